@@ -1,0 +1,79 @@
+/** Each CLI command: parse its arguments, call the API, print the result. */
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { api, CliError } from './api-client.js';
+
+function readFile(path: string | undefined, what: string): string {
+  if (!path) throw new CliError(`${what}: give a file path`, 2);
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    throw new CliError(`${what}: cannot read ${path}`, 2);
+  }
+}
+
+function need(value: string | undefined, what: string): string {
+  if (!value) throw new CliError(`missing ${what}; see \`handrail --help\``, 2);
+  return value;
+}
+
+const print = (value: unknown) => console.log(JSON.stringify(value, null, 2));
+
+export async function runWorkflow(workflow: string | undefined, inputFile: string | undefined, idempotencyKey?: string) {
+  const text = readFile(inputFile, '--input');
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch {
+    throw new CliError(`--input: ${inputFile} is not valid JSON`, 2);
+  }
+  print(await api('POST', `/webhooks/${encodeURIComponent(need(workflow, '<workflow>'))}`, input, idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}));
+}
+
+export async function showRun(runId: string | undefined) {
+  print(await api('GET', `/runs/${encodeURIComponent(need(runId, '<runId>'))}`));
+}
+
+export async function listRuns(workflowId?: string, status?: string) {
+  const q = new URLSearchParams({ ...(workflowId ? { workflowId } : {}), ...(status ? { status } : {}) });
+  print(await api('GET', `/runs?${q}`));
+}
+
+export async function listApprovals(status = 'pending') {
+  const { approvals } = await api<{ approvals: { approvalId: string; workflowId: string; stepId: string; reviewers: string[]; deadline: string; status: string }[] }>(
+    'GET',
+    `/approvals?status=${encodeURIComponent(status)}`,
+  );
+  if (!approvals.length) console.log(`No ${status} approvals.`);
+  for (const a of approvals) console.log(`${a.approvalId}  ${a.status}  ${a.workflowId}/${a.stepId}  reviewers: ${a.reviewers.join(', ')}  deadline: ${a.deadline}`);
+}
+
+export async function decideApproval(action: 'approve' | 'edit' | 'reject', approvalId: string | undefined, opts: { reviewer?: string; text?: string; textFile?: string; reason?: string }) {
+  const text = action === 'edit' ? (opts.textFile ? readFile(opts.textFile, '--text-file') : need(opts.text, '--text or --text-file')) : undefined;
+  const decided = await api<{ status: string; approvalId: string }>('POST', `/approvals/${encodeURIComponent(need(approvalId, '<approvalId>'))}/decision`, {
+    action,
+    reviewer: need(opts.reviewer, '--reviewer'),
+    ...(text ? { text } : {}),
+    ...(opts.reason ? { reason: opts.reason } : {}),
+  });
+  console.log(`${decided.approvalId}: ${decided.status}`);
+}
+
+export async function kbPut(collection: string | undefined, file: string | undefined, author: string) {
+  const content = readFile(file, '<file>');
+  const version = await api<{ docId: string; version: number; sha256: string; unchanged?: boolean }>('POST', `/knowledge/${encodeURIComponent(need(collection, '<collection>'))}/documents`, {
+    fileName: basename(file!),
+    content,
+    author,
+  });
+  console.log(`${collection}/${version.docId} v${version.version} sha256:${version.sha256.slice(0, 12)}${version.unchanged ? ' (unchanged)' : ''}`);
+}
+
+export async function kbList(collection: string | undefined) {
+  const { documents } = await api<{ documents: { docId: string; version: number; title: string; author: string; createdAt: string }[] }>(
+    'GET',
+    `/knowledge/${encodeURIComponent(need(collection, '<collection>'))}/documents`,
+  );
+  if (!documents.length) console.log(`Collection ${collection} has no documents.`);
+  for (const d of documents) console.log(`${d.docId}  v${d.version}  ${d.title}  (${d.author}, ${d.createdAt})`);
+}

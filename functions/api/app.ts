@@ -1,0 +1,27 @@
+/**
+ * The Handrail HTTP API: one Hono app, served by API Gateway + Lambda on AWS (handler.ts) and by
+ * Node in the local runtime.
+ *
+ * @example
+ * const res = await createApp().request('/runs/run-123');
+ */
+import { Hono } from 'hono';
+import { errorResponse } from './errors.js';
+import { approvals } from './routes/approvals.js';
+import { knowledge } from './routes/knowledge.js';
+import { review } from './routes/review.js';
+import { runs } from './routes/runs.js';
+import { webhooks } from './routes/webhooks.js';
+
+export function createApp(): Hono {
+  const app = new Hono();
+  app.get('/health', (c) => c.json({ ok: true }));
+  app.route('/webhooks', webhooks);
+  app.route('/runs', runs);
+  app.route('/approvals', approvals);
+  app.route('/review', review);
+  app.route('/knowledge', knowledge);
+  app.notFound((c) => c.json({ error: { code: 'NotFound', message: `No route ${c.req.method} ${c.req.path}` } }, 404));
+  app.onError(errorResponse);
+  return app;
+}

@@ -1,0 +1,31 @@
+/** Knowledge documents: add a new immutable version, list the latest versions of a collection. */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { listDocuments, putDocument } from '../../knowledge/document-store.js';
+import { recordAudit } from '../../records/audit.js';
+import { jsonBody, parseOrThrow } from '../validate.js';
+
+const putBody = z
+  .object({
+    fileName: z.string().min(1).max(255),
+    content: z.string().min(1, 'content must not be empty'),
+    author: z.string().trim().min(1, 'author is required').max(320),
+    docId: z.string().optional(),
+  })
+  .strict();
+
+export const knowledge = new Hono()
+  .get('/:collection/documents', async (c) => c.json({ documents: await listDocuments(c.req.param('collection')) }))
+  .post('/:collection/documents', async (c) => {
+    const body = parseOrThrow(putBody, await jsonBody(c), 'body');
+    const version = await putDocument({ collection: c.req.param('collection'), ...body });
+    if (!version.unchanged) {
+      await recordAudit({
+        subject: `knowledge#${version.collection}`,
+        type: 'knowledge.version_added',
+        actor: version.author,
+        details: { docId: version.docId, version: version.version, sha256: version.sha256, s3Key: version.s3Key, s3VersionId: version.s3VersionId },
+      });
+    }
+    return c.json(version, version.unchanged ? 200 : 201);
+  });

@@ -1,0 +1,48 @@
+/** The reviewer's page: ticket, draft, cited sources, and approve / edit / reject. */
+import { html } from 'hono/html';
+import type { ApprovalRecord } from '../../records/approvals.js';
+
+const style = html`<style>
+  body{font:15px/1.5 system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#1d2330}
+  h1{font-size:1.4rem} .card{border:1px solid #d7dbe3;border-radius:8px;padding:1rem;margin:1rem 0}
+  textarea{width:100%;min-height:14rem;font:inherit} .meta{color:#5b6475;font-size:.9rem}
+  button{font:inherit;padding:.5rem 1rem;margin-right:.5rem;border-radius:6px;border:1px solid #8a93a6;cursor:pointer}
+  .approve{background:#e3f5e8} .reject{background:#fbe5e5} .edit{background:#e6eefc} .notice{padding:1rem;border-radius:8px;background:#f3f4f7}
+</style>`;
+
+export function page(title: string, body: unknown) {
+  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="no-referrer"><title>${title} · Handrail</title>${style}</head><body>${body}</body></html>`;
+}
+
+export function messagePage(title: string, message: string) {
+  return page(title, html`<h1>${title}</h1><p class="notice">${message}</p>`);
+}
+
+export function reviewPage(approval: ApprovalRecord, reviewer: string) {
+  const input = Object.entries(approval.input);
+  const decided = approval.status !== 'pending';
+  return page(
+    `Review ${approval.stepId}`,
+    html`<h1>Review: ${approval.workflowId} / ${approval.stepId}</h1>
+      <p class="meta">Run ${approval.runId} · reviewer ${reviewer} · decide by ${approval.deadline} · draft by ${approval.draft.provider} (${approval.draft.model})</p>
+      <div class="card"><h2>Request</h2>${input.map(([k, v]) => html`<p><strong>${k}</strong>: ${typeof v === 'string' ? v : JSON.stringify(v)}</p>`)}</div>
+      <div class="card"><h2>Sources</h2>${
+        approval.sources.length
+          ? html`<ol>${approval.sources.map((s) => html`<li value="${s.n}"><strong>${s.title}</strong> <span class="meta">(${s.docId} v${s.version}, ${s.passageId})</span><br>${s.text}</li>`)}</ol>`
+          : html`<p>No knowledge-base passage matched this request.</p>`
+      }</div>
+      ${
+        decided
+          ? html`<p class="notice">This approval is <strong>${approval.status}</strong>${approval.decision ? html` by ${approval.decision.reviewer} at ${approval.decision.decidedAt}` : ''}. Nothing more to do.</p>
+              <div class="card"><h2>Draft</h2><pre style="white-space:pre-wrap">${approval.finalText ?? approval.draft.text}</pre></div>`
+          : html`<form method="post" class="card">
+              <h2>Draft</h2>
+              <textarea name="text" aria-label="Draft reply">${approval.draft.text}</textarea>
+              <p><label>Reason (optional) <input name="reason" size="50"></label></p>
+              <button class="approve" name="action" value="approve">Approve as drafted</button>
+              <button class="edit" name="action" value="edit">Send my edit</button>
+              <button class="reject" name="action" value="reject">Reject</button>
+            </form>`
+      }`,
+  );
+}

@@ -1,0 +1,38 @@
+/** GET /runs/{runId} (everything a run did) and GET /runs?workflowId=&status=. */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { getApproval } from '../../records/approvals.js';
+import { auditTrail } from '../../records/audit.js';
+import { getRunWithSteps, listRuns } from '../../records/runs.js';
+import { NotFoundError } from '../../shared/errors.js';
+import { parseOrThrow } from '../validate.js';
+import { publicApproval } from './approval-view.js';
+
+const runStatuses = ['running', 'start_failed', 'awaiting_approval', 'delivered', 'completed', 'rejected', 'approval_timed_out', 'delivery_failed', 'failed'] as const;
+
+const listQuery = z
+  .object({
+    workflowId: z.string().min(1).optional(),
+    status: z.enum(runStatuses).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(25),
+    cursor: z.string().optional(),
+  })
+  .strict();
+
+export const runs = new Hono()
+  .get('/', async (c) => {
+    const query = parseOrThrow(listQuery, c.req.query(), 'query');
+    return c.json(await listRuns(query));
+  })
+  .get('/:runId', async (c) => {
+    const runId = c.req.param('runId');
+    const found = await getRunWithSteps(runId);
+    if (!found) throw new NotFoundError(`No run ${runId}`);
+    const approvals = await Promise.all((found.run.approvalIds ?? []).map((id) => getApproval(id)));
+    return c.json({
+      ...found.run,
+      steps: found.steps,
+      approvals: approvals.filter((a) => a !== undefined).map(publicApproval),
+      audit: await auditTrail(runId),
+    });
+  });

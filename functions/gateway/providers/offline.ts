@@ -1,0 +1,110 @@
+/**
+ * The offline provider: no network, no model. It drafts an extractive reply from the retrieved
+ * passages so a workflow still produces something a reviewer can edit when no LLM is configured
+ * (local runs, outages, tests). Pure function of its input: same request, same text, always.
+ */
+import type { Passage } from '../../shared/step-contract.js';
+import type { ProviderCall, ProviderReply } from '../types.js';
+
+export const OFFLINE_MODEL = 'offline-extractive-v1';
+export const OFFLINE_HEADER = '[offline draft — composed from the knowledge base without a language model]';
+export const NO_ARTICLE_TEXT =
+  'No knowledge-base article covers this question, so nothing was drafted from the knowledge base. A human agent should answer it.';
+
+/** Passages considered (by rank) and sentences quoted: enough to answer, short enough to review. */
+const TOP_PASSAGES = 3;
+const MAX_SENTENCES = 3;
+const MAX_PER_PASSAGE = 2;
+
+const STOPWORDS = new Set(
+  ('the and for are but not you your yours with this that these those from have has had was were will would can could ' +
+    'should what when where which who whom why how does did doing our ours they them their there here into onto about ' +
+    'please thanks thank hello dear any all some just also its it\'s i\'m can\'t don\'t been being than then very ' +
+    // Words of the workflow's own prompt template ("draft a reply to this ticket"), not of the question.
+    'draft reply respond ticket customer question answer write')
+    .split(' '),
+);
+
+/** Content words, lightly normalised (plural s dropped) so "passwords" matches "password". */
+function contentWords(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.toLowerCase().matchAll(/[\p{L}\p{N}']+/gu)) {
+    let w = m[0].replace(/^'+|'+$/g, '');
+    if (w.length < 3 || STOPWORDS.has(w)) continue;
+    if (w.length > 4 && w.endsWith('s') && !w.endsWith('ss')) w = w.slice(0, -1);
+    out.push(w);
+  }
+  return out;
+}
+
+function splitSentences(text: string): string[] {
+  return text
+    .split(/(?<=[.!?])\s+|\n+/)
+    .map((s) => s.replace(/\s+/g, ' ').trim())
+    .filter((s) => s.length > 0);
+}
+
+export function countWords(text: string): number {
+  return text.split(/\s+/).filter(Boolean).length;
+}
+
+interface Candidate {
+  readonly n: number;
+  readonly index: number;
+  readonly text: string;
+  readonly score: number;
+}
+
+/** Picks the sentences that share the most distinct words with the request, with stable tie-breaks. */
+function pickSentences(requestText: string, passages: readonly Passage[]): Candidate[] {
+  const wanted = new Set(contentWords(requestText));
+  const top = [...passages].sort((a, b) => a.n - b.n).slice(0, TOP_PASSAGES);
+  const all: Candidate[] = top.flatMap((p) =>
+    splitSentences(p.text).map((text, index) => {
+      const seen = new Set(contentWords(text));
+      let score = 0;
+      for (const w of seen) if (wanted.has(w)) score += 1;
+      return { n: p.n, index, text, score };
+    }),
+  );
+  // A sentence must share at least half as many words as the best one: a single shared word such
+  // as "emailed" should not pull an unrelated article into the reply.
+  const best = Math.max(0, ...all.map((c) => c.score));
+  const floor = Math.max(1, Math.ceil(best / 2));
+  const ranked = all.filter((c) => c.score >= floor).sort((a, b) => b.score - a.score || a.n - b.n || a.index - b.index);
+  const chosen: Candidate[] = [];
+  const perPassage = new Map<number, number>();
+  for (const c of ranked) {
+    if (chosen.length >= MAX_SENTENCES) break;
+    if ((perPassage.get(c.n) ?? 0) >= MAX_PER_PASSAGE) continue;
+    perPassage.set(c.n, (perPassage.get(c.n) ?? 0) + 1);
+    chosen.push(c);
+  }
+  // Nothing overlaps: the retriever still ranked passage 1 highest, so quote its opening.
+  if (chosen.length === 0 && all[0]) chosen.push(all[0]);
+  // Read in document order, not score order, so the reply flows like the source.
+  return chosen.sort((a, b) => a.n - b.n || a.index - b.index);
+}
+
+export function composeOfflineText(requestText: string, passages: readonly Passage[]): string {
+  const chosen = pickSentences(requestText, passages);
+  if (chosen.length === 0) return `${OFFLINE_HEADER}\n\n${NO_ARTICLE_TEXT}`;
+  const body = chosen.map((c) => `${c.text} [${c.n}]`).join(' ');
+  const cited = [...new Set(chosen.map((c) => c.n))];
+  const sources = cited
+    .map((n) => passages.find((p) => p.n === n))
+    .filter((p): p is Passage => p !== undefined)
+    .map((p) => `[${p.n}] ${p.title} (${p.docId}@v${p.version})`)
+    .join('\n');
+  return `${OFFLINE_HEADER}\n\nFrom the knowledge base: ${body}\n\nSources:\n${sources}\n\nA reviewer should check this draft before it is sent.`;
+}
+
+export async function callOffline(call: ProviderCall): Promise<ProviderReply> {
+  const text = composeOfflineText(call.request.prompt, call.request.passages);
+  return {
+    text,
+    model: OFFLINE_MODEL,
+    // No tokenizer offline; words are the documented stand-in so usage is never zero or invented.
+    usage: { inputTokens: countWords(`${call.prompt.system}\n${call.prompt.user}`), outputTokens: countWords(text) },
+  };
+}

@@ -1,0 +1,161 @@
+/**
+ * The versioned knowledge store. Every put of new content creates an immutable version: an S3
+ * object whose key embeds the version and a content-hash prefix (so it is never overwritten),
+ * and a DynamoDB record `collection` / `docId#v000001`, which is the commit point. Retrieval
+ * cites exact versions, so an answer can always be traced to the text it was drafted from.
+ */
+import { createHash } from 'node:crypto';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient, s3Client } from '../shared/aws-clients.js';
+import { requireEnv } from '../shared/env.js';
+import { ENV } from '../shared/env-names.js';
+import { ConflictError, NotFoundError } from '../shared/errors.js';
+import { collectionName, parseInput, putDocumentInput, slugify, titleOf, type PutDocumentInput } from './validation.js';
+
+export type { PutDocumentInput } from './validation.js';
+
+export interface DocumentVersion {
+  readonly collection: string;
+  readonly docId: string;
+  readonly version: number;
+  readonly title: string;
+  readonly sha256: string;
+  readonly s3Key: string;
+  /** Set when the bucket is versioned (real AWS); s3rver returns none. */
+  readonly s3VersionId?: string;
+  readonly author: string;
+  readonly createdAt: string;
+  readonly bytes: number;
+  /** True when putDocument found the same content already stored as the latest version. */
+  readonly unchanged?: boolean;
+}
+
+/** Bounds the retry loop; each lost round means another writer committed a version. */
+const MAX_ALLOCATION_ATTEMPTS = 25;
+
+export const sortKeyOf = (docId: string, version: number): string => `${docId}#v${String(version).padStart(6, '0')}`;
+
+export function s3KeyOf(collection: string, docId: string, version: number, sha256: string): string {
+  return `knowledge/${collection}/${docId}/v${version}-${sha256.slice(0, 12)}.md`;
+}
+
+export async function putDocument(input: PutDocumentInput): Promise<DocumentVersion> {
+  const { collection, fileName, content, author, docId: givenDocId } = parseInput(putDocumentInput, input);
+  const docId = givenDocId ?? slugify(fileName);
+  const sha256 = createHash('sha256').update(content, 'utf8').digest('hex');
+  const title = titleOf(content, fileName);
+  const bytes = Buffer.byteLength(content, 'utf8');
+
+  let latest = await latestVersion(collection, docId);
+  for (let attempt = 0; attempt < MAX_ALLOCATION_ATTEMPTS; attempt++) {
+    if (latest?.sha256 === sha256) return { ...latest, unchanged: true };
+    const version = (latest?.version ?? 0) + 1;
+    const s3Key = s3KeyOf(collection, docId, version, sha256);
+    // Object first, record second: a record never points at a missing object. A writer that
+    // loses the race below leaves an unreferenced object behind, which is harmless.
+    const s3VersionId = await putObjectOnce(s3Key, content);
+    const record: DocumentVersion = {
+      collection, docId, version, title, sha256, s3Key,
+      ...(s3VersionId ? { s3VersionId } : {}),
+      author, createdAt: new Date().toISOString(), bytes,
+    };
+    try {
+      await documentClient().send(
+        new PutCommand({
+          TableName: requireEnv(ENV.knowledgeTable),
+          Item: { ...record, docVersion: sortKeyOf(docId, version) },
+          // Allocates the version number: no transactions needed (dynalite has none).
+          ConditionExpression: 'attribute_not_exists(docVersion)',
+        }),
+      );
+      return record;
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      latest = await latestVersion(collection, docId);
+    }
+  }
+  throw new ConflictError(`Could not allocate a version of ${collection}/${docId} after ${MAX_ALLOCATION_ATTEMPTS} attempts.`);
+}
+
+/**
+ * Writes only if the key is new (If-None-Match, honoured by AWS; s3rver ignores it). The key
+ * embeds version and content hash, so an existing object already holds these exact bytes.
+ */
+async function putObjectOnce(key: string, content: string): Promise<string | undefined> {
+  const Bucket = requireEnv(ENV.knowledgeBucket);
+  try {
+    const out = await s3Client().send(
+      new PutObjectCommand({ Bucket, Key: key, Body: content, ContentType: 'text/markdown; charset=utf-8', IfNoneMatch: '*' }),
+    );
+    return out.VersionId;
+  } catch (error) {
+    if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 412) throw error;
+    const head = await s3Client().send(new HeadObjectCommand({ Bucket, Key: key }));
+    return head.VersionId;
+  }
+}
+
+async function latestVersion(collection: string, docId: string): Promise<DocumentVersion | undefined> {
+  const out = await documentClient().send(
+    new QueryCommand({
+      TableName: requireEnv(ENV.knowledgeTable),
+      KeyConditionExpression: '#c = :c AND begins_with(docVersion, :p)',
+      ExpressionAttributeNames: { '#c': 'collection' },
+      // '#' never occurs in a docId, so the prefix cannot match another document.
+      ExpressionAttributeValues: { ':c': collection, ':p': `${docId}#v` },
+      ScanIndexForward: false,
+      Limit: 1,
+      ConsistentRead: true,
+    }),
+  );
+  const item = out.Items?.[0];
+  return item ? toVersion(item) : undefined;
+}
+
+/** The latest version of each document in the collection, ordered by docId. */
+export async function listDocuments(collection: string): Promise<DocumentVersion[]> {
+  const name = parseInput(collectionName, collection);
+  const latest = new Map<string, DocumentVersion>();
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const out = await documentClient().send(
+      new QueryCommand({
+        TableName: requireEnv(ENV.knowledgeTable),
+        KeyConditionExpression: '#c = :c',
+        ExpressionAttributeNames: { '#c': 'collection' },
+        ExpressionAttributeValues: { ':c': name },
+        ConsistentRead: true,
+        ExclusiveStartKey,
+      }),
+    );
+    for (const item of out.Items ?? []) {
+      const v = toVersion(item);
+      const seen = latest.get(v.docId);
+      if (!seen || v.version > seen.version) latest.set(v.docId, v);
+    }
+    ExclusiveStartKey = out.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return [...latest.values()].sort((a, b) => (a.docId < b.docId ? -1 : a.docId > b.docId ? 1 : 0));
+}
+
+/** The exact text of a version (pinned by S3 VersionId when the bucket is versioned). */
+export async function getDocumentText(version: Pick<DocumentVersion, 's3Key' | 's3VersionId'>): Promise<string> {
+  try {
+    const out = await s3Client().send(
+      new GetObjectCommand({ Bucket: requireEnv(ENV.knowledgeBucket), Key: version.s3Key, VersionId: version.s3VersionId }),
+    );
+    if (!out.Body) throw new NotFoundError(`Knowledge object ${version.s3Key} has no body.`);
+    return await out.Body.transformToString('utf-8');
+  } catch (error) {
+    if ((error as Error).name === 'NoSuchKey' || (error as Error).name === 'NoSuchVersion') {
+      throw new NotFoundError(`Knowledge object ${version.s3Key} not found.`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+function toVersion(item: Record<string, unknown>): DocumentVersion {
+  const { docVersion: _sortKey, unchanged: _unchanged, ...rest } = item;
+  return rest as unknown as DocumentVersion;
+}

@@ -1,0 +1,71 @@
+/**
+ * Input schemas and small pure helpers of the knowledge store. Names end up in S3 keys and
+ * DynamoDB sort keys, so they are restricted to [a-z0-9-]: no '/', no '#', nothing to escape.
+ */
+import { z } from 'zod';
+import { ValidationError } from '../shared/errors.js';
+
+export const MAX_CONTENT_BYTES = 1024 * 1024;
+
+export const collectionName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be 1-63 characters of a-z, 0-9 and "-", starting with a letter or digit');
+
+export const docIdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,127}$/, 'must be 1-128 characters of a-z, 0-9 and "-", starting with a letter or digit');
+
+export const putDocumentInput = z.object({
+  collection: collectionName,
+  docId: docIdSchema.optional(),
+  fileName: z.string().min(1, 'must not be empty').max(255, 'must be at most 255 characters'),
+  content: z
+    .string()
+    .refine((s) => s.trim().length > 0, 'must not be empty')
+    .refine((s) => Buffer.byteLength(s, 'utf8') <= MAX_CONTENT_BYTES, `must be at most ${MAX_CONTENT_BYTES} bytes`),
+  author: z.string().trim().min(1, 'must not be empty'),
+});
+
+export type PutDocumentInput = z.input<typeof putDocumentInput>;
+
+export const retrieveInput = z.object({
+  collection: collectionName,
+  // 4000 matches what the retrieve step handler passes (it truncates rendered templates there).
+  query: z.string().trim().min(1, 'must not be empty').max(4000, 'must be at most 4000 characters'),
+  topK: z.number().int('must be an integer').min(1, 'must be at least 1').max(50, 'must be at most 50').default(5),
+});
+
+export type RetrieveInput = z.input<typeof retrieveInput>;
+
+/**
+ * Parses or throws a ValidationError whose `field` names the first offending input; `field`
+ * defaults to `fallbackField` when the schema is a bare value (e.g. a collection name).
+ */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, fallbackField = 'collection'): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = issue && issue.path.length > 0 ? issue.path.map(String).join('.') : fallbackField;
+  throw new ValidationError(`Invalid ${field}: ${issue?.message ?? 'invalid value'}.`, field);
+}
+
+/** "Password Reset & 2FA.md" -> "password-reset-2fa": the default docId of a file. */
+export function slugify(fileName: string): string {
+  const slug = fileName
+    .replace(/\.[^./\\]+$/, '')
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 128)
+    .replace(/-+$/, '');
+  if (!slug) throw new ValidationError(`Invalid fileName: "${fileName}" yields an empty docId; pass docId.`, 'fileName');
+  return slug;
+}
+
+/** The first level-1 markdown heading, else the file name. */
+export function titleOf(content: string, fileName: string): string {
+  const match = /^#[ \t]+(.+?)[ \t#]*$/m.exec(content);
+  return match?.[1]?.trim() || fileName;
+}

@@ -1,0 +1,193 @@
+/**
+ * Run and step records (the runs table): one item per run (`sk = "run"`) and one per step
+ * (`sk = "step#<stepId>"`). Every write is a single conditional item write: no transactions, so the
+ * same code runs on DynamoDB and on dynalite.
+ */
+import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '../shared/aws-clients.js';
+import { ENV } from '../shared/env-names.js';
+import { requireEnv } from '../shared/env.js';
+import { ConflictError } from '../shared/errors.js';
+import { isConditionFailure, decodeCursor, encodeCursor } from './dynamo-helpers.js';
+
+export type RunStatus =
+  | 'running'
+  | 'start_failed'
+  | 'awaiting_approval'
+  | 'delivered'
+  | 'completed'
+  | 'rejected'
+  | 'approval_timed_out'
+  | 'delivery_failed'
+  | 'failed';
+
+export interface DeliveryRecord {
+  readonly status: 'delivered' | 'failed';
+  readonly url: string;
+  readonly text: string;
+  readonly attempts: { attempt: number; status?: number; error?: string; at: string }[];
+  readonly deliveredAt?: string;
+}
+
+export interface RunRecord {
+  readonly runId: string;
+  readonly workflowId: string;
+  readonly workflowVersion: string;
+  readonly status: RunStatus;
+  readonly input: Record<string, unknown>;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly idempotencyKey?: string;
+  /** Hash of the input an Idempotency-Key was first used with. */
+  readonly inputHash?: string;
+  readonly executionArn?: string;
+  readonly approvalIds?: string[];
+  readonly delivery?: DeliveryRecord;
+  readonly error?: { error: string; cause?: string };
+}
+
+export interface StepRecord {
+  readonly runId: string;
+  readonly stepId: string;
+  readonly kind: string;
+  readonly status: 'succeeded' | 'failed';
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly latencyMs: number;
+  readonly input?: unknown;
+  readonly output?: unknown;
+  readonly provider?: string;
+  readonly model?: string;
+  readonly usage?: { inputTokens: number; outputTokens: number };
+  readonly attempts?: unknown[];
+  readonly error?: string;
+}
+
+const table = () => requireEnv(ENV.runsTable);
+const RUN_SK = 'run';
+const stepSk = (stepId: string) => `step#${stepId}`;
+
+/** Creates the run unless one with this id exists. Returns false when it already existed. */
+export async function createRun(run: RunRecord): Promise<boolean> {
+  try {
+    await documentClient().send(
+      new PutCommand({ TableName: table(), Item: { ...run, sk: RUN_SK }, ConditionExpression: 'attribute_not_exists(runId)' }),
+    );
+    return true;
+  } catch (err) {
+    if (isConditionFailure(err)) return false;
+    throw err;
+  }
+}
+
+export async function getRun(runId: string): Promise<RunRecord | undefined> {
+  const out = await documentClient().send(new GetCommand({ TableName: table(), Key: { runId, sk: RUN_SK } }));
+  return out.Item ? stripKeys(out.Item) as unknown as RunRecord : undefined;
+}
+
+function stripKeys(item: Record<string, unknown>): Record<string, unknown> {
+  const { sk: _sk, ...rest } = item;
+  return rest;
+}
+
+/** Sets fields on an existing run; `onlyIfStatusIn` guards against overwriting a later state. */
+export async function updateRun(
+  runId: string,
+  fields: Partial<Omit<RunRecord, 'runId' | 'createdAt'>>,
+  options: { onlyIfStatusIn?: RunStatus[]; appendApprovalId?: string } = {},
+): Promise<void> {
+  const names: Record<string, string> = { '#runId': 'runId' };
+  const values: Record<string, unknown> = {};
+  const sets: string[] = [];
+  for (const [key, value] of Object.entries({ ...fields, updatedAt: new Date().toISOString() })) {
+    if (value === undefined) continue;
+    names[`#${key}`] = key;
+    values[`:${key}`] = value;
+    sets.push(`#${key} = :${key}`);
+  }
+  if (options.appendApprovalId) {
+    names['#approvalIds'] = 'approvalIds';
+    values[':approvalId'] = [options.appendApprovalId];
+    values[':empty'] = [];
+    sets.push('#approvalIds = list_append(if_not_exists(#approvalIds, :empty), :approvalId)');
+  }
+  let condition = 'attribute_exists(#runId)';
+  if (options.onlyIfStatusIn?.length) {
+    names['#status'] = 'status';
+    const keys = options.onlyIfStatusIn.map((s, i) => {
+      values[`:allowed${i}`] = s;
+      return `:allowed${i}`;
+    });
+    condition += ` AND #status IN (${keys.join(', ')})`;
+  }
+  try {
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: { runId, sk: RUN_SK },
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+  } catch (err) {
+    if (isConditionFailure(err)) throw new ConflictError(`Run ${runId} does not exist or is no longer in status ${options.onlyIfStatusIn?.join('|') ?? 'any'}`);
+    throw err;
+  }
+}
+
+export async function putStepRecord(record: StepRecord): Promise<void> {
+  await documentClient().send(new PutCommand({ TableName: table(), Item: { ...record, sk: stepSk(record.stepId) } }));
+}
+
+/** The run and its step records, in one Query. */
+export async function getRunWithSteps(runId: string): Promise<{ run: RunRecord; steps: StepRecord[] } | undefined> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await documentClient().send(
+      new QueryCommand({ TableName: table(), KeyConditionExpression: 'runId = :r', ExpressionAttributeValues: { ':r': runId }, ExclusiveStartKey: start }),
+    );
+    items.push(...(out.Items ?? []));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  const run = items.find((i) => i.sk === RUN_SK);
+  if (!run) return undefined;
+  const steps = items.filter((i) => i.sk !== RUN_SK).map((i) => stripKeys(i) as unknown as StepRecord);
+  steps.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  return { run: stripKeys(run) as unknown as RunRecord, steps };
+}
+
+export interface RunPage {
+  readonly runs: RunRecord[];
+  readonly nextCursor?: string;
+}
+
+/** Newest first when filtered by workflow (GSI byWorkflow); otherwise a filtered scan. */
+export async function listRuns(filter: { workflowId?: string; status?: RunStatus; limit: number; cursor?: string }): Promise<RunPage> {
+  const statusFilter = filter.status ? { FilterExpression: '#status = :status' } : {};
+  const names = filter.status ? { '#status': 'status' } : undefined;
+  const common = { TableName: table(), Limit: filter.limit, ExclusiveStartKey: decodeCursor(filter.cursor) };
+  const out = filter.workflowId
+    ? await documentClient().send(
+        new QueryCommand({
+          ...common,
+          ...statusFilter,
+          IndexName: 'byWorkflow',
+          ScanIndexForward: false,
+          KeyConditionExpression: 'workflowId = :w',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: { ':w': filter.workflowId, ...(filter.status ? { ':status': filter.status } : {}) },
+        }),
+      )
+    : await documentClient().send(
+        new ScanCommand({
+          ...common,
+          FilterExpression: filter.status ? '#sk = :run AND #status = :status' : '#sk = :run',
+          ExpressionAttributeNames: { '#sk': 'sk', ...(names ?? {}) },
+          ExpressionAttributeValues: { ':run': RUN_SK, ...(filter.status ? { ':status': filter.status } : {}) },
+        }),
+      );
+  return { runs: (out.Items ?? []).map((i) => stripKeys(i) as unknown as RunRecord), nextCursor: encodeCursor(out.LastEvaluatedKey) };
+}

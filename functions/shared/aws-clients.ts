@@ -1,0 +1,51 @@
+/**
+ * One instance of each AWS SDK client per process (created on first use, reused while warm).
+ * Endpoints come from the SDK's own AWS_ENDPOINT_URL_<SERVICE> variables, so the same code
+ * talks to AWS or to the local emulators; handlers never know which.
+ */
+import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ENV } from './env-names.js';
+
+let ddb: DynamoDBDocumentClient | undefined;
+let s3: S3Client | undefined;
+let sfn: SFNClient | undefined;
+let bedrock: BedrockRuntimeClient | undefined;
+let secrets: SecretsManagerClient | undefined;
+
+export function documentClient(): DynamoDBDocumentClient {
+  ddb ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
+  return ddb;
+}
+
+export function s3Client(): S3Client {
+  s3 ??= new S3Client({ forcePathStyle: process.env[ENV.s3ForcePathStyle] === 'true' });
+  return s3;
+}
+
+export function sfnClient(): SFNClient {
+  sfn ??= new SFNClient({});
+  return sfn;
+}
+
+/** Bedrock calls are retried by the model gateway, not by the SDK, so each attempt is recorded. */
+export function bedrockClient(): BedrockRuntimeClient {
+  bedrock ??= new BedrockRuntimeClient({ maxAttempts: 1 });
+  return bedrock;
+}
+
+export function secretsClient(): SecretsManagerClient {
+  secrets ??= new SecretsManagerClient({});
+  return secrets;
+}
+
+/** Drops cached clients (tests that change endpoints between runtimes). */
+export function resetClients(): void {
+  ddb = s3 = sfn = bedrock = secrets = undefined;
+}

@@ -1,0 +1,31 @@
+/**
+ * Environment variable names shared by the CDK constructs (which set them) and the handlers
+ * (which read them), so that infra and code cannot drift apart.
+ */
+export const ENV = {
+  stage: 'HANDRAIL_STAGE',
+  runsTable: 'HANDRAIL_RUNS_TABLE',
+  approvalsTable: 'HANDRAIL_APPROVALS_TABLE',
+  auditTable: 'HANDRAIL_AUDIT_TABLE',
+  knowledgeTable: 'HANDRAIL_KNOWLEDGE_TABLE',
+  knowledgeBucket: 'HANDRAIL_KNOWLEDGE_BUCKET',
+  /** ARN prefix of the stage's state machines; the workflow id completes it. */
+  stateMachinePrefix: 'HANDRAIL_STATE_MACHINE_PREFIX',
+  /** Base URL of the HTTP API, used to build reviewer links. */
+  publicUrl: 'HANDRAIL_PUBLIC_URL',
+  /** The HMAC key for reviewer links and delivery signatures, inline (local) ... */
+  signingSecret: 'HANDRAIL_SIGNING_SECRET',
+  /** ... or the ARN of the Secrets Manager secret that holds it (AWS). */
+  signingSecretArn: 'HANDRAIL_SIGNING_SECRET_ARN',
+  /** Directory holding the workflow YAML files the API validates webhooks against. */
+  workflowsDir: 'HANDRAIL_WORKFLOWS_DIR',
+  /** Model providers this deployment may call (comma-separated); the others are skipped. */
+  enabledProviders: 'HANDRAIL_PROVIDERS',
+  s3ForcePathStyle: 'HANDRAIL_S3_FORCE_PATH_STYLE',
+  /** Lifetime of a reviewer link, in seconds. */
+  reviewLinkTtl: 'HANDRAIL_REVIEW_LINK_TTL_SECONDS',
+  /** First delay between delivery attempts, in ms (doubles each attempt). */
+  deliveryBackoffMs: 'HANDRAIL_DELIVERY_BACKOFF_MS',
+} as const;
+
+export type EnvName = (typeof ENV)[keyof typeof ENV];

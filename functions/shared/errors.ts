@@ -1,0 +1,46 @@
+/**
+ * Typed errors. Step Functions Retry/Catch match on `name`, so a name here is part of the
+ * contract between handlers and the compiled state machines (see state-machines/compiler).
+ */
+export class HandrailError extends Error {
+  /** Whether retrying the same call may succeed. */
+  readonly retryable: boolean = false;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class ConfigurationError extends HandrailError {}
+
+/** Input that does not satisfy a schema; `field` names where. */
+export class ValidationError extends HandrailError {
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+export class NotFoundError extends HandrailError {}
+
+/** A conditional write lost: the item changed since it was read (e.g. a second decision). */
+export class ConflictError extends HandrailError {}
+
+export class ForbiddenError extends HandrailError {}
+
+/** Every model in a generate step's chain failed; the step record lists each attempt. */
+export class ModelChainExhausted extends HandrailError {}
+
+/** The outbound webhook did not accept the delivery after every attempt. */
+export class DeliveryFailed extends HandrailError {}
+
+/** Names that the compiled state machines match in Catch blocks. */
+export const ERROR_NAMES = {
+  approvalRejected: 'ApprovalRejected',
+  deliveryFailed: 'DeliveryFailed',
+  modelChainExhausted: 'ModelChainExhausted',
+  timeout: 'States.Timeout',
+  all: 'States.ALL',
+} as const;

@@ -1,0 +1,71 @@
+/**
+ * The data that flows through a compiled state machine, and what each step handler receives and
+ * returns. The compiler (state-machines/compiler) and the handlers (functions/steps) both use these
+ * shapes; the ASL passes `{ step, state }` as the Lambda payload.
+ */
+export interface RunRef {
+  readonly runId: string;
+  readonly workflowId: string;
+  /** Content hash of the workflow definition the run executes. */
+  readonly version: string;
+}
+
+/** A passage of a knowledge document version that was retrieved for a run. */
+export interface Passage {
+  /** 1-based rank in this retrieval; drafts cite passages as [n]. */
+  readonly n: number;
+  readonly collection: string;
+  readonly docId: string;
+  readonly title: string;
+  readonly version: number;
+  readonly sha256: string;
+  readonly s3Key: string;
+  readonly s3VersionId?: string;
+  /** `${docId}@v${version}#${index}`: stable id of the passage within that version. */
+  readonly passageId: string;
+  readonly text: string;
+  readonly score: number;
+}
+
+export interface RetrieveOutput {
+  readonly query: string;
+  readonly passages: Passage[];
+}
+
+export interface GenerateOutput {
+  readonly text: string;
+  readonly provider: string;
+  readonly model: string;
+  /** Passage numbers ([n]) the draft cites. */
+  readonly citations: number[];
+}
+
+export type DecisionAction = 'approve' | 'edit' | 'reject';
+
+/** What SendTaskSuccess returns to an approval state: the decided text. */
+export interface ApprovalOutcome {
+  readonly approvalId: string;
+  readonly stepId: string;
+  readonly action: 'approve' | 'edit';
+  readonly reviewer: string;
+  /** The text to deliver: the draft, or the reviewer's edit of it. */
+  readonly text: string;
+  readonly originalText: string;
+  readonly decidedAt: string;
+}
+
+/** The execution state: the webhook input plus each step's output under its id. */
+export interface StateData {
+  readonly run: RunRef;
+  readonly input: Record<string, unknown>;
+  readonly steps: Record<string, unknown>;
+  readonly approval?: ApprovalOutcome;
+}
+
+/** The Lambda payload every step handler receives. */
+export interface StepEvent<TStep> {
+  readonly step: TStep;
+  readonly state: StateData;
+  /** Only for `.waitForTaskToken` states (approval). */
+  readonly taskToken?: string;
+}

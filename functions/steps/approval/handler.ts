@@ -1,0 +1,59 @@
+/**
+ * Lambda behind an approval's `.waitForTaskToken` state: stores the request with its task token
+ * so a decision can resume the run, closes the previous level when this is an escalation, and
+ * marks the run as awaiting approval. Returning does not resume the run; only a decision does.
+ */
+import { z } from 'zod';
+import { reviewLinksFor } from '../../approvals/review-links.js';
+import { approvalIdFor, closeApproval, putApprovalRequest } from '../../records/approvals.js';
+import { recordAudit } from '../../records/audit.js';
+import { updateRun } from '../../records/runs.js';
+import { ValidationError } from '../../shared/errors.js';
+import { stepHandler } from '../../shared/lambda-handler.js';
+import { logger } from '../../shared/logger.js';
+import type { GenerateOutput } from '../../shared/step-contract.js';
+import { stepEventSchema } from '../event-schema.js';
+import { passagesInState } from '../passages-in-state.js';
+
+const eventSchema = stepEventSchema('approval', {
+  level: z.number().int().min(0).max(1),
+  reviewers: z.array(z.string().min(1)).min(1),
+  timeoutSeconds: z.number().int().positive(),
+  taskToken: z.string().min(1),
+});
+
+export const handler = stepHandler(eventSchema, async ({ step, state, level, reviewers, timeoutSeconds, taskToken }) => {
+  const { runId, workflowId } = state.run;
+  const draft = state.steps[step.draft] as GenerateOutput | undefined;
+  if (!draft?.text) throw new ValidationError(`Approval ${step.id} reviews ${step.draft}, which produced no draft`, 'step.draft');
+  const approvalId = approvalIdFor(runId, step.id, level);
+  const now = new Date();
+  const deadline = new Date(now.getTime() + timeoutSeconds * 1000).toISOString();
+
+  const created = await putApprovalRequest({
+    approvalId,
+    runId,
+    workflowId,
+    stepId: step.id,
+    level,
+    status: 'pending',
+    reviewers,
+    taskToken,
+    requestedAt: now.toISOString(),
+    deadline,
+    input: state.input,
+    draft: { text: draft.text, provider: draft.provider, model: draft.model, citations: draft.citations },
+    sources: passagesInState(state).map(({ n, title, docId, version, passageId, text, score }) => ({ n, title, docId, version, passageId, text, score })),
+  });
+  if (created === 'exists') return { approvalId, duplicate: true };
+
+  if (level > 0) {
+    const previous = approvalIdFor(runId, step.id, level - 1);
+    if (await closeApproval(previous, 'escalated', `no decision in time; escalated to ${reviewers.join(', ')}`)) {
+      await recordAudit({ subject: runId, runId, type: 'approval.escalated', actor: 'handrail', details: { from: previous, to: approvalId, reviewers } });
+    }
+  }
+  await updateRun(runId, { status: 'awaiting_approval' }, { appendApprovalId: approvalId });
+  logger.info('approval requested', { approvalId, reviewers, deadline, links: await reviewLinksFor({ approvalId, reviewers, deadline }) });
+  return { approvalId };
+});

@@ -1,0 +1,52 @@
+/**
+ * Lambda: POSTs the approved text to the workflow's webhook, signed with HMAC-SHA256 and keyed by
+ * the runId. A run that is already delivered is never sent again; a final failure is recorded on
+ * the run and raised as DeliveryFailed so the state machine marks the run `delivery_failed`.
+ */
+import { getRun, updateRun, type DeliveryRecord } from '../../records/runs.js';
+import { recordAudit } from '../../records/audit.js';
+import { ENV } from '../../shared/env-names.js';
+import { numberEnv } from '../../shared/env.js';
+import { DeliveryFailed, ValidationError } from '../../shared/errors.js';
+import { stepHandler } from '../../shared/lambda-handler.js';
+import type { GenerateOutput } from '../../shared/step-contract.js';
+import { stepEventSchema } from '../event-schema.js';
+import { postWithRetries } from './post-with-retries.js';
+
+export const handler = stepHandler(stepEventSchema('deliver'), async ({ step, state }) => {
+  const { runId, workflowId, version } = state.run;
+  const existing = await getRun(runId);
+  if (existing?.delivery?.status === 'delivered') return { status: 'delivered', deliveredAt: existing.delivery.deliveredAt, duplicate: true };
+
+  const text = step.text === 'approval' ? state.approval?.text : (state.steps[step.text] as GenerateOutput | undefined)?.text;
+  if (!text) throw new ValidationError(`deliver ${step.id}: there is no ${step.text === 'approval' ? 'approved' : step.text} text to deliver`, 'step.text');
+  const url = (step.urlFromEnv && process.env[step.urlFromEnv]) || step.url;
+  if (!url) throw new DeliveryFailed(`deliver ${step.id}: set ${step.urlFromEnv} to the URL to deliver to`);
+  const deliveredAt = new Date().toISOString();
+  const body = JSON.stringify({
+    runId,
+    workflowId,
+    workflowVersion: version,
+    stepId: step.id,
+    text,
+    approval: state.approval ? { approvalId: state.approval.approvalId, reviewer: state.approval.reviewer, action: state.approval.action } : undefined,
+    input: state.input,
+    sentAt: deliveredAt,
+  });
+  const result = await postWithRetries({
+    url,
+    body,
+    idempotencyKey: runId,
+    maxAttempts: step.maxAttempts,
+    timeoutMs: step.timeoutMs,
+    backoffMs: numberEnv(ENV.deliveryBackoffMs, 500),
+  });
+  const delivery: DeliveryRecord = { status: result.ok ? 'delivered' : 'failed', url, text, attempts: result.attempts, ...(result.ok ? { deliveredAt: new Date().toISOString() } : {}) };
+  if (!result.ok) {
+    await updateRun(runId, { delivery });
+    await recordAudit({ subject: runId, runId, type: 'delivery.failed', actor: 'handrail', details: { url, attempts: result.attempts } });
+    throw new DeliveryFailed(`deliver ${step.id}: ${url} did not accept the delivery after ${result.attempts.length} attempt(s): ${result.attempts.at(-1)?.error ?? ''}`);
+  }
+  await updateRun(runId, { status: 'delivered', delivery });
+  return { status: 'delivered', deliveredAt: delivery.deliveredAt, attempts: result.attempts.length };
+});

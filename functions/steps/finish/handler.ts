@@ -1,0 +1,36 @@
+/** Lambda: records how a run ended (rejected, timed out, failed, delivery failed, completed). */
+import { z } from 'zod';
+import { approvalIdFor, closeApproval } from '../../records/approvals.js';
+import { recordAudit } from '../../records/audit.js';
+import { updateRun } from '../../records/runs.js';
+import { ConflictError } from '../../shared/errors.js';
+import { stepHandler } from '../../shared/lambda-handler.js';
+import { stateSchema } from '../event-schema.js';
+
+const errorSchema = z.object({ Error: z.string(), Cause: z.string().optional() }).partial();
+const eventSchema = z.object({
+  finish: z.object({
+    status: z.enum(['completed', 'rejected', 'approval_timed_out', 'delivery_failed', 'failed']),
+    expireApprovalId: z.object({ stepId: z.string(), level: z.number().int() }).optional(),
+  }),
+  state: stateSchema,
+});
+
+export const handler = stepHandler(eventSchema, async ({ finish, state }) => {
+  const { runId } = state.run;
+  const raw = state as unknown as { error?: unknown; rejection?: unknown; timeout?: unknown };
+  const failure = errorSchema.safeParse(raw.error ?? raw.rejection ?? raw.timeout);
+  if (finish.expireApprovalId) {
+    const approvalId = approvalIdFor(runId, finish.expireApprovalId.stepId, finish.expireApprovalId.level);
+    if (await closeApproval(approvalId, 'expired', 'no decision before the deadline')) {
+      await recordAudit({ subject: runId, runId, type: 'approval.expired', actor: 'handrail', details: { approvalId } });
+    }
+  }
+  const error = finish.status === 'failed' || finish.status === 'delivery_failed' ? (failure.success ? { error: failure.data.Error ?? 'Unknown', cause: failure.data.Cause } : undefined) : undefined;
+  try {
+    await updateRun(runId, { status: finish.status, error }, finish.status === 'completed' ? { onlyIfStatusIn: ['running', 'awaiting_approval'] } : {});
+  } catch (err) {
+    if (!(err instanceof ConflictError)) throw err;
+  }
+  return { status: finish.status };
+});

@@ -1,0 +1,28 @@
+/** Lambda: ranks knowledge passages for the step's query and records exactly which were used. */
+import { retrieve } from '../../knowledge/retrieval.js';
+import { putStepRecord } from '../../records/runs.js';
+import { stepHandler } from '../../shared/lambda-handler.js';
+import type { RetrieveOutput } from '../../shared/step-contract.js';
+import { renderTemplate } from '../../shared/template.js';
+import { stepEventSchema } from '../event-schema.js';
+
+export const handler = stepHandler(stepEventSchema('retrieve'), async ({ step, state }): Promise<RetrieveOutput> => {
+  const startedAt = new Date();
+  const query = renderTemplate(step.query, state).slice(0, 4000);
+  const passages = await retrieve({ collection: step.collection, query, topK: step.topK });
+  const output: RetrieveOutput = { query, passages };
+  await putStepRecord({
+    runId: state.run.runId,
+    stepId: step.id,
+    kind: 'retrieve',
+    status: 'succeeded',
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    latencyMs: Date.now() - startedAt.getTime(),
+    input: { collection: step.collection, query, topK: step.topK },
+    output: {
+      passages: passages.map(({ text: _text, ...source }) => source),
+    },
+  });
+  return output;
+});

@@ -1,0 +1,39 @@
+/**
+ * Builds the CDK app for a stage. Used by `cdk synth` (bin/app.ts), by the tests, and by the local
+ * runtime, which synthesizes the same app and runs what is in its template.
+ */
+import { App } from 'aws-cdk-lib';
+import { loadWorkflows } from '../state-machines/load-workflow.js';
+import { HandrailStack } from './stacks/handrail-stack.js';
+
+export const STAGES = ['dev', 'staging', 'prod'] as const;
+
+export interface BuildAppOptions {
+  /** @default the `stage` context value (`-c stage=prod`), else `dev` */
+  readonly stage?: string;
+  /** Bundle the Lambda code with esbuild (cdk synth/deploy); the local runtime skips it. @default true */
+  readonly bundling?: boolean;
+  readonly workflowsDir?: string;
+  readonly outdir?: string;
+}
+
+export function stackName(stage: string): string {
+  return `Handrail-${stage}`;
+}
+
+export function buildApp(options: BuildAppOptions = {}): { app: App; stack: HandrailStack; stage: string } {
+  const app = new App({
+    outdir: options.outdir,
+    context: options.bundling === false ? { 'aws:cdk:bundling-stacks': [] } : {},
+  });
+  const stage = String(options.stage ?? app.node.tryGetContext('stage') ?? 'dev');
+  if (!/^[a-z][a-z0-9]{0,15}$/.test(stage)) {
+    throw new Error(`Invalid stage "${stage}"; use lowercase letters and digits (max 16), e.g. -c stage=${STAGES.join('|')}`);
+  }
+  const stack = new HandrailStack(app, stackName(stage), {
+    stage,
+    workflows: loadWorkflows(options.workflowsDir),
+    description: `Handrail governed AI workflows (${options.stage})`,
+  });
+  return { app, stack, stage };
+}

@@ -1,0 +1,42 @@
+/**
+ * One Standard state machine for one workflow definition: the compiler's ASL, with the step
+ * functions substituted in, execution logging (ALL, with data) and X-Ray tracing.
+ */
+import { RemovalPolicy } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { compileWorkflow, stateMachineName, substitutionKey, type FunctionKind } from '../../state-machines/compiler/index.js';
+import type { LoadedWorkflow } from '../../state-machines/load-workflow.js';
+
+export const WORKFLOW_VERSION_TAG = 'handrail:workflow-version';
+
+export interface GovernedWorkflowProps {
+  readonly stage: string;
+  readonly workflow: LoadedWorkflow;
+  readonly functions: Record<FunctionKind, lambda.IFunction>;
+}
+
+export class GovernedWorkflow extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+
+  constructor(scope: Construct, id: string, props: GovernedWorkflowProps) {
+    super(scope, id);
+    const { definition, functionKinds } = compileWorkflow(props.workflow.definition);
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName: stateMachineName(props.stage, props.workflow.definition.id),
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromString(JSON.stringify(definition)),
+      definitionSubstitutions: Object.fromEntries(functionKinds.map((k) => [substitutionKey(k), props.functions[k].functionArn])),
+      tracingEnabled: true,
+      logs: {
+        destination: new logs.LogGroup(this, 'ExecutionLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN }),
+        level: sfn.LogLevel.ALL,
+        includeExecutionData: true,
+      },
+      comment: `${props.workflow.definition.name} (version ${props.workflow.version})`,
+    });
+    for (const kind of functionKinds) props.functions[kind].grantInvoke(this.stateMachine);
+  }
+}

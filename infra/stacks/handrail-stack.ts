@@ -1,0 +1,88 @@
+/**
+ * One Handrail stage (dev, staging, prod): data layer, signing secret, step functions, one state
+ * machine per workflow, and the HTTP API.
+ */
+import { CfnOutput, Duration, Stack, type StackProps, ArnFormat } from 'aws-cdk-lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { ENV } from '../../functions/shared/env-names.js';
+import { stateMachineName } from '../../state-machines/compiler/index.js';
+import type { LoadedWorkflow } from '../../state-machines/load-workflow.js';
+import { DataLayer } from '../constructs/data-layer.js';
+import { GovernedWorkflow } from '../constructs/governed-workflow.js';
+import { HandrailFunction } from '../constructs/handrail-function.js';
+import { HandrailHttpApi } from '../constructs/http-api.js';
+import { StepHandlers } from '../constructs/step-handlers.js';
+
+export interface HandrailStackProps extends StackProps {
+  readonly stage: string;
+  readonly workflows: LoadedWorkflow[];
+  /** Model providers the deployment may call. @default 'bedrock,openai,offline' */
+  readonly providers?: string;
+}
+
+export class HandrailStack extends Stack {
+  readonly data: DataLayer;
+  readonly workflows: GovernedWorkflow[];
+
+  constructor(scope: Construct, id: string, props: HandrailStackProps) {
+    super(scope, id, props);
+    const { stage } = props;
+    this.data = new DataLayer(this, 'Data', { retainData: stage !== 'dev' });
+    const signingSecret = new secretsmanager.Secret(this, 'SigningSecret', {
+      description: `Handrail ${stage}: HMAC key for reviewer links and delivery signatures`,
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    const http = new HandrailHttpApi(this, 'Http');
+    const stateMachinePrefix = this.formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: stateMachineName(stage, ''),
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+
+    const environment: Record<string, string> = {
+      [ENV.stage]: stage,
+      [ENV.runsTable]: this.data.runs.tableName,
+      [ENV.approvalsTable]: this.data.approvals.tableName,
+      [ENV.auditTable]: this.data.audit.tableName,
+      [ENV.knowledgeTable]: this.data.knowledge.tableName,
+      [ENV.knowledgeBucket]: this.data.knowledgeBucket.bucketName,
+      [ENV.signingSecretArn]: signingSecret.secretArn,
+      [ENV.publicUrl]: http.api.apiEndpoint,
+      [ENV.enabledProviders]: props.providers ?? 'bedrock,openai,offline',
+    };
+
+    const steps = new StepHandlers(this, 'Steps', { data: this.data, signingSecret, environment });
+    this.workflows = props.workflows.map(
+      (workflow) => new GovernedWorkflow(this, `Workflow-${workflow.definition.id}`, { stage, workflow, functions: steps.functions }),
+    );
+
+    const apiFunction = new HandrailFunction(this, 'ApiFunction', {
+      entry: 'functions/api/handler.ts',
+      kind: 'api',
+      timeout: Duration.seconds(29),
+      environment: { ...environment, [ENV.stateMachinePrefix]: stateMachinePrefix, [ENV.workflowsDir]: '/var/task/workflows' },
+      commandHooks: {
+        beforeBundling: () => [],
+        beforeInstall: () => [],
+        // The API validates webhook bodies against the workflow definitions it ships with.
+        afterBundling: (inputDir: string, outputDir: string) => [`cp -r "${inputDir}/state-machines/workflows" "${outputDir}/workflows"`],
+      },
+    });
+    this.data.runs.grantReadWriteData(apiFunction);
+    this.data.approvals.grantReadWriteData(apiFunction);
+    this.data.audit.grantReadWriteData(apiFunction);
+    this.data.knowledge.grantReadWriteData(apiFunction);
+    this.data.knowledgeBucket.grantReadWrite(apiFunction);
+    signingSecret.grantRead(apiFunction);
+    for (const wf of this.workflows) {
+      wf.stateMachine.grantStartExecution(apiFunction);
+      wf.stateMachine.grantTaskResponse(apiFunction);
+    }
+    http.addRoutes(apiFunction);
+
+    new CfnOutput(this, 'ApiUrl', { value: http.api.apiEndpoint, description: 'Base URL of the Handrail API' });
+    new CfnOutput(this, 'KnowledgeBucketName', { value: this.data.knowledgeBucket.bucketName });
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Runs the real handler modules in-process, the way Lambda runs them: each module is loaded once
+ * (a warm container), called with the event and a Lambda context, and its errors are reported
+ * with the Lambda error shape (errorType / errorMessage) that Step Functions Retry/Catch match.
+ */
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Context } from 'aws-lambda';
+import type { LocalFunction } from './template-reader.js';
+
+type Handler = (event: unknown, context: Context) => Promise<unknown>;
+
+export class LambdaHost {
+  private readonly functions = new Map<string, LocalFunction>();
+  private readonly modules = new Map<string, Promise<Handler>>();
+
+  constructor(
+    functions: LocalFunction[],
+    private readonly projectRoot: string,
+  ) {
+    for (const fn of functions) this.functions.set(fn.arn, fn);
+  }
+
+  private load(fn: LocalFunction): Promise<Handler> {
+    let mod = this.modules.get(fn.arn);
+    if (!mod) {
+      mod = import(pathToFileURL(resolve(this.projectRoot, fn.entry)).href).then((m: { handler?: Handler }) => {
+        if (typeof m.handler !== 'function') throw new Error(`${fn.entry} does not export a handler`);
+        return m.handler;
+      });
+      this.modules.set(fn.arn, mod);
+    }
+    return mod;
+  }
+
+  /** Invokes the function with ARN `arn`; rejects with an Error named after the Lambda errorType. */
+  async invoke(arn: string, event: unknown): Promise<unknown> {
+    const fn = this.functions.get(arn);
+    if (!fn) throw Object.assign(new Error(`Function not found: ${arn}`), { name: 'Lambda.ResourceNotFoundException' });
+    const handler = await this.load(fn);
+    const deadline = Date.now() + fn.timeoutSeconds * 1000;
+    const context = {
+      callbackWaitsForEmptyEventLoop: true,
+      functionName: fn.logicalId,
+      functionVersion: '$LATEST',
+      invokedFunctionArn: arn,
+      memoryLimitInMB: String(fn.memorySize),
+      awsRequestId: randomUUID(),
+      logGroupName: `/aws/lambda/${fn.logicalId}`,
+      logStreamName: 'local',
+      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+      done: () => undefined,
+      fail: () => undefined,
+      succeed: () => undefined,
+    } satisfies Context;
+    try {
+      // A JSON round trip, as on Lambda: handlers never share objects with the caller.
+      const result = await handler(JSON.parse(JSON.stringify(event ?? null)), context);
+      return result === undefined ? null : JSON.parse(JSON.stringify(result));
+    } catch (err) {
+      const e = err instanceof Error ? err : new Error(String(err));
+      const lambdaError = new Error(JSON.stringify({ errorType: e.name, errorMessage: e.message }));
+      lambdaError.name = e.name;
+      throw lambdaError;
+    }
+  }
+}

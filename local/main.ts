@@ -1,0 +1,28 @@
+/** `npm start`: the whole of Handrail on this machine, no AWS account, keys or network needed. */
+import { startLocalRuntime } from './runtime.js';
+
+const port = Number(process.env.PORT ?? 3000);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`handrail: PORT must be a port number (0-65535); received "${process.env.PORT}"`);
+  process.exit(2);
+}
+
+try {
+  const runtime = await startLocalRuntime({ dataDir: process.env.HANDRAIL_DATA_DIR ?? '.handrail', port, host: process.env.HOST ?? '127.0.0.1' });
+  const providers = process.env.HANDRAIL_PROVIDERS ?? 'offline';
+  console.log(`Handrail is running at ${runtime.url}  (data in ${process.env.HANDRAIL_DATA_DIR ?? '.handrail'}/, model providers: ${providers})`);
+  console.log('Try it:');
+  console.log(
+    `  curl -s -X POST ${runtime.url}/webhooks/support-reply -H 'content-type: application/json' -d '{"ticketId":"T-1","subject":"Refund","body":"How do I get a refund for my annual plan?"}'`,
+  );
+  console.log(`Then: curl -s '${runtime.url}/approvals?status=pending'   (Ctrl-C to stop)`);
+  const stop = async () => {
+    await runtime.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+} catch (err) {
+  console.error(`handrail: ${(err as Error).message}`);
+  process.exit(1);
+}

@@ -1,0 +1,152 @@
+/**
+ * The embedded local runtime: synthesizes the CDK app, starts the emulators, creates the tables
+ * and bucket the template declares, registers each state machine's ASL from the template with
+ * the local Step Functions engine, runs the real handlers in-process, and serves the HTTP API.
+ * Nothing here re-implements a workflow: it runs what `cdk deploy` would ship.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { serve } from '@hono/node-server';
+import { buildApp } from '../infra/app-factory.js';
+import { projectRoot } from '../infra/project-root.js';
+import { stateMachineName } from '../state-machines/compiler/index.js';
+import { ENV } from '../functions/shared/env-names.js';
+import { startEmulators, type Emulators } from './emulators.js';
+import { LambdaHost } from './lambda-host.js';
+import { createSink } from './sink.js';
+import { LocalStepFunctions } from './stepfunctions/engine.js';
+import { startSfnEndpoint } from './stepfunctions/endpoint.js';
+import { ensureBuckets, ensureTables } from './provision.js';
+import { LOCAL_ACCOUNT, LOCAL_REGION, TemplateReader, type CfnTemplate } from './template-reader.js';
+
+export const LOCAL_STAGE = 'local';
+
+export interface LocalRuntimeOptions {
+  /** Where data persists across restarts (e.g. `.handrail`). */
+  readonly dataDir: string;
+  /** @default 3000; 0 picks a free port */
+  readonly port?: number;
+  /** @default 127.0.0.1 */
+  readonly host?: string;
+  readonly workflowsDir?: string;
+  /** Load `knowledge-samples/` into the knowledge store. @default true */
+  readonly loadSamples?: boolean;
+  /** Extra environment for the handlers (e.g. HANDRAIL_PROVIDERS, OPENAI_API_KEY). */
+  readonly env?: Record<string, string>;
+}
+
+export interface LocalRuntime {
+  readonly url: string;
+  readonly engine: LocalStepFunctions;
+  readonly sfnEndpoint: string;
+  readonly emulators: Emulators;
+  readonly signingSecret: string;
+  readonly template: CfnTemplate;
+  readonly sink: ReturnType<typeof createSink>['received'];
+  stop(): Promise<void>;
+}
+
+function signingSecretIn(dataDir: string): string {
+  const file = join(dataDir, 'signing-secret');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new Error(`Port ${port} is in use; stop the other process or set PORT to another port`) : err),
+    );
+    server.once('listening', () => resolvePort((server.address() as AddressInfo).port));
+  });
+}
+
+export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
+  const dataDir = resolve(options.dataDir);
+  const host = options.host ?? '127.0.0.1';
+  mkdirSync(dataDir, { recursive: true });
+  const signingSecret = signingSecretIn(dataDir);
+
+  // 1. Synthesize the same CDK app `cdk deploy` ships (no bundling: handlers run from source).
+  const outdir = mkdtempSync(join(dataDir, 'cdk.out-'));
+  let template: CfnTemplate;
+  try {
+    const { app, stack } = buildApp({ stage: LOCAL_STAGE, bundling: false, workflowsDir: options.workflowsDir, outdir });
+    template = app.synth().getStackByName(stack.stackName).template as CfnTemplate;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+
+  // 2. Emulators, and the tables and bucket the template declares.
+  const emulators = await startEmulators({ dataDir, host });
+  let publicUrl = '';
+  const reader = new TemplateReader(template, (_id, attr) => (attr === 'ApiEndpoint' ? publicUrl : undefined));
+  const functions = reader.functions();
+
+  const env: Record<string, string> = {
+    AWS_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamodbEndpoint,
+    AWS_ENDPOINT_URL_S3: emulators.s3Endpoint,
+    [ENV.s3ForcePathStyle]: 'true',
+    [ENV.signingSecret]: signingSecret,
+    [ENV.stateMachinePrefix]: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${stateMachineName(LOCAL_STAGE, '')}`,
+    [ENV.enabledProviders]: process.env[ENV.enabledProviders] ?? 'offline',
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+  };
+  for (const fn of functions) {
+    for (const [k, v] of Object.entries(fn.environment)) if (!(k in env) && k !== ENV.signingSecretArn && k !== ENV.workflowsDir) env[k] = v;
+  }
+  if (options.workflowsDir) env[ENV.workflowsDir] = resolve(options.workflowsDir);
+  Object.assign(env, options.env ?? {});
+  delete process.env[ENV.signingSecretArn];
+  delete process.env[ENV.workflowsDir];
+  Object.assign(process.env, env);
+
+  await ensureTables(reader.tables());
+  await ensureBuckets(reader.buckets());
+
+  // 3. The local Step Functions service, running the template's ASL with the real handlers.
+  const lambdas = new LambdaHost(functions, projectRoot);
+  const engine = new LocalStepFunctions({ invokeLambda: (arn, payload) => lambdas.invoke(arn, payload), region: LOCAL_REGION, accountId: LOCAL_ACCOUNT });
+  for (const sm of reader.stateMachines()) engine.registerStateMachine({ name: sm.name, definition: JSON.parse(sm.definition) });
+  const sfn = await startSfnEndpoint(engine, { host });
+  process.env.AWS_ENDPOINT_URL_SFN = sfn.url;
+
+  // 4. The HTTP API (imported now, after the environment is set, as a Lambda cold start would).
+  const { createApp } = await import('../functions/api/app.js');
+  const app = createApp();
+  const sink = createSink(signingSecret, join(dataDir, 'sink'));
+  app.route('/sink', sink.app);
+  const server = serve({ fetch: app.fetch, port: options.port ?? 3000, hostname: host }) as Server;
+  const port = await listen(server, options.port ?? 3000, host);
+  publicUrl = `http://${host === '0.0.0.0' ? 'localhost' : host === '127.0.0.1' ? 'localhost' : host}:${port}`;
+  process.env[ENV.publicUrl] = publicUrl;
+
+  if (options.loadSamples !== false) {
+    const { loadSampleKnowledge } = await import('../functions/knowledge/load-samples.js');
+    await loadSampleKnowledge(join(projectRoot, 'knowledge-samples'));
+  }
+
+  return {
+    url: publicUrl,
+    engine,
+    sfnEndpoint: sfn.url,
+    emulators,
+    signingSecret,
+    template,
+    sink: sink.received,
+    async stop() {
+      await new Promise<void>((done) => server.close(() => done()));
+      await sfn.close();
+      await emulators.stop();
+    },
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * A local webhook receiver for `deliver` steps (`POST /sink/{name}`), so the whole flow can be
+ * tried without another service. It verifies the HMAC signature exactly as a receiver should,
+ * ignores repeated Idempotency-Keys, and lists what arrived at `GET /sink/{name}`.
+ */
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { timingSafeEqual } from 'node:crypto';
+import { Hono } from 'hono';
+import { deliverySignature } from '../functions/shared/review-link.js';
+
+export interface SinkDelivery {
+  readonly receivedAt: string;
+  readonly idempotencyKey: string | null;
+  readonly body: unknown;
+}
+
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export function createSink(secret: string, dir: string) {
+  mkdirSync(dir, { recursive: true });
+  const received = new Map<string, SinkDelivery[]>();
+  const seenKeys = new Set<string>();
+  const app = new Hono()
+    .post('/:name', async (c) => {
+      const name = c.req.param('name');
+      const raw = await c.req.text();
+      const signature = c.req.header('x-handrail-signature') ?? '';
+      if (!sameText(signature, deliverySignature(secret, raw))) return c.json({ error: 'bad signature' }, 401);
+      const key = c.req.header('idempotency-key') ?? null;
+      if (key && seenKeys.has(`${name}\n${key}`)) return c.json({ ok: true, duplicate: true });
+      if (key) seenKeys.add(`${name}\n${key}`);
+      const delivery: SinkDelivery = { receivedAt: new Date().toISOString(), idempotencyKey: key, body: JSON.parse(raw) };
+      received.set(name, [...(received.get(name) ?? []), delivery]);
+      appendFileSync(join(dir, `${name.replace(/[^a-z0-9-]/gi, '_')}.jsonl`), `${JSON.stringify(delivery)}\n`);
+      return c.json({ ok: true });
+    })
+    .get('/:name', (c) => c.json({ deliveries: received.get(c.req.param('name')) ?? [] }));
+  return { app, received };
+}

@@ -1,0 +1,84 @@
+/**
+ * Reads a state machine definition: validates it with the interpreter and works out how each
+ * Task state's `Resource` is served locally.
+ */
+import './polyfill.js';
+import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { SfnServiceError } from './errors.js';
+import type { TaskDispatch, TaskStateInfo } from './types.js';
+
+const LAMBDA_FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:[^:]*:[^:]*:function:[^:]+(:[^:]+)?$/;
+const LAMBDA_INVOKE = /^arn:aws[a-z-]*:states:::lambda:invoke$/;
+const LAMBDA_INVOKE_WAIT = /^arn:aws[a-z-]*:states:::lambda:invoke\.waitForTaskToken$/;
+
+export interface ParsedDefinition {
+  readonly definition: StateMachineDefinition;
+  readonly definitionText: string;
+  readonly machine: StateMachine;
+  readonly tasks: ReadonlyMap<string, TaskStateInfo>;
+}
+
+type AnyState = StateMachineDefinition['States'][string];
+type Branch = Pick<StateMachineDefinition, 'States'>;
+
+/** Every state, including those in Parallel branches and Map processors (overrides are by name). */
+function* allStates(branch: Branch): Generator<[string, AnyState]> {
+  for (const [name, state] of Object.entries(branch.States ?? {})) {
+    yield [name, state];
+    if (state.Type === 'Parallel') for (const nested of state.Branches ?? []) yield* allStates(nested);
+    if (state.Type === 'Map') {
+      const processor = state.ItemProcessor ?? state.Iterator;
+      if (processor) yield* allStates(processor);
+    }
+  }
+}
+
+function dispatchFor(stateName: string, resource: string): TaskDispatch {
+  if (LAMBDA_FUNCTION_ARN.test(resource)) return { kind: 'lambda', functionArn: resource };
+  if (LAMBDA_INVOKE.test(resource)) return { kind: 'invoke' };
+  if (LAMBDA_INVOKE_WAIT.test(resource)) return { kind: 'waitForTaskToken' };
+  // Anything else would make the interpreter call real AWS; refuse it up front instead.
+  throw new SfnServiceError(
+    'InvalidDefinition',
+    `State '${stateName}': Resource '${resource}' is not supported locally (use a Lambda function ARN, ` +
+      'arn:aws:states:::lambda:invoke or arn:aws:states:::lambda:invoke.waitForTaskToken)',
+  );
+}
+
+export function parseDefinition(input: string | object): ParsedDefinition {
+  let definition: StateMachineDefinition;
+  try {
+    definition = (typeof input === 'string' ? JSON.parse(input) : structuredClone(input)) as StateMachineDefinition;
+  } catch (err) {
+    throw new SfnServiceError('InvalidDefinition', `Definition is not valid JSON: ${(err as Error).message}`);
+  }
+  let machine: StateMachine;
+  try {
+    machine = new StateMachine(definition, { validationOptions: { checkArn: false, checkPaths: true } });
+  } catch (err) {
+    throw new SfnServiceError('InvalidDefinition', (err as Error).message);
+  }
+  const tasks = new Map<string, TaskStateInfo>();
+  const seen = new Set<string>();
+  for (const [name, state] of allStates(definition)) {
+    // The interpreter looks task overrides up by bare state name, so names must be unique.
+    if (seen.has(name)) throw new SfnServiceError('InvalidDefinition', `Duplicate state name '${name}'`);
+    seen.add(name);
+    if (state.Type !== 'Task') continue;
+    tasks.set(name, {
+      name,
+      resource: state.Resource,
+      dispatch: dispatchFor(name, state.Resource),
+      timeoutSeconds: state.TimeoutSeconds,
+      timeoutSecondsPath: state.TimeoutSecondsPath,
+    });
+  }
+  return { definition, definitionText: JSON.stringify(definition), machine, tasks };
+}
+
+/** Accepts what Lambda's `FunctionName` accepts: a name (optionally `:qualifier`), partial or full ARN. */
+export function resolveFunctionArn(functionName: string, region: string, accountId: string): string {
+  if (functionName.startsWith('arn:')) return functionName;
+  if (/^\d{12}:function:/.test(functionName)) return `arn:aws:lambda:${region}:${functionName}`;
+  return `arn:aws:lambda:${region}:${accountId}:function:${functionName}`;
+}

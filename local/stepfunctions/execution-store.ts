@@ -1,0 +1,47 @@
+/**
+ * Executions kept in memory. Durability across restarts is a later issue: a restart loses every
+ * execution and open task token. Memory stays bounded by evicting the oldest closed executions.
+ */
+import type { ExecutionStatus } from '@aws-sdk/client-sfn';
+import type { ExecutionRecord } from './types.js';
+
+export class ExecutionStore {
+  // Map iteration order is insertion order: start order here, close order in `closedOrder`.
+  private readonly byArn = new Map<string, ExecutionRecord>();
+  private readonly closedOrder = new Set<string>();
+
+  constructor(
+    private readonly maxClosed: number,
+    private readonly onEvict: (exec: ExecutionRecord) => void,
+  ) {}
+
+  get(executionArn: string): ExecutionRecord | undefined {
+    return this.byArn.get(executionArn);
+  }
+
+  add(exec: ExecutionRecord): void {
+    this.byArn.set(exec.executionArn, exec);
+  }
+
+  markClosed(exec: ExecutionRecord): void {
+    this.closedOrder.add(exec.executionArn);
+    while (this.closedOrder.size > this.maxClosed) {
+      const oldest = this.closedOrder.values().next().value as string;
+      this.closedOrder.delete(oldest);
+      const evicted = this.byArn.get(oldest);
+      this.byArn.delete(oldest);
+      if (evicted) this.onEvict(evicted);
+    }
+  }
+
+  /** Newest first, as ListExecutions orders them. */
+  list(stateMachineArn: string, statusFilter?: ExecutionStatus): ExecutionRecord[] {
+    const matches: ExecutionRecord[] = [];
+    for (const exec of this.byArn.values()) {
+      if (exec.stateMachine.stateMachineArn !== stateMachineArn) continue;
+      if (statusFilter && exec.status !== statusFilter) continue;
+      matches.push(exec);
+    }
+    return matches.reverse();
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * What runs inside an execution: the `$$` context object (with a `Task.Token` the interpreter
+ * lacks) and the per-state handlers that serve Task resources with the injected `invokeLambda`.
+ */
+import { ExecutionClosedError, stateError } from './errors.js';
+import { resolveFunctionArn } from './definition.js';
+import { mintTaskToken, type TaskTokenRegistry } from './tokens.js';
+import type { ExecutionRecord, InvokeLambda, Json, TaskStateInfo } from './types.js';
+
+// The interpreter's default for a Task without TimeoutSeconds; tokens must close with it.
+const INTERPRETER_DEFAULT_TIMEOUT_SECONDS = 60;
+
+export interface DispatchDeps {
+  readonly invokeLambda: InvokeLambda;
+  readonly tokens: TaskTokenRegistry;
+  readonly region: string;
+  readonly accountId: string;
+  readonly onTokenIssued: (exec: ExecutionRecord, stateName: string, token: string) => void;
+}
+
+export type TaskHandlers = Record<string, (input: Json) => Promise<Json>>;
+
+/**
+ * The token for the Parameters being evaluated right now. Repeated reads within one evaluation
+ * get the same token; the interpreter calls the state's handler in the same synchronous run, and
+ * the handler claims it. Unclaimed tokens (e.g. a Pass state reading `$$.Task.Token`) are dropped
+ * at the next microtask so a later state never inherits them.
+ */
+function currentToken(exec: ExecutionRecord): string {
+  if (exec.pendingToken === undefined) {
+    const token = mintTaskToken();
+    exec.pendingToken = token;
+    queueMicrotask(() => {
+      if (exec.pendingToken === token) exec.pendingToken = undefined;
+    });
+  }
+  return exec.pendingToken;
+}
+
+/** The `$$` object. The interpreter spreads it per run, so `Task` is an object holding a getter. */
+export function createContext(exec: ExecutionRecord, inputValue: Json): Record<string, unknown> {
+  const task = {};
+  Object.defineProperty(task, 'Token', { enumerable: true, get: () => currentToken(exec) });
+  const machine = exec.stateMachine;
+  return {
+    Execution: {
+      Id: exec.executionArn,
+      Name: exec.name,
+      StartTime: exec.startDate.toISOString(),
+      Input: inputValue,
+      RoleArn: machine.roleArn,
+    },
+    StateMachine: { Id: machine.stateMachineArn, Name: machine.name },
+    Task: task,
+  };
+}
+
+/** Function results cross a JSON boundary in AWS; do the same so Dates, undefined etc. match. */
+function asJson(value: unknown): Json {
+  return value === undefined ? null : (JSON.parse(JSON.stringify(value)) as Json);
+}
+
+function invokeParameters(stateName: string, input: Json): { functionName: string; payload: Json } {
+  const params = input !== null && typeof input === 'object' && !Array.isArray(input) ? input : {};
+  if (typeof params.FunctionName !== 'string' || params.FunctionName === '') {
+    throw stateError('States.Runtime', `State '${stateName}': Parameters must include a FunctionName string`);
+  }
+  // Lambda's Invoke without a payload hands the function `{}`.
+  return { functionName: params.FunctionName, payload: params.Payload ?? {} };
+}
+
+/** Same rule as the interpreter: TimeoutSeconds, else TimeoutSecondsPath, else its default. */
+function timeoutMs(info: TaskStateInfo, input: Json): number | undefined {
+  if (info.timeoutSeconds) return info.timeoutSeconds * 1000;
+  if (!info.timeoutSecondsPath) return INTERPRETER_DEFAULT_TIMEOUT_SECONDS * 1000;
+  // Only plain `$.a.b` paths are resolved here; others leave the token open until the execution closes.
+  let value: unknown = input;
+  for (const key of info.timeoutSecondsPath.replace(/^\$\.?/, '').split('.').filter(Boolean)) {
+    value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+  }
+  return typeof value === 'number' && value >= 1 ? value * 1000 : undefined;
+}
+
+async function runTask(exec: ExecutionRecord, info: TaskStateInfo, input: Json, deps: DispatchDeps): Promise<Json> {
+  // Claim before anything else: still inside the synchronous run that evaluated Parameters.
+  const minted = exec.pendingToken;
+  exec.pendingToken = undefined;
+  // A stopped execution can still reach a handler via Retry; do no more work for it.
+  if (exec.status !== 'RUNNING') throw new ExecutionClosedError();
+  const fnArn = (name: string) => resolveFunctionArn(name, deps.region, deps.accountId);
+  switch (info.dispatch.kind) {
+    case 'lambda':
+      return asJson(await deps.invokeLambda(info.dispatch.functionArn, input));
+    case 'invoke': {
+      const { functionName, payload } = invokeParameters(info.name, input);
+      const result = await deps.invokeLambda(fnArn(functionName), payload);
+      return { Payload: asJson(result), StatusCode: 200, ExecutedVersion: '$LATEST' };
+    }
+    case 'waitForTaskToken': {
+      const token = minted ?? mintTaskToken();
+      const { functionName, payload } = invokeParameters(info.name, input);
+      // Open synchronously (see TaskTokenRegistry.open): the timer must precede the interpreter's.
+      const waiting = deps.tokens.open(token, exec.executionArn, info.name, timeoutMs(info, input));
+      try {
+        await deps.invokeLambda(fnArn(functionName), payload);
+      } catch (err) {
+        deps.tokens.close(token);
+        throw err;
+      }
+      deps.onTokenIssued(exec, info.name, token);
+      return asJson(await waiting);
+    }
+  }
+}
+
+export function createTaskHandlers(exec: ExecutionRecord, deps: DispatchDeps): TaskHandlers {
+  const handlers: TaskHandlers = {};
+  for (const info of exec.stateMachine.tasks.values()) {
+    handlers[info.name] = (input) => runTask(exec, info, input, deps);
+  }
+  return handlers;
+}

@@ -1,0 +1,75 @@
+/** Shared shapes of the local Step Functions service (engine, dispatch, history, endpoint). */
+import type { ExecutionStatus } from '@aws-sdk/client-sfn';
+import type { StateMachine, StateMachineDefinition } from 'aws-local-stepfunctions';
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** The interpreter does not export its event type; derive it from `run()`. */
+export type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
+
+/**
+ * Invokes a Lambda function: resolves with its return value, or rejects with an Error whose
+ * `name` is the Lambda errorType (what Retry/Catch match) and whose `message` is the cause.
+ */
+export type InvokeLambda = (functionArn: string, payload: unknown) => Promise<unknown>;
+
+/** How a Task state's `Resource` is served locally. */
+export type TaskDispatch =
+  | { readonly kind: 'lambda'; readonly functionArn: string }
+  | { readonly kind: 'invoke' }
+  | { readonly kind: 'waitForTaskToken' };
+
+export interface TaskStateInfo {
+  readonly name: string;
+  readonly resource: string;
+  readonly dispatch: TaskDispatch;
+  readonly timeoutSeconds?: number;
+  readonly timeoutSecondsPath?: string;
+}
+
+export interface StateMachineRecord {
+  readonly stateMachineArn: string;
+  readonly name: string;
+  readonly definition: StateMachineDefinition;
+  readonly definitionText: string;
+  readonly roleArn: string;
+  readonly creationDate: Date;
+  readonly machine: StateMachine;
+  /** Task states by name, across nested Parallel branches and Map processors. */
+  readonly tasks: ReadonlyMap<string, TaskStateInfo>;
+}
+
+export interface ExecutionRecord {
+  readonly executionArn: string;
+  readonly name: string;
+  readonly stateMachine: StateMachineRecord;
+  /** The input as canonical JSON text (what DescribeExecution returns and idempotency compares). */
+  readonly input: string;
+  readonly startDate: Date;
+  status: ExecutionStatus;
+  stopDate?: Date;
+  output?: string;
+  error?: string;
+  cause?: string;
+  /** The interpreter's event log, drained as it runs; mapped to HistoryEvents on request. */
+  readonly events: EventLog[];
+  /** Token minted while a state's Parameters are evaluated, until that state's handler claims it. */
+  pendingToken?: string;
+  abort: () => void;
+  /** Settles once the execution has closed and its event log is complete. */
+  done: Promise<void>;
+}
+
+export interface TaskTokenIssuedEvent {
+  readonly executionArn: string;
+  readonly stateName: string;
+  readonly token: string;
+}
+
+export interface ExecutionClosedEvent {
+  readonly executionArn: string;
+  readonly status: ExecutionStatus;
+  readonly output?: string;
+  readonly error?: string;
+  readonly cause?: string;
+}

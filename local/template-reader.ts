@@ -1,0 +1,137 @@
+/**
+ * Reads what the local runtime needs out of the synthesized CloudFormation template: tables,
+ * the knowledge bucket, functions (with their source module and environment) and state
+ * machines (with their ASL). Intrinsics are resolved to local names by `resolve`.
+ */
+import { ENTRY_METADATA, KIND_METADATA } from '../infra/constructs/handrail-function.js';
+
+type Resource = { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> };
+export interface CfnTemplate {
+  Resources: Record<string, Resource>;
+}
+
+export const LOCAL_REGION = 'us-east-1';
+export const LOCAL_ACCOUNT = '000000000000';
+
+export interface LocalTable {
+  readonly logicalId: string;
+  readonly name: string;
+  readonly properties: Record<string, unknown>;
+}
+
+export interface LocalFunction {
+  readonly logicalId: string;
+  readonly arn: string;
+  readonly entry: string;
+  readonly kind: string;
+  readonly timeoutSeconds: number;
+  readonly memorySize: number;
+  readonly environment: Record<string, string>;
+}
+
+export interface LocalStateMachine {
+  readonly logicalId: string;
+  readonly name: string;
+  readonly definition: string;
+}
+
+export function localFunctionArn(logicalId: string): string {
+  return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${logicalId}`;
+}
+
+/** Local names: the logical id, lowercased for buckets (S3 naming rules). */
+function localName(resource: Resource, logicalId: string): string {
+  return resource.Type === 'AWS::S3::Bucket' ? logicalId.toLowerCase() : logicalId;
+}
+
+export class TemplateReader {
+  constructor(
+    private readonly template: CfnTemplate,
+    /** Values for attributes only known at run time, e.g. `{ 'HttpApiF5A9A8A7.ApiEndpoint': url }`. */
+    private readonly attributes: (logicalId: string, attribute: string) => string | undefined = () => undefined,
+  ) {}
+
+  private ofType(type: string): [string, Resource][] {
+    return Object.entries(this.template.Resources).filter(([, r]) => r.Type === type);
+  }
+
+  /** Resolves Ref, Fn::GetAtt, Fn::Join and Fn::Sub-free pseudo parameters to local values. */
+  resolve(value: unknown): string {
+    if (typeof value === 'string') return value;
+    if (value && typeof value === 'object') {
+      const v = value as Record<string, unknown>;
+      if ('Ref' in v) {
+        const ref = String(v.Ref);
+        if (ref === 'AWS::Region') return LOCAL_REGION;
+        if (ref === 'AWS::AccountId') return LOCAL_ACCOUNT;
+        if (ref === 'AWS::Partition') return 'aws';
+        if (ref === 'AWS::URLSuffix') return 'amazonaws.com';
+        const resource = this.template.Resources[ref];
+        if (!resource) throw new Error(`Template Ref to unknown resource ${ref}`);
+        if (resource.Type === 'AWS::Lambda::Function') return ref;
+        return localName(resource, ref);
+      }
+      if ('Fn::GetAtt' in v) {
+        const [id, attr] = v['Fn::GetAtt'] as [string, string];
+        const known = this.attributes(id, attr);
+        if (known !== undefined) return known;
+        const resource = this.template.Resources[id];
+        if (resource?.Type === 'AWS::Lambda::Function' && attr === 'Arn') return localFunctionArn(id);
+        if (resource && attr === 'Arn') return `arn:aws:local:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${localName(resource, id)}`;
+        throw new Error(`Template attribute ${id}.${attr} has no local value`);
+      }
+      if ('Fn::Join' in v) {
+        const [sep, parts] = v['Fn::Join'] as [string, unknown[]];
+        return parts.map((p) => this.resolve(p)).join(sep);
+      }
+    }
+    throw new Error(`Cannot resolve template value ${JSON.stringify(value).slice(0, 200)}`);
+  }
+
+  tables(): LocalTable[] {
+    return this.ofType('AWS::DynamoDB::Table').map(([logicalId, r]) => ({ logicalId, name: logicalId, properties: r.Properties ?? {} }));
+  }
+
+  buckets(): string[] {
+    return this.ofType('AWS::S3::Bucket').map(([id, r]) => localName(r, id));
+  }
+
+  functions(): LocalFunction[] {
+    return this.ofType('AWS::Lambda::Function')
+      .filter(([, r]) => r.Metadata?.[ENTRY_METADATA])
+      .map(([logicalId, r]) => {
+        const props = r.Properties ?? {};
+        const vars = ((props.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}) as Record<string, unknown>;
+        const environment: Record<string, string> = {};
+        for (const [name, value] of Object.entries(vars)) {
+          try {
+            environment[name] = this.resolve(value);
+          } catch {
+            // Values with no local meaning (e.g. a Secrets Manager ARN) are replaced by the runtime.
+          }
+        }
+        return {
+          logicalId,
+          arn: localFunctionArn(logicalId),
+          entry: String(r.Metadata![ENTRY_METADATA]),
+          kind: String(r.Metadata![KIND_METADATA]),
+          timeoutSeconds: Number(props.Timeout ?? 3),
+          memorySize: Number(props.MemorySize ?? 128),
+          environment,
+        };
+      });
+  }
+
+  stateMachines(): LocalStateMachine[] {
+    return this.ofType('AWS::StepFunctions::StateMachine').map(([logicalId, r]) => {
+      const props = r.Properties ?? {};
+      const substitutions = Object.fromEntries(
+        Object.entries((props.DefinitionSubstitutions ?? {}) as Record<string, unknown>).map(([k, v]) => [k, this.resolve(v)]),
+      );
+      const raw = this.resolve(props.DefinitionString);
+      // The same substitution CloudFormation performs for DefinitionSubstitutions.
+      const definition = raw.replace(/\$\{([A-Za-z0-9_]+)\}/g, (m, key: string) => substitutions[key] ?? m);
+      return { logicalId, name: this.resolve(props.StateMachineName ?? logicalId), definition };
+    });
+  }
+}

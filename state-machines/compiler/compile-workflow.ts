@@ -1,0 +1,87 @@
+/**
+ * Compiles a validated workflow definition into an ASL definition. Pure: no CDK, no I/O, so the
+ * same function feeds `cdk synth` and its tests. Lambda ARNs are left as `${fn_<kind>}`
+ * DefinitionSubstitutions.
+ *
+ * @example
+ * const { definition, functionKinds } = compileWorkflow(loadWorkflowFile('support-reply.yaml').definition);
+ */
+import { ERROR_NAMES } from '../../functions/shared/errors.js';
+import type { Step, Workflow } from '../schema.js';
+import type { AslDefinition, State } from './asl-types.js';
+import type { FunctionKind } from './function-kinds.js';
+import { compileRoute } from './route.js';
+import {
+  approvalStateName,
+  approvalTask,
+  finishTask,
+  RUN_COMPLETED_STATE,
+  RUN_DELIVERY_FAILED_STATE,
+  RUN_FAILED_STATE,
+  RUN_REJECTED_STATE,
+  stepTask,
+} from './tasks.js';
+
+export interface CompiledWorkflow {
+  readonly definition: AslDefinition;
+  /** The functions the state machine invokes (its role may invoke exactly these). */
+  readonly functionKinds: FunctionKind[];
+}
+
+/** Where control goes after `step`: its `next`, else the following step, else the end. */
+function successor(steps: Step[], index: number): string | undefined {
+  const step = steps[index]!;
+  if ('next' in step && step.next) return step.next;
+  return steps[index + 1]?.id;
+}
+
+export function compileWorkflow(workflow: Workflow): CompiledWorkflow {
+  const states: Record<string, State> = {};
+  const kinds = new Set<FunctionKind>(['finish']);
+  const { steps } = workflow;
+
+  steps.forEach((step, i) => {
+    const next = successor(steps, i);
+    switch (step.kind) {
+      case 'route':
+        states[step.id] = compileRoute(step);
+        return;
+      case 'retrieve':
+      case 'generate':
+        kinds.add(step.kind);
+        states[step.id] = stepTask(step.kind, step, next ?? RUN_COMPLETED_STATE);
+        return;
+      case 'deliver':
+        kinds.add('deliver');
+        states[step.id] = stepTask('deliver', step, next, [
+          { ErrorEquals: [ERROR_NAMES.deliveryFailed], ResultPath: '$.error', Next: RUN_DELIVERY_FAILED_STATE },
+        ]);
+        return;
+      case 'approval': {
+        kinds.add('approval');
+        const after = next ?? RUN_COMPLETED_STATE;
+        states[approvalStateName(step.id, 0)] = approvalTask(step, 0, after);
+        if (step.escalateTo?.length) states[approvalStateName(step.id, 1)] = approvalTask(step, 1, after);
+        const lastLevel = step.escalateTo?.length ? 1 : 0;
+        states[`${step.id}__timed_out`] = finishTask({ status: 'approval_timed_out', expireApprovalId: { stepId: step.id, level: lastLevel } });
+        return;
+      }
+    }
+  });
+
+  if (kinds.has('approval')) states[RUN_REJECTED_STATE] = finishTask({ status: 'rejected' });
+  states[RUN_FAILED_STATE] = finishTask({ status: 'failed' });
+  if (kinds.has('deliver')) states[RUN_DELIVERY_FAILED_STATE] = finishTask({ status: 'delivery_failed' });
+  if (Object.values(states).some((s) => s.Type === 'Task' && s.Next === RUN_COMPLETED_STATE)) {
+    states[RUN_COMPLETED_STATE] = finishTask({ status: 'completed' });
+  }
+
+  return {
+    definition: {
+      Comment: `Handrail workflow ${workflow.id}: ${workflow.name}`,
+      StartAt: steps[0]!.id,
+      States: states,
+    },
+    functionKinds: [...kinds].sort(),
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * `route` steps compile to a Choice state: paths in order, first match wins, the default last.
+ * Every comparison is guarded by a presence and type test, because on AWS a Choice rule that
+ * reads a missing path fails the whole execution instead of simply not matching.
+ */
+import type { RouteCondition, StepOf } from '../schema.js';
+import type { ChoiceState, JsonObject } from './asl-types.js';
+
+function escapeWildcard(text: string): string {
+  return text.replace(/[\\*]/g, (c) => `\\${c}`);
+}
+
+export function compileCondition(c: RouteCondition): JsonObject {
+  const Variable = `$.${c.path}`;
+  const present = { Variable, IsPresent: true };
+  if (c.exists !== undefined) return { Variable, IsPresent: c.exists };
+  if (c.contains !== undefined) {
+    return { And: [present, { Variable, IsString: true }, { Variable, StringMatches: `*${escapeWildcard(c.contains)}*` }] };
+  }
+  if (c.greaterThan !== undefined) {
+    return { And: [present, { Variable, IsNumeric: true }, { Variable, NumericGreaterThan: c.greaterThan }] };
+  }
+  if (c.lessThan !== undefined) {
+    return { And: [present, { Variable, IsNumeric: true }, { Variable, NumericLessThan: c.lessThan }] };
+  }
+  const value = c.equals;
+  if (typeof value === 'number') return { And: [present, { Variable, IsNumeric: true }, { Variable, NumericEquals: value }] };
+  if (typeof value === 'boolean') return { And: [present, { Variable, IsBoolean: true }, { Variable, BooleanEquals: value }] };
+  return { And: [present, { Variable, IsString: true }, { Variable, StringEquals: String(value) }] };
+}
+
+export function compileRoute(step: StepOf<'route'>): ChoiceState {
+  const conditional = step.paths.filter((p) => p.when);
+  const fallback = step.paths.find((p) => p.default);
+  if (!fallback) throw new Error(`route ${step.id} has no default path`);
+  return {
+    Type: 'Choice',
+    Comment: `route ${step.id}: ${step.paths.map((p) => p.name).join(' → ')}`,
+    Choices: conditional.map((p) => {
+      const rules = (p.when ?? []).map(compileCondition);
+      return { ...(rules.length === 1 ? rules[0] : { And: rules }), Next: p.next };
+    }),
+    Default: fallback.next,
+  };
+}

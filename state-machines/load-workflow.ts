@@ -1,0 +1,107 @@
+/**
+ * Reads workflow YAML files, validates them against the schema and their cross-references,
+ * and stamps each with a content hash (the workflow version a run records).
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import type { ZodError } from 'zod';
+import { workflowSchema, type Step, type Workflow } from './schema.js';
+
+export const defaultWorkflowsDir = resolve(fileURLToPath(new URL('.', import.meta.url)), 'workflows');
+
+export interface LoadedWorkflow {
+  readonly definition: Workflow;
+  /** sha256 of the validated definition: changes whenever behaviour can change. */
+  readonly version: string;
+  readonly file: string;
+}
+
+/** A workflow file that cannot be used; `issues` name the field path and what is expected. */
+export class WorkflowDefinitionError extends Error {
+  override readonly name = 'WorkflowDefinitionError';
+  constructor(
+    readonly file: string,
+    readonly issues: string[],
+  ) {
+    super(`${file}: ${issues.join('; ')}`);
+  }
+}
+
+function formatZodIssues(error: ZodError): string[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.length ? issue.path.join('.') : '(top level)';
+    return `${path}: ${issue.message}`;
+  });
+}
+
+function crossReferenceIssues(wf: Workflow): string[] {
+  const issues: string[] = [];
+  const byId = new Map<string, Step>();
+  wf.steps.forEach((step, i) => {
+    if (byId.has(step.id)) issues.push(`steps.${i}.id: duplicate step id "${step.id}"`);
+    byId.set(step.id, step);
+  });
+  const expectKind = (where: string, id: string, kinds: Step['kind'][]) => {
+    const target = byId.get(id);
+    if (!target) issues.push(`${where}: no step with id "${id}"`);
+    else if (!kinds.includes(target.kind)) issues.push(`${where}: "${id}" is a ${target.kind} step; expected ${kinds.join(' or ')}`);
+  };
+  wf.steps.forEach((step, i) => {
+    if ('next' in step && step.next) expectKind(`steps.${i}.next`, step.next, ['retrieve', 'generate', 'route', 'approval', 'deliver']);
+    if (step.kind === 'route') {
+      step.paths.forEach((p, j) => {
+        expectKind(`steps.${i}.paths.${j}.next`, p.next, ['retrieve', 'generate', 'route', 'approval', 'deliver']);
+        p.when?.forEach((c, k) => {
+          const [root, stepId] = c.path.split('.');
+          if (root === 'steps' && stepId && !byId.has(stepId)) issues.push(`steps.${i}.paths.${j}.when.${k}.path: no step with id "${stepId}"`);
+        });
+      });
+    }
+    if (step.kind === 'approval') expectKind(`steps.${i}.draft`, step.draft, ['generate']);
+    if (step.kind === 'deliver' && step.text !== 'approval') expectKind(`steps.${i}.text`, step.text, ['generate']);
+  });
+  const last = wf.steps[wf.steps.length - 1];
+  if (last?.kind === 'route') issues.push(`steps.${wf.steps.length - 1}: a route step cannot be last; its paths must lead somewhere`);
+  return issues;
+}
+
+/** Validates an already-parsed definition. Throws WorkflowDefinitionError naming `file`. */
+export function validateWorkflow(raw: unknown, file: string): LoadedWorkflow {
+  const parsed = workflowSchema.safeParse(raw);
+  if (!parsed.success) throw new WorkflowDefinitionError(file, formatZodIssues(parsed.error));
+  const issues = crossReferenceIssues(parsed.data);
+  if (issues.length) throw new WorkflowDefinitionError(file, issues);
+  const expectedId = basename(file).replace(/\.ya?ml$/, '');
+  if (file.match(/\.ya?ml$/) && parsed.data.id !== expectedId) {
+    throw new WorkflowDefinitionError(file, [`id: "${parsed.data.id}" must match the file name "${expectedId}"`]);
+  }
+  const version = createHash('sha256').update(JSON.stringify(parsed.data)).digest('hex').slice(0, 16);
+  return { definition: parsed.data, version, file };
+}
+
+/** Parses and validates one YAML text. */
+export function parseWorkflow(text: string, file: string): LoadedWorkflow {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (err) {
+    const detail = err instanceof YAMLParseError ? err.message.split('\n')[0] : String(err);
+    throw new WorkflowDefinitionError(file, [`not valid YAML: ${detail}`]);
+  }
+  return validateWorkflow(raw, file);
+}
+
+export function loadWorkflowFile(file: string): LoadedWorkflow {
+  return parseWorkflow(readFileSync(file, 'utf8'), file);
+}
+
+/** Every `*.yaml` in `dir`, sorted by id. Any invalid file fails the whole load. */
+export function loadWorkflows(dir: string = defaultWorkflowsDir): LoadedWorkflow[] {
+  return readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .map((f) => loadWorkflowFile(join(dir, f)));
+}

@@ -1,0 +1,173 @@
+/**
+ * The shape of a workflow definition (`state-machines/workflows/*.yaml`): the one source of truth.
+ * The compiler, the CDK constructs, the API (input validation) and the handlers all read
+ * definitions through this schema, so a field means the same thing everywhere.
+ */
+import { z } from 'zod';
+
+/** Step ids name states, step records and metrics, so they are permanent and JSONPath-safe. */
+export const stepIdSchema = z
+  .string()
+  .regex(/^[a-z][a-zA-Z0-9_]{0,63}$/, 'a step id starts with a lowercase letter, then letters, digits or _ (max 64)');
+
+const durationSchema = z
+  .string()
+  .regex(/^\d+(s|m|h|d)$/, 'a duration such as 30s, 15m, 24h or 2d');
+
+const inputFieldSchema = z
+  .object({
+    type: z.enum(['string', 'number', 'boolean']),
+    required: z.boolean().default(false),
+    description: z.string().optional(),
+    enum: z.array(z.string()).min(1).optional(),
+    format: z.enum(['email', 'url']).optional(),
+    maxLength: z.number().int().positive().optional(),
+  })
+  .strict();
+
+const retrieveStepSchema = z
+  .object({
+    id: stepIdSchema,
+    kind: z.literal('retrieve'),
+    collection: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a collection name: lowercase letters, digits and -'),
+    query: z.string().min(1),
+    topK: z.number().int().min(1).max(20).default(4),
+    next: stepIdSchema.optional(),
+  })
+  .strict();
+
+export const providerSchema = z.enum(['offline', 'bedrock', 'openai']);
+
+const modelRefSchema = z
+  .object({
+    provider: providerSchema,
+    model: z.string().min(1).optional(),
+    maxTokens: z.number().int().positive().max(32000).default(800),
+    temperature: z.number().min(0).max(2).default(0.2),
+    timeoutMs: z.number().int().positive().max(120000).default(20000),
+    maxAttempts: z.number().int().min(1).max(5).default(2),
+  })
+  .strict()
+  .refine((m) => m.provider === 'offline' || m.model, { message: 'model is required for bedrock and openai', path: ['model'] });
+
+const generateStepSchema = z
+  .object({
+    id: stepIdSchema,
+    kind: z.literal('generate'),
+    system: z.string().optional(),
+    prompt: z.string().min(1),
+    models: z.array(modelRefSchema).min(1, 'name at least one model in the chain'),
+    next: stepIdSchema.optional(),
+  })
+  .strict();
+
+const conditionSchema = z
+  .object({
+    path: z
+      .string()
+      .regex(/^(input|steps)(\.[A-Za-z0-9_]+)+$/, 'a path such as input.priority or steps.draft.confidence'),
+    equals: z.union([z.string(), z.number(), z.boolean()]).optional(),
+    contains: z.string().optional(),
+    greaterThan: z.number().optional(),
+    lessThan: z.number().optional(),
+    exists: z.boolean().optional(),
+  })
+  .strict()
+  .refine(
+    (c) => ['equals', 'contains', 'greaterThan', 'lessThan', 'exists'].filter((k) => k in c && (c as Record<string, unknown>)[k] !== undefined).length === 1,
+    { message: 'each condition takes exactly one of equals, contains, greaterThan, lessThan, exists' },
+  );
+
+const routePathSchema = z
+  .object({
+    name: z.string().regex(/^[a-z][a-zA-Z0-9_-]{0,63}$/),
+    when: z.array(conditionSchema).min(1).optional(),
+    default: z.boolean().optional(),
+    next: stepIdSchema,
+  })
+  .strict()
+  .refine((p) => Boolean(p.when) !== Boolean(p.default), { message: 'a path has either when (conditions) or default: true' });
+
+const routeStepSchema = z
+  .object({
+    id: stepIdSchema,
+    kind: z.literal('route'),
+    paths: z
+      .array(routePathSchema)
+      .min(1)
+      .refine((ps) => ps.filter((p) => p.default).length === 1 && ps[ps.length - 1]?.default, {
+        message: 'exactly one default (catch-all) path, and it comes last',
+      }),
+  })
+  .strict();
+
+const approvalStepSchema = z
+  .object({
+    id: stepIdSchema,
+    kind: z.literal('approval'),
+    /** The draft under review: the id of an earlier generate step. */
+    draft: stepIdSchema,
+    reviewers: z.array(z.string().min(1)).min(1),
+    timeout: durationSchema.default('24h'),
+    escalateTo: z.array(z.string().min(1)).min(1).optional(),
+    escalationTimeout: durationSchema.default('24h'),
+    next: stepIdSchema.optional(),
+  })
+  .strict();
+
+const deliverStepSchema = z
+  .object({
+    id: stepIdSchema,
+    kind: z.literal('deliver'),
+    /** Target URL (http or https). */
+    url: z.string().url().optional(),
+    /** An environment variable whose value, when set where the step runs, replaces `url`. */
+    urlFromEnv: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'an environment variable name such as SUPPORT_REPLY_URL').optional(),
+    /** What to deliver: `approval` (the text the last approval decided) or the id of a generate step. */
+    text: z.union([z.literal('approval'), stepIdSchema]).default('approval'),
+    maxAttempts: z.number().int().min(1).max(10).default(4),
+    timeoutMs: z.number().int().positive().max(60000).default(10000),
+    next: stepIdSchema.optional(),
+  })
+  .strict()
+  .refine((d) => d.url || d.urlFromEnv, { message: 'a deliver step needs url, urlFromEnv, or both', path: ['url'] });
+
+export const stepSchema = z.discriminatedUnion('kind', [
+  retrieveStepSchema,
+  generateStepSchema,
+  routeStepSchema,
+  approvalStepSchema,
+  deliverStepSchema,
+]);
+
+export const workflowSchema = z
+  .object({
+    id: z.string().regex(/^[a-z][a-z0-9-]{0,47}$/, 'a workflow id: lowercase letters, digits and - (max 48)'),
+    name: z.string().min(1),
+    description: z.string().optional(),
+    input: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/), inputFieldSchema),
+    steps: z.array(stepSchema).min(1),
+  })
+  .strict();
+
+export type Workflow = z.infer<typeof workflowSchema>;
+export type Step = z.infer<typeof stepSchema>;
+export type StepKind = Step['kind'];
+export type StepOf<K extends StepKind> = Extract<Step, { kind: K }>;
+export type ModelRef = z.infer<typeof modelRefSchema>;
+export type Provider = z.infer<typeof providerSchema>;
+export type RouteCondition = z.infer<typeof conditionSchema>;
+export type InputField = z.infer<typeof inputFieldSchema>;
+
+/** Step kinds that run as Lambda functions (route compiles to a Choice state). */
+export const lambdaStepKinds = ['retrieve', 'generate', 'approval', 'deliver'] as const;
+export type LambdaStepKind = (typeof lambdaStepKinds)[number];
+
+/** Seconds in a duration string such as `24h`. */
+export function durationSeconds(duration: string): number {
+  const unit = duration.slice(-1);
+  const n = Number(duration.slice(0, -1));
+  const factor = { s: 1, m: 60, h: 3600, d: 86400 }[unit];
+  if (!factor || !Number.isInteger(n) || n <= 0) throw new Error(`Invalid duration "${duration}"; use 30s, 15m, 24h or 2d`);
+  return n * factor;
+}

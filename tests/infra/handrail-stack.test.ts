@@ -1,0 +1,109 @@
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import validator from 'asl-validator';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../infra/app-factory.js';
+import { API_ROUTES } from '../../infra/constructs/http-api.js';
+
+let template: Template;
+
+beforeAll(() => {
+  const { stack } = buildApp({ stage: 'dev', bundling: false, outdir: mkdtempSync(join(tmpdir(), 'cdk-')) });
+  template = Template.fromStack(stack);
+});
+
+type Statement = { Action: string | string[]; Resource: unknown };
+function statementsOf(roleLogicalIdPrefix: string): Statement[] {
+  const policies = template.findResources('AWS::IAM::Policy');
+  return Object.entries(policies)
+    .filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(roleLogicalIdPrefix))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Statement[]);
+}
+const actionsOf = (prefix: string) => statementsOf(prefix).flatMap((s) => [s.Action].flat());
+
+describe('Handrail stack (dev)', () => {
+  it('has one Standard state machine per workflow, with logging and tracing, whose ASL validates', () => {
+    const machines = template.findResources('AWS::StepFunctions::StateMachine');
+    expect(Object.keys(machines)).toHaveLength(1);
+    const [machine] = Object.values(machines);
+    expect(machine!.Properties).toMatchObject({
+      StateMachineName: 'handrail-dev-support-reply',
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true },
+    });
+    const asl = JSON.parse(String(machine!.Properties.DefinitionString).replace(/\$\{fn_(\w+)\}/g, 'arn:aws:lambda:us-east-1:123456789012:function:$1'));
+    expect(validator(asl).errors).toEqual([]);
+    expect(Object.keys(machine!.Properties.DefinitionSubstitutions).sort()).toEqual(['fn_approval', 'fn_deliver', 'fn_finish', 'fn_generate', 'fn_retrieve']);
+  });
+
+  it('bundles one nodejs22.x function per step kind plus the API, each with its own role', () => {
+    const fns = Object.values(template.findResources('AWS::Lambda::Function')).filter((f) => f.Metadata?.['handrail:kind']);
+    expect(fns.map((f) => f.Metadata['handrail:kind']).sort()).toEqual(['api', 'approval', 'deliver', 'finish', 'generate', 'retrieve']);
+    for (const fn of fns) {
+      expect(fn.Properties.Runtime).toBe('nodejs22.x');
+      expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON' });
+    }
+    const roles = new Set(fns.map((f) => JSON.stringify(f.Properties.Role)));
+    expect(roles.size).toBe(fns.length);
+  });
+
+  it('grants each function only what it uses', () => {
+    expect(actionsOf('StepsGenerateFunction')).toEqual(expect.arrayContaining(['bedrock:InvokeModel']));
+    expect(actionsOf('StepsRetrieveFunction')).not.toContain('bedrock:InvokeModel');
+    expect(actionsOf('StepsRetrieveFunction').some((a) => a.startsWith('s3:Put'))).toBe(false);
+    expect(actionsOf('StepsDeliverFunction')).not.toContain('bedrock:InvokeModel');
+    expect(actionsOf('StepsDeliverFunction')).toContain('secretsmanager:GetSecretValue');
+    expect(actionsOf('StepsFinishFunction')).not.toContain('secretsmanager:GetSecretValue');
+    expect(actionsOf('ApiFunction')).toEqual(expect.arrayContaining(['states:StartExecution', 'states:SendTaskSuccess', 'states:SendTaskFailure']));
+    expect(actionsOf('StepsApprovalFunction')).not.toContain('states:StartExecution');
+  });
+
+  it('keeps runs, approvals, audit and knowledge in on-demand, PITR, KMS-encrypted tables', () => {
+    const tables = template.findResources('AWS::DynamoDB::Table');
+    expect(Object.keys(tables)).toHaveLength(4);
+    for (const table of Object.values(tables)) {
+      expect(table.Properties).toMatchObject({
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
+      });
+    }
+    template.hasResourceProperties('AWS::DynamoDB::Table', { GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'byWorkflow' })] });
+    template.hasResourceProperties('AWS::DynamoDB::Table', { GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'byStatus' })] });
+  });
+
+  it('stores knowledge in a versioned, private, encrypted, TLS-only bucket', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      VersioningConfiguration: { Status: 'Enabled' },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [Match.objectLike({ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() } })] },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  it('serves every API route through an HTTP API with access logs', () => {
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey);
+    expect(routes.sort()).toEqual([...API_ROUTES].sort());
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { StageName: '$default', AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }) });
+  });
+
+  it('names the stage from context and refuses a bad one', () => {
+    expect(buildApp({ stage: 'prod', bundling: false, outdir: mkdtempSync(join(tmpdir(), 'cdk-')) }).stack.stackName).toBe('Handrail-prod');
+    expect(() => buildApp({ stage: 'Prod!', bundling: false })).toThrow(/Invalid stage "Prod!"/);
+  });
+
+  it('bundles the API with the workflow definitions it validates webhooks against', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'cdk-bundled-'));
+    const { app } = buildApp({ stage: 'dev', outdir });
+    app.synth();
+    const assets = readdirSync(outdir).filter((d) => d.startsWith('asset.'));
+    expect(assets.length).toBeGreaterThanOrEqual(6);
+    expect(assets.some((a) => existsSync(join(outdir, a, 'workflows', 'support-reply.yaml')))).toBe(true);
+    expect(assets.every((a) => existsSync(join(outdir, a, 'index.mjs')))).toBe(true);
+  });
+});

@@ -1,0 +1,70 @@
+/** Shared set-up: the engine behind its HTTP endpoint, driven by the real SFNClient. */
+import { once } from 'node:events';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { LocalStepFunctions } from '../../../local/stepfunctions/engine.js';
+import { startSfnEndpoint, type SfnEndpoint } from '../../../local/stepfunctions/endpoint.js';
+import type { TaskTokenIssuedEvent } from '../../../local/stepfunctions/types.js';
+
+export const fnArn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
+
+export type TestFunction = (payload: any) => unknown;
+
+/** What a Lambda error looks like to the engine: `name` is the errorType Retry/Catch match. */
+export function lambdaError(errorType: string, message: string): Error {
+  const error = new Error(message);
+  error.name = errorType;
+  return error;
+}
+
+export interface Service {
+  readonly engine: LocalStepFunctions;
+  readonly endpoint: SfnEndpoint;
+  readonly client: SFNClient;
+  /** Every invocation, by function name. */
+  readonly calls: Map<string, unknown[]>;
+  close(): Promise<void>;
+}
+
+export async function startService(functions: Record<string, TestFunction>, maxClosedExecutions?: number): Promise<Service> {
+  const calls = new Map<string, unknown[]>();
+  const engine = new LocalStepFunctions({
+    maxClosedExecutions,
+    invokeLambda: async (functionArn, payload) => {
+      const name = functionArn.split(':').pop() as string;
+      const fn = functions[name];
+      if (!fn) throw lambdaError('ResourceNotFoundException', `Function not found: ${functionArn}`);
+      calls.set(name, [...(calls.get(name) ?? []), payload]);
+      return fn(payload);
+    },
+  });
+  const endpoint = await startSfnEndpoint(engine);
+  const client = new SFNClient({
+    endpoint: endpoint.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+  });
+  return {
+    engine,
+    endpoint,
+    client,
+    calls,
+    async close() {
+      client.destroy();
+      await endpoint.close();
+    },
+  };
+}
+
+export function nextTaskToken(engine: LocalStepFunctions): Promise<TaskTokenIssuedEvent> {
+  return once(engine, 'taskTokenIssued').then(([event]) => event as TaskTokenIssuedEvent);
+}
+
+/** The name of the SDK exception a call rejected with. */
+export async function errorName(call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+  } catch (err) {
+    return (err as Error).name;
+  }
+  throw new Error('expected the call to fail');
+}

@@ -1,0 +1,76 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadWorkflowFile, loadWorkflows, parseWorkflow, WorkflowDefinitionError } from '../../state-machines/load-workflow.js';
+
+const valid = `
+id: demo
+name: Demo
+input:
+  subject: { type: string, required: true }
+steps:
+  - id: draft
+    kind: generate
+    prompt: "{{input.subject}}"
+    models: [{ provider: offline }]
+  - id: review
+    kind: approval
+    draft: draft
+    reviewers: [a@example.com]
+  - id: send
+    kind: deliver
+    url: http://localhost:9/x
+`;
+
+function errorOf(text: string, file = 'demo.yaml'): WorkflowDefinitionError {
+  try {
+    parseWorkflow(text, file);
+  } catch (err) {
+    if (err instanceof WorkflowDefinitionError) return err;
+    throw err;
+  }
+  throw new Error('expected a WorkflowDefinitionError');
+}
+
+describe('workflow definitions', () => {
+  it('loads the shipped workflows with a stable content hash', () => {
+    // Act
+    const [first] = loadWorkflows();
+    const again = loadWorkflowFile(first!.file);
+    // Assess
+    expect(first!.definition.id).toBe('support-reply');
+    expect(first!.version).toMatch(/^[0-9a-f]{16}$/);
+    expect(again.version).toBe(first!.version);
+  });
+
+  it('applies defaults', () => {
+    const wf = parseWorkflow(valid, 'demo.yaml').definition;
+    expect(wf.steps[1]).toMatchObject({ kind: 'approval', timeout: '24h' });
+    expect(wf.steps[2]).toMatchObject({ kind: 'deliver', text: 'approval', maxAttempts: 4 });
+  });
+
+  it.each([
+    ['invalid YAML', 'id: [unclosed', /demo\.yaml: not valid YAML/],
+    ['an unknown step kind', valid.replace('kind: deliver', 'kind: teleport'), /steps\.2\.kind/],
+    ['a missing prompt', valid.replace('    prompt: "{{input.subject}}"\n', ''), /steps\.0\.prompt/],
+    ['a bad timeout', valid.replace('reviewers: [a@example.com]', 'reviewers: [a@example.com]\n    timeout: soon'), /steps\.1\.timeout: a duration such as 30s/],
+    ['a dangling reference', valid.replace('draft: draft', 'draft: nothing'), /steps\.1\.draft: no step with id "nothing"/],
+    ['a draft that is not a generate step', valid.replace('draft: draft', 'draft: send'), /"send" is a deliver step; expected generate/],
+    ['a duplicate step id', valid.replace('id: send', 'id: draft'), /duplicate step id "draft"/],
+    ['an id that differs from the file name', valid.replace('id: demo', 'id: other'), /id: "other" must match the file name "demo"/],
+    ['a bedrock model without a model id', valid.replace('{ provider: offline }', '{ provider: bedrock }'), /steps\.0\.models\.0\.model: model is required/],
+    ['an unknown field', valid.replace('name: Demo', 'name: Demo\ncolour: red'), /\(top level\): Unrecognized key/i],
+  ])('rejects %s with the file, the field path and what is expected', (_case, text, message) => {
+    const err = errorOf(text);
+    expect(err.message).toMatch(/^demo\.yaml: /);
+    expect(err.message).toMatch(message);
+  });
+
+  it('fails the whole load when one file in the folder is malformed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wf-'));
+    writeFileSync(join(dir, 'demo.yaml'), valid);
+    writeFileSync(join(dir, 'broken.yaml'), 'id: broken\nname: x\ninput: {}\nsteps: []\n');
+    expect(() => loadWorkflows(dir)).toThrow(/broken\.yaml: steps: /);
+  });
+});
