@@ -5,16 +5,16 @@
  * Nothing here re-implements a workflow: it runs what `cdk deploy` would ship.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { serve } from '@hono/node-server';
-import { buildApp } from '../infra/app-factory.js';
 import { projectRoot } from '../infra/project-root.js';
 import { stateMachineName } from '../state-machines/compiler/index.js';
 import { ENV } from '../functions/shared/env-names.js';
 import { startEmulators, type Emulators } from './emulators.js';
+import { synthTemplate } from './synth-template.js';
 import { LambdaHost } from './lambda-host.js';
 import { createSink } from './sink.js';
 import { LocalStepFunctions } from './stepfunctions/engine.js';
@@ -71,14 +71,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const signingSecret = signingSecretIn(dataDir);
 
   // 1. Synthesize the same CDK app `cdk deploy` ships (no bundling: handlers run from source).
-  const outdir = mkdtempSync(join(dataDir, 'cdk.out-'));
-  let template: CfnTemplate;
-  try {
-    const { app, stack } = buildApp({ stage: LOCAL_STAGE, bundling: false, workflowsDir: options.workflowsDir, outdir });
-    template = app.synth().getStackByName(stack.stackName).template as CfnTemplate;
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
-  }
+  const template = await synthTemplate(LOCAL_STAGE, options.workflowsDir);
 
   // 2. Emulators, and the tables and bucket the template declares.
   const emulators = await startEmulators({ dataDir, host });

@@ -2,7 +2,7 @@
  * A Handrail Lambda function: Node.js 22, ESM bundle by esbuild, JSON logs with retention, and
  * metadata naming its source module so the local runtime can run the same handler in-process.
  */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AssetHashType, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -29,6 +29,8 @@ export interface HandrailFunctionProps {
 export class HandrailFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: HandrailFunctionProps) {
     const entry = resolve(projectRoot, props.entry);
+    // Without bundling (the local runtime), a fixed hash spares fingerprinting the whole project.
+    const unbundled = !Stack.of(scope).bundlingRequired;
     super(scope, id, {
       entry,
       handler: 'handler',
@@ -51,6 +53,7 @@ export class HandrailFunction extends NodejsFunction {
         banner: "import { createRequire as __handrailCreateRequire } from 'module'; const require = __handrailCreateRequire(import.meta.url);",
         externalModules: ['@aws-sdk/*'],
         commandHooks: props.commandHooks,
+        ...(unbundled ? { assetHash: `unbundled-${props.kind}`, assetHashType: AssetHashType.CUSTOM } : {}),
       },
     });
     const cfn = this.node.defaultChild as lambda.CfnFunction;

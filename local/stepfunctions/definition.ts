@@ -47,8 +47,11 @@ function dispatchFor(stateName: string, resource: string): TaskDispatch {
 
 export function parseDefinition(input: string | object): ParsedDefinition {
   let definition: StateMachineDefinition;
+  // Captured before validation: asl-validator writes `QueryLanguage` into every state.
+  let definitionText: string;
   try {
-    definition = (typeof input === 'string' ? JSON.parse(input) : structuredClone(input)) as StateMachineDefinition;
+    definitionText = typeof input === 'string' ? input : JSON.stringify(input);
+    definition = JSON.parse(definitionText) as StateMachineDefinition;
   } catch (err) {
     throw new SfnServiceError('InvalidDefinition', `Definition is not valid JSON: ${(err as Error).message}`);
   }
@@ -73,7 +76,7 @@ export function parseDefinition(input: string | object): ParsedDefinition {
       timeoutSecondsPath: state.TimeoutSecondsPath,
     });
   }
-  return { definition, definitionText: JSON.stringify(definition), machine, tasks };
+  return { definition, definitionText, machine, tasks };
 }
 
 /** Accepts what Lambda's `FunctionName` accepts: a name (optionally `:qualifier`), partial or full ARN. */

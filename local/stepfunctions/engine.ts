@@ -2,6 +2,9 @@
  * The local Step Functions service: runs the very ASL deployed to AWS with aws-local-stepfunctions,
  * serving Task states with an injected `invokeLambda` and adding what the interpreter lacks
  * (task tokens, executions by ARN, history, idempotent starts).
+ *
+ * Everything lives in memory: durability across restarts is a later issue, so a restart loses
+ * executions and open task tokens. `maxClosedExecutions` bounds what is kept.
  */
 import './polyfill.js';
 import { randomUUID } from 'node:crypto';
@@ -14,15 +17,14 @@ import type {
   HistoryEvent,
   StateMachineListItem,
 } from '@aws-sdk/client-sfn';
-import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError } from 'aws-local-stepfunctions';
 import { parseDefinition } from './definition.js';
 import { ExecutionClosedError, SfnServiceError } from './errors.js';
 import { ExecutionStore } from './execution-store.js';
 import { buildHistory, type HistoryOptions } from './history.js';
-import { createContext, createTaskHandlers, type DispatchDeps } from './task-dispatch.js';
+import { launchExecution, type Outcome } from './runner.js';
+import type { DispatchDeps } from './task-dispatch.js';
 import { TaskTokenRegistry } from './tokens.js';
 import type {
-  EventLog,
   ExecutionClosedEvent,
   ExecutionRecord,
   InvokeLambda,
@@ -52,24 +54,10 @@ export interface LocalStepFunctionsEvents {
   executionClosed: [ExecutionClosedEvent];
 }
 
-type Outcome = Pick<ExecutionRecord, 'status' | 'output' | 'error' | 'cause'>;
-
 // Names may not contain whitespace, brackets, wildcards, these specials or control characters.
 const VALID_NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
 const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:[^:]*:[^:]*:stateMachine:[^:]+$/;
 const EXECUTION_ARN = /^arn:aws[a-z-]*:states:[^:]*:[^:]*:execution:[^:]+:[^:]+$/;
-
-function outcomeOf(err: unknown): Outcome {
-  if (err instanceof ExecutionAbortedError) return { status: 'ABORTED' };
-  if (err instanceof ExecutionTimeoutError) return { status: 'TIMED_OUT', error: 'States.Timeout' };
-  const cause = err instanceof ExecutionError && err.cause instanceof Error ? err.cause : err;
-  if (cause instanceof Error) return { status: 'FAILED', error: cause.name, cause: cause.message };
-  return { status: 'FAILED', error: 'States.Runtime', cause: String(cause) };
-}
-
-async function drain(events: AsyncGenerator<EventLog>, into: EventLog[]): Promise<void> {
-  for await (const event of events) into.push(event);
-}
 
 export class LocalStepFunctions extends EventEmitter<LocalStepFunctionsEvents> {
   readonly region: string;
@@ -129,33 +117,29 @@ export class LocalStepFunctions extends EventEmitter<LocalStepFunctionsEvents> {
       status: 'RUNNING', events: [], abort: () => undefined, done: Promise.resolve(),
     };
     this.executions.add(exec);
-    const run = machine.machine.run(inputValue, {
-      overrides: { taskResourceLocalHandlers: createTaskHandlers(exec, this.deps) },
-      context: createContext(exec, inputValue),
-    });
-    exec.abort = run.abort;
-    // Close only once the event log is drained, so history is complete when status says closed.
-    exec.done = Promise.all([
-      run.result.then((output): Outcome => ({ status: 'SUCCEEDED', output: JSON.stringify(output ?? null) }), outcomeOf),
-      drain(run.eventLogs, exec.events),
-    ]).then(([outcome]) => this.finish(exec, outcome));
+    launchExecution(exec, inputValue, this.deps, (outcome) => this.finish(exec, outcome));
     return { executionArn, startDate: exec.startDate };
   }
 
   async describeExecution(executionArn: string): Promise<DescribeExecutionOutput> {
+    return this.describe(this.execution(executionArn));
+  }
+
+  /** Resolves once the execution has closed (not part of the AWS API; handy for tests and tools). */
+  async waitForExecution(executionArn: string): Promise<DescribeExecutionOutput> {
     const exec = this.execution(executionArn);
+    await exec.done;
+    return this.describe(exec); // from the record: it may have been evicted meanwhile
+  }
+
+  private describe(exec: ExecutionRecord): DescribeExecutionOutput {
+    const { executionArn } = exec;
     return {
       executionArn, stateMachineArn: exec.stateMachine.stateMachineArn, name: exec.name, status: exec.status,
       startDate: exec.startDate, stopDate: exec.stopDate, input: exec.input, inputDetails: { included: true },
       output: exec.output, outputDetails: exec.output === undefined ? undefined : { included: true },
       error: exec.error, cause: exec.cause, redriveCount: 0, redriveStatus: 'NOT_REDRIVABLE',
     };
-  }
-
-  /** Resolves once the execution has closed (not part of the AWS API; handy for tests and tools). */
-  async waitForExecution(executionArn: string): Promise<DescribeExecutionOutput> {
-    await this.execution(executionArn).done;
-    return this.describeExecution(executionArn);
   }
 
   async getExecutionHistory(executionArn: string, options?: HistoryOptions): Promise<HistoryEvent[]> {

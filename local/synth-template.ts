@@ -1,0 +1,45 @@
+/**
+ * Synthesizes the CDK app for the local stage and returns its CloudFormation template. Loading the
+ * CDK library dominates start-up, so the template is cached under node_modules/.cache, keyed by a
+ * hash of everything that shapes it (infra, workflow definitions and compiler, env names, lockfile):
+ * change any of those and the next start synthesizes again.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { projectRoot } from '../infra/project-root.js';
+import type { CfnTemplate } from './template-reader.js';
+
+function filesUnder(path: string): string[] {
+  if (!existsSync(path)) return [];
+  if (statSync(path).isFile()) return [path];
+  return readdirSync(path)
+    .sort()
+    .flatMap((name) => filesUnder(join(path, name)));
+}
+
+function inputsHash(stage: string, workflowsDir: string | undefined): string {
+  const hash = createHash('sha256').update(`${stage}\n${workflowsDir ?? ''}\n`);
+  const inputs = ['infra', 'state-machines', 'functions/shared/env-names.ts', 'package-lock.json'].map((p) => join(projectRoot, p));
+  if (workflowsDir) inputs.push(resolve(workflowsDir));
+  for (const file of inputs.flatMap(filesUnder)) hash.update(file).update(readFileSync(file));
+  return hash.digest('hex').slice(0, 24);
+}
+
+export async function synthTemplate(stage: string, workflowsDir?: string): Promise<CfnTemplate> {
+  const cacheDir = join(projectRoot, 'node_modules', '.cache', 'handrail-synth');
+  const cacheFile = join(cacheDir, `${stage}-${inputsHash(stage, workflowsDir)}.json`);
+  if (existsSync(cacheFile)) return JSON.parse(readFileSync(cacheFile, 'utf8')) as CfnTemplate;
+
+  const { buildApp } = await import('../infra/app-factory.js');
+  mkdirSync(cacheDir, { recursive: true });
+  const outdir = mkdtempSync(join(cacheDir, 'cdk.out-'));
+  try {
+    const { app, stack } = buildApp({ stage, bundling: false, workflowsDir, outdir });
+    const template = app.synth().getStackByName(stack.stackName).template as CfnTemplate;
+    writeFileSync(cacheFile, JSON.stringify(template));
+    return template;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,88 @@
+/** Test helpers: a local runtime in a temp folder, HTTP shortcuts, polling, a signed-webhook receiver. */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../../local/runtime.js';
+
+export async function startTestRuntime(options: Partial<LocalRuntimeOptions> = {}): Promise<LocalRuntime> {
+  return startLocalRuntime({ dataDir: mkdtempSync(join(tmpdir(), 'handrail-test-')), port: 0, ...options });
+}
+
+export function client(rt: { url: string }) {
+  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${rt.url}${path}`, {
+      method,
+      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let json: any;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    return { status: res.status, body: json, text };
+  };
+  return {
+    get: (path: string) => call('GET', path),
+    post: (path: string, body?: unknown, headers?: Record<string, string>) => call('POST', path, body, headers),
+    form: async (path: string, fields: Record<string, string>) => {
+      const res = await fetch(`${rt.url}${path}`, { method: 'POST', body: new URLSearchParams(fields) });
+      return { status: res.status, text: await res.text() };
+    },
+  };
+}
+
+export async function waitFor<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export interface Received {
+  body: any;
+  idempotencyKey: string | undefined;
+}
+
+/** A webhook receiver that checks the HMAC-SHA256 signature itself, as a customer's would. */
+export async function startSignedReceiver(secret: string, status = 200): Promise<{ url: string; received: Received[]; rejected: number; close(): Promise<void>; setStatus(s: number): void }> {
+  const state = { received: [] as Received[], rejected: 0, status };
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`);
+      const given = Buffer.from(String(req.headers['x-handrail-signature'] ?? ''));
+      if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
+        state.rejected++;
+        res.writeHead(401).end();
+        return;
+      }
+      if (state.status < 300) state.received.push({ body: JSON.parse(raw), idempotencyKey: req.headers['idempotency-key'] as string | undefined });
+      res.writeHead(state.status, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/support`,
+    get received() {
+      return state.received;
+    },
+    get rejected() {
+      return state.rejected;
+    },
+    setStatus: (s: number) => {
+      state.status = s;
+    },
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
