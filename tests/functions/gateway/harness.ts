@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { resetClients } from '../../../functions/shared/aws-clients.js';
 import { PASSAGES } from './fixtures.js';
-import { chatOk, converseOk, startFakeServer, type FakeServer } from './fake-servers.js';
+import { chatOk, converseOk, startFakeServer, type FakeServer } from '../../support/fake-model-servers.js';
 
 export interface Harness {
   readonly bedrock: FakeServer;

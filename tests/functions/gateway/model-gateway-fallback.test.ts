@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ModelChainExhausted } from '../../../functions/shared/errors.js';
 import { GatewayChainExhausted, generate, OFFLINE_HEADER } from '../../../functions/gateway/model-gateway.js';
 import { ref } from './fixtures.js';
-import { bedrockError, chatOk, openaiError, startFakeServer } from './fake-servers.js';
+import { bedrockError, chatOk, openaiError, startFakeServer } from '../../support/fake-model-servers.js';
 import { BASE_REQUEST, useFakeProviders } from './harness.js';
 
 const h = useFakeProviders();

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { generate } from '../../../functions/gateway/model-gateway.js';
 import { ref } from './fixtures.js';
-import { bedrockError, openaiError } from './fake-servers.js';
+import { bedrockError, openaiError } from '../../support/fake-model-servers.js';
 import { BASE_REQUEST, useFakeProviders } from './harness.js';
 
 const h = useFakeProviders();

@@ -1,0 +1,104 @@
+/**
+ * Escalation, final timeout, model fallback and delivery failure, end to end on the local runtime,
+ * with test workflows (one-second approval timeouts) and fake Bedrock / OpenAI servers.
+ */
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalRuntime } from '../../local/runtime.js';
+import { bedrockError, chatOk, startFakeServer, type FakeServer } from '../support/fake-model-servers.js';
+import { client, startSignedReceiver, startTestRuntime, waitFor } from '../support/local-runtime.js';
+
+const workflowsDir = fileURLToPath(new URL('../fixtures/workflows', import.meta.url));
+let rt: LocalRuntime;
+let api: ReturnType<typeof client>;
+let bedrock: FakeServer;
+let openai: FakeServer;
+let receiver: Awaited<ReturnType<typeof startSignedReceiver>>;
+
+async function runUntil(runId: string, statuses: string[]) {
+  return waitFor(async () => {
+    const run = await api.get(`/runs/${runId}`);
+    return statuses.includes(run.body?.status) && run.body;
+  }, `run ${runId} to reach ${statuses.join('|')}`);
+}
+
+beforeAll(async () => {
+  bedrock = await startFakeServer(bedrockError(429, 'ThrottlingException'), 'h2c');
+  openai = await startFakeServer(chatOk('Refunds are available within 14 days [1].'));
+  rt = await startTestRuntime({
+    workflowsDir,
+    env: {
+      HANDRAIL_PROVIDERS: 'bedrock,openai,offline',
+      AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url,
+      OPENAI_API_KEY: 'test-key',
+      OPENAI_BASE_URL: `${openai.url}/v1`,
+      HANDRAIL_DELIVERY_BACKOFF_MS: '10',
+    },
+  });
+  api = client(rt);
+  receiver = await startSignedReceiver(rt.signingSecret);
+  process.env.QUICK_ESCALATION_URL = receiver.url;
+  process.env.BACKUP_DECIDES_URL = receiver.url;
+  process.env.MODEL_FALLBACK_URL = receiver.url;
+});
+
+afterAll(async () => {
+  await rt?.stop();
+  await Promise.all([bedrock?.close(), openai?.close(), receiver?.close()]);
+});
+
+describe('fixture workflows on the local runtime', () => {
+  it('escalates to the backup reviewer on timeout, then ends approval_timed_out; nothing is delivered', async () => {
+    const { runId } = (await api.post('/webhooks/quick-escalation', { subject: 'Where is my invoice?' })).body;
+    const run = await runUntil(runId, ['approval_timed_out']);
+    const [primary, backup] = run.approvals;
+    expect(primary).toMatchObject({ level: 0, reviewers: ['primary@example.com'], status: 'escalated' });
+    expect(backup).toMatchObject({ level: 1, reviewers: ['backup@example.com'], status: 'expired' });
+    expect(run.audit.map((e: any) => e.type)).toEqual(expect.arrayContaining(['approval.escalated', 'approval.expired']));
+    expect(receiver.received.some((r) => r.body.runId === runId)).toBe(false);
+    const late = await api.post(`/approvals/${backup.approvalId}/decision`, { action: 'approve', reviewer: 'backup@example.com' });
+    expect(late.status).toBe(409);
+  });
+
+  it('lets the backup reviewer decide after escalation; the primary can no longer decide', async () => {
+    const { runId } = (await api.post('/webhooks/backup-decides', { subject: 'Escalate me' })).body;
+    const backup = await waitFor(async () => {
+      const run = await api.get(`/runs/${runId}`);
+      return run.body?.approvals?.find((a: any) => a.level === 1 && a.status === 'pending');
+    }, 'the escalated approval');
+    const primaryId = backup.approvalId.replace(/\.1$/, '.0');
+    expect((await api.post(`/approvals/${primaryId}/decision`, { action: 'approve', reviewer: 'primary@example.com' })).status).toBe(409);
+    const ok = await api.post(`/approvals/${backup.approvalId}/decision`, { action: 'approve', reviewer: 'backup@example.com' });
+    expect(ok.status).toBe(200);
+    const run = await runUntil(runId, ['delivered']);
+    expect(run.approvals[0]).toMatchObject({ status: 'escalated' });
+    expect(run.approvals[1]).toMatchObject({ status: 'approved', decision: { reviewer: 'backup@example.com' } });
+  });
+
+  it('falls back from a throttled Bedrock to OpenAI and records every attempt', async () => {
+    const { runId } = (await api.post('/webhooks/model-fallback', { question: 'How do refunds work?' })).body;
+    const run = await runUntil(runId, ['delivered']);
+    const answer = run.steps.find((s: any) => s.stepId === 'answer');
+    expect(answer).toMatchObject({ provider: 'openai', model: 'gpt-test', usage: { inputTokens: 13, outputTokens: 9 } });
+    expect(answer.attempts.map((a: any) => [a.provider, a.outcome, a.errorKind])).toEqual([
+      ['bedrock', 'failed', 'throttled'],
+      ['openai', 'ok', undefined],
+    ]);
+    expect(bedrock.requests.at(-1)!.url).toContain('/model/anthropic.claude-test/converse');
+    const delivered = receiver.received.find((r) => r.body.runId === runId);
+    expect(delivered!.body.text).toBe('Refunds are available within 14 days [1].');
+  });
+
+  it('marks the run delivery_failed when the receiver keeps failing, after retrying', async () => {
+    receiver.setStatus(503);
+    try {
+      const { runId } = (await api.post('/webhooks/model-fallback', { question: 'Can I export my data?' })).body;
+      const run = await runUntil(runId, ['delivery_failed']);
+      expect(run.delivery).toMatchObject({ status: 'failed' });
+      expect(run.delivery.attempts.map((a: any) => a.status)).toEqual([503, 503, 503]);
+      expect(run.error.error).toBe('DeliveryFailed');
+    } finally {
+      receiver.setStatus(200);
+    }
+  });
+});
