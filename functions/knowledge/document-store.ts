@@ -69,6 +69,7 @@ export async function putDocument(input: PutDocumentInput): Promise<DocumentVers
           ConditionExpression: 'attribute_not_exists(docVersion)',
         }),
       );
+      listings.delete(collection);
       return record;
     } catch (error) {
       if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
@@ -113,9 +114,26 @@ async function latestVersion(collection: string, docId: string): Promise<Documen
   return item ? toVersion(item) : undefined;
 }
 
-/** The latest version of each document in the collection, ordered by docId. */
-export async function listDocuments(collection: string): Promise<DocumentVersion[]> {
+/** Recent listings per collection, for callers that accept a bounded staleness (retrieval). */
+const listings = new Map<string, { at: number; docs: Promise<DocumentVersion[]> }>();
+
+/**
+ * The latest version of each document in the collection, ordered by docId. With `maxAgeMs`, a
+ * listing made by this process within that window is reused (a put here refreshes it at once);
+ * retrieval uses this so a busy warm Lambda does not query the table for every run.
+ */
+export async function listDocuments(collection: string, options: { maxAgeMs?: number } = {}): Promise<DocumentVersion[]> {
   const name = parseInput(collectionName, collection);
+  const maxAge = options.maxAgeMs ?? 0;
+  const cached = listings.get(name);
+  if (maxAge > 0 && cached && Date.now() - cached.at <= maxAge) return cached.docs;
+  const docs = queryLatest(name);
+  listings.set(name, { at: Date.now(), docs });
+  docs.catch(() => listings.delete(name));
+  return docs;
+}
+
+async function queryLatest(name: string): Promise<DocumentVersion[]> {
   const latest = new Map<string, DocumentVersion>();
   let ExclusiveStartKey: Record<string, unknown> | undefined;
   do {

@@ -1,10 +1,13 @@
 /**
  * Retrieval over the latest version of each document in a collection. Versions are immutable,
  * so the in-process cache (kept while the Lambda is warm) is keyed by (collection, docId,
- * version, sha256; the hash guards against a store being recreated under the same names): each
- * call costs one DynamoDB Query to see which versions are current, and S3 reads happen only for
+ * version, sha256; the hash guards against a store being recreated under the same names). Which
+ * versions are current is re-read from DynamoDB at most every HANDRAIL_KNOWLEDGE_FRESHNESS_MS
+ * (default 2 s; a put in the same process is seen at once), and S3 reads happen only for
  * versions this process has not split into passages yet.
  */
+import { ENV } from '../shared/env-names.js';
+import { numberEnv } from '../shared/env.js';
 import type { Passage } from '../shared/step-contract.js';
 import { buildPassageIndex, type PassageIndex } from './bm25-index.js';
 import { getDocumentText, listDocuments, type DocumentVersion } from './document-store.js';
@@ -37,7 +40,7 @@ const versionKey = (d: DocumentVersion): string => `${d.collection}/${d.docId}@v
 
 export async function retrieve(input: RetrieveInput): Promise<Passage[]> {
   const { collection, query, topK } = parseInput(retrieveInput, input);
-  const docs = await listDocuments(collection);
+  const docs = await listDocuments(collection, { maxAgeMs: numberEnv(ENV.knowledgeFreshnessMs, 2000) });
   if (docs.length === 0) return [];
   const index = await indexFor(collection, docs);
   return index.search(query, topK).map(({ passage, score }, rank) => toPassage(passage, score, rank + 1));

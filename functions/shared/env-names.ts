@@ -26,6 +26,8 @@ export const ENV = {
   reviewLinkTtl: 'HANDRAIL_REVIEW_LINK_TTL_SECONDS',
   /** First delay between delivery attempts, in ms (doubles each attempt). */
   deliveryBackoffMs: 'HANDRAIL_DELIVERY_BACKOFF_MS',
+  /** How stale (ms) retrieval's view of which document versions are current may be. */
+  knowledgeFreshnessMs: 'HANDRAIL_KNOWLEDGE_FRESHNESS_MS',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];

@@ -4,7 +4,6 @@
  * marks the run as awaiting approval. Returning does not resume the run; only a decision does.
  */
 import { z } from 'zod';
-import { reviewLinksFor } from '../../approvals/review-links.js';
 import { approvalIdFor, closeApproval, putApprovalRequest } from '../../records/approvals.js';
 import { recordAudit } from '../../records/audit.js';
 import { updateRun } from '../../records/runs.js';
@@ -54,6 +53,7 @@ export const handler = stepHandler(eventSchema, async ({ step, state, level, rev
     }
   }
   await updateRun(runId, { status: 'awaiting_approval' }, { appendApprovalId: approvalId });
-  logger.info('approval requested', { approvalId, reviewers, deadline, links: await reviewLinksFor({ approvalId, reviewers, deadline }) });
+  // Reviewer links are minted on demand (GET /approvals/{id}); notification channels come next.
+  logger.info('approval requested', { approvalId, reviewers, deadline });
   return { approvalId };
 });

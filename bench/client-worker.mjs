@@ -1,0 +1,52 @@
+// The benchmark's HTTP client, on its own thread like an external SaaS tool, so the runtime's
+// thread only does the runtime's work. Plain JavaScript: workers do not inherit the TS loader.
+import { parentPort, workerData } from 'node:worker_threads';
+
+const { url, concurrency } = workerData;
+const now = () => performance.timeOrigin + performance.now();
+
+async function post(path, body) {
+  const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const json = await res.json();
+  if (res.status >= 300) throw new Error(`${path}: HTTP ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+async function pool(total, task) {
+  let next = 0;
+  const worker = async () => {
+    while (next < total) await task(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, total) }, worker));
+}
+
+const ticket = (i) => ({
+  ticketId: `B-${i}`,
+  subject: i % 3 ? 'Refund for my annual plan' : 'Cannot log in after enabling 2FA',
+  body: 'Hello, I need help with my account. What are my options and how long does it take?',
+});
+
+parentPort.on('message', async (message) => {
+  try {
+    if (message.type === 'webhooks') {
+      const sent = [];
+      await pool(message.count, async (i) => {
+        const at = now();
+        const { runId } = await post('/webhooks/support-reply', ticket(message.offset + i));
+        sent.push({ runId, at });
+      });
+      parentPort.postMessage({ type: 'done', sent });
+    } else if (message.type === 'decisions') {
+      const sent = [];
+      await pool(message.runIds.length, async (i) => {
+        const runId = message.runIds[i];
+        const at = now();
+        await post(`/approvals/${runId}.agent_review.0/decision`, { action: 'approve', reviewer: 'support-agent@example.com' });
+        sent.push({ runId, at });
+      });
+      parentPort.postMessage({ type: 'done', sent });
+    }
+  } catch (err) {
+    parentPort.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err) });
+  }
+});

@@ -1,0 +1,77 @@
+/**
+ * `npm run bench`: drives the support-reply workflow on the local runtime with the offline provider
+ * and prints one JSON line: throughput from webhook to pending approval, and latencies.
+ * The HTTP client runs on its own thread (client-worker.mjs), as an external caller would.
+ * BENCH_RUNS (default 2000) and BENCH_CONCURRENCY (default 32) tune the load.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { startLocalRuntime } from '../local/runtime.js';
+import { percentile } from './load.js';
+
+const runs = Number(process.env.BENCH_RUNS ?? 2000);
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const now = () => performance.timeOrigin + performance.now();
+
+const dataDir = mkdtempSync(join(tmpdir(), 'handrail-bench-'));
+const runtime = await startLocalRuntime({ dataDir, port: 0, env: { HANDRAIL_PROVIDERS: 'offline', POWERTOOLS_LOG_LEVEL: 'ERROR' } });
+process.env.SUPPORT_REPLY_URL = `${runtime.url}/sink/support-reply`;
+
+const pendingAt = new Map<string, number>();
+const closed = new Map<string, { at: number; status: string }>();
+const runIdOf = (executionArn: string) => executionArn.split(':').pop()!;
+runtime.engine.on('taskTokenIssued', (e) => pendingAt.set(runIdOf(e.executionArn), now()));
+runtime.engine.on('executionClosed', (e) => closed.set(runIdOf(e.executionArn), { at: now(), status: e.status }));
+
+const client = new Worker(new URL('./client-worker.mjs', import.meta.url), { workerData: { url: runtime.url, concurrency }, execArgv: [] });
+function ask(message: unknown): Promise<{ runId: string; at: number }[]> {
+  return new Promise((resolve, reject) => {
+    client.once('message', (reply: { type: string; sent?: { runId: string; at: number }[]; message?: string }) =>
+      reply.type === 'done' ? resolve(reply.sent!) : reject(new Error(reply.message)),
+    );
+    client.postMessage(message);
+  });
+}
+
+async function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+}
+
+// Warm-up: load handler modules, build the retrieval index, open connections.
+const warm = await ask({ type: 'webhooks', count: 50, offset: -1000 });
+await waitUntil(() => warm.every(({ runId }) => pendingAt.has(runId)), 60_000);
+
+// Phase 1: webhook → pending approval.
+const t0 = now();
+const started = new Map((await ask({ type: 'webhooks', count: runs, offset: 0 })).map(({ runId, at }) => [runId, at]));
+await waitUntil(() => [...started.keys()].every((id) => pendingAt.has(id) || closed.has(id)), 300_000);
+const pendingIds = [...started.keys()].filter((id) => pendingAt.has(id));
+const lastPending = Math.max(...pendingIds.map((id) => pendingAt.get(id)!));
+const toPending = pendingIds.map((id) => pendingAt.get(id)! - started.get(id)!);
+
+// Phase 2: decision → delivered.
+const decided = new Map((await ask({ type: 'decisions', runIds: pendingIds })).map(({ runId, at }) => [runId, at]));
+await waitUntil(() => pendingIds.every((id) => closed.has(id)), 300_000);
+const delivered = pendingIds.filter((id) => closed.get(id)?.status === 'SUCCEEDED');
+const toDelivered = delivered.map((id) => closed.get(id)!.at - decided.get(id)!);
+
+console.log(
+  JSON.stringify({
+    workflow: 'support-reply',
+    provider: 'offline',
+    concurrency,
+    runsAttempted: runs,
+    runsPending: pendingIds.length,
+    runsDelivered: delivered.length,
+    runsPerSecond: Math.round((pendingIds.length / ((lastPending - t0) / 1000)) * 10) / 10,
+    webhookToPendingMs: { p50: percentile(toPending, 50), p95: percentile(toPending, 95) },
+    decisionToDeliveredMs: { p50: percentile(toDelivered, 50), p95: percentile(toDelivered, 95) },
+  }),
+);
+await client.terminate();
+await runtime.stop();
+rmSync(dataDir, { recursive: true, force: true });
+process.exit(0);
