@@ -2,11 +2,11 @@
 // thread only does the runtime's work. Plain JavaScript: workers do not inherit the TS loader.
 import { parentPort, workerData } from 'node:worker_threads';
 
-const { url, concurrency } = workerData;
+const { url, concurrency, reviewerToken } = workerData;
 const now = () => performance.timeOrigin + performance.now();
 
-async function post(path, body) {
-  const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+async function post(path, body, headers = {}) {
+  const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   const json = await res.json();
   if (res.status >= 300) throw new Error(`${path}: HTTP ${res.status} ${JSON.stringify(json)}`);
   return json;
@@ -40,8 +40,11 @@ parentPort.on('message', async (message) => {
       const sent = [];
       await pool(message.runIds.length, async (i) => {
         const runId = message.runIds[i];
+        const approvalId = `${runId}.agent_review.0`;
+        // A reviewer opens the request (to see the draft and its hash), then approves it.
+        const { draftHash } = await (await fetch(`${url}/approvals/${approvalId}`)).json();
         const at = now();
-        await post(`/approvals/${runId}.agent_review.0/decision`, { action: 'approve', reviewer: 'support-agent@example.com' });
+        await post(`/approvals/${approvalId}/decision`, { action: 'approve', draftHash }, { authorization: `Bearer ${reviewerToken}` });
         sent.push({ runId, at });
       });
       parentPort.postMessage({ type: 'done', sent });

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { reviewerToken } from '../functions/approvals/reviewer-tokens.js';
 import { startLocalRuntime } from '../local/runtime.js';
 import { percentile } from './load.js';
 
@@ -25,7 +26,7 @@ const runIdOf = (executionArn: string) => executionArn.split(':').pop()!;
 runtime.engine.on('taskTokenIssued', (e) => pendingAt.set(runIdOf(e.executionArn), now()));
 runtime.engine.on('executionClosed', (e) => closed.set(runIdOf(e.executionArn), { at: now(), status: e.status }));
 
-const client = new Worker(new URL('./client-worker.mjs', import.meta.url), { workerData: { url: runtime.url, concurrency }, execArgv: [] });
+const client = new Worker(new URL('./client-worker.mjs', import.meta.url), { workerData: { url: runtime.url, concurrency, reviewerToken: reviewerToken(runtime.signingSecret, 'support-agent@example.com') }, execArgv: [] });
 function ask(message: unknown): Promise<{ runId: string; at: number }[]> {
   return new Promise((resolve, reject) => {
     client.once('message', (reply: { type: string; sent?: { runId: string; at: number }[]; message?: string }) =>

@@ -1,6 +1,7 @@
 /** Each CLI command: parse its arguments, call the API, print the result. */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { reviewerToken } from '../functions/approvals/reviewer-tokens.js';
 import { api, CliError } from './api-client.js';
 
 function readFile(path: string | undefined, what: string): string {
@@ -48,15 +49,41 @@ export async function listApprovals(status = 'pending') {
   for (const a of approvals) console.log(`${a.approvalId}  ${a.status}  ${a.workflowId}/${a.stepId}  reviewers: ${a.reviewers.join(', ')}  deadline: ${a.deadline}`);
 }
 
-export async function decideApproval(action: 'approve' | 'edit' | 'reject', approvalId: string | undefined, opts: { reviewer?: string; text?: string; textFile?: string; reason?: string }) {
+/**
+ * Decides as the reviewer whose token is in HANDRAIL_REVIEWER_TOKEN (or --token), quoting the hash
+ * of the draft as it stands now: the CLI shows nothing else, so it decides on the current draft.
+ */
+export async function decideApproval(
+  action: 'approve' | 'edit' | 'reject',
+  approvalId: string | undefined,
+  opts: { token?: string; text?: string; textFile?: string; reason?: string; reasonCode?: string },
+) {
+  const token = need(opts.token ?? process.env.HANDRAIL_REVIEWER_TOKEN, '--token or HANDRAIL_REVIEWER_TOKEN (npx handrail reviewers token <reviewer>)');
+  const id = encodeURIComponent(need(approvalId, '<approvalId>'));
   const text = action === 'edit' ? (opts.textFile ? readFile(opts.textFile, '--text-file') : need(opts.text, '--text or --text-file')) : undefined;
-  const decided = await api<{ status: string; approvalId: string }>('POST', `/approvals/${encodeURIComponent(need(approvalId, '<approvalId>'))}/decision`, {
-    action,
-    reviewer: need(opts.reviewer, '--reviewer'),
-    ...(text ? { text } : {}),
-    ...(opts.reason ? { reason: opts.reason } : {}),
-  });
+  if (action !== 'approve' && !opts.reasonCode) throw new CliError(`missing --reason-code; ${action} needs one (see the approval's reasons)`, 2);
+  const { draftHash } = await api<{ draftHash: string }>('GET', `/approvals/${id}`);
+  const decided = await api<{ status: string; approvalId: string }>(
+    'POST',
+    `/approvals/${id}/decision`,
+    { action, draftHash, ...(text ? { text } : {}), ...(opts.reasonCode ? { reasonCode: opts.reasonCode } : {}), ...(opts.reason ? { reason: opts.reason } : {}) },
+    { authorization: `Bearer ${token}` },
+  );
   console.log(`${decided.approvalId}: ${decided.status}`);
+}
+
+/** Prints a reviewer's API token, derived from the local signing secret (or HANDRAIL_SIGNING_SECRET). */
+export function printReviewerToken(reviewer: string | undefined, dataDir: string) {
+  const id = need(reviewer, '<reviewer>');
+  let secret = process.env.HANDRAIL_SIGNING_SECRET;
+  if (!secret) {
+    try {
+      secret = readFileSync(`${dataDir}/signing-secret`, 'utf8').trim();
+    } catch {
+      throw new CliError(`no signing secret: run \`npm start\` once (it creates ${dataDir}/signing-secret) or set HANDRAIL_SIGNING_SECRET`);
+    }
+  }
+  console.log(reviewerToken(secret, id));
 }
 
 export async function kbPut(collection: string | undefined, file: string | undefined, author: string) {

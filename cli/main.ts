@@ -13,13 +13,16 @@ Commands:
   runs show <runId>                       everything a run did
   runs list [--workflow W] [--status S]   recent runs
   approvals list [--status pending]       the approvals inbox
-  approvals approve <id> --reviewer R [--reason T]
-  approvals edit <id> --reviewer R (--text T | --text-file F) [--reason T]
-  approvals reject <id> --reviewer R [--reason T]
+  approvals approve <id> [--reason T]
+  approvals edit <id> (--text T | --text-file F) --reason-code C [--reason T]
+  approvals reject <id> --reason-code C [--reason T]
+                                          decide as the reviewer whose token is in
+                                          HANDRAIL_REVIEWER_TOKEN (or --token)
+  reviewers token <reviewer>              a reviewer's API token (from .handrail/signing-secret)
   kb put <collection> <file> [--author A] add a new version of a knowledge document
   kb list <collection>                    latest version of each document
 
-Environment: HANDRAIL_URL (default http://localhost:3000).`;
+Environment: HANDRAIL_URL (default http://localhost:3000), HANDRAIL_REVIEWER_TOKEN.`;
 
 async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -32,7 +35,8 @@ async function main(argv: string[]): Promise<void> {
       'idempotency-key': { type: 'string' },
       workflow: { type: 'string' },
       status: { type: 'string' },
-      reviewer: { type: 'string' },
+      token: { type: 'string' },
+      'reason-code': { type: 'string' },
       text: { type: 'string' },
       'text-file': { type: 'string' },
       reason: { type: 'string' },
@@ -59,7 +63,15 @@ async function main(argv: string[]): Promise<void> {
     case 'approvals approve':
     case 'approvals edit':
     case 'approvals reject':
-      return commands.decideApproval(sub as 'approve' | 'edit' | 'reject', rest[0], { reviewer: values.reviewer, text: values.text, textFile: values['text-file'], reason: values.reason });
+      return commands.decideApproval(sub as 'approve' | 'edit' | 'reject', rest[0], {
+        token: values.token,
+        text: values.text,
+        textFile: values['text-file'],
+        reason: values.reason,
+        reasonCode: values['reason-code'],
+      });
+    case 'reviewers token':
+      return commands.printReviewerToken(rest[0], process.env.HANDRAIL_DATA_DIR ?? '.handrail');
     case 'kb put':
       return commands.kbPut(rest[0], rest[1], values.author ?? userInfo().username);
     case 'kb list':

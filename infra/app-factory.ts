@@ -3,6 +3,7 @@
  * runtime, which synthesizes the same app and runs what is in its template.
  */
 import { App } from 'aws-cdk-lib';
+import { loadDirectory } from '../state-machines/directory.js';
 import { loadWorkflows } from '../state-machines/load-workflow.js';
 import { HandrailStack } from './stacks/handrail-stack.js';
 
@@ -14,6 +15,8 @@ export interface BuildAppOptions {
   /** Bundle the Lambda code with esbuild (cdk synth/deploy); the local runtime skips it. @default true */
   readonly bundling?: boolean;
   readonly workflowsDir?: string;
+  /** @default state-machines/reviewers.yaml */
+  readonly directoryFile?: string;
   readonly outdir?: string;
 }
 
@@ -33,6 +36,7 @@ export function buildApp(options: BuildAppOptions = {}): { app: App; stack: Hand
   const stack = new HandrailStack(app, stackName(stage), {
     stage,
     workflows: loadWorkflows(options.workflowsDir),
+    directory: loadDirectory(options.directoryFile),
     description: `Handrail governed AI workflows (${options.stage})`,
   });
   return { app, stack, stage };

@@ -32,6 +32,8 @@ export interface LocalRuntimeOptions {
   /** @default 127.0.0.1 */
   readonly host?: string;
   readonly workflowsDir?: string;
+  /** @default state-machines/reviewers.yaml */
+  readonly directoryFile?: string;
   /** Load `knowledge-samples/` into the knowledge store. @default true */
   readonly loadSamples?: boolean;
   /** Extra environment for the handlers (e.g. HANDRAIL_PROVIDERS, OPENAI_API_KEY). */
@@ -71,7 +73,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const signingSecret = signingSecretIn(dataDir);
 
   // 1. Synthesize the same CDK app `cdk deploy` ships (no bundling: handlers run from source).
-  const template = await synthTemplate(LOCAL_STAGE, options.workflowsDir);
+  const template = await synthTemplate(LOCAL_STAGE, options.workflowsDir, options.directoryFile);
 
   // 2. Emulators, and the tables and bucket the template declares.
   const emulators = await startEmulators({ dataDir, host });
@@ -94,13 +96,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     POWERTOOLS_TRACE_ENABLED: 'false',
     POWERTOOLS_METRICS_DISABLED: 'true',
   };
+  // Paths and secrets that only mean something inside a Lambda bundle are replaced by local ones.
+  const bundleOnly = new Set<string>([ENV.signingSecretArn, ENV.workflowsDir, ENV.directoryFile]);
   for (const fn of functions) {
-    for (const [k, v] of Object.entries(fn.environment)) if (!(k in env) && k !== ENV.signingSecretArn && k !== ENV.workflowsDir) env[k] = v;
+    for (const [k, v] of Object.entries(fn.environment)) if (!(k in env) && !bundleOnly.has(k)) env[k] = v;
   }
   if (options.workflowsDir) env[ENV.workflowsDir] = resolve(options.workflowsDir);
+  if (options.directoryFile) env[ENV.directoryFile] = resolve(options.directoryFile);
   Object.assign(env, options.env ?? {});
-  delete process.env[ENV.signingSecretArn];
-  delete process.env[ENV.workflowsDir];
+  for (const name of bundleOnly) delete process.env[name];
   Object.assign(process.env, env);
 
   await ensureTables(reader.tables());
@@ -108,8 +112,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
   // 3. The local Step Functions service, running the template's ASL with the real handlers.
   const lambdas = new LambdaHost(functions, projectRoot);
-  const engine = new LocalStepFunctions({ invokeLambda: (arn, payload) => lambdas.invoke(arn, payload), region: LOCAL_REGION, accountId: LOCAL_ACCOUNT });
+  const engine = new LocalStepFunctions({
+    invokeLambda: (arn, payload) => lambdas.invoke(arn, payload),
+    region: LOCAL_REGION,
+    accountId: LOCAL_ACCOUNT,
+    persistenceDir: join(dataDir, 'stepfunctions'),
+  });
   for (const sm of reader.stateMachines()) engine.registerStateMachine({ name: sm.name, definition: JSON.parse(sm.definition) });
+  // Runs that waited for a decision when the runtime last stopped (even by SIGKILL) wait again on
+  // the same task tokens. Resumed before the API listens, so no decision can find its token unknown.
+  engine.resumeWaiting();
   const sfn = await startSfnEndpoint(engine, { host });
   process.env.AWS_ENDPOINT_URL_SFN = sfn.url;
 

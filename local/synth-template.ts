@@ -18,24 +18,25 @@ function filesUnder(path: string): string[] {
     .flatMap((name) => filesUnder(join(path, name)));
 }
 
-function inputsHash(stage: string, workflowsDir: string | undefined): string {
-  const hash = createHash('sha256').update(`${stage}\n${workflowsDir ?? ''}\n`);
+function inputsHash(stage: string, workflowsDir: string | undefined, directoryFile: string | undefined): string {
+  const hash = createHash('sha256').update(`${stage}\n${workflowsDir ?? ''}\n${directoryFile ?? ''}\n`);
   const inputs = ['infra', 'state-machines', 'functions/shared/env-names.ts', 'package-lock.json'].map((p) => join(projectRoot, p));
   if (workflowsDir) inputs.push(resolve(workflowsDir));
+  if (directoryFile) inputs.push(resolve(directoryFile));
   for (const file of inputs.flatMap(filesUnder)) hash.update(file).update(readFileSync(file));
   return hash.digest('hex').slice(0, 24);
 }
 
-export async function synthTemplate(stage: string, workflowsDir?: string): Promise<CfnTemplate> {
+export async function synthTemplate(stage: string, workflowsDir?: string, directoryFile?: string): Promise<CfnTemplate> {
   const cacheDir = join(projectRoot, 'node_modules', '.cache', 'handrail-synth');
-  const cacheFile = join(cacheDir, `${stage}-${inputsHash(stage, workflowsDir)}.json`);
+  const cacheFile = join(cacheDir, `${stage}-${inputsHash(stage, workflowsDir, directoryFile)}.json`);
   if (existsSync(cacheFile)) return JSON.parse(readFileSync(cacheFile, 'utf8')) as CfnTemplate;
 
   const { buildApp } = await import('../infra/app-factory.js');
   mkdirSync(cacheDir, { recursive: true });
   const outdir = mkdtempSync(join(cacheDir, 'cdk.out-'));
   try {
-    const { app, stack } = buildApp({ stage, bundling: false, workflowsDir, outdir });
+    const { app, stack } = buildApp({ stage, bundling: false, workflowsDir, directoryFile, outdir });
     const template = app.synth().getStackByName(stack.stackName).template as CfnTemplate;
     writeFileSync(cacheFile, JSON.stringify(template));
     return template;

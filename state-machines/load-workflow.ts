@@ -60,9 +60,13 @@ function crossReferenceIssues(wf: Workflow): string[] {
         });
       });
     }
-    if (step.kind === 'approval') expectKind(`steps.${i}.draft`, step.draft, ['generate']);
+    if (step.kind === 'approval') {
+      expectKind(`steps.${i}.draft`, step.draft, ['generate']);
+      if (typeof step.onFinalTimeout === 'object') expectKind(`steps.${i}.onFinalTimeout.route`, step.onFinalTimeout.route, ['retrieve', 'generate', 'route', 'approval', 'deliver']);
+    }
     if (step.kind === 'deliver' && step.text !== 'approval') expectKind(`steps.${i}.text`, step.text, ['generate']);
   });
+  if (wf.requester && !(wf.requester in wf.input)) issues.push(`requester: "${wf.requester}" is not one of the input fields (${Object.keys(wf.input).join(', ')})`);
   const last = wf.steps[wf.steps.length - 1];
   if (last?.kind === 'route') issues.push(`steps.${wf.steps.length - 1}: a route step cannot be last; its paths must lead somewhere`);
   return issues;

@@ -101,16 +101,47 @@ const routeStepSchema = z
   })
   .strict();
 
+/** A reviewer: a user id from the reviewer directory (an email works) or `group:<name>`. */
+const reviewerRefSchema = z
+  .string()
+  .regex(/^(group:[a-z0-9][a-z0-9-]*|[^\s:]{1,200})$/, 'a reviewer id (e.g. an email address) or group:<name>');
+
+/** Reasons a reviewer can give; a workflow may declare its own list. */
+export const defaultReasonTaxonomy = ['inaccurate', 'incomplete', 'tone', 'policy', 'sensitive', 'other'] as const;
+
+const escalationLevelSchema = z
+  .object({
+    reviewers: z.array(reviewerRefSchema).min(1),
+    timeout: durationSchema,
+  })
+  .strict();
+
 const approvalStepSchema = z
   .object({
     id: stepIdSchema,
     kind: z.literal('approval'),
     /** The draft under review: the id of an earlier generate step. */
     draft: stepIdSchema,
-    reviewers: z.array(z.string().min(1)).min(1),
+    /** Who reviews first (level 0). */
+    reviewers: z.array(reviewerRefSchema).min(1),
+    /** How long level 0 has before the request escalates. */
     timeout: durationSchema.default('24h'),
-    escalateTo: z.array(z.string().min(1)).min(1).optional(),
-    escalationTimeout: durationSchema.default('24h'),
+    /** Who it escalates to, level by level, each with its own timeout. */
+    escalation: z.array(escalationLevelSchema).max(5).default([]),
+    /** What happens when the last level times out: reject (nothing is sent), fail, or continue at a step. */
+    onFinalTimeout: z.union([z.enum(['reject', 'fail']), z.object({ route: stepIdSchema }).strict()]).default('reject'),
+    /** Distinct reviewers who must approve before the run resumes. */
+    requiredApprovals: z.number().int().min(1).max(10).default(1),
+    /** May the person who requested the run (the workflow's `requester` input) approve it? */
+    allowSelfApproval: z.boolean().default(false),
+    /** Remind reviewers of a pending request this often. */
+    reminderEvery: durationSchema.optional(),
+    /** Where requests are sent besides the inbox and the review page. */
+    channels: z.array(z.enum(['slack', 'email', 'teams'])).default([]),
+    /** Slack channel id for the request (default: a direct message to each reviewer). */
+    slackChannel: z.string().regex(/^[CDG][A-Z0-9]{2,}$/, 'a Slack channel id such as C0123ABCD').optional(),
+    /** The reason codes reviewers choose from when they edit or reject. */
+    reasons: z.array(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/)).min(1).default([...defaultReasonTaxonomy]),
     next: stepIdSchema.optional(),
   })
   .strict();
@@ -146,6 +177,8 @@ export const workflowSchema = z
     name: z.string().min(1),
     description: z.string().optional(),
     input: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/), inputFieldSchema),
+    /** The input field that names who requested the run (self-approval is refused by default). */
+    requester: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/).optional(),
     steps: z.array(stepSchema).min(1),
   })
   .strict();

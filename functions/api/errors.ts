@@ -1,10 +1,11 @@
 /** Maps typed errors to HTTP answers: 4xx with a message that names the field, never a stack. */
 import type { Context } from 'hono';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
 
-export function statusFor(err: unknown): 400 | 403 | 404 | 409 | 500 {
+export function statusFor(err: unknown): 400 | 401 | 403 | 404 | 409 | 500 {
   if (err instanceof ValidationError) return 400;
+  if (err instanceof UnauthorizedError) return 401;
   if (err instanceof ForbiddenError) return 403;
   if (err instanceof NotFoundError) return 404;
   if (err instanceof ConflictError) return 409;

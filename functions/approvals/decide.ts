@@ -1,21 +1,28 @@
 /**
- * Applies a reviewer's decision: exactly one decision wins (a conditional write from `pending`),
- * then the waiting state machine is resumed with SendTaskSuccess (approve / edit) or
- * SendTaskFailure (reject → `ApprovalRejected`, which the state machine catches).
+ * Applies a reviewer's decision, whatever channel it came through. Checked on the server, in order:
+ * the approval exists, the reviewer is one of its reviewers, it is not their own request (unless
+ * allowed), it is still pending, the decision quotes the hash of the draft it was made on, and edits
+ * and rejections carry a reason code from the taxonomy. Exactly one final decision wins (a
+ * conditional write from `pending`); then the waiting state machine is resumed with
+ * SendTaskSuccess (approve / edit) or SendTaskFailure (reject → `ApprovalRejected`).
  */
 import { SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
-import { closeApproval, getApproval, recordDecision, reopenApproval, type ApprovalRecord, type Decision } from '../records/approvals.js';
+import { addVote, closeApproval, getApproval, recordDecision, reopenApproval, type ApprovalRecord, type Decision, type DecisionChannel, type Vote } from '../records/approvals.js';
 import { recordAudit } from '../records/audit.js';
 import { sfnClient } from '../shared/aws-clients.js';
-import { ConflictError, ERROR_NAMES, ForbiddenError, NotFoundError } from '../shared/errors.js';
+import { ConflictError, ERROR_NAMES, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.js';
 import type { ApprovalOutcome } from '../shared/step-contract.js';
+import { summarizeEdit } from './edit-diff.js';
 
 export const decisionSchema = z
   .object({
     action: z.enum(['approve', 'edit', 'reject']),
     reviewer: z.string().trim().min(1, 'reviewer is required').max(320),
+    /** The `draftHash` of the approval as the reviewer saw it. */
+    draftHash: z.string().regex(/^[0-9a-f]{32}$/, 'draftHash: the draftHash of the approval you reviewed (GET /approvals/{id})'),
     text: z.string().trim().min(1, 'text must not be empty').max(20000).optional(),
+    reasonCode: z.string().max(32).optional(),
     reason: z.string().trim().max(2000).optional(),
   })
   .strict()
@@ -25,57 +32,105 @@ export type DecisionInput = z.infer<typeof decisionSchema>;
 
 const CLOSED_TASK_ERRORS = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
 
-export async function decide(approvalId: string, input: DecisionInput, channel: Decision['channel']): Promise<ApprovalRecord> {
-  const approval = await getApproval(approvalId);
-  if (!approval) throw new NotFoundError(`No approval ${approvalId}`);
+async function refuse(approval: ApprovalRecord, reviewer: string, channel: DecisionChannel, reason: string, error: Error): Promise<never> {
+  await recordAudit({ subject: approval.runId, runId: approval.runId, type: 'approval.decision_refused', actor: reviewer, details: { approvalId: approval.approvalId, channel, reason } });
+  throw error;
+}
+
+async function checkDecision(approval: ApprovalRecord, input: DecisionInput, channel: DecisionChannel): Promise<void> {
   if (!approval.reviewers.includes(input.reviewer)) {
-    await recordAudit({ subject: approval.runId, runId: approval.runId, type: 'approval.decision_refused', actor: input.reviewer, details: { approvalId, reason: 'not a reviewer', channel } });
-    throw new ForbiddenError(`${input.reviewer} is not a reviewer of this approval (reviewers: ${approval.reviewers.join(', ')})`);
+    await refuse(approval, input.reviewer, channel, 'not_a_reviewer', new ForbiddenError(`${input.reviewer} is not a reviewer of this approval`));
   }
-  if (approval.status !== 'pending') throw new ConflictError(`Approval ${approvalId} is already ${approval.status}`);
+  if (input.action !== 'reject' && !approval.allowSelfApproval && approval.requester === input.reviewer) {
+    await refuse(approval, input.reviewer, channel, 'self_approval', new ForbiddenError(`${input.reviewer} requested this run and may not approve it`));
+  }
+  if (approval.status !== 'pending') throw new ConflictError(`Approval ${approval.approvalId} is already ${approval.status}`);
+  if (input.draftHash !== approval.draftHash) {
+    await refuse(approval, input.reviewer, channel, 'stale_draft', new ConflictError(`The draft changed since you reviewed it (current draftHash ${approval.draftHash}); review the new draft`));
+  }
+  if (input.action !== 'approve' && !input.reasonCode) throw new ValidationError(`reasonCode: ${input.action === 'edit' ? 'an edit' : 'a rejection'} needs a reason code (${approval.reasons.join(', ')})`, 'reasonCode');
+  if (input.reasonCode && !approval.reasons.includes(input.reasonCode)) throw new ValidationError(`reasonCode: "${input.reasonCode}" is not one of ${approval.reasons.join(', ')}`, 'reasonCode');
+  if (input.action === 'approve' && approval.voterIds.includes(input.reviewer)) throw new ConflictError(`${input.reviewer} has already approved this request`);
+}
 
-  const decision: Decision = { ...input, channel, decidedAt: new Date().toISOString() };
+async function resume(approval: ApprovalRecord, decision: Decision, finalText: string | undefined): Promise<void> {
+  if (decision.action === 'reject') {
+    await sfnClient().send(
+      new SendTaskFailureCommand({
+        taskToken: approval.taskToken,
+        error: ERROR_NAMES.approvalRejected,
+        cause: JSON.stringify({ approvalId: approval.approvalId, reviewer: decision.reviewer, reasonCode: decision.reasonCode, reason: decision.reason ?? '' }),
+      }),
+    );
+    return;
+  }
+  const outcome: ApprovalOutcome = {
+    approvalId: approval.approvalId,
+    stepId: approval.stepId,
+    action: decision.action,
+    reviewer: decision.reviewer,
+    text: finalText!,
+    originalText: approval.draft.text,
+    decidedAt: decision.decidedAt,
+  };
+  await sfnClient().send(new SendTaskSuccessCommand({ taskToken: approval.taskToken, output: JSON.stringify(outcome) }));
+}
+
+export async function decide(approvalId: string, input: DecisionInput, channel: DecisionChannel): Promise<ApprovalRecord> {
+  for (let attempt = 0; ; attempt++) {
+    const approval = await getApproval(approvalId);
+    if (!approval) throw new NotFoundError(`No approval ${approvalId}`);
+    await checkDecision(approval, input, channel);
+
+    const decidedAt = new Date().toISOString();
+    const vote: Vote = { reviewer: input.reviewer, channel, decidedAt, ...(input.reason ? { reason: input.reason } : {}) };
+    const quorumReached = input.action !== 'approve' || approval.voterIds.length + 1 >= approval.requiredApprovals;
+    try {
+      if (!quorumReached) {
+        const updated = await addVote(approvalId, vote, approval.voterIds.length, approval.draftHash);
+        await recordAudit({ subject: approval.runId, runId: approval.runId, type: 'approval.vote', actor: input.reviewer, details: { approvalId, channel, votes: updated.voterIds.length, required: approval.requiredApprovals } });
+        return updated;
+      }
+      return await finalize(approval, input, channel, decidedAt, vote);
+    } catch (err) {
+      // Another vote landed between our read and write: read again (a final decision ends the loop).
+      if (err instanceof ConflictError && attempt < 5 && input.action === 'approve' && approval.requiredApprovals > 1) continue;
+      throw err;
+    }
+  }
+}
+
+async function finalize(approval: ApprovalRecord, input: DecisionInput, channel: DecisionChannel, decidedAt: string, vote: Vote): Promise<ApprovalRecord> {
   const finalText = input.action === 'edit' ? input.text : input.action === 'approve' ? approval.draft.text : undefined;
-  const decided = await recordDecision(approvalId, decision, finalText);
-
+  const edit = input.action === 'edit' ? summarizeEdit(approval.draft.text, input.text!) : undefined;
+  const decision: Decision = {
+    action: input.action,
+    reviewer: input.reviewer,
+    channel,
+    decidedAt,
+    ...(input.text && input.action === 'edit' ? { text: input.text } : {}),
+    ...(input.reasonCode ? { reasonCode: input.reasonCode } : {}),
+    ...(input.reason ? { reason: input.reason } : {}),
+    ...(edit ?? {}),
+  };
+  const quorum = input.action === 'approve' ? { vote, priorVotes: approval.voterIds.length } : undefined;
+  const decided = await recordDecision(approval.approvalId, decision, finalText, approval.draftHash, quorum);
   try {
-    if (input.action === 'reject') {
-      await sfnClient().send(
-        new SendTaskFailureCommand({
-          taskToken: approval.taskToken,
-          error: ERROR_NAMES.approvalRejected,
-          cause: JSON.stringify({ approvalId, reviewer: input.reviewer, reason: input.reason ?? '' }),
-        }),
-      );
-    } else {
-      const outcome: ApprovalOutcome = {
-        approvalId,
-        stepId: approval.stepId,
-        action: input.action,
-        reviewer: input.reviewer,
-        text: finalText!,
-        originalText: approval.draft.text,
-        decidedAt: decision.decidedAt,
-      };
-      await sfnClient().send(new SendTaskSuccessCommand({ taskToken: approval.taskToken, output: JSON.stringify(outcome) }));
-    }
+    await resume(approval, decision, finalText);
   } catch (err) {
-    const name = err instanceof Error ? err.name : '';
-    if (CLOSED_TASK_ERRORS.has(name)) {
-      await reopenApproval(approvalId, decision.decidedAt);
-      await closeApproval(approvalId, 'expired', 'the decision arrived after the approval had timed out');
-      throw new ConflictError(`Approval ${approvalId} timed out before this decision arrived`);
+    await reopenApproval(approval.approvalId, decidedAt, quorum?.priorVotes);
+    if (CLOSED_TASK_ERRORS.has(err instanceof Error ? err.name : '')) {
+      await closeApproval(approval.approvalId, 'expired', 'the decision arrived after the approval had timed out');
+      throw new ConflictError(`Approval ${approval.approvalId} timed out before this decision arrived`);
     }
-    // Let the reviewer retry: the run did not resume, so the decision must not stand.
-    await reopenApproval(approvalId, decision.decidedAt);
-    throw err;
+    throw err; // the run did not resume, so the decision must not stand: the reviewer can retry
   }
   await recordAudit({
     subject: approval.runId,
     runId: approval.runId,
     type: 'approval.decided',
     actor: input.reviewer,
-    details: { approvalId, action: input.action, channel, reason: input.reason, edited: input.action === 'edit' },
+    details: { approvalId: approval.approvalId, action: input.action, channel, reasonCode: input.reasonCode, reason: input.reason, editDistance: edit?.editDistance },
   });
   return decided;
 }

@@ -12,13 +12,28 @@ import { decodeCursor, encodeCursor, isConditionFailure } from './dynamo-helpers
 
 export type ApprovalStatus = 'pending' | 'approved' | 'edited' | 'rejected' | 'escalated' | 'expired';
 
+export type DecisionChannel = 'api' | 'review_link' | 'slack' | 'email' | 'teams' | 'autonomy';
+
 export interface Decision {
   readonly action: DecisionAction;
   readonly reviewer: string;
-  readonly channel: 'api' | 'review_link';
+  readonly channel: DecisionChannel;
   readonly text?: string;
+  /** A code from the approval's reason taxonomy, and free text. */
+  readonly reasonCode?: string;
   readonly reason?: string;
   readonly decidedAt: string;
+  /** For edits: a unified diff of draft → edit, and the character edit distance. */
+  readonly diff?: string;
+  readonly editDistance?: number;
+}
+
+/** One reviewer's approval towards a quorum (`requiredApprovals` > 1). */
+export interface Vote {
+  readonly reviewer: string;
+  readonly channel: DecisionChannel;
+  readonly decidedAt: string;
+  readonly reason?: string;
 }
 
 export interface ApprovalRecord {
@@ -34,6 +49,16 @@ export interface ApprovalRecord {
   readonly deadline: string;
   readonly input: Record<string, unknown>;
   readonly draft: { text: string; provider: string; model: string; citations: number[] };
+  /** Hash of draft.text: a decision must quote it, so nobody approves a text they did not see. */
+  readonly draftHash: string;
+  readonly reasons: string[];
+  readonly requiredApprovals: number;
+  readonly allowSelfApproval: boolean;
+  /** Who requested the run (from the workflow's `requester` input field), if known. */
+  readonly requester?: string;
+  /** Reviewers who approved so far (quorum), in order. */
+  readonly votes: Vote[];
+  readonly voterIds: string[];
   readonly sources: Pick<Passage, 'n' | 'title' | 'docId' | 'version' | 'passageId' | 'text' | 'score'>[];
   readonly decision?: Decision;
   /** The text that will be delivered: the draft, or the reviewer's edit. */
@@ -71,23 +96,60 @@ export async function getApproval(approvalId: string): Promise<ApprovalRecord | 
 }
 
 /** Moves a pending approval to its decided status; throws ConflictError if it is not pending. */
-export async function recordDecision(approvalId: string, decision: Decision, finalText?: string): Promise<ApprovalRecord> {
+export async function recordDecision(approvalId: string, decision: Decision, finalText: string | undefined, expectedDraftHash: string, quorum?: { vote: Vote; priorVotes: number }): Promise<ApprovalRecord> {
+  const vote = quorum?.vote;
   const status: ApprovalStatus = decision.action === 'approve' ? 'approved' : decision.action === 'edit' ? 'edited' : 'rejected';
   try {
     const out = await documentClient().send(
       new UpdateCommand({
         TableName: table(),
         Key: { approvalId },
-        UpdateExpression: 'SET #status = :status, #decision = :decision' + (finalText !== undefined ? ', finalText = :finalText' : ''),
-        ConditionExpression: 'attribute_exists(approvalId) AND #status = :pending',
+        UpdateExpression:
+          'SET #status = :status, #decision = :decision' +
+          (finalText !== undefined ? ', finalText = :finalText' : '') +
+          (vote ? ', votes = list_append(votes, :vote), voterIds = list_append(voterIds, :voter)' : ''),
+        ConditionExpression:
+          'attribute_exists(approvalId) AND #status = :pending AND draftHash = :hash' +
+          (vote ? ' AND size(voterIds) = :priorVotes AND NOT contains(voterIds, :reviewer)' : ''),
         ExpressionAttributeNames: { '#status': 'status', '#decision': 'decision' },
-        ExpressionAttributeValues: { ':status': status, ':decision': decision, ':pending': 'pending', ...(finalText !== undefined ? { ':finalText': finalText } : {}) },
+        ExpressionAttributeValues: {
+          ':status': status,
+          ':decision': decision,
+          ':pending': 'pending',
+          ':hash': expectedDraftHash,
+          ...(finalText !== undefined ? { ':finalText': finalText } : {}),
+          ...(vote ? { ':vote': [vote], ':voter': [vote.reviewer], ':reviewer': vote.reviewer, ':priorVotes': quorum!.priorVotes } : {}),
+        },
         ReturnValues: 'ALL_NEW',
       }),
     );
     return out.Attributes as ApprovalRecord;
   } catch (err) {
     if (isConditionFailure(err)) throw new ConflictError(`Approval ${approvalId} has already been decided or closed`);
+    throw err;
+  }
+}
+
+/**
+ * Adds one reviewer's approval towards the quorum without closing the request. `priorVotes` is
+ * how many votes the caller saw: a concurrent vote makes the write fail, and the caller re-reads.
+ */
+export async function addVote(approvalId: string, vote: Vote, priorVotes: number, expectedDraftHash: string): Promise<ApprovalRecord> {
+  try {
+    const out = await documentClient().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: { approvalId },
+        UpdateExpression: 'SET votes = list_append(votes, :vote), voterIds = list_append(voterIds, :voter)',
+        ConditionExpression: '#status = :pending AND draftHash = :hash AND size(voterIds) = :prior AND NOT contains(voterIds, :reviewer)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':vote': [vote], ':voter': [vote.reviewer], ':reviewer': vote.reviewer, ':prior': priorVotes, ':pending': 'pending', ':hash': expectedDraftHash },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return out.Attributes as ApprovalRecord;
+  } catch (err) {
+    if (isConditionFailure(err)) throw new ConflictError(`Approval ${approvalId} changed while this approval was being recorded`);
     throw err;
   }
 }
@@ -129,13 +191,13 @@ export async function listApprovals(filter: { status: ApprovalStatus; limit: num
 }
 
 /** Undoes a decision whose run could not be resumed (only the decision with this timestamp). */
-export async function reopenApproval(approvalId: string, decidedAt: string): Promise<void> {
+export async function reopenApproval(approvalId: string, decidedAt: string, finalVoteIndex?: number): Promise<void> {
   try {
     await documentClient().send(
       new UpdateCommand({
         TableName: table(),
         Key: { approvalId },
-        UpdateExpression: 'SET #status = :pending REMOVE #decision, finalText',
+        UpdateExpression: `SET #status = :pending REMOVE #decision, finalText${finalVoteIndex !== undefined ? `, votes[${finalVoteIndex}], voterIds[${finalVoteIndex}]` : ''}`,
         ConditionExpression: '#decision.decidedAt = :decidedAt',
         ExpressionAttributeNames: { '#status': 'status', '#decision': 'decision' },
         ExpressionAttributeValues: { ':pending': 'pending', ':decidedAt': decidedAt },

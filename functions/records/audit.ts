@@ -10,6 +10,9 @@ import { requireEnv } from '../shared/env.js';
 
 export type AuditEventType =
   | 'approval.decided'
+  | 'approval.vote'
+  | 'approval.auto_approved'
+  | 'approval.reminded'
   | 'approval.escalated'
   | 'approval.expired'
   | 'approval.decision_refused'

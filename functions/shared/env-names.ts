@@ -19,6 +19,8 @@ export const ENV = {
   signingSecretArn: 'HANDRAIL_SIGNING_SECRET_ARN',
   /** Directory holding the workflow YAML files the API validates webhooks against. */
   workflowsDir: 'HANDRAIL_WORKFLOWS_DIR',
+  /** The reviewer directory (users, their channels, groups). */
+  directoryFile: 'HANDRAIL_DIRECTORY_FILE',
   /** Model providers this deployment may call (comma-separated); the others are skipped. */
   enabledProviders: 'HANDRAIL_PROVIDERS',
   s3ForcePathStyle: 'HANDRAIL_S3_FORCE_PATH_STYLE',

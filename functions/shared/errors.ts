@@ -28,6 +28,10 @@ export class NotFoundError extends HandrailError {}
 /** A conditional write lost: the item changed since it was read (e.g. a second decision). */
 export class ConflictError extends HandrailError {}
 
+/** The caller did not prove who they are (HTTP 401). */
+export class UnauthorizedError extends HandrailError {}
+
+/** The caller is known but may not do this (HTTP 403). */
 export class ForbiddenError extends HandrailError {}
 
 /** Every model in a generate step's chain failed; the step record lists each attempt. */

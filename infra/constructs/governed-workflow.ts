@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { compileWorkflow, stateMachineName, substitutionKey, type FunctionKind } from '../../state-machines/compiler/index.js';
+import type { Directory } from '../../state-machines/directory.js';
 import type { LoadedWorkflow } from '../../state-machines/load-workflow.js';
 
 export const WORKFLOW_VERSION_TAG = 'handrail:workflow-version';
@@ -15,6 +16,8 @@ export const WORKFLOW_VERSION_TAG = 'handrail:workflow-version';
 export interface GovernedWorkflowProps {
   readonly stage: string;
   readonly workflow: LoadedWorkflow;
+  /** Resolves reviewer groups when the workflow is compiled. */
+  readonly directory: Directory;
   readonly functions: Record<FunctionKind, lambda.IFunction>;
 }
 
@@ -23,7 +26,7 @@ export class GovernedWorkflow extends Construct {
 
   constructor(scope: Construct, id: string, props: GovernedWorkflowProps) {
     super(scope, id);
-    const { definition, functionKinds } = compileWorkflow(props.workflow.definition);
+    const { definition, functionKinds } = compileWorkflow(props.workflow.definition, props.directory);
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName: stateMachineName(props.stage, props.workflow.definition.id),
       stateMachineType: sfn.StateMachineType.STANDARD,

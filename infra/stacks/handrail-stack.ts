@@ -7,6 +7,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { ENV } from '../../functions/shared/env-names.js';
 import { stateMachineName } from '../../state-machines/compiler/index.js';
+import type { Directory } from '../../state-machines/directory.js';
 import type { LoadedWorkflow } from '../../state-machines/load-workflow.js';
 import { DataLayer } from '../constructs/data-layer.js';
 import { GovernedWorkflow } from '../constructs/governed-workflow.js';
@@ -17,6 +18,7 @@ import { StepHandlers } from '../constructs/step-handlers.js';
 export interface HandrailStackProps extends StackProps {
   readonly stage: string;
   readonly workflows: LoadedWorkflow[];
+  readonly directory: Directory;
   /** Model providers the deployment may call. @default 'bedrock,openai,offline' */
   readonly providers?: string;
 }
@@ -55,19 +57,22 @@ export class HandrailStack extends Stack {
 
     const steps = new StepHandlers(this, 'Steps', { data: this.data, signingSecret, environment });
     this.workflows = props.workflows.map(
-      (workflow) => new GovernedWorkflow(this, `Workflow-${workflow.definition.id}`, { stage, workflow, functions: steps.functions }),
+      (workflow) => new GovernedWorkflow(this, `Workflow-${workflow.definition.id}`, { stage, workflow, directory: props.directory, functions: steps.functions }),
     );
 
     const apiFunction = new HandrailFunction(this, 'ApiFunction', {
       entry: 'functions/api/handler.ts',
       kind: 'api',
       timeout: Duration.seconds(29),
-      environment: { ...environment, [ENV.stateMachinePrefix]: stateMachinePrefix, [ENV.workflowsDir]: '/var/task/workflows' },
+      environment: { ...environment, [ENV.stateMachinePrefix]: stateMachinePrefix, [ENV.workflowsDir]: '/var/task/workflows', [ENV.directoryFile]: '/var/task/reviewers.yaml' },
       commandHooks: {
         beforeBundling: () => [],
         beforeInstall: () => [],
         // The API validates webhook bodies against the workflow definitions it ships with.
-        afterBundling: (inputDir: string, outputDir: string) => [`cp -r "${inputDir}/state-machines/workflows" "${outputDir}/workflows"`],
+        afterBundling: (inputDir: string, outputDir: string) => [
+          `cp -r "${inputDir}/state-machines/workflows" "${outputDir}/workflows"`,
+          `cp "${inputDir}/state-machines/reviewers.yaml" "${outputDir}/reviewers.yaml"`,
+        ],
       },
     });
     this.data.runs.grantReadWriteData(apiFunction);

@@ -85,3 +85,52 @@ export function resolveFunctionArn(functionName: string, region: string, account
   if (/^\d{12}:function:/.test(functionName)) return `arn:aws:lambda:${region}:${functionName}`;
   return `arn:aws:lambda:${region}:${accountId}:function:${functionName}`;
 }
+
+/** The entry state of a resumed execution's definition; hidden from its history. */
+export const RESUME_STATE = '__handrail_resume__';
+
+/**
+ * The definition a resumed execution runs: it starts at `stateName` (a top-level waiting Task
+ * state; the interpreter cannot start inside a Parallel branch or Map iteration, so only
+ * top-level waits are resumable) with the saved raw state input, and that state times out at
+ * the saved deadline.
+ *
+ * The raw input is fed through a Pass state rather than as the run input, because the
+ * interpreter sets `$$.Execution.Input` to the run input: the run input stays the execution's.
+ * `TimeoutSeconds` are whole seconds, so the state gets at least 1 second; the token itself
+ * closes at the exact deadline (the engine reopens it with the remaining time), which also keeps
+ * the token's timer ahead of the interpreter's. The execution-level TimeoutSeconds, if any, is
+ * shortened by the time already elapsed since the execution started.
+ */
+export function resumeDefinition(
+  base: ParsedDefinition,
+  stateName: string,
+  stateInput: unknown,
+  remainingMs: number | undefined,
+  elapsedMs: number,
+): ParsedDefinition {
+  const state = base.definition.States[stateName];
+  const info = base.tasks.get(stateName);
+  if (state?.Type !== 'Task' || !info) throw new SfnServiceError('InvalidDefinition', `No top-level Task state '${stateName}' to resume`);
+  if (RESUME_STATE in base.definition.States) throw new SfnServiceError('InvalidDefinition', `State name '${RESUME_STATE}' is reserved`);
+  const resumed = { ...state };
+  if (remainingMs !== undefined) {
+    resumed.TimeoutSeconds = Math.max(1, Math.ceil(remainingMs / 1000));
+    delete resumed.TimeoutSecondsPath;
+  }
+  // A falsy Result would make the interpreter pass its input through; wrap it and unwrap with OutputPath.
+  const entry = { Type: 'Pass', Result: { value: stateInput }, OutputPath: '$.value', Next: stateName };
+  const definition = {
+    ...base.definition,
+    StartAt: RESUME_STATE,
+    States: { ...base.definition.States, [RESUME_STATE]: entry, [stateName]: resumed },
+  } as StateMachineDefinition;
+  if (base.definition.TimeoutSeconds !== undefined) {
+    definition.TimeoutSeconds = Math.max(1, Math.ceil(base.definition.TimeoutSeconds - elapsedMs / 1000));
+  }
+  // The base definition was validated when registered; the changes above keep it valid.
+  const machine = new StateMachine(definition, { validationOptions: { noValidate: true } });
+  const tasks = new Map(base.tasks);
+  tasks.set(stateName, { ...info, timeoutSeconds: resumed.TimeoutSeconds, timeoutSecondsPath: resumed.TimeoutSecondsPath });
+  return { definition, definitionText: base.definitionText, machine, tasks };
+}

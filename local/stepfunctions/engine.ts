@@ -3,8 +3,13 @@
  * serving Task states with an injected `invokeLambda` and adding what the interpreter lacks
  * (task tokens, executions by ARN, history, idempotent starts).
  *
- * Everything lives in memory: durability across restarts is a later issue, so a restart loses
- * executions and open task tokens. `maxClosedExecutions` bounds what is kept.
+ * Executions live in memory; `maxClosedExecutions` bounds what is kept. With `persistenceDir`,
+ * waits survive a restart (see journal.ts): every top-level `.waitForTaskToken` state that has
+ * invoked its function is journaled, and `resumeWaiting()` on the next start re-creates those
+ * executions (same ARN, name, input, start date; RUNNING) waiting on the same tokens, so stored
+ * approvals still resume them. What is not resumed: executions that were in any other state at
+ * the restart (e.g. mid-way through a Lambda task; they are simply absent afterwards), waits
+ * inside Parallel branches or Map iterations, and closed executions (their history is gone).
  */
 import './polyfill.js';
 import { randomUUID } from 'node:crypto';
@@ -17,15 +22,17 @@ import type {
   HistoryEvent,
   StateMachineListItem,
 } from '@aws-sdk/client-sfn';
-import { parseDefinition } from './definition.js';
+import { parseDefinition, resumeDefinition, type ParsedDefinition } from './definition.js';
 import { ExecutionClosedError, SfnServiceError } from './errors.js';
 import { ExecutionStore } from './execution-store.js';
 import { buildHistory, type HistoryOptions } from './history.js';
+import { WaitJournal, type WaitEntry } from './journal.js';
 import { launchExecution, type Outcome } from './runner.js';
 import type { DispatchDeps } from './task-dispatch.js';
 import { TaskTokenRegistry } from './tokens.js';
 import type {
   ExecutionClosedEvent,
+  EventLog,
   ExecutionRecord,
   InvokeLambda,
   Json,
@@ -39,6 +46,8 @@ export interface LocalStepFunctionsOptions {
   readonly accountId?: string;
   /** Closed executions kept for Describe/GetExecutionHistory; the oldest are evicted first. */
   readonly maxClosedExecutions?: number;
+  /** Where waits are journaled so `resumeWaiting()` can resume them after a restart; none: memory only. */
+  readonly persistenceDir?: string;
 }
 
 export interface StartExecutionParams {
@@ -63,21 +72,29 @@ export class LocalStepFunctions extends EventEmitter<LocalStepFunctionsEvents> {
   readonly region: string;
   readonly accountId: string;
   private readonly machines = new Map<string, StateMachineRecord>();
-  private readonly tokens = new TaskTokenRegistry();
+  private readonly tokens: TaskTokenRegistry;
   private readonly executions: ExecutionStore;
   private readonly deps: DispatchDeps;
+  private readonly journal?: WaitJournal;
 
-  constructor({ invokeLambda, region = 'us-east-1', accountId = '000000000000', maxClosedExecutions = 10_000 }: LocalStepFunctionsOptions) {
+  constructor({ invokeLambda, region = 'us-east-1', accountId = '000000000000', maxClosedExecutions = 10_000, persistenceDir }: LocalStepFunctionsOptions) {
     super();
     this.region = region;
     this.accountId = accountId;
+    const journal = persistenceDir === undefined ? undefined : new WaitJournal(persistenceDir);
+    this.journal = journal;
+    this.tokens = new TaskTokenRegistry(journal && ((token) => journal.closed(token)));
     this.executions = new ExecutionStore(maxClosedExecutions, (exec) => this.tokens.forgetExecution(exec.executionArn));
     this.deps = {
       invokeLambda,
       tokens: this.tokens,
       region,
       accountId,
-      onTokenIssued: (exec, stateName, token) => this.safeEmit('taskTokenIssued', { executionArn: exec.executionArn, stateName, token }),
+      onTokenIssued: (exec, stateName, token, deadline) => {
+        const issued = () => this.safeEmit('taskTokenIssued', { executionArn: exec.executionArn, stateName, token });
+        if (journal) this.journalWait(journal, exec, stateName, token, deadline, issued);
+        else issued();
+      },
     };
   }
 
@@ -119,6 +136,78 @@ export class LocalStepFunctions extends EventEmitter<LocalStepFunctionsEvents> {
     this.executions.add(exec);
     launchExecution(exec, inputValue, this.deps, (outcome) => this.finish(exec, outcome));
     return { executionArn, startDate: exec.startDate };
+  }
+
+  /**
+   * Resumes the waits journaled before a restart; call once, after registering the state
+   * machines. Synchronous: when it returns, every resumed token is open again (decisions sent
+   * from then on resume the run). Each execution restarts at its waiting state with the saved raw
+   * input and token, under the definition it started with; the function of that state is not
+   * invoked again (it ran before the restart). A wait whose deadline passed while the engine was
+   * down closes at once and its state times out within a second, so the state machine's own
+   * Catch on States.Timeout runs. Waits that cannot be resumed (e.g. their state machine is no
+   * longer registered) are dropped with a warning. Returns the resumed waits.
+   */
+  resumeWaiting(): TaskTokenIssuedEvent[] {
+    const journal = this.journal;
+    if (!journal) return [];
+    const resumed: TaskTokenIssuedEvent[] = [];
+    const definitions = new Map<string, ParsedDefinition | undefined>();
+    for (const entry of journal.takeRecovered()) {
+      try {
+        this.resumeWait(entry, journal, definitions);
+        resumed.push({ executionArn: entry.executionArn, stateName: entry.stateName, token: entry.token });
+      } catch (err) {
+        console.warn(`handrail: could not resume execution ${entry.executionArn} at ${entry.stateName}: ${(err as Error).message}; dropping it`);
+        journal.closed(entry.token);
+      }
+    }
+    return resumed;
+  }
+
+  private resumeWait(entry: WaitEntry, journal: WaitJournal, definitions: Map<string, ParsedDefinition | undefined>): void {
+    const current = this.machine(entry.stateMachineArn);
+    if (this.executions.get(entry.executionArn)) throw new SfnServiceError('ExecutionAlreadyExists', 'the execution already exists');
+    if (!definitions.has(entry.definition)) {
+      const text = journal.definition(entry.definition);
+      definitions.set(entry.definition, text === undefined ? undefined : parseDefinition(text));
+    }
+    const base = definitions.get(entry.definition) ?? current; // its own definition when stored
+    const startDate = new Date(entry.startDate);
+    const now = Date.now();
+    const remainingMs = entry.deadline === null ? undefined : entry.deadline - now;
+    const parsed = resumeDefinition(base, entry.stateName, entry.stateInput, remainingMs, now - startDate.getTime());
+    const inputValue = JSON.parse(entry.executionInput) as Json;
+    const exec: ExecutionRecord = {
+      executionArn: entry.executionArn, name: entry.name, stateMachine: { ...current, ...parsed }, input: entry.executionInput, startDate,
+      status: 'RUNNING', events: [], abort: () => undefined, done: Promise.resolve(),
+    };
+    const timeoutMs = remainingMs === undefined ? undefined : Math.max(0, remainingMs);
+    const waiting = this.tokens.open(entry.token, entry.executionArn, entry.stateName, timeoutMs);
+    if (timeoutMs === 0) this.tokens.close(entry.token); // past its deadline: decisions get TaskTimedOut now
+    exec.resume = { stateName: entry.stateName, token: entry.token, waiting };
+    this.executions.add(exec);
+    launchExecution(exec, inputValue, this.deps, (outcome) => this.finish(exec, outcome));
+  }
+
+  /**
+   * Journals an open top-level wait with its raw state input (from the interpreter's event log),
+   * then calls `issued`: whoever hears taskTokenIssued may rely on the wait being durable.
+   */
+  private journalWait(
+    journal: WaitJournal, exec: ExecutionRecord, stateName: string, token: string, deadline: number | undefined, issued: () => void, retried = false,
+  ): void {
+    // Only top-level states can be resumed (see resumeDefinition); names are unique across branches.
+    if (this.tokens.isOpen(token) && exec.status === 'RUNNING' && Object.hasOwn(exec.stateMachine.definition.States, stateName)) {
+      const entered = lastEntered(exec.events, stateName);
+      if (!entered && !retried) {
+        // The log is drained a few microtasks behind the interpreter; it has caught up by then.
+        setImmediate(() => this.journalWait(journal, exec, stateName, token, deadline, issued, true));
+        return;
+      }
+      if (entered) journal.opened(exec, stateName, entered.state.input as Json, token, deadline);
+    }
+    issued();
   }
 
   async describeExecution(executionArn: string): Promise<DescribeExecutionOutput> {
@@ -216,6 +305,11 @@ export class LocalStepFunctions extends EventEmitter<LocalStepFunctionsEvents> {
     }
   }
 
+  /** Closes the wait journal (tests that simulate a restart in one process). Not part of the AWS API. */
+  closeJournal(): void {
+    this.journal?.close();
+  }
+
   private machine(stateMachineArn: string): StateMachineRecord {
     if (!STATE_MACHINE_ARN.test(stateMachineArn)) throw new SfnServiceError('InvalidArn', `Invalid Arn: '${stateMachineArn}'`);
     const machine = this.machines.get(stateMachineArn);
@@ -229,4 +323,12 @@ export class LocalStepFunctions extends EventEmitter<LocalStepFunctionsEvents> {
     if (!exec) throw new SfnServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
     return exec;
   }
+}
+
+function lastEntered(events: readonly EventLog[], stateName: string): Extract<EventLog, { type: 'StateEntered' }> | undefined {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const event = events[i]!;
+    if (event.type === 'StateEntered' && event.state.name === stateName) return event;
+  }
+  return undefined;
 }

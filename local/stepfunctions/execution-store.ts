@@ -1,6 +1,6 @@
 /**
- * Executions kept in memory. Durability across restarts is a later issue: a restart loses every
- * execution and open task token. Memory stays bounded by evicting the oldest closed executions.
+ * Executions kept in memory; memory stays bounded by evicting the oldest closed executions. Only
+ * waiting executions outlive a restart, and only through the engine's wait journal (journal.ts).
  */
 import type { ExecutionStatus } from '@aws-sdk/client-sfn';
 import type { ExecutionRecord } from './types.js';

@@ -3,6 +3,7 @@
  * on request, so executions only pay for keeping the raw log.
  */
 import type { HistoryEvent, HistoryEventType } from '@aws-sdk/client-sfn';
+import { RESUME_STATE } from './definition.js';
 import type { EventLog, ExecutionRecord, TaskStateInfo } from './types.js';
 
 export interface HistoryOptions {
@@ -62,6 +63,8 @@ export function buildHistory(exec: ExecutionRecord, region: string, options: His
   const tasks = exec.stateMachine.tasks;
 
   for (const event of exec.events as EventLog[]) {
+    // A resumed execution's history starts at its waiting state; its entry Pass state is internal.
+    if ('state' in event && event.state.name === RESUME_STATE) continue;
     const at = event.timestamp;
     switch (event.type) {
       case 'ExecutionStarted':

@@ -15,7 +15,8 @@ export interface DispatchDeps {
   readonly tokens: TaskTokenRegistry;
   readonly region: string;
   readonly accountId: string;
-  readonly onTokenIssued: (exec: ExecutionRecord, stateName: string, token: string) => void;
+  /** After the function was invoked; `deadline` (ms epoch) is when the state times out, if known. */
+  readonly onTokenIssued: (exec: ExecutionRecord, stateName: string, token: string, deadline: number | undefined) => void;
 }
 
 export type TaskHandlers = Record<string, (input: Json) => Promise<Json>>;
@@ -28,7 +29,8 @@ export type TaskHandlers = Record<string, (input: Json) => Promise<Json>>;
  */
 function currentToken(exec: ExecutionRecord): string {
   if (exec.pendingToken === undefined) {
-    const token = mintTaskToken();
+    // A resumed execution starts at its waiting state, whose Parameters must see the saved token.
+    const token = exec.resume?.token ?? mintTaskToken();
     exec.pendingToken = token;
     queueMicrotask(() => {
       if (exec.pendingToken === token) exec.pendingToken = undefined;
@@ -97,17 +99,26 @@ async function runTask(exec: ExecutionRecord, info: TaskStateInfo, input: Json, 
       return { Payload: asJson(result), StatusCode: 200, ExecutedVersion: '$LATEST' };
     }
     case 'waitForTaskToken': {
+      const resumed = exec.resume;
+      if (resumed?.stateName === info.name) {
+        // Resumed after a restart: the function already ran with this token before the restart
+        // (it stored the request), and the engine reopened the token; just wait for it again.
+        exec.resume = undefined;
+        return asJson(await resumed.waiting);
+      }
       const token = minted ?? mintTaskToken();
       const { functionName, payload } = invokeParameters(info.name, input);
+      const ms = timeoutMs(info, input);
+      const deadline = ms === undefined ? undefined : Date.now() + ms;
       // Open synchronously (see TaskTokenRegistry.open): the timer must precede the interpreter's.
-      const waiting = deps.tokens.open(token, exec.executionArn, info.name, timeoutMs(info, input));
+      const waiting = deps.tokens.open(token, exec.executionArn, info.name, ms);
       try {
         await deps.invokeLambda(fnArn(functionName), payload);
       } catch (err) {
         deps.tokens.close(token);
         throw err;
       }
-      deps.onTokenIssued(exec, info.name, token);
+      deps.onTokenIssued(exec, info.name, token, deadline);
       return asJson(await waiting);
     }
   }

@@ -13,6 +13,7 @@ export function mintTaskToken(): string {
 }
 
 interface TokenRecord {
+  readonly token: string;
   readonly executionArn: string;
   readonly stateName: string;
   open: boolean;
@@ -24,6 +25,9 @@ interface TokenRecord {
 export class TaskTokenRegistry {
   private readonly tokens = new Map<string, TokenRecord>();
   private readonly byExecution = new Map<string, Set<string>>();
+
+  /** `onClose` hears every token that closes, however it closes (e.g. to journal it). */
+  constructor(private readonly onClose?: (token: string) => void) {}
 
   /**
    * Opens `token` and returns the promise the waiting state resolves with.
@@ -43,7 +47,7 @@ export class TaskTokenRegistry {
     // The state may be rejected while its function is still being invoked, before the interpreter
     // awaits this promise; mark it handled so that is not an unhandled rejection.
     waiting.catch(() => undefined);
-    const record: TokenRecord = { executionArn, stateName, open: true, resolve, reject };
+    const record: TokenRecord = { token, executionArn, stateName, open: true, resolve, reject };
     if (timeoutMs !== undefined) record.timer = setTimeout(() => this.closeRecord(record), timeoutMs);
     this.tokens.set(token, record);
     let owned = this.byExecution.get(executionArn);
@@ -91,6 +95,10 @@ export class TaskTokenRegistry {
     this.byExecution.delete(executionArn);
   }
 
+  isOpen(token: string): boolean {
+    return this.tokens.get(token)?.open === true;
+  }
+
   ownerOf(token: string): { executionArn: string; stateName: string } | undefined {
     return this.tokens.get(token);
   }
@@ -103,8 +111,10 @@ export class TaskTokenRegistry {
   }
 
   private closeRecord(record: TokenRecord): void {
+    if (!record.open) return;
     record.open = false;
     clearTimeout(record.timer);
     record.timer = undefined;
+    this.onClose?.(record.token);
   }
 }

@@ -55,9 +55,19 @@ export interface ExecutionRecord {
   readonly events: EventLog[];
   /** Token minted while a state's Parameters are evaluated, until that state's handler claims it. */
   pendingToken?: string;
+  /** Set on an execution resumed after a restart, until its waiting state picks the wait up again. */
+  resume?: ResumedWait;
   abort: () => void;
   /** Settles once the execution has closed and its event log is complete. */
   done: Promise<void>;
+}
+
+/** A wait restored from the journal: its saved token, already open again in the registry. */
+export interface ResumedWait {
+  readonly stateName: string;
+  readonly token: string;
+  /** What the registry resolves or rejects when the token is closed. */
+  readonly waiting: Promise<unknown>;
 }
 
 export interface TaskTokenIssuedEvent {

@@ -35,12 +35,20 @@ export interface ChoiceState {
   Default: string;
 }
 
+export interface PassState {
+  Type: 'Pass';
+  Comment?: string;
+  Result?: unknown;
+  ResultPath?: string;
+  Next: string;
+}
+
 export interface SucceedState {
   Type: 'Succeed';
   Comment?: string;
 }
 
-export type State = TaskState | ChoiceState | SucceedState;
+export type State = TaskState | ChoiceState | PassState | SucceedState;
 
 export interface AslDefinition {
   Comment: string;

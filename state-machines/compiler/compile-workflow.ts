@@ -7,14 +7,18 @@
  * const { definition, functionKinds } = compileWorkflow(loadWorkflowFile('support-reply.yaml').definition);
  */
 import { ERROR_NAMES } from '../../functions/shared/errors.js';
-import type { Step, Workflow } from '../schema.js';
+import { expandReviewers, type Directory } from '../directory.js';
+import { durationSeconds, type Step, type StepOf, type Workflow } from '../schema.js';
 import type { AslDefinition, State } from './asl-types.js';
 import type { FunctionKind } from './function-kinds.js';
 import { compileRoute } from './route.js';
 import {
   approvalStateName,
   approvalTask,
+  approvalTimedOutStateName,
+  finalTimeoutTask,
   finishTask,
+  type ApprovalLevel,
   RUN_COMPLETED_STATE,
   RUN_DELIVERY_FAILED_STATE,
   RUN_FAILED_STATE,
@@ -35,7 +39,20 @@ function successor(steps: Step[], index: number): string | undefined {
   return steps[index + 1]?.id;
 }
 
-export function compileWorkflow(workflow: Workflow): CompiledWorkflow {
+/** The escalation chain of an approval, groups expanded; each level must be able to reach the quorum. */
+export function approvalLevels(step: StepOf<'approval'>, directory: Directory): ApprovalLevel[] {
+  const chain = [{ reviewers: step.reviewers, timeout: step.timeout }, ...step.escalation];
+  return chain.map((level, i) => {
+    const where = `approval ${step.id}, ${i === 0 ? 'reviewers' : `escalation.${i - 1}.reviewers`}`;
+    const reviewers = expandReviewers(directory, level.reviewers, where);
+    if (reviewers.length < step.requiredApprovals) {
+      throw new Error(`${where}: ${reviewers.length} reviewer(s) cannot give the ${step.requiredApprovals} approvals required`);
+    }
+    return { level: i, reviewers, timeoutSeconds: durationSeconds(level.timeout) };
+  });
+}
+
+export function compileWorkflow(workflow: Workflow, directory: Directory): CompiledWorkflow {
   const states: Record<string, State> = {};
   const kinds = new Set<FunctionKind>(['finish']);
   const { steps } = workflow;
@@ -44,7 +61,7 @@ export function compileWorkflow(workflow: Workflow): CompiledWorkflow {
     const next = successor(steps, i);
     switch (step.kind) {
       case 'route':
-        states[step.id] = compileRoute(step);
+        Object.assign(states, compileRoute(step));
         return;
       case 'retrieve':
       case 'generate':
@@ -60,10 +77,11 @@ export function compileWorkflow(workflow: Workflow): CompiledWorkflow {
       case 'approval': {
         kinds.add('approval');
         const after = next ?? RUN_COMPLETED_STATE;
-        states[approvalStateName(step.id, 0)] = approvalTask(step, 0, after);
-        if (step.escalateTo?.length) states[approvalStateName(step.id, 1)] = approvalTask(step, 1, after);
-        const lastLevel = step.escalateTo?.length ? 1 : 0;
-        states[`${step.id}__timed_out`] = finishTask({ status: 'approval_timed_out', expireApprovalId: { stepId: step.id, level: lastLevel } });
+        const levels = approvalLevels(step, directory);
+        levels.forEach((level, l) => {
+          states[approvalStateName(step.id, l)] = approvalTask(step, level, l === levels.length - 1, after, workflow.requester);
+        });
+        states[approvalTimedOutStateName(step.id)] = finalTimeoutTask(step, levels.length - 1);
         return;
       }
     }

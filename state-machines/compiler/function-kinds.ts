@@ -18,7 +18,8 @@ export function functionRef(kind: FunctionKind): string {
 export type FinishStatus = 'completed' | 'rejected' | 'approval_timed_out' | 'delivery_failed' | 'failed';
 
 export interface FinishConfig {
-  readonly status: FinishStatus;
+  /** Omitted when the run goes on (an expired approval whose workflow continues elsewhere). */
+  readonly status?: FinishStatus;
   /** The approval to close as expired (approval timeouts). */
   readonly expireApprovalId?: { stepId: string; level: number };
 }

@@ -4,7 +4,7 @@
  * reads a missing path fails the whole execution instead of simply not matching.
  */
 import type { RouteCondition, StepOf } from '../schema.js';
-import type { ChoiceState, JsonObject } from './asl-types.js';
+import type { ChoiceState, JsonObject, State } from './asl-types.js';
 
 function escapeWildcard(text: string): string {
   return text.replace(/[\\*]/g, (c) => `\\${c}`);
@@ -29,17 +29,36 @@ export function compileCondition(c: RouteCondition): JsonObject {
   return { And: [present, { Variable, IsString: true }, { Variable, StringEquals: String(value) }] };
 }
 
-export function compileRoute(step: StepOf<'route'>): ChoiceState {
+export function routePathStateName(stepId: string, pathName: string): string {
+  return `${stepId}__${pathName.replace(/-/g, '_')}`;
+}
+
+/**
+ * The Choice state, plus one Pass state per path that records the path taken at
+ * `$.routes.<stepId>` (the run record and graduated autonomy read it), then goes on.
+ */
+export function compileRoute(step: StepOf<'route'>): Record<string, State> {
   const conditional = step.paths.filter((p) => p.when);
   const fallback = step.paths.find((p) => p.default);
   if (!fallback) throw new Error(`route ${step.id} has no default path`);
-  return {
+  const choice: ChoiceState = {
     Type: 'Choice',
     Comment: `route ${step.id}: ${step.paths.map((p) => p.name).join(' → ')}`,
     Choices: conditional.map((p) => {
       const rules = (p.when ?? []).map(compileCondition);
-      return { ...(rules.length === 1 ? rules[0] : { And: rules }), Next: p.next };
+      return { ...(rules.length === 1 ? rules[0] : { And: rules }), Next: routePathStateName(step.id, p.name) };
     }),
-    Default: fallback.next,
+    Default: routePathStateName(step.id, fallback.name),
   };
+  const states: Record<string, State> = { [step.id]: choice };
+  for (const p of step.paths) {
+    states[routePathStateName(step.id, p.name)] = {
+      Type: 'Pass',
+      Comment: `route ${step.id} took path ${p.name}`,
+      Result: p.name,
+      ResultPath: `$.routes.${step.id}`,
+      Next: p.next,
+    };
+  }
+  return states;
 }

@@ -4,7 +4,7 @@
  * is never left "running" and never delivered by accident.
  */
 import { ERROR_NAMES } from '../../functions/shared/errors.js';
-import { durationSeconds, type StepOf } from '../schema.js';
+import type { StepOf } from '../schema.js';
 import type { Catcher, Retrier, TaskState } from './asl-types.js';
 import { functionRef, type FinishConfig, type FunctionKind } from './function-kinds.js';
 
@@ -45,41 +45,66 @@ export function stepTask(kind: FunctionKind, step: { id: string }, next: string 
 }
 
 export function approvalStateName(stepId: string, level: number): string {
-  return level === 0 ? stepId : `${stepId}__escalated`;
+  return level === 0 ? stepId : `${stepId}__level${level}`;
+}
+
+export function approvalTimedOutStateName(stepId: string): string {
+  return `${stepId}__timed_out`;
+}
+
+/** One level of an approval's escalation chain, with its reviewers already expanded. */
+export interface ApprovalLevel {
+  readonly level: number;
+  readonly reviewers: string[];
+  readonly timeoutSeconds: number;
 }
 
 /**
  * One level of an approval: the function stores the request (with the task token) and the
  * state waits until a decision calls SendTaskSuccess (approve/edit) or SendTaskFailure (reject).
+ * A timeout moves to the next level, or to the step's final-timeout state after the last one.
  */
-export function approvalTask(step: StepOf<'approval'>, level: 0 | 1, next: string): TaskState {
-  const reviewers = level === 0 ? step.reviewers : (step.escalateTo ?? []);
-  const timeout = durationSeconds(level === 0 ? step.timeout : step.escalationTimeout);
-  const canEscalate = level === 0 && Boolean(step.escalateTo?.length);
-  const onTimeout = canEscalate ? approvalStateName(step.id, 1) : `${step.id}__timed_out`;
+export function approvalTask(step: StepOf<'approval'>, level: ApprovalLevel, isLast: boolean, next: string, requesterField?: string): TaskState {
   return {
     Type: 'Task',
-    Comment: `approval ${step.id}, level ${level}: ${reviewers.join(', ')}`,
+    Comment: `approval ${step.id}, level ${level.level}: ${level.reviewers.join(', ')}`,
     Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
     Parameters: {
       FunctionName: functionRef('approval'),
-      Payload: { step, level, reviewers, timeoutSeconds: timeout, 'state.$': '$', 'taskToken.$': '$$.Task.Token' },
+      Payload: {
+        step,
+        level: level.level,
+        reviewers: level.reviewers,
+        timeoutSeconds: level.timeoutSeconds,
+        ...(requesterField ? { requesterField } : {}),
+        'state.$': '$',
+        'taskToken.$': '$$.Task.Token',
+      },
     },
     ResultPath: '$.approval',
-    TimeoutSeconds: timeout,
+    TimeoutSeconds: level.timeoutSeconds,
     Retry: [lambdaServiceRetry],
     Catch: [
       { ErrorEquals: [ERROR_NAMES.approvalRejected], ResultPath: '$.rejection', Next: RUN_REJECTED_STATE },
-      { ErrorEquals: [ERROR_NAMES.timeout], ResultPath: '$.timeout', Next: onTimeout },
+      { ErrorEquals: [ERROR_NAMES.timeout], ResultPath: '$.timeout', Next: isLast ? approvalTimedOutStateName(step.id) : approvalStateName(step.id, level.level + 1) },
       catchAll,
     ],
     Next: next,
   };
 }
 
+/** After the last level times out: expire the request, then reject, fail, or continue at a step. */
+export function finalTimeoutTask(step: StepOf<'approval'>, lastLevel: number): TaskState {
+  const expireApprovalId = { stepId: step.id, level: lastLevel };
+  if (typeof step.onFinalTimeout === 'object') {
+    return { ...finishTask({ expireApprovalId }), Comment: `approval ${step.id} timed out: continue at ${step.onFinalTimeout.route}`, End: undefined, Next: step.onFinalTimeout.route };
+  }
+  return finishTask({ status: step.onFinalTimeout === 'fail' ? 'failed' : 'approval_timed_out', expireApprovalId });
+}
+
 /** A `finish` task: records how the run ended, then the execution ends. */
 export function finishTask(config: FinishConfig): TaskState {
-  return {
+  const task: TaskState = {
     Type: 'Task',
     Comment: `record run outcome: ${config.status}`,
     Resource: functionRef('finish'),
@@ -89,4 +114,5 @@ export function finishTask(config: FinishConfig): TaskState {
     Retry: [lambdaServiceRetry, { ErrorEquals: [ERROR_NAMES.all], IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2 }],
     End: true,
   };
+  return task;
 }

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { bedrockError, chatOk, startFakeServer, type FakeServer } from '../support/fake-model-servers.js';
-import { client, startSignedReceiver, startTestRuntime, waitFor } from '../support/local-runtime.js';
+import { client, decideAs, startSignedReceiver, startTestRuntime, waitFor } from '../support/local-runtime.js';
 
 const workflowsDir = fileURLToPath(new URL('../fixtures/workflows', import.meta.url));
 let rt: LocalRuntime;
@@ -39,6 +39,7 @@ beforeAll(async () => {
   receiver = await startSignedReceiver(rt.signingSecret);
   process.env.QUICK_ESCALATION_URL = receiver.url;
   process.env.BACKUP_DECIDES_URL = receiver.url;
+  process.env.TWO_APPROVERS_URL = receiver.url;
   process.env.MODEL_FALLBACK_URL = receiver.url;
 });
 
@@ -56,7 +57,7 @@ describe('fixture workflows on the local runtime', () => {
     expect(backup).toMatchObject({ level: 1, reviewers: ['backup@example.com'], status: 'expired' });
     expect(run.audit.map((e: any) => e.type)).toEqual(expect.arrayContaining(['approval.escalated', 'approval.expired']));
     expect(receiver.received.some((r) => r.body.runId === runId)).toBe(false);
-    const late = await api.post(`/approvals/${backup.approvalId}/decision`, { action: 'approve', reviewer: 'backup@example.com' });
+    const late = await decideAs(rt, backup, 'backup@example.com', { action: 'approve' });
     expect(late.status).toBe(409);
   });
 
@@ -67,8 +68,8 @@ describe('fixture workflows on the local runtime', () => {
       return run.body?.approvals?.find((a: any) => a.level === 1 && a.status === 'pending');
     }, 'the escalated approval');
     const primaryId = backup.approvalId.replace(/\.1$/, '.0');
-    expect((await api.post(`/approvals/${primaryId}/decision`, { action: 'approve', reviewer: 'primary@example.com' })).status).toBe(409);
-    const ok = await api.post(`/approvals/${backup.approvalId}/decision`, { action: 'approve', reviewer: 'backup@example.com' });
+    expect((await decideAs(rt, { approvalId: primaryId, draftHash: backup.draftHash }, 'primary@example.com', { action: 'approve' })).status).toBe(409);
+    const ok = await decideAs(rt, backup, 'backup@example.com', { action: 'approve' });
     expect(ok.status).toBe(200);
     const run = await runUntil(runId, ['delivered']);
     expect(run.approvals[0]).toMatchObject({ status: 'escalated' });
@@ -100,5 +101,39 @@ describe('fixture workflows on the local runtime', () => {
     } finally {
       receiver.setStatus(200);
     }
+  });
+
+  it('needs two distinct approvals, refuses the requester, and delivers once', async () => {
+    const { runId } = (await api.post('/webhooks/two-approvers', { subject: 'Quarterly pricing change', requestedBy: 'alice@example.com' })).body;
+    const approval = await waitFor(async () => (await api.get(`/runs/${runId}`)).body?.approvals?.[0], 'the approval');
+    expect(approval).toMatchObject({ requiredApprovals: 2, requester: 'alice@example.com', votes: [] });
+
+    const own = await decideAs(rt, approval, 'alice@example.com', { action: 'approve' });
+    expect(own.status).toBe(403);
+    const first = await decideAs(rt, approval, 'bob@example.com', { action: 'approve', reason: 'numbers checked' });
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ status: 'pending', votes: [{ reviewer: 'bob@example.com', channel: 'api' }] });
+    expect((await decideAs(rt, approval, 'bob@example.com', { action: 'approve' })).status).toBe(409);
+    expect(receiver.received.some((r) => r.body.runId === runId)).toBe(false);
+
+    const second = await decideAs(rt, approval, 'carol@example.com', { action: 'approve' });
+    expect(second.status).toBe(200);
+    expect(second.body.status).toBe('approved');
+    const run = await runUntil(runId, ['delivered']);
+    expect(run.approvals[0].votes.map((v: any) => v.reviewer)).toEqual(['bob@example.com', 'carol@example.com']);
+    expect(receiver.received.filter((r) => r.body.runId === runId)).toHaveLength(1);
+    expect(run.audit.find((e: any) => e.type === 'approval.decision_refused').details.reason).toBe('self_approval');
+  });
+
+  it('lets concurrent approvals reach the quorum exactly once', async () => {
+    const { runId } = (await api.post('/webhooks/two-approvers', { subject: 'Concurrent quorum' })).body;
+    const approval = await waitFor(async () => (await api.get(`/runs/${runId}`)).body?.approvals?.[0], 'the approval');
+    const results = await Promise.all(['alice@example.com', 'bob@example.com', 'carol@example.com'].map((r) => decideAs(rt, approval, r, { action: 'approve' })));
+    const run = await runUntil(runId, ['delivered']);
+    expect(run.approvals[0].status).toBe('approved');
+    expect(run.approvals[0].votes).toHaveLength(2);
+    expect(results.filter((r) => r.status === 200).length).toBe(2);
+    expect(results.filter((r) => r.status === 409).length).toBe(1);
+    expect(receiver.received.filter((r) => r.body.runId === runId)).toHaveLength(1);
   });
 });

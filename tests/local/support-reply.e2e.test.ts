@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { signReviewToken } from '../../functions/shared/review-link.js';
-import { client, startSignedReceiver, startTestRuntime, waitFor } from '../support/local-runtime.js';
+import { client, decideAs, startSignedReceiver, startTestRuntime, waitFor } from '../support/local-runtime.js';
 
 let rt: LocalRuntime;
 let api: ReturnType<typeof client>;
@@ -71,11 +71,11 @@ describe('support-reply on the local runtime', () => {
     expect(inbox.body.approvals.map((a: any) => a.approvalId)).toContain(approval.approvalId);
 
     // Act: the reviewer edits
-    const decided = await api.post(`/approvals/${approval.approvalId}/decision`, {
+    const decided = await decideAs(rt, approval, 'support-agent@example.com', {
       action: 'edit',
-      reviewer: 'support-agent@example.com',
       text: 'Hi Pat, you are within the 30-day window, so we have refunded the unused months.',
-      reason: 'tone',
+      reasonCode: 'tone',
+      reason: 'warmer, and specific to the annual plan',
     });
     expect(decided.status).toBe(200);
     const done = await finalRun(runId, 'delivered');
@@ -87,8 +87,14 @@ describe('support-reply on the local runtime', () => {
     expect(deliveries[0]!.body.text).toBe('Hi Pat, you are within the 30-day window, so we have refunded the unused months.');
     expect(done.delivery).toMatchObject({ status: 'delivered', text: deliveries[0]!.body.text });
     const edited = done.approvals[0];
-    expect(edited).toMatchObject({ status: 'edited', finalText: deliveries[0]!.body.text, decision: { action: 'edit', reviewer: 'support-agent@example.com', reason: 'tone' } });
+    expect(edited).toMatchObject({
+      status: 'edited',
+      finalText: deliveries[0]!.body.text,
+      decision: { action: 'edit', reviewer: 'support-agent@example.com', channel: 'api', reasonCode: 'tone', reason: 'warmer, and specific to the annual plan' },
+    });
     expect(edited.draft.text).toBe(approval.draft.text);
+    expect(edited.decision.editDistance).toBeGreaterThan(10);
+    expect(edited.decision.diff).toContain('+Hi Pat, you are within the 30-day window');
     expect(done.audit.map((e: any) => e.type)).toContain('approval.decided');
     expect(receiver.rejected).toBe(0);
   });
@@ -102,10 +108,10 @@ describe('support-reply on the local runtime', () => {
   it('never delivers a rejected draft', async () => {
     const { runId } = (await api.post('/webhooks/support-reply', ticket('T-102'))).body;
     const approval = await pendingApprovalOf(runId);
-    const res = await api.post(`/approvals/${approval.approvalId}/decision`, { action: 'reject', reviewer: 'support-agent@example.com', reason: 'wrong policy' });
+    const res = await decideAs(rt, approval, 'support-agent@example.com', { action: 'reject', reasonCode: 'policy', reason: 'wrong policy' });
     expect(res.status).toBe(200);
     const run = await finalRun(runId, 'rejected');
-    expect(run.approvals[0]).toMatchObject({ status: 'rejected', decision: { reason: 'wrong policy' } });
+    expect(run.approvals[0]).toMatchObject({ status: 'rejected', decision: { reasonCode: 'policy', reason: 'wrong policy' } });
     expect(run.delivery).toBeUndefined();
     expect(receiver.received.some((r) => r.body.runId === runId)).toBe(false);
   });
@@ -123,18 +129,21 @@ describe('support-reply on the local runtime', () => {
     expect(reused.status).toBe(409);
   });
 
-  it('lets exactly one of two decisions win; the other gets 409 and changes nothing', async () => {
+  it('lets exactly one of 50 concurrent decisions win; the others get 409 and change nothing', async () => {
     const { runId } = (await api.post('/webhooks/support-reply', ticket('T-104'))).body;
     const approval = await pendingApprovalOf(runId);
-    const [a, b] = await Promise.all([
-      api.post(`/approvals/${approval.approvalId}/decision`, { action: 'approve', reviewer: 'support-agent@example.com' }),
-      api.post(`/approvals/${approval.approvalId}/decision`, { action: 'reject', reviewer: 'support-agent@example.com' }),
-    ]);
-    expect([a.status, b.status].sort()).toEqual([200, 409]);
-    const winner = a.status === 200 ? 'approved' : 'rejected';
-    const run = await finalRun(runId, winner === 'approved' ? 'delivered' : 'rejected');
-    expect(run.approvals[0].status).toBe(winner);
-    const again = await api.post(`/approvals/${approval.approvalId}/decision`, { action: 'edit', reviewer: 'support-agent@example.com', text: 'late' });
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        decideAs(rt, approval, 'support-agent@example.com', i % 2 ? { action: 'reject', reasonCode: 'other' } : { action: 'edit', text: `edit number ${i}`, reasonCode: 'tone' }),
+      ),
+    );
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(results.filter((r) => r.status === 409)).toHaveLength(49);
+    const winner = results.findIndex((r) => r.status === 200);
+    const run = await finalRun(runId, winner % 2 ? 'rejected' : 'delivered');
+    expect(run.approvals[0].status).toBe(winner % 2 ? 'rejected' : 'edited');
+    if (winner % 2 === 0) expect(receiver.received.filter((r) => r.body.runId === runId).map((r) => r.body.text)).toEqual([`edit number ${winner}`]);
+    const again = await decideAs(rt, approval, 'support-agent@example.com', { action: 'edit', text: 'late', reasonCode: 'tone' });
     expect(again.status).toBe(409);
   });
 
@@ -160,7 +169,7 @@ describe('support-reply on the local runtime', () => {
     expect(expiredPage.text).toContain('expired');
     expect((await api.get(`/approvals/${approval.approvalId}`)).body.status).toBe('pending');
 
-    const approved = await api.form(path, { action: 'approve', text: approval.draft.text });
+    const approved = await api.form(path, { action: 'approve', text: approval.draft.text, draftHash: approval.draftHash });
     expect(approved.status).toBe(200);
     const run = await finalRun(runId, 'delivered');
     expect(run.approvals[0]).toMatchObject({ status: 'approved', decision: { channel: 'review_link', reviewer: 'support-agent@example.com' } });
@@ -185,15 +194,53 @@ describe('support-reply on the local runtime', () => {
     expect((await api.post('/webhooks/nope', ticket('T'))).status).toBe(404);
   });
 
-  it('validates decisions: edit needs text, unknown reviewers are refused', async () => {
+  it('checks every decision on the server: credentials, reviewer, draft hash, reason code', async () => {
     const { runId } = (await api.post('/webhooks/support-reply', ticket('T-106'))).body;
     const approval = await pendingApprovalOf(runId);
-    const noText = await api.post(`/approvals/${approval.approvalId}/decision`, { action: 'edit', reviewer: 'support-agent@example.com' });
+    const path = `/approvals/${approval.approvalId}/decision`;
+    // Prepare: an attempt with no credentials, with someone else's name, by a stranger
+    const anonymous = await api.post(path, { action: 'approve', draftHash: approval.draftHash });
+    const impersonation = await decideAs(rt, approval, 'support-lead@example.com', { action: 'approve' });
+    const claimed = await api.post(path, { action: 'approve', reviewer: 'support-agent@example.com', draftHash: approval.draftHash }, {
+      authorization: `Bearer ${(await import('../../functions/approvals/reviewer-tokens.js')).reviewerToken(rt.signingSecret, 'mallory@example.com')}`,
+    });
+    const forgedToken = await api.post(path, { action: 'approve', draftHash: approval.draftHash }, { authorization: 'Bearer bWFsbG9yeQ.AAAA' });
+    // Assess
+    expect(anonymous.status).toBe(401);
+    expect(impersonation.status).toBe(403);
+    expect(claimed.status).toBe(403);
+    expect(forgedToken.status).toBe(401);
+    const stale = await decideAs(rt, approval, 'support-agent@example.com', { action: 'approve', draftHash: '0'.repeat(32) });
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.message).toContain(approval.draftHash);
+    const noText = await decideAs(rt, approval, 'support-agent@example.com', { action: 'edit', reasonCode: 'tone' });
     expect(noText.status).toBe(400);
     expect(noText.body.error.field).toBe('body.text');
-    const stranger = await api.post(`/approvals/${approval.approvalId}/decision`, { action: 'approve', reviewer: 'mallory@example.com' });
-    expect(stranger.status).toBe(403);
+    const noReason = await decideAs(rt, approval, 'support-agent@example.com', { action: 'reject' });
+    expect(noReason.status).toBe(400);
+    expect(noReason.body.error.field).toBe('reasonCode');
+    const badReason = await decideAs(rt, approval, 'support-agent@example.com', { action: 'reject', reasonCode: 'because' });
+    expect(badReason.status).toBe(400);
     expect((await api.get(`/approvals/${approval.approvalId}`)).body.status).toBe('pending');
+    const run = (await api.get(`/runs/${runId}`)).body;
+    const refusals = run.audit.filter((e: any) => e.type === 'approval.decision_refused').map((e: any) => e.details.reason);
+    expect(refusals).toEqual(expect.arrayContaining(['not_a_reviewer', 'stale_draft']));
+  });
+
+  it('filters the inbox by reviewer, workflow and age, with time to deadline', async () => {
+    const { runId } = (await api.post('/webhooks/support-reply', ticket('T-107', { priority: 'urgent' }))).body;
+    const approval = await pendingApprovalOf(runId);
+    const lead = await api.get('/approvals?status=pending&reviewer=support-lead@example.com&workflowId=support-reply');
+    expect(lead.body.approvals.map((a: any) => a.approvalId)).toContain(approval.approvalId);
+    expect(lead.body.approvals.every((a: any) => a.reviewers.includes('support-lead@example.com'))).toBe(true);
+    const mine = lead.body.approvals.find((a: any) => a.approvalId === approval.approvalId);
+    expect(mine.timeToDeadlineSeconds).toBeGreaterThan(3500);
+    expect(mine.timeToDeadlineSeconds).toBeLessThanOrEqual(3600);
+    const agent = await api.get('/approvals?status=pending&reviewer=support-agent@example.com');
+    expect(agent.body.approvals.map((a: any) => a.approvalId)).not.toContain(approval.approvalId);
+    const old = await api.get('/approvals?status=pending&olderThanMinutes=60');
+    expect(old.body.approvals).toEqual([]);
+    expect((await api.get('/approvals?status=pending&olderThanMinutes=-1')).status).toBe(400);
   });
 
   it('lists runs by workflow and status', async () => {

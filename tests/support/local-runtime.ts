@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { reviewerToken } from '../../functions/approvals/reviewer-tokens.js';
 import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../../local/runtime.js';
 
 export async function startTestRuntime(options: Partial<LocalRuntimeOptions> = {}): Promise<LocalRuntime> {
@@ -85,4 +86,18 @@ export async function startSignedReceiver(secret: string, status = 200): Promise
     },
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
+}
+
+/** Decides an approval through the API as `reviewer`, quoting the draft hash it was shown. */
+export function decideAs(
+  rt: { url: string; signingSecret: string },
+  approval: { approvalId: string; draftHash: string },
+  reviewer: string,
+  decision: { action: 'approve' | 'edit' | 'reject'; text?: string; reasonCode?: string; reason?: string; draftHash?: string },
+) {
+  return client(rt).post(
+    `/approvals/${approval.approvalId}/decision`,
+    { draftHash: approval.draftHash, ...decision },
+    { authorization: `Bearer ${reviewerToken(rt.signingSecret, reviewer)}` },
+  );
 }

@@ -1,7 +1,13 @@
 import type { ApprovalRecord } from '../../records/approvals.js';
 
-/** An approval as the API shows it: the task token never leaves the server. */
-export function publicApproval(approval: ApprovalRecord): Omit<ApprovalRecord, 'taskToken'> {
-  const { taskToken: _token, ...rest } = approval;
-  return rest;
+export type ApprovalView = Omit<ApprovalRecord, 'taskToken' | 'voterIds'> & { ageSeconds: number; timeToDeadlineSeconds: number };
+
+/** An approval as the API shows it: the task token never leaves the server; timing is computed. */
+export function publicApproval(approval: ApprovalRecord, now = Date.now()): ApprovalView {
+  const { taskToken: _token, voterIds: _voters, ...rest } = approval;
+  return {
+    ...rest,
+    ageSeconds: Math.max(0, Math.round((now - Date.parse(approval.requestedAt)) / 1000)),
+    timeToDeadlineSeconds: approval.status === 'pending' ? Math.round((Date.parse(approval.deadline) - now) / 1000) : 0,
+  };
 }

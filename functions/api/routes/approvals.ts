@@ -1,16 +1,25 @@
-/** The approvals inbox and the decision endpoint. */
+/**
+ * The approvals inbox and the decision endpoint. Deciding requires the reviewer's credentials
+ * (`Authorization: Bearer <reviewer token>`): the server, not the client, says who decides.
+ */
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { decide, decisionSchema } from '../../approvals/decide.js';
+import { reviewerFromAuthorization } from '../../approvals/reviewer-tokens.js';
 import { reviewLinksFor } from '../../approvals/review-links.js';
 import { getApproval, listApprovals } from '../../records/approvals.js';
-import { NotFoundError } from '../../shared/errors.js';
+import { ForbiddenError, NotFoundError } from '../../shared/errors.js';
+import { signingSecret } from '../../shared/signing-secret.js';
 import { jsonBody, parseOrThrow } from '../validate.js';
 import { publicApproval } from './approval-view.js';
 
 const listQuery = z
   .object({
     status: z.enum(['pending', 'approved', 'edited', 'rejected', 'escalated', 'expired']).default('pending'),
+    reviewer: z.string().min(1).optional(),
+    workflowId: z.string().min(1).optional(),
+    /** Only requests waiting at least this long. */
+    olderThanMinutes: z.coerce.number().min(0).optional(),
     limit: z.coerce.number().int().min(1).max(100).default(25),
     cursor: z.string().optional(),
   })
@@ -19,8 +28,15 @@ const listQuery = z
 export const approvals = new Hono()
   .get('/', async (c) => {
     const query = parseOrThrow(listQuery, c.req.query(), 'query');
-    const page = await listApprovals(query);
-    return c.json({ approvals: page.approvals.map(publicApproval), nextCursor: page.nextCursor });
+    const page = await listApprovals({ status: query.status, limit: query.limit, cursor: query.cursor });
+    const cutoff = query.olderThanMinutes !== undefined ? Date.now() - query.olderThanMinutes * 60_000 : undefined;
+    const matching = page.approvals.filter(
+      (a) =>
+        (!query.reviewer || a.reviewers.includes(query.reviewer)) &&
+        (!query.workflowId || a.workflowId === query.workflowId) &&
+        (cutoff === undefined || Date.parse(a.requestedAt) <= cutoff),
+    );
+    return c.json({ approvals: matching.map((a) => publicApproval(a)), nextCursor: page.nextCursor });
   })
   .get('/:approvalId', async (c) => {
     const approval = await getApproval(c.req.param('approvalId'));
@@ -29,7 +45,11 @@ export const approvals = new Hono()
     return c.json({ ...publicApproval(approval), reviewLinks });
   })
   .post('/:approvalId/decision', async (c) => {
-    const input = parseOrThrow(decisionSchema, await jsonBody(c), 'body');
+    const caller = reviewerFromAuthorization(await signingSecret(), c.req.header('authorization'));
+    const body = await jsonBody(c);
+    const claimed = (body as { reviewer?: unknown } | null)?.reviewer;
+    if (claimed !== undefined && claimed !== caller) throw new ForbiddenError(`You are signed in as ${caller} and cannot decide as ${String(claimed)}`);
+    const input = parseOrThrow(decisionSchema, { ...(body as object), reviewer: caller }, 'body');
     const decided = await decide(c.req.param('approvalId'), input, 'api');
     return c.json(publicApproval(decided));
   });

@@ -38,7 +38,10 @@ export function reviewPage(approval: ApprovalRecord, reviewer: string) {
           : html`<form method="post" class="card">
               <h2>Draft</h2>
               <textarea name="text" aria-label="Draft reply">${approval.draft.text}</textarea>
-              <p><label>Reason (optional) <input name="reason" size="50"></label></p>
+              <input type="hidden" name="draftHash" value="${approval.draftHash}">
+              <p><label>Reason (needed to edit or reject)
+                <select name="reasonCode"><option value="">—</option>${approval.reasons.map((r) => html`<option value="${r}">${r.replace(/_/g, ' ')}</option>`)}</select></label>
+                <label>Note <input name="reason" size="40"></label></p>
               <button class="approve" name="action" value="approve">Approve as drafted</button>
               <button class="edit" name="action" value="edit">Send my edit</button>
               <button class="reject" name="action" value="reject">Reject</button>

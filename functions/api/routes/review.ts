@@ -16,7 +16,9 @@ import { messagePage, reviewPage } from './review-page.js';
 
 const formSchema = z.object({
   action: z.enum(['approve', 'edit', 'reject']),
+  draftHash: z.string(),
   text: z.string().optional(),
+  reasonCode: z.string().optional(),
   reason: z.string().max(2000).optional(),
 });
 
@@ -27,7 +29,7 @@ async function claims(c: Context) {
 function htmlError(c: Context, err: unknown) {
   const status = statusFor(err);
   if (status === 500) throw err;
-  const titles = { 400: 'Check the form', 403: 'Link not valid', 404: 'Not found', 409: 'Already decided' } as const;
+  const titles = { 400: 'Check the form', 401: 'Sign-in needed', 403: 'Not allowed', 404: 'Not found', 409: 'Cannot apply this decision' } as const;
   return c.html(messagePage(titles[status], (err as Error).message), status);
 }
 
@@ -54,7 +56,14 @@ export const review = new Hono()
       const action = form.action === 'edit' && original && form.text?.trim() === original.draft.text.trim() ? 'approve' : form.action;
       const decided = await decide(
         approvalId,
-        { action, reviewer, text: action === 'edit' ? form.text : undefined, reason: form.reason?.trim() || undefined },
+        {
+          action,
+          reviewer,
+          draftHash: form.draftHash,
+          text: action === 'edit' ? form.text : undefined,
+          reasonCode: form.reasonCode || undefined,
+          reason: form.reason?.trim() || undefined,
+        },
         'review_link',
       );
       return c.html(messagePage('Thank you', `Your decision (${decided.status}) is recorded and the run has resumed.`));

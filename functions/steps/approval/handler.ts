@@ -4,6 +4,7 @@
  * marks the run as awaiting approval. Returning does not resume the run; only a decision does.
  */
 import { z } from 'zod';
+import { draftHash } from '../../approvals/draft-hash.js';
 import { approvalIdFor, closeApproval, putApprovalRequest } from '../../records/approvals.js';
 import { recordAudit } from '../../records/audit.js';
 import { updateRun } from '../../records/runs.js';
@@ -19,13 +20,15 @@ const eventSchema = stepEventSchema('approval', {
   reviewers: z.array(z.string().min(1)).min(1),
   timeoutSeconds: z.number().int().positive(),
   taskToken: z.string().min(1),
+  requesterField: z.string().optional(),
 });
 
-export const handler = stepHandler(eventSchema, async ({ step, state, level, reviewers, timeoutSeconds, taskToken }) => {
+export const handler = stepHandler(eventSchema, async ({ step, state, level, reviewers, timeoutSeconds, taskToken, requesterField }) => {
   const { runId, workflowId } = state.run;
   const draft = state.steps[step.draft] as GenerateOutput | undefined;
   if (!draft?.text) throw new ValidationError(`Approval ${step.id} reviews ${step.draft}, which produced no draft`, 'step.draft');
   const approvalId = approvalIdFor(runId, step.id, level);
+  const requester = requesterField && typeof state.input[requesterField] === 'string' ? (state.input[requesterField] as string) : undefined;
   const now = new Date();
   const deadline = new Date(now.getTime() + timeoutSeconds * 1000).toISOString();
 
@@ -42,6 +45,13 @@ export const handler = stepHandler(eventSchema, async ({ step, state, level, rev
     deadline,
     input: state.input,
     draft: { text: draft.text, provider: draft.provider, model: draft.model, citations: draft.citations },
+    draftHash: draftHash(draft.text),
+    reasons: step.reasons,
+    requiredApprovals: step.requiredApprovals,
+    allowSelfApproval: step.allowSelfApproval,
+    ...(requester ? { requester } : {}),
+    votes: [],
+    voterIds: [],
     sources: passagesInState(state).map(({ n, title, docId, version, passageId, text, score }) => ({ n, title, docId, version, passageId, text, score })),
   });
   if (created === 'exists') return { approvalId, duplicate: true };

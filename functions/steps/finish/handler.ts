@@ -10,7 +10,7 @@ import { stateSchema } from '../event-schema.js';
 const errorSchema = z.object({ Error: z.string(), Cause: z.string().optional() }).partial();
 const eventSchema = z.object({
   finish: z.object({
-    status: z.enum(['completed', 'rejected', 'approval_timed_out', 'delivery_failed', 'failed']),
+    status: z.enum(['completed', 'rejected', 'approval_timed_out', 'delivery_failed', 'failed']).optional(),
     expireApprovalId: z.object({ stepId: z.string(), level: z.number().int() }).optional(),
   }),
   state: stateSchema,
@@ -26,6 +26,7 @@ export const handler = stepHandler(eventSchema, async ({ finish, state }) => {
       await recordAudit({ subject: runId, runId, type: 'approval.expired', actor: 'handrail', details: { approvalId } });
     }
   }
+  if (!finish.status) return { continued: true };
   const error = finish.status === 'failed' || finish.status === 'delivery_failed' ? (failure.success ? { error: failure.data.Error ?? 'Unknown', cause: failure.data.Cause } : undefined) : undefined;
   try {
     await updateRun(runId, { status: finish.status, error }, finish.status === 'completed' ? { onlyIfStatusIn: ['running', 'awaiting_approval'] } : {});

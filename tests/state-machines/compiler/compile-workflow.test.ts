@@ -1,7 +1,10 @@
 import validator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
 import { compileWorkflow, type ChoiceState, type TaskState } from '../../../state-machines/compiler/index.js';
+import { loadDirectory } from '../../../state-machines/directory.js';
 import { loadWorkflows, parseWorkflow } from '../../../state-machines/load-workflow.js';
+
+const directory = loadDirectory();
 
 function withArns(definition: object): object {
   return JSON.parse(JSON.stringify(definition).replace(/\$\{fn_(\w+)\}/g, 'arn:aws:lambda:us-east-1:123456789012:function:$1'));
@@ -9,42 +12,48 @@ function withArns(definition: object): object {
 
 describe('compileWorkflow', () => {
   it.each(loadWorkflows().map((w) => [w.definition.id, w] as const))('compiles %s to valid ASL', (_id, workflow) => {
-    const { definition } = compileWorkflow(workflow.definition);
+    const { definition } = compileWorkflow(workflow.definition, directory);
     const result = validator(withArns(definition));
     expect(result.errors).toEqual([]);
     expect(result.isValid).toBe(true);
   });
 
-  const support = compileWorkflow(loadWorkflows().find((w) => w.definition.id === 'support-reply')!.definition).definition;
+  const support = compileWorkflow(loadWorkflows().find((w) => w.definition.id === 'support-reply')!.definition, directory).definition;
 
-  it('compiles route to a Choice state with presence-guarded rules and a default', () => {
+  it('compiles route to a Choice state with presence-guarded rules, a default, and the path taken recorded', () => {
     const triage = support.States.triage as ChoiceState;
     expect(triage.Type).toBe('Choice');
-    expect(triage.Default).toBe('agent_review');
+    expect(triage.Default).toBe('triage__standard');
+    expect(support.States.triage__standard).toEqual({ Type: 'Pass', Comment: 'route triage took path standard', Result: 'standard', ResultPath: '$.routes.triage', Next: 'agent_review' });
+    expect(support.States.triage__urgent).toMatchObject({ Result: 'urgent', Next: 'senior_review' });
     expect(triage.Choices[0]).toEqual({
       And: [
         { Variable: '$.input.priority', IsPresent: true },
         { Variable: '$.input.priority', IsString: true },
         { Variable: '$.input.priority', StringEquals: 'urgent' },
       ],
-      Next: 'senior_review',
+      Next: 'triage__urgent',
     });
   });
 
-  it('compiles approval to waitForTaskToken with timeout, escalation, rejection and failure paths', () => {
+  it('compiles approval to waitForTaskToken with a timeout per level, escalation, rejection and failure paths', () => {
     const review = support.States.agent_review as TaskState;
     expect(review.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
     expect(review.TimeoutSeconds).toBe(86400);
     expect(review.Parameters).toMatchObject({ FunctionName: '${fn_approval}', Payload: { level: 0, reviewers: ['support-agent@example.com'], 'taskToken.$': '$$.Task.Token' } });
     expect(review.Catch?.map((c) => [c.ErrorEquals[0], c.Next])).toEqual([
       ['ApprovalRejected', 'run_rejected'],
-      ['States.Timeout', 'agent_review__escalated'],
+      ['States.Timeout', 'agent_review__level1'],
       ['States.ALL', 'run_failed'],
     ]);
-    const escalated = support.States.agent_review__escalated as TaskState;
-    expect(escalated.Parameters).toMatchObject({ Payload: { level: 1, reviewers: ['support-lead@example.com'] } });
-    expect(escalated.Catch?.[1]).toMatchObject({ ErrorEquals: ['States.Timeout'], Next: 'agent_review__timed_out' });
-    expect(support.States.agent_review__timed_out).toMatchObject({ Type: 'Task', Parameters: { finish: { status: 'approval_timed_out', expireApprovalId: { stepId: 'agent_review', level: 1 } } } });
+    const level1 = support.States.agent_review__level1 as TaskState;
+    expect(level1.Parameters).toMatchObject({ Payload: { level: 1, reviewers: ['support-lead@example.com'] } });
+    expect(level1.Catch?.[1]).toMatchObject({ ErrorEquals: ['States.Timeout'], Next: 'agent_review__level2' });
+    const level2 = support.States.agent_review__level2 as TaskState;
+    // group:support-leads expanded from the reviewer directory
+    expect(level2.Parameters).toMatchObject({ Payload: { level: 2, reviewers: ['support-lead@example.com', 'head-of-support@example.com'] } });
+    expect(level2.Catch?.[1]).toMatchObject({ ErrorEquals: ['States.Timeout'], Next: 'agent_review__timed_out' });
+    expect(support.States.agent_review__timed_out).toMatchObject({ Type: 'Task', End: true, Parameters: { finish: { status: 'approval_timed_out', expireApprovalId: { stepId: 'agent_review', level: 2 } } } });
   });
 
   it('keeps Lambda service retries and a catch-all on every Lambda task', () => {
@@ -80,10 +89,59 @@ steps:
 `,
       'conditions.yaml',
     ).definition;
-    const choice = compileWorkflow(wf).definition.States.pick as ChoiceState;
+    const choice = compileWorkflow(wf, directory).definition.States.pick as ChoiceState;
     expect(JSON.stringify(choice.Choices[0])).toContain('"NumericGreaterThan":10');
     expect(JSON.stringify(choice.Choices[0])).toContain('"StringMatches":"*a\\\\*b*"');
-    expect(choice.Choices[1]).toEqual({ Variable: '$.input.s', IsPresent: true, Next: 'draft' });
-    expect(validator(withArns(compileWorkflow(wf).definition)).isValid).toBe(true);
+    expect(choice.Choices[1]).toEqual({ Variable: '$.input.s', IsPresent: true, Next: 'pick__present' });
+    expect(validator(withArns(compileWorkflow(wf, directory).definition)).isValid).toBe(true);
+  });
+});
+
+describe('approval policy compilation', () => {
+  const base = (approval: string) =>
+    parseWorkflow(
+      `id: policy
+name: p
+input: { s: { type: string } }
+steps:
+  - id: draft
+    kind: generate
+    prompt: hi
+    models: [{ provider: offline }]
+  - id: review
+    kind: approval
+    draft: draft
+${approval}
+  - id: fallback
+    kind: deliver
+    url: http://localhost:9/x
+`,
+      'policy.yaml',
+    ).definition;
+
+  it.each([
+    ['reject', 'approval_timed_out'],
+    ['fail', 'failed'],
+  ])('onFinalTimeout %s ends the run %s', (outcome, status) => {
+    const wf = base(`    reviewers: [a@example.com]\n    onFinalTimeout: ${outcome}`);
+    expect(compileWorkflow(wf, directory).definition.States.review__timed_out).toMatchObject({ End: true, Parameters: { finish: { status } } });
+  });
+
+  it('onFinalTimeout route expires the request and continues at the named step', () => {
+    const wf = base('    reviewers: [a@example.com]\n    onFinalTimeout: { route: fallback }');
+    const state = compileWorkflow(wf, directory).definition.States.review__timed_out as TaskState;
+    expect(state).toMatchObject({ Next: 'fallback', Parameters: { finish: { expireApprovalId: { stepId: 'review', level: 0 } } } });
+    expect(state.End).toBeUndefined();
+    expect((state.Parameters.finish as object)).not.toHaveProperty('status');
+  });
+
+  it('refuses a quorum that a level cannot reach, and an unknown group', () => {
+    expect(() => compileWorkflow(base('    reviewers: [a@example.com]\n    requiredApprovals: 2'), directory)).toThrow(/1 reviewer\(s\) cannot give the 2 approvals required/);
+    expect(() => compileWorkflow(base('    reviewers: ["group:nobody"]'), directory)).toThrow(/no group "nobody"/);
+  });
+
+  it('passes the requester field to the approval function', () => {
+    const wf = { ...base('    reviewers: [a@example.com]'), requester: 's' };
+    expect((compileWorkflow(wf, directory).definition.States.review as TaskState).Parameters).toMatchObject({ Payload: { requesterField: 's' } });
   });
 });

@@ -1,0 +1,74 @@
+/**
+ * The reviewer directory (`state-machines/reviewers.yaml`): users with their channels, and groups.
+ * Workflows name reviewers as user ids or `group:<name>`; groups are expanded when a workflow is
+ * compiled, so what a state machine asks for is exactly who may decide.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { WorkflowDefinitionError } from './load-workflow.js';
+
+export const defaultDirectoryFile = resolve(fileURLToPath(new URL('.', import.meta.url)), 'reviewers.yaml');
+
+const userSchema = z
+  .object({
+    name: z.string().min(1).optional(),
+    email: z.string().email().optional(),
+    slackUserId: z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'a Slack user id such as U0123ABCD').optional(),
+  })
+  .strict();
+
+export const directorySchema = z
+  .object({
+    users: z.record(z.string().min(1), userSchema).default({}),
+    groups: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a group name: lowercase letters, digits and -'), z.array(z.string().min(1)).min(1)).default({}),
+  })
+  .strict();
+
+export type Directory = z.infer<typeof directorySchema>;
+export interface Reviewer {
+  readonly id: string;
+  readonly name: string;
+  readonly email?: string;
+  readonly slackUserId?: string;
+}
+
+export function loadDirectory(file: string = defaultDirectoryFile): Directory {
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new WorkflowDefinitionError(file, [`cannot read the reviewer directory: ${(err as Error).message.split('\n')[0]}`]);
+  }
+  const parsed = directorySchema.safeParse(raw ?? {});
+  if (!parsed.success) throw new WorkflowDefinitionError(file, parsed.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`));
+  for (const [group, members] of Object.entries(parsed.data.groups)) {
+    const nested = members.find((m) => m.startsWith('group:'));
+    if (nested) throw new WorkflowDefinitionError(file, [`groups.${group}: groups cannot contain groups (${nested})`]);
+  }
+  return parsed.data;
+}
+
+/** Expands `group:<name>` references into user ids, keeping order and dropping duplicates. */
+export function expandReviewers(directory: Directory, refs: readonly string[], where: string): string[] {
+  const ids = refs.flatMap((ref) => {
+    if (!ref.startsWith('group:')) return [ref];
+    const members = directory.groups[ref.slice('group:'.length)];
+    if (!members) throw new Error(`${where}: no group "${ref.slice(6)}" in the reviewer directory`);
+    return members;
+  });
+  return [...new Set(ids)];
+}
+
+export function reviewerOf(directory: Directory, id: string): Reviewer {
+  const user = directory.users[id];
+  const email = user?.email ?? (z.string().email().safeParse(id).success ? id : undefined);
+  return { id, name: user?.name ?? id, ...(email ? { email } : {}), ...(user?.slackUserId ? { slackUserId: user.slackUserId } : {}) };
+}
+
+/** The reviewer id behind a Slack user, if the directory maps one. */
+export function reviewerBySlackUser(directory: Directory, slackUserId: string): string | undefined {
+  return Object.entries(directory.users).find(([, u]) => u.slackUserId === slackUserId)?.[0];
+}

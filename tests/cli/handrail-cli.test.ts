@@ -1,0 +1,109 @@
+/** The `handrail` CLI, run as a user runs it, against a local runtime. */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reviewerToken } from '../../functions/approvals/reviewer-tokens.js';
+import type { LocalRuntime } from '../../local/runtime.js';
+import { client, startSignedReceiver, startTestRuntime, waitFor } from '../support/local-runtime.js';
+
+const bin = fileURLToPath(new URL('../../cli/bin.js', import.meta.url));
+const work = mkdtempSync(join(tmpdir(), 'handrail-cli-'));
+let rt: LocalRuntime;
+let receiver: Awaited<ReturnType<typeof startSignedReceiver>>;
+
+async function handrail(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, ...args], {
+      env: { ...process.env, HANDRAIL_URL: rt?.url ?? 'http://127.0.0.1:9', ...env },
+      cwd: work,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+beforeAll(async () => {
+  rt = await startTestRuntime();
+  receiver = await startSignedReceiver(rt.signingSecret);
+  process.env.SUPPORT_REPLY_URL = receiver.url;
+  writeFileSync(join(work, 'ticket.json'), JSON.stringify({ ticketId: 'C-1', subject: 'Export', body: 'How can I export my data?' }));
+  writeFileSync(join(work, 'bad.json'), '{ nope');
+  writeFileSync(join(work, 'shipping.md'), '# Shipping\n\nWe ship worldwide within five working days.\n');
+});
+
+afterAll(async () => {
+  await receiver?.close();
+  await rt?.stop();
+});
+
+describe('npx handrail', () => {
+  it('prints help and exits 0', async () => {
+    const out = await handrail(['--help']);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain('Usage: handrail <command>');
+  });
+
+  it.each([
+    [['bogus'], 2, /unknown command "bogus"/],
+    [['run', 'support-reply', '--input', 'missing.json'], 2, /--input: cannot read missing.json/],
+    [['run', 'support-reply', '--input', 'bad.json'], 2, /--input: bad.json is not valid JSON/],
+    [['runs', 'show'], 2, /missing <runId>/],
+    [['approvals', 'approve', 'x'], 2, /missing --token or HANDRAIL_REVIEWER_TOKEN/],
+    [['--frobnicate'], 2, /Unknown option '--frobnicate'/],
+  ])('%j exits %i with one line that says what to fix', async (args, code, message) => {
+    const out = await handrail(args);
+    expect(out.code).toBe(code);
+    expect(out.stderr).toMatch(message);
+    expect(out.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('says how to start Handrail when no API answers', async () => {
+    const out = await handrail(['runs', 'list'], { HANDRAIL_URL: 'http://127.0.0.1:9' });
+    expect(out.code).toBe(1);
+    expect(out.stderr).toContain('No Handrail API at http://127.0.0.1:9: start it with `npm start`');
+  });
+
+  it('runs a workflow, lists the approval, approves it with a reviewer token, shows the delivered run', async () => {
+    const started = await handrail(['run', 'support-reply', '--input', 'ticket.json', '--idempotency-key', 'cli-1']);
+    expect(started.code).toBe(0);
+    const { runId } = JSON.parse(started.stdout);
+    const api = client(rt);
+    await waitFor(async () => (await api.get(`/runs/${runId}`)).body?.status === 'awaiting_approval', 'the approval');
+
+    const list = await handrail(['approvals', 'list']);
+    expect(list.stdout).toContain(`${runId}.agent_review.0  pending  support-reply/agent_review`);
+
+    const token = await handrail(['reviewers', 'token', 'support-agent@example.com'], { HANDRAIL_SIGNING_SECRET: rt.signingSecret });
+    expect(token.stdout.trim()).toBe(reviewerToken(rt.signingSecret, 'support-agent@example.com'));
+    const refused = await handrail(['approvals', 'reject', `${runId}.agent_review.0`, '--token', token.stdout.trim()]);
+    expect(refused.code).toBe(2);
+    const approved = await handrail(['approvals', 'approve', `${runId}.agent_review.0`, '--reason', 'looks right'], { HANDRAIL_REVIEWER_TOKEN: token.stdout.trim() });
+    expect(approved.stdout.trim()).toBe(`${runId}.agent_review.0: approved`);
+
+    await waitFor(async () => (await api.get(`/runs/${runId}`)).body?.status === 'delivered', 'delivery');
+    const shown = await handrail(['runs', 'show', runId]);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ runId, status: 'delivered', approvals: [{ decision: { channel: 'api', reason: 'looks right' } }] });
+
+    const wrongToken = await handrail(['approvals', 'approve', `${runId}.agent_review.0`, '--token', reviewerToken('other-secret', 'support-agent@example.com')]);
+    expect(wrongToken.code).toBe(1);
+    expect(wrongToken.stderr).toContain('The reviewer token is not valid');
+  });
+
+  it('adds knowledge versions and lists them; a bad collection exits non-zero', async () => {
+    const put = await handrail(['kb', 'put', 'support', 'shipping.md', '--author', 'cli@example.com']);
+    expect(put.stdout).toMatch(/^support\/shipping v1 sha256:[0-9a-f]{12}\n$/);
+    const again = await handrail(['kb', 'put', 'support', 'shipping.md', '--author', 'cli@example.com']);
+    expect(again.stdout).toContain('(unchanged)');
+    const list = await handrail(['kb', 'list', 'support']);
+    expect(list.stdout).toMatch(/shipping {2}v1 {2}Shipping {2}\(cli@example.com/);
+    const bad = await handrail(['kb', 'put', 'Bad Name', 'shipping.md']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('Invalid collection');
+  });
+});
