@@ -78,12 +78,30 @@ const conditionSchema = z
     { message: 'each condition takes exactly one of equals, contains, greaterThan, lessThan, exists' },
   );
 
+/**
+ * Graduated autonomy for the approvals reached through a route path: once at least
+ * `minDecisions` of the recent decisions were approvals without edits at `minUneditedApprovalRate`
+ * or more, drafts are approved automatically, except a `spotCheckRate` share still sent to review;
+ * if the measured rate falls below the bar, review resumes.
+ */
+export const autonomyRuleSchema = z
+  .object({
+    minDecisions: z.number().int().min(1).max(10000).default(50),
+    minUneditedApprovalRate: z.number().min(0.5).max(1).default(0.95),
+    spotCheckRate: z.number().min(0).max(1).default(0.1),
+    /** How many of the most recent human decisions the rate is measured over. */
+    window: z.number().int().min(1).max(1000).default(200),
+  })
+  .strict()
+  .refine((r) => r.window >= r.minDecisions, { message: 'window must be at least minDecisions', path: ['window'] });
+
 const routePathSchema = z
   .object({
     name: z.string().regex(/^[a-z][a-zA-Z0-9_-]{0,63}$/),
     when: z.array(conditionSchema).min(1).optional(),
     default: z.boolean().optional(),
     next: stepIdSchema,
+    autonomy: autonomyRuleSchema.optional(),
   })
   .strict()
   .refine((p) => Boolean(p.when) !== Boolean(p.default), { message: 'a path has either when (conditions) or default: true' });
@@ -177,6 +195,13 @@ export const workflowSchema = z
     name: z.string().min(1),
     description: z.string().optional(),
     input: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/), inputFieldSchema),
+    /**
+     * Categories that always need a human decision, declared once for the workflow and enforced by
+     * the platform: autonomy never auto-approves a run in one of them.
+     */
+    alwaysReview: z
+      .array(z.object({ category: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/), when: z.array(conditionSchema).min(1) }).strict())
+      .default([]),
     /** The input field that names who requested the run (self-approval is refused by default). */
     requester: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/).optional(),
     steps: z.array(stepSchema).min(1),
@@ -190,6 +215,7 @@ export type StepOf<K extends StepKind> = Extract<Step, { kind: K }>;
 export type ModelRef = z.infer<typeof modelRefSchema>;
 export type Provider = z.infer<typeof providerSchema>;
 export type RouteCondition = z.infer<typeof conditionSchema>;
+export type AutonomyRule = z.infer<typeof autonomyRuleSchema>;
 export type InputField = z.infer<typeof inputFieldSchema>;
 
 /** Step kinds that run as Lambda functions (route compiles to a Choice state). */

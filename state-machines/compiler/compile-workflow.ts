@@ -19,6 +19,7 @@ import {
   finalTimeoutTask,
   finishTask,
   type ApprovalLevel,
+  type ApprovalPolicy,
   RUN_COMPLETED_STATE,
   RUN_DELIVERY_FAILED_STATE,
   RUN_FAILED_STATE,
@@ -54,6 +55,12 @@ export function approvalLevels(step: StepOf<'approval'>, directory: Directory): 
 
 export function compileWorkflow(workflow: Workflow, directory: Directory): CompiledWorkflow {
   const states: Record<string, State> = {};
+  const policy: ApprovalPolicy = {
+    alwaysReview: workflow.alwaysReview,
+    autonomy: Object.fromEntries(
+      workflow.steps.flatMap((s) => (s.kind === 'route' ? s.paths.filter((p) => p.autonomy).map((p) => [`${s.id}/${p.name}`, p.autonomy!]) : [])),
+    ),
+  };
   const kinds = new Set<FunctionKind>(['finish']);
   const { steps } = workflow;
 
@@ -79,7 +86,7 @@ export function compileWorkflow(workflow: Workflow, directory: Directory): Compi
         const after = next ?? RUN_COMPLETED_STATE;
         const levels = approvalLevels(step, directory);
         levels.forEach((level, l) => {
-          states[approvalStateName(step.id, l)] = approvalTask(step, level, l === levels.length - 1, after, workflow.requester);
+          states[approvalStateName(step.id, l)] = approvalTask(step, level, l === levels.length - 1, after, workflow.requester, policy);
         });
         states[approvalTimedOutStateName(step.id)] = finalTimeoutTask(step, levels.length - 1);
         return;

@@ -4,7 +4,7 @@
  * is never left "running" and never delivered by accident.
  */
 import { ERROR_NAMES } from '../../functions/shared/errors.js';
-import type { StepOf } from '../schema.js';
+import type { AutonomyRule, RouteCondition, StepOf } from '../schema.js';
 import type { Catcher, Retrier, TaskState } from './asl-types.js';
 import { functionRef, type FinishConfig, type FunctionKind } from './function-kinds.js';
 
@@ -64,7 +64,13 @@ export interface ApprovalLevel {
  * state waits until a decision calls SendTaskSuccess (approve/edit) or SendTaskFailure (reject).
  * A timeout moves to the next level, or to the step's final-timeout state after the last one.
  */
-export function approvalTask(step: StepOf<'approval'>, level: ApprovalLevel, isLast: boolean, next: string, requesterField?: string): TaskState {
+/** Workflow-wide policy an approval function applies: categories that always need review, autonomy rules by `route/path`. */
+export interface ApprovalPolicy {
+  readonly alwaysReview: { category: string; when: RouteCondition[] }[];
+  readonly autonomy: Record<string, AutonomyRule>;
+}
+
+export function approvalTask(step: StepOf<'approval'>, level: ApprovalLevel, isLast: boolean, next: string, requesterField?: string, policy?: ApprovalPolicy): TaskState {
   return {
     Type: 'Task',
     Comment: `approval ${step.id}, level ${level.level}: ${level.reviewers.join(', ')}`,
@@ -77,6 +83,7 @@ export function approvalTask(step: StepOf<'approval'>, level: ApprovalLevel, isL
         reviewers: level.reviewers,
         timeoutSeconds: level.timeoutSeconds,
         ...(requesterField ? { requesterField } : {}),
+        ...(policy && (policy.alwaysReview.length || Object.keys(policy.autonomy).length) ? { policy } : {}),
         'state.$': '$',
         'taskToken.$': '$$.Task.Token',
       },
