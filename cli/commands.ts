@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { reviewerToken } from '../functions/approvals/reviewer-tokens.js';
-import { api, CliError } from './api-client.js';
+import { signReviewToken } from '../functions/shared/review-link.js';
+import { api, baseUrl, CliError } from './api-client.js';
 
 function readFile(path: string | undefined, what: string): string {
   if (!path) throw new CliError(`${what}: give a file path`, 2);
@@ -72,9 +73,7 @@ export async function decideApproval(
   console.log(`${decided.approvalId}: ${decided.status}`);
 }
 
-/** Prints a reviewer's API token, derived from the local signing secret (or HANDRAIL_SIGNING_SECRET). */
-export function printReviewerToken(reviewer: string | undefined, dataDir: string) {
-  const id = need(reviewer, '<reviewer>');
+function localSecret(dataDir: string): string {
   let secret = process.env.HANDRAIL_SIGNING_SECRET;
   if (!secret) {
     try {
@@ -83,7 +82,18 @@ export function printReviewerToken(reviewer: string | undefined, dataDir: string
       throw new CliError(`no signing secret: run \`npm start\` once (it creates ${dataDir}/signing-secret) or set HANDRAIL_SIGNING_SECRET`);
     }
   }
-  console.log(reviewerToken(secret, id));
+  return secret;
+}
+
+/** Prints a reviewer's API token, derived from the local signing secret (or HANDRAIL_SIGNING_SECRET). */
+export function printReviewerToken(reviewer: string | undefined, dataDir: string) {
+  console.log(reviewerToken(localSecret(dataDir), need(reviewer, '<reviewer>')));
+}
+
+/** Prints a reviewer's signed inbox link (valid 7 days) on HANDRAIL_URL. */
+export function printInboxLink(reviewer: string | undefined, dataDir: string) {
+  const token = signReviewToken(localSecret(dataDir), { approvalId: '*', reviewer: need(reviewer, '<reviewer>'), expiresAt: Math.floor(Date.now() / 1000) + 7 * 24 * 3600 });
+  console.log(`${baseUrl()}/inbox/${token}`);
 }
 
 export async function kbPut(collection: string | undefined, file: string | undefined, author: string) {

@@ -19,6 +19,7 @@ Commands:
                                           decide as the reviewer whose token is in
                                           HANDRAIL_REVIEWER_TOKEN (or --token)
   reviewers token <reviewer>              a reviewer's API token (from .handrail/signing-secret)
+  reviewers inbox <reviewer>              a reviewer's signed inbox link
   kb put <collection> <file> [--author A] add a new version of a knowledge document
   kb list <collection>                    latest version of each document
 
@@ -70,6 +71,8 @@ async function main(argv: string[]): Promise<void> {
         reason: values.reason,
         reasonCode: values['reason-code'],
       });
+    case 'reviewers inbox':
+      return commands.printInboxLink(rest[0], process.env.HANDRAIL_DATA_DIR ?? '.handrail');
     case 'reviewers token':
       return commands.printReviewerToken(rest[0], process.env.HANDRAIL_DATA_DIR ?? '.handrail');
     case 'kb put':

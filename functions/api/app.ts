@@ -8,6 +8,7 @@
 import { Hono } from 'hono';
 import { errorResponse } from './errors.js';
 import { approvals } from './routes/approvals.js';
+import { inbox } from './routes/inbox.js';
 import { knowledge } from './routes/knowledge.js';
 import { review } from './routes/review.js';
 import { runs } from './routes/runs.js';
@@ -21,6 +22,7 @@ export function createApp(): Hono {
   app.route('/approvals', approvals);
   app.route('/review', review);
   app.route('/knowledge', knowledge);
+  app.route('/inbox', inbox);
   app.notFound((c) => c.json({ error: { code: 'NotFound', message: `No route ${c.req.method} ${c.req.path}` } }, 404));
   app.onError(errorResponse);
   return app;

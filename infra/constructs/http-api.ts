@@ -17,6 +17,7 @@ export const API_ROUTES = [
   'POST /approvals/{approvalId}/decision',
   'GET /review/{token}',
   'POST /review/{token}',
+  'GET /inbox/{token}',
   'GET /knowledge/{collection}/documents',
   'POST /knowledge/{collection}/documents',
 ] as const;

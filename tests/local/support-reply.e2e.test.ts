@@ -251,3 +251,24 @@ describe('support-reply on the local runtime', () => {
     expect((await api.get('/runs?status=bogus')).status).toBe(400);
   });
 });
+
+describe('the reviewer inbox page', () => {
+  it('lists a reviewer’s pending requests with links to their review pages; other links get 403', async () => {
+    const { signReviewToken } = await import('../../functions/shared/review-link.js');
+    const { runId } = (await api.post('/webhooks/support-reply', ticket('T-200', { priority: 'urgent' }))).body;
+    const approval = await pendingApprovalOf(runId);
+    const token = signReviewToken(rt.signingSecret, { approvalId: '*', reviewer: 'support-lead@example.com', expiresAt: Math.floor(Date.now() / 1000) + 600 });
+    const page = await api.get(`/inbox/${token}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Waiting for support-lead@example.com');
+    expect(page.text).toContain(approval.runId);
+    const reviewLink = page.text.match(/href="([^"]*\/review\/[^"]+)"/)![1]!;
+    expect((await api.get(new URL(reviewLink).pathname)).text).toContain('Approve as drafted');
+
+    const other = signReviewToken(rt.signingSecret, { approvalId: '*', reviewer: 'support-agent@example.com', expiresAt: Math.floor(Date.now() / 1000) + 600 });
+    expect((await api.get(`/inbox/${other}`)).text).not.toContain(approval.runId);
+    const reviewToken = signReviewToken(rt.signingSecret, { approvalId: approval.approvalId, reviewer: 'support-lead@example.com', expiresAt: Math.floor(Date.now() / 1000) + 600 });
+    expect((await api.get(`/inbox/${reviewToken}`)).status).toBe(403);
+    expect((await api.get(`/inbox/${token.slice(0, -2)}xx`)).status).toBe(403);
+  });
+});
