@@ -61,7 +61,8 @@ function crossReferenceIssues(wf: Workflow): string[] {
       });
     }
     if (step.kind === 'approval') {
-      expectKind(`steps.${i}.draft`, step.draft, ['generate']);
+      if (step.draft) expectKind(`steps.${i}.draft`, step.draft, ['generate']);
+      step.parts?.forEach((part, j) => expectKind(`steps.${i}.parts.${j}.draft`, part.draft, ['generate']));
       if (typeof step.onFinalTimeout === 'object') expectKind(`steps.${i}.onFinalTimeout.route`, step.onFinalTimeout.route, ['retrieve', 'generate', 'route', 'approval', 'deliver']);
     }
     if (step.kind === 'deliver' && step.text !== 'approval') expectKind(`steps.${i}.text`, step.text, ['generate']);

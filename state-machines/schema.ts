@@ -134,14 +134,27 @@ const escalationLevelSchema = z
   })
   .strict();
 
+/** One section of a multi-part approval (e.g. an RFP section), decided by its own reviewers. */
+const approvalPartSchema = z
+  .object({
+    id: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'a part id: lowercase letters, digits, _ and -'),
+    title: z.string().min(1).max(200),
+    /** The generate step whose draft this part is. */
+    draft: stepIdSchema,
+    reviewers: z.array(reviewerRefSchema).min(1),
+  })
+  .strict();
+
 const approvalStepSchema = z
   .object({
     id: stepIdSchema,
     kind: z.literal('approval'),
-    /** The draft under review: the id of an earlier generate step. */
-    draft: stepIdSchema,
-    /** Who reviews first (level 0). */
-    reviewers: z.array(reviewerRefSchema).min(1),
+    /** The draft under review: the id of an earlier generate step (or use `parts`). */
+    draft: stepIdSchema.optional(),
+    /** Who reviews first (level 0); with `parts`, each part names its own reviewers. */
+    reviewers: z.array(reviewerRefSchema).min(1).optional(),
+    /** A multi-part approval: each part is decided separately; the run resumes when all are. */
+    parts: z.array(approvalPartSchema).min(2).max(20).optional(),
     /** How long level 0 has before the request escalates. */
     timeout: durationSchema.default('24h'),
     /** Who it escalates to, level by level, each with its own timeout. */
@@ -162,7 +175,13 @@ const approvalStepSchema = z
     reasons: z.array(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/)).min(1).default([...defaultReasonTaxonomy]),
     next: stepIdSchema.optional(),
   })
-  .strict();
+  .strict()
+  .refine((a) => (a.parts ? !a.draft && !a.reviewers : a.draft && a.reviewers), {
+    message: 'an approval has either draft and reviewers, or parts (each with its draft and reviewers)',
+    path: ['parts'],
+  })
+  .refine((a) => !a.parts || a.requiredApprovals === 1, { message: 'a multi-part approval takes one decision per part', path: ['requiredApprovals'] })
+  .refine((a) => !a.parts || new Set(a.parts.map((p) => p.id)).size === a.parts.length, { message: 'part ids must be unique', path: ['parts'] });
 
 const deliverStepSchema = z
   .object({

@@ -38,6 +38,7 @@ async function refuse(approval: ApprovalRecord, reviewer: string, channel: Decis
 }
 
 async function checkDecision(approval: ApprovalRecord, input: DecisionInput, channel: DecisionChannel): Promise<void> {
+  if (approval.items) throw new ValidationError(`Approval ${approval.approvalId} has parts; decide each at POST /approvals/${approval.approvalId}/items/{itemId}/decision`, 'itemId');
   if (!approval.reviewers.includes(input.reviewer)) {
     await refuse(approval, input.reviewer, channel, 'not_a_reviewer', new ForbiddenError(`${input.reviewer} is not a reviewer of this approval`));
   }

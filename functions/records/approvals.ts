@@ -10,7 +10,7 @@ import { ConflictError } from '../shared/errors.js';
 import type { DecisionAction, Passage } from '../shared/step-contract.js';
 import { decodeCursor, encodeCursor, isConditionFailure } from './dynamo-helpers.js';
 
-export type ApprovalStatus = 'pending' | 'approved' | 'edited' | 'rejected' | 'escalated' | 'expired';
+export type ApprovalStatus = 'pending' | 'approved' | 'edited' | 'rejected' | 'escalated' | 'expired' | 'decided';
 
 export type DecisionChannel = 'api' | 'review_link' | 'slack' | 'email' | 'teams' | 'autonomy';
 
@@ -36,6 +36,18 @@ export interface Vote {
   readonly reason?: string;
 }
 
+/** One part of a multi-part approval. */
+export interface ApprovalItem {
+  readonly itemId: string;
+  readonly title: string;
+  readonly reviewers: string[];
+  readonly draft: { text: string; provider: string; model: string; citations: number[] };
+  readonly draftHash: string;
+  readonly status: 'pending' | 'approved' | 'edited' | 'rejected';
+  readonly decision?: Decision;
+  readonly finalText?: string;
+}
+
 export interface ApprovalRecord {
   readonly approvalId: string;
   readonly runId: string;
@@ -59,11 +71,20 @@ export interface ApprovalRecord {
   /** Reviewers who approved so far (quorum), in order. */
   readonly votes: Vote[];
   readonly voterIds: string[];
+  /** Multi-part approvals: the parts, each decided on its own. */
+  readonly items?: ApprovalItem[];
   readonly sources: Pick<Passage, 'n' | 'title' | 'docId' | 'version' | 'passageId' | 'text' | 'score'>[];
   readonly decision?: Decision;
   /** The text that will be delivered: the draft, or the reviewer's edit. */
   readonly finalText?: string;
   readonly closedReason?: string;
+  /** Slack messages that carry this request, so a decision can update them (chat.update). */
+  readonly slackMessages?: SlackMessageRef[];
+}
+
+export interface SlackMessageRef {
+  readonly channel: string;
+  readonly ts: string;
 }
 
 const table = () => requireEnv(ENV.approvalsTable);
@@ -206,4 +227,18 @@ export async function reopenApproval(approvalId: string, decidedAt: string, fina
   } catch (err) {
     if (!isConditionFailure(err)) throw err;
   }
+}
+
+/** Remembers where the request was posted in Slack (appended: a retried post adds, never loses). */
+export async function rememberSlackMessages(approvalId: string, messages: SlackMessageRef[]): Promise<void> {
+  if (!messages.length) return;
+  await documentClient().send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: { approvalId },
+      UpdateExpression: 'SET slackMessages = list_append(if_not_exists(slackMessages, :none), :messages)',
+      ConditionExpression: 'attribute_exists(approvalId)',
+      ExpressionAttributeValues: { ':none': [], ':messages': messages },
+    }),
+  );
 }

@@ -11,6 +11,7 @@ import { requireEnv } from '../shared/env.js';
 export type AuditEventType =
   | 'approval.decided'
   | 'approval.vote'
+  | 'approval.item_decided'
   | 'approval.auto_approved'
   | 'approval.reminded'
   | 'approval.escalated'
@@ -20,7 +21,11 @@ export type AuditEventType =
   | 'run.finished'
   | 'delivery.succeeded'
   | 'delivery.failed'
-  | 'knowledge.version_added';
+  | 'knowledge.version_added'
+  | 'notification.sent'
+  | 'notification.skipped'
+  | 'notification.failed'
+  | 'notification.updated';
 
 export interface AuditEvent {
   readonly subject: string;

@@ -30,6 +30,19 @@ export const ENV = {
   deliveryBackoffMs: 'HANDRAIL_DELIVERY_BACKOFF_MS',
   /** How stale (ms) retrieval's view of which document versions are current may be. */
   knowledgeFreshnessMs: 'HANDRAIL_KNOWLEDGE_FRESHNESS_MS',
+  /** Approval channels (functions/notifications). Inline values (local, tests) win over the secret. */
+  slackBotToken: 'SLACK_BOT_TOKEN',
+  slackSigningSecret: 'SLACK_SIGNING_SECRET',
+  /** Base URL of the Slack Web API (tests point it at a fake). */
+  slackApiUrl: 'SLACK_API_URL',
+  teamsWebhookUrl: 'TEAMS_WEBHOOK_URL',
+  /** ARN of the Secrets Manager secret holding {slackBotToken, slackSigningSecret, teamsWebhookUrl} (AWS). */
+  channelSecretsArn: 'HANDRAIL_CHANNEL_SECRETS_ARN',
+  /** How approval emails leave: `ses` (AWS) or `outbox` (.eml files, local); unset = email off. */
+  emailTransport: 'HANDRAIL_EMAIL_TRANSPORT',
+  emailFrom: 'HANDRAIL_EMAIL_FROM',
+  /** Where the `outbox` transport writes its .eml files. */
+  outboxDir: 'HANDRAIL_OUTBOX_DIR',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];

@@ -52,6 +52,8 @@ export interface ApprovalOutcome {
   readonly text: string;
   readonly originalText: string;
   readonly decidedAt: string;
+  /** Multi-part approvals: each part's outcome (rejected parts are not in `text`). */
+  readonly items?: { itemId: string; title: string; status: string; reviewer?: string; text?: string }[];
 }
 
 /** The execution state: the webhook input plus each step's output under its id. */

@@ -15,6 +15,7 @@ export const API_ROUTES = [
   'GET /approvals',
   'GET /approvals/{approvalId}',
   'POST /approvals/{approvalId}/decision',
+  'POST /approvals/{approvalId}/items/{itemId}/decision',
   'GET /review/{token}',
   'POST /review/{token}',
   'GET /inbox/{token}',

@@ -42,14 +42,20 @@ function successor(steps: Step[], index: number): string | undefined {
 
 /** The escalation chain of an approval, groups expanded; each level must be able to reach the quorum. */
 export function approvalLevels(step: StepOf<'approval'>, directory: Directory): ApprovalLevel[] {
-  const chain = [{ reviewers: step.reviewers, timeout: step.timeout }, ...step.escalation];
+  // With parts, level 0 is everyone who reviews a part (each decides only their own part).
+  const firstLevel = step.parts ? step.parts.flatMap((p) => p.reviewers) : (step.reviewers ?? []);
+  const chain = [{ reviewers: firstLevel, timeout: step.timeout }, ...step.escalation];
   return chain.map((level, i) => {
     const where = `approval ${step.id}, ${i === 0 ? 'reviewers' : `escalation.${i - 1}.reviewers`}`;
     const reviewers = expandReviewers(directory, level.reviewers, where);
     if (reviewers.length < step.requiredApprovals) {
       throw new Error(`${where}: ${reviewers.length} reviewer(s) cannot give the ${step.requiredApprovals} approvals required`);
     }
-    return { level: i, reviewers, timeoutSeconds: durationSeconds(level.timeout) };
+    const partReviewers =
+      i === 0 && step.parts
+        ? Object.fromEntries(step.parts.map((p) => [p.id, expandReviewers(directory, p.reviewers, `approval ${step.id}, parts.${p.id}.reviewers`)]))
+        : undefined;
+    return { level: i, reviewers, timeoutSeconds: durationSeconds(level.timeout), ...(partReviewers ? { partReviewers } : {}) };
   });
 }
 

@@ -57,6 +57,8 @@ export interface ApprovalLevel {
   readonly level: number;
   readonly reviewers: string[];
   readonly timeoutSeconds: number;
+  /** Multi-part approvals at level 0: who decides each part (groups expanded). */
+  readonly partReviewers?: Record<string, string[]>;
 }
 
 /**
@@ -82,6 +84,7 @@ export function approvalTask(step: StepOf<'approval'>, level: ApprovalLevel, isL
         level: level.level,
         reviewers: level.reviewers,
         timeoutSeconds: level.timeoutSeconds,
+        ...(level.partReviewers ? { partReviewers: level.partReviewers } : {}),
         ...(requesterField ? { requesterField } : {}),
         ...(policy && (policy.alwaysReview.length || Object.keys(policy.autonomy).length) ? { policy } : {}),
         'state.$': '$',

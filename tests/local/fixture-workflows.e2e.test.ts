@@ -40,6 +40,7 @@ beforeAll(async () => {
   process.env.QUICK_ESCALATION_URL = receiver.url;
   process.env.BACKUP_DECIDES_URL = receiver.url;
   process.env.TWO_APPROVERS_URL = receiver.url;
+  process.env.RFP_SECTIONS_URL = receiver.url;
   process.env.MODEL_FALLBACK_URL = receiver.url;
 });
 
@@ -135,5 +136,38 @@ describe('fixture workflows on the local runtime', () => {
     expect(results.filter((r) => r.status === 200).length).toBe(2);
     expect(results.filter((r) => r.status === 409).length).toBe(1);
     expect(receiver.received.filter((r) => r.body.runId === runId)).toHaveLength(1);
+  });
+
+  it('decides each part of a multi-part approval separately and resumes only after the last', async () => {
+    const { runId } = (await api.post('/webhooks/rfp-sections', { customer: 'Globex' })).body;
+    const approval = await waitFor(async () => (await api.get(`/runs/${runId}`)).body?.approvals?.[0], 'the approval');
+    expect(approval.items.map((i: any) => [i.itemId, i.reviewers, i.status])).toEqual([
+      ['pricing', ['finance@example.com'], 'pending'],
+      ['security', ['security@example.com'], 'pending'],
+    ]);
+    const [pricing, security] = approval.items;
+    const itemPath = (item: any) => ({ approvalId: `${approval.approvalId}/items/${item.itemId}`, draftHash: item.draftHash });
+
+    expect((await decideAs(rt, approval, 'finance@example.com', { action: 'approve' })).status).toBe(400);
+    expect((await decideAs(rt, itemPath(pricing), 'security@example.com', { action: 'approve' })).status).toBe(403);
+    const first = await decideAs(rt, itemPath(pricing), 'finance@example.com', { action: 'edit', text: 'Pricing: 10% discount in year one.', reasonCode: 'inaccurate' });
+    expect(first.status).toBe(200);
+    expect(first.body.status).toBe('pending');
+    expect((await decideAs(rt, itemPath(pricing), 'finance@example.com', { action: 'approve' })).status).toBe(409);
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await api.get(`/runs/${runId}`)).body.status).toBe('awaiting_approval');
+
+    const last = await decideAs(rt, itemPath(security), 'security@example.com', { action: 'reject', reasonCode: 'sensitive', reason: 'legal must answer' });
+    expect(last.status).toBe(200);
+    expect(last.body.status).toBe('decided');
+    const run = await runUntil(runId, ['delivered']);
+    const delivered = receiver.received.filter((r) => r.body.runId === runId);
+    expect(delivered).toHaveLength(1);
+    expect(delivered[0]!.body.text).toBe('## Pricing\n\nPricing: 10% discount in year one.');
+    expect(delivered[0]!.body.approval.items.map((i: any) => [i.itemId, i.status])).toEqual([
+      ['pricing', 'edited'],
+      ['security', 'rejected'],
+    ]);
+    expect(run.approvals[0].items[1]).toMatchObject({ status: 'rejected', decision: { reviewer: 'security@example.com', reasonCode: 'sensitive' } });
   });
 });

@@ -4,13 +4,13 @@
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { decide, decisionSchema } from '../../approvals/decide.js';
-import { reviewerFromAuthorization } from '../../approvals/reviewer-tokens.js';
+import { decide } from '../../approvals/decide.js';
+import { decideItem } from '../../approvals/decide-item.js';
 import { reviewLinksFor } from '../../approvals/review-links.js';
 import { getApproval, listApprovals } from '../../records/approvals.js';
-import { ForbiddenError, NotFoundError } from '../../shared/errors.js';
-import { signingSecret } from '../../shared/signing-secret.js';
-import { jsonBody, parseOrThrow } from '../validate.js';
+import { NotFoundError } from '../../shared/errors.js';
+import { authorizedDecision } from '../decision-request.js';
+import { parseOrThrow } from '../validate.js';
 import { publicApproval } from './approval-view.js';
 
 const listQuery = z
@@ -45,11 +45,10 @@ export const approvals = new Hono()
     return c.json({ ...publicApproval(approval), reviewLinks });
   })
   .post('/:approvalId/decision', async (c) => {
-    const caller = reviewerFromAuthorization(await signingSecret(), c.req.header('authorization'));
-    const body = await jsonBody(c);
-    const claimed = (body as { reviewer?: unknown } | null)?.reviewer;
-    if (claimed !== undefined && claimed !== caller) throw new ForbiddenError(`You are signed in as ${caller} and cannot decide as ${String(claimed)}`);
-    const input = parseOrThrow(decisionSchema, { ...(body as object), reviewer: caller }, 'body');
-    const decided = await decide(c.req.param('approvalId'), input, 'api');
+    const decided = await decide(c.req.param('approvalId'), await authorizedDecision(c), 'api');
+    return c.json(publicApproval(decided));
+  })
+  .post('/:approvalId/items/:itemId/decision', async (c) => {
+    const decided = await decideItem(c.req.param('approvalId'), c.req.param('itemId'), await authorizedDecision(c), 'api');
     return c.json(publicApproval(decided));
   });

@@ -31,21 +31,50 @@ export function reviewPage(approval: ApprovalRecord, reviewer: string) {
           ? html`<ol>${approval.sources.map((s) => html`<li value="${s.n}"><strong>${s.title}</strong> <span class="meta">(${s.docId} v${s.version}, ${s.passageId})</span><br>${s.text}</li>`)}</ol>`
           : html`<p>No knowledge-base passage matched this request.</p>`
       }</div>
-      ${
-        decided
-          ? html`<p class="notice">This approval is <strong>${approval.status}</strong>${approval.decision ? html` by ${approval.decision.reviewer} at ${approval.decision.decidedAt}` : ''}. Nothing more to do.</p>
-              <div class="card"><h2>Draft</h2><pre style="white-space:pre-wrap">${approval.finalText ?? approval.draft.text}</pre></div>`
-          : html`<form method="post" class="card">
-              <h2>Draft</h2>
-              <textarea name="text" aria-label="Draft reply">${approval.draft.text}</textarea>
-              <input type="hidden" name="draftHash" value="${approval.draftHash}">
-              <p><label>Reason (needed to edit or reject)
-                <select name="reasonCode"><option value="">—</option>${approval.reasons.map((r) => html`<option value="${r}">${r.replace(/_/g, ' ')}</option>`)}</select></label>
-                <label>Note <input name="reason" size="40"></label></p>
-              <button class="approve" name="action" value="approve">Approve as drafted</button>
-              <button class="edit" name="action" value="edit">Send my edit</button>
-              <button class="reject" name="action" value="reject">Reject</button>
-            </form>`
-      }`,
+      ${decided ? decidedView(approval) : approval.items ? itemForms(approval, reviewer) : decisionForm(approval)}`,
   );
+}
+
+function decidedView(approval: ApprovalRecord) {
+  return html`<p class="notice">This approval is <strong>${approval.status}</strong>${approval.decision ? html` by ${approval.decision.reviewer} at ${approval.decision.decidedAt}` : ''}. Nothing more to do.</p>
+    <div class="card"><h2>Draft</h2><pre style="white-space:pre-wrap">${approval.finalText ?? approval.draft.text}</pre></div>`;
+}
+
+function reasonFields(reasons: string[]) {
+  return html`<p><label>Reason (needed to edit or reject)
+      <select name="reasonCode"><option value="">—</option>${reasons.map((r) => html`<option value="${r}">${r.replace(/_/g, ' ')}</option>`)}</select></label>
+      <label>Note <input name="reason" size="40"></label></p>`;
+}
+
+function buttons() {
+  return html`<button class="approve" name="action" value="approve">Approve as drafted</button>
+    <button class="edit" name="action" value="edit">Send my edit</button>
+    <button class="reject" name="action" value="reject">Reject</button>`;
+}
+
+function decisionForm(approval: ApprovalRecord) {
+  return html`<form method="post" class="card">
+    <h2>Draft</h2>
+    <textarea name="text" aria-label="Draft reply">${approval.draft.text}</textarea>
+    <input type="hidden" name="draftHash" value="${approval.draftHash}">
+    ${reasonFields(approval.reasons)} ${buttons()}
+  </form>`;
+}
+
+/** Multi-part: one form per part; the reviewer decides the parts that are theirs. */
+function itemForms(approval: ApprovalRecord, reviewer: string) {
+  return (approval.items ?? []).map((item) => {
+    const mine = (approval.level === 0 ? item.reviewers : approval.reviewers).includes(reviewer);
+    if (item.status !== 'pending' || !mine) {
+      return html`<div class="card"><h2>${item.title}</h2><p class="meta">${item.status === 'pending' ? `waiting for ${item.reviewers.join(', ')}` : `${item.status} by ${item.decision?.reviewer ?? ''}`}</p>
+        <pre style="white-space:pre-wrap">${item.finalText ?? item.draft.text}</pre></div>`;
+    }
+    return html`<form method="post" class="card">
+      <h2>${item.title}</h2>
+      <textarea name="text" aria-label="${item.title}">${item.draft.text}</textarea>
+      <input type="hidden" name="itemId" value="${item.itemId}">
+      <input type="hidden" name="draftHash" value="${item.draftHash}">
+      ${reasonFields(approval.reasons)} ${buttons()}
+    </form>`;
+  });
 }

@@ -5,6 +5,7 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { decide } from '../../approvals/decide.js';
+import { decideItem } from '../../approvals/decide-item.js';
 import { getApproval } from '../../records/approvals.js';
 import { recordAudit } from '../../records/audit.js';
 import { ForbiddenError, HandrailError, NotFoundError } from '../../shared/errors.js';
@@ -17,6 +18,7 @@ import { messagePage, reviewPage } from './review-page.js';
 const formSchema = z.object({
   action: z.enum(['approve', 'edit', 'reject']),
   draftHash: z.string(),
+  itemId: z.string().optional(),
   text: z.string().optional(),
   reasonCode: z.string().optional(),
   reason: z.string().max(2000).optional(),
@@ -52,21 +54,20 @@ export const review = new Hono()
       });
       const form = parseOrThrow(formSchema, await c.req.parseBody(), 'form');
       const original = await getApproval(approvalId);
+      const shown = form.itemId ? original?.items?.find((i) => i.itemId === form.itemId)?.draft : original?.draft;
       // "Send my edit" with the text unchanged is an approval of the draft as it stands.
-      const action = form.action === 'edit' && original && form.text?.trim() === original.draft.text.trim() ? 'approve' : form.action;
-      const decided = await decide(
-        approvalId,
-        {
-          action,
-          reviewer,
-          draftHash: form.draftHash,
-          text: action === 'edit' ? form.text : undefined,
-          reasonCode: form.reasonCode || undefined,
-          reason: form.reason?.trim() || undefined,
-        },
-        'review_link',
-      );
-      return c.html(messagePage('Thank you', `Your decision (${decided.status}) is recorded and the run has resumed.`));
+      const action = form.action === 'edit' && shown && form.text?.trim() === shown.text.trim() ? 'approve' : form.action;
+      const input = {
+        action,
+        reviewer,
+        draftHash: form.draftHash,
+        text: action === 'edit' ? form.text : undefined,
+        reasonCode: form.reasonCode || undefined,
+        reason: form.reason?.trim() || undefined,
+      };
+      const decided = form.itemId ? await decideItem(approvalId, form.itemId, input, 'review_link') : await decide(approvalId, input, 'review_link');
+      const resumed = decided.status !== 'pending';
+      return c.html(messagePage('Thank you', `Your decision is recorded${resumed ? ' and the run has resumed' : '; the run resumes when the other decisions are in'}.`));
     } catch (err) {
       if (!(err instanceof HandrailError)) throw err;
       return htmlError(c, err);

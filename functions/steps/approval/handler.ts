@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { draftHash } from '../../approvals/draft-hash.js';
-import { approvalIdFor, closeApproval, putApprovalRequest } from '../../records/approvals.js';
+import { buildItems, joinedDraft } from '../../approvals/approval-items.js';
+import { approvalIdFor, closeApproval, getApproval, putApprovalRequest } from '../../records/approvals.js';
 import { recordAudit } from '../../records/audit.js';
 import { updateRun } from '../../records/runs.js';
 import { ValidationError } from '../../shared/errors.js';
@@ -16,18 +17,22 @@ import { stepEventSchema } from '../event-schema.js';
 import { passagesInState } from '../passages-in-state.js';
 
 const eventSchema = stepEventSchema('approval', {
-  level: z.number().int().min(0).max(1),
+  level: z.number().int().min(0).max(5),
+  partReviewers: z.record(z.string(), z.array(z.string().min(1)).min(1)).optional(),
   reviewers: z.array(z.string().min(1)).min(1),
   timeoutSeconds: z.number().int().positive(),
   taskToken: z.string().min(1),
   requesterField: z.string().optional(),
 });
 
-export const handler = stepHandler(eventSchema, async ({ step, state, level, reviewers, timeoutSeconds, taskToken, requesterField }) => {
+export const handler = stepHandler(eventSchema, async ({ step, state, level, reviewers, timeoutSeconds, taskToken, requesterField, partReviewers }) => {
   const { runId, workflowId } = state.run;
-  const draft = state.steps[step.draft] as GenerateOutput | undefined;
-  if (!draft?.text) throw new ValidationError(`Approval ${step.id} reviews ${step.draft}, which produced no draft`, 'step.draft');
   const approvalId = approvalIdFor(runId, step.id, level);
+  // Multi-part: each part's draft; decided parts carry over when the request escalates.
+  const earlier = step.parts && level > 0 ? ((await getApproval(approvalIdFor(runId, step.id, level - 1)))?.items ?? []) : [];
+  const items = step.parts ? buildItems(step, state, (part) => partReviewers?.[part] ?? reviewers, earlier) : undefined;
+  const draft = items ? { text: joinedDraft(items), provider: items[0]!.draft.provider, model: items[0]!.draft.model, citations: [] } : (state.steps[step.draft!] as GenerateOutput | undefined);
+  if (!draft?.text) throw new ValidationError(`Approval ${step.id} reviews ${step.draft}, which produced no draft`, 'step.draft');
   const requester = requesterField && typeof state.input[requesterField] === 'string' ? (state.input[requesterField] as string) : undefined;
   const now = new Date();
   const deadline = new Date(now.getTime() + timeoutSeconds * 1000).toISOString();
@@ -52,6 +57,7 @@ export const handler = stepHandler(eventSchema, async ({ step, state, level, rev
     ...(requester ? { requester } : {}),
     votes: [],
     voterIds: [],
+    ...(items ? { items } : {}),
     sources: passagesInState(state).map(({ n, title, docId, version, passageId, text, score }) => ({ n, title, docId, version, passageId, text, score })),
   });
   if (created === 'exists') return { approvalId, duplicate: true };

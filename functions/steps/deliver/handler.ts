@@ -29,7 +29,9 @@ export const handler = stepHandler(stepEventSchema('deliver'), async ({ step, st
     workflowVersion: version,
     stepId: step.id,
     text,
-    approval: state.approval ? { approvalId: state.approval.approvalId, reviewer: state.approval.reviewer, action: state.approval.action } : undefined,
+    approval: state.approval
+      ? { approvalId: state.approval.approvalId, reviewer: state.approval.reviewer, action: state.approval.action, ...(state.approval.items ? { items: state.approval.items } : {}) }
+      : undefined,
     input: state.input,
     sentAt: deliveredAt,
   });
