@@ -50,15 +50,16 @@ afterAll(async () => {
 });
 
 describe('fixture workflows on the local runtime', () => {
-  it('escalates to the backup reviewer on timeout, then ends approval_timed_out; nothing is delivered', async () => {
+  it('escalates through the chain (primary → backup → group) on timeouts, then ends approval_timed_out; nothing is delivered', async () => {
     const { runId } = (await api.post('/webhooks/quick-escalation', { subject: 'Where is my invoice?' })).body;
     const run = await runUntil(runId, ['approval_timed_out']);
-    const [primary, backup] = run.approvals;
+    const [primary, backup, group] = run.approvals;
     expect(primary).toMatchObject({ level: 0, reviewers: ['primary@example.com'], status: 'escalated' });
-    expect(backup).toMatchObject({ level: 1, reviewers: ['backup@example.com'], status: 'expired' });
+    expect(backup).toMatchObject({ level: 1, reviewers: ['backup@example.com'], status: 'escalated' });
+    expect(group).toMatchObject({ level: 2, reviewers: ['support-lead@example.com', 'head-of-support@example.com'], status: 'expired' });
     expect(run.audit.map((e: any) => e.type)).toEqual(expect.arrayContaining(['approval.escalated', 'approval.expired']));
     expect(receiver.received.some((r) => r.body.runId === runId)).toBe(false);
-    const late = await decideAs(rt, backup, 'backup@example.com', { action: 'approve' });
+    const late = await decideAs(rt, group, 'support-lead@example.com', { action: 'approve' });
     expect(late.status).toBe(409);
   });
 
