@@ -114,3 +114,30 @@ export async function kbList(collection: string | undefined) {
   if (!documents.length) console.log(`Collection ${collection} has no documents.`);
   for (const d of documents) console.log(`${d.docId}  v${d.version}  ${d.title}  (${d.author}, ${d.createdAt})`);
 }
+
+const percent = (rate: number | null) => (rate === null ? '–' : `${Math.round(rate * 1000) / 10}%`);
+const seconds = (ms: number | null) => (ms === null ? '–' : `${Math.round(ms / 100) / 10}s`);
+
+/** One line per route path: status, figures over the window, and the rule they are judged by. */
+export async function showAutonomy(workflowId?: string) {
+  type Path = {
+    routeKey: string;
+    status: string;
+    rule: { minDecisions: number; minUneditedApprovalRate: number; spotCheckRate: number; window: number } | null;
+    figures: { decisions: number; window: number; approvalRate: number | null; uneditedApprovalRate: number | null; rejectionReasons: Record<string, number>; medianDecisionMs: number | null };
+    autoApproved: number;
+  };
+  const { paths } = await api<{ paths: Path[] }>('GET', `/autonomy${workflowId ? `?workflowId=${encodeURIComponent(workflowId)}` : ''}`);
+  if (!paths.length) console.log('No route paths.');
+  for (const p of paths) {
+    const f = p.figures;
+    const reasons = Object.entries(f.rejectionReasons).map(([code, n]) => `${code}×${n}`).join(' ');
+    const rule = p.rule
+      ? `rule: ≥${p.rule.minDecisions} decisions, ≥${percent(p.rule.minUneditedApprovalRate)} unedited, ${percent(p.rule.spotCheckRate)} spot checks, window ${p.rule.window}`
+      : 'no rule';
+    console.log(
+      `${p.routeKey}  ${p.status.replace(/_/g, '-')}  decisions ${f.decisions}/${f.window}  unedited ${percent(f.uneditedApprovalRate)}  approved ${percent(f.approvalRate)}  ` +
+        `median ${seconds(f.medianDecisionMs)}  auto-approved ${p.autoApproved}${reasons ? `  rejections ${reasons}` : ''}  ${rule}`,
+    );
+  }
+}

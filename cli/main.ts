@@ -22,6 +22,7 @@ Commands:
   reviewers inbox <reviewer>              a reviewer's signed inbox link
   kb put <collection> <file> [--author A] add a new version of a knowledge document
   kb list <collection>                    latest version of each document
+  autonomy [--workflow W]                 graduated autonomy per route path: figures, rule, status
 
 Environment: HANDRAIL_URL (default http://localhost:3000), HANDRAIL_REVIEWER_TOKEN.`;
 
@@ -77,6 +78,8 @@ async function main(argv: string[]): Promise<void> {
       return commands.printReviewerToken(rest[0], process.env.HANDRAIL_DATA_DIR ?? '.handrail');
     case 'kb put':
       return commands.kbPut(rest[0], rest[1], values.author ?? userInfo().username);
+    case 'autonomy':
+      return commands.showAutonomy(values.workflow);
     case 'kb list':
       return commands.kbList(rest[0]);
     default:

@@ -16,6 +16,7 @@ import { ENV } from '../functions/shared/env-names.js';
 import { startEmulators, type Emulators } from './emulators.js';
 import { synthTemplate } from './synth-template.js';
 import { LambdaHost } from './lambda-host.js';
+import { createOutbox } from './outbox.js';
 import { createSink } from './sink.js';
 import { LocalStepFunctions } from './stepfunctions/engine.js';
 import { startSfnEndpoint } from './stepfunctions/endpoint.js';
@@ -92,12 +93,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     [ENV.signingSecret]: signingSecret,
     [ENV.stateMachinePrefix]: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${stateMachineName(LOCAL_STAGE, '')}`,
     [ENV.enabledProviders]: process.env[ENV.enabledProviders] ?? 'offline',
+    // Approval emails land as .eml files in the outbox (GET /outbox) instead of being sent.
+    [ENV.emailTransport]: process.env[ENV.emailTransport] ?? 'outbox',
+    [ENV.emailFrom]: process.env[ENV.emailFrom] ?? 'handrail@localhost',
+    [ENV.outboxDir]: join(dataDir, 'outbox'),
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     POWERTOOLS_TRACE_ENABLED: 'false',
     POWERTOOLS_METRICS_DISABLED: 'true',
   };
   // Paths and secrets that only mean something inside a Lambda bundle are replaced by local ones.
-  const bundleOnly = new Set<string>([ENV.signingSecretArn, ENV.workflowsDir, ENV.directoryFile]);
+  const bundleOnly = new Set<string>([ENV.signingSecretArn, ENV.channelSecretsArn, ENV.workflowsDir, ENV.directoryFile]);
   for (const fn of functions) {
     for (const [k, v] of Object.entries(fn.environment)) if (!(k in env) && !bundleOnly.has(k)) env[k] = v;
   }
@@ -130,6 +135,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const app = createApp();
   const sink = createSink(signingSecret, join(dataDir, 'sink'));
   app.route('/sink', sink.app);
+  app.route('/outbox', createOutbox(env[ENV.outboxDir]!));
   const server = serve({ fetch: app.fetch, port: options.port ?? 3000, hostname: host }) as Server;
   const port = await listen(server, options.port ?? 3000, host);
   publicUrl = `http://${host === '0.0.0.0' ? 'localhost' : host === '127.0.0.1' ? 'localhost' : host}:${port}`;

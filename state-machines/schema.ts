@@ -38,6 +38,18 @@ const retrieveStepSchema = z
 
 export const providerSchema = z.enum(['offline', 'bedrock', 'openai']);
 
+/** How a model call can fail, as the model gateway classifies it; `fallbackOn` picks from these. */
+export const modelFailureKinds = [
+  'throttled',
+  'timeout',
+  'server_error',
+  'connection',
+  'client_error',
+  'invalid_response',
+  'context_window',
+  'content_policy',
+] as const;
+
 const modelRefSchema = z
   .object({
     provider: providerSchema,
@@ -46,9 +58,28 @@ const modelRefSchema = z
     temperature: z.number().min(0).max(2).default(0.2),
     timeoutMs: z.number().int().positive().max(120000).default(20000),
     maxAttempts: z.number().int().min(1).max(5).default(2),
+    /** Failures of this model after which the chain moves to the next model (default: all of them). */
+    fallbackOn: z.array(z.enum(modelFailureKinds)).min(1).optional(),
   })
   .strict()
   .refine((m) => m.provider === 'offline' || m.model, { message: 'model is required for bedrock and openai', path: ['model'] });
+
+/**
+ * A generate step's structured output, as JSON Schema (YAML in the workflow). It must describe an
+ * object so route conditions can read `steps.<id>.output.<field>`; checked here so a schema the
+ * validator cannot handle fails the workflow load, not a run.
+ */
+const outputSchemaSchema = z.record(z.string(), z.unknown()).superRefine((schema, ctx) => {
+  if (schema.type !== 'object') {
+    ctx.addIssue({ code: 'custom', message: 'outputSchema must describe an object (type: object)' });
+    return;
+  }
+  try {
+    z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0], { registry: z.registry() });
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `outputSchema is not a JSON Schema Handrail can check: ${(err as Error).message}` });
+  }
+});
 
 const generateStepSchema = z
   .object({
@@ -57,6 +88,8 @@ const generateStepSchema = z
     system: z.string().optional(),
     prompt: z.string().min(1),
     models: z.array(modelRefSchema).min(1, 'name at least one model in the chain'),
+    /** When set, the reply is parsed as JSON and validated; the parsed object is the step's `output`. */
+    outputSchema: outputSchemaSchema.optional(),
     next: stepIdSchema.optional(),
   })
   .strict();
@@ -232,6 +265,7 @@ export type Step = z.infer<typeof stepSchema>;
 export type StepKind = Step['kind'];
 export type StepOf<K extends StepKind> = Extract<Step, { kind: K }>;
 export type ModelRef = z.infer<typeof modelRefSchema>;
+export type ModelFailureKind = (typeof modelFailureKinds)[number];
 export type Provider = z.infer<typeof providerSchema>;
 export type RouteCondition = z.infer<typeof conditionSchema>;
 export type AutonomyRule = z.infer<typeof autonomyRuleSchema>;

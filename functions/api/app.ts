@@ -8,10 +8,13 @@
 import { Hono } from 'hono';
 import { errorResponse } from './errors.js';
 import { approvals } from './routes/approvals.js';
+import { autonomy } from './routes/autonomy.js';
 import { inbox } from './routes/inbox.js';
 import { knowledge } from './routes/knowledge.js';
 import { review } from './routes/review.js';
 import { runs } from './routes/runs.js';
+import { slack } from './routes/slack.js';
+import { usage } from './routes/usage.js';
 import { webhooks } from './routes/webhooks.js';
 
 export function createApp(): Hono {
@@ -20,9 +23,12 @@ export function createApp(): Hono {
   app.route('/webhooks', webhooks);
   app.route('/runs', runs);
   app.route('/approvals', approvals);
+  app.route('/autonomy', autonomy);
   app.route('/review', review);
   app.route('/knowledge', knowledge);
   app.route('/inbox', inbox);
+  app.route('/slack', slack);
+  app.route('/usage', usage);
   app.notFound((c) => c.json({ error: { code: 'NotFound', message: `No route ${c.req.method} ${c.req.path}` } }, 404));
   app.onError(errorResponse);
   return app;

@@ -9,10 +9,12 @@
 import { SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
 import { addVote, closeApproval, getApproval, recordDecision, reopenApproval, type ApprovalRecord, type Decision, type DecisionChannel, type Vote } from '../records/approvals.js';
+import { recordHumanDecision } from '../autonomy/record-decision.js';
 import { recordAudit } from '../records/audit.js';
 import { sfnClient } from '../shared/aws-clients.js';
 import { ConflictError, ERROR_NAMES, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.js';
 import type { ApprovalOutcome } from '../shared/step-contract.js';
+import { updateSlackMessages } from '../notifications/slack-send.js';
 import { summarizeEdit } from './edit-diff.js';
 
 export const decisionSchema = z
@@ -133,5 +135,9 @@ async function finalize(approval: ApprovalRecord, input: DecisionInput, channel:
     actor: input.reviewer,
     details: { approvalId: approval.approvalId, action: input.action, channel, reasonCode: input.reasonCode, reason: input.reason, editDistance: edit?.editDistance },
   });
+  // The route path's autonomy figures learn from this human decision (never throws).
+  await recordHumanDecision(approval, decision);
+  // Whatever channel decided, the Slack messages of the request now say so (never throws).
+  await updateSlackMessages(decided);
   return decided;
 }

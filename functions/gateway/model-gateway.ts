@@ -1,43 +1,53 @@
 /**
  * The model gateway: the one door every LLM call goes through. It walks a step's model chain,
- * retries transient failures with backoff, falls back to the next model, and records every
- * attempt so a run's record shows exactly which provider answered and what failed on the way.
+ * skips models in cooldown, retries transient failures with backoff, falls back to the next model
+ * on the failures the ref allows (`fallbackOn`), and records every attempt so a run's record shows
+ * exactly which provider answered and what failed on the way.
  */
 import type { ModelRef, Provider } from '../../state-machines/schema.js';
 import { ModelChainExhausted } from '../shared/errors.js';
 import { ENV } from '../shared/env-names.js';
 import type { Passage } from '../shared/step-contract.js';
+import { providerHealth, type ProviderHealth } from './health.js';
 import { findCitations, renderPrompt } from './prompt.js';
 import { callBedrock } from './providers/bedrock.js';
 import { callOffline, OFFLINE_MODEL } from './providers/offline.js';
 import { callOpenAI, openaiConfigured } from './providers/openai.js';
 import { backoffMs } from './retry.js';
-import { ProviderError, RETRYABLE_KINDS, type ErrorKind, type ProviderFn } from './types.js';
+import {
+  COOLDOWN_KINDS,
+  DEFAULT_FALLBACK_ON,
+  ProviderError,
+  RETRYABLE_KINDS,
+  type ErrorKind,
+  type FollowUp,
+  type JsonSchema,
+  type ModelAttempt,
+  type ProviderCall,
+  type ProviderFn,
+  type ProviderReply,
+} from './types.js';
 
 export { OFFLINE_HEADER, OFFLINE_MODEL } from './providers/offline.js';
-export type { ErrorKind } from './types.js';
+export type { ErrorKind, ModelAttempt } from './types.js';
 
 export interface GenerateRequest {
   system?: string;
   prompt: string;
   passages: Passage[];
   chain: ModelRef[];
-}
-
-export interface ModelAttempt {
-  provider: Provider;
-  model: string;
-  attempt: number;
-  outcome: 'ok' | 'failed' | 'skipped';
-  errorKind?: ErrorKind;
-  error?: string;
-  latencyMs: number;
+  /** Structured output: the offline provider builds an object of this shape. */
+  outputSchema?: JsonSchema;
+  /** A repair turn after the prompt (structured output). */
+  followUp?: FollowUp;
 }
 
 export interface GenerateResult {
   text: string;
   provider: Provider;
   model: string;
+  /** The chain entry that answered (a repair goes back to it). */
+  ref: ModelRef;
   offline: boolean;
   usage: { inputTokens: number; outputTokens: number };
   latencyMs: number;
@@ -48,6 +58,10 @@ export interface GenerateResult {
 export interface GenerateOptions {
   /** Injected by tests so backoff does not wait; defaults to a real timer. */
   sleep?: (ms: number) => Promise<void>;
+  /** Epoch ms, for cooldown windows; injected by tests. */
+  now?: () => number;
+  /** Provider health (cooldowns); defaults to the process-wide view of the gateway table. */
+  health?: ProviderHealth;
 }
 
 /**
@@ -84,59 +98,92 @@ function notConfiguredReason(ref: ModelRef): string | undefined {
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-function summarise(attempts: readonly ModelAttempt[]): string {
+function summarise(attempts: readonly ModelAttempt[], stopped?: string): string {
   if (attempts.length === 0) return 'Every model in the chain failed: the chain is empty.';
   const parts = attempts.map(
     (a) => `${a.provider}/${a.model} #${a.attempt} ${a.outcome}${a.errorKind ? ` (${a.errorKind})` : ''}${a.error ? `: ${a.error}` : ''}`,
   );
-  return `Every model in the chain failed: ${parts.join('; ')}`;
+  return `${stopped ?? 'Every model in the chain failed'}: ${parts.join('; ')}`;
 }
 
-export async function generate(req: GenerateRequest, options: GenerateOptions = {}): Promise<GenerateResult> {
-  const sleep = options.sleep ?? realSleep;
+interface Walk {
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly now: () => number;
+  readonly health: ProviderHealth;
+  readonly attempts: ModelAttempt[];
+  readonly purpose?: 'repair';
+}
+
+/** Calls one model up to maxAttempts times; the reply, or the failure that ended its turn. */
+async function callModel(call: ProviderCall, walk: Walk): Promise<ProviderReply | ProviderError> {
+  const { ref, model } = call;
+  let failure = new ProviderError('invalid_response', 'not called');
+  for (let attempt = 1; attempt <= ref.maxAttempts; attempt++) {
+    const t0 = performance.now();
+    const base = { provider: ref.provider, model, attempt, ...(walk.purpose ? { purpose: walk.purpose } : {}) };
+    try {
+      const reply = await PROVIDERS[ref.provider](call);
+      walk.attempts.push({ ...base, outcome: 'ok', latencyMs: Math.round(performance.now() - t0) });
+      return reply;
+    } catch (err) {
+      failure = err instanceof ProviderError ? err : new ProviderError('invalid_response', err instanceof Error ? err.message : String(err));
+      const latencyMs = Math.round(performance.now() - t0);
+      walk.attempts.push({ ...base, outcome: 'failed', errorKind: failure.kind, error: failure.message.slice(0, 500), latencyMs });
+      // Provider trouble counts towards a cooldown; once it starts, more retries here are pointless.
+      if (COOLDOWN_KINDS.has(failure.kind) && ref.provider !== 'offline' && (await walk.health.recordFailure(`${ref.provider}/${model}`, walk.now()))) break;
+      // Validation, context-window and policy errors fail the same way again: no retry on this model.
+      if (!RETRYABLE_KINDS.has(failure.kind) || attempt === ref.maxAttempts) break;
+      await walk.sleep(backoffMs(attempt, failure.retryAfterMs));
+    }
+  }
+  return failure;
+}
+
+export async function generate(req: GenerateRequest, options: GenerateOptions & { purpose?: 'repair' } = {}): Promise<GenerateResult> {
+  const walk: Walk = {
+    sleep: options.sleep ?? realSleep,
+    now: options.now ?? Date.now,
+    health: options.health ?? providerHealth(),
+    attempts: [],
+    purpose: options.purpose,
+  };
   const started = performance.now();
   const prompt = renderPrompt(req);
-  const attempts: ModelAttempt[] = [];
+  const request = { prompt: req.prompt, passages: req.passages, outputSchema: req.outputSchema };
 
   for (const ref of req.chain) {
     const model = ref.provider === 'offline' ? OFFLINE_MODEL : (ref.model ?? '');
+    const skip = (errorKind: ErrorKind, error: string) => walk.attempts.push({ provider: ref.provider, model, attempt: 1, outcome: 'skipped', errorKind, error, latencyMs: 0 });
     const reason = notConfiguredReason(ref);
     if (reason) {
-      attempts.push({ provider: ref.provider, model, attempt: 1, outcome: 'skipped', errorKind: 'not_configured', error: reason, latencyMs: 0 });
+      skip('not_configured', reason);
       continue;
     }
-    for (let attempt = 1; attempt <= ref.maxAttempts; attempt++) {
-      const t0 = performance.now();
-      try {
-        const reply = await PROVIDERS[ref.provider]({ ref, model, prompt, request: req });
-        const latencyMs = Math.round(performance.now() - t0);
-        attempts.push({ provider: ref.provider, model, attempt, outcome: 'ok', latencyMs });
-        return {
-          text: reply.text,
-          provider: ref.provider,
-          model: reply.model,
-          offline: ref.provider === 'offline',
-          usage: reply.usage,
-          latencyMs: Math.round(performance.now() - started),
-          attempts,
-          citations: findCitations(reply.text, req.passages),
-        };
-      } catch (err) {
-        const failure = err instanceof ProviderError ? err : new ProviderError('invalid_response', err instanceof Error ? err.message : String(err));
-        attempts.push({
-          provider: ref.provider,
-          model,
-          attempt,
-          outcome: 'failed',
-          errorKind: failure.kind,
-          error: failure.message.slice(0, 500),
-          latencyMs: Math.round(performance.now() - t0),
-        });
-        // Validation and other client errors will fail the same way again: go to the next model.
-        if (!RETRYABLE_KINDS.has(failure.kind) || attempt === ref.maxAttempts) break;
-        await sleep(backoffMs(attempt, failure.retryAfterMs));
-      }
+    // Offline never cools down (it has no provider to be unhealthy), so it costs no health read.
+    const coolingUntil = ref.provider === 'offline' ? undefined : await walk.health.coolingUntil(`${ref.provider}/${model}`, walk.now());
+    if (coolingUntil !== undefined) {
+      skip('cooldown', `in cooldown until ${new Date(coolingUntil).toISOString()} after repeated provider failures`);
+      continue;
+    }
+    const outcome = await callModel({ ref, model, prompt, request, followUp: req.followUp }, walk);
+    if (!(outcome instanceof ProviderError)) {
+      return {
+        text: outcome.text,
+        provider: ref.provider,
+        model: outcome.model,
+        ref,
+        offline: ref.provider === 'offline',
+        usage: outcome.usage,
+        latencyMs: Math.round(performance.now() - started),
+        attempts: walk.attempts,
+        citations: findCitations(outcome.text, req.passages),
+      };
+    }
+    const allowed: readonly string[] = ref.fallbackOn ?? DEFAULT_FALLBACK_ON;
+    if (!allowed.includes(outcome.kind)) {
+      const stopped = `Stopped at ${ref.provider}/${model}: ${outcome.kind} is not in its fallbackOn`;
+      throw new GatewayChainExhausted(summarise(walk.attempts, stopped), walk.attempts);
     }
   }
-  throw new GatewayChainExhausted(summarise(attempts), attempts);
+  throw new GatewayChainExhausted(summarise(walk.attempts), walk.attempts);
 }

@@ -2,21 +2,40 @@
  * Shapes shared by the gateway and its providers. Providers only translate one call into one
  * HTTP request and classify failures; retries, fallback and bookkeeping live in model-gateway.ts.
  */
-import type { ModelRef } from '../../state-machines/schema.js';
+import { modelFailureKinds, type ModelFailureKind, type ModelRef, type Provider } from '../../state-machines/schema.js';
 import type { Passage } from '../shared/step-contract.js';
 import type { RenderedPrompt } from './prompt.js';
 
-export type ErrorKind =
-  | 'throttled'
-  | 'timeout'
-  | 'server_error'
-  | 'client_error'
-  | 'connection'
-  | 'not_configured'
-  | 'invalid_response';
+/** A call's failure (ModelFailureKind), or why a model was skipped without a call. */
+export type ErrorKind = ModelFailureKind | 'not_configured' | 'cooldown';
 
 /** Failures where the same call may succeed a moment later; anything else moves to the next model. */
 export const RETRYABLE_KINDS: ReadonlySet<ErrorKind> = new Set(['throttled', 'timeout', 'server_error', 'connection']);
+
+/**
+ * Failures that say the provider is unhealthy (not that this request was bad), so they count
+ * towards a cooldown. Context-window, content-policy and validation errors are about the request.
+ */
+export const COOLDOWN_KINDS: ReadonlySet<ErrorKind> = RETRYABLE_KINDS;
+
+/** A model ref without `fallbackOn` falls back on every failure, as the gateway always has. */
+export const DEFAULT_FALLBACK_ON: readonly ModelFailureKind[] = modelFailureKinds;
+
+/** JSON Schema as written in a workflow (validated when the workflow loads). */
+export type JsonSchema = Record<string, unknown>;
+
+/** One try of one model, as the step record shows it. */
+export interface ModelAttempt {
+  provider: Provider;
+  model: string;
+  attempt: number;
+  outcome: 'ok' | 'failed' | 'skipped';
+  errorKind?: ErrorKind;
+  error?: string;
+  latencyMs: number;
+  /** Set on the call that asked the model to repair invalid structured output. */
+  purpose?: 'repair';
+}
 
 export interface ProviderCall {
   readonly ref: ModelRef;
@@ -24,7 +43,14 @@ export interface ProviderCall {
   readonly model: string;
   readonly prompt: RenderedPrompt;
   /** The raw request, for the offline provider which works on words rather than a rendered prompt. */
-  readonly request: { readonly prompt: string; readonly passages: readonly Passage[] };
+  readonly request: { readonly prompt: string; readonly passages: readonly Passage[]; readonly outputSchema?: JsonSchema };
+  /** A repair turn: the model's previous reply and the platform's correction, sent after the prompt. */
+  readonly followUp?: FollowUp;
+}
+
+export interface FollowUp {
+  readonly previousReply: string;
+  readonly correction: string;
 }
 
 export interface ProviderReply {

@@ -8,9 +8,10 @@ import { ENV } from '../shared/env-names.js';
 import { requireEnv } from '../shared/env.js';
 import { ConflictError } from '../shared/errors.js';
 import type { DecisionAction, Passage } from '../shared/step-contract.js';
+import type { ApprovalAutonomy } from '../autonomy/types.js';
 import { decodeCursor, encodeCursor, isConditionFailure } from './dynamo-helpers.js';
 
-export type ApprovalStatus = 'pending' | 'approved' | 'edited' | 'rejected' | 'escalated' | 'expired' | 'decided';
+export type ApprovalStatus = 'pending' | 'approved' | 'edited' | 'rejected' | 'escalated' | 'expired' | 'decided' | 'auto_approved';
 
 export type DecisionChannel = 'api' | 'review_link' | 'slack' | 'email' | 'teams' | 'autonomy';
 
@@ -78,6 +79,10 @@ export interface ApprovalRecord {
   /** The text that will be delivered: the draft, or the reviewer's edit. */
   readonly finalText?: string;
   readonly closedReason?: string;
+  /** `<workflowId>/<routeStepId>/<pathName>`: the route path the run reached this approval through. */
+  readonly routeKey?: string;
+  /** Why graduated autonomy did or did not approve this request, with the figures it judged by. */
+  readonly autonomy?: ApprovalAutonomy;
   /** Slack messages that carry this request, so a decision can update them (chat.update). */
   readonly slackMessages?: SlackMessageRef[];
 }
@@ -112,6 +117,8 @@ export async function putApprovalRequest(approval: ApprovalRecord): Promise<'cre
 }
 
 export async function getApproval(approvalId: string): Promise<ApprovalRecord | undefined> {
+  // The table also holds each route path's autonomy figures (functions/autonomy/stats-store.ts).
+  if (approvalId.startsWith('autonomy#')) return undefined;
   const out = await documentClient().send(new GetCommand({ TableName: table(), Key: { approvalId } }));
   return out.Item as ApprovalRecord | undefined;
 }

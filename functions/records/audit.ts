@@ -13,6 +13,8 @@ export type AuditEventType =
   | 'approval.vote'
   | 'approval.item_decided'
   | 'approval.auto_approved'
+  | 'autonomy.engaged'
+  | 'autonomy.suspended'
   | 'approval.reminded'
   | 'approval.escalated'
   | 'approval.expired'

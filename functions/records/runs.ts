@@ -59,8 +59,13 @@ export interface StepRecord {
   readonly provider?: string;
   readonly model?: string;
   readonly usage?: { inputTokens: number; outputTokens: number };
+  /** USD from the price table; null when the model has no price (costNote says so). */
+  readonly costUsd?: number | null;
+  readonly costNote?: string;
   readonly attempts?: unknown[];
   readonly error?: string;
+  /** Why structured output was rejected (generate steps with outputSchema). */
+  readonly validationErrors?: string[];
 }
 
 const table = () => requireEnv(ENV.runsTable);

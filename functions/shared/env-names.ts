@@ -23,6 +23,17 @@ export const ENV = {
   directoryFile: 'HANDRAIL_DIRECTORY_FILE',
   /** Model providers this deployment may call (comma-separated); the others are skipped. */
   enabledProviders: 'HANDRAIL_PROVIDERS',
+  /** The model gateway's table: provider health (cooldowns) and usage counters. */
+  gatewayTable: 'HANDRAIL_GATEWAY_TABLE',
+  /** Cooldown: this many retryable failures of one model within the window take it out of rotation... */
+  cooldownFailures: 'HANDRAIL_COOLDOWN_FAILURES',
+  cooldownWindowSeconds: 'HANDRAIL_COOLDOWN_WINDOW_SECONDS',
+  /** ... for this long. */
+  cooldownSeconds: 'HANDRAIL_COOLDOWN_SECONDS',
+  /** How long (ms) a process trusts its cached view of a model's cooldown before reading it again. */
+  healthCacheMs: 'HANDRAIL_HEALTH_CACHE_MS',
+  /** The price table (YAML or JSON, USD per 1K tokens); default: prices.yaml in the bundle or state-machines/. */
+  pricesFile: 'HANDRAIL_PRICES_FILE',
   s3ForcePathStyle: 'HANDRAIL_S3_FORCE_PATH_STYLE',
   /** Lifetime of a reviewer link, in seconds. */
   reviewLinkTtl: 'HANDRAIL_REVIEW_LINK_TTL_SECONDS',

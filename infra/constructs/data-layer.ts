@@ -1,6 +1,7 @@
 /**
- * Where Handrail keeps its records: runs/steps, approvals, audit events and knowledge versions in
- * DynamoDB (on-demand, point-in-time recovery, KMS), knowledge documents in a versioned S3 bucket.
+ * Where Handrail keeps its records: runs/steps, approvals, audit events, knowledge versions and the
+ * model gateway's state (cooldowns, usage counters) in DynamoDB (on-demand, point-in-time recovery,
+ * KMS), knowledge documents in a versioned S3 bucket.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -19,6 +20,8 @@ export class DataLayer extends Construct {
   readonly approvals: dynamodb.Table;
   readonly audit: dynamodb.Table;
   readonly knowledge: dynamodb.Table;
+  /** The model gateway's state: provider health (cooldowns) and usage counters per workflow and day. */
+  readonly gateway: dynamodb.Table;
   readonly knowledgeBucket: s3.Bucket;
 
   constructor(scope: Construct, id: string, props: DataLayerProps = {}) {
@@ -51,6 +54,13 @@ export class DataLayer extends Construct {
     });
     this.audit = table('AuditTable', 'subject', 'at');
     this.knowledge = table('KnowledgeTable', 'collection', 'docVersion');
+    this.gateway = table('GatewayTable', 'pk', 'sk');
+    // Sparse: only usage counters carry `day`, so GET /usage?day= reads one day across workflows.
+    this.gateway.addGlobalSecondaryIndex({
+      indexName: 'byDay',
+      partitionKey: { name: 'day', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'workflowId', type: dynamodb.AttributeType.STRING },
+    });
 
     this.knowledgeBucket = new s3.Bucket(this, 'KnowledgeBucket', {
       versioned: true,

@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 /** Every route the Hono app serves (functions/api/app.ts); tests keep the two in step. */
 export const API_ROUTES = [
   'GET /health',
+  'GET /autonomy',
   'POST /webhooks/{workflowId}',
   'GET /runs',
   'GET /runs/{runId}',
@@ -19,8 +20,10 @@ export const API_ROUTES = [
   'GET /review/{token}',
   'POST /review/{token}',
   'GET /inbox/{token}',
+  'POST /slack/interactions',
   'GET /knowledge/{collection}/documents',
   'POST /knowledge/{collection}/documents',
+  'GET /usage',
 ] as const;
 
 export class HandrailHttpApi extends Construct {

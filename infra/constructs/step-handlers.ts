@@ -1,18 +1,23 @@
 /**
  * One Lambda function per step kind, each with a role that grants only what that kind uses.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { ENV } from '../../functions/shared/env-names.js';
 import type { FunctionKind } from '../../state-machines/compiler/index.js';
 import type { DataLayer } from './data-layer.js';
-import { HandrailFunction } from './handrail-function.js';
+import { HandrailFunction, type HandrailFunctionProps } from './handrail-function.js';
 
 export interface StepHandlersProps {
   readonly data: DataLayer;
   readonly signingSecret: secretsmanager.ISecret;
   readonly environment: Record<string, string>;
+  /** Slack and Teams credentials (JSON); only the approval function, which notifies, reads it. */
+  readonly channelSecrets: secretsmanager.ISecret;
+  /** Verified SES sender of approval emails; without it, email is off. */
+  readonly emailFrom?: string;
 }
 
 export class StepHandlers extends Construct {
@@ -21,12 +26,13 @@ export class StepHandlers extends Construct {
   constructor(scope: Construct, id: string, props: StepHandlersProps) {
     super(scope, id);
     const { data } = props;
-    const fn = (kind: FunctionKind, timeout: Duration) =>
+    const fn = (kind: FunctionKind, timeout: Duration, extra: Pick<HandrailFunctionProps, 'commandHooks'> & { environment?: Record<string, string> } = {}) =>
       new HandrailFunction(this, `${kind[0]!.toUpperCase()}${kind.slice(1)}Function`, {
         entry: `functions/steps/${kind}/handler.ts`,
         kind,
         timeout,
-        environment: props.environment,
+        environment: { ...props.environment, ...extra.environment },
+        commandHooks: extra.commandHooks,
       });
 
     const retrieve = fn('retrieve', Duration.seconds(30));
@@ -34,8 +40,18 @@ export class StepHandlers extends Construct {
     data.knowledgeBucket.grantRead(retrieve);
     data.runs.grantWriteData(retrieve);
 
-    const generate = fn('generate', Duration.minutes(2));
+    // The generate function prices each call from the price table it ships with (functions/usage/prices.ts).
+    const generate = fn('generate', Duration.minutes(2), {
+      commandHooks: {
+        beforeBundling: () => [],
+        beforeInstall: () => [],
+        afterBundling: (inputDir: string, outputDir: string) => [`cp "${inputDir}/state-machines/prices.yaml" "${outputDir}/prices.yaml"`],
+      },
+    });
     data.runs.grantWriteData(generate);
+    // Provider cooldowns (read, conditional updates) and usage counters (ADD): nothing more.
+    data.gateway.grant(generate, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+    data.gateway.grantOnKey(generate, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*');
     generate.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'InvokeFoundationModels',
@@ -44,11 +60,35 @@ export class StepHandlers extends Construct {
       }),
     );
 
-    const approval = fn('approval', Duration.seconds(30));
+    // The approval function notifies reviewers (functions/notifications): it reads the reviewer
+    // directory it ships with, the channel credentials, and may send email, nothing else.
+    const approval = fn('approval', Duration.seconds(30), {
+      environment: {
+        [ENV.directoryFile]: '/var/task/reviewers.yaml',
+        [ENV.channelSecretsArn]: props.channelSecrets.secretArn,
+        [ENV.emailTransport]: 'ses',
+        ...(props.emailFrom ? { [ENV.emailFrom]: props.emailFrom } : {}),
+      },
+      commandHooks: {
+        beforeBundling: () => [],
+        beforeInstall: () => [],
+        afterBundling: (inputDir: string, outputDir: string) => [`cp "${inputDir}/state-machines/reviewers.yaml" "${outputDir}/reviewers.yaml"`],
+      },
+    });
     data.approvals.grantReadWriteData(approval);
     data.runs.grantWriteData(approval);
     data.audit.grantWriteData(approval);
     props.signingSecret.grantRead(approval);
+    props.channelSecrets.grantRead(approval);
+    const stack = Stack.of(this);
+    approval.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'SendApprovalEmail',
+        actions: ['ses:SendEmail'],
+        resources: [stack.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' })],
+        ...(props.emailFrom ? { conditions: { StringEquals: { 'ses:FromAddress': props.emailFrom } } } : {}),
+      }),
+    );
 
     const deliver = fn('deliver', Duration.minutes(2));
     data.runs.grantReadWriteData(deliver);

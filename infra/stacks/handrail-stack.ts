@@ -3,6 +3,7 @@
  * machine per workflow, and the HTTP API.
  */
 import { CfnOutput, Duration, Stack, type StackProps, ArnFormat } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { ENV } from '../../functions/shared/env-names.js';
@@ -35,6 +36,15 @@ export class HandrailStack extends Stack {
       description: `Handrail ${stage}: HMAC key for reviewer links and delivery signatures`,
       generateSecretString: { passwordLength: 48, excludePunctuation: true },
     });
+    // Approval channels: one JSON secret the operator fills in after deploy (empty = channel off).
+    const channelSecrets = new secretsmanager.Secret(this, 'ChannelSecrets', {
+      description: `Handrail ${stage}: approval channels {slackBotToken, slackSigningSecret, teamsWebhookUrl}; empty values turn a channel off`,
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ slackBotToken: '', slackSigningSecret: '', teamsWebhookUrl: '' }),
+        generateStringKey: 'unused',
+        excludePunctuation: true,
+      },
+    });
     const http = new HandrailHttpApi(this, 'Http');
     const stateMachinePrefix = this.formatArn({
       service: 'states',
@@ -49,22 +59,37 @@ export class HandrailStack extends Stack {
       [ENV.approvalsTable]: this.data.approvals.tableName,
       [ENV.auditTable]: this.data.audit.tableName,
       [ENV.knowledgeTable]: this.data.knowledge.tableName,
+      [ENV.gatewayTable]: this.data.gateway.tableName,
       [ENV.knowledgeBucket]: this.data.knowledgeBucket.bucketName,
       [ENV.signingSecretArn]: signingSecret.secretArn,
       [ENV.publicUrl]: http.api.apiEndpoint,
       [ENV.enabledProviders]: props.providers ?? 'bedrock,openai,offline',
     };
 
-    const steps = new StepHandlers(this, 'Steps', { data: this.data, signingSecret, environment });
+    const emailFrom = this.node.tryGetContext('handrail:emailFrom') as string | undefined;
+    const steps = new StepHandlers(this, 'Steps', { data: this.data, signingSecret, environment, channelSecrets, emailFrom });
     this.workflows = props.workflows.map(
       (workflow) => new GovernedWorkflow(this, `Workflow-${workflow.definition.id}`, { stage, workflow, directory: props.directory, functions: steps.functions }),
+    );
+    // Graduated autonomy: the approval function resumes the runs it auto-approves. Granted on the
+    // stage's machines by name prefix: naming each machine would make the function depend on the
+    // machines that invoke it (a dependency cycle).
+    steps.functions.approval.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'ResumeAutoApprovedRuns', actions: ['states:SendTaskSuccess'], resources: [`${stateMachinePrefix}*`] }),
     );
 
     const apiFunction = new HandrailFunction(this, 'ApiFunction', {
       entry: 'functions/api/handler.ts',
       kind: 'api',
       timeout: Duration.seconds(29),
-      environment: { ...environment, [ENV.stateMachinePrefix]: stateMachinePrefix, [ENV.workflowsDir]: '/var/task/workflows', [ENV.directoryFile]: '/var/task/reviewers.yaml' },
+      environment: {
+        ...environment,
+        [ENV.stateMachinePrefix]: stateMachinePrefix,
+        [ENV.workflowsDir]: '/var/task/workflows',
+        [ENV.directoryFile]: '/var/task/reviewers.yaml',
+        // Slack: verifies interactions (signing secret), opens modals and updates messages (bot token).
+        [ENV.channelSecretsArn]: channelSecrets.secretArn,
+      },
       commandHooks: {
         beforeBundling: () => [],
         beforeInstall: () => [],
@@ -79,8 +104,12 @@ export class HandrailStack extends Stack {
     this.data.approvals.grantReadWriteData(apiFunction);
     this.data.audit.grantReadWriteData(apiFunction);
     this.data.knowledge.grantReadWriteData(apiFunction);
+    // GET /usage only reads the counters.
+    this.data.gateway.grant(apiFunction, 'dynamodb:GetItem', 'dynamodb:Query');
+    this.data.gateway.grantOnKey(apiFunction, 'kms:Decrypt');
     this.data.knowledgeBucket.grantReadWrite(apiFunction);
     signingSecret.grantRead(apiFunction);
+    channelSecrets.grantRead(apiFunction);
     for (const wf of this.workflows) {
       wf.stateMachine.grantStartExecution(apiFunction);
       wf.stateMachine.grantTaskResponse(apiFunction);

@@ -6,7 +6,8 @@
  * issued its token and invoked its function, and one `{"closed": token}` line when that token
  * closes (success, failure, timeout, or its execution closing). Writes are appends to an open
  * O_APPEND descriptor, so they survive the process being killed (not fsynced: an OS crash may
- * lose the last lines). On startup the journal is compacted to the waits still open.
+ * lose the last lines). On startup, and after every `compactAfterBytes` appended, the journal is
+ * compacted to the waits still open.
  *
  * Definitions are stored once per content hash in `definitions/`, so a resumed execution keeps
  * the definition it started with even if the state machine was changed in between, as on AWS.
@@ -42,23 +43,24 @@ const JOURNAL = 'waits.jsonl';
 const DEFINITIONS = 'definitions';
 
 export class WaitJournal {
+  private readonly file: string;
   private fd: number | undefined;
   private readonly definitionsDir: string;
   /** Tokens with an open line in the journal: only these get a closing line. */
   private readonly open = new Set<string>();
   private readonly hashes = new WeakMap<StateMachineRecord, string>();
   private recovered: WaitEntry[];
+  private bytesSinceCompaction = 0;
 
-  constructor(dir: string) {
+  /** `compactAfterBytes`: a long-running engine also compacts once it has appended this much. */
+  constructor(
+    dir: string,
+    private readonly compactAfterBytes = 64 * 1024 * 1024,
+  ) {
     this.definitionsDir = join(dir, DEFINITIONS);
     mkdirSync(this.definitionsDir, { recursive: true });
-    const file = join(dir, JOURNAL);
-    this.recovered = existsSync(file) ? openWaits(readFileSync(file, 'utf8')) : [];
-    // Compact: rewrite only the open waits, atomically (rename), then append from there.
-    const tmp = `${file}.tmp`;
-    writeFileSync(tmp, this.recovered.map((entry) => `${JSON.stringify(entry)}\n`).join(''));
-    renameSync(tmp, file);
-    this.fd = openSync(file, 'a');
+    this.file = join(dir, JOURNAL);
+    this.recovered = this.compact();
     for (const entry of this.recovered) this.open.add(entry.token);
   }
 
@@ -107,7 +109,23 @@ export class WaitJournal {
   }
 
   private append(line: WaitEntry | ClosedLine): void {
-    if (this.fd !== undefined) writeSync(this.fd, `${JSON.stringify(line)}\n`);
+    if (this.fd === undefined) return;
+    const text = `${JSON.stringify(line)}\n`;
+    writeSync(this.fd, text);
+    this.bytesSinceCompaction += text.length;
+    if (this.bytesSinceCompaction >= this.compactAfterBytes) this.compact();
+  }
+
+  /** Rewrites the journal with only its open waits (atomically: rename), then appends from there. */
+  private compact(): WaitEntry[] {
+    if (this.fd !== undefined) closeSync(this.fd);
+    const entries = existsSync(this.file) ? openWaits(readFileSync(this.file, 'utf8')) : [];
+    const tmp = `${this.file}.tmp`;
+    writeFileSync(tmp, entries.map((entry) => `${JSON.stringify(entry)}\n`).join(''));
+    renameSync(tmp, this.file);
+    this.fd = openSync(this.file, 'a');
+    this.bytesSinceCompaction = 0;
+    return entries;
   }
 
   /** Hashes a definition once per state machine record, writing its file the first time. */

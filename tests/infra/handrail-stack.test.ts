@@ -63,7 +63,7 @@ describe('Handrail stack (dev)', () => {
 
   it('keeps runs, approvals, audit and knowledge in on-demand, PITR, KMS-encrypted tables', () => {
     const tables = template.findResources('AWS::DynamoDB::Table');
-    expect(Object.keys(tables)).toHaveLength(4);
+    expect(Object.keys(tables)).toHaveLength(5);
     for (const table of Object.values(tables)) {
       expect(table.Properties).toMatchObject({
         BillingMode: 'PAY_PER_REQUEST',
@@ -73,6 +73,17 @@ describe('Handrail stack (dev)', () => {
     }
     template.hasResourceProperties('AWS::DynamoDB::Table', { GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'byWorkflow' })] });
     template.hasResourceProperties('AWS::DynamoDB::Table', { GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'byStatus' })] });
+    template.hasResourceProperties('AWS::DynamoDB::Table', { GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'byDay' })] });
+  });
+
+  it('lets generate read and update the gateway table (cooldowns, usage counters) and the API only read it', () => {
+    const gatewayActions = (prefix: string) =>
+      statementsOf(prefix)
+        .filter((s) => JSON.stringify(s.Resource).includes('GatewayTable'))
+        .flatMap((s) => [s.Action].flat());
+    expect(gatewayActions('StepsGenerateFunction').sort()).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    expect(gatewayActions('ApiFunction').sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+    expect(gatewayActions('StepsDeliverFunction')).toEqual([]);
   });
 
   it('stores knowledge in a versioned, private, encrypted, TLS-only bucket', () => {
@@ -104,6 +115,42 @@ describe('Handrail stack (dev)', () => {
     const assets = readdirSync(outdir).filter((d) => d.startsWith('asset.'));
     expect(assets.length).toBeGreaterThanOrEqual(6);
     expect(assets.some((a) => existsSync(join(outdir, a, 'workflows', 'support-reply.yaml')))).toBe(true);
+    // The API and the approval function (which notifies reviewers) ship the reviewer directory.
+    expect(assets.filter((a) => existsSync(join(outdir, a, 'reviewers.yaml')))).toHaveLength(2);
+    // The generate function prices each step from the price table it ships with.
+    expect(assets.filter((a) => existsSync(join(outdir, a, 'prices.yaml')))).toHaveLength(1);
     expect(assets.every((a) => existsSync(join(outdir, a, 'index.mjs')))).toBe(true);
+  });
+});
+
+describe('approval channels in the stack', () => {
+  const fnEnv = (kind: string) =>
+    Object.values(template.findResources('AWS::Lambda::Function')).find((f) => f.Metadata?.['handrail:kind'] === kind)!.Properties.Environment.Variables as Record<string, unknown>;
+  const readsChannelSecrets = (prefix: string) =>
+    statementsOf(prefix).some((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue') && JSON.stringify(s.Resource).includes('ChannelSecrets'));
+
+  it('lets only the approval function send email', () => {
+    expect(actionsOf('StepsApprovalFunction')).toContain('ses:SendEmail');
+    for (const other of ['ApiFunction', 'StepsDeliverFunction', 'StepsGenerateFunction', 'StepsRetrieveFunction', 'StepsFinishFunction']) {
+      expect(actionsOf(other).some((a) => a.startsWith('ses:'))).toBe(false);
+    }
+    const ses = statementsOf('StepsApprovalFunction').find((s) => [s.Action].flat().includes('ses:SendEmail'))!;
+    expect(JSON.stringify(ses.Resource)).toContain(':identity/*');
+  });
+
+  it('keeps Slack and Teams credentials in a secret read only by the approval function and the API', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: Match.objectLike({ SecretStringTemplate: JSON.stringify({ slackBotToken: '', slackSigningSecret: '', teamsWebhookUrl: '' }) }),
+    });
+    expect(readsChannelSecrets('StepsApprovalFunction')).toBe(true);
+    expect(readsChannelSecrets('ApiFunction')).toBe(true);
+    for (const other of ['StepsDeliverFunction', 'StepsGenerateFunction', 'StepsRetrieveFunction', 'StepsFinishFunction']) expect(readsChannelSecrets(other)).toBe(false);
+    expect(fnEnv('approval')).toMatchObject({ HANDRAIL_EMAIL_TRANSPORT: 'ses', HANDRAIL_CHANNEL_SECRETS_ARN: { Ref: expect.stringMatching(/^ChannelSecrets/) }, HANDRAIL_DIRECTORY_FILE: '/var/task/reviewers.yaml' });
+    expect(fnEnv('api')).toHaveProperty('HANDRAIL_CHANNEL_SECRETS_ARN');
+    expect(fnEnv('deliver')).not.toHaveProperty('HANDRAIL_CHANNEL_SECRETS_ARN');
+    // No credential is ever inline in a function's environment.
+    for (const kind of ['approval', 'api']) {
+      for (const name of ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'TEAMS_WEBHOOK_URL']) expect(Object.keys(fnEnv(kind))).not.toContain(name);
+    }
   });
 });

@@ -15,7 +15,7 @@ import { publicApproval } from './approval-view.js';
 
 const listQuery = z
   .object({
-    status: z.enum(['pending', 'approved', 'edited', 'rejected', 'escalated', 'expired']).default('pending'),
+    status: z.enum(['pending', 'approved', 'edited', 'rejected', 'escalated', 'expired', 'auto_approved']).default('pending'),
     reviewer: z.string().min(1).optional(),
     workflowId: z.string().min(1).optional(),
     /** Only requests waiting at least this long. */

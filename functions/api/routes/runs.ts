@@ -5,6 +5,7 @@ import { getApproval } from '../../records/approvals.js';
 import { auditTrail } from '../../records/audit.js';
 import { getRunWithSteps, listRuns } from '../../records/runs.js';
 import { NotFoundError } from '../../shared/errors.js';
+import { runUsage } from '../../usage/totals.js';
 import { parseOrThrow } from '../validate.js';
 import { publicApproval } from './approval-view.js';
 
@@ -32,6 +33,8 @@ export const runs = new Hono()
     return c.json({
       ...found.run,
       steps: found.steps,
+      // Summed from the step records, which carry each generate step's tokens and cost.
+      usage: runUsage(found.steps),
       approvals: approvals.filter((a) => a !== undefined).map(publicApproval),
       audit: await auditTrail(runId),
     });

@@ -4,6 +4,7 @@
  */
 import { ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
 import { bedrockClient } from '../../shared/aws-clients.js';
+import { bedrockStopFailure, requestFailureKind } from '../classify.js';
 import { ProviderError, kindForStatus, parseRetryAfter, type ErrorKind, type ProviderCall, type ProviderReply } from '../types.js';
 
 const RETRYABLE_NAMES: Record<string, ErrorKind> = {
@@ -35,7 +36,9 @@ export function classifyBedrockError(err: unknown, timedOut: boolean): ProviderE
   const named = e.name ? RETRYABLE_NAMES[e.name] : undefined;
   if (named) return new ProviderError(named, `${e.name}: ${message}`, retryAfterMs, { cause: err });
   if (status !== undefined && status >= 400) {
-    return new ProviderError(kindForStatus(status), `HTTP ${status} ${e.name ?? ''}: ${message}`.trim(), retryAfterMs, { cause: err });
+    // A ValidationException may really be "prompt too long" or a policy block: those fall back, never retry.
+    const kind = kindForStatus(status) === 'client_error' ? (requestFailureKind(message) ?? 'client_error') : kindForStatus(status);
+    return new ProviderError(kind, `HTTP ${status} ${e.name ?? ''}: ${message}`.trim(), retryAfterMs, { cause: err });
   }
   if ((e.code && CONNECTION_CODES.has(e.code)) || e.name === 'TimeoutError' || status === undefined) {
     return new ProviderError('connection', `${e.name ?? 'Error'}: ${message}`, undefined, { cause: err });
@@ -52,7 +55,15 @@ export async function callBedrock(call: ProviderCall): Promise<ProviderReply> {
       new ConverseCommand({
         modelId: call.model,
         system: [{ text: call.prompt.system }],
-        messages: [{ role: 'user', content: [{ text: call.prompt.user }] }],
+        messages: [
+          { role: 'user', content: [{ text: call.prompt.user }] },
+          ...(call.followUp
+            ? [
+                { role: 'assistant' as const, content: [{ text: call.followUp.previousReply }] },
+                { role: 'user' as const, content: [{ text: call.followUp.correction }] },
+              ]
+            : []),
+        ],
         inferenceConfig: { maxTokens: call.ref.maxTokens, temperature: call.ref.temperature },
       }),
       { abortSignal: controller.signal },
@@ -62,6 +73,8 @@ export async function callBedrock(call: ProviderCall): Promise<ProviderReply> {
   } finally {
     clearTimeout(timer);
   }
+  const stopped = bedrockStopFailure(response.stopReason);
+  if (stopped) throw new ProviderError(stopped, `Bedrock stopped with stopReason ${response.stopReason}`);
   const text = (response.output?.message?.content ?? [])
     .map((block) => ('text' in block && typeof block.text === 'string' ? block.text : ''))
     .join('')

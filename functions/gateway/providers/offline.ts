@@ -5,6 +5,7 @@
  */
 import type { Passage } from '../../shared/step-contract.js';
 import type { ProviderCall, ProviderReply } from '../types.js';
+import { composeOfflineObject } from './offline-structured.js';
 
 export const OFFLINE_MODEL = 'offline-extractive-v1';
 export const OFFLINE_HEADER = '[offline draft — composed from the knowledge base without a language model]';
@@ -100,7 +101,10 @@ export function composeOfflineText(requestText: string, passages: readonly Passa
 }
 
 export async function callOffline(call: ProviderCall): Promise<ProviderReply> {
-  const text = composeOfflineText(call.request.prompt, call.request.passages);
+  const draft = composeOfflineText(call.request.prompt, call.request.passages);
+  // With an output schema the draft fills the object's text fields; the reply is its JSON.
+  const schema = call.request.outputSchema;
+  const text = schema ? JSON.stringify(composeOfflineObject(schema, call.request.prompt, draft)) : draft;
   return {
     text,
     model: OFFLINE_MODEL,

@@ -3,6 +3,7 @@
  * completions. SDK retries are off so the gateway's policy and attempt log are the only ones.
  */
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { requestFailureKind } from '../classify.js';
 import { ProviderError, kindForStatus, parseRetryAfter, type ProviderCall, type ProviderReply } from '../types.js';
 
 export const OPENAI_KEY_ENV = 'OPENAI_API_KEY';
@@ -43,7 +44,10 @@ export function classifyOpenAIError(err: unknown): ProviderError {
     return new ProviderError('connection', `connection failed: ${err.message}`, undefined, { cause: err });
   }
   if (err instanceof APIError && typeof err.status === 'number') {
-    return new ProviderError(kindForStatus(err.status), `HTTP ${err.status}: ${err.message}`, headerRetryAfter(err.headers), { cause: err });
+    // context_length_exceeded / content_policy_violation arrive as 400s: their own kinds, never retried.
+    const byStatus = kindForStatus(err.status);
+    const kind = byStatus === 'client_error' ? (requestFailureKind(err.code, err.message) ?? byStatus) : byStatus;
+    return new ProviderError(kind, `HTTP ${err.status}${err.code ? ` ${err.code}` : ''}: ${err.message}`, headerRetryAfter(err.headers), { cause: err });
   }
   const message = err instanceof Error ? err.message : String(err);
   return new ProviderError('invalid_response', message, undefined, { cause: err });
@@ -61,6 +65,12 @@ export async function callOpenAI(call: ProviderCall): Promise<ProviderReply> {
         messages: [
           { role: 'system', content: call.prompt.system },
           { role: 'user', content: call.prompt.user },
+          ...(call.followUp
+            ? [
+                { role: 'assistant' as const, content: call.followUp.previousReply },
+                { role: 'user' as const, content: call.followUp.correction },
+              ]
+            : []),
         ],
         // max_tokens rather than max_completion_tokens: every OpenAI-compatible server understands it.
         max_tokens: call.ref.maxTokens,
@@ -72,7 +82,9 @@ export async function callOpenAI(call: ProviderCall): Promise<ProviderReply> {
   } catch (err) {
     throw classifyOpenAIError(err);
   }
-  const text = completion.choices?.[0]?.message?.content?.trim();
+  const choice = completion.choices?.[0];
+  if (choice?.finish_reason === 'content_filter') throw new ProviderError('content_policy', 'the completion was stopped by a content filter');
+  const text = choice?.message?.content?.trim();
   if (!text) throw new ProviderError('invalid_response', 'the completion had no message content');
   return {
     text,

@@ -1,11 +1,15 @@
 /**
  * Lambda behind an approval's `.waitForTaskToken` state: stores the request with its task token
  * so a decision can resume the run, closes the previous level when this is an escalation, and
- * marks the run as awaiting approval. Returning does not resume the run; only a decision does.
+ * marks the run as awaiting approval. Returning does not resume the run; only a decision does,
+ * or graduated autonomy (functions/autonomy/), when the route path's rule approves the draft itself.
  */
 import { z } from 'zod';
 import { draftHash } from '../../approvals/draft-hash.js';
+import { approvalPolicySchema, assessAutonomy, autonomyFields } from '../../autonomy/assess.js';
+import { completeAutoApproval } from '../../autonomy/auto-approve.js';
 import { buildItems, joinedDraft } from '../../approvals/approval-items.js';
+import { notifyApprovalRequested } from '../../notifications/notify.js';
 import { approvalIdFor, closeApproval, getApproval, putApprovalRequest } from '../../records/approvals.js';
 import { recordAudit } from '../../records/audit.js';
 import { updateRun } from '../../records/runs.js';
@@ -23,9 +27,10 @@ const eventSchema = stepEventSchema('approval', {
   timeoutSeconds: z.number().int().positive(),
   taskToken: z.string().min(1),
   requesterField: z.string().optional(),
+  policy: approvalPolicySchema.optional(),
 });
 
-export const handler = stepHandler(eventSchema, async ({ step, state, level, reviewers, timeoutSeconds, taskToken, requesterField, partReviewers }) => {
+export const handler = stepHandler(eventSchema, async ({ step, state, level, reviewers, timeoutSeconds, taskToken, requesterField, partReviewers, policy }) => {
   const { runId, workflowId } = state.run;
   const approvalId = approvalIdFor(runId, step.id, level);
   // Multi-part: each part's draft; decided parts carry over when the request escalates.
@@ -36,6 +41,8 @@ export const handler = stepHandler(eventSchema, async ({ step, state, level, rev
   const requester = requesterField && typeof state.input[requesterField] === 'string' ? (state.input[requesterField] as string) : undefined;
   const now = new Date();
   const deadline = new Date(now.getTime() + timeoutSeconds * 1000).toISOString();
+  // No DynamoDB call unless the route path has an autonomy rule.
+  const assessment = await assessAutonomy({ policy, state, level, eligible: !items && step.requiredApprovals === 1 });
 
   const created = await putApprovalRequest({
     approvalId,
@@ -59,8 +66,12 @@ export const handler = stepHandler(eventSchema, async ({ step, state, level, rev
     voterIds: [],
     ...(items ? { items } : {}),
     sources: passagesInState(state).map(({ n, title, docId, version, passageId, text, score }) => ({ n, title, docId, version, passageId, text, score })),
+    ...autonomyFields(assessment, draft.text, now.toISOString()),
   });
   if (created === 'exists') return { approvalId, duplicate: true };
+  if (assessment.autoApprove) {
+    return completeAutoApproval({ approvalId, runId, workflowId, stepId: step.id, taskToken, text: draft.text, decidedAt: now.toISOString(), autonomy: assessment.autonomy! });
+  }
 
   if (level > 0) {
     const previous = approvalIdFor(runId, step.id, level - 1);
@@ -69,7 +80,10 @@ export const handler = stepHandler(eventSchema, async ({ step, state, level, rev
     }
   }
   await updateRun(runId, { status: 'awaiting_approval' }, { appendApprovalId: approvalId });
-  // Reviewer links are minted on demand (GET /approvals/{id}); notification channels come next.
+  // Reviewer links are minted on demand (GET /approvals/{id}). The step's channels (Slack, email,
+  // Teams) come on top of the inbox and review page; notify never throws, so never fails the approval.
+  const stored = step.channels.length ? await getApproval(approvalId) : undefined;
+  if (stored) await notifyApprovalRequested(stored, step);
   logger.info('approval requested', { approvalId, reviewers, deadline });
   return { approvalId };
 });

@@ -3,6 +3,7 @@
  * points the real SDK clients at them, and records backoff sleeps instead of waiting on them.
  */
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { resetProviderHealth } from '../../../functions/gateway/health.js';
 import { resetClients } from '../../../functions/shared/aws-clients.js';
 import { PASSAGES } from './fixtures.js';
 import { chatOk, converseOk, startFakeServer, type FakeServer } from '../../support/fake-model-servers.js';
@@ -40,6 +41,8 @@ export function useFakeProviders(): Harness {
     process.env.HANDRAIL_PROVIDERS = 'offline,bedrock,openai';
     // bedrockClient() caches its client; drop it so it picks up this file's endpoint.
     resetClients();
+    // Cooldowns are process-wide: one test's failures must not take a model out of the next test.
+    resetProviderHealth();
     bedrock!.requests.length = 0;
     openai!.requests.length = 0;
     sleeps.length = 0;

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalStepFunctions } from '../../../local/stepfunctions/engine.js';
-import type { ExecutionClosedEvent } from '../../../local/stepfunctions/types.js';
+import { WaitJournal } from '../../../local/stepfunctions/journal.js';
+import type { ExecutionClosedEvent, ExecutionRecord } from '../../../local/stepfunctions/types.js';
 import { fnArn, nextTaskToken } from './helpers.js';
 
 /** Prepare → Approve (waits; InputPath and Parameters, so raw ≠ effective input) → Approved | TimedOut. */
@@ -223,5 +224,23 @@ describe('durable waits', () => {
     engine.closeJournal();
     const again = boot(dir, approvalMachine(3600));
     expect(again.engine.resumeWaiting()).toEqual([]);
+  });
+
+  it('compacts the journal while running once it has grown past its limit', () => {
+    const dir = newDir();
+    const journal = new WaitJournal(dir, 2_000);
+    const exec = {
+      executionArn: 'arn:aws:states:us-east-1:000000000000:execution:m:e', name: 'e', input: '{}', startDate: new Date(),
+      stateMachine: { stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:m', definitionText: '{}' },
+    } as unknown as ExecutionRecord;
+    const token = (i: number) => `${String(i).padStart(43, 'x')}`;
+    for (let i = 0; i < 100; i++) {
+      journal.opened(exec, 'Wait', { i }, token(i), undefined);
+      if (i !== 42) journal.closed(token(i));
+    }
+    journal.close();
+    const lines = readFileSync(join(dir, 'waits.jsonl'), 'utf8').split('\n').filter(Boolean);
+    expect(lines.length).toBeLessThan(20);
+    expect(new WaitJournal(dir).takeRecovered()).toEqual([expect.objectContaining({ token: token(42), stateInput: { i: 42 }, deadline: null })]);
   });
 });

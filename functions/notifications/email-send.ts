@@ -1,0 +1,68 @@
+/**
+ * Emails each reviewer their request. The transport is configuration: `ses` (SES v2, raw MIME) on
+ * AWS, `outbox` locally (one RFC 822 .eml file per message, served by GET /outbox). Both send the
+ * very same bytes, built once by buildEml.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import type { Reviewer } from '../../state-machines/directory.js';
+import { inboxLinkFor } from '../approvals/inbox-link.js';
+import { reviewLinksFor } from '../approvals/review-links.js';
+import type { ApprovalRecord } from '../records/approvals.js';
+import { emailSettings, type EmailSettings } from './channel-config.js';
+import { approvalEmail, type ApprovalEmail } from './email-message.js';
+import { buildEml } from './mime.js';
+import { errorText, noteNotification } from './notification-audit.js';
+
+export const OUTBOX_ID = /^\d{13}-[0-9a-f]{8}$/;
+
+let ses: SESv2Client | undefined;
+
+async function send(settings: EmailSettings, approvalId: string, message: ApprovalEmail): Promise<string> {
+  const id = `${Date.now()}-${randomUUID().slice(0, 8)}`; // sorts by time; matches OUTBOX_ID
+  const eml = buildEml({
+    from: settings.from,
+    to: message.to,
+    subject: message.subject,
+    messageId: `${id}@handrail`,
+    date: new Date(),
+    text: message.text,
+    html: message.html,
+    headers: [['X-Handrail-Approval-Id', approvalId], ...message.links.map((l): [string, string] => ['X-Handrail-Review-Link', l])],
+  });
+  if (settings.transport === 'outbox') {
+    mkdirSync(settings.outboxDir!, { recursive: true });
+    const file = join(settings.outboxDir!, `${id}.eml`);
+    writeFileSync(`${file}.tmp`, eml, { mode: 0o600 }); // the links are credentials
+    renameSync(`${file}.tmp`, file); // readers never see half a message
+    return id;
+  }
+  ses ??= new SESv2Client({ maxAttempts: 2 });
+  const out = await ses.send(
+    new SendEmailCommand({ FromEmailAddress: settings.from, Destination: { ToAddresses: [message.to] }, Content: { Raw: { Data: Buffer.from(eml, 'utf8') } } }),
+    { abortSignal: AbortSignal.timeout(8000) },
+  );
+  return out.MessageId ?? id;
+}
+
+export async function notifyEmail(approval: ApprovalRecord, reviewers: Reviewer[]): Promise<void> {
+  const settings = emailSettings();
+  if ('off' in settings) return noteNotification(approval, 'notification.skipped', 'email', { reason: `email is off: ${settings.off}` });
+  const reachable = reviewers.filter((r): r is Reviewer & { email: string } => Boolean(r.email));
+  const unreachable = reviewers.filter((r) => !r.email).map((r) => r.id);
+  if (!reachable.length) return noteNotification(approval, 'notification.skipped', 'email', { reason: 'no reviewer has an email address', unreachable });
+
+  const links = await reviewLinksFor(approval);
+  const results = await Promise.allSettled(
+    reachable.map(async (r) => send(settings, approval.approvalId, approvalEmail(approval, r, links[r.id]!, await inboxLinkFor(r.id)))),
+  );
+  const sent = reachable.filter((_, i) => results[i]!.status === 'fulfilled').map((r) => r.email);
+  const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [{ recipient: reachable[i]!.email, error: errorText(r.reason) }] : []));
+  if (sent.length) {
+    const messageIds = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    await noteNotification(approval, 'notification.sent', 'email', { recipients: sent, transport: settings.transport, messageIds, ...(unreachable.length ? { unreachable } : {}) });
+  }
+  if (failed.length) await noteNotification(approval, 'notification.failed', 'email', { transport: settings.transport, failed });
+}

@@ -1,0 +1,111 @@
+/**
+ * Usage counters in the gateway table: one item per workflow and UTC day, updated with ADD (a
+ * single-item atomic update, one per generate step, so totals need no read-modify-write and no
+ * transaction). Per-run totals are not counted here: they are the sum of the run's step records,
+ * which already carry tokens and cost and are rewritten, not added to, if a step runs again.
+ *
+ * Item: { pk: "usage#wf#<workflowId>", sk: "day#<YYYY-MM-DD>", workflowId, day, inputTokens,
+ * outputTokens, costNanoUsd, steps, unpricedSteps }. GSI byDay (day, workflowId) answers "all
+ * workflows on a day".
+ */
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '../shared/aws-clients.js';
+import { ENV } from '../shared/env-names.js';
+import { requireEnv } from '../shared/env.js';
+
+export interface UsageDelta {
+  readonly workflowId: string;
+  /** UTC day, YYYY-MM-DD. */
+  readonly day: string;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  /** Null when the model has no price: counted as an unpriced step instead. */
+  readonly costNanoUsd: number | null;
+}
+
+export interface UsageRow {
+  readonly workflowId: string;
+  readonly day: string;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly costUsd: number;
+  readonly steps: number;
+  /** Generate steps whose model had no price: costUsd leaves them out. */
+  readonly unpricedSteps: number;
+}
+
+export const BY_DAY_INDEX = 'byDay';
+const table = () => requireEnv(ENV.gatewayTable);
+const key = (workflowId: string, day: string) => ({ pk: `usage#wf#${workflowId}`, sk: `day#${day}` });
+
+export async function addUsage(delta: UsageDelta): Promise<void> {
+  await documentClient().send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: key(delta.workflowId, delta.day),
+      UpdateExpression: 'SET workflowId = :w, #day = :d ADD inputTokens :i, outputTokens :o, costNanoUsd :c, steps :one, unpricedSteps :u',
+      ExpressionAttributeNames: { '#day': 'day' },
+      ExpressionAttributeValues: {
+        ':w': delta.workflowId,
+        ':d': delta.day,
+        ':i': delta.inputTokens,
+        ':o': delta.outputTokens,
+        ':c': delta.costNanoUsd ?? 0,
+        ':one': 1,
+        ':u': delta.costNanoUsd === null ? 1 : 0,
+      },
+    }),
+  );
+}
+
+function toRow(item: Record<string, unknown>): UsageRow {
+  const n = (v: unknown) => Number(v ?? 0);
+  return {
+    workflowId: String(item.workflowId),
+    day: String(item.day),
+    inputTokens: n(item.inputTokens),
+    outputTokens: n(item.outputTokens),
+    costUsd: n(item.costNanoUsd) / 1e9,
+    steps: n(item.steps),
+    unpricedSteps: n(item.unpricedSteps),
+  };
+}
+
+async function queryAll(input: ConstructorParameters<typeof QueryCommand>[0]): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await documentClient().send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+    items.push(...(out.Items ?? []));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+/** Counter rows for a workflow on a day, a workflow on every day, or every workflow on a day. */
+export async function usageRows(filter: { workflowId?: string; day?: string }): Promise<UsageRow[]> {
+  const { workflowId, day } = filter;
+  if (workflowId && day) {
+    const out = await documentClient().send(new GetCommand({ TableName: table(), Key: key(workflowId, day) }));
+    return out.Item ? [toRow(out.Item)] : [];
+  }
+  if (workflowId) {
+    const items = await queryAll({
+      TableName: table(),
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :day)',
+      ExpressionAttributeValues: { ':pk': key(workflowId, '').pk, ':day': 'day#' },
+    });
+    return items.map(toRow);
+  }
+  if (day) {
+    const items = await queryAll({
+      TableName: table(),
+      IndexName: BY_DAY_INDEX,
+      KeyConditionExpression: '#day = :day',
+      ExpressionAttributeNames: { '#day': 'day' },
+      ExpressionAttributeValues: { ':day': day },
+    });
+    return items.map(toRow);
+  }
+  return [];
+}
