@@ -17,6 +17,7 @@ import { startEmulators, type Emulators } from './emulators.js';
 import { synthTemplate } from './synth-template.js';
 import { LambdaHost } from './lambda-host.js';
 import { createOutbox } from './outbox.js';
+import { LocalScheduler } from './scheduler.js';
 import { createSink } from './sink.js';
 import { LocalStepFunctions } from './stepfunctions/engine.js';
 import { startSfnEndpoint } from './stepfunctions/endpoint.js';
@@ -49,6 +50,8 @@ export interface LocalRuntime {
   readonly signingSecret: string;
   readonly template: CfnTemplate;
   readonly sink: ReturnType<typeof createSink>['received'];
+  /** Fires every scheduled job now, with `time` as the event time (fake time for tests). */
+  runSchedules(time?: Date): Promise<unknown[]>;
   stop(): Promise<void>;
 }
 
@@ -146,6 +149,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     await loadSampleKnowledge(join(projectRoot, 'knowledge-samples'));
   }
 
+  // 5. The template's schedules (e.g. approval reminders), as EventBridge would fire them.
+  const scheduler = new LocalScheduler(reader.schedules(), lambdas, (err, s) => console.error(`handrail: scheduled ${s.ruleId} failed: ${(err as Error).message}`));
+  scheduler.start();
+
   return {
     url: publicUrl,
     engine,
@@ -154,7 +161,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     signingSecret,
     template,
     sink: sink.received,
+    runSchedules: (time) => scheduler.runNow(time),
     async stop() {
+      scheduler.stop();
       await new Promise<void>((done) => server.close(() => done()));
       await sfn.close();
       await emulators.stop();

@@ -29,6 +29,12 @@ export interface LocalFunction {
   readonly environment: Record<string, string>;
 }
 
+export interface LocalSchedule {
+  readonly ruleId: string;
+  readonly everyMs: number;
+  readonly functionArn: string;
+}
+
 export interface LocalStateMachine {
   readonly logicalId: string;
   readonly name: string;
@@ -120,6 +126,18 @@ export class TemplateReader {
           environment,
         };
       });
+  }
+
+  /** EventBridge schedules (`rate(...)`) and the local functions they invoke. */
+  schedules(): LocalSchedule[] {
+    return this.ofType('AWS::Events::Rule').flatMap(([logicalId, r]) => {
+      const props = r.Properties ?? {};
+      const rate = String(props.ScheduleExpression ?? '').match(/^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/);
+      if (!rate || props.State === 'DISABLED') return [];
+      const unitMs = { minute: 60_000, minutes: 60_000, hour: 3_600_000, hours: 3_600_000, day: 86_400_000, days: 86_400_000 }[rate[2]!]!;
+      const targets = (props.Targets ?? []) as { Arn: unknown }[];
+      return targets.map((t) => ({ ruleId: logicalId, everyMs: Number(rate[1]) * unitMs, functionArn: this.resolve(t.Arn) }));
+    });
   }
 
   stateMachines(): LocalStateMachine[] {

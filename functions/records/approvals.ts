@@ -72,6 +72,11 @@ export interface ApprovalRecord {
   /** Reviewers who approved so far (quorum), in order. */
   readonly votes: Vote[];
   readonly voterIds: string[];
+  /** Reminders (a scheduled sweep): how often, on which channels, and when the last one went out. */
+  readonly reminderEverySeconds?: number;
+  readonly channels?: ('slack' | 'email' | 'teams')[];
+  readonly slackChannel?: string;
+  readonly lastRemindedAt?: string;
   /** Multi-part approvals: the parts, each decided on its own. */
   readonly items?: ApprovalItem[];
   readonly sources: Pick<Passage, 'n' | 'title' | 'docId' | 'version' | 'passageId' | 'text' | 'score'>[];
@@ -248,4 +253,24 @@ export async function rememberSlackMessages(approvalId: string, messages: SlackM
       ExpressionAttributeValues: { ':none': [], ':messages': messages },
     }),
   );
+}
+
+/** Claims the next reminder: succeeds only if nobody reminded since `previous` was read. */
+export async function claimReminder(approvalId: string, previous: string | undefined, at: string): Promise<boolean> {
+  try {
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: { approvalId },
+        UpdateExpression: 'SET lastRemindedAt = :at',
+        ConditionExpression: `#status = :pending AND ${previous ? 'lastRemindedAt = :previous' : 'attribute_not_exists(lastRemindedAt)'}`,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':at': at, ':pending': 'pending', ...(previous ? { ':previous': previous } : {}) },
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (isConditionFailure(err)) return false;
+    throw err;
+  }
 }

@@ -2,6 +2,8 @@
  * One Lambda function per step kind, each with a role that grants only what that kind uses.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -22,6 +24,7 @@ export interface StepHandlersProps {
 
 export class StepHandlers extends Construct {
   readonly functions: Record<FunctionKind, HandrailFunction>;
+  readonly reminders: HandrailFunction;
 
   constructor(scope: Construct, id: string, props: StepHandlersProps) {
     super(scope, id);
@@ -62,33 +65,31 @@ export class StepHandlers extends Construct {
 
     // The approval function notifies reviewers (functions/notifications): it reads the reviewer
     // directory it ships with, the channel credentials, and may send email, nothing else.
-    const approval = fn('approval', Duration.seconds(30), {
-      environment: {
-        [ENV.directoryFile]: '/var/task/reviewers.yaml',
-        [ENV.channelSecretsArn]: props.channelSecrets.secretArn,
-        [ENV.emailTransport]: 'ses',
-        ...(props.emailFrom ? { [ENV.emailFrom]: props.emailFrom } : {}),
-      },
-      commandHooks: {
-        beforeBundling: () => [],
-        beforeInstall: () => [],
-        afterBundling: (inputDir: string, outputDir: string) => [`cp "${inputDir}/state-machines/reviewers.yaml" "${outputDir}/reviewers.yaml"`],
-      },
-    });
+    const notifierEnvironment = {
+      [ENV.directoryFile]: '/var/task/reviewers.yaml',
+      [ENV.channelSecretsArn]: props.channelSecrets.secretArn,
+      [ENV.emailTransport]: 'ses',
+      ...(props.emailFrom ? { [ENV.emailFrom]: props.emailFrom } : {}),
+    };
+    const bundleDirectory = {
+      beforeBundling: () => [],
+      beforeInstall: () => [],
+      afterBundling: (inputDir: string, outputDir: string) => [`cp "${inputDir}/state-machines/reviewers.yaml" "${outputDir}/reviewers.yaml"`],
+    };
+    const approval = fn('approval', Duration.seconds(30), { environment: notifierEnvironment, commandHooks: bundleDirectory });
     data.approvals.grantReadWriteData(approval);
     data.runs.grantWriteData(approval);
     data.audit.grantWriteData(approval);
     props.signingSecret.grantRead(approval);
     props.channelSecrets.grantRead(approval);
     const stack = Stack.of(this);
-    approval.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'SendApprovalEmail',
-        actions: ['ses:SendEmail'],
-        resources: [stack.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' })],
-        ...(props.emailFrom ? { conditions: { StringEquals: { 'ses:FromAddress': props.emailFrom } } } : {}),
-      }),
-    );
+    const sendEmail = new iam.PolicyStatement({
+      sid: 'SendApprovalEmail',
+      actions: ['ses:SendEmail'],
+      resources: [stack.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' })],
+      ...(props.emailFrom ? { conditions: { StringEquals: { 'ses:FromAddress': props.emailFrom } } } : {}),
+    });
+    approval.addToRolePolicy(sendEmail);
 
     const deliver = fn('deliver', Duration.minutes(2));
     data.runs.grantReadWriteData(deliver);
@@ -99,6 +100,25 @@ export class StepHandlers extends Construct {
     data.runs.grantWriteData(finish);
     data.approvals.grantWriteData(finish);
     data.audit.grantWriteData(finish);
+
+    // Approval reminders: a sweep every five minutes over pending approvals (functions/scheduled).
+    this.reminders = new HandrailFunction(this, 'RemindersFunction', {
+      entry: 'functions/scheduled/reminders/handler.ts',
+      kind: 'reminders',
+      timeout: Duration.minutes(2),
+      environment: { ...props.environment, ...notifierEnvironment },
+      commandHooks: bundleDirectory,
+    });
+    data.approvals.grantReadWriteData(this.reminders);
+    data.audit.grantWriteData(this.reminders);
+    props.signingSecret.grantRead(this.reminders);
+    props.channelSecrets.grantRead(this.reminders);
+    this.reminders.addToRolePolicy(sendEmail);
+    new events.Rule(this, 'RemindersSchedule', {
+      description: 'Remind reviewers of pending approvals whose step declares reminderEvery',
+      schedule: events.Schedule.rate(Duration.minutes(5)),
+      targets: [new targets.LambdaFunction(this.reminders, { retryAttempts: 2 })],
+    });
 
     this.functions = { retrieve, generate, approval, deliver, finish };
   }

@@ -41,7 +41,7 @@ describe('Handrail stack (dev)', () => {
 
   it('bundles one nodejs22.x function per step kind plus the API, each with its own role', () => {
     const fns = Object.values(template.findResources('AWS::Lambda::Function')).filter((f) => f.Metadata?.['handrail:kind']);
-    expect(fns.map((f) => f.Metadata['handrail:kind']).sort()).toEqual(['api', 'approval', 'deliver', 'finish', 'generate', 'retrieve']);
+    expect(fns.map((f) => f.Metadata['handrail:kind']).sort()).toEqual(['api', 'approval', 'deliver', 'finish', 'generate', 'reminders', 'retrieve']);
     for (const fn of fns) {
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
       expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON' });
@@ -103,6 +103,15 @@ describe('Handrail stack (dev)', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { StageName: '$default', AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }) });
   });
 
+  it('sweeps pending approvals for reminders every five minutes', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StepsRemindersFunction'), 'Arn'] } })],
+    });
+    expect(actionsOf('StepsRemindersFunction')).toContain('ses:SendEmail');
+    expect(actionsOf('StepsRemindersFunction')).not.toContain('states:StartExecution');
+  });
+
   it('names the stage from context and refuses a bad one', () => {
     expect(buildApp({ stage: 'prod', bundling: false, outdir: mkdtempSync(join(tmpdir(), 'cdk-')) }).stack.stackName).toBe('Handrail-prod');
     expect(() => buildApp({ stage: 'Prod!', bundling: false })).toThrow(/Invalid stage "Prod!"/);
@@ -115,8 +124,8 @@ describe('Handrail stack (dev)', () => {
     const assets = readdirSync(outdir).filter((d) => d.startsWith('asset.'));
     expect(assets.length).toBeGreaterThanOrEqual(6);
     expect(assets.some((a) => existsSync(join(outdir, a, 'workflows', 'support-reply.yaml')))).toBe(true);
-    // The API and the approval function (which notifies reviewers) ship the reviewer directory.
-    expect(assets.filter((a) => existsSync(join(outdir, a, 'reviewers.yaml')))).toHaveLength(2);
+    // The API, the approval function and the reminders sweep (which notify reviewers) ship the reviewer directory.
+    expect(assets.filter((a) => existsSync(join(outdir, a, 'reviewers.yaml')))).toHaveLength(3);
     // The generate function prices each step from the price table it ships with.
     expect(assets.filter((a) => existsSync(join(outdir, a, 'prices.yaml')))).toHaveLength(1);
     expect(assets.every((a) => existsSync(join(outdir, a, 'index.mjs')))).toBe(true);

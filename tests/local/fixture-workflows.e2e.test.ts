@@ -171,4 +171,23 @@ describe('fixture workflows on the local runtime', () => {
     ]);
     expect(run.approvals[0].items[1]).toMatchObject({ status: 'rejected', decision: { reviewer: 'security@example.com', reasonCode: 'sensitive' } });
   });
+
+  it('reminds reviewers on schedule (fake time): once per period, not before, not after the deadline', async () => {
+    const { runId } = (await api.post('/webhooks/reminded', { subject: 'Remind me' })).body;
+    const approval = await waitFor(async () => (await api.get(`/runs/${runId}`)).body?.approvals?.[0], 'the approval');
+    const requestedAt = Date.parse(approval.requestedAt);
+    const reminders = async () => (await api.get(`/runs/${runId}`)).body.audit.filter((e: any) => e.type === 'approval.reminded' && e.details.approvalId === approval.approvalId);
+    const emails = async () => (await api.get(`/outbox?approvalId=${encodeURIComponent(approval.approvalId)}`)).body;
+
+    await rt.runSchedules(new Date(requestedAt + 60 * 60_000)); // 1 h: not yet
+    expect(await reminders()).toHaveLength(0);
+    await rt.runSchedules(new Date(requestedAt + 2 * 60 * 60_000 + 1000)); // 2 h: remind
+    await rt.runSchedules(new Date(requestedAt + 2 * 60 * 60_000 + 2000)); // same period: no second reminder
+    expect(await reminders()).toHaveLength(1);
+    await rt.runSchedules(new Date(requestedAt + 4 * 60 * 60_000 + 5000)); // 4 h: remind again
+    expect(await reminders()).toHaveLength(2);
+    await rt.runSchedules(new Date(requestedAt + 25 * 60 * 60_000)); // past the deadline: never
+    expect(await reminders()).toHaveLength(2);
+    expect(JSON.stringify(await emails())).toContain('support-agent@example.com');
+  });
 });

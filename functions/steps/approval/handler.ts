@@ -6,9 +6,9 @@
  */
 import { z } from 'zod';
 import { draftHash } from '../../approvals/draft-hash.js';
+import { buildItems, joinedDraft } from '../../approvals/approval-items.js';
 import { approvalPolicySchema, assessAutonomy, autonomyFields } from '../../autonomy/assess.js';
 import { completeAutoApproval } from '../../autonomy/auto-approve.js';
-import { buildItems, joinedDraft } from '../../approvals/approval-items.js';
 import { notifyApprovalRequested } from '../../notifications/notify.js';
 import { approvalIdFor, closeApproval, getApproval, putApprovalRequest } from '../../records/approvals.js';
 import { recordAudit } from '../../records/audit.js';
@@ -17,6 +17,7 @@ import { ValidationError } from '../../shared/errors.js';
 import { stepHandler } from '../../shared/lambda-handler.js';
 import { logger } from '../../shared/logger.js';
 import type { GenerateOutput } from '../../shared/step-contract.js';
+import { durationSeconds } from '../../../state-machines/schema.js';
 import { stepEventSchema } from '../event-schema.js';
 import { passagesInState } from '../passages-in-state.js';
 
@@ -64,6 +65,9 @@ export const handler = stepHandler(eventSchema, async ({ step, state, level, rev
     ...(requester ? { requester } : {}),
     votes: [],
     voterIds: [],
+    ...(step.reminderEvery ? { reminderEverySeconds: durationSeconds(step.reminderEvery) } : {}),
+    ...(step.channels.length ? { channels: step.channels } : {}),
+    ...(step.slackChannel ? { slackChannel: step.slackChannel } : {}),
     ...(items ? { items } : {}),
     sources: passagesInState(state).map(({ n, title, docId, version, passageId, text, score }) => ({ n, title, docId, version, passageId, text, score })),
     ...autonomyFields(assessment, draft.text, now.toISOString()),
