@@ -8,8 +8,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { OUTBOX_ID } from '../functions/notifications/email-send.js';
-import { parseEmlHeaders } from '../functions/notifications/mime.js';
+// Only mime.ts: importing the senders here would construct the logger before the runtime sets its level.
+import { OUTBOX_ID, parseEmlHeaders } from '../functions/notifications/mime.js';
 
 export interface OutboxEntry {
   readonly id: string;

@@ -79,7 +79,9 @@ export async function trimDecisions(routeKey: string, length: number, window: nu
       new UpdateCommand({
         TableName: table(),
         Key: keyOf(routeKey),
-        UpdateExpression: `REMOVE ${Array.from({ length: excess }, (_, i) => `#recent[${i}]`).join(', ')}`,
+        // Highest index first: DynamoDB removes the listed indices of the list as it was, but
+        // dynalite splices them one by one, so ascending order would shift and remove the wrong ones.
+        UpdateExpression: `REMOVE ${Array.from({ length: excess }, (_, i) => `#recent[${excess - 1 - i}]`).join(', ')}`,
         ConditionExpression: 'size(#recent) >= :min',
         ExpressionAttributeNames: names('recent'),
         ExpressionAttributeValues: { ':min': window + excess },

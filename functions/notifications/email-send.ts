@@ -16,7 +16,7 @@ import { approvalEmail, type ApprovalEmail } from './email-message.js';
 import { buildEml } from './mime.js';
 import { errorText, noteNotification } from './notification-audit.js';
 
-export const OUTBOX_ID = /^\d{13}-[0-9a-f]{8}$/;
+export { OUTBOX_ID } from './mime.js';
 
 let ses: SESv2Client | undefined;
 

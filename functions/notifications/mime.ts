@@ -5,6 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 
+/** Ids of outbox messages (`<epoch ms>-<8 hex>`): sortable by time, safe as file names. */
+export const OUTBOX_ID = /^\d{13}-[0-9a-f]{8}$/;
+
 /** Header values never carry CR/LF: request data could otherwise inject headers. */
 function headerValue(text: string): string {
   const flat = text.replace(/[\r\n]+/g, ' ').trim();

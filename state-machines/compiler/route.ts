@@ -13,7 +13,9 @@ function escapeWildcard(text: string): string {
 export function compileCondition(c: RouteCondition): JsonObject {
   const Variable = `$.${c.path}`;
   const present = { Variable, IsPresent: true };
-  if (c.exists !== undefined) return { Variable, IsPresent: c.exists };
+  // `Not IsPresent` rather than `IsPresent: false`: the same on AWS, and the local interpreter
+  // (aws-local-stepfunctions 3.0) mis-evaluates `IsPresent: false`.
+  if (c.exists !== undefined) return c.exists ? { Variable, IsPresent: true } : { Not: { Variable, IsPresent: true } };
   if (c.contains !== undefined) {
     return { And: [present, { Variable, IsString: true }, { Variable, StringMatches: `*${escapeWildcard(c.contains)}*` }] };
   }
