@@ -8,16 +8,12 @@ import { closeDecidedApproval, recordItemDecision } from '../records/approval-it
 import { getApproval, type ApprovalRecord, type Decision, type DecisionChannel } from '../records/approvals.js';
 import { recordAudit } from '../records/audit.js';
 import { sfnClient } from '../shared/aws-clients.js';
-import { ConflictError, ERROR_NAMES, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.js';
+import { ERROR_NAMES, NotFoundError, ValidationError } from '../shared/errors.js';
 import type { ApprovalOutcome } from '../shared/step-contract.js';
 import { deliveredText, joinedDraft } from './approval-items.js';
 import type { DecisionInput } from './decide.js';
+import { checkDecision } from './decision-checks.js';
 import { summarizeEdit } from './edit-diff.js';
-
-async function refuse(approval: ApprovalRecord, reviewer: string, channel: DecisionChannel, reason: string, error: Error): Promise<never> {
-  await recordAudit({ subject: approval.runId, runId: approval.runId, type: 'approval.decision_refused', actor: reviewer, details: { approvalId: approval.approvalId, channel, reason } });
-  throw error;
-}
 
 export async function decideItem(approvalId: string, itemId: string, input: DecisionInput, channel: DecisionChannel): Promise<ApprovalRecord> {
   const approval = await getApproval(approvalId);
@@ -28,17 +24,9 @@ export async function decideItem(approvalId: string, itemId: string, input: Deci
   if (!item) throw new NotFoundError(`Approval ${approvalId} has no part "${itemId}" (parts: ${approval.items.map((i) => i.itemId).join(', ')})`);
 
   // At level 0 each part has its own reviewers; after an escalation, the level's reviewers decide any part.
-  const allowed = approval.level === 0 ? item.reviewers : approval.reviewers;
-  if (!allowed.includes(input.reviewer)) await refuse(approval, input.reviewer, channel, 'not_a_reviewer', new ForbiddenError(`${input.reviewer} does not review part ${itemId}`));
-  if (input.action !== 'reject' && !approval.allowSelfApproval && approval.requester === input.reviewer) {
-    await refuse(approval, input.reviewer, channel, 'self_approval', new ForbiddenError(`${input.reviewer} requested this run and may not approve it`));
-  }
-  if (approval.status !== 'pending' || item.status !== 'pending') throw new ConflictError(`Part ${itemId} of approval ${approvalId} is already ${item.status === 'pending' ? approval.status : item.status}`);
-  if (input.draftHash !== item.draftHash) {
-    await refuse(approval, input.reviewer, channel, 'stale_draft', new ConflictError(`The draft of part ${itemId} changed since you reviewed it (current draftHash ${item.draftHash})`));
-  }
-  if (input.action !== 'approve' && !input.reasonCode) throw new ValidationError(`reasonCode: this decision needs a reason code (${approval.reasons.join(', ')})`, 'reasonCode');
-  if (input.reasonCode && !approval.reasons.includes(input.reasonCode)) throw new ValidationError(`reasonCode: "${input.reasonCode}" is not one of ${approval.reasons.join(', ')}`, 'reasonCode');
+  const reviewers = approval.level === 0 ? item.reviewers : approval.reviewers;
+  const status = approval.status === 'pending' ? item.status : approval.status;
+  await checkDecision(approval, { label: `part ${itemId} of approval ${approvalId}`, reviewers, draftHash: item.draftHash, status }, input, channel);
 
   const decidedAt = new Date().toISOString();
   const finalText = input.action === 'edit' ? input.text : input.action === 'approve' ? item.draft.text : undefined;

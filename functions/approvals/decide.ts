@@ -12,9 +12,10 @@ import { addVote, closeApproval, getApproval, recordDecision, reopenApproval, ty
 import { recordHumanDecision } from '../autonomy/record-decision.js';
 import { recordAudit } from '../records/audit.js';
 import { sfnClient } from '../shared/aws-clients.js';
-import { ConflictError, ERROR_NAMES, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.js';
+import { ConflictError, ERROR_NAMES, NotFoundError, ValidationError } from '../shared/errors.js';
 import type { ApprovalOutcome } from '../shared/step-contract.js';
 import { updateSlackMessages } from '../notifications/slack-send.js';
+import { checkDecision } from './decision-checks.js';
 import { summarizeEdit } from './edit-diff.js';
 
 export const decisionSchema = z
@@ -34,25 +35,9 @@ export type DecisionInput = z.infer<typeof decisionSchema>;
 
 const CLOSED_TASK_ERRORS = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
 
-async function refuse(approval: ApprovalRecord, reviewer: string, channel: DecisionChannel, reason: string, error: Error): Promise<never> {
-  await recordAudit({ subject: approval.runId, runId: approval.runId, type: 'approval.decision_refused', actor: reviewer, details: { approvalId: approval.approvalId, channel, reason } });
-  throw error;
-}
-
-async function checkDecision(approval: ApprovalRecord, input: DecisionInput, channel: DecisionChannel): Promise<void> {
+async function checkWholeDecision(approval: ApprovalRecord, input: DecisionInput, channel: DecisionChannel): Promise<void> {
   if (approval.items) throw new ValidationError(`Approval ${approval.approvalId} has parts; decide each at POST /approvals/${approval.approvalId}/items/{itemId}/decision`, 'itemId');
-  if (!approval.reviewers.includes(input.reviewer)) {
-    await refuse(approval, input.reviewer, channel, 'not_a_reviewer', new ForbiddenError(`${input.reviewer} is not a reviewer of this approval`));
-  }
-  if (input.action !== 'reject' && !approval.allowSelfApproval && approval.requester === input.reviewer) {
-    await refuse(approval, input.reviewer, channel, 'self_approval', new ForbiddenError(`${input.reviewer} requested this run and may not approve it`));
-  }
-  if (approval.status !== 'pending') throw new ConflictError(`Approval ${approval.approvalId} is already ${approval.status}`);
-  if (input.draftHash !== approval.draftHash) {
-    await refuse(approval, input.reviewer, channel, 'stale_draft', new ConflictError(`The draft changed since you reviewed it (current draftHash ${approval.draftHash}); review the new draft`));
-  }
-  if (input.action !== 'approve' && !input.reasonCode) throw new ValidationError(`reasonCode: ${input.action === 'edit' ? 'an edit' : 'a rejection'} needs a reason code (${approval.reasons.join(', ')})`, 'reasonCode');
-  if (input.reasonCode && !approval.reasons.includes(input.reasonCode)) throw new ValidationError(`reasonCode: "${input.reasonCode}" is not one of ${approval.reasons.join(', ')}`, 'reasonCode');
+  await checkDecision(approval, { label: `approval ${approval.approvalId}`, reviewers: approval.reviewers, draftHash: approval.draftHash, status: approval.status }, input, channel);
   if (input.action === 'approve' && approval.voterIds.includes(input.reviewer)) throw new ConflictError(`${input.reviewer} has already approved this request`);
 }
 
@@ -83,7 +68,7 @@ export async function decide(approvalId: string, input: DecisionInput, channel: 
   for (let attempt = 0; ; attempt++) {
     const approval = await getApproval(approvalId);
     if (!approval) throw new NotFoundError(`No approval ${approvalId}`);
-    await checkDecision(approval, input, channel);
+    await checkWholeDecision(approval, input, channel);
 
     const decidedAt = new Date().toISOString();
     const vote: Vote = { reviewer: input.reviewer, channel, decidedAt, ...(input.reason ? { reason: input.reason } : {}) };

@@ -65,7 +65,6 @@ const VERBS: Record<string, string> = { approved: '✅ Approved', edited: '✏�
 
 /** The request once decided: who decided what, when; no buttons left to press. */
 export function decidedMessage(approval: ApprovalRecord, deciderName: string): { text: string; blocks: SlackBlock[] } {
-  const content = requestContent(approval);
   const verb = VERBS[approval.status] ?? approval.status;
   const d = approval.decision;
   const who = d ? ` by ${escapeMrkdwn(deciderName)} (via ${d.channel}) ${slackDate(d.decidedAt)}` : approval.closedReason ? `: ${escapeMrkdwn(approval.closedReason)}` : '';
