@@ -21,6 +21,7 @@ export type AuditEventType =
   | 'approval.decision_refused'
   | 'review_link.denied'
   | 'run.finished'
+  | 'run.needs_human'
   | 'delivery.succeeded'
   | 'delivery.failed'
   | 'knowledge.version_added'

@@ -19,6 +19,7 @@ export type RunStatus =
   | 'rejected'
   | 'approval_timed_out'
   | 'delivery_failed'
+  | 'needs_human'
   | 'failed';
 
 export interface DeliveryRecord {

@@ -101,7 +101,8 @@ export function compileWorkflow(workflow: Workflow, directory: Directory): Compi
   });
 
   if (kinds.has('approval')) states[RUN_REJECTED_STATE] = finishTask({ status: 'rejected' });
-  states[RUN_FAILED_STATE] = finishTask({ status: 'failed' });
+  // A step that fails for good (after its retries) puts the run in the human queue, never delivers it.
+  states[RUN_FAILED_STATE] = finishTask({ status: 'needs_human' });
   if (kinds.has('deliver')) states[RUN_DELIVERY_FAILED_STATE] = finishTask({ status: 'delivery_failed' });
   if (Object.values(states).some((s) => s.Type === 'Task' && s.Next === RUN_COMPLETED_STATE)) {
     states[RUN_COMPLETED_STATE] = finishTask({ status: 'completed' });

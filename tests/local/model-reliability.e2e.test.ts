@@ -97,10 +97,13 @@ describe('model reliability on the local runtime', () => {
     expect(classify.costUsd).toBe(0);
   });
 
-  it('fails the run with StructuredOutputInvalid when the repair is invalid too; nothing is sent, the tokens are counted', async () => {
+  it('puts the run in the human queue with StructuredOutputInvalid when the repair is invalid too; nothing is sent, the tokens are counted', async () => {
     bedrock.script(converseOk('{"category":"sales"}'), converseOk('{"category":"still sales"}'));
-    const { run, classify } = await runTicket('Pricing', 'What does it cost?', ['failed']);
+    const { run, classify } = await runTicket('Pricing', 'What does it cost?', ['needs_human']);
     expect(run.error.error).toBe('StructuredOutputInvalid');
+    expect(run.audit.find((e: any) => e.type === 'run.needs_human').details.error).toBe('StructuredOutputInvalid');
+    const queue = await api.get('/runs?workflowId=reliability-triage&status=needs_human');
+    expect(queue.body.runs.map((r: any) => r.runId)).toContain(run.runId);
     expect(classify).toMatchObject({ status: 'failed', costUsd: 0.05, validationErrors: expect.arrayContaining([expect.stringContaining('category')]) });
     expect(receiver.received.find((r) => r.body.runId === run.runId)).toBeUndefined();
   });

@@ -9,7 +9,7 @@ import { runUsage } from '../../usage/totals.js';
 import { parseOrThrow } from '../validate.js';
 import { publicApproval } from './approval-view.js';
 
-const runStatuses = ['running', 'start_failed', 'awaiting_approval', 'delivered', 'completed', 'rejected', 'approval_timed_out', 'delivery_failed', 'failed'] as const;
+const runStatuses = ['running', 'start_failed', 'awaiting_approval', 'delivered', 'completed', 'rejected', 'approval_timed_out', 'delivery_failed', 'needs_human', 'failed'] as const;
 
 const listQuery = z
   .object({

@@ -10,7 +10,7 @@ import { stateSchema } from '../event-schema.js';
 const errorSchema = z.object({ Error: z.string(), Cause: z.string().optional() }).partial();
 const eventSchema = z.object({
   finish: z.object({
-    status: z.enum(['completed', 'rejected', 'approval_timed_out', 'delivery_failed', 'failed']).optional(),
+    status: z.enum(['completed', 'rejected', 'approval_timed_out', 'delivery_failed', 'needs_human', 'failed']).optional(),
     expireApprovalId: z.object({ stepId: z.string(), level: z.number().int() }).optional(),
   }),
   state: stateSchema,
@@ -27,7 +27,11 @@ export const handler = stepHandler(eventSchema, async ({ finish, state }) => {
     }
   }
   if (!finish.status) return { continued: true };
-  const error = finish.status === 'failed' || finish.status === 'delivery_failed' ? (failure.success ? { error: failure.data.Error ?? 'Unknown', cause: failure.data.Cause } : undefined) : undefined;
+  const error = ['failed', 'delivery_failed', 'needs_human'].includes(finish.status) ? (failure.success ? { error: failure.data.Error ?? 'Unknown', cause: failure.data.Cause } : undefined) : undefined;
+  // The audit event first: once the status says needs_human, its reason is already on record.
+  if (finish.status === 'needs_human') {
+    await recordAudit({ subject: runId, runId, type: 'run.needs_human', actor: 'handrail', details: { error: error?.error, cause: error?.cause } });
+  }
   try {
     await updateRun(runId, { status: finish.status, error }, finish.status === 'completed' ? { onlyIfStatusIn: ['running', 'awaiting_approval'] } : {});
   } catch (err) {

@@ -64,6 +64,10 @@ describe('compileWorkflow', () => {
     }
   });
 
+  it('puts a run whose step finally fails in the human queue (needs_human), never delivering it', () => {
+    expect(support.States.run_failed).toMatchObject({ Type: 'Task', End: true, Parameters: { finish: { status: 'needs_human' } } });
+  });
+
   it('routes a final delivery failure to delivery_failed', () => {
     const send = support.States.send_reply as TaskState;
     expect(send.Catch?.[0]).toEqual({ ErrorEquals: ['DeliveryFailed'], ResultPath: '$.error', Next: 'run_delivery_failed' });
