@@ -60,6 +60,10 @@ function crossReferenceIssues(wf: Workflow): string[] {
         });
       });
     }
+    if (step.kind === 'generate' && step.gates) {
+      expectKind(`steps.${i}.gates.onFail`, step.gates.onFail, ['retrieve', 'generate', 'route', 'approval', 'deliver']);
+      if (step.gates.onContextFailure) expectKind(`steps.${i}.gates.onContextFailure`, step.gates.onContextFailure, ['retrieve', 'generate', 'route', 'approval', 'deliver']);
+    }
     if (step.kind === 'approval') {
       if (step.draft) expectKind(`steps.${i}.draft`, step.draft, ['generate']);
       step.parts?.forEach((part, j) => expectKind(`steps.${i}.parts.${j}.draft`, part.draft, ['generate']));

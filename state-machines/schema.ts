@@ -81,6 +81,36 @@ const outputSchemaSchema = z.record(z.string(), z.unknown()).superRefine((schema
   }
 });
 
+/**
+ * Quality gates, evaluated by the platform on every draft of a generate step. Any failing gate sends
+ * the run to `onFail` (e.g. a human review that shows the reasons) instead of going on; a context
+ * failure (no retrieved passage scores `minPassageScore`) goes to `onContextFailure` if given.
+ */
+const qualityGatesSchema = z
+  .object({
+    blockedPatterns: z
+      .array(z.string().min(1))
+      .default([])
+      .superRefine((patterns, ctx) => {
+        patterns.forEach((p, i) => {
+          try {
+            new RegExp(p, 'i');
+          } catch {
+            ctx.addIssue({ code: 'custom', message: `not a valid regular expression: ${p}`, path: [i] });
+          }
+        });
+      }),
+    requireCitations: z.boolean().default(false),
+    minLength: z.number().int().min(0).optional(),
+    maxLength: z.number().int().positive().optional(),
+    /** Refuse drafts that carry email addresses, card numbers (Luhn-checked) or phone numbers. */
+    noPersonalData: z.boolean().default(false),
+    minPassageScore: z.number().min(0).optional(),
+    onFail: stepIdSchema,
+    onContextFailure: stepIdSchema.optional(),
+  })
+  .strict();
+
 const generateStepSchema = z
   .object({
     id: stepIdSchema,
@@ -90,6 +120,7 @@ const generateStepSchema = z
     models: z.array(modelRefSchema).min(1, 'name at least one model in the chain'),
     /** When set, the reply is parsed as JSON and validated; the parsed object is the step's `output`. */
     outputSchema: outputSchemaSchema.optional(),
+    gates: qualityGatesSchema.optional(),
     next: stepIdSchema.optional(),
   })
   .strict();
@@ -229,6 +260,8 @@ const deliverStepSchema = z
     maxAttempts: z.number().int().min(1).max(10).default(4),
     timeoutMs: z.number().int().positive().max(60000).default(10000),
     next: stepIdSchema.optional(),
+    /** The run ends after this delivery even if other steps follow in the file (e.g. one of several outcomes). */
+    end: z.boolean().optional(),
   })
   .strict()
   .refine((d) => d.url || d.urlFromEnv, { message: 'a deliver step needs url, urlFromEnv, or both', path: ['url'] });
@@ -269,6 +302,7 @@ export type ModelFailureKind = (typeof modelFailureKinds)[number];
 export type Provider = z.infer<typeof providerSchema>;
 export type RouteCondition = z.infer<typeof conditionSchema>;
 export type AutonomyRule = z.infer<typeof autonomyRuleSchema>;
+export type QualityGates = z.infer<typeof qualityGatesSchema>;
 export type InputField = z.infer<typeof inputFieldSchema>;
 
 /** Step kinds that run as Lambda functions (route compiles to a Choice state). */

@@ -77,6 +77,8 @@ export interface ApprovalRecord {
   readonly channels?: ('slack' | 'email' | 'teams')[];
   readonly slackChannel?: string;
   readonly lastRemindedAt?: string;
+  /** Quality gates that failed on the drafts of this run: why a human is looking (shown to the reviewer). */
+  readonly qualityFailures?: { stepId: string; gate: string; detail: string }[];
   /** Multi-part approvals: the parts, each decided on its own. */
   readonly items?: ApprovalItem[];
   readonly sources: Pick<Passage, 'n' | 'title' | 'docId' | 'version' | 'passageId' | 'text' | 'score'>[];

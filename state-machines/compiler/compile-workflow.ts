@@ -11,6 +11,7 @@ import { expandReviewers, type Directory } from '../directory.js';
 import { durationSeconds, type Step, type StepOf, type Workflow } from '../schema.js';
 import type { AslDefinition, State } from './asl-types.js';
 import type { FunctionKind } from './function-kinds.js';
+import { compileGates, gatesStateName } from './gates.js';
 import { compileRoute } from './route.js';
 import {
   approvalStateName,
@@ -36,6 +37,7 @@ export interface CompiledWorkflow {
 /** Where control goes after `step`: its `next`, else the following step, else the end. */
 function successor(steps: Step[], index: number): string | undefined {
   const step = steps[index]!;
+  if ('end' in step && step.end) return undefined;
   if ('next' in step && step.next) return step.next;
   return steps[index + 1]?.id;
 }
@@ -77,9 +79,18 @@ export function compileWorkflow(workflow: Workflow, directory: Directory): Compi
         Object.assign(states, compileRoute(step));
         return;
       case 'retrieve':
-      case 'generate':
         kinds.add(step.kind);
         states[step.id] = stepTask(step.kind, step, next ?? RUN_COMPLETED_STATE);
+        return;
+      case 'generate':
+        kinds.add(step.kind);
+        if (step.gates) {
+          // The draft's quality gates decide where the run goes: a Choice on what the step reported.
+          states[step.id] = stepTask('generate', step, gatesStateName(step.id));
+          states[gatesStateName(step.id)] = compileGates(step.id, step.gates, next ?? RUN_COMPLETED_STATE);
+        } else {
+          states[step.id] = stepTask('generate', step, next ?? RUN_COMPLETED_STATE);
+        }
         return;
       case 'deliver':
         kinds.add('deliver');
@@ -104,7 +115,7 @@ export function compileWorkflow(workflow: Workflow, directory: Directory): Compi
   // A step that fails for good (after its retries) puts the run in the human queue, never delivers it.
   states[RUN_FAILED_STATE] = finishTask({ status: 'needs_human' });
   if (kinds.has('deliver')) states[RUN_DELIVERY_FAILED_STATE] = finishTask({ status: 'delivery_failed' });
-  if (Object.values(states).some((s) => s.Type === 'Task' && s.Next === RUN_COMPLETED_STATE)) {
+  if (Object.values(states).some((s) => (s.Type === 'Task' && s.Next === RUN_COMPLETED_STATE) || (s.Type === 'Choice' && s.Default === RUN_COMPLETED_STATE))) {
     states[RUN_COMPLETED_STATE] = finishTask({ status: 'completed' });
   }
 

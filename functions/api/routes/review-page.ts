@@ -25,6 +25,7 @@ export function reviewPage(approval: ApprovalRecord, reviewer: string) {
     `Review ${approval.stepId}`,
     html`<h1>Review: ${approval.workflowId} / ${approval.stepId}</h1>
       <p class="meta">Run ${approval.runId} · reviewer ${reviewer} · decide by ${approval.deadline} · draft by ${approval.draft.provider} (${approval.draft.model})</p>
+      ${approval.qualityFailures?.length ? html`<p class="notice"><strong>Sent to review because:</strong> ${approval.qualityFailures.map((f) => f.detail).join('; ')}</p>` : ''}
       <div class="card"><h2>Request</h2>${input.map(([k, v]) => html`<p><strong>${k}</strong>: ${typeof v === 'string' ? v : JSON.stringify(v)}</p>`)}</div>
       <div class="card"><h2>Sources</h2>${
         approval.sources.length

@@ -6,6 +6,7 @@
 import { generate, type GenerateResult } from '../../gateway/model-gateway.js';
 import { generateStructured } from '../../gateway/structured-generate.js';
 import { StructuredOutputInvalid } from '../../gateway/structured-output.js';
+import { evaluateGates, type GateResult } from '../../quality/gates.js';
 import { putStepRecord, type StepRecord } from '../../records/runs.js';
 import { stepHandler } from '../../shared/lambda-handler.js';
 import type { GenerateOutput } from '../../shared/step-contract.js';
@@ -14,7 +15,7 @@ import { countUsage, priceStep, type Spent } from '../../usage/account.js';
 import { stepEventSchema } from '../event-schema.js';
 import { passagesInState } from '../passages-in-state.js';
 
-type StepOutput = GenerateOutput & { output?: Record<string, unknown> };
+type StepOutput = GenerateOutput & { output?: Record<string, unknown>; gates?: GateResult };
 
 export const handler = stepHandler(stepEventSchema('generate'), async ({ step, state }): Promise<StepOutput> => {
   const startedAt = new Date();
@@ -47,12 +48,14 @@ export const handler = stepHandler(stepEventSchema('generate'), async ({ step, s
     const result: GenerateResult & { output?: Record<string, unknown>; repaired?: boolean } = step.outputSchema
       ? await generateStructured({ ...request, outputSchema: step.outputSchema })
       : await generate(request);
+    const gates = step.gates ? evaluateGates(step.gates, result, passages) : undefined;
     const output: StepOutput = {
       text: result.text,
       provider: result.provider,
       model: result.model,
       citations: result.citations,
       ...(result.output ? { output: result.output } : {}),
+      ...(gates ? { gates } : {}),
     };
     const recorded = { ...output, offline: result.offline, ...(result.repaired ? { repaired: true } : {}) };
     await finish({ status: 'succeeded', output: recorded, provider: result.provider, model: result.model, attempts: result.attempts }, result);

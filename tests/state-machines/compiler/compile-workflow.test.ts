@@ -149,3 +149,25 @@ ${approval}
     expect((compileWorkflow(wf, directory).definition.States.review as TaskState).Parameters).toMatchObject({ Payload: { requesterField: 's' } });
   });
 });
+
+describe('quality gates compilation', () => {
+  it('follows a gated generate step with a Choice on its reported gates, and ends runs at `end: true`', async () => {
+    const { loadWorkflowFile } = await import('../../../state-machines/load-workflow.js');
+    const { fileURLToPath } = await import('node:url');
+    const wf = loadWorkflowFile(fileURLToPath(new URL('../../fixtures/gates-workflows/gated-reply.yaml', import.meta.url))).definition;
+    const { definition } = compileWorkflow(wf, directory);
+    expect((definition.States.draft as TaskState).Next).toBe('draft__gates');
+    expect(definition.States.draft__gates).toEqual({
+      Type: 'Choice',
+      Comment: 'quality gates of draft',
+      Choices: [
+        { Variable: '$.steps.draft.gates.contextFailed', BooleanEquals: true, Next: 'ask_for_details' },
+        { Variable: '$.steps.draft.gates.failed', BooleanEquals: true, Next: 'human_review' },
+      ],
+      Default: 'send_auto',
+    });
+    expect((definition.States.send_auto as TaskState).End).toBe(true);
+    expect((definition.States.send_reviewed as TaskState).End).toBe(true);
+    expect(validator(withArns(definition)).errors).toEqual([]);
+  });
+});

@@ -1,0 +1,58 @@
+/**
+ * Quality gates: pure checks of a draft against the rules its workflow declares (blocked phrases,
+ * citations, length, personal data, retrieval context). The platform evaluates them, not the prompt.
+ */
+import type { QualityGates } from '../../state-machines/schema.js';
+import type { Passage } from '../shared/step-contract.js';
+
+export interface GateFailure {
+  readonly gate: 'blocked_pattern' | 'citations' | 'length' | 'personal_data' | 'context';
+  readonly detail: string;
+}
+
+export interface GateResult {
+  readonly failed: boolean;
+  readonly contextFailed: boolean;
+  readonly failures: GateFailure[];
+}
+
+const EMAIL = /[A-Z0-9._%+-]+@[A-Z0-9.-]+\.[A-Z]{2,}/gi;
+const PHONE = /(?:\+?\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)|\d{2,4})[\s.-]?\d{3,4}[\s.-]?\d{3,4}\b/g;
+const CARD_CANDIDATE = /\b(?:\d[ -]?){13,19}\b/g;
+
+/** The Luhn checksum that every payment card number satisfies. */
+export function luhnValid(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = Number(digits[digits.length - 1 - i]);
+    if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+    sum += d;
+  }
+  return digits.length >= 13 && sum % 10 === 0;
+}
+
+export function personalData(text: string): string[] {
+  const found: string[] = [];
+  if (text.match(EMAIL)) found.push('an email address');
+  const cards = (text.match(CARD_CANDIDATE) ?? []).map((c) => c.replace(/[ -]/g, '')).filter(luhnValid);
+  if (cards.length) found.push('a card number');
+  const withoutCards = cards.length ? text.replace(CARD_CANDIDATE, ' ') : text;
+  if ((withoutCards.match(PHONE) ?? []).some((p) => p.replace(/\D/g, '').length >= 9)) found.push('a phone number');
+  return found;
+}
+
+export function evaluateGates(gates: QualityGates, draft: { text: string; citations: number[] }, passages: Pick<Passage, 'score'>[]): GateResult {
+  const failures: GateFailure[] = [];
+  for (const pattern of gates.blockedPatterns) {
+    if (new RegExp(pattern, 'i').test(draft.text)) failures.push({ gate: 'blocked_pattern', detail: `the draft matches the blocked pattern /${pattern}/` });
+  }
+  if (gates.requireCitations && draft.citations.length === 0) failures.push({ gate: 'citations', detail: 'the draft cites no knowledge passage' });
+  if (gates.minLength !== undefined && draft.text.length < gates.minLength) failures.push({ gate: 'length', detail: `${draft.text.length} characters, fewer than ${gates.minLength}` });
+  if (gates.maxLength !== undefined && draft.text.length > gates.maxLength) failures.push({ gate: 'length', detail: `${draft.text.length} characters, more than ${gates.maxLength}` });
+  if (gates.noPersonalData) {
+    for (const kind of personalData(draft.text)) failures.push({ gate: 'personal_data', detail: `the draft contains ${kind}` });
+  }
+  const contextFailed = gates.minPassageScore !== undefined && !passages.some((p) => p.score >= gates.minPassageScore!);
+  if (contextFailed) failures.push({ gate: 'context', detail: `no retrieved passage scores ${gates.minPassageScore} or more` });
+  return { failed: failures.length > 0, contextFailed, failures };
+}
