@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { bedrockError, chatOk, startFakeServer, type FakeServer } from '../support/fake-model-servers.js';
-import { client, decideAs, startSignedReceiver, startTestRuntime, waitFor } from '../support/local-runtime.js';
+import { client, decideAs, startSignedReceiver, startTestRuntime, waitFor, waitForRun } from '../support/local-runtime.js';
 
 const workflowsDir = fileURLToPath(new URL('../fixtures/workflows', import.meta.url));
 let rt: LocalRuntime;
@@ -15,12 +15,7 @@ let bedrock: FakeServer;
 let openai: FakeServer;
 let receiver: Awaited<ReturnType<typeof startSignedReceiver>>;
 
-async function runUntil(runId: string, statuses: string[]) {
-  return waitFor(async () => {
-    const run = await api.get(`/runs/${runId}`);
-    return statuses.includes(run.body?.status) && run.body;
-  }, `run ${runId} to reach ${statuses.join('|')}`);
-}
+const runUntil = (runId: string, statuses: string[]) => waitForRun(rt, runId, statuses);
 
 beforeAll(async () => {
   bedrock = await startFakeServer(bedrockError(429, 'ThrottlingException'), 'h2c');

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { chatOk, startFakeServer, type FakeServer } from '../support/fake-model-servers.js';
-import { client, startSignedReceiver, startTestRuntime, waitFor } from '../support/local-runtime.js';
+import { client, startSignedReceiver, startTestRuntime, waitForRun } from '../support/local-runtime.js';
 
 let rt: LocalRuntime;
 let model: FakeServer;
@@ -29,10 +29,7 @@ afterAll(async () => {
 async function run(body: string, statuses: string[], subject = 'Refund for my plan') {
   const api = client(rt);
   const { runId } = (await api.post('/webhooks/gated-reply', { subject, body })).body;
-  return waitFor(async () => {
-    const r = (await api.get(`/runs/${runId}`)).body;
-    return statuses.includes(r?.status) && r;
-  }, `run ${runId} to reach ${statuses.join('|')}`);
+  return waitForRun(rt, runId, statuses);
 }
 
 describe('quality gates on the local runtime', () => {

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { signReviewToken } from '../../functions/shared/review-link.js';
-import { client, decideAs, startSignedReceiver, startTestRuntime, waitFor } from '../support/local-runtime.js';
+import { client, decideAs, startSignedReceiver, startTestRuntime, waitFor, waitForRun } from '../support/local-runtime.js';
 
 let rt: LocalRuntime;
 let api: ReturnType<typeof client>;
@@ -26,12 +26,7 @@ async function pendingApprovalOf(runId: string) {
   }, `a pending approval on ${runId}`);
 }
 
-async function finalRun(runId: string, status: string) {
-  return waitFor(async () => {
-    const run = await api.get(`/runs/${runId}`);
-    return run.body?.status === status && run.body;
-  }, `run ${runId} to be ${status}`);
-}
+const finalRun = (runId: string, status: string) => waitForRun(rt, runId, [status]);
 
 beforeAll(async () => {
   rt = await startTestRuntime();

@@ -48,6 +48,14 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | false>, wh
   }
 }
 
+/** Polls GET /runs/{runId} until the run reaches one of `statuses`; returns the run view. */
+export function waitForRun(rt: { url: string }, runId: string, statuses: string[]): Promise<any> {
+  return waitFor(async () => {
+    const run = await client(rt).get(`/runs/${runId}`);
+    return statuses.includes(run.body?.status) && run.body;
+  }, `run ${runId} to reach ${statuses.join('|')}`);
+}
+
 export interface Received {
   body: any;
   idempotencyKey: string | undefined;
