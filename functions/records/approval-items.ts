@@ -5,7 +5,7 @@ import { ENV } from '../shared/env-names.js';
 import { requireEnv } from '../shared/env.js';
 import { ConflictError } from '../shared/errors.js';
 import type { ApprovalItem, ApprovalRecord, Decision } from './approvals.js';
-import { isConditionFailure } from './dynamo-helpers.js';
+import { isConditionFailure, updateIf } from './dynamo-helpers.js';
 
 const table = () => requireEnv(ENV.approvalsTable);
 
@@ -33,20 +33,12 @@ export async function recordItemDecision(approvalId: string, index: number, deci
 
 /** Closes a multi-part approval once every item is decided; only one caller wins. */
 export async function closeDecidedApproval(approvalId: string, finalText: string): Promise<boolean> {
-  try {
-    await documentClient().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: { approvalId },
-        UpdateExpression: 'SET #status = :decided, finalText = :text',
-        ConditionExpression: '#status = :pending',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':decided': 'decided', ':pending': 'pending', ':text': finalText },
-      }),
-    );
-    return true;
-  } catch (err) {
-    if (isConditionFailure(err)) return false;
-    throw err;
-  }
+  return updateIf({
+    TableName: table(),
+    Key: { approvalId },
+    UpdateExpression: 'SET #status = :decided, finalText = :text',
+    ConditionExpression: '#status = :pending',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':decided': 'decided', ':pending': 'pending', ':text': finalText },
+  });
 }

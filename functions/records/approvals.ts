@@ -9,7 +9,7 @@ import { requireEnv } from '../shared/env.js';
 import { ConflictError } from '../shared/errors.js';
 import type { DecisionAction, Passage } from '../shared/step-contract.js';
 import type { ApprovalAutonomy } from '../autonomy/types.js';
-import { decodeCursor, encodeCursor, isConditionFailure } from './dynamo-helpers.js';
+import { decodeCursor, encodeCursor, isConditionFailure, updateIf } from './dynamo-helpers.js';
 
 export type ApprovalStatus = 'pending' | 'approved' | 'edited' | 'rejected' | 'escalated' | 'expired' | 'decided' | 'auto_approved';
 
@@ -191,22 +191,14 @@ export async function addVote(approvalId: string, vote: Vote, priorVotes: number
 
 /** Closes a still-pending approval (escalated to the next level, or timed out). */
 export async function closeApproval(approvalId: string, status: 'escalated' | 'expired', reason: string): Promise<boolean> {
-  try {
-    await documentClient().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: { approvalId },
-        UpdateExpression: 'SET #status = :status, closedReason = :reason',
-        ConditionExpression: 'attribute_exists(approvalId) AND #status = :pending',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':status': status, ':reason': reason, ':pending': 'pending' },
-      }),
-    );
-    return true;
-  } catch (err) {
-    if (isConditionFailure(err)) return false;
-    throw err;
-  }
+  return updateIf({
+    TableName: table(),
+    Key: { approvalId },
+    UpdateExpression: 'SET #status = :status, closedReason = :reason',
+    ConditionExpression: 'attribute_exists(approvalId) AND #status = :pending',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':status': status, ':reason': reason, ':pending': 'pending' },
+  });
 }
 
 /** Approvals in one status, oldest first (GSI byStatus). */
@@ -259,20 +251,12 @@ export async function rememberSlackMessages(approvalId: string, messages: SlackM
 
 /** Claims the next reminder: succeeds only if nobody reminded since `previous` was read. */
 export async function claimReminder(approvalId: string, previous: string | undefined, at: string): Promise<boolean> {
-  try {
-    await documentClient().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: { approvalId },
-        UpdateExpression: 'SET lastRemindedAt = :at',
-        ConditionExpression: `#status = :pending AND ${previous ? 'lastRemindedAt = :previous' : 'attribute_not_exists(lastRemindedAt)'}`,
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':at': at, ':pending': 'pending', ...(previous ? { ':previous': previous } : {}) },
-      }),
-    );
-    return true;
-  } catch (err) {
-    if (isConditionFailure(err)) return false;
-    throw err;
-  }
+  return updateIf({
+    TableName: table(),
+    Key: { approvalId },
+    UpdateExpression: 'SET lastRemindedAt = :at',
+    ConditionExpression: `#status = :pending AND ${previous ? 'lastRemindedAt = :previous' : 'attribute_not_exists(lastRemindedAt)'}`,
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':at': at, ':pending': 'pending', ...(previous ? { ':previous': previous } : {}) },
+  });
 }

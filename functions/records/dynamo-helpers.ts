@@ -1,3 +1,5 @@
+import { UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '../shared/aws-clients.js';
 import { ValidationError } from '../shared/errors.js';
 
 export function isConditionFailure(err: unknown): boolean {
@@ -18,4 +20,15 @@ export function decodeCursor(cursor: string | undefined): Record<string, unknown
     // fall through to the validation error
   }
   throw new ValidationError('cursor: not a cursor this API returned', 'cursor');
+}
+
+/** A conditional single-item update: true if it applied, false if its condition did not hold. */
+export async function updateIf(input: UpdateCommandInput): Promise<boolean> {
+  try {
+    await documentClient().send(new UpdateCommand(input));
+    return true;
+  } catch (err) {
+    if (isConditionFailure(err)) return false;
+    throw err;
+  }
 }
