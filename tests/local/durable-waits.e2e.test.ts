@@ -18,7 +18,6 @@ const START_TIMEOUT_MS = 120_000; // the first start may synthesize the CDK app
 const REVIEWER = 'support-agent@example.com';
 
 let dataDir: string;
-let port: number;
 let children: ChildProcess[] = [];
 let receiver: Awaited<ReturnType<typeof startSignedReceiver>> | undefined;
 
@@ -35,6 +34,9 @@ function freePort(): Promise<number> {
 
 /** `npm start` as a child process; resolves with its URL once it says it is running. */
 async function startChild(env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
+  // A fresh port each start: the state lives in the data dir, and a port freed by the kill may
+  // already belong to another test's server when the runtime starts again.
+  const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
     cwd: projectRoot,
     env: { ...process.env, PORT: String(port), HANDRAIL_DATA_DIR: dataDir, HANDRAIL_PROVIDERS: 'offline', POWERTOOLS_LOG_LEVEL: 'ERROR', ...env },
@@ -78,7 +80,6 @@ const ticket = (id: string) => ({
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'handrail-durable-'));
-  port = await freePort();
 });
 
 afterAll(async () => {
@@ -108,7 +109,7 @@ describe('durable waits on the local runtime', () => {
       approvalIds.push(pending.approvalId);
     }
 
-    // Act: kill it outright, start again on the same data dir and port, delivering to a receiver
+    // Act: kill it outright, start again on the same data dir, delivering to a receiver
     await kill(first.child);
     const signingSecret = readFileSync(join(dataDir, 'signing-secret'), 'utf8').trim();
     receiver = await startSignedReceiver(signingSecret);
