@@ -37,6 +37,9 @@ function formatZodIssues(error: ZodError): string[] {
   });
 }
 
+/** Where control may go: any step (the kinds are listed so a new kind is a deliberate choice here). */
+const anyKind: Step['kind'][] = ['retrieve', 'generate', 'classify', 'route', 'approval', 'deliver'];
+
 function crossReferenceIssues(wf: Workflow): string[] {
   const issues: string[] = [];
   const byId = new Map<string, Step>();
@@ -50,10 +53,10 @@ function crossReferenceIssues(wf: Workflow): string[] {
     else if (!kinds.includes(target.kind)) issues.push(`${where}: "${id}" is a ${target.kind} step; expected ${kinds.join(' or ')}`);
   };
   wf.steps.forEach((step, i) => {
-    if ('next' in step && step.next) expectKind(`steps.${i}.next`, step.next, ['retrieve', 'generate', 'route', 'approval', 'deliver']);
+    if ('next' in step && step.next) expectKind(`steps.${i}.next`, step.next, anyKind);
     if (step.kind === 'route') {
       step.paths.forEach((p, j) => {
-        expectKind(`steps.${i}.paths.${j}.next`, p.next, ['retrieve', 'generate', 'route', 'approval', 'deliver']);
+        expectKind(`steps.${i}.paths.${j}.next`, p.next, anyKind);
         p.when?.forEach((c, k) => {
           const [root, stepId] = c.path.split('.');
           if (root === 'steps' && stepId && !byId.has(stepId)) issues.push(`steps.${i}.paths.${j}.when.${k}.path: no step with id "${stepId}"`);
@@ -61,13 +64,17 @@ function crossReferenceIssues(wf: Workflow): string[] {
       });
     }
     if (step.kind === 'generate' && step.gates) {
-      expectKind(`steps.${i}.gates.onFail`, step.gates.onFail, ['retrieve', 'generate', 'route', 'approval', 'deliver']);
-      if (step.gates.onContextFailure) expectKind(`steps.${i}.gates.onContextFailure`, step.gates.onContextFailure, ['retrieve', 'generate', 'route', 'approval', 'deliver']);
+      expectKind(`steps.${i}.gates.onFail`, step.gates.onFail, anyKind);
+      if (step.gates.onContextFailure) expectKind(`steps.${i}.gates.onContextFailure`, step.gates.onContextFailure, anyKind);
     }
     if (step.kind === 'approval') {
       if (step.draft) expectKind(`steps.${i}.draft`, step.draft, ['generate']);
       step.parts?.forEach((part, j) => expectKind(`steps.${i}.parts.${j}.draft`, part.draft, ['generate']));
-      if (typeof step.onFinalTimeout === 'object') expectKind(`steps.${i}.onFinalTimeout.route`, step.onFinalTimeout.route, ['retrieve', 'generate', 'route', 'approval', 'deliver']);
+      if (typeof step.onFinalTimeout === 'object') expectKind(`steps.${i}.onFinalTimeout.route`, step.onFinalTimeout.route, anyKind);
+    }
+    if (step.kind === 'classify' && step.draft) {
+      expectKind(`steps.${i}.draft`, step.draft, ['generate']);
+      if (wf.steps.findIndex((s) => s.id === step.draft) > i) issues.push(`steps.${i}.draft: "${step.draft}" runs after this step; classify a draft that already exists`);
     }
     if (step.kind === 'deliver' && step.text !== 'approval') expectKind(`steps.${i}.text`, step.text, ['generate']);
   });

@@ -106,6 +106,11 @@ const qualityGatesSchema = z
     /** Refuse drafts that carry email addresses, card numbers (Luhn-checked) or phone numbers. */
     noPersonalData: z.boolean().default(false),
     minPassageScore: z.number().min(0).optional(),
+    /**
+     * Refuse drafts whose confidence is below this (0..1): the model's own `confidence` when the
+     * step's outputSchema has one, else how much of the draft the retrieved passages support.
+     */
+    minConfidence: z.number().min(0).max(1).optional(),
     onFail: stepIdSchema,
     onContextFailure: stepIdSchema.optional(),
   })
@@ -125,6 +130,55 @@ const generateStepSchema = z
   })
   .strict();
 
+/** What a classify step can tell about a text (and a draft); each has an offline and an LLM-backed implementation. */
+export const classifierNames = ['sentiment', 'topic', 'complexity', 'confidence'] as const;
+
+/** Topics the platform knows terms for; a workflow may name them or define its own. */
+export const builtinTopicNames = ['legal', 'security', 'compliance', 'billing'] as const;
+
+const topicSchema = z.union([
+  z.enum(builtinTopicNames),
+  z
+    .object({
+      name: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'a topic name: lowercase letters, digits and _'),
+      /** Words or phrases that signal the topic; matched on word stems, so "charged" matches "charge". */
+      terms: z.array(z.string().min(1).max(80)).min(1).max(200),
+      description: z.string().max(300).optional(),
+    })
+    .strict(),
+]);
+
+/**
+ * Classifies the run's text so `route` conditions can read the results as
+ * `steps.<id>.sentiment.label`, `steps.<id>.topic.label`, `steps.<id>.complexity.label` and
+ * `steps.<id>.confidence.score`. Offline (lexicons and text statistics) unless `models` names a
+ * chain; then the model classifies, and an `offline` entry in the chain falls back to the lexicons.
+ */
+const classifyStepSchema = z
+  .object({
+    id: stepIdSchema,
+    kind: z.literal('classify'),
+    /** The text to classify, e.g. "{{input.subject}} {{input.body}}". */
+    text: z.string().min(1),
+    classifiers: z.array(z.enum(classifierNames)).min(1).refine((c) => new Set(c).size === c.length, { message: 'each classifier once' }),
+    topics: z
+      .array(topicSchema)
+      .min(1)
+      .max(20)
+      .default([...builtinTopicNames])
+      .refine((ts) => new Set(ts.map((t) => (typeof t === 'string' ? t : t.name))).size === ts.length, { message: 'topic names must be unique' }),
+    /** Compound sentiment below this is `negative`, above its opposite `positive` (VADER's usual cut is 0.05). */
+    sentimentThreshold: z.number().min(0).max(0.9).default(0.05),
+    /** The generate step whose draft the `confidence` classifier scores against the retrieved passages. */
+    draft: stepIdSchema.optional(),
+    models: z.array(modelRefSchema).min(1).optional(),
+    next: stepIdSchema.optional(),
+  })
+  .strict()
+  .refine((c) => !c.classifiers.includes('confidence') || c.draft, { message: 'the confidence classifier needs draft: <generate step id>', path: ['draft'] });
+
+const conditionOperators = ['equals', 'in', 'contains', 'greaterThan', 'lessThan', 'exists'] as const;
+
 const conditionSchema = z
   .object({
     path: z
@@ -135,11 +189,13 @@ const conditionSchema = z
     greaterThan: z.number().optional(),
     lessThan: z.number().optional(),
     exists: z.boolean().optional(),
+    /** Matches when the value equals one of these strings (e.g. a topic label). */
+    in: z.array(z.string()).min(1).max(50).optional(),
   })
   .strict()
   .refine(
-    (c) => ['equals', 'contains', 'greaterThan', 'lessThan', 'exists'].filter((k) => k in c && (c as Record<string, unknown>)[k] !== undefined).length === 1,
-    { message: 'each condition takes exactly one of equals, contains, greaterThan, lessThan, exists' },
+    (c) => conditionOperators.filter((k) => k in c && (c as Record<string, unknown>)[k] !== undefined).length === 1,
+    { message: `each condition takes exactly one of ${conditionOperators.join(', ')}` },
   );
 
 /**
@@ -269,6 +325,7 @@ const deliverStepSchema = z
 export const stepSchema = z.discriminatedUnion('kind', [
   retrieveStepSchema,
   generateStepSchema,
+  classifyStepSchema,
   routeStepSchema,
   approvalStepSchema,
   deliverStepSchema,
@@ -304,9 +361,11 @@ export type RouteCondition = z.infer<typeof conditionSchema>;
 export type AutonomyRule = z.infer<typeof autonomyRuleSchema>;
 export type QualityGates = z.infer<typeof qualityGatesSchema>;
 export type InputField = z.infer<typeof inputFieldSchema>;
+export type ClassifierName = (typeof classifierNames)[number];
+export type TopicRef = z.infer<typeof topicSchema>;
 
 /** Step kinds that run as Lambda functions (route compiles to a Choice state). */
-export const lambdaStepKinds = ['retrieve', 'generate', 'approval', 'deliver'] as const;
+export const lambdaStepKinds = ['retrieve', 'generate', 'classify', 'approval', 'deliver'] as const;
 export type LambdaStepKind = (typeof lambdaStepKinds)[number];
 
 /** Seconds in a duration string such as `24h`. */

@@ -22,6 +22,7 @@ export function conditionHolds(condition: RouteCondition, state: unknown): boole
   if (condition.exists !== undefined) return present === condition.exists;
   if (!present) return false;
   if (condition.contains !== undefined) return typeof value === 'string' && value.includes(condition.contains);
+  if (condition.in !== undefined) return typeof value === 'string' && condition.in.includes(value);
   if (condition.greaterThan !== undefined) return typeof value === 'number' && value > condition.greaterThan;
   if (condition.lessThan !== undefined) return typeof value === 'number' && value < condition.lessThan;
   const expected = condition.equals;

@@ -9,7 +9,7 @@ import { ModelChainExhausted } from '../shared/errors.js';
 import { ENV } from '../shared/env-names.js';
 import type { Passage } from '../shared/step-contract.js';
 import { providerHealth, type ProviderHealth } from './health.js';
-import { findCitations, renderPrompt } from './prompt.js';
+import { findCitations, renderPrompt, type PromptTask } from './prompt.js';
 import { callBedrock } from './providers/bedrock.js';
 import { callOffline, OFFLINE_MODEL } from './providers/offline.js';
 import { callOpenAI, openaiConfigured } from './providers/openai.js';
@@ -40,6 +40,8 @@ export interface GenerateRequest {
   outputSchema?: JsonSchema;
   /** A repair turn after the prompt (structured output). */
   followUp?: FollowUp;
+  /** Answer the request (default) or classify it; decides the data rules the model reads. */
+  task?: PromptTask;
 }
 
 export interface GenerateResult {

@@ -1,12 +1,11 @@
 /**
- * A generate call whose reply must match a JSON Schema: the first answer comes from the chain as
+ * A generate call whose reply must match an output schema (JSON Schema or zod): the first answer comes from the chain as
  * usual; if it does not parse or validate, the same model (the chain entry that answered) gets one
  * repair turn with the validation errors; if that fails too, the step fails with
  * StructuredOutputInvalid. Usage and attempts of both calls are reported together.
  */
 import { GatewayChainExhausted, generate, type GenerateOptions, type GenerateRequest, type GenerateResult } from './model-gateway.js';
-import { checkStructured, correctionText, schemaInstruction, StructuredOutputInvalid } from './structured-output.js';
-import type { JsonSchema } from './types.js';
+import { checkStructured, correctionText, jsonSchemaOf, schemaInstruction, StructuredOutputInvalid, type OutputSchema } from './structured-output.js';
 
 export interface StructuredResult extends GenerateResult {
   /** The parsed, validated object: the step's `output`. */
@@ -19,12 +18,14 @@ function spentBy(result: GenerateResult) {
 }
 
 export async function generateStructured(
-  req: GenerateRequest & { outputSchema: JsonSchema },
+  structuredRequest: Omit<GenerateRequest, 'outputSchema'> & { outputSchema: OutputSchema },
   options: GenerateOptions = {},
 ): Promise<StructuredResult> {
-  const system = [req.system?.trim(), schemaInstruction(req.outputSchema)].filter(Boolean).join('\n\n');
+  const schema = structuredRequest.outputSchema;
+  const req: GenerateRequest = { ...structuredRequest, outputSchema: jsonSchemaOf(schema) };
+  const system = [req.system?.trim(), schemaInstruction(schema)].filter(Boolean).join('\n\n');
   const first = await generate({ ...req, system }, options);
-  const checked = checkStructured(first.text, req.outputSchema);
+  const checked = checkStructured(first.text, schema);
   if (checked.ok) return { ...first, output: checked.value, repaired: false };
 
   let second: GenerateResult;
@@ -50,7 +51,7 @@ export async function generateStructured(
     },
     latencyMs: first.latencyMs + second.latencyMs,
   };
-  const again = checkStructured(second.text, req.outputSchema);
+  const again = checkStructured(second.text, schema);
   if (again.ok) return { ...merged, output: again.value, repaired: true };
   throw new StructuredOutputInvalid(
     `The reply did not match outputSchema after one repair attempt: ${again.errors.join('; ')}`,

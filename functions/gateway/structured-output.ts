@@ -1,7 +1,9 @@
 /**
- * Structured output: a generate step's reply is parsed as JSON and validated against the step's
- * JSON Schema (zod's fromJSONSchema, the same converter that checked the schema when the workflow
- * loaded). What fails is described in short lines a model can act on in its one repair attempt.
+ * Structured output: a reply is parsed as JSON and validated against an output schema, given
+ * either as JSON Schema (a workflow's `outputSchema`, converted with zod's fromJSONSchema, the same
+ * converter that checked it when the workflow loaded) or as a zod schema in code (e.g. the
+ * classifiers'; shown to the model as JSON Schema via z.toJSONSchema). What fails is described in
+ * short lines a model can act on in its one repair attempt.
  */
 import { z } from 'zod';
 import { HandrailError } from '../shared/errors.js';
@@ -30,8 +32,13 @@ export type Checked = { ok: true; value: Record<string, unknown> } | { ok: false
 const MAX_ERRORS = 10;
 /** Schemas by their JSON text: converting is far slower than validating, and a warm Lambda sees the same few. */
 const validators = new Map<string, z.ZodType>();
+const jsonSchemas = new WeakMap<z.ZodType, JsonSchema>();
 
-function validatorFor(schema: JsonSchema): z.ZodType {
+/** An output schema: JSON Schema from a workflow file, or a zod schema declared in code. */
+export type OutputSchema = JsonSchema | z.ZodType;
+
+function validatorFor(schema: OutputSchema): z.ZodType {
+  if (schema instanceof z.ZodType) return schema;
   const key = JSON.stringify(schema);
   let validator = validators.get(key);
   if (!validator) {
@@ -40,6 +47,17 @@ function validatorFor(schema: JsonSchema): z.ZodType {
     validators.set(key, validator);
   }
   return validator;
+}
+
+/** The JSON Schema a model is shown (and the offline provider fills in). */
+export function jsonSchemaOf(schema: OutputSchema): JsonSchema {
+  if (!(schema instanceof z.ZodType)) return schema;
+  let json = jsonSchemas.get(schema);
+  if (!json) {
+    const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io: 'input' }) as JsonSchema;
+    jsonSchemas.set(schema, (json = rest));
+  }
+  return json;
 }
 
 /** The JSON inside a reply: models often wrap it in ```json fences or a sentence of prose. */
@@ -52,7 +70,7 @@ export function extractJson(text: string): string {
   return start >= 0 && end > start ? body.slice(start, end + 1) : body;
 }
 
-export function checkStructured(text: string, schema: JsonSchema): Checked {
+export function checkStructured(text: string, schema: OutputSchema): Checked {
   let parsed: unknown;
   try {
     parsed = JSON.parse(extractJson(text));
@@ -69,10 +87,10 @@ export function checkStructured(text: string, schema: JsonSchema): Checked {
 }
 
 /** Added to the step's system text: what shape to answer in. */
-export function schemaInstruction(schema: JsonSchema): string {
+export function schemaInstruction(schema: OutputSchema): string {
   return [
     'Reply with only a JSON object (no prose, no code fences) that matches this JSON Schema:',
-    JSON.stringify(schema),
+    JSON.stringify(jsonSchemaOf(schema)),
   ].join('\n');
 }
 

@@ -3,10 +3,12 @@
  * citations, length, personal data, retrieval context). The platform evaluates them, not the prompt.
  */
 import type { QualityGates } from '../../state-machines/schema.js';
+import { groundingConfidence } from '../classifiers/grounding.js';
+import type { ConfidenceResult } from '../classifiers/types.js';
 import type { Passage } from '../shared/step-contract.js';
 
 export interface GateFailure {
-  readonly gate: 'blocked_pattern' | 'citations' | 'length' | 'personal_data' | 'context';
+  readonly gate: 'blocked_pattern' | 'citations' | 'length' | 'personal_data' | 'context' | 'confidence';
   readonly detail: string;
 }
 
@@ -14,6 +16,20 @@ export interface GateResult {
   readonly failed: boolean;
   readonly contextFailed: boolean;
   readonly failures: GateFailure[];
+  /** The draft's confidence, when a minConfidence gate asked for it. */
+  readonly confidence?: ConfidenceResult;
+}
+
+/**
+ * How sure we are of a draft: the model's own `confidence` (0..1) when its structured output has
+ * one, else how much of the draft the retrieved passages support (classifiers/grounding.ts).
+ */
+export function draftConfidence(draft: { text: string; output?: Record<string, unknown> }, passages: readonly Pick<Passage, 'text'>[]): ConfidenceResult {
+  const reported = draft.output?.confidence;
+  if (typeof reported === 'number' && reported >= 0 && reported <= 1) {
+    return { score: reported, method: 'model', reason: 'the confidence the model reported in its structured output' };
+  }
+  return groundingConfidence(draft.text, passages);
 }
 
 const EMAIL = /[A-Z0-9._%+-]+@[A-Z0-9.-]+\.[A-Z]{2,}/gi;
@@ -41,7 +57,7 @@ export function personalData(text: string): string[] {
   return found;
 }
 
-export function evaluateGates(gates: QualityGates, draft: { text: string; citations: number[] }, passages: Pick<Passage, 'score'>[]): GateResult {
+export function evaluateGates(gates: QualityGates, draft: { text: string; citations: number[]; confidence?: ConfidenceResult }, passages: Pick<Passage, 'score'>[]): GateResult {
   const failures: GateFailure[] = [];
   for (const pattern of gates.blockedPatterns) {
     if (new RegExp(pattern, 'i').test(draft.text)) failures.push({ gate: 'blocked_pattern', detail: `the draft matches the blocked pattern /${pattern}/` });
@@ -52,7 +68,11 @@ export function evaluateGates(gates: QualityGates, draft: { text: string; citati
   if (gates.noPersonalData) {
     for (const kind of personalData(draft.text)) failures.push({ gate: 'personal_data', detail: `the draft contains ${kind}` });
   }
+  if (gates.minConfidence !== undefined) {
+    const score = draft.confidence?.score ?? 0;
+    if (score < gates.minConfidence) failures.push({ gate: 'confidence', detail: `confidence ${score} is below ${gates.minConfidence} (${draft.confidence?.reason ?? 'not measured'})` });
+  }
   const contextFailed = gates.minPassageScore !== undefined && !passages.some((p) => p.score >= gates.minPassageScore!);
   if (contextFailed) failures.push({ gate: 'context', detail: `no retrieved passage scores ${gates.minPassageScore} or more` });
-  return { failed: failures.length > 0, contextFailed, failures };
+  return { failed: failures.length > 0, contextFailed, failures, ...(draft.confidence ? { confidence: draft.confidence } : {}) };
 }

@@ -79,6 +79,8 @@ export interface ApprovalRecord {
   readonly lastRemindedAt?: string;
   /** Quality gates that failed on the drafts of this run: why a human is looking (shown to the reviewer). */
   readonly qualityFailures?: { stepId: string; gate: string; detail: string }[];
+  /** What the run's classifiers found (sentiment, topic, complexity, confidence), one line each. */
+  readonly classification?: string[];
   /** Multi-part approvals: the parts, each decided on its own. */
   readonly items?: ApprovalItem[];
   readonly sources: Pick<Passage, 'n' | 'title' | 'docId' | 'version' | 'passageId' | 'text' | 'score'>[];

@@ -43,25 +43,31 @@ export class StepHandlers extends Construct {
     data.knowledgeBucket.grantRead(retrieve);
     data.runs.grantWriteData(retrieve);
 
-    // The generate function prices each call from the price table it ships with (functions/usage/prices.ts).
-    const generate = fn('generate', Duration.minutes(2), {
-      commandHooks: {
-        beforeBundling: () => [],
-        beforeInstall: () => [],
-        afterBundling: (inputDir: string, outputDir: string) => [`cp "${inputDir}/state-machines/prices.yaml" "${outputDir}/prices.yaml"`],
-      },
-    });
-    data.runs.grantWriteData(generate);
-    // Provider cooldowns (read, conditional updates) and usage counters (ADD): nothing more.
-    data.gateway.grant(generate, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
-    data.gateway.grantOnKey(generate, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*');
-    generate.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'InvokeFoundationModels',
-        actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
-        resources: ['arn:aws:bedrock:*::foundation-model/*', 'arn:aws:bedrock:*:*:inference-profile/*'],
-      }),
-    );
+    // Functions that call models (generate, classify) price each call from the price table they
+    // ship with (functions/usage/prices.ts), keep provider cooldowns and usage counters in the
+    // gateway table (read, conditional updates, ADD: nothing more) and may invoke Bedrock models.
+    const modelCaller = (kind: 'generate' | 'classify', timeout: Duration) => {
+      const f = fn(kind, timeout, {
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir: string, outputDir: string) => [`cp "${inputDir}/state-machines/prices.yaml" "${outputDir}/prices.yaml"`],
+        },
+      });
+      data.runs.grantWriteData(f);
+      data.gateway.grant(f, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+      data.gateway.grantOnKey(f, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*');
+      f.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'InvokeFoundationModels',
+          actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+          resources: ['arn:aws:bedrock:*::foundation-model/*', 'arn:aws:bedrock:*:*:inference-profile/*'],
+        }),
+      );
+      return f;
+    };
+    const generate = modelCaller('generate', Duration.minutes(2));
+    const classify = modelCaller('classify', Duration.minutes(1));
 
     // The approval function notifies reviewers (functions/notifications): it reads the reviewer
     // directory it ships with, the channel credentials, and may send email, nothing else.
@@ -120,6 +126,6 @@ export class StepHandlers extends Construct {
       targets: [new targets.LambdaFunction(this.reminders, { retryAttempts: 2 })],
     });
 
-    this.functions = { retrieve, generate, approval, deliver, finish };
+    this.functions = { retrieve, generate, classify, approval, deliver, finish };
   }
 }

@@ -79,6 +79,7 @@ export function compileWorkflow(workflow: Workflow, directory: Directory): Compi
         Object.assign(states, compileRoute(step));
         return;
       case 'retrieve':
+      case 'classify':
         kinds.add(step.kind);
         states[step.id] = stepTask(step.kind, step, next ?? RUN_COMPLETED_STATE);
         return;

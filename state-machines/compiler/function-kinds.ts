@@ -3,7 +3,7 @@
  * how a run ended. The ASL refers to each as `${fn_<kind>}`, a DefinitionSubstitution that CDK
  * fills with the function ARN (and the local runtime with the local function ARN).
  */
-export const functionKinds = ['retrieve', 'generate', 'approval', 'deliver', 'finish'] as const;
+export const functionKinds = ['retrieve', 'generate', 'classify', 'approval', 'deliver', 'finish'] as const;
 export type FunctionKind = (typeof functionKinds)[number];
 
 export function substitutionKey(kind: FunctionKind): string {

@@ -19,6 +19,10 @@ export function compileCondition(c: RouteCondition): JsonObject {
   if (c.contains !== undefined) {
     return { And: [present, { Variable, IsString: true }, { Variable, StringMatches: `*${escapeWildcard(c.contains)}*` }] };
   }
+  if (c.in !== undefined) {
+    const options = c.in.map((v) => ({ Variable, StringEquals: v }));
+    return { And: [present, { Variable, IsString: true }, options.length === 1 ? options[0]! : { Or: options }] };
+  }
   if (c.greaterThan !== undefined) {
     return { And: [present, { Variable, IsNumeric: true }, { Variable, NumericGreaterThan: c.greaterThan }] };
   }

@@ -36,12 +36,12 @@ describe('Handrail stack (dev)', () => {
     });
     const asl = JSON.parse(String(machine!.Properties.DefinitionString).replace(/\$\{fn_(\w+)\}/g, 'arn:aws:lambda:us-east-1:123456789012:function:$1'));
     expect(validator(asl).errors).toEqual([]);
-    expect(Object.keys(machine!.Properties.DefinitionSubstitutions).sort()).toEqual(['fn_approval', 'fn_deliver', 'fn_finish', 'fn_generate', 'fn_retrieve']);
+    expect(Object.keys(machine!.Properties.DefinitionSubstitutions).sort()).toEqual(['fn_approval', 'fn_classify', 'fn_deliver', 'fn_finish', 'fn_generate', 'fn_retrieve']);
   });
 
   it('bundles one nodejs22.x function per step kind plus the API, each with its own role', () => {
     const fns = Object.values(template.findResources('AWS::Lambda::Function')).filter((f) => f.Metadata?.['handrail:kind']);
-    expect(fns.map((f) => f.Metadata['handrail:kind']).sort()).toEqual(['api', 'approval', 'deliver', 'finish', 'generate', 'reminders', 'retrieve']);
+    expect(fns.map((f) => f.Metadata['handrail:kind']).sort()).toEqual(['api', 'approval', 'classify', 'deliver', 'finish', 'generate', 'reminders', 'retrieve']);
     for (const fn of fns) {
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
       expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON' });
@@ -126,8 +126,8 @@ describe('Handrail stack (dev)', () => {
     expect(assets.some((a) => existsSync(join(outdir, a, 'workflows', 'support-reply.yaml')))).toBe(true);
     // The API, the approval function and the reminders sweep (which notify reviewers) ship the reviewer directory.
     expect(assets.filter((a) => existsSync(join(outdir, a, 'reviewers.yaml')))).toHaveLength(3);
-    // The generate function prices each step from the price table it ships with.
-    expect(assets.filter((a) => existsSync(join(outdir, a, 'prices.yaml')))).toHaveLength(1);
+    // The functions that call models (generate, classify) price each call from the price table they ship with.
+    expect(assets.filter((a) => existsSync(join(outdir, a, 'prices.yaml')))).toHaveLength(2);
     expect(assets.every((a) => existsSync(join(outdir, a, 'index.mjs')))).toBe(true);
   });
 });

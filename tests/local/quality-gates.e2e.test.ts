@@ -35,7 +35,13 @@ async function run(body: string, statuses: string[], subject = 'Refund for my pl
 describe('quality gates on the local runtime', () => {
   it('sends a draft that passes every gate as drafted', async () => {
     const done = await run('How do I get a refund for my annual plan?', ['delivered']);
-    expect(done.steps.find((s: any) => s.stepId === 'draft').output.gates).toEqual({ failed: false, contextFailed: false, failures: [] });
+    expect(done.steps.find((s: any) => s.stepId === 'draft').output.gates).toEqual({
+      failed: false,
+      contextFailed: false,
+      failures: [],
+      confidence: { score: expect.any(Number), method: 'grounding', reason: expect.stringContaining('retrieved passage') },
+    });
+    expect(done.steps.find((s: any) => s.stepId === 'draft').output.gates.confidence.score).toBeGreaterThanOrEqual(0.5);
     expect(receivers.auto!.received.map((r) => r.body.runId)).toContain(done.runId);
     expect(done.approvals).toEqual([]);
   });
@@ -45,9 +51,18 @@ describe('quality gates on the local runtime', () => {
     const waiting = await run('How do I get a refund for my annual plan?', ['awaiting_approval']);
     const [approval] = waiting.approvals;
     expect(approval.stepId).toBe('human_review');
-    expect(approval.qualityFailures.map((f: any) => f.gate).sort()).toEqual(['blocked_pattern', 'personal_data', 'personal_data']);
+    expect(approval.qualityFailures.map((f: any) => f.gate).sort()).toEqual(['blocked_pattern', 'confidence', 'personal_data', 'personal_data']);
     const link = new URL((await client(rt).get(`/approvals/${approval.approvalId}`)).body.reviewLinks['support-agent@example.com']).pathname;
     expect((await client(rt).get(link)).text).toContain('Sent to review because:');
+    expect(receivers.auto!.received.some((r) => r.body.runId === waiting.runId)).toBe(false);
+  });
+
+  it('routes a draft the knowledge base does not support (low confidence) to a human', async () => {
+    model.script(chatOk('Sure! We will ship you a free laptop and a gift voucher tomorrow morning [1].'));
+    const waiting = await run('How do I get a refund for my annual plan?', ['awaiting_approval']);
+    const [approval] = waiting.approvals;
+    expect(approval.stepId).toBe('human_review');
+    expect(approval.qualityFailures).toEqual([{ stepId: 'draft', gate: 'confidence', detail: expect.stringMatching(/^confidence 0(\.\d+)? is below 0\.5 \(/) }]);
     expect(receivers.auto!.received.some((r) => r.body.runId === waiting.runId)).toBe(false);
   });
 

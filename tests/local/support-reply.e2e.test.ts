@@ -100,6 +100,32 @@ describe('support-reply on the local runtime', () => {
     expect(approval).toMatchObject({ stepId: 'senior_review', reviewers: ['support-lead@example.com'] });
   });
 
+  it('classifies every ticket, keeps the results on the run and shows them to the reviewer', async () => {
+    const { runId } = (await api.post('/webhooks/support-reply', ticket('T-110'))).body;
+    const approval = await pendingApprovalOf(runId);
+    expect(approval).toMatchObject({ stepId: 'agent_review', routeKey: 'support-reply/triage/standard' });
+    const run = (await api.get(`/runs/${runId}`)).body;
+    expect(run.classification.classify_ticket).toMatchObject({
+      sentiment: { label: 'neutral', method: 'lexicon:vader' },
+      topic: { label: 'billing', flags: { legal: false, security: false, compliance: false, billing: true }, method: 'lexicon:topics' },
+      complexity: { label: 'low', method: 'statistics' },
+    });
+    expect(run.steps.find((s: any) => s.stepId === 'classify_ticket')).toMatchObject({ kind: 'classify', status: 'succeeded', input: { classifiers: ['sentiment', 'topic', 'complexity'] } });
+    expect(approval.classification).toEqual([expect.stringMatching(/^sentiment neutral/), expect.stringMatching(/^topic billing \(/), expect.stringMatching(/^complexity low/)]);
+    const link = new URL((await api.get(`/approvals/${approval.approvalId}`)).body.reviewLinks['support-agent@example.com']).pathname;
+    expect((await api.get(link)).text).toContain('Classified:');
+  });
+
+  it.each([
+    ['legal', 'Formal complaint', 'Our attorney will file a lawsuit if the contract is not honoured.', 'policy_review', ['policy-officer@example.com', 'support-lead@example.com']],
+    ['security', 'Account hacked', 'Someone had unauthorized access to our admin account last night.', 'policy_review', ['policy-officer@example.com', 'support-lead@example.com']],
+    ['upset', 'Still broken', 'This is the third time I write. Your product is terrible and nobody helps. Awful.', 'senior_review', ['support-lead@example.com']],
+  ])('routes %s tickets by their classification', async (path, subject, body, stepId, reviewers) => {
+    const { runId } = (await api.post('/webhooks/support-reply', ticket(`T-${path}`, { subject, body }))).body;
+    const approval = await pendingApprovalOf(runId);
+    expect(approval).toMatchObject({ stepId, reviewers, routeKey: `support-reply/triage/${path}` });
+  });
+
   it('never delivers a rejected draft', async () => {
     const { runId } = (await api.post('/webhooks/support-reply', ticket('T-102'))).body;
     const approval = await pendingApprovalOf(runId);

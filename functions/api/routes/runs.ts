@@ -30,9 +30,12 @@ export const runs = new Hono()
     const found = await getRunWithSteps(runId);
     if (!found) throw new NotFoundError(`No run ${runId}`);
     const approvals = await Promise.all((found.run.approvalIds ?? []).map((id) => getApproval(id)));
+    const classified = found.steps.filter((s) => s.kind === 'classify' && s.status === 'succeeded');
     return c.json({
       ...found.run,
       steps: found.steps,
+      // What each classify step found (the full results, with evidence, are on its step record).
+      ...(classified.length ? { classification: Object.fromEntries(classified.map((s) => [s.stepId, s.output])) } : {}),
       // Summed from the step records, which carry each generate step's tokens and cost.
       usage: runUsage(found.steps),
       approvals: approvals.filter((a) => a !== undefined).map(publicApproval),

@@ -20,6 +20,7 @@ import type { GenerateOutput } from '../../shared/step-contract.js';
 import { durationSeconds } from '../../../state-machines/schema.js';
 import { stepEventSchema } from '../event-schema.js';
 import { passagesInState } from '../passages-in-state.js';
+import { classificationIn } from '../classification-in-state.js';
 import { qualityFailuresIn } from '../quality-failures-in-state.js';
 
 const eventSchema = stepEventSchema('approval', {
@@ -71,6 +72,7 @@ export const handler = stepHandler(eventSchema, async ({ step, state, level, rev
     ...(step.slackChannel ? { slackChannel: step.slackChannel } : {}),
     ...(items ? { items } : {}),
     ...qualityFailuresIn(state),
+    ...classificationIn(state),
     sources: passagesInState(state).map(({ n, title, docId, version, passageId, text, score }) => ({ n, title, docId, version, passageId, text, score })),
     ...autonomyFields(assessment, draft.text, now.toISOString()),
   });

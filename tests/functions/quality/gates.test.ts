@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateGates, luhnValid, personalData } from '../../../functions/quality/gates.js';
+import { draftConfidence, evaluateGates, luhnValid, personalData } from '../../../functions/quality/gates.js';
 
 const gates = { blockedPatterns: ['guarantee(d)?', 'legal advice'], requireCitations: true, minLength: 10, maxLength: 200, noPersonalData: true, minPassageScore: 1, onFail: 'review' };
 
@@ -27,6 +27,22 @@ describe('quality gates', () => {
     const result = evaluateGates(gates, { text: 'You can request a refund within 14 days [1].', citations: [1] }, [{ score: 0.4 }]);
     expect(result).toMatchObject({ failed: true, contextFailed: true, failures: [{ gate: 'context' }] });
     expect(evaluateGates(gates, { text: 'You can request a refund within 14 days [1].', citations: [1] }, []).contextFailed).toBe(true);
+  });
+
+  it('fails a draft whose confidence is below minConfidence, and reports the measured confidence', () => {
+    const confident = { text: 'Refunds within 14 days [1].', citations: [1], confidence: { score: 0.9, method: 'grounding' as const, reason: 'r' } };
+    const withConfidence = { ...gates, minConfidence: 0.6 };
+    expect(evaluateGates(withConfidence, confident, [{ score: 3 }])).toEqual({ failed: false, contextFailed: false, failures: [], confidence: confident.confidence });
+    const unsure = { ...confident, confidence: { score: 0.3, method: 'model' as const, reason: 'the model reported its confidence' } };
+    expect(evaluateGates(withConfidence, unsure, [{ score: 3 }]).failures).toEqual([{ gate: 'confidence', detail: 'confidence 0.3 is below 0.6 (the model reported its confidence)' }]);
+    expect(evaluateGates(withConfidence, { text: 'Refunds within 14 days [1].', citations: [1] }, [{ score: 3 }]).failures.map((f) => f.gate)).toEqual(['confidence']);
+  });
+
+  it('takes the confidence a model reported in its structured output, else measures grounding', () => {
+    const passages = [{ text: 'Refunds are possible within 14 days of payment.' }];
+    expect(draftConfidence({ text: 'x', output: { confidence: 0.42 } }, passages)).toMatchObject({ score: 0.42, method: 'model' });
+    expect(draftConfidence({ text: 'Refunds are possible within 14 days [1].', output: { confidence: 7 } }, passages)).toMatchObject({ score: 1, method: 'grounding' });
+    expect(draftConfidence({ text: 'We ship free laptops.' }, passages)).toMatchObject({ score: 0, method: 'grounding' });
   });
 
   it('recognises card numbers by their checksum, not by any long number', () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { compileWorkflow, type ChoiceState, type TaskState } from '../../../state-machines/compiler/index.js';
 import { loadDirectory } from '../../../state-machines/directory.js';
 import { loadWorkflows, parseWorkflow } from '../../../state-machines/load-workflow.js';
+import { workflowSchema } from '../../../state-machines/schema.js';
 
 const directory = loadDirectory();
 
@@ -26,13 +27,55 @@ describe('compileWorkflow', () => {
     expect(triage.Default).toBe('triage__standard');
     expect(support.States.triage__standard).toEqual({ Type: 'Pass', Comment: 'route triage took path standard', Result: 'standard', ResultPath: '$.routes.triage', Next: 'agent_review' });
     expect(support.States.triage__urgent).toMatchObject({ Result: 'urgent', Next: 'senior_review' });
+    expect(triage.Choices.map((c) => c.Next)).toEqual(['triage__legal', 'triage__security', 'triage__compliance', 'triage__urgent', 'triage__upset']);
     expect(triage.Choices[0]).toEqual({
+      And: [
+        { Variable: '$.steps.classify_ticket.topic.flags.legal', IsPresent: true },
+        { Variable: '$.steps.classify_ticket.topic.flags.legal', IsBoolean: true },
+        { Variable: '$.steps.classify_ticket.topic.flags.legal', BooleanEquals: true },
+      ],
+      Next: 'triage__legal',
+    });
+    expect(triage.Choices[3]).toEqual({
       And: [
         { Variable: '$.input.priority', IsPresent: true },
         { Variable: '$.input.priority', IsString: true },
         { Variable: '$.input.priority', StringEquals: 'urgent' },
       ],
       Next: 'triage__urgent',
+    });
+  });
+
+  it('compiles a classify step to a Lambda task whose results land at $.steps.<id> for the route after it', () => {
+    expect(support.States.draft_reply).toMatchObject({ Next: 'classify_ticket' });
+    expect(support.States.classify_ticket).toMatchObject({
+      Type: 'Task',
+      Resource: '${fn_classify}',
+      ResultPath: '$.steps.classify_ticket',
+      Next: 'triage',
+      Retry: [expect.objectContaining({ ErrorEquals: expect.arrayContaining(['Lambda.ServiceException']) })],
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'run_failed' }],
+    });
+  });
+
+  it('compiles `in` to one presence- and type-guarded Or of StringEquals', () => {
+    const wf = workflowSchema.parse({
+      id: 'in-route',
+      name: 'in',
+      input: { s: { type: 'string' } },
+      steps: [
+        { id: 'pick', kind: 'route', paths: [{ name: 'money', when: [{ path: 'input.s', in: ['billing', 'refunds'] }], next: 'done' }, { name: 'other', default: true, next: 'done' }] },
+        { id: 'done', kind: 'deliver', url: 'https://example.com/hook' },
+      ],
+    });
+    const choice = compileWorkflow(wf, directory).definition.States.pick as ChoiceState;
+    expect(choice.Choices[0]).toEqual({
+      And: [
+        { Variable: '$.input.s', IsPresent: true },
+        { Variable: '$.input.s', IsString: true },
+        { Or: [{ Variable: '$.input.s', StringEquals: 'billing' }, { Variable: '$.input.s', StringEquals: 'refunds' }] },
+      ],
+      Next: 'pick__money',
     });
   });
 

@@ -1,6 +1,6 @@
 /**
- * Minimal typings for the two wink packages, which ship none. Only the parts the BM25 index
- * uses are declared, so a wrong call fails type-checking instead of at run time.
+ * Minimal typings for the two wink packages, which ship none. Only the parts the BM25 index and
+ * the offline classifiers use are declared, so a wrong call fails type-checking instead of at run time.
  */
 declare module 'wink-bm25-text-search' {
   namespace bm25 {
@@ -29,6 +29,7 @@ declare module 'wink-nlp-utils' {
     string: {
       lowerCase(s: string): string;
       tokenize0(s: string): string[];
+      sentences(s: string): string[];
     };
     tokens: {
       removeWords(tokens: string[]): string[];

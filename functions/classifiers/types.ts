@@ -1,0 +1,64 @@
+/**
+ * What a classify step reports, per classifier. Route conditions read these fields
+ * (`steps.<id>.sentiment.label`, `steps.<id>.topic.label`, `steps.<id>.topic.flags.legal`,
+ * `steps.<id>.complexity.label`, `steps.<id>.confidence.score`), and the run record keeps them.
+ */
+import type { ClassifierName } from '../../state-machines/schema.js';
+
+/** `lexicon`/`statistics`/`grounding`: the offline implementations; `model`: an LLM answered. */
+export type ClassifierMethod = 'lexicon:vader' | 'lexicon:topics' | 'statistics' | 'grounding' | 'model';
+
+export interface SentimentResult {
+  readonly label: 'negative' | 'neutral' | 'positive';
+  /** -1 (most negative) .. 1 (most positive): VADER's compound score, or the model's. */
+  readonly score: number;
+  readonly method: ClassifierMethod;
+  /** The most negative sentence, when one is negative: what the reviewer should look at. */
+  readonly evidence?: string;
+}
+
+export interface TopicResult {
+  /** The strongest topic (most terms matched; the first declared on a tie), or `none`. */
+  readonly label: string;
+  /** Every matched topic, strongest first. */
+  readonly labels: string[];
+  /** One boolean per declared topic, so a condition can test any of them. */
+  readonly flags: Record<string, boolean>;
+  /** Whether any declared topic matched. */
+  readonly any: boolean;
+  readonly method: ClassifierMethod;
+  /** The terms that matched, per topic (offline), or the model's reason. */
+  readonly evidence?: Record<string, string[]> | string;
+}
+
+export interface ComplexityResult {
+  readonly label: 'low' | 'medium' | 'high';
+  /** 0 .. 1. */
+  readonly score: number;
+  readonly method: ClassifierMethod;
+  /** What the score was made of (offline), or the model's reason. */
+  readonly factors?: Record<string, number> | string;
+}
+
+export interface ConfidenceResult {
+  /** 0 .. 1: how well the retrieved passages support the draft. */
+  readonly score: number;
+  readonly method: ClassifierMethod;
+  readonly reason: string;
+}
+
+export interface Classification {
+  sentiment?: SentimentResult;
+  topic?: TopicResult;
+  complexity?: ComplexityResult;
+  confidence?: ConfidenceResult;
+}
+
+export type ClassificationOf<K extends ClassifierName> = Required<Pick<Classification, K>>;
+
+/** Topics resolved to names and stemmed terms (built-in terms filled in). */
+export interface TopicDefinition {
+  readonly name: string;
+  readonly terms: string[];
+  readonly description?: string;
+}

@@ -1,0 +1,9 @@
+/** Typings for vader-sentiment (ships none): only the analyzer the sentiment classifier uses. */
+declare module 'vader-sentiment' {
+  const vader: {
+    SentimentIntensityAnalyzer: {
+      polarity_scores(text: string): { neg: number; neu: number; pos: number; compound: number };
+    };
+  };
+  export default vader;
+}

@@ -1,0 +1,63 @@
+/**
+ * Lambda: classifies the run's text (sentiment, topic, complexity) and a draft's confidence, so
+ * `route` conditions can send it to the right people. The results are the step's output
+ * (`steps.<id>.sentiment.label`, …) and are kept on the run's step record, with the model call's
+ * tokens and cost when a model classified.
+ */
+import { classify } from '../../classifiers/classify.js';
+import { topicDefinitions } from '../../classifiers/topics.js';
+import type { Classification } from '../../classifiers/types.js';
+import { stepHandler } from '../../shared/lambda-handler.js';
+import { renderTemplate } from '../../shared/template.js';
+import { stepEventSchema } from '../event-schema.js';
+import { modelStepRecorder } from '../model-step-record.js';
+import { passagesInState } from '../passages-in-state.js';
+
+/** Long tickets are classified on their first 20,000 characters (what the webhook schema allows by default). */
+const MAX_TEXT = 20000;
+
+export const handler = stepHandler(stepEventSchema('classify'), async ({ step, state }): Promise<Classification> => {
+  const text = renderTemplate(step.text, state).slice(0, MAX_TEXT);
+  const draftOutput = step.draft ? (state.steps[step.draft] as { text?: unknown } | undefined) : undefined;
+  const draft = typeof draftOutput?.text === 'string' ? draftOutput.text : undefined;
+  const passages = step.classifiers.includes('confidence') ? passagesInState(state) : [];
+  const recordStep = modelStepRecorder(
+    {
+      runId: state.run.runId,
+      stepId: step.id,
+      kind: 'classify',
+      startedAt: new Date(),
+      input: { text, classifiers: step.classifiers, ...(step.draft ? { draft: step.draft, passageIds: passages.map((p) => p.passageId) } : {}), ...(step.models ? { chain: step.models } : {}) },
+    },
+    state.run.workflowId,
+  );
+  try {
+    const outcome = await classify({
+      text,
+      classifiers: step.classifiers,
+      topics: topicDefinitions(step.topics),
+      sentimentThreshold: step.sentimentThreshold,
+      draft,
+      passages,
+      models: step.models,
+    });
+    const { model, fallback } = outcome;
+    await recordStep(
+      {
+        status: 'succeeded',
+        output: { ...outcome.classification, ...(fallback ? { fallback: fallback.error } : {}) },
+        ...(model ? { provider: model.provider, model: model.model, attempts: model.attempts } : {}),
+        ...(fallback ? { provider: 'offline', model: 'classifiers', attempts: fallback.attempts } : {}),
+      },
+      model ? { provider: model.provider, model: model.model, usage: model.usage } : fallback?.spent,
+    );
+    return outcome.classification;
+  } catch (err) {
+    await recordStep({
+      status: 'failed',
+      attempts: (err as { attempts?: unknown[] }).attempts,
+      error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+    });
+    throw err;
+  }
+});
