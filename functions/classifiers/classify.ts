@@ -1,7 +1,8 @@
 /**
  * Runs a classify step's classifiers. Without `models`, the offline classifiers answer. With a
- * chain, the models before its first `offline` entry classify (one structured call); if they all
- * fail, an `offline` entry means "fall back to the lexicons" (recorded as such), and without one the
+ * chain, the models before its first `offline` entry classify (one structured call), merged with
+ * the offline results so the model can only add caution (merge.ts); if the models all fail, an
+ * `offline` entry means "fall back to the lexicons" (recorded as such), and without one the
  * failure stands, so the run goes to the human queue rather than being routed on a guess.
  */
 import type { ClassifierName, ModelRef } from '../../state-machines/schema.js';
@@ -9,6 +10,7 @@ import { GatewayChainExhausted, type GenerateOptions } from '../gateway/model-ga
 import type { StructuredResult } from '../gateway/structured-generate.js';
 import { StructuredOutputInvalid } from '../gateway/structured-output.js';
 import type { Passage } from '../shared/step-contract.js';
+import { mergeCautiously } from './merge.js';
 import { classifyWithModel } from './model-classifier.js';
 import { classifyOffline } from './offline-classifier.js';
 import type { Classification, TopicDefinition } from './types.js';
@@ -27,6 +29,8 @@ export interface ClassifyOutcome {
   readonly classification: Classification;
   /** The model call, when a model answered (its usage is priced like a generate step's). */
   readonly model?: StructuredResult;
+  /** What the model and the offline classifiers each said, before the cautious merge. */
+  readonly sources?: { model: Classification; offline: Classification };
   /** Why the models were not used, when the chain fell back to the offline classifiers. */
   readonly fallback?: { error: string; attempts: unknown[]; spent?: StructuredOutputInvalid['spent'] };
 }
@@ -37,7 +41,12 @@ export async function classify(req: ClassifyRequest, options: GenerateOptions = 
   if (chain.length === 0) return { classification: classifyOffline(req) };
   try {
     const { classification, result } = await classifyWithModel({ ...req, chain }, options);
-    return { classification, model: result };
+    const offline = classifyOffline(req);
+    return {
+      classification: mergeCautiously(classification, offline, req.topics, req.sentimentThreshold),
+      model: result,
+      sources: { model: classification, offline },
+    };
   } catch (err) {
     const modelsFailed = err instanceof GatewayChainExhausted || err instanceof StructuredOutputInvalid;
     if (!modelsFailed || offlineAt < 0) throw err;

@@ -11,10 +11,10 @@ export function describeClassification(c: Classification): string[] {
     lines.push(`sentiment ${c.sentiment.label} (${c.sentiment.score}, ${c.sentiment.method})${quote}`);
   }
   if (c.topic) {
-    const { evidence } = c.topic;
-    const terms = (name: string) => (evidence && typeof evidence === 'object' && evidence[name]?.length ? ` (${evidence[name]!.join(', ')})` : '');
+    const { evidence, reason } = c.topic;
+    const terms = (name: string) => (evidence?.[name]?.length ? ` (${evidence[name].join(', ')})` : '');
     const found = c.topic.any ? c.topic.labels.map((l) => `${l}${terms(l)}`).join(', ') : 'none of the declared topics';
-    lines.push(`topic ${found} [${c.topic.method}]${typeof evidence === 'string' ? `: ${evidence}` : ''}`);
+    lines.push(`topic ${found} [${c.topic.method}]${reason ? `: ${reason}` : ''}`);
   }
   if (c.complexity) lines.push(`complexity ${c.complexity.label} (${c.complexity.score}, ${c.complexity.method})`);
   if (c.confidence) lines.push(`draft confidence ${c.confidence.score} (${c.confidence.method}): ${c.confidence.reason}`);

@@ -77,9 +77,9 @@ export async function classifyWithModel(req: ModelClassifyRequest, options: Gene
   if (answer.sentiment) classification.sentiment = { label: labelFor(answer.sentiment.score, req.sentimentThreshold), score: answer.sentiment.score, method: 'model' };
   if (answer.topic) {
     const ranked = new Map<string, number>(answer.topic.topics.map((name, i) => [name, answer.topic!.topics.length - i]));
-    classification.topic = topicResult(req.topics, ranked, 'model', answer.topic.reason);
+    classification.topic = topicResult(req.topics, ranked, 'model', { reason: answer.topic.reason });
   }
-  if (answer.complexity) classification.complexity = { label: complexityLabel(answer.complexity.score), score: answer.complexity.score, method: 'model', factors: answer.complexity.reason };
+  if (answer.complexity) classification.complexity = { label: complexityLabel(answer.complexity.score), score: answer.complexity.score, method: 'model', reason: answer.complexity.reason };
   if (answer.confidence) classification.confidence = { score: answer.confidence.score, method: 'model', reason: answer.confidence.reason };
   return { classification, result };
 }

@@ -12,7 +12,7 @@ export function topicDefinitions(refs: readonly TopicRef[]): TopicDefinition[] {
 }
 
 /** Builds the result from each topic's evidence (offline: matched terms; model: chosen labels). */
-export function topicResult(topics: readonly TopicDefinition[], matched: Map<string, number>, method: TopicResult['method'], evidence?: TopicResult['evidence']): TopicResult {
+export function topicResult(topics: readonly TopicDefinition[], matched: Map<string, number>, method: TopicResult['method'], why: Pick<TopicResult, 'evidence' | 'reason'> = {}): TopicResult {
   const labels = topics
     .map((t, order) => ({ name: t.name, weight: matched.get(t.name) ?? 0, order }))
     .filter((t) => t.weight > 0)
@@ -24,7 +24,8 @@ export function topicResult(topics: readonly TopicDefinition[], matched: Map<str
     flags: Object.fromEntries(topics.map((t) => [t.name, labels.includes(t.name)])),
     any: labels.length > 0,
     method,
-    ...(evidence !== undefined ? { evidence } : {}),
+    ...(why.evidence ? { evidence: why.evidence } : {}),
+    ...(why.reason ? { reason: why.reason } : {}),
   };
 }
 
@@ -48,5 +49,5 @@ export function classifyTopics(text: string, topics: readonly TopicDefinition[])
       matched.set(topic.name, hits.length);
     }
   }
-  return topicResult(topics, matched, 'lexicon:topics', evidence);
+  return topicResult(topics, matched, 'lexicon:topics', { evidence });
 }

@@ -5,8 +5,12 @@
  */
 import type { ClassifierName } from '../../state-machines/schema.js';
 
-/** `lexicon`/`statistics`/`grounding`: the offline implementations; `model`: an LLM answered. */
-export type ClassifierMethod = 'lexicon:vader' | 'lexicon:topics' | 'statistics' | 'grounding' | 'model';
+/**
+ * `lexicon`/`statistics`/`grounding`: the offline implementations; `model`: an LLM answered (and
+ * the offline result was no more cautious); `model+lexicon:topics`: the lexicons found topics the
+ * model did not name, and they were kept.
+ */
+export type ClassifierMethod = 'lexicon:vader' | 'lexicon:topics' | 'statistics' | 'grounding' | 'model' | 'model+lexicon:topics';
 
 export interface SentimentResult {
   readonly label: 'negative' | 'neutral' | 'positive';
@@ -27,8 +31,10 @@ export interface TopicResult {
   /** Whether any declared topic matched. */
   readonly any: boolean;
   readonly method: ClassifierMethod;
-  /** The terms that matched, per topic (offline), or the model's reason. */
-  readonly evidence?: Record<string, string[]> | string;
+  /** The terms the lexicons matched, per topic. */
+  readonly evidence?: Record<string, string[]>;
+  /** The model's reason, when a model classified. */
+  readonly reason?: string;
 }
 
 export interface ComplexityResult {
@@ -36,8 +42,10 @@ export interface ComplexityResult {
   /** 0 .. 1. */
   readonly score: number;
   readonly method: ClassifierMethod;
-  /** What the score was made of (offline), or the model's reason. */
-  readonly factors?: Record<string, number> | string;
+  /** What the offline score was made of. */
+  readonly factors?: Record<string, number>;
+  /** The model's reason, when a model classified. */
+  readonly reason?: string;
 }
 
 export interface ConfidenceResult {

@@ -56,9 +56,12 @@ describe('classify steps backed by a model', () => {
     expect(waiting.approvals[0].classification[1]).toBe('topic legal [model]: about legal');
     expect(waiting.classification.triage_ticket).toMatchObject({
       sentiment: { label: 'negative', score: -0.6, method: 'model' },
-      topic: { label: 'legal', flags: { legal: true }, method: 'model' },
-      confidence: { score: 0.9, method: 'model' },
+      topic: { label: 'legal', flags: { legal: true }, method: 'model', reason: 'about legal' },
+      // The knowledge base says nothing about contracts: the measured grounding is lower than the model's 0.9, and the lower one counts.
+      confidence: { method: 'grounding' },
+      sources: { model: { confidence: { score: 0.9, method: 'model' } }, offline: { topic: { labels: [] } } },
     });
+    expect(waiting.classification.triage_ticket.confidence.score).toBeLessThan(0.9);
     expect(classifyStep(waiting)).toMatchObject({ provider: 'openai', model: 'gpt-4o-mini', usage: { inputTokens: 200, outputTokens: 40 }, costUsd: expect.any(Number) });
     expect(classifyStep(waiting).costUsd).toBeCloseTo((200 * 0.00015 + 40 * 0.0006) / 1000, 10);
     expect(waiting.usage.costUsd).toBeGreaterThanOrEqual(classifyStep(waiting).costUsd);

@@ -23,6 +23,9 @@ steps:
     url: http://localhost:9/x
 `;
 
+const classify = (classifiers: string, extra = '') =>
+  `  - id: triage\n    kind: classify\n    text: "{{input.subject}}"\n    classifiers: ${classifiers}\n${extra ? `    ${extra}\n` : ''}`;
+
 function errorOf(text: string, file = 'demo.yaml'): WorkflowDefinitionError {
   try {
     parseWorkflow(text, file);
@@ -61,10 +64,23 @@ describe('workflow definitions', () => {
     ['an id that differs from the file name', valid.replace('id: demo', 'id: other'), /id: "other" must match the file name "demo"/],
     ['a bedrock model without a model id', valid.replace('{ provider: offline }', '{ provider: bedrock }'), /steps\.0\.models\.0\.model: model is required/],
     ['an unknown field', valid.replace('name: Demo', 'name: Demo\ncolour: red'), /\(top level\): Unrecognized key/i],
+    ['a confidence classifier without a draft', valid.replace('  - id: review', classify('[sentiment, confidence]') + '  - id: review'), /steps\.1\.draft: the confidence classifier needs draft/],
+    ['an unknown classifier', valid.replace('  - id: review', classify('[mood]') + '  - id: review'), /steps\.1\.classifiers\.0: Invalid option: expected one of "sentiment"\|"topic"\|"complexity"\|"confidence"/],
+    ['an unknown built-in topic', valid.replace('  - id: review', classify('[topic]', 'topics: [astrology]') + '  - id: review'), /steps\.1\.topics\.0/],
+    ['a classify draft that comes later', valid.replace('  - id: draft', classify('[confidence]', 'draft: draft') + '  - id: draft'), /steps\.0\.draft: "draft" runs after this step/],
+    ['a condition with two operators', valid.replace('  - id: review', "  - id: pick\n    kind: route\n    paths:\n      - { name: a, when: [{ path: input.subject, equals: x, in: [y] }], next: review }\n      - { name: b, default: true, next: review }\n" + '  - id: review'), /exactly one of equals, in, contains/],
   ])('rejects %s with the file, the field path and what is expected', (_case, text, message) => {
     const err = errorOf(text);
     expect(err.message).toMatch(/^demo\.yaml: /);
     expect(err.message).toMatch(message);
+  });
+
+  it('accepts a classify step with custom topics and applies its defaults', () => {
+    const text = valid.replace('  - id: review', classify('[topic, sentiment]', 'topics: [legal, { name: churn, terms: [cancel, competitor] }]') + '  - id: review');
+    expect(parseWorkflow(text, 'demo.yaml').definition.steps[1]).toMatchObject({ kind: 'classify', sentimentThreshold: 0.05, topics: ['legal', { name: 'churn' }] });
+    expect(parseWorkflow(valid.replace('  - id: review', classify('[topic]') + '  - id: review'), 'demo.yaml').definition.steps[1]).toMatchObject({
+      topics: ['legal', 'security', 'compliance', 'billing'],
+    });
   });
 
   it('fails the whole load when one file in the folder is malformed', () => {

@@ -41,11 +41,11 @@ export const handler = stepHandler(stepEventSchema('classify'), async ({ step, s
       passages,
       models: step.models,
     });
-    const { model, fallback } = outcome;
+    const { model, fallback, sources } = outcome;
     await recordStep(
       {
         status: 'succeeded',
-        output: { ...outcome.classification, ...(fallback ? { fallback: fallback.error } : {}) },
+        output: { ...outcome.classification, ...(fallback ? { fallback: fallback.error } : {}), ...(sources ? { sources } : {}) },
         ...(model ? { provider: model.provider, model: model.model, attempts: model.attempts } : {}),
         ...(fallback ? { provider: 'offline', model: 'classifiers', attempts: fallback.attempts } : {}),
       },

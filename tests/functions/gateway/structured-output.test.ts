@@ -3,6 +3,7 @@
  * objects, and the one repair turn against the fake servers (succeeds, fails, same model).
  */
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { composeOfflineObject } from '../../../functions/gateway/providers/offline-structured.js';
 import { generateStructured } from '../../../functions/gateway/structured-generate.js';
 import { checkStructured, extractJson, QualityFailure, StructuredOutputInvalid } from '../../../functions/gateway/structured-output.js';
@@ -73,6 +74,25 @@ describe('offline structured output', () => {
     const result = await generateStructured({ ...BASE_REQUEST, prompt: 'billing: reset my password', chain: [ref('offline')], outputSchema: TRIAGE }, { sleep: h.sleep });
     expect(result).toMatchObject({ provider: 'offline', repaired: false, output: { category: 'billing', urgent: false, language: 'en' } });
     expect((result.output.summary as string).length).toBeLessThanOrEqual(60);
+  });
+});
+
+describe('zod schemas in code', () => {
+  const Triage = z.object({ category: z.enum(['billing', 'technical support', 'other']), urgent: z.boolean(), confidence: z.number().min(0).max(1) }).strict();
+
+  it('shows the model the zod schema as JSON Schema and validates the reply with it', async () => {
+    h.openai.script(chatOk('{"category":"other","urgent":"no","confidence":0.5}'), chatOk('{"category":"other","urgent":false,"confidence":0.5}'));
+    const result = await generateStructured({ ...BASE_REQUEST, chain: [ref('openai', 'gpt-4o-mini')], outputSchema: Triage }, { sleep: h.sleep });
+    expect(result).toMatchObject({ repaired: true, output: { category: 'other', urgent: false, confidence: 0.5 } });
+    const system = h.openai.requests[0]!.body.messages[0].content as string;
+    expect(system).toContain('"enum":["billing","technical support","other"]');
+    expect(system).not.toContain('$schema');
+    expect(h.openai.requests[1]!.body.messages.at(-1).content).toContain('urgent:');
+  });
+
+  it('is filled deterministically by the offline provider', async () => {
+    const result = await generateStructured({ ...BASE_REQUEST, prompt: 'technical support: the export fails', chain: [ref('offline')], outputSchema: Triage }, { sleep: h.sleep });
+    expect(Triage.parse(result.output)).toEqual({ category: 'technical support', urgent: false, confidence: 0 });
   });
 });
 
