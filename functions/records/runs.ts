@@ -1,14 +1,16 @@
 /**
  * Run and step records (the runs table): one item per run (`sk = "run"`) and one per step
  * (`sk = "step#<stepId>"`). Every write is a single conditional item write: no transactions, so the
- * same code runs on DynamoDB and on dynalite.
+ * same code runs on DynamoDB and on dynalite. Step records are plain puts, so concurrent ones are
+ * group-committed (group-commit.ts) with BatchWriteItem.
  */
-import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../shared/aws-clients.js';
 import { ENV } from '../shared/env-names.js';
 import { requireEnv } from '../shared/env.js';
 import { ConflictError } from '../shared/errors.js';
 import { isConditionFailure, decodeCursor, encodeCursor } from './dynamo-helpers.js';
+import { groupCommit } from './group-commit.js';
 
 export type RunStatus =
   | 'running'
@@ -143,8 +145,31 @@ export async function updateRun(
   }
 }
 
+/** Tries for the items DynamoDB leaves unprocessed (throttling) before the write fails. */
+const UNPROCESSED_RETRIES = 5;
+
+async function putStepItems(items: Record<string, unknown>[]): Promise<void> {
+  if (items.length === 1) {
+    await documentClient().send(new PutCommand({ TableName: table(), Item: items[0] }));
+    return;
+  }
+  let requests = items.map((Item) => ({ PutRequest: { Item } }));
+  for (let attempt = 0; requests.length > 0; attempt++) {
+    if (attempt > UNPROCESSED_RETRIES) throw new Error(`${requests.length} step record(s) were not written after ${UNPROCESSED_RETRIES} retries`);
+    if (attempt > 0) await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
+    const out = await documentClient().send(new BatchWriteCommand({ RequestItems: { [table()]: requests } }));
+    requests = (out.UnprocessedItems?.[table()] ?? []) as typeof requests;
+  }
+}
+
+/** Step records written in the same turn (many concurrent runs in one process) go out in one BatchWriteItem. */
+const commitStepItem = groupCommit(putStepItems, {
+  maxBatch: 25,
+  conflicts: (a, b) => a.runId === b.runId && a.sk === b.sk,
+});
+
 export async function putStepRecord(record: StepRecord): Promise<void> {
-  await documentClient().send(new PutCommand({ TableName: table(), Item: { ...record, sk: stepSk(record.stepId) } }));
+  await commitStepItem({ ...record, sk: stepSk(record.stepId) });
 }
 
 /** The run and its step records, in one Query. */

@@ -1,7 +1,7 @@
 /**
  * Usage counters in the gateway table: one item per workflow and UTC day, updated with ADD (a
- * single-item atomic update, one per generate step, so totals need no read-modify-write and no
- * transaction). Per-run totals are not counted here: they are the sum of the run's step records,
+ * single-item atomic update per generate step, or one for the steps of a workflow counted in the
+ * same turn, so totals need no read-modify-write and no transaction). Per-run totals are not counted here: they are the sum of the run's step records,
  * which already carry tokens and cost and are rewritten, not added to, if a step runs again.
  *
  * Item: { pk: "usage#wf#<workflowId>", sk: "day#<YYYY-MM-DD>", workflowId, day, inputTokens,
@@ -9,6 +9,7 @@
  * workflows on a day".
  */
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { groupCommit } from '../records/group-commit.js';
 import { documentClient } from '../shared/aws-clients.js';
 import { ENV } from '../shared/env-names.js';
 import { requireEnv } from '../shared/env.js';
@@ -38,24 +39,37 @@ export const BY_DAY_INDEX = 'byDay';
 const table = () => requireEnv(ENV.gatewayTable);
 const key = (workflowId: string, day: string) => ({ pk: `usage#wf#${workflowId}`, sk: `day#${day}` });
 
-export async function addUsage(delta: UsageDelta): Promise<void> {
+async function addTotals(deltas: UsageDelta[]): Promise<void> {
+  const [first] = deltas;
+  if (!first) return;
+  const sum = (f: (d: UsageDelta) => number) => deltas.reduce((n, d) => n + f(d), 0);
   await documentClient().send(
     new UpdateCommand({
       TableName: table(),
-      Key: key(delta.workflowId, delta.day),
-      UpdateExpression: 'SET workflowId = :w, #day = :d ADD inputTokens :i, outputTokens :o, costNanoUsd :c, steps :one, unpricedSteps :u',
+      Key: key(first.workflowId, first.day),
+      UpdateExpression: 'SET workflowId = :w, #day = :d ADD inputTokens :i, outputTokens :o, costNanoUsd :c, steps :n, unpricedSteps :u',
       ExpressionAttributeNames: { '#day': 'day' },
       ExpressionAttributeValues: {
-        ':w': delta.workflowId,
-        ':d': delta.day,
-        ':i': delta.inputTokens,
-        ':o': delta.outputTokens,
-        ':c': delta.costNanoUsd ?? 0,
-        ':one': 1,
-        ':u': delta.costNanoUsd === null ? 1 : 0,
+        ':w': first.workflowId,
+        ':d': first.day,
+        ':i': sum((d) => d.inputTokens),
+        ':o': sum((d) => d.outputTokens),
+        ':c': sum((d) => d.costNanoUsd ?? 0),
+        ':n': deltas.length,
+        ':u': sum((d) => (d.costNanoUsd === null ? 1 : 0)),
       },
     }),
   );
+}
+
+/** Steps counted in the same turn for the same workflow and day share one ADD (group-commit.ts). */
+const commitUsage = groupCommit<UsageDelta>(addTotals, {
+  maxBatch: 1000,
+  conflicts: (a, b) => a.workflowId !== b.workflowId || a.day !== b.day,
+});
+
+export async function addUsage(delta: UsageDelta): Promise<void> {
+  await commitUsage(delta);
 }
 
 function toRow(item: Record<string, unknown>): UsageRow {

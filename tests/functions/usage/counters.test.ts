@@ -3,7 +3,8 @@
  * totals match the price table; unpriced steps are counted and called out; run totals from steps.
  */
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { documentClient } from '../../../functions/shared/aws-clients.js';
 import { createApp } from '../../../functions/api/app.js';
 import { countUsage, priceStep, utcDay } from '../../../functions/usage/account.js';
 import { resetPriceTables } from '../../../functions/usage/prices.js';
@@ -42,6 +43,19 @@ const get = async (query: string) => {
 };
 
 describe('usage counters and GET /usage', () => {
+  it('adds the steps counted in the same turn with one ADD per workflow and day, losing none', async () => {
+    const send = vi.spyOn(documentClient(), 'send');
+    const DAY3 = new Date('2025-03-03T12:00:00Z');
+    await Promise.all([
+      ...Array.from({ length: 10 }, () => spend('burst', DAY3, 'openai', 'gpt-test', 10, 1)),
+      spend('burst-other', DAY3, 'openai', 'gpt-test', 10, 1),
+    ]);
+    expect(send.mock.calls.map(([c]) => c.constructor.name)).toEqual(['UpdateCommand', 'UpdateCommand']);
+    send.mockRestore();
+    const { body } = await get('?workflowId=burst&day=2025-03-03');
+    expect(body.totals).toMatchObject({ inputTokens: 100, outputTokens: 10, steps: 10 });
+  });
+
   it('totals one workflow on one day, matching the price table', async () => {
     const { status, body } = await get('?workflowId=support&day=2025-03-01');
     expect(status).toBe(200);
