@@ -104,6 +104,8 @@ describe('support-reply on the local runtime', () => {
     const { runId } = (await api.post('/webhooks/support-reply', ticket('T-110'))).body;
     const approval = await pendingApprovalOf(runId);
     expect(approval).toMatchObject({ stepId: 'agent_review', routeKey: 'support-reply/triage/standard' });
+    // Billing is an alwaysReview category: no autonomy rule could ever approve this one without a person.
+    expect(approval.autonomy).toMatchObject({ status: 'always_review', category: 'billing' });
     const run = (await api.get(`/runs/${runId}`)).body;
     expect(run.classification.classify_ticket).toMatchObject({
       sentiment: { label: 'neutral', method: 'lexicon:vader' },
