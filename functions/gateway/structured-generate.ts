@@ -1,8 +1,8 @@
 /**
- * A generate call whose reply must match an output schema (JSON Schema or zod): the first answer comes from the chain as
- * usual; if it does not parse or validate, the same model (the chain entry that answered) gets one
- * repair turn with the validation errors; if that fails too, the step fails with
- * StructuredOutputInvalid. Usage and attempts of both calls are reported together.
+ * A generate call whose reply must match an output schema (JSON Schema or zod): the first answer
+ * comes from the chain as usual; if it does not parse or validate, the same model (the chain entry
+ * that answered) gets one repair turn with the validation errors; if that fails too, the step fails
+ * with StructuredOutputInvalid. Usage and attempts of both calls are reported together.
  */
 import { GatewayChainExhausted, generate, type GenerateOptions, type GenerateRequest, type GenerateResult } from './model-gateway.js';
 import { checkStructured, correctionText, jsonSchemaOf, schemaInstruction, StructuredOutputInvalid, type OutputSchema } from './structured-output.js';

@@ -67,7 +67,7 @@ export class StepHandlers extends Construct {
       return f;
     };
     const generate = modelCaller('generate', Duration.minutes(2));
-    const classify = modelCaller('classify', Duration.minutes(1));
+    const classify = modelCaller('classify', Duration.minutes(2));
 
     // The approval function notifies reviewers (functions/notifications): it reads the reviewer
     // directory it ships with, the channel credentials, and may send email, nothing else.

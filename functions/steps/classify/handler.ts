@@ -13,7 +13,7 @@ import { stepEventSchema } from '../event-schema.js';
 import { modelStepRecorder } from '../model-step-record.js';
 import { passagesInState } from '../passages-in-state.js';
 
-/** Long tickets are classified on their first 20,000 characters (what the webhook schema allows by default). */
+/** Classifiers read the first 20,000 characters of the text: enough to judge a ticket, bounded in cost. */
 const MAX_TEXT = 20000;
 
 export const handler = stepHandler(stepEventSchema('classify'), async ({ step, state }): Promise<Classification> => {
