@@ -140,7 +140,10 @@ const topicSchema = z.union([
   z.enum(builtinTopicNames),
   z
     .object({
-      name: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'a topic name: lowercase letters, digits and _'),
+      name: z
+        .string()
+        .regex(/^[a-z][a-z0-9_]{0,31}$/, 'a topic name: lowercase letters, digits and _')
+        .refine((n) => n !== 'none', { message: '"none" is the label when no topic matches; choose another name' }),
       /** Words or phrases that signal the topic; matched on word stems, so "charged" matches "charge". */
       terms: z.array(z.string().min(1).max(80)).min(1).max(200),
       description: z.string().max(300).optional(),

@@ -67,6 +67,7 @@ describe('workflow definitions', () => {
     ['a confidence classifier without a draft', valid.replace('  - id: review', classify('[sentiment, confidence]') + '  - id: review'), /steps\.1\.draft: the confidence classifier needs draft/],
     ['an unknown classifier', valid.replace('  - id: review', classify('[mood]') + '  - id: review'), /steps\.1\.classifiers\.0: Invalid option: expected one of "sentiment"\|"topic"\|"complexity"\|"confidence"/],
     ['an unknown built-in topic', valid.replace('  - id: review', classify('[topic]', 'topics: [astrology]') + '  - id: review'), /steps\.1\.topics\.0/],
+    ['a custom topic named none', valid.replace('  - id: review', classify('[topic]', 'topics: [{ name: none, terms: [x] }]') + '  - id: review'), /steps\.1\.topics\.0\.name: "none" is the label when no topic matches/],
     ['a classify draft that comes later', valid.replace('  - id: draft', classify('[confidence]', 'draft: draft') + '  - id: draft'), /steps\.0\.draft: "draft" runs after this step/],
     ['a condition with two operators', valid.replace('  - id: review', "  - id: pick\n    kind: route\n    paths:\n      - { name: a, when: [{ path: input.subject, equals: x, in: [y] }], next: review }\n      - { name: b, default: true, next: review }\n" + '  - id: review'), /exactly one of equals, in, contains/],
   ])('rejects %s with the file, the field path and what is expected', (_case, text, message) => {
