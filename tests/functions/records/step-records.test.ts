@@ -3,45 +3,20 @@
  * every record lands, a key written twice in one turn is not refused, and items DynamoDB leaves
  * unprocessed are retried.
  */
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createRun, getRunWithSteps, putStepRecord, type StepRecord } from '../../../functions/records/runs.js';
-import { documentClient, resetClients } from '../../../functions/shared/aws-clients.js';
+import { documentClient } from '../../../functions/shared/aws-clients.js';
 import { ENV } from '../../../functions/shared/env-names.js';
-import { startEmulators, type Emulators } from '../../../local/emulators.js';
+import { startEmulatorEnv, stringKeys, type EmulatorEnv } from '../../support/emulator-env.js';
 
-let emulators: Emulators;
-const saved = { ...process.env };
+let env: EmulatorEnv;
 
 beforeAll(async () => {
-  emulators = await startEmulators({ dataDir: await mkdtemp(join(tmpdir(), 'handrail-runs-')) });
-  Object.assign(process.env, { AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamodbEndpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', [ENV.runsTable]: 'test-runs' });
-  resetClients();
-  const ddb = new DynamoDBClient({});
-  await ddb.send(
-    new CreateTableCommand({
-      TableName: 'test-runs',
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'runId', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'runId', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
-  ddb.destroy();
+  env = await startEmulatorEnv({ name: 'runs', env: { [ENV.runsTable]: 'test-runs' }, tables: [{ TableName: 'test-runs', ...stringKeys('runId', 'sk') }] });
 });
 afterEach(() => vi.restoreAllMocks());
 afterAll(async () => {
-  resetClients();
-  await emulators?.stop();
-  process.env = saved;
+  await env?.stop();
 });
 
 const run = (runId: string) => {
