@@ -5,23 +5,16 @@
  * `offline` entry means "fall back to the lexicons" (recorded as such), and without one the
  * failure stands, so the run goes to the human queue rather than being routed on a guess.
  */
-import type { ClassifierName, ModelRef } from '../../state-machines/schema.js';
+import type { ModelRef } from '../../state-machines/schema.js';
 import { GatewayChainExhausted, type GenerateOptions } from '../gateway/model-gateway.js';
 import type { StructuredResult } from '../gateway/structured-generate.js';
 import { StructuredOutputInvalid } from '../gateway/structured-output.js';
-import type { Passage } from '../shared/step-contract.js';
 import { mergeCautiously } from './merge.js';
 import { classifyWithModel } from './model-classifier.js';
 import { classifyOffline } from './offline-classifier.js';
-import type { Classification, TopicDefinition } from './types.js';
+import type { Classification, ClassifierInput } from './types.js';
 
-export interface ClassifyRequest {
-  readonly text: string;
-  readonly classifiers: readonly ClassifierName[];
-  readonly topics: readonly TopicDefinition[];
-  readonly sentimentThreshold: number;
-  readonly draft?: string;
-  readonly passages: Passage[];
+export interface ClassifyRequest extends ClassifierInput {
   readonly models?: ModelRef[];
 }
 

@@ -8,11 +8,10 @@ import { z } from 'zod';
 import type { ClassifierName, ModelRef } from '../../state-machines/schema.js';
 import { generateStructured, type StructuredResult } from '../gateway/structured-generate.js';
 import type { GenerateOptions } from '../gateway/model-gateway.js';
-import type { Passage } from '../shared/step-contract.js';
 import { labelFor } from './sentiment.js';
 import { complexityLabel } from './complexity.js';
 import { topicResult } from './topics.js';
-import type { Classification, TopicDefinition } from './types.js';
+import type { Classification, ClassifierInput, TopicDefinition } from './types.js';
 
 const reason = z.string().max(400).describe('one short sentence: why');
 
@@ -46,13 +45,7 @@ export function classificationInstructions(classifiers: readonly ClassifierName[
   return lines.join('\n');
 }
 
-export interface ModelClassifyRequest {
-  readonly text: string;
-  readonly classifiers: readonly ClassifierName[];
-  readonly topics: readonly TopicDefinition[];
-  readonly sentimentThreshold: number;
-  readonly draft?: string;
-  readonly passages: Passage[];
+export interface ModelClassifyRequest extends ClassifierInput {
   readonly chain: ModelRef[];
 }
 

@@ -4,6 +4,7 @@
  * `steps.<id>.complexity.label`, `steps.<id>.confidence.score`), and the run record keeps them.
  */
 import type { ClassifierName } from '../../state-machines/schema.js';
+import type { Passage } from '../shared/step-contract.js';
 
 /**
  * `lexicon`/`statistics`/`grounding`: the offline implementations; `model`: an LLM answered (and
@@ -69,4 +70,15 @@ export interface TopicDefinition {
   readonly name: string;
   readonly terms: string[];
   readonly description?: string;
+}
+
+/** What every classifier implementation is asked: the text, which classifiers, and their settings. */
+export interface ClassifierInput {
+  readonly text: string;
+  readonly classifiers: readonly ClassifierName[];
+  readonly topics: readonly TopicDefinition[];
+  readonly sentimentThreshold: number;
+  /** The draft the `confidence` classifier judges. */
+  readonly draft?: string;
+  readonly passages: Passage[];
 }
