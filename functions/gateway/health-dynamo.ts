@@ -8,7 +8,7 @@
  * `cooldownUntil` and closes the window, so counting starts afresh after the cooldown.
  */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailure } from '../records/dynamo-helpers.js';
+import { isConditionFailure, updateIf } from '../records/dynamo-helpers.js';
 import { documentClient } from '../shared/aws-clients.js';
 import type { CooldownPolicy, HealthStore } from './health.js';
 
@@ -63,41 +63,28 @@ export class DynamoHealthStore implements HealthStore {
 
   /** Opens a window with this failure; undefined if another writer opened one first. */
   private async openWindow(key: string, now: number, cutoff: number) {
-    try {
-      await documentClient().send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: this.key(key),
-          UpdateExpression: 'SET windowStart = :now, failures = :one',
-          ConditionExpression: 'attribute_not_exists(windowStart) OR windowStart <= :cutoff',
-          ExpressionAttributeValues: { ':now': now, ':one': 1, ':cutoff': cutoff },
-        }),
-      );
-      return { failures: 1, windowStart: now };
-    } catch (err) {
-      if (isConditionFailure(err)) return undefined;
-      throw err;
-    }
+    const opened = await updateIf({
+      TableName: this.table,
+      Key: this.key(key),
+      UpdateExpression: 'SET windowStart = :now, failures = :one',
+      ConditionExpression: 'attribute_not_exists(windowStart) OR windowStart <= :cutoff',
+      ExpressionAttributeValues: { ':now': now, ':one': 1, ':cutoff': cutoff },
+    });
+    return opened ? { failures: 1, windowStart: now } : undefined;
   }
 
   /** Starts the cooldown, once per window: concurrent writers that also reached the threshold lose the condition. */
   private async trip(key: string, windowStart: number, threshold: number, now: number, until: number): Promise<number | undefined> {
-    try {
-      await documentClient().send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: this.key(key),
-          UpdateExpression: 'SET cooldownUntil = :until, failures = :zero REMOVE windowStart',
-          ConditionExpression: 'windowStart = :ws AND failures >= :n',
-          ExpressionAttributeValues: { ':until': until, ':zero': 0, ':ws': windowStart, ':n': threshold },
-        }),
-      );
-      return until;
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
-      // Someone else tripped it: report their cooldown so this process skips the model too.
-      const current = await this.cooldownUntil(key);
-      return current > now ? current : undefined;
-    }
+    const tripped = await updateIf({
+      TableName: this.table,
+      Key: this.key(key),
+      UpdateExpression: 'SET cooldownUntil = :until, failures = :zero REMOVE windowStart',
+      ConditionExpression: 'windowStart = :ws AND failures >= :n',
+      ExpressionAttributeValues: { ':until': until, ':zero': 0, ':ws': windowStart, ':n': threshold },
+    });
+    if (tripped) return until;
+    // Someone else tripped it: report their cooldown so this process skips the model too.
+    const current = await this.cooldownUntil(key);
+    return current > now ? current : undefined;
   }
 }
