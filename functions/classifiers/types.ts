@@ -63,8 +63,6 @@ export interface Classification {
   confidence?: ConfidenceResult;
 }
 
-export type ClassificationOf<K extends ClassifierName> = Required<Pick<Classification, K>>;
-
 /** Topics resolved to names and stemmed terms (built-in terms filled in). */
 export interface TopicDefinition {
   readonly name: string;
