@@ -127,9 +127,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     persistenceDir: join(dataDir, 'stepfunctions'),
   });
   for (const sm of reader.stateMachines()) engine.registerStateMachine({ name: sm.name, definition: JSON.parse(sm.definition) });
-  // Runs that waited for a decision when the runtime last stopped (even by SIGKILL) wait again on
-  // the same task tokens. Resumed before the API listens, so no decision can find its token unknown.
-  engine.resumeWaiting();
+  // Executions that were open when the runtime last stopped (even by SIGKILL) continue where they
+  // were; waiting ones on the same task tokens. Before the API listens, so no decision can find
+  // its token unknown.
+  engine.recover();
   const sfn = await startSfnEndpoint(engine, { host });
   process.env.AWS_ENDPOINT_URL_SFN = sfn.url;
 

@@ -86,14 +86,14 @@ export function resolveFunctionArn(functionName: string, region: string, account
   return `arn:aws:lambda:${region}:${accountId}:function:${functionName}`;
 }
 
-/** The entry state of a resumed execution's definition; hidden from its history. */
+/** The entry state of a continued execution's definition; hidden from its history. */
 export const RESUME_STATE = '__handrail_resume__';
 
 /**
- * The definition a resumed execution runs: it starts at `stateName` (a top-level waiting Task
- * state; the interpreter cannot start inside a Parallel branch or Map iteration, so only
- * top-level waits are resumable) with the saved raw state input, and that state times out at
- * the saved deadline.
+ * The definition an execution continued after a restart runs: it starts at `stateName` (a
+ * top-level state; the interpreter cannot start inside a Parallel branch or Map iteration, so
+ * only top-level states are journaled) with the saved raw state input. A waiting Task state times
+ * out at its saved deadline (`remainingMs`).
  *
  * The raw input is fed through a Pass state rather than as the run input, because the
  * interpreter sets `$$.Execution.Input` to the run input: the run input stays the execution's.
@@ -110,13 +110,15 @@ export function resumeDefinition(
   elapsedMs: number,
 ): ParsedDefinition {
   const state = base.definition.States[stateName];
-  const info = base.tasks.get(stateName);
-  if (state?.Type !== 'Task' || !info) throw new SfnServiceError('InvalidDefinition', `No top-level Task state '${stateName}' to resume`);
+  if (!state || !Object.hasOwn(base.definition.States, stateName)) throw new SfnServiceError('InvalidDefinition', `No top-level state '${stateName}' to continue at`);
   if (RESUME_STATE in base.definition.States) throw new SfnServiceError('InvalidDefinition', `State name '${RESUME_STATE}' is reserved`);
   const resumed = { ...state };
-  if (remainingMs !== undefined) {
+  const info = base.tasks.get(stateName);
+  const tasks = new Map(base.tasks);
+  if (remainingMs !== undefined && resumed.Type === 'Task' && info) {
     resumed.TimeoutSeconds = Math.max(1, Math.ceil(remainingMs / 1000));
     delete resumed.TimeoutSecondsPath;
+    tasks.set(stateName, { ...info, timeoutSeconds: resumed.TimeoutSeconds, timeoutSecondsPath: undefined });
   }
   // A falsy Result would make the interpreter pass its input through; wrap it and unwrap with OutputPath.
   const entry = { Type: 'Pass', Result: { value: stateInput }, OutputPath: '$.value', Next: stateName };
@@ -130,7 +132,5 @@ export function resumeDefinition(
   }
   // The base definition was validated when registered; the changes above keep it valid.
   const machine = new StateMachine(definition, { validationOptions: { noValidate: true } });
-  const tasks = new Map(base.tasks);
-  tasks.set(stateName, { ...info, timeoutSeconds: resumed.TimeoutSeconds, timeoutSecondsPath: resumed.TimeoutSecondsPath });
   return { definition, definitionText: base.definitionText, machine, tasks };
 }

@@ -3,13 +3,18 @@
  * serving Task states with an injected `invokeLambda` and adding what the interpreter lacks
  * (task tokens, executions by ARN, history, idempotent starts).
  *
- * Executions live in memory; `maxClosedExecutions` bounds what is kept. With `persistenceDir`,
- * waits survive a restart (see journal.ts): every top-level `.waitForTaskToken` state that has
- * invoked its function is journaled, and `resumeWaiting()` on the next start re-creates those
- * executions (same ARN, name, input, start date; RUNNING) waiting on the same tokens, so stored
- * approvals still resume them. What is not resumed: executions that were in any other state at
- * the restart (e.g. mid-way through a Lambda task; they are simply absent afterwards), waits
- * inside Parallel branches or Map iterations, and closed executions (their history is gone).
+ * Durable like Standard workflows when given a `persistenceDir` (see journal.ts): every start,
+ * every top-level state entered (with its input), every task token and every close is journaled,
+ * and `recover()` on the next start continues each execution that was open, even after SIGKILL:
+ * same ARN, name, input and start date, at the last state it entered (states before it are not
+ * run again; a Task state that was running is invoked again, so functions must be idempotent), a
+ * waiting state on its saved token. Executions that cannot be continued (their state machine is
+ * gone, their definition is unreadable) are reported, so the caller can put their runs in front
+ * of a human. Not continued: states inside Parallel branches or Map iterations (their enclosing
+ * state runs again), and history from before the restart.
+ *
+ * Closed executions are kept in memory for Describe/GetExecutionHistory up to
+ * `maxClosedExecutions`, oldest evicted first, so memory stays flat however many runs complete.
  */
 import './polyfill.js';
 import { randomUUID } from 'node:crypto';
@@ -22,11 +27,11 @@ import type {
   HistoryEvent,
   StateMachineListItem,
 } from '@aws-sdk/client-sfn';
-import { parseDefinition, resumeDefinition, type ParsedDefinition } from './definition.js';
+import { parseDefinition, RESUME_STATE, resumeDefinition, type ParsedDefinition } from './definition.js';
 import { ExecutionClosedError, SfnServiceError } from './errors.js';
 import { ExecutionStore } from './execution-store.js';
 import { buildHistory, type HistoryOptions } from './history.js';
-import { WaitJournal, type WaitEntry } from './journal.js';
+import { ExecutionJournal, type RecoveredExecution } from './journal.js';
 import { launchExecution, type Outcome } from './runner.js';
 import type { DispatchDeps } from './task-dispatch.js';
 import { TaskTokenRegistry } from './tokens.js';
@@ -44,9 +49,9 @@ export interface LocalStepFunctionsOptions {
   readonly invokeLambda: InvokeLambda;
   readonly region?: string;
   readonly accountId?: string;
-  /** Closed executions kept for Describe/GetExecutionHistory; the oldest are evicted first. */
+  /** Closed executions kept for Describe/GetExecutionHistory; the oldest are evicted first. @default 200 */
   readonly maxClosedExecutions?: number;
-  /** Where waits are journaled so `resumeWaiting()` can resume them after a restart; none: memory only. */
+  /** Where executions are journaled so `recover()` can continue them after a restart; none: memory only. */
   readonly persistenceDir?: string;
 }
 
@@ -56,6 +61,14 @@ export interface StartExecutionParams {
   readonly name?: string;
   /** JSON text; defaults to `{}`. */
   readonly input?: string;
+}
+
+/** An execution the journal knew of that could not be continued after a restart. */
+export interface LostExecution {
+  readonly executionArn: string;
+  readonly name: string;
+  readonly stateMachineArn: string;
+  readonly reason: string;
 }
 
 export interface LocalStepFunctionsEvents {
@@ -75,13 +88,15 @@ export class LocalStepFunctions extends EventEmitter<LocalStepFunctionsEvents> {
   private readonly tokens: TaskTokenRegistry;
   private readonly executions: ExecutionStore;
   private readonly deps: DispatchDeps;
-  private readonly journal?: WaitJournal;
+  private readonly journal?: ExecutionJournal;
+  /** Continued waits whose deadline passed while the engine was down, held until `releaseExpiredWaits()`. */
+  private held: { exec: ExecutionRecord; inputValue: Json; token: string }[] = [];
 
-  constructor({ invokeLambda, region = 'us-east-1', accountId = '000000000000', maxClosedExecutions = 10_000, persistenceDir }: LocalStepFunctionsOptions) {
+  constructor({ invokeLambda, region = 'us-east-1', accountId = '000000000000', maxClosedExecutions = 200, persistenceDir }: LocalStepFunctionsOptions) {
     super();
     this.region = region;
     this.accountId = accountId;
-    const journal = persistenceDir === undefined ? undefined : new WaitJournal(persistenceDir);
+    const journal = persistenceDir === undefined ? undefined : new ExecutionJournal(persistenceDir);
     this.journal = journal;
     this.tokens = new TaskTokenRegistry(journal && ((token) => journal.closed(token)));
     this.executions = new ExecutionStore(maxClosedExecutions, (exec) => this.tokens.forgetExecution(exec.executionArn));
@@ -90,10 +105,16 @@ export class LocalStepFunctions extends EventEmitter<LocalStepFunctionsEvents> {
       tokens: this.tokens,
       region,
       accountId,
-      onTokenIssued: (exec, stateName, token, deadline) => {
-        const issued = () => this.safeEmit('taskTokenIssued', { executionArn: exec.executionArn, stateName, token });
-        if (journal) this.journalWait(journal, exec, stateName, token, deadline, issued);
-        else issued();
+      onTokenMinted: (exec, stateName, token, deadline) => journal?.tokenMinted(exec.executionArn, stateName, token, deadline),
+      onTokenIssued: (exec, stateName, token) => {
+        // Whoever hears taskTokenIssued may rely on the wait being durable, so it waits until the
+        // journal has the state's entry, which comes from the event log a few microtasks behind.
+        const issue = () => {
+          journal?.issued(token);
+          this.safeEmit('taskTokenIssued', { executionArn: exec.executionArn, stateName, token });
+        };
+        if (!journal || exec.journaledState === stateName || !Object.hasOwn(exec.stateMachine.definition.States, stateName)) issue();
+        else exec.heldIssue = { stateName, issue };
       },
     };
   }
@@ -134,38 +155,73 @@ export class LocalStepFunctions extends EventEmitter<LocalStepFunctionsEvents> {
       status: 'RUNNING', events: [], abort: () => undefined, done: Promise.resolve(),
     };
     this.executions.add(exec);
-    launchExecution(exec, inputValue, this.deps, (outcome) => this.finish(exec, outcome));
+    this.journal?.started(exec);
+    this.launch(exec, inputValue);
     return { executionArn, startDate: exec.startDate };
   }
 
-  /**
-   * Resumes the waits journaled before a restart; call once, after registering the state
-   * machines. Synchronous: when it returns, every resumed token is open again (decisions sent
-   * from then on resume the run). Each execution restarts at its waiting state with the saved raw
-   * input and token, under the definition it started with; the function of that state is not
-   * invoked again (it ran before the restart). A wait whose deadline passed while the engine was
-   * down closes at once and its state times out within a second, so the state machine's own
-   * Catch on States.Timeout runs. Waits that cannot be resumed (e.g. their state machine is no
-   * longer registered) are dropped with a warning. Returns the resumed waits.
-   */
-  resumeWaiting(): TaskTokenIssuedEvent[] {
+  private launch(exec: ExecutionRecord, inputValue: Json): void {
     const journal = this.journal;
-    if (!journal) return [];
-    const resumed: TaskTokenIssuedEvent[] = [];
+    const onEvent = journal
+      ? (event: EventLog) => {
+          // Only top-level states can be continued at (see resumeDefinition).
+          if (event.type !== 'StateEntered' || event.state.name === RESUME_STATE) return;
+          if (Object.hasOwn(exec.stateMachine.definition.States, event.state.name) && exec.status === 'RUNNING') {
+            journal.entered(exec.executionArn, event.state.name, event.state.input as Json);
+            exec.journaledState = event.state.name;
+            const held = exec.heldIssue;
+            if (held?.stateName === event.state.name) {
+              exec.heldIssue = undefined;
+              held.issue();
+            }
+          }
+        }
+      : undefined;
+    launchExecution(exec, inputValue, this.deps, (outcome) => this.finish(exec, outcome), onEvent);
+  }
+
+  /**
+   * Continues the executions that were open when the engine last stopped (even by SIGKILL); call
+   * once, after registering the state machines. Synchronous: when it returns, every continued
+   * waiting state's token is open again (decisions sent from then on resume the run). Each
+   * execution continues at the last top-level state it entered, with that state's saved raw input,
+   * under the definition it started with. A waiting state whose function returned before the
+   * restart is not invoked again.
+   *
+   * A wait whose deadline passed while the engine was down times out at once, unless
+   * `holdExpiredWaits` is set: then its token stays open, and its execution does not run, until
+   * `releaseExpiredWaits()` (so a caller can first deliver decisions that were recorded in time).
+   * Executions that cannot be continued are closed as FAILED (`States.Runtime`) in the journal and
+   * returned in `lost` with the reason.
+   */
+  recover(options: { holdExpiredWaits?: boolean } = {}): { continued: RecoveredExecution[]; lost: LostExecution[] } {
+    const journal = this.journal;
+    const result = { continued: [] as RecoveredExecution[], lost: [] as LostExecution[] };
+    if (!journal) return result;
     const definitions = new Map<string, ParsedDefinition | undefined>();
     for (const entry of journal.takeRecovered()) {
       try {
-        this.resumeWait(entry, journal, definitions);
-        resumed.push({ executionArn: entry.executionArn, stateName: entry.stateName, token: entry.token });
+        this.continueExecution(entry, journal, definitions);
+        result.continued.push(entry);
       } catch (err) {
-        console.warn(`handrail: could not resume execution ${entry.executionArn} at ${entry.stateName}: ${(err as Error).message}; dropping it`);
-        journal.closed(entry.token);
+        const reason = `the local runtime stopped while it ran${entry.state ? ` state ${entry.state.name}` : ''}, and it could not be continued: ${(err as Error).message}`;
+        result.lost.push({ executionArn: entry.executionArn, name: entry.name, stateMachineArn: entry.stateMachineArn, reason });
+        journal.ended(entry.executionArn);
       }
     }
-    return resumed;
+    if (!options.holdExpiredWaits) this.releaseExpiredWaits();
+    return result;
   }
 
-  private resumeWait(entry: WaitEntry, journal: WaitJournal, definitions: Map<string, ParsedDefinition | undefined>): void {
+  /** Times out the continued waits that `recover({ holdExpiredWaits: true })` held, unless a decision came meanwhile. */
+  releaseExpiredWaits(): void {
+    for (const { exec, inputValue, token } of this.held.splice(0)) {
+      this.tokens.close(token); // no-op if a decision already resolved it
+      this.launch(exec, inputValue);
+    }
+  }
+
+  private continueExecution(entry: RecoveredExecution, journal: ExecutionJournal, definitions: Map<string, ParsedDefinition | undefined>): void {
     const current = this.machine(entry.stateMachineArn);
     if (this.executions.get(entry.executionArn)) throw new SfnServiceError('ExecutionAlreadyExists', 'the execution already exists');
     if (!definitions.has(entry.definition)) {
@@ -175,39 +231,25 @@ export class LocalStepFunctions extends EventEmitter<LocalStepFunctionsEvents> {
     const base = definitions.get(entry.definition) ?? current; // its own definition when stored
     const startDate = new Date(entry.startDate);
     const now = Date.now();
-    const remainingMs = entry.deadline === null ? undefined : entry.deadline - now;
-    const parsed = resumeDefinition(base, entry.stateName, entry.stateInput, remainingMs, now - startDate.getTime());
-    const inputValue = JSON.parse(entry.executionInput) as Json;
+    const { wait, state } = entry;
+    const remainingMs = wait?.deadline == null ? undefined : wait.deadline - now;
+    const parsed = state ? resumeDefinition(base, state.name, state.input, remainingMs, now - startDate.getTime()) : base;
+    const inputValue = JSON.parse(entry.input) as Json;
     const exec: ExecutionRecord = {
-      executionArn: entry.executionArn, name: entry.name, stateMachine: { ...current, ...parsed }, input: entry.executionInput, startDate,
+      executionArn: entry.executionArn, name: entry.name, stateMachine: { ...current, ...parsed }, input: entry.input, startDate,
       status: 'RUNNING', events: [], abort: () => undefined, done: Promise.resolve(),
     };
-    const timeoutMs = remainingMs === undefined ? undefined : Math.max(0, remainingMs);
-    const waiting = this.tokens.open(entry.token, entry.executionArn, entry.stateName, timeoutMs);
-    if (timeoutMs === 0) this.tokens.close(entry.token); // past its deadline: decisions get TaskTimedOut now
-    exec.resume = { stateName: entry.stateName, token: entry.token, waiting };
     this.executions.add(exec);
-    launchExecution(exec, inputValue, this.deps, (outcome) => this.finish(exec, outcome));
-  }
-
-  /**
-   * Journals an open top-level wait with its raw state input (from the interpreter's event log),
-   * then calls `issued`: whoever hears taskTokenIssued may rely on the wait being durable.
-   */
-  private journalWait(
-    journal: WaitJournal, exec: ExecutionRecord, stateName: string, token: string, deadline: number | undefined, issued: () => void, retried = false,
-  ): void {
-    // Only top-level states can be resumed (see resumeDefinition); names are unique across branches.
-    if (this.tokens.isOpen(token) && exec.status === 'RUNNING' && Object.hasOwn(exec.stateMachine.definition.States, stateName)) {
-      const entered = lastEntered(exec.events, stateName);
-      if (!entered && !retried) {
-        // The log is drained a few microtasks behind the interpreter; it has caught up by then.
-        setImmediate(() => this.journalWait(journal, exec, stateName, token, deadline, issued, true));
+    if (wait && state) {
+      const expired = remainingMs !== undefined && remainingMs <= 0;
+      const waiting = this.tokens.open(wait.token, entry.executionArn, state.name, expired ? undefined : remainingMs);
+      exec.resume = { stateName: state.name, token: wait.token, waiting, reinvoke: !wait.issued };
+      if (expired) {
+        this.held.push({ exec, inputValue, token: wait.token });
         return;
       }
-      if (entered) journal.opened(exec, stateName, entered.state.input as Json, token, deadline);
     }
-    issued();
+    this.launch(exec, inputValue);
   }
 
   async describeExecution(executionArn: string): Promise<DescribeExecutionOutput> {
@@ -287,6 +329,7 @@ export class LocalStepFunctions extends EventEmitter<LocalStepFunctionsEvents> {
   private finish(exec: ExecutionRecord, outcome: Outcome): void {
     if (exec.status !== 'RUNNING') return; // already stopped
     Object.assign(exec, outcome, { stopDate: new Date() });
+    this.journal?.ended(exec.executionArn);
     // Waiting states of a closed execution fail uncatchably; their tokens answer TaskTimedOut.
     this.tokens.closeExecution(exec.executionArn, new ExecutionClosedError());
     this.executions.markClosed(exec);
@@ -305,7 +348,7 @@ export class LocalStepFunctions extends EventEmitter<LocalStepFunctionsEvents> {
     }
   }
 
-  /** Closes the wait journal (tests that simulate a restart in one process). Not part of the AWS API. */
+  /** Closes the journal (tests that simulate a SIGKILL in one process). Not part of the AWS API. */
   closeJournal(): void {
     this.journal?.close();
   }
@@ -323,12 +366,4 @@ export class LocalStepFunctions extends EventEmitter<LocalStepFunctionsEvents> {
     if (!exec) throw new SfnServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
     return exec;
   }
-}
-
-function lastEntered(events: readonly EventLog[], stateName: string): Extract<EventLog, { type: 'StateEntered' }> | undefined {
-  for (let i = events.length - 1; i >= 0; i--) {
-    const event = events[i]!;
-    if (event.type === 'StateEntered' && event.state.name === stateName) return event;
-  }
-  return undefined;
 }

@@ -15,15 +15,25 @@ function outcomeOf(err: unknown): Outcome {
   return { status: 'FAILED', error: 'States.Runtime', cause: String(cause) };
 }
 
-async function drain(events: AsyncGenerator<EventLog>, into: EventLog[]): Promise<void> {
-  for await (const event of events) into.push(event);
+async function drain(events: AsyncGenerator<EventLog>, into: EventLog[], onEvent?: (event: EventLog) => void): Promise<void> {
+  for await (const event of events) {
+    into.push(event);
+    onEvent?.(event);
+  }
 }
 
 /**
  * Starts `exec` and sets `exec.abort` and `exec.done`. `onClose` runs once the interpreter has
  * settled and its event log is drained, so history is complete whenever the status says closed.
+ * `onEvent` hears each event as it is drained (the engine journals state transitions from it).
  */
-export function launchExecution(exec: ExecutionRecord, inputValue: Json, deps: DispatchDeps, onClose: (outcome: Outcome) => void): void {
+export function launchExecution(
+  exec: ExecutionRecord,
+  inputValue: Json,
+  deps: DispatchDeps,
+  onClose: (outcome: Outcome) => void,
+  onEvent?: (event: EventLog) => void,
+): void {
   const run = exec.stateMachine.machine.run(inputValue, {
     overrides: { taskResourceLocalHandlers: createTaskHandlers(exec, deps) },
     context: createContext(exec, inputValue),
@@ -31,6 +41,6 @@ export function launchExecution(exec: ExecutionRecord, inputValue: Json, deps: D
   exec.abort = run.abort;
   exec.done = Promise.all([
     run.result.then((output): Outcome => ({ status: 'SUCCEEDED', output: JSON.stringify(output ?? null) }), outcomeOf),
-    drain(run.eventLogs, exec.events),
+    drain(run.eventLogs, exec.events, onEvent),
   ]).then(([outcome]) => onClose(outcome));
 }

@@ -15,8 +15,10 @@ export interface DispatchDeps {
   readonly tokens: TaskTokenRegistry;
   readonly region: string;
   readonly accountId: string;
-  /** After the function was invoked; `deadline` (ms epoch) is when the state times out, if known. */
-  readonly onTokenIssued: (exec: ExecutionRecord, stateName: string, token: string, deadline: number | undefined) => void;
+  /** A waiting state opened its token, before its function is invoked; `deadline` (ms epoch) is when the state times out, if known. */
+  readonly onTokenMinted: (exec: ExecutionRecord, stateName: string, token: string, deadline: number | undefined) => void;
+  /** After the waiting state's function returned: the state now only waits for its token. */
+  readonly onTokenIssued: (exec: ExecutionRecord, stateName: string, token: string) => void;
 }
 
 export type TaskHandlers = Record<string, (input: Json) => Promise<Json>>;
@@ -89,39 +91,44 @@ async function runTask(exec: ExecutionRecord, info: TaskStateInfo, input: Json, 
   exec.pendingToken = undefined;
   // A stopped execution can still reach a handler via Retry; do no more work for it.
   if (exec.status !== 'RUNNING') throw new ExecutionClosedError();
-  const fnArn = (name: string) => resolveFunctionArn(name, deps.region, deps.accountId);
   switch (info.dispatch.kind) {
     case 'lambda':
       return asJson(await deps.invokeLambda(info.dispatch.functionArn, input));
     case 'invoke': {
       const { functionName, payload } = invokeParameters(info.name, input);
-      const result = await deps.invokeLambda(fnArn(functionName), payload);
+      const result = await deps.invokeLambda(resolveFunctionArn(functionName, deps.region, deps.accountId), payload);
       return { Payload: asJson(result), StatusCode: 200, ExecutedVersion: '$LATEST' };
     }
     case 'waitForTaskToken': {
       const resumed = exec.resume;
       if (resumed?.stateName === info.name) {
-        // Resumed after a restart: the function already ran with this token before the restart
-        // (it stored the request), and the engine reopened the token; just wait for it again.
+        // Continued after a restart: the engine reopened the saved token. If the function returned
+        // before the restart (it stored the request), just wait again; otherwise invoke it again
+        // with the same token (functions behind waits are idempotent per token).
         exec.resume = undefined;
+        if (resumed.reinvoke) await invokeWaiting(exec, info, input, resumed.token, deps);
         return asJson(await resumed.waiting);
       }
       const token = minted ?? mintTaskToken();
-      const { functionName, payload } = invokeParameters(info.name, input);
       const ms = timeoutMs(info, input);
-      const deadline = ms === undefined ? undefined : Date.now() + ms;
       // Open synchronously (see TaskTokenRegistry.open): the timer must precede the interpreter's.
       const waiting = deps.tokens.open(token, exec.executionArn, info.name, ms);
-      try {
-        await deps.invokeLambda(fnArn(functionName), payload);
-      } catch (err) {
-        deps.tokens.close(token);
-        throw err;
-      }
-      deps.onTokenIssued(exec, info.name, token, deadline);
+      deps.onTokenMinted(exec, info.name, token, ms === undefined ? undefined : Date.now() + ms);
+      await invokeWaiting(exec, info, input, token, deps);
       return asJson(await waiting);
     }
   }
+}
+
+async function invokeWaiting(exec: ExecutionRecord, info: TaskStateInfo, input: Json, token: string, deps: DispatchDeps): Promise<void> {
+  const { functionName, payload } = invokeParameters(info.name, input);
+  try {
+    await deps.invokeLambda(resolveFunctionArn(functionName, deps.region, deps.accountId), payload);
+  } catch (err) {
+    deps.tokens.close(token);
+    throw err;
+  }
+  deps.onTokenIssued(exec, info.name, token);
 }
 
 export function createTaskHandlers(exec: ExecutionRecord, deps: DispatchDeps): TaskHandlers {

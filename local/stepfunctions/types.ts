@@ -55,8 +55,12 @@ export interface ExecutionRecord {
   readonly events: EventLog[];
   /** Token minted while a state's Parameters are evaluated, until that state's handler claims it. */
   pendingToken?: string;
-  /** Set on an execution resumed after a restart, until its waiting state picks the wait up again. */
+  /** Set on an execution continued after a restart at a waiting state, until that state picks the wait up again. */
   resume?: ResumedWait;
+  /** The last top-level state the journal saw it enter (the event log lags the interpreter a little). */
+  journaledState?: string;
+  /** A wait whose `taskTokenIssued` is held until the journal has its state's entry. */
+  heldIssue?: { readonly stateName: string; readonly issue: () => void };
   abort: () => void;
   /** Settles once the execution has closed and its event log is complete. */
   done: Promise<void>;
@@ -66,6 +70,8 @@ export interface ExecutionRecord {
 export interface ResumedWait {
   readonly stateName: string;
   readonly token: string;
+  /** The state's function had not returned before the restart: invoke it again (same token). */
+  readonly reinvoke: boolean;
   /** What the registry resolves or rejects when the token is closed. */
   readonly waiting: Promise<unknown>;
 }

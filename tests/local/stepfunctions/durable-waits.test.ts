@@ -1,13 +1,14 @@
 /**
- * Durable waits: an engine with a persistence directory journals its waiting states, and a new
- * engine on the same directory (a restart) resumes them on the same task tokens.
+ * Durable executions: an engine with a persistence directory journals its executions, and a new
+ * engine on the same directory (a restart) continues them: waits on the same task tokens, others
+ * at the last state they entered.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalStepFunctions } from '../../../local/stepfunctions/engine.js';
-import { WaitJournal } from '../../../local/stepfunctions/journal.js';
+import { ExecutionJournal } from '../../../local/stepfunctions/journal.js';
 import type { ExecutionClosedEvent, ExecutionRecord } from '../../../local/stepfunctions/types.js';
 import { fnArn, nextTaskToken } from './helpers.js';
 
@@ -93,7 +94,10 @@ describe('durable waits', () => {
     crash(first.engine);
 
     const second = boot(dir, approvalMachine(3600));
-    expect(second.engine.resumeWaiting()).toEqual([{ executionArn, stateName: 'Approve', token }]);
+    expect(second.engine.recover()).toEqual({
+      continued: [expect.objectContaining({ executionArn, state: { name: 'Approve', input: { ...input, prep: { prepared: true } } }, wait: expect.objectContaining({ token, issued: true }) })],
+      lost: [],
+    });
     expect(second.calls).toEqual([]); // the function ran before the restart; it is not invoked again
     expect(await second.engine.describeExecution(executionArn)).toMatchObject({
       executionArn, name: 'run-1', status: 'RUNNING', startDate, input: JSON.stringify(input), stateMachineArn: second.stateMachineArn,
@@ -122,8 +126,8 @@ describe('durable waits', () => {
     // Closed: a third start resumes nothing, and the compacted journal is empty.
     crash(second.engine);
     const third = boot(dir, approvalMachine(3600));
-    expect(third.engine.resumeWaiting()).toEqual([]);
-    expect(readFileSync(join(dir, 'waits.jsonl'), 'utf8')).toBe('');
+    expect(third.engine.recover().continued).toEqual([]);
+    expect(readFileSync(join(dir, 'executions.jsonl'), 'utf8')).toBe('');
   });
 
   it('times a wait out at once when its deadline passed while the engine was down; the Catch runs', async () => {
@@ -137,7 +141,7 @@ describe('durable waits', () => {
 
     const second = boot(dir, approvalMachine(1));
     const started = Date.now();
-    expect(second.engine.resumeWaiting()).toHaveLength(1);
+    expect(second.engine.recover().continued).toHaveLength(1);
     await expect(second.engine.sendTaskSuccess(token, '{}')).rejects.toMatchObject({ code: 'TaskTimedOut' });
     const done = await second.engine.waitForExecution(executionArn);
     expect(Date.now() - started).toBeLessThan(1500);
@@ -157,7 +161,7 @@ describe('durable waits', () => {
 
     const second = boot(dir, approvalMachine(3));
     const resumedAt = Date.now();
-    second.engine.resumeWaiting();
+    second.engine.recover();
     await second.engine.sendTaskHeartbeat(token); // still open
     const done = await second.engine.waitForExecution(executionArn);
     const waited = Date.now() - resumedAt;
@@ -178,69 +182,151 @@ describe('durable waits', () => {
     const changed = approvalMachine(3600);
     changed.States.Approved = { Type: 'Pass', Result: 'new version', ResultPath: '$.context', End: true } as never;
     const second = boot(dir, changed);
-    second.engine.resumeWaiting();
+    second.engine.recover();
     await second.engine.sendTaskSuccess(token, '{"approved":true}');
     const done = await second.engine.waitForExecution(executionArn);
     expect(JSON.parse(done.output!).context).toMatchObject({ id: executionArn });
   });
 
-  it('does not resume executions that were not waiting (e.g. inside a Lambda task)', async () => {
+  it('continues an execution that was inside a Lambda task by invoking that task again, and not the states before it', async () => {
     const dir = newDir();
     const busy = {
-      StartAt: 'Work',
-      States: { Work: { Type: 'Task', Resource: fnArn('slow'), TimeoutSeconds: 60, End: true } },
+      StartAt: 'First',
+      States: {
+        First: { Type: 'Task', Resource: fnArn('first'), ResultPath: '$.first', Next: 'Work' },
+        Work: { Type: 'Task', Resource: fnArn('slow'), ResultPath: '$.work', TimeoutSeconds: 60, End: true },
+      },
     };
-    const engine = new LocalStepFunctions({ persistenceDir: dir, invokeLambda: () => new Promise(() => undefined) });
+    const calls: string[] = [];
+    const engine = new LocalStepFunctions({
+      persistenceDir: dir,
+      invokeLambda: (arn) => {
+        calls.push(arn.split(':').pop()!);
+        return arn.endsWith(':first') ? Promise.resolve({ ok: 1 }) : new Promise(() => undefined); // Work never returns
+      },
+    });
     engines.push(engine);
     const arn = engine.registerStateMachine({ name: 'busy', definition: busy });
-    const { executionArn } = await engine.startExecution({ stateMachineArn: arn });
+    const { executionArn, startDate } = await engine.startExecution({ stateMachineArn: arn, name: 'run-busy', input: '{"n":1}' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(calls).toEqual(['first', 'slow']);
+    crash(engine);
+
+    const secondCalls: string[] = [];
+    const second = new LocalStepFunctions({ persistenceDir: dir, invokeLambda: async (fn) => (secondCalls.push(fn.split(':').pop()!), { done: true }) });
+    engines.push(second);
+    second.registerStateMachine({ name: 'busy', definition: busy });
+    expect(second.recover().continued).toEqual([expect.objectContaining({ executionArn, state: { name: 'Work', input: { n: 1, first: { ok: 1 } } } })]);
+    const done = await second.waitForExecution(executionArn);
+    expect(done).toMatchObject({ status: 'SUCCEEDED', startDate, name: 'run-busy' });
+    expect(JSON.parse(done.output!)).toEqual({ n: 1, first: { ok: 1 }, work: { done: true } });
+    expect(secondCalls).toEqual(['slow']);
+  });
+
+  it('invokes a waiting state again, on the same token, when its function had not returned before the restart', async () => {
+    const dir = newDir();
+    let seenToken = '';
+    const engine = new LocalStepFunctions({
+      persistenceDir: dir,
+      invokeLambda: (_arn, payload: any) => {
+        seenToken = payload.taskToken;
+        return new Promise(() => undefined); // killed while the function runs
+      },
+    });
+    engines.push(engine);
+    const arn = engine.registerStateMachine({ name: 'approval', definition: approvalMachine(3600) });
+    const { executionArn } = await engine.startExecution({ stateMachineArn: arn, input: JSON.stringify(input) });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(seenToken).toMatch(/^[\w-]{43}$/);
     crash(engine);
 
     const second = boot(dir, approvalMachine(3600));
-    second.engine.registerStateMachine({ name: 'busy', definition: busy });
-    expect(second.engine.resumeWaiting()).toEqual([]);
-    await expect(second.engine.describeExecution(executionArn)).rejects.toMatchObject({ code: 'ExecutionDoesNotExist' });
+    const issued = nextTaskToken(second.engine);
+    expect(second.engine.recover().continued).toEqual([expect.objectContaining({ wait: expect.objectContaining({ token: seenToken, issued: false }) })]);
+    expect((await issued).token).toBe(seenToken);
+    expect(second.calls).toEqual([{ subject: 'Refund', taskToken: seenToken }]);
+    await second.engine.sendTaskSuccess(seenToken, '{"approved":true}');
+    expect((await second.engine.waitForExecution(executionArn)).status).toBe('SUCCEEDED');
   });
 
-  it('drops a wait whose state machine is no longer registered, with a warning', async () => {
+  it('holds a wait that expired while down until released, so a decision recorded in time still resumes it', async () => {
+    const dir = newDir();
+    const first = boot(dir, approvalMachine(1));
+    const issued = nextTaskToken(first.engine);
+    const { executionArn } = await first.engine.startExecution({ stateMachineArn: first.stateMachineArn, input: JSON.stringify(input) });
+    const { token } = await issued;
+    crash(first.engine);
+    await new Promise((r) => setTimeout(r, 1200));
+
+    const second = boot(dir, approvalMachine(1));
+    second.engine.recover({ holdExpiredWaits: true });
+    await second.engine.sendTaskSuccess(token, '{"approved":true}'); // e.g. the decision reconciler
+    second.engine.releaseExpiredWaits();
+    const done = await second.engine.waitForExecution(executionArn);
+    expect(JSON.parse(done.output!)).toMatchObject({ decision: { approved: true } });
+    expect(JSON.parse(done.output!).outcome).toBeUndefined();
+  });
+
+  it('reports an execution whose state machine is no longer registered as lost, with the reason, and forgets it', async () => {
     const dir = newDir();
     const first = boot(dir, approvalMachine(3600));
     const issued = nextTaskToken(first.engine);
-    await first.engine.startExecution({ stateMachineArn: first.stateMachineArn, input: JSON.stringify(input) });
+    const { executionArn } = await first.engine.startExecution({ stateMachineArn: first.stateMachineArn, name: 'run-lost', input: JSON.stringify(input) });
     await issued;
     crash(first.engine);
 
     const engine = new LocalStepFunctions({ persistenceDir: dir, invokeLambda: async () => null });
     engines.push(engine);
-    const warn = console.warn;
-    const warnings: string[] = [];
-    console.warn = (message: string) => warnings.push(message);
-    try {
-      expect(engine.resumeWaiting()).toEqual([]);
-    } finally {
-      console.warn = warn;
-    }
-    expect(warnings).toEqual([expect.stringContaining('could not resume execution')]);
+    expect(engine.recover()).toEqual({
+      continued: [],
+      lost: [{ executionArn, name: 'run-lost', stateMachineArn: first.stateMachineArn, reason: expect.stringMatching(/state Approve.*State Machine Does Not Exist/) }],
+    });
     engine.closeJournal();
     const again = boot(dir, approvalMachine(3600));
-    expect(again.engine.resumeWaiting()).toEqual([]);
+    expect(again.engine.recover()).toEqual({ continued: [], lost: [] });
   });
 
-  it('compacts the journal while running once it has grown past its limit', () => {
+  it('compacts the journal while running once it has grown past its limit; closed executions leave nothing', () => {
     const dir = newDir();
-    const journal = new WaitJournal(dir, 2_000);
-    const exec = {
-      executionArn: 'arn:aws:states:us-east-1:000000000000:execution:m:e', name: 'e', input: '{}', startDate: new Date(),
-      stateMachine: { stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:m', definitionText: '{}' },
-    } as unknown as ExecutionRecord;
+    const journal = new ExecutionJournal(dir, 2_000);
+    const exec = (i: number) =>
+      ({
+        executionArn: `arn:aws:states:us-east-1:000000000000:execution:m:e${i}`, name: `e${i}`, input: '{}', startDate: new Date(),
+        stateMachine: { stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:m', definitionText: '{}' },
+      }) as unknown as ExecutionRecord;
     const token = (i: number) => `${String(i).padStart(43, 'x')}`;
     for (let i = 0; i < 100; i++) {
-      journal.opened(exec, 'Wait', { i }, token(i), undefined);
-      if (i !== 42) journal.closed(token(i));
+      journal.started(exec(i));
+      journal.entered(exec(i).executionArn, 'Wait', { i });
+      journal.tokenMinted(exec(i).executionArn, 'Wait', token(i), undefined);
+      journal.issued(token(i));
+      if (i !== 42) {
+        journal.closed(token(i));
+        journal.ended(exec(i).executionArn);
+      }
     }
+    expect(journal.openExecutions).toBe(1);
     journal.close();
-    const lines = readFileSync(join(dir, 'waits.jsonl'), 'utf8').split('\n').filter(Boolean);
-    expect(lines.length).toBeLessThan(20);
-    expect(new WaitJournal(dir).takeRecovered()).toEqual([expect.objectContaining({ token: token(42), stateInput: { i: 42 }, deadline: null })]);
+    const lines = readFileSync(join(dir, 'executions.jsonl'), 'utf8').split('\n').filter(Boolean);
+    expect(lines.length).toBeLessThan(30);
+    expect(new ExecutionJournal(dir).takeRecovered()).toEqual([
+      expect.objectContaining({ name: 'e42', state: { name: 'Wait', input: { i: 42 } }, wait: { token: token(42), deadline: null, issued: true } }),
+    ]);
+  });
+
+  it('migrates the waits journal of earlier versions', () => {
+    const dir = newDir();
+    const wait = {
+      executionArn: 'arn:aws:states:us-east-1:000000000000:execution:m:old', stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:m',
+      name: 'old', executionInput: '{"a":1}', startDate: '2026-01-01T00:00:00.000Z', stateName: 'Approve', stateInput: { a: 1 },
+      token: 'y'.repeat(43), deadline: 123, definition: '0123456789abcdef',
+    };
+    writeFileSync(join(dir, 'waits.jsonl'), `${JSON.stringify(wait)}\n${JSON.stringify({ ...wait, token: 'z'.repeat(43) })}\n${JSON.stringify({ closed: 'z'.repeat(43) })}\n`);
+    const journal = new ExecutionJournal(dir);
+    expect(journal.takeRecovered()).toEqual([
+      { executionArn: wait.executionArn, stateMachineArn: wait.stateMachineArn, name: 'old', input: '{"a":1}', startDate: wait.startDate, definition: wait.definition, state: { name: 'Approve', input: { a: 1 } }, wait: { token: wait.token, deadline: 123, issued: true } },
+    ]);
+    expect(existsSync(join(dir, 'waits.jsonl'))).toBe(false);
+    journal.close();
   });
 });
