@@ -341,6 +341,12 @@ export const workflowSchema = z
     description: z.string().optional(),
     input: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/), inputFieldSchema),
     /**
+     * What a webhook body may carry besides the declared `input` fields: `reject` answers 400 naming
+     * the first unknown field; `drop` accepts the body and discards them before anything is stored
+     * (for SaaS tools whose payloads carry much more than the workflow reads). Never kept either way.
+     */
+    additionalFields: z.enum(['reject', 'drop']).default('reject'),
+    /**
      * Categories that always need a human decision, declared once for the workflow and enforced by
      * the platform: autonomy never auto-approves a run in one of them.
      */

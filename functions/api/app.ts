@@ -6,7 +6,10 @@
  * const res = await createApp().request('/runs/run-123');
  */
 import { Hono } from 'hono';
+import { shownId } from '../shared/ids.js';
+import { bodyLimits } from './body-limits.js';
 import { errorResponse } from './errors.js';
+import { lambdaContextLogging } from './lambda-context.js';
 import { approvals } from './routes/approvals.js';
 import { autonomy } from './routes/autonomy.js';
 import { inbox } from './routes/inbox.js';
@@ -19,6 +22,8 @@ import { webhooks } from './routes/webhooks.js';
 
 export function createApp(): Hono {
   const app = new Hono();
+  // Every route, including those mounted later (the local runtime's /sink and /outbox).
+  app.use('*', lambdaContextLogging(), bodyLimits());
   app.get('/health', (c) => c.json({ ok: true }));
   app.route('/webhooks', webhooks);
   app.route('/runs', runs);
@@ -29,7 +34,7 @@ export function createApp(): Hono {
   app.route('/inbox', inbox);
   app.route('/slack', slack);
   app.route('/usage', usage);
-  app.notFound((c) => c.json({ error: { code: 'NotFound', message: `No route ${c.req.method} ${c.req.path}` } }, 404));
+  app.notFound((c) => c.json({ error: { code: 'NotFound', message: `No route ${c.req.method.slice(0, 16)} ${shownId(c.req.path)}` } }, 404));
   app.onError(errorResponse);
   return app;
 }

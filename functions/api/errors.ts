@@ -1,23 +1,55 @@
-/** Maps typed errors to HTTP answers: 4xx with a message that names the field, never a stack. */
+/**
+ * Maps typed errors to HTTP answers: 4xx with a message that names the field, never a stack. The
+ * review and inbox pages answer with an HTML page; everything else with
+ * `{error: {code, message, field?}}`. Only a failure of ours is a 500 logged at ERROR, with
+ * link tokens redacted from the path; a client that hung up is logged at INFO.
+ */
 import type { Context } from 'hono';
-import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../shared/errors.js';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, UnauthorizedError, ValidationError } from '../shared/errors.js';
+import { redact } from '../shared/log-redaction.js';
 import { logger } from '../shared/logger.js';
+import { isClientAbort } from './client-abort.js';
+import { messagePage } from './routes/review-page.js';
 
-export function statusFor(err: unknown): 400 | 401 | 403 | 404 | 409 | 500 {
+/** nginx's "client closed request": never seen by the client, it keeps logs and metrics honest. */
+export const CLIENT_CLOSED_REQUEST = 499;
+
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 500;
+
+export function statusFor(err: unknown): ErrorStatus {
   if (err instanceof ValidationError) return 400;
   if (err instanceof UnauthorizedError) return 401;
   if (err instanceof ForbiddenError) return 403;
   if (err instanceof NotFoundError) return 404;
   if (err instanceof ConflictError) return 409;
+  if (err instanceof PayloadTooLargeError) return 413;
   return 500;
 }
 
+const PAGE_TITLES: Record<number, string> = { 400: 'Check the form', 401: 'Sign-in needed', 403: 'Not allowed', 404: 'Not found', 409: 'Cannot apply this decision', 413: 'Too large' };
+
+/** The review and inbox links are opened in a browser: they get a page, not JSON. */
+export const isPagePath = (path: string) => /^\/(review|inbox)(\/|$)/.test(path);
+
+function answer(c: Context, status: ContentfulStatusCode, code: string, message: string, field?: string) {
+  if (isPagePath(c.req.path)) return c.html(messagePage(PAGE_TITLES[status] ?? 'Something went wrong', message), status);
+  return c.json({ error: { code, message, ...(field ? { field } : {}) } }, status);
+}
+
 export function errorResponse(err: unknown, c: Context) {
+  const where = { method: c.req.method, path: redact(c.req.path) };
+  if (isClientAbort(err, c)) {
+    logger.info('client closed the connection before the request was answered', { ...where, reason: (err as Error).message });
+    return answer(c, CLIENT_CLOSED_REQUEST as ContentfulStatusCode, 'ClientClosedRequest', 'The client closed the connection.');
+  }
+  if (err instanceof HTTPException && err.status < 500) return answer(c, err.status, 'HttpError', err.message || 'The request was refused.');
   const status = statusFor(err);
   if (status === 500) {
-    logger.error('request failed', { path: c.req.path, error: err as Error });
-    return c.json({ error: { code: 'InternalError', message: 'Something went wrong on our side; the request can be retried.' } }, 500);
+    logger.error('request failed', { ...where, error: err as Error });
+    return answer(c, 500, 'InternalError', 'Something went wrong on our side; the request can be retried.');
   }
   const e = err as Error & { field?: string };
-  return c.json({ error: { code: e.name, message: e.message, ...(e.field ? { field: e.field } : {}) } }, status);
+  return answer(c, status, e.name, e.message, e.field);
 }

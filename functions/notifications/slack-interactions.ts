@@ -10,7 +10,8 @@ import { directory } from '../approvals/directory.js';
 import { reviewLinksFor } from '../approvals/review-links.js';
 import { getApproval, type ApprovalRecord } from '../records/approvals.js';
 import { recordAudit } from '../records/audit.js';
-import { ConfigurationError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.js';
+import { logger } from '../shared/logger.js';
 import { channelSecrets } from './channel-config.js';
 import { SLACK_ACTIONS } from './slack-blocks.js';
 import { asView, slackClient } from './slack-client.js';
@@ -45,15 +46,30 @@ async function reviewerFor(slackUserId: string, approval: ApprovalRecord): Promi
   return reviewer;
 }
 
-async function openModal(payload: BlockActions, approval: ApprovalRecord, reviewer: string, kind: 'edit' | 'reject'): Promise<void> {
+/**
+ * Opens the Edit or Reject modal. When Slack cannot show it (no bot token here, or Slack refused
+ * the call), the interaction is still acknowledged with 200 and a message saying where to decide
+ * instead: the failure is ours to fix, not the reviewer's, and the approval is untouched.
+ */
+async function openModal(payload: BlockActions, approval: ApprovalRecord, reviewer: string, kind: 'edit' | 'reject'): Promise<SlackReply> {
   // decide() checks this on submission too; checking now spares a non-reviewer a useless form.
   if (!approval.reviewers.includes(reviewer)) await refuse(approval, reviewer, 'not_a_reviewer', `${reviewer} is not a reviewer of this approval`);
   if (approval.status !== 'pending') throw new ConflictError(`Approval ${approval.approvalId} is already ${approval.status}`);
   if (!payload.trigger_id) throw new ValidationError('payload.trigger_id: needed to open a modal', 'payload.trigger_id');
   const token = (await channelSecrets()).slackBotToken;
-  if (!token) throw new ConfigurationError('Slack is not configured (no bot token): cannot open a modal');
+  if (!token) return modalUnavailable(approval, kind, 'Slack is not fully configured here (no bot token)');
   const view = kind === 'edit' ? editModal(approval, (await reviewLinksFor({ ...approval, reviewers: [reviewer] }))[reviewer]!) : rejectModal(approval);
-  await slackClient(token).views.open({ trigger_id: payload.trigger_id, view: asView(view) });
+  try {
+    await slackClient(token).views.open({ trigger_id: payload.trigger_id, view: asView(view) });
+  } catch (err) {
+    return modalUnavailable(approval, kind, `Slack did not open the form (${(err as Error).message})`);
+  }
+  return undefined;
+}
+
+function modalUnavailable(approval: ApprovalRecord, kind: 'edit' | 'reject', why: string): SlackReply {
+  logger.warn('Slack modal not opened', { approvalId: approval.approvalId, kind, reason: why });
+  return { ok: false, error: 'modal_unavailable', message: `${why}: use the review link from the request to ${kind} this draft. Nothing was decided.` };
 }
 
 async function onBlockActions(payload: BlockActions): Promise<SlackReply> {
@@ -68,8 +84,7 @@ async function onBlockActions(payload: BlockActions): Promise<SlackReply> {
     await decide(ref.approvalId, { action: 'approve', reviewer, draftHash: ref.draftHash }, 'slack');
     return undefined;
   }
-  await openModal(payload, approval, reviewer, kind);
-  return undefined;
+  return openModal(payload, approval, reviewer, kind);
 }
 
 const BLOCK_OF_FIELD: Record<string, string> = { text: FIELDS.text, reasonCode: FIELDS.reasonCode, reason: FIELDS.reason };

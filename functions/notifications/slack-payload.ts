@@ -4,12 +4,13 @@
  * and only after the request's signature was verified.
  */
 import { z } from 'zod';
+import { ID_SHAPES } from '../shared/ids.js';
 
 const slackUser = z.object({ id: z.string().min(1) }).passthrough();
 
 /** The approval a button or modal refers to (button `value`, modal `private_metadata`). */
 export const approvalRefSchema = z.object({
-  approvalId: z.string().min(1).max(300),
+  approvalId: z.string().regex(ID_SHAPES.approvalId),
   draftHash: z.string().regex(/^[0-9a-f]{32}$/),
 });
 export type ApprovalRef = z.infer<typeof approvalRefSchema>;

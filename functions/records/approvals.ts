@@ -213,10 +213,10 @@ export async function listApprovals(filter: { status: ApprovalStatus; limit: num
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':status': filter.status },
       Limit: filter.limit,
-      ExclusiveStartKey: decodeCursor(filter.cursor),
+      ExclusiveStartKey: await decodeCursor(filter.cursor, `approvals:byStatus:${filter.status}`),
     }),
   );
-  return { approvals: (out.Items ?? []) as ApprovalRecord[], nextCursor: encodeCursor(out.LastEvaluatedKey) };
+  return { approvals: (out.Items ?? []) as ApprovalRecord[], nextCursor: await encodeCursor(out.LastEvaluatedKey, `approvals:byStatus:${filter.status}`) };
 }
 
 /** Undoes a decision whose run could not be resumed (only the decision with this timestamp). */

@@ -199,7 +199,8 @@ export interface RunPage {
 export async function listRuns(filter: { workflowId?: string; status?: RunStatus; limit: number; cursor?: string }): Promise<RunPage> {
   const statusFilter = filter.status ? { FilterExpression: '#status = :status' } : {};
   const names = filter.status ? { '#status': 'status' } : undefined;
-  const common = { TableName: table(), Limit: filter.limit, ExclusiveStartKey: decodeCursor(filter.cursor) };
+  const cursorScope = filter.workflowId ? `runs:byWorkflow:${filter.workflowId}` : 'runs:scan';
+  const common = { TableName: table(), Limit: filter.limit, ExclusiveStartKey: await decodeCursor(filter.cursor, cursorScope) };
   const out = filter.workflowId
     ? await documentClient().send(
         new QueryCommand({
@@ -220,5 +221,5 @@ export async function listRuns(filter: { workflowId?: string; status?: RunStatus
           ExpressionAttributeValues: { ':run': RUN_SK, ...(filter.status ? { ':status': filter.status } : {}) },
         }),
       );
-  return { runs: (out.Items ?? []).map((i) => stripKeys(i) as unknown as RunRecord), nextCursor: encodeCursor(out.LastEvaluatedKey) };
+  return { runs: (out.Items ?? []).map((i) => stripKeys(i) as unknown as RunRecord), nextCursor: await encodeCursor(out.LastEvaluatedKey, cursorScope) };
 }

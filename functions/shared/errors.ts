@@ -34,6 +34,21 @@ export class UnauthorizedError extends HandrailError {}
 /** The caller is known but may not do this (HTTP 403). */
 export class ForbiddenError extends HandrailError {}
 
+/** The request body is larger than the route accepts (HTTP 413); `limitBytes` says how large it may be. */
+export class PayloadTooLargeError extends HandrailError {
+  readonly field = 'body';
+  constructor(readonly limitBytes: number) {
+    super(`body: larger than ${formatBytes(limitBytes)} (${limitBytes} bytes), the most this route accepts`);
+  }
+}
+
+/** "128 KB", "2 MB": limits as people read them. */
+export function formatBytes(bytes: number): string {
+  if (bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MB`;
+  if (bytes % 1024 === 0) return `${bytes / 1024} KB`;
+  return `${bytes} bytes`;
+}
+
 /** Every model in a generate step's chain failed; the step record lists each attempt. */
 export class ModelChainExhausted extends HandrailError {}
 

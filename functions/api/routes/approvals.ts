@@ -9,17 +9,19 @@ import { decideItem } from '../../approvals/decide-item.js';
 import { reviewLinksFor } from '../../approvals/review-links.js';
 import { getApproval, listApprovals } from '../../records/approvals.js';
 import { NotFoundError } from '../../shared/errors.js';
+import { idSchema } from '../../shared/ids.js';
 import { authorizedDecision } from '../decision-request.js';
+import { pathId } from '../path-params.js';
 import { parseOrThrow } from '../validate.js';
 import { publicApproval } from './approval-view.js';
 
 const listQuery = z
   .object({
     status: z.enum(['pending', 'approved', 'edited', 'rejected', 'escalated', 'expired', 'auto_approved']).default('pending'),
-    reviewer: z.string().min(1).optional(),
-    workflowId: z.string().min(1).optional(),
+    reviewer: z.string().min(1).max(320).optional(),
+    workflowId: idSchema('workflowId', 'a workflow id').optional(),
     /** Only requests waiting at least this long. */
-    olderThanMinutes: z.coerce.number().min(0).optional(),
+    olderThanMinutes: z.coerce.number().min(0).max(1e7).optional(),
     limit: z.coerce.number().int().min(1).max(100).default(25),
     cursor: z.string().optional(),
   })
@@ -39,16 +41,20 @@ export const approvals = new Hono()
     return c.json({ approvals: matching.map((a) => publicApproval(a)), nextCursor: page.nextCursor });
   })
   .get('/:approvalId', async (c) => {
-    const approval = await getApproval(c.req.param('approvalId'));
-    if (!approval) throw new NotFoundError(`No approval ${c.req.param('approvalId')}`);
+    const approvalId = pathId(c, 'approvalId', 'approvalId', 'approval');
+    const approval = await getApproval(approvalId);
+    if (!approval) throw new NotFoundError(`No approval ${approvalId}`);
     const reviewLinks = approval.status === 'pending' ? await reviewLinksFor(approval) : {};
     return c.json({ ...publicApproval(approval), reviewLinks });
   })
   .post('/:approvalId/decision', async (c) => {
-    const decided = await decide(c.req.param('approvalId'), await authorizedDecision(c), 'api');
+    const approvalId = pathId(c, 'approvalId', 'approvalId', 'approval');
+    const decided = await decide(approvalId, await authorizedDecision(c), 'api');
     return c.json(publicApproval(decided));
   })
   .post('/:approvalId/items/:itemId/decision', async (c) => {
-    const decided = await decideItem(c.req.param('approvalId'), c.req.param('itemId'), await authorizedDecision(c), 'api');
+    const approvalId = pathId(c, 'approvalId', 'approvalId', 'approval');
+    const itemId = pathId(c, 'itemId', 'itemId', 'part');
+    const decided = await decideItem(approvalId, itemId, await authorizedDecision(c), 'api');
     return c.json(publicApproval(decided));
   });

@@ -3,10 +3,11 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { autonomyReport } from '../../autonomy/report.js';
 import { NotFoundError } from '../../shared/errors.js';
+import { idSchema } from '../../shared/ids.js';
 import { workflowRegistry } from '../../shared/workflow-registry.js';
 import { parseOrThrow } from '../validate.js';
 
-const query = z.object({ workflowId: z.string().min(1).optional() }).strict();
+const query = z.object({ workflowId: idSchema('workflowId', 'a workflow id').optional() }).strict();
 
 export const autonomy = new Hono().get('/', async (c) => {
   const { workflowId } = parseOrThrow(query, c.req.query(), 'query');

@@ -7,6 +7,7 @@ import { html } from 'hono/html';
 import { reviewLinksFor } from '../../approvals/review-links.js';
 import { listApprovals, type ApprovalRecord } from '../../records/approvals.js';
 import { ForbiddenError } from '../../shared/errors.js';
+import { isId } from '../../shared/ids.js';
 import { verifyReviewToken } from '../../shared/review-link.js';
 import { signingSecret } from '../../shared/signing-secret.js';
 import { statusFor } from '../errors.js';
@@ -35,7 +36,9 @@ async function pendingFor(reviewer: string): Promise<ApprovalRecord[]> {
 export const inbox = new Hono().get('/:token', async (c) => {
   let reviewer: string;
   try {
-    const claims = verifyReviewToken(await signingSecret(), c.req.param('token'));
+    const token = c.req.param('token');
+    if (!isId('linkToken', token)) throw new ForbiddenError('This inbox link is not valid.');
+    const claims = verifyReviewToken(await signingSecret(), token);
     if (claims.approvalId !== INBOX_SCOPE) throw new ForbiddenError('This link opens one review, not an inbox.');
     reviewer = claims.reviewer;
   } catch (err) {

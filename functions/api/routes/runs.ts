@@ -5,6 +5,8 @@ import { getApproval } from '../../records/approvals.js';
 import { auditTrail } from '../../records/audit.js';
 import { getRunWithSteps, listRuns } from '../../records/runs.js';
 import { NotFoundError } from '../../shared/errors.js';
+import { idSchema } from '../../shared/ids.js';
+import { pathId } from '../path-params.js';
 import { runUsage } from '../../usage/totals.js';
 import { parseOrThrow } from '../validate.js';
 import { publicApproval } from './approval-view.js';
@@ -13,7 +15,7 @@ const runStatuses = ['running', 'start_failed', 'awaiting_approval', 'delivered'
 
 const listQuery = z
   .object({
-    workflowId: z.string().min(1).optional(),
+    workflowId: idSchema('workflowId', 'a workflow id').optional(),
     status: z.enum(runStatuses).optional(),
     limit: z.coerce.number().int().min(1).max(100).default(25),
     cursor: z.string().optional(),
@@ -26,7 +28,7 @@ export const runs = new Hono()
     return c.json(await listRuns(query));
   })
   .get('/:runId', async (c) => {
-    const runId = c.req.param('runId');
+    const runId = pathId(c, 'runId', 'runId', 'run');
     const found = await getRunWithSteps(runId);
     if (!found) throw new NotFoundError(`No run ${runId}`);
     const approvals = await Promise.all((found.run.approvalIds ?? []).map((id) => getApproval(id)));

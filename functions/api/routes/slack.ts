@@ -9,6 +9,8 @@ import { handleSlackInteraction } from '../../notifications/slack-interactions.j
 import { verifySlackRequest } from '../../notifications/slack-signature.js';
 import { UnauthorizedError, ValidationError } from '../../shared/errors.js';
 import { logger } from '../../shared/logger.js';
+import { checkJsonLimits } from '../json-limits.js';
+import { JSON_LIMITS } from '../limits.js';
 
 export const slack = new Hono().post('/interactions', async (c) => {
   const rawBody = await c.req.text();
@@ -28,6 +30,7 @@ export const slack = new Hono().post('/interactions', async (c) => {
   } catch {
     throw new ValidationError('payload: not valid JSON', 'payload');
   }
+  checkJsonLimits(json, JSON_LIMITS.default, 'payload');
   const reply = await handleSlackInteraction(json);
   return reply ? c.json(reply) : c.body(null, 200);
 });

@@ -6,11 +6,12 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { usageRows } from '../../usage/counters.js';
 import { sumRows } from '../../usage/totals.js';
+import { idSchema } from '../../shared/ids.js';
 import { parseOrThrow } from '../validate.js';
 
 const usageQuery = z
   .object({
-    workflowId: z.string().regex(/^[a-z][a-z0-9-]{0,47}$/, 'a workflow id').optional(),
+    workflowId: idSchema('workflowId', 'a workflow id').optional(),
     day: z.iso.date('a day as YYYY-MM-DD').optional(),
   })
   .strict()

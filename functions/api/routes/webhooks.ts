@@ -4,12 +4,13 @@ import { z } from 'zod';
 import { startRun } from '../../runs/start-run.js';
 import { NotFoundError } from '../../shared/errors.js';
 import { workflowRegistry } from '../../shared/workflow-registry.js';
+import { pathId } from '../path-params.js';
 import { jsonBody, parseOrThrow } from '../validate.js';
 
 const idempotencyKeySchema = z.string().trim().min(1).max(255).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces').optional();
 
 export const webhooks = new Hono().post('/:workflowId', async (c) => {
-  const workflowId = c.req.param('workflowId');
+  const workflowId = pathId(c, 'workflowId', 'workflowId', 'workflow');
   const workflow = workflowRegistry().get(workflowId);
   if (!workflow) throw new NotFoundError(`No workflow "${workflowId}"; deployed: ${[...workflowRegistry().keys()].join(', ')}`);
   const body = await jsonBody(c);

@@ -110,6 +110,7 @@ describe('Slack interaction payloads (zod)', () => {
     expect(blockActionsSchema.safeParse({ type: 'block_actions', actions: [{ action_id: 'x' }] }).success).toBe(false);
     expect(parseButtonValue('{"approvalId":"a","draftHash":"nothex"}')).toBeUndefined();
     expect(parseButtonValue('not json')).toBeUndefined();
+    expect(parseButtonValue(JSON.stringify({ approvalId: 'x'.repeat(3000), draftHash: '0123456789abcdef0123456789abcdef' }))).toBeUndefined();
   });
 
   it('parses a view_submission with its private_metadata and field values', () => {
@@ -118,11 +119,11 @@ describe('Slack interaction payloads (zod)', () => {
       user: { id: 'U1' },
       view: {
         callback_id: 'handrail_edit',
-        private_metadata: JSON.stringify({ approvalId: 'a', draftHash: '0123456789abcdef0123456789abcdef' }),
+        private_metadata: JSON.stringify({ approvalId: 'run-1.review.0', draftHash: '0123456789abcdef0123456789abcdef' }),
         state: { values: { text: { text: { type: 'plain_text_input', value: 'new' } }, reason_code: { reason_code: { type: 'static_select', selected_option: { value: 'tone' } } } } },
       },
     });
-    expect(parsed.view.private_metadata.approvalId).toBe('a');
+    expect(parsed.view.private_metadata.approvalId).toBe('run-1.review.0');
     expect(fieldValue(parsed.view, 'text')).toBe('new');
     expect(fieldValue(parsed.view, 'reason_code')).toBe('tone');
     expect(fieldValue(parsed.view, 'reason')).toBeUndefined();

@@ -1,0 +1,32 @@
+/**
+ * Secrets that travel in requests and must never reach a log line: review and inbox link tokens
+ * (they are credentials: whoever holds one can decide), bearer tokens, and Slack signatures.
+ * Applied to every string the shared logger prints (its JSON replacer), messages and stacks included.
+ */
+const RULES: Array<[RegExp, string]> = [
+  [/\/(review|inbox)\/[^/?#\s"']+/g, '/$1/<redacted>'],
+  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, '$1 <redacted>'],
+  [/\bv0=[0-9a-f]{16,}/gi, 'v0=<redacted>'],
+  [/\bxox[abposr]-[A-Za-z0-9-]+/g, 'xox?-<redacted>'],
+];
+
+/** The text with every token, credential and signature replaced by `<redacted>`. */
+export function redact(text: string): string {
+  let out = text;
+  for (const [pattern, replacement] of RULES) out = out.replace(pattern, replacement);
+  return out;
+}
+
+/** Keys whose values are credentials whatever they look like. */
+const SECRET_KEYS = /^(authorization|x-slack-signature|cookie|token|taskToken|signingSecret|slackBotToken|slackSigningSecret)$/i;
+
+/**
+ * A JSON.stringify replacer for Powertools' `jsonReplacerFn`.
+ *
+ * @example
+ * new Logger({ serviceName: 'handrail', jsonReplacerFn: redactingReplacer });
+ */
+export function redactingReplacer(key: string, value: unknown): unknown {
+  if (key && SECRET_KEYS.test(key) && value !== undefined && value !== null) return '<redacted>';
+  return typeof value === 'string' ? redact(value) : value;
+}

@@ -1,0 +1,40 @@
+/**
+ * The API app with no store behind it: tables are named but DynamoDB points at a closed port, so
+ * any request that reaches the store fails (500). Boundary rules must answer before that.
+ */
+import { fileURLToPath } from 'node:url';
+import { createApp } from '../../../functions/api/app.js';
+import { resetClients } from '../../../functions/shared/aws-clients.js';
+import { signReviewToken } from '../../../functions/shared/review-link.js';
+import { resetSigningSecret } from '../../../functions/shared/signing-secret.js';
+import { resetWorkflowRegistry } from '../../../functions/shared/workflow-registry.js';
+
+export const SECRET = 'api-boundary-test-secret';
+export const WORKFLOWS_DIR = fileURLToPath(new URL('../../fixtures/workflows', import.meta.url));
+
+export function storelessApp() {
+  Object.assign(process.env, {
+    HANDRAIL_SIGNING_SECRET: SECRET,
+    HANDRAIL_WORKFLOWS_DIR: WORKFLOWS_DIR,
+    HANDRAIL_RUNS_TABLE: 'runs',
+    HANDRAIL_APPROVALS_TABLE: 'approvals',
+    HANDRAIL_AUDIT_TABLE: 'audit',
+    HANDRAIL_KNOWLEDGE_TABLE: 'knowledge',
+    HANDRAIL_KNOWLEDGE_BUCKET: 'knowledge',
+    HANDRAIL_PUBLIC_URL: 'http://localhost:3000',
+    AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9',
+    AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9',
+    AWS_MAX_ATTEMPTS: '1',
+  });
+  resetClients();
+  resetSigningSecret();
+  resetWorkflowRegistry();
+  return createApp();
+}
+
+/** A review link token for `approvalId`, signed with SECRET, valid for ten minutes. */
+export function reviewToken(approvalId = 'run-abc.review.0', reviewer = 'reviewer@example.com'): string {
+  return signReviewToken(SECRET, { approvalId, reviewer, expiresAt: Math.floor(Date.now() / 1000) + 600 });
+}
+
+export const json = (body: string, headers: Record<string, string> = {}) => ({ method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
