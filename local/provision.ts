@@ -1,5 +1,19 @@
-/** Creates the tables and buckets the synthesized template declares, if they do not exist yet. */
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+/**
+ * Creates the tables and buckets the synthesized template declares, if they do not exist yet, and
+ * brings a table made by an earlier version up to date when the template added an index to it.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  BatchWriteItemCommand,
+  CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ScanCommand,
+  type AttributeValue,
+  type CreateTableCommandInput,
+} from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { LocalTable } from './template-reader.js';
 
@@ -25,17 +39,61 @@ export function createTableInput(table: LocalTable): CreateTableCommandInput {
   };
 }
 
-export async function ensureTables(tables: LocalTable[]): Promise<void> {
+/**
+ * `migrationsDir` holds a table's items while it is rebuilt (dynalite cannot add an index to an
+ * existing table): they are saved to a file first, so a stop half-way restores them on the next start.
+ */
+export async function ensureTables(tables: LocalTable[], migrationsDir: string): Promise<void> {
   const client = new DynamoDBClient({});
   for (const table of tables) {
+    const input = createTableInput(table);
+    const saved = join(migrationsDir, `${table.name}.jsonl`);
+    let existing: Set<string> | undefined;
     try {
-      await client.send(new DescribeTableCommand({ TableName: table.name }));
+      const out = await client.send(new DescribeTableCommand({ TableName: table.name }));
+      existing = new Set((out.Table?.GlobalSecondaryIndexes ?? []).map((g) => g.IndexName!));
     } catch (err) {
       if ((err as Error).name !== 'ResourceNotFoundException') throw err;
-      await client.send(new CreateTableCommand(createTableInput(table)));
+    }
+    const missing = (input.GlobalSecondaryIndexes ?? []).map((g) => g.IndexName!).filter((name) => existing && !existing.has(name));
+    if (existing && !missing.length && !existsSync(saved)) continue;
+    if (existing && !existsSync(saved)) {
+      mkdirSync(migrationsDir, { recursive: true });
+      const items = await scanAll(client, table.name);
+      writeFileSync(`${saved}.tmp`, items.map((i) => `${JSON.stringify(i)}\n`).join(''));
+      renameSync(`${saved}.tmp`, saved);
+      console.log(`handrail: adding index ${missing.join(', ')} to table ${table.name} (${items.length} items kept)`);
+    }
+    if (existing) await client.send(new DeleteTableCommand({ TableName: table.name }));
+    await client.send(new CreateTableCommand(input));
+    if (existsSync(saved)) {
+      const items = readFileSync(saved, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, AttributeValue>);
+      await putAll(client, table.name, items);
+      rmSync(saved);
     }
   }
   client.destroy();
+}
+
+async function scanAll(client: DynamoDBClient, tableName: string): Promise<Record<string, AttributeValue>[]> {
+  const items: Record<string, AttributeValue>[] = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const out = await client.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: start }));
+    items.push(...(out.Items ?? []));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+async function putAll(client: DynamoDBClient, tableName: string, items: Record<string, AttributeValue>[]): Promise<void> {
+  for (let i = 0; i < items.length; i += 25) {
+    let requests = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+    while (requests.length) {
+      const out = await client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: requests } }));
+      requests = (out.UnprocessedItems?.[tableName] ?? []) as typeof requests;
+    }
+  }
 }
 
 export async function ensureBuckets(buckets: string[]): Promise<void> {

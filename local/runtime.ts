@@ -5,7 +5,7 @@
  * Nothing here re-implements a workflow: it runs what `cdk deploy` would ship.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -115,7 +115,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   for (const name of bundleOnly) delete process.env[name];
   Object.assign(process.env, env);
 
-  await ensureTables(reader.tables());
+  await ensureTables(reader.tables(), join(dataDir, 'migrations'));
   await ensureBuckets(reader.buckets());
 
   // 3. The local Step Functions service, running the template's ASL with the real handlers.
@@ -128,9 +128,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   });
   for (const sm of reader.stateMachines()) engine.registerStateMachine({ name: sm.name, definition: JSON.parse(sm.definition) });
   // Executions that were open when the runtime last stopped (even by SIGKILL) continue where they
-  // were; waiting ones on the same task tokens. Before the API listens, so no decision can find
-  // its token unknown.
-  engine.recover();
+  // were; waiting ones on the same task tokens, open before the API listens, so no decision can
+  // find its token unknown. They run once the API's URL is known and recorded decisions are sent.
+  const running = join(dataDir, 'stepfunctions', 'running');
+  const uncleanStop = existsSync(running);
+  writeFileSync(running, String(process.pid));
+  const startedAt = new Date();
+  const recovered = engine.recover({ hold: true });
   const sfn = await startSfnEndpoint(engine, { host });
   process.env.AWS_ENDPOINT_URL_SFN = sfn.url;
 
@@ -144,6 +148,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const port = await listen(server, options.port ?? 3000, host);
   publicUrl = `http://${host === '0.0.0.0' ? 'localhost' : host === '127.0.0.1' ? 'localhost' : host}:${port}`;
   process.env[ENV.publicUrl] = publicUrl;
+
+  const executionArnOf = (run: { workflowId: string; runId: string }) =>
+    `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${stateMachineName(LOCAL_STAGE, run.workflowId)}:${run.runId}`;
+  // Imported now, like the API: the handlers' modules read their environment when loaded.
+  const { recoverRuns } = await import('./recover-runs.js');
+  const recovery = await recoverRuns(engine, executionArnOf, recovered.lost, uncleanStop, startedAt);
+  engine.releaseRecovered();
+  if (recovered.continued.length || recovery.lost || recovery.restarted || recovery.orphaned || recovery.decisions.checked) {
+    console.log(
+      `handrail: recovered after the last stop: ${recovered.continued.length} run(s) continued, ${recovery.restarted} started from their record, ` +
+        `${recovery.lost + recovery.orphaned} sent to the human queue, ${recovery.decisions.resent} decision(s) delivered again`,
+    );
+  }
 
   if (options.loadSamples !== false) {
     const { loadSampleKnowledge } = await import('../functions/knowledge/load-samples.js');
@@ -168,6 +185,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       await new Promise<void>((done) => server.close(() => done()));
       await sfn.close();
       await emulators.stop();
+      engine.closeJournal();
+      rmSync(running, { force: true }); // a clean stop: the next start need not look for lost runs
     },
   };
 }

@@ -1,19 +1,19 @@
 /**
  * Decides one part of a multi-part approval. The same server-side checks as a whole decision
  * apply (reviewer of that part, not their own request, still pending, the draft hash of that part,
- * a reason code for edits and rejections); when the last part is decided, the run resumes once.
+ * a reason code for edits and rejections); when the last part is decided, the run resumes once
+ * (closing the approval records the intent to resume, for the reconciler, as a whole decision does).
  */
-import { SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { closeDecidedApproval, recordItemDecision } from '../records/approval-items.js';
 import { getApproval, type ApprovalRecord, type Decision, type DecisionChannel } from '../records/approvals.js';
 import { recordAudit } from '../records/audit.js';
-import { sfnClient } from '../shared/aws-clients.js';
-import { ERROR_NAMES, NotFoundError, ValidationError } from '../shared/errors.js';
-import type { ApprovalOutcome } from '../shared/step-contract.js';
-import { deliveredText, joinedDraft } from './approval-items.js';
+import { NotFoundError, ValidationError } from '../shared/errors.js';
+import { logger } from '../shared/logger.js';
+import { deliveredText } from './approval-items.js';
 import type { DecisionInput } from './decide.js';
 import { checkDecision } from './decision-checks.js';
 import { summarizeEdit } from './edit-diff.js';
+import { sendResume } from './resume-run.js';
 
 export async function decideItem(approvalId: string, itemId: string, input: DecisionInput, channel: DecisionChannel): Promise<ApprovalRecord> {
   const approval = await getApproval(approvalId);
@@ -45,28 +45,11 @@ export async function decideItem(approvalId: string, itemId: string, input: Deci
   const items = updated.items ?? [];
   if (items.some((i) => i.status === 'pending')) return updated;
   const text = deliveredText(items);
-  if (!(await closeDecidedApproval(approvalId, text))) return updated; // another decision closed it
-  await resume(updated, text, decidedAt);
-  return { ...updated, status: 'decided', finalText: text };
-}
-
-async function resume(approval: ApprovalRecord, text: string, decidedAt: string): Promise<void> {
-  const items = (approval.items ?? []).map((i) => ({ itemId: i.itemId, title: i.title, status: i.status, reviewer: i.decision?.reviewer, ...(i.status === 'rejected' ? {} : { text: i.finalText ?? i.draft.text }) }));
-  if (items.every((i) => i.status === 'rejected')) {
-    await sfnClient().send(
-      new SendTaskFailureCommand({ taskToken: approval.taskToken, error: ERROR_NAMES.approvalRejected, cause: JSON.stringify({ approvalId: approval.approvalId, items }) }),
-    );
-    return;
-  }
-  const outcome: ApprovalOutcome = {
-    approvalId: approval.approvalId,
-    stepId: approval.stepId,
-    action: items.some((i) => i.status === 'edited') ? 'edit' : 'approve',
-    reviewer: [...new Set(items.map((i) => i.reviewer).filter(Boolean))].join(', '),
-    text,
-    originalText: joinedDraft(approval.items ?? []),
-    decidedAt,
-    items,
-  };
-  await sfnClient().send(new SendTaskSuccessCommand({ taskToken: approval.taskToken, output: JSON.stringify(outcome) }));
+  if (!(await closeDecidedApproval(approvalId, text, decidedAt))) return updated; // another decision closed it
+  const closed: ApprovalRecord = { ...updated, status: 'decided', finalText: text, resumeState: 'pending', resumeRequestedAt: decidedAt };
+  // A closed wait means the request timed out meanwhile: the state machine's timeout path runs.
+  await sendResume(closed).catch((err: unknown) => {
+    logger.warn('decision recorded; resuming its run failed and is left to the reconciler', { approvalId, error: (err as Error).name });
+  });
+  return closed;
 }

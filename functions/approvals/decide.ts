@@ -3,20 +3,21 @@
  * the approval exists, the reviewer is one of its reviewers, it is not their own request (unless
  * allowed), it is still pending, the decision quotes the hash of the draft it was made on, and edits
  * and rejections carry a reason code from the taxonomy. Exactly one final decision wins (a
- * conditional write from `pending`); then the waiting state machine is resumed with
- * SendTaskSuccess (approve / edit) or SendTaskFailure (reject → `ApprovalRejected`).
+ * conditional write from `pending`, which also records the intent to resume the run); then the
+ * waiting state machine is resumed with SendTaskSuccess (approve / edit) or SendTaskFailure
+ * (reject → `ApprovalRejected`). The SDK retries that call; if it still fails, the decision stands
+ * and the reconciler (reconcile-decisions.ts) resumes the run: a reviewer who got 200 was right.
  */
-import { SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
-import { addVote, closeApproval, getApproval, recordDecision, reopenApproval, type ApprovalRecord, type Decision, type DecisionChannel, type Vote } from '../records/approvals.js';
+import { addVote, expireLateDecision, getApproval, recordDecision, type ApprovalRecord, type Decision, type DecisionChannel, type Vote } from '../records/approvals.js';
 import { recordHumanDecision } from '../autonomy/record-decision.js';
 import { recordAudit } from '../records/audit.js';
-import { sfnClient } from '../shared/aws-clients.js';
-import { ConflictError, ERROR_NAMES, NotFoundError, ValidationError } from '../shared/errors.js';
-import type { ApprovalOutcome } from '../shared/step-contract.js';
+import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
+import { logger } from '../shared/logger.js';
 import { updateSlackMessages } from '../notifications/slack-send.js';
 import { checkDecision } from './decision-checks.js';
 import { summarizeEdit } from './edit-diff.js';
+import { sendResume } from './resume-run.js';
 
 export const decisionSchema = z
   .object({
@@ -33,35 +34,10 @@ export const decisionSchema = z
 
 export type DecisionInput = z.infer<typeof decisionSchema>;
 
-const CLOSED_TASK_ERRORS = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
-
 async function checkWholeDecision(approval: ApprovalRecord, input: DecisionInput, channel: DecisionChannel): Promise<void> {
   if (approval.items) throw new ValidationError(`Approval ${approval.approvalId} has parts; decide each at POST /approvals/${approval.approvalId}/items/{itemId}/decision`, 'itemId');
   await checkDecision(approval, { label: `approval ${approval.approvalId}`, reviewers: approval.reviewers, draftHash: approval.draftHash, status: approval.status }, input, channel);
   if (input.action === 'approve' && approval.voterIds.includes(input.reviewer)) throw new ConflictError(`${input.reviewer} has already approved this request`);
-}
-
-async function resume(approval: ApprovalRecord, decision: Decision, finalText: string | undefined): Promise<void> {
-  if (decision.action === 'reject') {
-    await sfnClient().send(
-      new SendTaskFailureCommand({
-        taskToken: approval.taskToken,
-        error: ERROR_NAMES.approvalRejected,
-        cause: JSON.stringify({ approvalId: approval.approvalId, reviewer: decision.reviewer, reasonCode: decision.reasonCode, reason: decision.reason ?? '' }),
-      }),
-    );
-    return;
-  }
-  const outcome: ApprovalOutcome = {
-    approvalId: approval.approvalId,
-    stepId: approval.stepId,
-    action: decision.action,
-    reviewer: decision.reviewer,
-    text: finalText!,
-    originalText: approval.draft.text,
-    decidedAt: decision.decidedAt,
-  };
-  await sfnClient().send(new SendTaskSuccessCommand({ taskToken: approval.taskToken, output: JSON.stringify(outcome) }));
 }
 
 export async function decide(approvalId: string, input: DecisionInput, channel: DecisionChannel): Promise<ApprovalRecord> {
@@ -103,15 +79,17 @@ async function finalize(approval: ApprovalRecord, input: DecisionInput, channel:
   };
   const quorum = input.action === 'approve' ? { vote, priorVotes: approval.voterIds.length } : undefined;
   const decided = await recordDecision(approval.approvalId, decision, finalText, approval.draftHash, quorum);
+  let sent: 'sent' | 'closed' | 'deferred';
   try {
-    await resume(approval, decision, finalText);
+    sent = await sendResume(decided);
   } catch (err) {
-    await reopenApproval(approval.approvalId, decidedAt, quorum?.priorVotes);
-    if (CLOSED_TASK_ERRORS.has(err instanceof Error ? err.name : '')) {
-      await closeApproval(approval.approvalId, 'expired', 'the decision arrived after the approval had timed out');
-      throw new ConflictError(`Approval ${approval.approvalId} timed out before this decision arrived`);
-    }
-    throw err; // the run did not resume, so the decision must not stand: the reviewer can retry
+    // Recorded durably: the reconciler resumes the run. Nothing for the reviewer to retry.
+    logger.warn('decision recorded; resuming its run failed and is left to the reconciler', { approvalId: approval.approvalId, error: (err as Error).name });
+    sent = 'deferred';
+  }
+  if (sent === 'closed') {
+    await expireLateDecision(approval.approvalId, decidedAt, quorum?.priorVotes);
+    throw new ConflictError(`Approval ${approval.approvalId} timed out before this decision arrived`);
   }
   await recordAudit({
     subject: approval.runId,

@@ -4,7 +4,7 @@ import { documentClient } from '../shared/aws-clients.js';
 import { ENV } from '../shared/env-names.js';
 import { requireEnv } from '../shared/env.js';
 import { ConflictError } from '../shared/errors.js';
-import type { ApprovalItem, ApprovalRecord, Decision } from './approvals.js';
+import { RESUME_PENDING, type ApprovalItem, type ApprovalRecord, type Decision } from './approvals.js';
 import { isConditionFailure, updateIf } from './dynamo-helpers.js';
 
 const table = () => requireEnv(ENV.approvalsTable);
@@ -31,14 +31,14 @@ export async function recordItemDecision(approvalId: string, index: number, deci
   }
 }
 
-/** Closes a multi-part approval once every item is decided; only one caller wins. */
-export async function closeDecidedApproval(approvalId: string, finalText: string): Promise<boolean> {
+/** Closes a multi-part approval once every item is decided, recording the intent to resume; only one caller wins. */
+export async function closeDecidedApproval(approvalId: string, finalText: string, decidedAt: string): Promise<boolean> {
   return updateIf({
     TableName: table(),
     Key: { approvalId },
-    UpdateExpression: 'SET #status = :decided, finalText = :text',
+    UpdateExpression: 'SET #status = :decided, finalText = :text, resumeState = :resume, resumeRequestedAt = :at',
     ConditionExpression: '#status = :pending',
     ExpressionAttributeNames: { '#status': 'status' },
-    ExpressionAttributeValues: { ':decided': 'decided', ':pending': 'pending', ':text': finalText },
+    ExpressionAttributeValues: { ':decided': 'decided', ':pending': 'pending', ':text': finalText, ':resume': RESUME_PENDING, ':at': decidedAt },
   });
 }

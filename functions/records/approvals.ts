@@ -1,6 +1,9 @@
 /**
  * Approval requests and decisions (the approvals table). A decision is one conditional update
- * from `pending`: whoever writes first wins, everyone else gets a ConflictError (HTTP 409).
+ * from `pending`: whoever writes first wins, everyone else gets a ConflictError (HTTP 409). The
+ * same write records the intent to resume the run (`resumeState: 'pending'`, in the sparse index
+ * `byResume`), so a decision whose SendTask* call is lost is still found and sent by the
+ * reconciler (functions/approvals/reconcile-decisions.ts).
  */
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../shared/aws-clients.js';
@@ -94,7 +97,14 @@ export interface ApprovalRecord {
   readonly autonomy?: ApprovalAutonomy;
   /** Slack messages that carry this request, so a decision can update them (chat.update). */
   readonly slackMessages?: SlackMessageRef[];
+  /** Set with the final decision until the reconciler has made sure the run took it (sparse index `byResume`). */
+  readonly resumeState?: typeof RESUME_PENDING;
+  readonly resumeRequestedAt?: string;
 }
+
+/** The one value of `resumeState`: the decision is recorded, and the run may not have taken it yet. */
+export const RESUME_PENDING = 'pending';
+export const RESUME_INDEX = 'byResume';
 
 export interface SlackMessageRef {
   readonly channel: string;
@@ -107,17 +117,10 @@ export function approvalIdFor(runId: string, stepId: string, level: number): str
   return `${runId}.${stepId}.${level}`;
 }
 
-/** Stores the request; a retried invocation with the same token is a no-op. */
+/** Stores the request unless it exists (a retried invocation never overwrites a decision). */
 export async function putApprovalRequest(approval: ApprovalRecord): Promise<'created' | 'exists'> {
   try {
-    await documentClient().send(
-      new PutCommand({
-        TableName: table(),
-        Item: approval,
-        ConditionExpression: 'attribute_not_exists(approvalId) OR taskToken = :token',
-        ExpressionAttributeValues: { ':token': approval.taskToken },
-      }),
-    );
+    await documentClient().send(new PutCommand({ TableName: table(), Item: approval, ConditionExpression: 'attribute_not_exists(approvalId)' }));
     return 'created';
   } catch (err) {
     if (isConditionFailure(err)) return 'exists';
@@ -142,7 +145,7 @@ export async function recordDecision(approvalId: string, decision: Decision, fin
         TableName: table(),
         Key: { approvalId },
         UpdateExpression:
-          'SET #status = :status, #decision = :decision' +
+          'SET #status = :status, #decision = :decision, resumeState = :resume, resumeRequestedAt = :decidedAt' +
           (finalText !== undefined ? ', finalText = :finalText' : '') +
           (vote ? ', votes = list_append(votes, :vote), voterIds = list_append(voterIds, :voter)' : ''),
         ConditionExpression:
@@ -154,6 +157,8 @@ export async function recordDecision(approvalId: string, decision: Decision, fin
           ':decision': decision,
           ':pending': 'pending',
           ':hash': expectedDraftHash,
+          ':resume': RESUME_PENDING,
+          ':decidedAt': decision.decidedAt,
           ...(finalText !== undefined ? { ':finalText': finalText } : {}),
           ...(vote ? { ':vote': [vote], ':voter': [vote.reviewer], ':reviewer': vote.reviewer, ':priorVotes': quorum!.priorVotes } : {}),
         },
@@ -219,22 +224,68 @@ export async function listApprovals(filter: { status: ApprovalStatus; limit: num
   return { approvals: (out.Items ?? []) as ApprovalRecord[], nextCursor: await encodeCursor(out.LastEvaluatedKey, `approvals:byStatus:${filter.status}`) };
 }
 
-/** Undoes a decision whose run could not be resumed (only the decision with this timestamp). */
-export async function reopenApproval(approvalId: string, decidedAt: string, finalVoteIndex?: number): Promise<void> {
-  try {
-    await documentClient().send(
-      new UpdateCommand({
+/**
+ * A decision that arrived after its wait had closed (timed out): the request is closed as expired
+ * and the decision (with its quorum vote) undone, in one write, only if it is still this decision.
+ */
+export async function expireLateDecision(approvalId: string, decidedAt: string, finalVoteIndex?: number): Promise<boolean> {
+  return updateIf({
+    TableName: table(),
+    Key: { approvalId },
+    UpdateExpression:
+      'SET #status = :expired, closedReason = :reason REMOVE #decision, finalText, resumeState, resumeRequestedAt' +
+      (finalVoteIndex !== undefined ? `, votes[${finalVoteIndex}], voterIds[${finalVoteIndex}]` : ''),
+    ConditionExpression: '#decision.decidedAt = :decidedAt',
+    ExpressionAttributeNames: { '#status': 'status', '#decision': 'decision' },
+    ExpressionAttributeValues: { ':expired': 'expired', ':reason': 'the decision arrived after the approval had timed out', ':decidedAt': decidedAt },
+  });
+}
+
+/** Decided approvals whose run may not have taken the decision yet, decided before `before` (oldest first). */
+export async function listPendingResumes(before: string, limit = 100): Promise<ApprovalRecord[]> {
+  const found: ApprovalRecord[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await documentClient().send(
+      new QueryCommand({
         TableName: table(),
-        Key: { approvalId },
-        UpdateExpression: `SET #status = :pending REMOVE #decision, finalText${finalVoteIndex !== undefined ? `, votes[${finalVoteIndex}], voterIds[${finalVoteIndex}]` : ''}`,
-        ConditionExpression: '#decision.decidedAt = :decidedAt',
-        ExpressionAttributeNames: { '#status': 'status', '#decision': 'decision' },
-        ExpressionAttributeValues: { ':pending': 'pending', ':decidedAt': decidedAt },
+        IndexName: RESUME_INDEX,
+        KeyConditionExpression: 'resumeState = :pending AND resumeRequestedAt < :before',
+        ExpressionAttributeValues: { ':pending': RESUME_PENDING, ':before': before },
+        Limit: limit - found.length,
+        ExclusiveStartKey: start,
       }),
     );
-  } catch (err) {
-    if (!isConditionFailure(err)) throw err;
-  }
+    found.push(...((out.Items ?? []) as ApprovalRecord[]));
+    start = out.LastEvaluatedKey;
+  } while (start && found.length < limit);
+  return found;
+}
+
+/** The run took the decision (or never will): the approval leaves the reconciler's index. */
+export async function clearPendingResume(approvalId: string, requestedAt: string, expire?: string): Promise<boolean> {
+  return updateIf({
+    TableName: table(),
+    Key: { approvalId },
+    UpdateExpression: `REMOVE resumeState, resumeRequestedAt${expire ? ' SET #status = :expired, closedReason = :reason' : ''}`,
+    ConditionExpression: 'resumeRequestedAt = :at',
+    ...(expire ? { ExpressionAttributeNames: { '#status': 'status' } } : {}),
+    ExpressionAttributeValues: { ':at': requestedAt, ...(expire ? { ':expired': 'expired', ':reason': expire } : {}) },
+  });
+}
+
+/**
+ * A retried invocation of the approval state (a Lambda retry on AWS, the local engine after a
+ * restart) waits on a new task token: the stored request must carry the token the state waits on.
+ */
+export async function replaceTaskToken(approvalId: string, previous: string, token: string): Promise<boolean> {
+  return updateIf({
+    TableName: table(),
+    Key: { approvalId },
+    UpdateExpression: 'SET taskToken = :token',
+    ConditionExpression: 'taskToken = :previous',
+    ExpressionAttributeValues: { ':token': token, ':previous': previous },
+  });
 }
 
 /** Remembers where the request was posted in Slack (appended: a retried post adds, never loses). */

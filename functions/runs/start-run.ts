@@ -1,10 +1,12 @@
 /**
  * Starts a run: one conditional write of the run record, then StartExecution named by the runId.
  * An Idempotency-Key makes the runId deterministic, so a retried delivery finds the same run
- * instead of starting a second one.
+ * instead of starting a second one; if the first attempt stopped between the two writes, the
+ * retry starts the execution (StartExecution is idempotent for the same name and input).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { RunRecord } from '../records/runs.js';
 import { createRun, getRun, updateRun } from '../records/runs.js';
 import { sfnClient } from '../shared/aws-clients.js';
 import { ENV } from '../shared/env-names.js';
@@ -39,22 +41,30 @@ export async function startRun(workflow: RegisteredWorkflow, input: Record<strin
     updatedAt: now,
     ...(idempotencyKey ? { idempotencyKey, inputHash: inputHash(input) } : {}),
   });
-  if (!created) {
-    const existing = await getRun(runId);
-    if (existing && existing.inputHash !== inputHash(input)) {
-      throw new ConflictError(`Idempotency-Key "${idempotencyKey}" was already used with a different body`);
-    }
-    if (existing?.status !== 'start_failed') return { runId, duplicate: true };
+  const previous = created ? undefined : await getRun(runId);
+  if (previous) {
+    if (previous.inputHash !== inputHash(input)) throw new ConflictError(`Idempotency-Key "${idempotencyKey}" was already used with a different body`);
+    if (previous.status !== 'start_failed' && previous.status !== 'running') return { runId, duplicate: true };
   }
-  const state: StateData = { run: { runId, workflowId, version: workflow.version }, input, steps: {} };
   try {
-    await sfnClient().send(
-      new StartExecutionCommand({ stateMachineArn: `${requireEnv(ENV.stateMachinePrefix)}${workflowId}`, name: runId, input: JSON.stringify(state) }),
-    );
+    await startExecution({ runId, workflowId, workflowVersion: workflow.version, input });
   } catch (err) {
+    // The execution of a retried start may exist already (it started, or even finished): that is this run.
+    if (!created && (err as Error).name === 'ExecutionAlreadyExists') return { runId, duplicate: true };
     await updateRun(runId, { status: 'start_failed', error: { error: (err as Error).name, cause: (err as Error).message } });
     throw err;
   }
-  if (!created) await updateRun(runId, { status: 'running' });
+  if (previous?.status === 'start_failed') await updateRun(runId, { status: 'running' });
   return { runId, duplicate: !created };
+}
+
+/**
+ * StartExecution for a recorded run, named by its runId, with the initial state built from the
+ * record alone (so a run recorded before a crash can be started from its record).
+ */
+export async function startExecution(run: Pick<RunRecord, 'runId' | 'workflowId' | 'workflowVersion' | 'input'>): Promise<void> {
+  const state: StateData = { run: { runId: run.runId, workflowId: run.workflowId, version: run.workflowVersion }, input: run.input, steps: {} };
+  await sfnClient().send(
+    new StartExecutionCommand({ stateMachineArn: `${requireEnv(ENV.stateMachinePrefix)}${run.workflowId}`, name: run.runId, input: JSON.stringify(state) }),
+  );
 }

@@ -52,6 +52,13 @@ export class DataLayer extends Construct {
       partitionKey: { name: 'status', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'requestedAt', type: dynamodb.AttributeType.STRING },
     });
+    // Sparse: only decisions whose run may not have taken them yet carry `resumeState`
+    // (functions/approvals/reconcile-decisions.ts sweeps it).
+    this.approvals.addGlobalSecondaryIndex({
+      indexName: 'byResume',
+      partitionKey: { name: 'resumeState', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'resumeRequestedAt', type: dynamodb.AttributeType.STRING },
+    });
     this.audit = table('AuditTable', 'subject', 'at');
     this.knowledge = table('KnowledgeTable', 'collection', 'docVersion');
     this.gateway = table('GatewayTable', 'pk', 'sk');

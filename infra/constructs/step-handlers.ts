@@ -25,6 +25,7 @@ export interface StepHandlersProps {
 export class StepHandlers extends Construct {
   readonly functions: Record<FunctionKind, HandrailFunction>;
   readonly reminders: HandrailFunction;
+  readonly reconciler: HandrailFunction;
 
   constructor(scope: Construct, id: string, props: StepHandlersProps) {
     super(scope, id);
@@ -124,6 +125,25 @@ export class StepHandlers extends Construct {
       description: 'Remind reviewers of pending approvals whose step declares reminderEvery',
       schedule: events.Schedule.rate(Duration.minutes(5)),
       targets: [new targets.LambdaFunction(this.reminders, { retryAttempts: 2 })],
+    });
+
+    // The decision reconciler: a sweep every minute resumes runs whose recorded decision was lost
+    // on its way to Step Functions (functions/scheduled/reconcile-decisions).
+    this.reconciler = new HandrailFunction(this, 'ReconcileDecisionsFunction', {
+      entry: 'functions/scheduled/reconcile-decisions/handler.ts',
+      kind: 'reconcile-decisions',
+      timeout: Duration.minutes(5),
+      environment: props.environment,
+    });
+    // Exactly what it does: query the sparse index, clear it, read runs, append audit events.
+    data.approvals.grant(this.reconciler, 'dynamodb:Query', 'dynamodb:UpdateItem');
+    data.runs.grant(this.reconciler, 'dynamodb:GetItem');
+    data.audit.grant(this.reconciler, 'dynamodb:PutItem');
+    data.approvals.grantOnKey(this.reconciler, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*');
+    new events.Rule(this, 'ReconcileDecisionsSchedule', {
+      description: 'Resume runs whose recorded approval decision did not reach Step Functions',
+      schedule: events.Schedule.rate(Duration.minutes(1)),
+      targets: [new targets.LambdaFunction(this.reconciler, { retryAttempts: 2 })],
     });
 
     this.functions = { retrieve, generate, classify, approval, deliver, finish };

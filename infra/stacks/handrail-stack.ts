@@ -74,8 +74,13 @@ export class HandrailStack extends Stack {
     // Graduated autonomy: the approval function resumes the runs it auto-approves. Granted on the
     // stage's machines by name prefix: naming each machine would make the function depend on the
     // machines that invoke it (a dependency cycle).
+    // A retried approval state (new task token) resumes with a decision recorded before the retry.
+    // The reconciler resumes runs whose recorded decision was lost on its way.
     steps.functions.approval.addToRolePolicy(
-      new iam.PolicyStatement({ sid: 'ResumeAutoApprovedRuns', actions: ['states:SendTaskSuccess'], resources: [`${stateMachinePrefix}*`] }),
+      new iam.PolicyStatement({ sid: 'ResumeDecidedRuns', actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: [`${stateMachinePrefix}*`] }),
+    );
+    steps.reconciler.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'ResumeDecidedRuns', actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: [`${stateMachinePrefix}*`] }),
     );
 
     const apiFunction = new HandrailFunction(this, 'ApiFunction', {

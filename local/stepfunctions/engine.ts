@@ -89,8 +89,8 @@ export class LocalStepFunctions extends EventEmitter<LocalStepFunctionsEvents> {
   private readonly executions: ExecutionStore;
   private readonly deps: DispatchDeps;
   private readonly journal?: ExecutionJournal;
-  /** Continued waits whose deadline passed while the engine was down, held until `releaseExpiredWaits()`. */
-  private held: { exec: ExecutionRecord; inputValue: Json; token: string }[] = [];
+  /** Continued executions held by `recover({ hold: true })` until `releaseRecovered()`; `expiredToken`: a wait past its deadline. */
+  private held: { exec: ExecutionRecord; inputValue: Json; expiredToken?: string }[] = [];
 
   constructor({ invokeLambda, region = 'us-east-1', accountId = '000000000000', maxClosedExecutions = 200, persistenceDir }: LocalStepFunctionsOptions) {
     super();
@@ -188,13 +188,14 @@ export class LocalStepFunctions extends EventEmitter<LocalStepFunctionsEvents> {
    * under the definition it started with. A waiting state whose function returned before the
    * restart is not invoked again.
    *
-   * A wait whose deadline passed while the engine was down times out at once, unless
-   * `holdExpiredWaits` is set: then its token stays open, and its execution does not run, until
-   * `releaseExpiredWaits()` (so a caller can first deliver decisions that were recorded in time).
+   * A wait whose deadline passed while the engine was down times out at once. With `hold`, no
+   * continued execution runs until `releaseRecovered()`, and expired waits keep their token open
+   * until then, so a caller can first set up what the functions need and deliver decisions that
+   * were recorded in time.
    * Executions that cannot be continued are closed as FAILED (`States.Runtime`) in the journal and
    * returned in `lost` with the reason.
    */
-  recover(options: { holdExpiredWaits?: boolean } = {}): { continued: RecoveredExecution[]; lost: LostExecution[] } {
+  recover(options: { hold?: boolean } = {}): { continued: RecoveredExecution[]; lost: LostExecution[] } {
     const journal = this.journal;
     const result = { continued: [] as RecoveredExecution[], lost: [] as LostExecution[] };
     if (!journal) return result;
@@ -209,14 +210,14 @@ export class LocalStepFunctions extends EventEmitter<LocalStepFunctionsEvents> {
         journal.ended(entry.executionArn);
       }
     }
-    if (!options.holdExpiredWaits) this.releaseExpiredWaits();
+    if (!options.hold) this.releaseRecovered();
     return result;
   }
 
-  /** Times out the continued waits that `recover({ holdExpiredWaits: true })` held, unless a decision came meanwhile. */
-  releaseExpiredWaits(): void {
-    for (const { exec, inputValue, token } of this.held.splice(0)) {
-      this.tokens.close(token); // no-op if a decision already resolved it
+  /** Runs the executions `recover({ hold: true })` continued; expired waits time out now unless a decision came meanwhile. */
+  releaseRecovered(): void {
+    for (const { exec, inputValue, expiredToken } of this.held.splice(0)) {
+      if (expiredToken) this.tokens.close(expiredToken); // no-op if a decision already resolved it
       this.launch(exec, inputValue);
     }
   }
@@ -240,16 +241,19 @@ export class LocalStepFunctions extends EventEmitter<LocalStepFunctionsEvents> {
       status: 'RUNNING', events: [], abort: () => undefined, done: Promise.resolve(),
     };
     this.executions.add(exec);
+    let expiredToken: string | undefined;
     if (wait && state) {
       const expired = remainingMs !== undefined && remainingMs <= 0;
       const waiting = this.tokens.open(wait.token, entry.executionArn, state.name, expired ? undefined : remainingMs);
       exec.resume = { stateName: state.name, token: wait.token, waiting, reinvoke: !wait.issued };
-      if (expired) {
-        this.held.push({ exec, inputValue, token: wait.token });
-        return;
-      }
+      if (expired) expiredToken = wait.token;
     }
-    this.launch(exec, inputValue);
+    this.held.push({ exec, inputValue, expiredToken });
+  }
+
+  /** Whether the execution is known and running (not part of the AWS API; used on recovery). */
+  isRunning(executionArn: string): boolean {
+    return this.executions.get(executionArn)?.status === 'RUNNING';
   }
 
   async describeExecution(executionArn: string): Promise<DescribeExecutionOutput> {

@@ -41,7 +41,7 @@ describe('Handrail stack (dev)', () => {
 
   it('bundles one nodejs22.x function per step kind plus the API, each with its own role', () => {
     const fns = Object.values(template.findResources('AWS::Lambda::Function')).filter((f) => f.Metadata?.['handrail:kind']);
-    expect(fns.map((f) => f.Metadata['handrail:kind']).sort()).toEqual(['api', 'approval', 'classify', 'deliver', 'finish', 'generate', 'reminders', 'retrieve']);
+    expect(fns.map((f) => f.Metadata['handrail:kind']).sort()).toEqual(['api', 'approval', 'classify', 'deliver', 'finish', 'generate', 'reconcile-decisions', 'reminders', 'retrieve']);
     for (const fn of fns) {
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
       expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON' });
@@ -74,8 +74,18 @@ describe('Handrail stack (dev)', () => {
       });
     }
     template.hasResourceProperties('AWS::DynamoDB::Table', { GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'byWorkflow' })] });
-    template.hasResourceProperties('AWS::DynamoDB::Table', { GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'byStatus' })] });
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'byStatus' }), Match.objectLike({ IndexName: 'byResume', KeySchema: [{ AttributeName: 'resumeState', KeyType: 'HASH' }, { AttributeName: 'resumeRequestedAt', KeyType: 'RANGE' }] })],
+    });
     template.hasResourceProperties('AWS::DynamoDB::Table', { GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'byDay' })] });
+  });
+
+  it('runs the decision reconciler every minute; it may resume runs and touch only what it needs', () => {
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)', Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StepsReconcileDecisionsFunction'), 'Arn'] } })] });
+    const actions = actionsOf('StepsReconcileDecisionsFunction');
+    expect(actions).toEqual(expect.arrayContaining(['states:SendTaskSuccess', 'states:SendTaskFailure', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:GetItem']));
+    expect(actions.some((a) => ['dynamodb:DeleteItem', 'dynamodb:Scan', 's3:GetObject', 'states:StartExecution'].includes(a))).toBe(false);
+    expect(actionsOf('StepsApprovalFunction')).toEqual(expect.arrayContaining(['states:SendTaskSuccess', 'states:SendTaskFailure']));
   });
 
   it('lets generate read and update the gateway table (cooldowns, usage counters) and the API only read it', () => {

@@ -3,6 +3,9 @@
  * so a decision can resume the run, closes the previous level when this is an escalation, and
  * marks the run as awaiting approval. Returning does not resume the run; only a decision does,
  * or graduated autonomy (functions/autonomy/), when the route path's rule approves the draft itself.
+ *
+ * Idempotent per approval: a retried invocation (a Lambda retry on AWS, the local engine after a
+ * restart) finds the stored request (approval-retry.ts) and never overwrites a decision.
  */
 import { z } from 'zod';
 import { draftHash } from '../../approvals/draft-hash.js';
@@ -11,6 +14,7 @@ import { approvalPolicySchema, assessAutonomy, autonomyFields } from '../../auto
 import { completeAutoApproval } from '../../autonomy/auto-approve.js';
 import { notifyApprovalRequested } from '../../notifications/notify.js';
 import { approvalIdFor, closeApproval, getApproval, putApprovalRequest } from '../../records/approvals.js';
+import { continueStoredRequest } from './approval-retry.js';
 import { recordAudit } from '../../records/audit.js';
 import { updateRun } from '../../records/runs.js';
 import { ValidationError } from '../../shared/errors.js';
@@ -76,7 +80,7 @@ export const handler = stepHandler(eventSchema, async ({ step, state, level, rev
     sources: passagesInState(state).map(({ n, title, docId, version, passageId, text, score }) => ({ n, title, docId, version, passageId, text, score })),
     ...autonomyFields(assessment, draft.text, now.toISOString()),
   });
-  if (created === 'exists') return { approvalId, duplicate: true };
+  if (created === 'exists') return continueStoredRequest(approvalId, taskToken);
   if (assessment.autoApprove) {
     return completeAutoApproval({ approvalId, runId, workflowId, stepId: step.id, taskToken, text: draft.text, decidedAt: now.toISOString(), autonomy: assessment.autonomy! });
   }

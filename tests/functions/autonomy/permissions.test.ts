@@ -1,4 +1,4 @@
-/** The approval function may resume runs (auto-approvals) on the stage's state machines, and no more. */
+/** The approval function may resume runs (auto-approvals, decisions recorded before a retry) on the stage's state machines, and no more. */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,12 +14,13 @@ beforeAll(() => {
   template = Template.fromStack(buildApp({ stage: 'dev', bundling: false, outdir: mkdtempSync(join(tmpdir(), 'cdk-')) }).stack);
 });
 
-it('grants the approval function SendTaskSuccess on the stage machines only, and routes GET /autonomy', () => {
+it('grants the approval function SendTaskSuccess/Failure on the stage machines only, and routes GET /autonomy', () => {
   const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p.Properties.Roles).includes('StepsApprovalFunction'));
   const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as { Sid?: string; Action: string | string[]; Resource: unknown }[]);
-  const resume = statements.find((s) => s.Sid === 'ResumeAutoApprovedRuns');
-  expect(resume?.Action).toBe('states:SendTaskSuccess');
+  const resume = statements.find((s) => s.Sid === 'ResumeDecidedRuns');
+  expect(resume?.Action).toEqual(['states:SendTaskSuccess', 'states:SendTaskFailure']);
   expect(JSON.stringify(resume?.Resource)).toContain(':stateMachine:handrail-dev-*');
-  expect(statements.flatMap((s) => [s.Action].flat())).not.toContain('states:SendTaskFailure');
+  const states = statements.flatMap((s) => [s.Action].flat()).filter((a) => a.startsWith('states:'));
+  expect(states.sort()).toEqual(['states:SendTaskFailure', 'states:SendTaskSuccess']);
   expect(API_ROUTES).toContain('GET /autonomy');
 });

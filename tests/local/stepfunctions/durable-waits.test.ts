@@ -259,9 +259,9 @@ describe('durable waits', () => {
     await new Promise((r) => setTimeout(r, 1200));
 
     const second = boot(dir, approvalMachine(1));
-    second.engine.recover({ holdExpiredWaits: true });
+    second.engine.recover({ hold: true });
     await second.engine.sendTaskSuccess(token, '{"approved":true}'); // e.g. the decision reconciler
-    second.engine.releaseExpiredWaits();
+    second.engine.releaseRecovered();
     const done = await second.engine.waitForExecution(executionArn);
     expect(JSON.parse(done.output!)).toMatchObject({ decision: { approved: true } });
     expect(JSON.parse(done.output!).outcome).toBeUndefined();

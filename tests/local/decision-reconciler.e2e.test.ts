@@ -1,0 +1,105 @@
+/**
+ * A recorded decision always resumes its run: when SendTaskSuccess is lost on its way (the local
+ * Step Functions endpoint fails it), the reviewer still gets 200, the approval keeps the decision,
+ * and the reconciler's sweep resumes the run exactly once. A retried approval state (a new task
+ * token after the decision) is resumed with the decision too.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalRuntime } from '../../local/runtime.js';
+import { client, decideAs, startSignedReceiver, startTestRuntime, waitFor, waitForRun } from '../support/local-runtime.js';
+
+let rt: LocalRuntime;
+let api: ReturnType<typeof client>;
+let receiver: Awaited<ReturnType<typeof startSignedReceiver>>;
+const REVIEWER = 'support-agent@example.com';
+
+const ticket = (id: string) => ({ ticketId: id, subject: 'Refund for my annual plan', body: 'I was charged for the annual plan. How do I get a refund?', customerEmail: 'pat@example.com' });
+
+async function pendingApprovalOf(runId: string) {
+  return waitFor(async () => {
+    const run = await api.get(`/runs/${runId}`);
+    return run.body?.status === 'awaiting_approval' && run.body.approvals.find((a: any) => a.status === 'pending');
+  }, `a pending approval on ${runId}`);
+}
+
+/** Makes the engine refuse SendTaskSuccess/Failure (as a throttled or unreachable service would) while `fn` runs. */
+async function withLostResumes<T>(fn: () => Promise<T>): Promise<T> {
+  const engine = rt.engine as any;
+  const success = engine.sendTaskSuccess;
+  const failure = engine.sendTaskFailure;
+  const lost = async () => {
+    throw Object.assign(new Error('Service unavailable (injected)'), { name: 'ServiceUnavailable' });
+  };
+  engine.sendTaskSuccess = lost;
+  engine.sendTaskFailure = lost;
+  try {
+    return await fn();
+  } finally {
+    engine.sendTaskSuccess = success;
+    engine.sendTaskFailure = failure;
+  }
+}
+
+const sweepLater = () => rt.runSchedules(new Date(Date.now() + 3 * 60_000));
+
+beforeAll(async () => {
+  rt = await startTestRuntime();
+  api = client(rt);
+  receiver = await startSignedReceiver(rt.signingSecret);
+  process.env.SUPPORT_REPLY_URL = receiver.url;
+});
+
+afterAll(async () => {
+  await receiver?.close();
+  await rt?.stop();
+});
+
+describe('the decision reconciler', () => {
+  it('resumes a run whose SendTaskSuccess was lost; the reviewer got 200 and the run is delivered once', { timeout: 60_000 }, async () => {
+    const { runId } = (await api.post('/webhooks/support-reply', ticket('T-700'))).body;
+    const approval = await pendingApprovalOf(runId);
+
+    const decided = await withLostResumes(() => decideAs(rt, approval, REVIEWER, { action: 'approve' }));
+    expect(decided.status, JSON.stringify(decided.body)).toBe(200);
+    expect(decided.body.status).toBe('approved');
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await api.get(`/runs/${runId}`)).body.status).toBe('awaiting_approval'); // the send was lost
+    expect((await decideAs(rt, approval, REVIEWER, { action: 'approve' })).status).toBe(409); // decided already
+
+    // A sweep within the grace period leaves it alone (the request could still be sending it).
+    await rt.runSchedules(new Date());
+    expect((await api.get(`/runs/${runId}`)).body.status).toBe('awaiting_approval');
+
+    await sweepLater();
+    const done = await waitForRun(rt, runId, ['delivered']);
+    await sweepLater(); // a second sweep finds nothing left to do
+    await new Promise((r) => setTimeout(r, 300));
+    expect(receiver.received.filter((r) => r.body.runId === runId)).toHaveLength(1);
+    expect(done.approvals[0]).toMatchObject({ status: 'approved', decision: { reviewer: REVIEWER } });
+    expect(done.approvals[0]).not.toHaveProperty('resumeState');
+    expect(done.audit.filter((e: any) => e.type === 'approval.resumed_by_reconciler')).toHaveLength(1);
+  });
+
+  it('resumes a rejection the same way: the run ends rejected, never delivered', { timeout: 60_000 }, async () => {
+    const { runId } = (await api.post('/webhooks/support-reply', ticket('T-701'))).body;
+    const approval = await pendingApprovalOf(runId);
+    const reasonCode = approval.reasons[0];
+    const decided = await withLostResumes(() => decideAs(rt, approval, REVIEWER, { action: 'reject', reasonCode, reason: 'wrong policy' }));
+    expect(decided.status).toBe(200);
+    await sweepLater();
+    await waitForRun(rt, runId, ['rejected']);
+    expect(receiver.received.filter((r) => r.body.runId === runId)).toHaveLength(0);
+  });
+
+  it('leaves decisions whose run already took them alone (no second resume, no audit event)', { timeout: 60_000 }, async () => {
+    const { runId } = (await api.post('/webhooks/support-reply', ticket('T-702'))).body;
+    const approval = await pendingApprovalOf(runId);
+    expect((await decideAs(rt, approval, REVIEWER, { action: 'approve' })).status).toBe(200);
+    const done = await waitForRun(rt, runId, ['delivered']);
+    const [report] = (await sweepLater()).filter((r: any) => r && 'checked' in r) as any[];
+    expect(report).toMatchObject({ resent: 0, failed: 0 });
+    expect(report.alreadyResumed).toBeGreaterThanOrEqual(1);
+    expect(done.audit.some((e: any) => e.type === 'approval.resumed_by_reconciler')).toBe(false);
+    expect(receiver.received.filter((r) => r.body.runId === runId)).toHaveLength(1);
+  });
+});
