@@ -4,72 +4,26 @@
  * and each run then completes exactly once (one delivery per approved or edited run, none for
  * the rejected one).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../infra/project-root.js';
+import { killChild, startChildRuntime } from '../../bench/child-runtime.js';
 import { client, decideAs, startSignedReceiver, waitFor } from '../support/local-runtime.js';
 
-const START_TIMEOUT_MS = 120_000; // the first start may synthesize the CDK app
 const REVIEWER = 'support-agent@example.com';
 
 let dataDir: string;
 let children: ChildProcess[] = [];
 let receiver: Awaited<ReturnType<typeof startSignedReceiver>> | undefined;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port: free } = server.address() as { port: number };
-      server.close(() => resolve(free));
-    });
-  });
-}
-
-/** `npm start` as a child process; resolves with its URL once it says it is running. */
 async function startChild(env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
-  // A fresh port each start: the state lives in the data dir, and a port freed by the kill may
-  // already belong to another test's server when the runtime starts again.
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
-    cwd: projectRoot,
-    env: { ...process.env, PORT: String(port), HANDRAIL_DATA_DIR: dataDir, HANDRAIL_PROVIDERS: 'offline', POWERTOOLS_LOG_LEVEL: 'ERROR', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the runtime did not start within ${START_TIMEOUT_MS} ms:\n${output}`)), START_TIMEOUT_MS);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-      const match = /Handrail is running at (\S+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`the runtime exited (${signal ?? code}) before it was running:\n${output}`));
-    });
-  });
-  return { child, url };
+  const started = await startChildRuntime(dataDir, env);
+  children.push(started.child);
+  return started;
 }
-
-async function kill(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGKILL');
-  await exited;
-}
+const kill = killChild;
 
 const ticket = (id: string) => ({
   ticketId: id,

@@ -1,0 +1,64 @@
+/**
+ * `npm start` as a child process on a data dir, for crash tests and scripts: start it, wait until
+ * it says it is running, kill it with SIGKILL. Each start takes a fresh port: the state lives in
+ * the data dir, and a port freed by a kill may already belong to another server.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { projectRoot } from '../infra/project-root.js';
+
+const START_TIMEOUT_MS = 120_000; // the first start may synthesize the CDK app
+
+export interface ChildRuntime {
+  readonly child: ChildProcess;
+  readonly url: string;
+  /** Everything it printed so far. */
+  output(): string;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startChildRuntime(dataDir: string, env: Record<string, string> = {}): Promise<ChildRuntime> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', 'local/main.ts'], {
+    cwd: projectRoot,
+    env: { ...process.env, PORT: String(port), HANDRAIL_DATA_DIR: dataDir, HANDRAIL_PROVIDERS: 'offline', POWERTOOLS_LOG_LEVEL: 'ERROR', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the runtime did not start within ${START_TIMEOUT_MS} ms:\n${output}`)), START_TIMEOUT_MS);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      const match = /Handrail is running at (\S+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`the runtime exited (${signal ?? code}) before it was running:\n${output}`));
+    });
+  });
+  return { child, url, output: () => output };
+}
+
+export async function killChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGKILL');
+  await exited;
+}
