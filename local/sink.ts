@@ -21,20 +21,33 @@ function sameText(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** A receiver name: it names a file, so it is short and plain. */
+const SINK_NAME = /^[A-Za-z0-9._-]{1,100}$/;
+
 export function createSink(secret: string, dir: string) {
   mkdirSync(dir, { recursive: true });
   const received = new Map<string, SinkDelivery[]>();
   const seenKeys = new Set<string>();
   const app = new Hono()
+    .use('/:name', async (c, next) => {
+      if (!SINK_NAME.test(c.req.param('name'))) return c.json({ error: { code: 'NotFound', message: 'No such receiver: a name is 1-100 letters, digits, ".", "_" or "-"' } }, 404);
+      await next();
+    })
     .post('/:name', async (c) => {
       const name = c.req.param('name');
       const raw = await c.req.text();
       const signature = c.req.header('x-handrail-signature') ?? '';
-      if (!sameText(signature, deliverySignature(secret, raw))) return c.json({ error: 'bad signature' }, 401);
+      if (!sameText(signature, deliverySignature(secret, raw))) return c.json({ error: { code: 'UnauthorizedError', message: 'X-Handrail-Signature does not match the body' } }, 401);
+      let body: unknown;
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        return c.json({ error: { code: 'ValidationError', message: 'body: not valid JSON', field: 'body' } }, 400);
+      }
       const key = c.req.header('idempotency-key') ?? null;
       if (key && seenKeys.has(`${name}\n${key}`)) return c.json({ ok: true, duplicate: true });
       if (key) seenKeys.add(`${name}\n${key}`);
-      const delivery: SinkDelivery = { receivedAt: new Date().toISOString(), idempotencyKey: key, body: JSON.parse(raw) };
+      const delivery: SinkDelivery = { receivedAt: new Date().toISOString(), idempotencyKey: key, body };
       received.set(name, [...(received.get(name) ?? []), delivery]);
       appendFileSync(join(dir, `${name.replace(/[^a-z0-9-]/gi, '_')}.jsonl`), `${JSON.stringify(delivery)}\n`);
       return c.json({ ok: true });

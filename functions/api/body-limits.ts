@@ -1,7 +1,8 @@
 /**
- * Request body limits, enforced while the body is read with Hono's own body-limit middleware: it
- * refuses a too-large Content-Length before reading anything and counts the bytes of a streamed
- * (chunked) body, stopping at the limit. Either way the answer is a 413 that states the limit.
+ * Request body limits, enforced while the body is read, with Hono's own body-limit middleware: it
+ * refuses a declared Content-Length over the limit before reading anything, and counts the bytes
+ * of a streamed (chunked) body, stopping at the limit. Either way the answer is a 413 that states
+ * the limit and closes the connection (api/errors.ts), so the client sends no more of the body.
  */
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';

@@ -50,6 +50,10 @@ export function errorResponse(err: unknown, c: Context) {
     logger.error('request failed', { ...where, error: err as Error });
     return answer(c, 500, 'InternalError', 'Something went wrong on our side; the request can be retried.');
   }
+  // The rest of a too-large body is never read, so the connection cannot carry another request:
+  // close it (RFC 9110 §15.5.14). Left open, @hono/node-server would cut it 500 ms later, failing
+  // whatever request the client had sent on it meanwhile.
+  if (status === 413) c.header('connection', 'close');
   const e = err as Error & { field?: string };
   return answer(c, status, e.name, e.message, e.field);
 }

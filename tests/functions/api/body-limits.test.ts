@@ -2,7 +2,7 @@
  * Body limits are enforced while the body is read: a too-large Content-Length is refused without
  * reading a byte, a streamed body is read only up to the limit, and the 413 says what the limit is.
  */
-import { request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
@@ -97,6 +97,37 @@ describe('body limits over HTTP', () => {
       pump();
     });
   }
+
+  it('keeps a keep-alive connection usable after refusing a body it never read', async () => {
+    // Prepare: one connection, reused.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const call = (method: string, path: string, body?: Buffer) =>
+      new Promise<number>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port, method, path, agent, timeout: 2000, headers: body ? { 'content-length': String(body.length) } : {} }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode!));
+        });
+        req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
+        req.on('error', reject);
+        req.end(body);
+      });
+    try {
+      // Act: 100 KB refused by id before it is read (404), then a request on the same connection.
+      const refused = await call('POST', '/approvals/not-an-id/decision', Buffer.alloc(100 * 1024, 0x20));
+      const next = await call('GET', '/health');
+      // Assess
+      expect([refused, next]).toEqual([404, 200]);
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('closes the connection after a 413, so the client stops sending', async () => {
+    const res = await fetch(`http://127.0.0.1:${port}/webhooks/quick-escalation`, { method: 'POST', body: new Uint8Array(3 * 1024 * 1024) });
+    expect(res.status).toBe(413);
+    expect(res.headers.get('connection')).toBe('close');
+    expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+  });
 
   it('answers eight concurrent 50 MB uploads with 413 without holding them in memory', async () => {
     // Prepare
