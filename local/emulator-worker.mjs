@@ -2,10 +2,24 @@
 // instead of competing with the handlers and the state machines on the main thread.
 // Plain JavaScript: a worker does not inherit the TypeScript loader of the main thread.
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import dynalite from 'dynalite';
-import S3rver from 's3rver';
+
+// LevelDB memory-maps every table file it keeps open (up to 1,000 by default), so the process's
+// resident memory would grow with the size of the data. dynalite opens its LevelDB with default
+// options; give it a small table cache instead, before dynalite loads: memory stays flat as data
+// grows (bench/soak.ts), at the cost of reopening cold files.
+const require = createRequire(import.meta.url);
+const level = require(require.resolve('level', { paths: [dirname(require.resolve('dynalite'))] }));
+const { Level } = level;
+level.Level = class extends Level {
+  constructor(location, options) {
+    super(location, { maxOpenFiles: 64, ...options });
+  }
+};
+const { default: dynalite } = await import('dynalite');
+const { default: S3rver } = await import('s3rver');
 
 const { dataDir, host } = workerData;
 const dynamoDir = join(dataDir, 'dynamodb');
@@ -23,6 +37,12 @@ try {
   const s3Address = await s3.run();
   parentPort.postMessage({ type: 'ready', dynamodbEndpoint: `http://${host}:${dynamo.address().port}`, s3Endpoint: `http://${host}:${s3Address.port}` });
   parentPort.on('message', async (message) => {
+    // The soak report (bench/soak.ts) asks what the emulators' thread holds.
+    if (message === 'memory') {
+      const { heapUsed, external, arrayBuffers } = process.memoryUsage();
+      parentPort.postMessage({ type: 'memory', heapUsed, external, arrayBuffers });
+      return;
+    }
     if (message !== 'stop') return;
     await new Promise((resolve) => dynamo.close(() => resolve()));
     await s3.close();

@@ -8,6 +8,8 @@ import { Worker } from 'node:worker_threads';
 export interface Emulators {
   readonly dynamodbEndpoint: string;
   readonly s3Endpoint: string;
+  /** What the emulators' thread holds (its V8 heap and buffers), for the soak report. */
+  memory(): Promise<{ heapUsed: number; external: number; arrayBuffers: number }>;
   stop(): Promise<void>;
 }
 
@@ -17,7 +19,11 @@ export interface EmulatorOptions {
   readonly host?: string;
 }
 
-type WorkerMessage = { type: 'ready'; dynamodbEndpoint: string; s3Endpoint: string } | { type: 'stopped' } | { type: 'error'; message: string };
+type WorkerMessage =
+  | { type: 'ready'; dynamodbEndpoint: string; s3Endpoint: string }
+  | { type: 'stopped' }
+  | { type: 'memory'; heapUsed: number; external: number; arrayBuffers: number }
+  | { type: 'error'; message: string };
 
 export async function startEmulators({ dataDir, host = '127.0.0.1' }: EmulatorOptions): Promise<Emulators> {
   const worker = new Worker(new URL('./emulator-worker.mjs', import.meta.url), { workerData: { dataDir, host }, execArgv: [] });
@@ -35,6 +41,13 @@ export async function startEmulators({ dataDir, host = '127.0.0.1' }: EmulatorOp
   return {
     dynamodbEndpoint: ready.dynamodbEndpoint,
     s3Endpoint: ready.s3Endpoint,
+    async memory() {
+      const reply = next();
+      worker.postMessage('memory');
+      const m = await reply;
+      if (m.type !== 'memory') throw new Error('The emulator worker sent an unexpected message');
+      return { heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers };
+    },
     async stop() {
       const stopped = next();
       worker.postMessage('stop');

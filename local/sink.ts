@@ -1,7 +1,8 @@
 /**
  * A local webhook receiver for `deliver` steps (`POST /sink/{name}`), so the whole flow can be
  * tried without another service. It verifies the HMAC signature exactly as a receiver should,
- * ignores repeated Idempotency-Keys, and lists what arrived at `GET /sink/{name}`.
+ * ignores repeated Idempotency-Keys, and lists the newest 1,000 that arrived at `GET /sink/{name}`
+ * (every delivery is appended to `<data dir>/sink/{name}.jsonl`).
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,9 +25,19 @@ function sameText(a: string, b: string): boolean {
 /** A receiver name: it names a file, so it is short and plain. */
 const SINK_NAME = /^[A-Za-z0-9._-]{1,100}$/;
 
+/** Deliveries listed by `GET /sink/{name}` (the newest), and Idempotency-Keys remembered to ignore repeats. */
+const MAX_LISTED = 1_000;
+const MAX_KEYS = 100_000;
+
+function remember(keys: Set<string>, key: string, max: number): void {
+  keys.add(key);
+  if (keys.size > max) keys.delete(keys.values().next().value as string); // the oldest
+}
+
 export function createSink(secret: string, dir: string) {
   mkdirSync(dir, { recursive: true });
   const received = new Map<string, SinkDelivery[]>();
+  // Bounded, so a long-running runtime does not grow with every delivery (the .jsonl files keep all).
   const seenKeys = new Set<string>();
   const app = new Hono()
     .use('/:name', async (c, next) => {
@@ -46,9 +57,12 @@ export function createSink(secret: string, dir: string) {
       }
       const key = c.req.header('idempotency-key') ?? null;
       if (key && seenKeys.has(`${name}\n${key}`)) return c.json({ ok: true, duplicate: true });
-      if (key) seenKeys.add(`${name}\n${key}`);
+      if (key) remember(seenKeys, `${name}\n${key}`, MAX_KEYS);
       const delivery: SinkDelivery = { receivedAt: new Date().toISOString(), idempotencyKey: key, body };
-      received.set(name, [...(received.get(name) ?? []), delivery]);
+      const list = received.get(name) ?? [];
+      list.push(delivery);
+      if (list.length > MAX_LISTED) list.shift();
+      received.set(name, list);
       appendFileSync(join(dir, `${name.replace(/[^a-z0-9-]/gi, '_')}.jsonl`), `${JSON.stringify(delivery)}\n`);
       return c.json({ ok: true });
     })
