@@ -7,26 +7,28 @@
  * other's. On Lambda nothing here is needed: the runtime does it.
  */
 import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
-import { ConfigurationError } from './errors.js';
 
 const MAX_CONCURRENCY = 'AWS_LAMBDA_MAX_CONCURRENCY';
 
 /**
  * Declares that invocations run concurrently in this process. Call it once, before the first AWS
- * SDK call or log line (the SDK and Powertools read the store from then on).
+ * SDK call (the SDK creates the store on its first call, single-invocation unless declared).
+ * Returns false, and changes nothing, when that happened already: log context then stays shared.
  *
  * @example
  * await enableConcurrentInvocations();
  * await inInvocationScope(context.awsRequestId, () => handler(event, context));
  */
-export async function enableConcurrentInvocations(maxConcurrency = 1000): Promise<void> {
+export async function enableConcurrentInvocations(maxConcurrency = 1000): Promise<boolean> {
   const store = await InvokeStore.getInstanceAsync(true);
-  if (!('als' in store)) throw new ConfigurationError('The Lambda InvokeStore was created single-invocation before enableConcurrentInvocations(); call it before any AWS SDK call');
+  if (!('als' in store)) return false; // InvokeStoreMulti keeps its AsyncLocalStorage as `als`
   process.env[MAX_CONCURRENCY] ??= String(maxConcurrency);
+  return true;
 }
 
 /** Runs `fn` as one invocation: what Powertools keeps per invocation stays inside it. */
 export async function inInvocationScope<T>(requestId: string, fn: () => Promise<T>): Promise<T> {
+  if (!process.env[MAX_CONCURRENCY]) return fn();
   const store = await InvokeStore.getInstanceAsync();
   return store.run({ [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: requestId }, fn);
 }

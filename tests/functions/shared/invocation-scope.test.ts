@@ -19,7 +19,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let logs: CapturedLogs;
 
 beforeAll(async () => {
-  await enableConcurrentInvocations();
+  expect(await enableConcurrentInvocations()).toBe(true);
   process.env.SLACK_SIGNING_SECRET = 'invocation-scope-test';
 });
 afterEach(() => logs?.restore());
