@@ -50,11 +50,11 @@ const memory = async () => {
   gc!();
   gc!();
   const emulators = await runtime.emulators.memory();
-  const { rss, heapUsed, external } = process.memoryUsage();
+  const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
   // RSS also counts the database files LevelDB maps into memory (file-backed pages the OS can drop).
   const status = readFileSync('/proc/self/status', 'utf8');
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { rssMb: mb(rss), rssAnonMb: Math.round(kb('RssAnon') / 1024), rssFileMb: Math.round(kb('RssFile') / 1024), heapMb: mb(heapUsed), externalMb: mb(external), emulatorHeapMb: mb(emulators.heapUsed) };
+  return { rssMb: mb(rss), rssAnonMb: Math.round(kb('RssAnon') / 1024), rssFileMb: Math.round(kb('RssFile') / 1024), heapMb: mb(heapUsed), heapTotalMb: mb(heapTotal), externalMb: mb(external), emulatorHeapMb: mb(emulators.heapUsed) };
 };
 
 const samples: ({ completed: number } & Awaited<ReturnType<typeof memory>>)[] = [];

@@ -15,7 +15,7 @@ const level = require(require.resolve('level', { paths: [dirname(require.resolve
 const { Level } = level;
 level.Level = class extends Level {
   constructor(location, options) {
-    super(location, { maxOpenFiles: 64, ...options });
+    super(location, { maxOpenFiles: 32, ...options });
   }
 };
 const { default: dynalite } = await import('dynalite');

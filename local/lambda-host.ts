@@ -2,11 +2,14 @@
  * Runs the real handler modules in-process, the way Lambda runs them: each module is loaded once
  * (a warm container), called with the event and a Lambda context, and its errors are reported
  * with the Lambda error shape (errorType / errorMessage) that Step Functions Retry/Catch match.
+ * Each invocation runs in its own invocation scope (functions/shared/invocation-scope.ts), so
+ * concurrent invocations of different functions log under their own function's name.
  */
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
+import { inInvocationScope } from '../functions/shared/invocation-scope.js';
 import type { LocalFunction } from './template-reader.js';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
@@ -34,17 +37,19 @@ export class LambdaHost {
     return mod;
   }
 
-  /** Invokes the function with ARN `arn`; rejects with an Error named after the Lambda errorType. */
-  async invoke(arn: string, event: unknown): Promise<unknown> {
+  private find(arn: string): LocalFunction {
     const fn = this.functions.get(arn);
     if (!fn) throw Object.assign(new Error(`Function not found: ${arn}`), { name: 'Lambda.ResourceNotFoundException' });
-    const handler = await this.load(fn);
+    return fn;
+  }
+
+  private contextFor(fn: LocalFunction): Context {
     const deadline = Date.now() + fn.timeoutSeconds * 1000;
-    const context = {
+    return {
       callbackWaitsForEmptyEventLoop: true,
       functionName: fn.logicalId,
       functionVersion: '$LATEST',
-      invokedFunctionArn: arn,
+      invokedFunctionArn: fn.arn,
       memoryLimitInMB: String(fn.memorySize),
       awsRequestId: randomUUID(),
       logGroupName: `/aws/lambda/${fn.logicalId}`,
@@ -54,9 +59,20 @@ export class LambdaHost {
       fail: () => undefined,
       succeed: () => undefined,
     } satisfies Context;
+  }
+
+  /** Runs `body` as one invocation of the function with ARN `arn` (its own scope and Lambda context). */
+  asInvocation<T>(arn: string, body: (context: Context) => Promise<T>): Promise<T> {
+    const context = this.contextFor(this.find(arn));
+    return inInvocationScope(context.awsRequestId, () => body(context));
+  }
+
+  /** Invokes the function with ARN `arn`; rejects with an Error named after the Lambda errorType. */
+  async invoke(arn: string, event: unknown): Promise<unknown> {
+    const handler = await this.load(this.find(arn));
     try {
       // A JSON round trip, as on Lambda: handlers never share objects with the caller.
-      const result = await handler(JSON.parse(JSON.stringify(event ?? null)), context);
+      const result = await this.asInvocation(arn, (context) => handler(JSON.parse(JSON.stringify(event ?? null)), context));
       return result === undefined ? null : JSON.parse(JSON.stringify(result));
     } catch (err) {
       const e = err instanceof Error ? err : new Error(String(err));

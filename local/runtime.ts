@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { serve } from '@hono/node-server';
 import { projectRoot } from '../infra/project-root.js';
+import { enableConcurrentInvocations } from '../functions/shared/invocation-scope.js';
 import { stateMachineName } from '../state-machines/compiler/index.js';
 import { ENV } from '../functions/shared/env-names.js';
 import { startEmulators, type Emulators } from './emulators.js';
@@ -114,6 +115,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   Object.assign(env, options.env ?? {});
   for (const name of bundleOnly) delete process.env[name];
   Object.assign(process.env, env);
+  // Many invocations share this process: each gets its own log context (before the first SDK call).
+  await enableConcurrentInvocations();
 
   await ensureTables(reader.tables(), join(dataDir, 'migrations'));
   await ensureBuckets(reader.buckets());
@@ -144,7 +147,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const sink = createSink(signingSecret, join(dataDir, 'sink'));
   app.route('/sink', sink.app);
   app.route('/outbox', createOutbox(env[ENV.outboxDir]!));
-  const server = serve({ fetch: app.fetch, port: options.port ?? 3000, hostname: host }) as Server;
+  // Each request is an invocation of the API function, as API Gateway makes it on AWS.
+  const apiFunction = functions.find((f) => f.kind === 'api');
+  const fetch: typeof app.fetch = (req, env) =>
+    apiFunction ? lambdas.asInvocation(apiFunction.arn, async (lambdaContext) => app.fetch(req, { ...(env as object), lambdaContext })) : app.fetch(req, env);
+  const server = serve({ fetch, port: options.port ?? 3000, hostname: host }) as Server;
   const port = await listen(server, options.port ?? 3000, host);
   publicUrl = `http://${host === '0.0.0.0' ? 'localhost' : host === '127.0.0.1' ? 'localhost' : host}:${port}`;
   process.env[ENV.publicUrl] = publicUrl;

@@ -62,6 +62,7 @@ describe('the decision reconciler', () => {
     const decided = await withLostResumes(() => decideAs(rt, approval, REVIEWER, { action: 'approve' }));
     expect(decided.status, JSON.stringify(decided.body)).toBe(200);
     expect(decided.body.status).toBe('approved');
+    expect(decided.body).not.toHaveProperty('resumeState'); // the reconciler's marker stays on the server
     await new Promise((r) => setTimeout(r, 300));
     expect((await api.get(`/runs/${runId}`)).body.status).toBe('awaiting_approval'); // the send was lost
     expect((await decideAs(rt, approval, REVIEWER, { action: 'approve' })).status).toBe(409); // decided already
