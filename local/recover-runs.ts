@@ -58,6 +58,7 @@ export async function recoverRuns(
   if (uncleanStop) {
     for (const run of await openRuns()) {
       if (engine.isRunning(executionArnOf(run))) continue;
+      let reason = 'the local runtime stopped while the run was in flight, and its execution was not journaled';
       if (run.status === 'running') {
         try {
           await startExecution(run);
@@ -65,10 +66,10 @@ export async function recoverRuns(
           restarted++;
           continue;
         } catch (err) {
-          if ((err as Error).name !== 'ExecutionAlreadyExists') throw err;
+          reason = `the local runtime stopped before the run had started, and it could not be started: ${(err as Error).message}`;
         }
       }
-      await toHumanQueue(run.runId, 'ExecutionLost', 'the local runtime stopped while the run was in flight, and its execution was not journaled');
+      await toHumanQueue(run.runId, 'ExecutionLost', reason);
       orphaned++;
     }
   }
