@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime.js';
-import { client, decideAs, startSignedReceiver, startTestRuntime, waitFor, waitForRun } from '../support/local-runtime.js';
+import { client, decideAs, pendingApprovalOf as pendingApproval, startSignedReceiver, startTestRuntime, waitForRun } from '../support/local-runtime.js';
 
 let rt: LocalRuntime;
 let api: ReturnType<typeof client>;
@@ -15,12 +15,7 @@ const REVIEWER = 'support-agent@example.com';
 
 const ticket = (id: string) => ({ ticketId: id, subject: 'Refund for my annual plan', body: 'I was charged for the annual plan. How do I get a refund?', customerEmail: 'pat@example.com' });
 
-async function pendingApprovalOf(runId: string) {
-  return waitFor(async () => {
-    const run = await api.get(`/runs/${runId}`);
-    return run.body?.status === 'awaiting_approval' && run.body.approvals.find((a: any) => a.status === 'pending');
-  }, `a pending approval on ${runId}`);
-}
+const pendingApprovalOf = (runId: string) => pendingApproval(rt, runId);
 
 /** Makes the engine refuse SendTaskSuccess/Failure (as a throttled or unreachable service would) while `fn` runs. */
 async function withLostResumes<T>(fn: () => Promise<T>): Promise<T> {

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { signReviewToken } from '../../functions/shared/review-link.js';
-import { client, decideAs, startSignedReceiver, startTestRuntime, waitFor, waitForRun } from '../support/local-runtime.js';
+import { client, decideAs, pendingApprovalOf as pendingApproval, startSignedReceiver, startTestRuntime, waitForRun } from '../support/local-runtime.js';
 
 let rt: LocalRuntime;
 let api: ReturnType<typeof client>;
@@ -19,12 +19,7 @@ const ticket = (id: string, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-async function pendingApprovalOf(runId: string) {
-  return waitFor(async () => {
-    const run = await api.get(`/runs/${runId}`);
-    return run.body?.status === 'awaiting_approval' && run.body.approvals.find((a: any) => a.status === 'pending');
-  }, `a pending approval on ${runId}`);
-}
+const pendingApprovalOf = (runId: string) => pendingApproval(rt, runId);
 
 const finalRun = (runId: string, status: string) => waitForRun(rt, runId, [status]);
 

@@ -56,6 +56,14 @@ export function waitForRun(rt: { url: string }, runId: string, statuses: string[
   }, `run ${runId} to reach ${statuses.join('|')}`);
 }
 
+/** Polls GET /runs/{runId} until the run awaits a pending approval; returns that approval. */
+export function pendingApprovalOf(rt: { url: string }, runId: string): Promise<any> {
+  return waitFor(async () => {
+    const run = await client(rt).get(`/runs/${runId}`);
+    return run.body?.status === 'awaiting_approval' && run.body.approvals.find((a: any) => a.status === 'pending');
+  }, `a pending approval on ${runId}`);
+}
+
 export interface Received {
   body: any;
   idempotencyKey: string | undefined;

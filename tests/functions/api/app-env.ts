@@ -2,7 +2,11 @@
  * The API app with no store behind it: tables are named but DynamoDB points at a closed port, so
  * any request that reaches the store fails (500). Boundary rules must answer before that.
  */
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { serve } from '@hono/node-server';
+import type { Hono } from 'hono';
+import { afterAll, beforeAll } from 'vitest';
 import { createApp } from '../../../functions/api/app.js';
 import { resetClients } from '../../../functions/shared/aws-clients.js';
 import { signReviewToken } from '../../../functions/shared/review-link.js';
@@ -38,3 +42,16 @@ export function reviewToken(approvalId = 'run-abc.review.0', reviewer = 'reviewe
 }
 
 export const json = (body: string, headers: Record<string, string> = {}) => ({ method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+
+/** Serves the app (made in a hook, hence the getter) over real HTTP on a loopback port for the enclosing describe block; `port()` says which. */
+export function servedOverHttp(app: () => Hono): { port(): number } {
+  let server: ReturnType<typeof serve>;
+  let port = 0;
+  beforeAll(async () => {
+    server = serve({ fetch: app().fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise<void>((r) => server.once('listening', () => r()));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  return { port: () => port };
+}

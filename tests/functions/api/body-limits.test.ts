@@ -3,12 +3,10 @@
  * reading a byte, a streamed body is read only up to the limit, and the 413 says what the limit is.
  */
 import { Agent, request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BODY_LIMITS } from '../../../functions/api/limits.js';
-import { json, reviewToken, storelessApp } from './app-env.js';
+import { json, reviewToken, servedOverHttp, storelessApp } from './app-env.js';
 
 let app: Hono;
 beforeAll(() => {
@@ -66,19 +64,12 @@ describe('body limits', () => {
 });
 
 describe('body limits over HTTP', () => {
-  let server: ReturnType<typeof serve>;
-  let port: number;
-  beforeAll(async () => {
-    server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
-    await new Promise<void>((r) => server.once('listening', () => r()));
-    port = (server.address() as AddressInfo).port;
-  });
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  const served = servedOverHttp(() => app);
 
   /** Sends `size` bytes (zeros, from one reusable buffer) and resolves with the status once answered. */
   function upload(size: number): Promise<number> {
     return new Promise((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/webhooks/quick-escalation', headers: { 'content-type': 'application/json', 'content-length': String(size) } });
+      const req = httpRequest({ host: '127.0.0.1', port: served.port(), method: 'POST', path: '/webhooks/quick-escalation', headers: { 'content-type': 'application/json', 'content-length': String(size) } });
       const chunk = Buffer.alloc(1024 * 1024);
       let sent = 0;
       const pump = () => {
@@ -103,7 +94,7 @@ describe('body limits over HTTP', () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const call = (method: string, path: string, body?: Buffer) =>
       new Promise<number>((resolve, reject) => {
-        const req = httpRequest({ host: '127.0.0.1', port, method, path, agent, timeout: 2000, headers: body ? { 'content-length': String(body.length) } : {} }, (res) => {
+        const req = httpRequest({ host: '127.0.0.1', port: served.port(), method, path, agent, timeout: 2000, headers: body ? { 'content-length': String(body.length) } : {} }, (res) => {
           res.resume();
           res.on('end', () => resolve(res.statusCode!));
         });
@@ -123,10 +114,10 @@ describe('body limits over HTTP', () => {
   });
 
   it('closes the connection after a 413, so the client stops sending', async () => {
-    const res = await fetch(`http://127.0.0.1:${port}/webhooks/quick-escalation`, { method: 'POST', body: new Uint8Array(3 * 1024 * 1024) });
+    const res = await fetch(`http://127.0.0.1:${served.port()}/webhooks/quick-escalation`, { method: 'POST', body: new Uint8Array(3 * 1024 * 1024) });
     expect(res.status).toBe(413);
     expect(res.headers.get('connection')).toBe('close');
-    expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${served.port()}/health`)).status).toBe(200);
   });
 
   it('answers eight concurrent 50 MB uploads with 413 without holding them in memory', async () => {

@@ -3,14 +3,12 @@
  * client that hangs up mid-request is logged at INFO and never as a failure of ours.
  */
 import { request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { logger } from '../../../functions/shared/logger.js';
 import { resetSigningSecret } from '../../../functions/shared/signing-secret.js';
 import { captureLogs, type CapturedLogs } from '../../support/log-capture.js';
-import { reviewToken, SECRET, storelessApp } from './app-env.js';
+import { reviewToken, SECRET, servedOverHttp, storelessApp } from './app-env.js';
 
 let app: Hono;
 let logs: CapturedLogs;
@@ -64,14 +62,7 @@ describe('the shared logger', () => {
 });
 
 describe('a client that hangs up', () => {
-  let server: ReturnType<typeof serve>;
-  let port: number;
-  beforeAll(async () => {
-    server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
-    await new Promise<void>((r) => server.once('listening', () => r()));
-    port = (server.address() as AddressInfo).port;
-  });
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  const served = servedOverHttp(() => app);
 
   it.each([
     ['with a Content-Length', { 'content-length': '100000' }],
@@ -79,7 +70,7 @@ describe('a client that hangs up', () => {
   ])('while sending the body %s is logged at INFO, not as an error', async (_case, headers) => {
     // Act: half a body, then the connection closes.
     await new Promise<void>((done) => {
-      const req = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/webhooks/quick-escalation', headers: { 'content-type': 'application/json', ...headers } });
+      const req = httpRequest({ host: '127.0.0.1', port: served.port(), method: 'POST', path: '/webhooks/quick-escalation', headers: { 'content-type': 'application/json', ...headers } });
       req.on('error', () => undefined);
       req.write(`{"subject":"${'a'.repeat(20_000)}`);
       setTimeout(() => {

@@ -83,6 +83,16 @@ function crash(engine: LocalStepFunctions): void {
 
 const input = { ticket: { subject: 'Refund', id: 'T-1' }, customer: 'pat@example.com' };
 
+/** An engine on `dir` that started an execution, which now waits on `token`, then crashed. */
+async function crashedWhileWaiting(dir: string, timeoutSeconds: number, name?: string) {
+  const first = boot(dir, approvalMachine(timeoutSeconds));
+  const issued = nextTaskToken(first.engine);
+  const { executionArn, startDate } = await first.engine.startExecution({ stateMachineArn: first.stateMachineArn, name, input: JSON.stringify(input) });
+  const { token } = await issued;
+  crash(first.engine);
+  return { executionArn, startDate, token, stateMachineArn: first.stateMachineArn };
+}
+
 describe('durable waits', () => {
   it('resumes a waiting execution on a new engine, on the saved token, and completes it once', async () => {
     const dir = newDir();
@@ -132,11 +142,7 @@ describe('durable waits', () => {
 
   it('times a wait out at once when its deadline passed while the engine was down; the Catch runs', async () => {
     const dir = newDir();
-    const first = boot(dir, approvalMachine(1));
-    const issued = nextTaskToken(first.engine);
-    const { executionArn } = await first.engine.startExecution({ stateMachineArn: first.stateMachineArn, input: JSON.stringify(input) });
-    const { token } = await issued;
-    crash(first.engine);
+    const { executionArn, token } = await crashedWhileWaiting(dir, 1);
     await new Promise((r) => setTimeout(r, 1200)); // "down" past the deadline
 
     const second = boot(dir, approvalMachine(1));
@@ -152,11 +158,7 @@ describe('durable waits', () => {
 
   it('keeps the remaining time of a wait, not its full timeout', async () => {
     const dir = newDir();
-    const first = boot(dir, approvalMachine(3));
-    const issued = nextTaskToken(first.engine);
-    const { executionArn } = await first.engine.startExecution({ stateMachineArn: first.stateMachineArn, input: JSON.stringify(input) });
-    const { token } = await issued;
-    crash(first.engine);
+    const { executionArn, token } = await crashedWhileWaiting(dir, 3);
     await new Promise((r) => setTimeout(r, 1500));
 
     const second = boot(dir, approvalMachine(3));
@@ -172,11 +174,7 @@ describe('durable waits', () => {
 
   it('runs a resumed execution on the definition it started with', async () => {
     const dir = newDir();
-    const first = boot(dir, approvalMachine(3600));
-    const issued = nextTaskToken(first.engine);
-    const { executionArn } = await first.engine.startExecution({ stateMachineArn: first.stateMachineArn, input: JSON.stringify(input) });
-    const { token } = await issued;
-    crash(first.engine);
+    const { executionArn, token } = await crashedWhileWaiting(dir, 3600);
 
     // The state machine changed while the engine was down (a new version was registered).
     const changed = approvalMachine(3600);
@@ -251,11 +249,7 @@ describe('durable waits', () => {
 
   it('holds a wait that expired while down until released, so a decision recorded in time still resumes it', async () => {
     const dir = newDir();
-    const first = boot(dir, approvalMachine(1));
-    const issued = nextTaskToken(first.engine);
-    const { executionArn } = await first.engine.startExecution({ stateMachineArn: first.stateMachineArn, input: JSON.stringify(input) });
-    const { token } = await issued;
-    crash(first.engine);
+    const { executionArn, token } = await crashedWhileWaiting(dir, 1);
     await new Promise((r) => setTimeout(r, 1200));
 
     const second = boot(dir, approvalMachine(1));
