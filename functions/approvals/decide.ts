@@ -40,6 +40,17 @@ async function checkWholeDecision(approval: ApprovalRecord, input: DecisionInput
   if (input.action === 'approve' && approval.voterIds.includes(input.reviewer)) throw new ConflictError(`${input.reviewer} has already approved this request`);
 }
 
+/**
+ * The wait of the token we used is no longer open. A retried approval state may have replaced the
+ * token meanwhile (send again on the new one); before the deadline it was not a timeout, so the
+ * decision stands (the retried state or the reconciler resumes the run); after it, it was.
+ */
+async function afterClosedWait(decided: ApprovalRecord): Promise<'sent' | 'closed' | 'deferred'> {
+  const current = await getApproval(decided.approvalId);
+  if (current && current.taskToken !== decided.taskToken) return sendResume({ ...decided, taskToken: current.taskToken });
+  return Date.now() < Date.parse(decided.deadline) ? 'deferred' : 'closed';
+}
+
 export async function decide(approvalId: string, input: DecisionInput, channel: DecisionChannel): Promise<ApprovalRecord> {
   for (let attempt = 0; ; attempt++) {
     const approval = await getApproval(approvalId);
@@ -87,6 +98,7 @@ async function finalize(approval: ApprovalRecord, input: DecisionInput, channel:
     logger.warn('decision recorded; resuming its run failed and is left to the reconciler', { approvalId: approval.approvalId, error: (err as Error).name });
     sent = 'deferred';
   }
+  if (sent === 'closed') sent = await afterClosedWait(decided);
   if (sent === 'closed') {
     await expireLateDecision(approval.approvalId, decidedAt, quorum?.priorVotes);
     throw new ConflictError(`Approval ${approval.approvalId} timed out before this decision arrived`);

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime.js';
+import { SfnServiceError } from '../../local/stepfunctions/errors.js';
 import { client, decideAs, pendingApprovalOf as pendingApproval, startSignedReceiver, startTestRuntime, waitForRun } from '../support/local-runtime.js';
 
 let rt: LocalRuntime;
@@ -17,12 +18,16 @@ const ticket = (id: string) => ({ ticketId: id, subject: 'Refund for my annual p
 
 const pendingApprovalOf = (runId: string) => pendingApproval(rt, runId);
 
-/** Makes the engine refuse SendTaskSuccess/Failure (as a throttled or unreachable service would) while `fn` runs. */
-async function withLostResumes<T>(fn: () => Promise<T>): Promise<T> {
+/**
+ * Makes the engine refuse SendTaskSuccess/Failure while `fn` runs: as a throttled or unreachable
+ * service would, or (`TaskTimedOut`) as Step Functions answers for a token whose wait is closed.
+ */
+async function withLostResumes<T>(fn: () => Promise<T>, answer: 'unavailable' | 'TaskTimedOut' = 'unavailable'): Promise<T> {
   const engine = rt.engine as any;
   const success = engine.sendTaskSuccess;
   const failure = engine.sendTaskFailure;
   const lost = async () => {
+    if (answer === 'TaskTimedOut') throw new SfnServiceError('TaskTimedOut', 'Task Timed Out (injected)');
     throw Object.assign(new Error('Service unavailable (injected)'), { name: 'ServiceUnavailable' });
   };
   engine.sendTaskSuccess = lost;
@@ -85,6 +90,17 @@ describe('the decision reconciler', () => {
     await sweepLater();
     await waitForRun(rt, runId, ['rejected']);
     expect(receiver.received.filter((r) => r.body.runId === runId)).toHaveLength(0);
+  });
+
+  it('does not take a closed wait before the deadline for a timeout: the decision stands and the run resumes', { timeout: 60_000 }, async () => {
+    const { runId } = (await api.post('/webhooks/support-reply', ticket('T-703'))).body;
+    const approval = await pendingApprovalOf(runId);
+    const decided = await withLostResumes(() => decideAs(rt, approval, REVIEWER, { action: 'approve' }), 'TaskTimedOut');
+    expect(decided.status, JSON.stringify(decided.body)).toBe(200);
+    expect(decided.body.status).toBe('approved');
+    await sweepLater();
+    await waitForRun(rt, runId, ['delivered']);
+    expect(receiver.received.filter((r) => r.body.runId === runId)).toHaveLength(1);
   });
 
   it('leaves decisions whose run already took them alone (no second resume, no audit event)', { timeout: 60_000 }, async () => {
