@@ -16,6 +16,7 @@ import { stateMachineName } from '../state-machines/compiler/index.js';
 import { ENV } from '../functions/shared/env-names.js';
 import { startEmulators, type Emulators } from './emulators.js';
 import { synthTemplate } from './synth-template.js';
+import { executionStatusEvent, LocalEventBus } from './event-bus.js';
 import { LambdaHost } from './lambda-host.js';
 import { createOutbox } from './outbox.js';
 import { LocalScheduler } from './scheduler.js';
@@ -130,6 +131,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     persistenceDir: join(dataDir, 'stepfunctions'),
   });
   for (const sm of reader.stateMachines()) engine.registerStateMachine({ name: sm.name, definition: JSON.parse(sm.definition) });
+  // The template's event rules, as EventBridge delivers them: e.g. an execution that failed in a way
+  // its state machine could not record ends its run.
+  const bus = new LocalEventBus(reader.eventRules(), lambdas, (err, rule) => console.error(`handrail: event rule ${rule.ruleId} failed: ${(err as Error).message}`));
+  engine.on('executionClosed', (closed) => {
+    if (closed.status !== 'SUCCEEDED') void bus.publish(executionStatusEvent(closed));
+  });
   // Executions that were open when the runtime last stopped (even by SIGKILL) continue where they
   // were; waiting ones on the same task tokens, open before the API listens, so no decision can
   // find its token unknown. They run once the API's URL is known and recorded decisions are sent.

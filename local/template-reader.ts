@@ -35,6 +35,12 @@ export interface LocalSchedule {
   readonly functionArn: string;
 }
 
+export interface LocalEventRule {
+  readonly ruleId: string;
+  readonly pattern: Record<string, unknown>;
+  readonly functionArns: string[];
+}
+
 export interface LocalStateMachine {
   readonly logicalId: string;
   readonly name: string;
@@ -75,6 +81,9 @@ export class TemplateReader {
         const resource = this.template.Resources[ref];
         if (!resource) throw new Error(`Template Ref to unknown resource ${ref}`);
         if (resource.Type === 'AWS::Lambda::Function') return ref;
+        if (resource.Type === 'AWS::StepFunctions::StateMachine') {
+          return `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${this.resolve(resource.Properties?.StateMachineName ?? ref)}`;
+        }
         return localName(resource, ref);
       }
       if ('Fn::GetAtt' in v) {
@@ -138,6 +147,26 @@ export class TemplateReader {
       const targets = (props.Targets ?? []) as { Arn: unknown }[];
       return targets.map((t) => ({ ruleId: logicalId, everyMs: Number(rate[1]) * unitMs, functionArn: this.resolve(t.Arn) }));
     });
+  }
+
+  /** EventBridge rules that match events (`EventPattern`), resolved, and the local functions they invoke. */
+  eventRules(): LocalEventRule[] {
+    return this.ofType('AWS::Events::Rule').flatMap(([logicalId, r]) => {
+      const props = r.Properties ?? {};
+      if (!props.EventPattern || props.State === 'DISABLED') return [];
+      const targets = (props.Targets ?? []) as { Arn: unknown }[];
+      return [{ ruleId: logicalId, pattern: this.resolveDeep(props.EventPattern) as Record<string, unknown>, functionArns: targets.map((t) => this.resolve(t.Arn)) }];
+    });
+  }
+
+  private resolveDeep(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map((v) => this.resolveDeep(v));
+    if (value && typeof value === 'object') {
+      const keys = Object.keys(value);
+      if (keys.length === 1 && (keys[0] === 'Ref' || keys[0]!.startsWith('Fn::'))) return this.resolve(value);
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.resolveDeep(v)]));
+    }
+    return value;
   }
 
   stateMachines(): LocalStateMachine[] {

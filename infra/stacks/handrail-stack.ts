@@ -11,6 +11,7 @@ import { stateMachineName } from '../../state-machines/compiler/index.js';
 import type { Directory } from '../../state-machines/directory.js';
 import type { LoadedWorkflow } from '../../state-machines/load-workflow.js';
 import { DataLayer } from '../constructs/data-layer.js';
+import { ExecutionStatus } from '../constructs/execution-status.js';
 import { GovernedWorkflow } from '../constructs/governed-workflow.js';
 import { HandrailFunction } from '../constructs/handrail-function.js';
 import { HandrailHttpApi } from '../constructs/http-api.js';
@@ -71,6 +72,7 @@ export class HandrailStack extends Stack {
     this.workflows = props.workflows.map(
       (workflow) => new GovernedWorkflow(this, `Workflow-${workflow.definition.id}`, { stage, workflow, directory: props.directory, functions: steps.functions }),
     );
+    new ExecutionStatus(this, 'ExecutionStatus', { data: this.data, environment, stateMachines: this.workflows.map((w) => w.stateMachine) });
     // Graduated autonomy: the approval function resumes the runs it auto-approves. Granted on the
     // stage's machines by name prefix: naming each machine would make the function depend on the
     // machines that invoke it (a dependency cycle).

@@ -28,7 +28,7 @@ import type {
   StateMachineListItem,
 } from '@aws-sdk/client-sfn';
 import { parseDefinition, RESUME_STATE, resumeDefinition, type ParsedDefinition } from './definition.js';
-import { ExecutionClosedError, SfnServiceError } from './errors.js';
+import { DataLimitExceededError, ExecutionClosedError, overPayloadLimit, SfnServiceError } from './errors.js';
 import { ExecutionStore } from './execution-store.js';
 import { buildHistory, type HistoryOptions } from './history.js';
 import { ExecutionJournal, type RecoveredExecution } from './journal.js';
@@ -162,22 +162,31 @@ export class LocalStepFunctions extends EventEmitter<LocalStepFunctionsEvents> {
 
   private launch(exec: ExecutionRecord, inputValue: Json): void {
     const journal = this.journal;
-    const onEvent = journal
-      ? (event: EventLog) => {
-          // Only top-level states can be continued at (see resumeDefinition).
-          if (event.type !== 'StateEntered' || event.state.name === RESUME_STATE) return;
-          if (Object.hasOwn(exec.stateMachine.definition.States, event.state.name) && exec.status === 'RUNNING') {
-            journal.entered(exec.executionArn, event.state.name, event.state.input as Json);
-            exec.journaledState = event.state.name;
-            const held = exec.heldIssue;
-            if (held?.stateName === event.state.name) {
-              exec.heldIssue = undefined;
-              held.issue();
-            }
-          }
-        }
-      : undefined;
+    const onEvent = (event: EventLog) => {
+      if (event.type !== 'StateEntered' || event.state.name === RESUME_STATE || exec.status !== 'RUNNING') return;
+      const text = JSON.stringify(event.state.input ?? null);
+      // A state's input over the payload limit ends the execution, as on AWS (tasks check their own).
+      if (overPayloadLimit(text)) {
+        this.failExecution(exec, new DataLimitExceededError(event.state.name));
+        return;
+      }
+      // Only top-level states can be continued at (see resumeDefinition).
+      if (!journal || !Object.hasOwn(exec.stateMachine.definition.States, event.state.name)) return;
+      journal.entered(exec.executionArn, event.state.name, event.state.input as Json, text);
+      exec.journaledState = event.state.name;
+      const held = exec.heldIssue;
+      if (held?.stateName === event.state.name) {
+        exec.heldIssue = undefined;
+        held.issue();
+      }
+    };
     launchExecution(exec, inputValue, this.deps, (outcome) => this.finish(exec, outcome), onEvent);
+  }
+
+  /** Ends a running execution with an error no Catch handles (e.g. States.DataLimitExceeded). */
+  private failExecution(exec: ExecutionRecord, error: Error): void {
+    this.finish(exec, { status: 'FAILED', error: error.name, cause: error.message });
+    exec.abort();
   }
 
   /**
@@ -330,8 +339,12 @@ export class LocalStepFunctions extends EventEmitter<LocalStepFunctionsEvents> {
     this.tokens.heartbeat(taskToken);
   }
 
-  private finish(exec: ExecutionRecord, outcome: Outcome): void {
+  private finish(exec: ExecutionRecord, result: Outcome): void {
     if (exec.status !== 'RUNNING') return; // already stopped
+    const outcome: Outcome =
+      result.status === 'SUCCEEDED' && result.output !== undefined && overPayloadLimit(result.output)
+        ? { status: 'FAILED', error: 'States.DataLimitExceeded', cause: new DataLimitExceededError('(execution output)').message }
+        : result;
     Object.assign(exec, outcome, { stopDate: new Date() });
     this.journal?.ended(exec.executionArn);
     // Waiting states of a closed execution fail uncatchably; their tokens answer TaskTimedOut.

@@ -52,3 +52,28 @@ export class ExecutionClosedError extends Error {
     return false;
   }
 }
+
+/** Step Functions' limit on a state's input, output and task result (UTF-8 bytes). */
+export const PAYLOAD_LIMIT_BYTES = 262_144;
+
+/** Whether `text` (a JSON payload) is over the payload limit. */
+export function overPayloadLimit(text: string): boolean {
+  return text.length > PAYLOAD_LIMIT_BYTES / 4 && Buffer.byteLength(text, 'utf8') > PAYLOAD_LIMIT_BYTES;
+}
+
+/**
+ * A payload over 256 KB. As on AWS, it ends the execution: no Retry re-runs and no Catch (not even
+ * States.ALL) handles it.
+ */
+export class DataLimitExceededError extends Error {
+  constructor(stateName: string) {
+    super(`The state/task '${stateName}' returned a result with a size exceeding the maximum number of bytes service limit.`);
+    this.name = 'States.DataLimitExceeded';
+  }
+  get isRetryable(): boolean {
+    return false;
+  }
+  get isCatchable(): boolean {
+    return false;
+  }
+}

@@ -116,9 +116,11 @@ export class ExecutionJournal {
     });
   }
 
-  /** The execution entered a top-level state with this raw input. */
-  entered(executionArn: string, stateName: string, input: Json): void {
-    if (this.live.has(executionArn)) this.record({ t: 'state', e: executionArn, s: stateName, in: input });
+  /** The execution entered a top-level state with this raw input (`inputText`: it as JSON, when the caller has it). */
+  entered(executionArn: string, stateName: string, input: Json, inputText = JSON.stringify(input)): void {
+    if (!this.live.has(executionArn)) return;
+    const line: Line = { t: 'state', e: executionArn, s: stateName, in: input };
+    this.record(line, `{"t":"state","e":${JSON.stringify(executionArn)},"s":${JSON.stringify(stateName)},"in":${inputText}}`);
   }
 
   /** A waiting state minted `token`; written before its function is invoked. */
@@ -156,9 +158,8 @@ export class ExecutionJournal {
     return this.live.size;
   }
 
-  private record(line: Line): void {
+  private record(line: Line, text = JSON.stringify(line)): void {
     if (this.fd === undefined) return;
-    const text = JSON.stringify(line);
     this.apply(line, text);
     writeSync(this.fd, `${text}\n`);
     this.bytesSinceCompaction += text.length + 1;

@@ -2,7 +2,7 @@
  * What runs inside an execution: the `$$` context object (with a `Task.Token` the interpreter
  * lacks) and the per-state handlers that serve Task resources with the injected `invokeLambda`.
  */
-import { ExecutionClosedError, stateError } from './errors.js';
+import { DataLimitExceededError, ExecutionClosedError, overPayloadLimit, stateError } from './errors.js';
 import { resolveFunctionArn } from './definition.js';
 import { mintTaskToken, type TaskTokenRegistry } from './tokens.js';
 import type { ExecutionRecord, InvokeLambda, Json, TaskStateInfo } from './types.js';
@@ -59,9 +59,15 @@ export function createContext(exec: ExecutionRecord, inputValue: Json): Record<s
   };
 }
 
-/** Function results cross a JSON boundary in AWS; do the same so Dates, undefined etc. match. */
-function asJson(value: unknown): Json {
-  return value === undefined ? null : (JSON.parse(JSON.stringify(value)) as Json);
+/**
+ * Task results cross a JSON boundary in AWS; do the same so Dates, undefined etc. match. A result
+ * over the payload limit ends the execution, as on AWS.
+ */
+function withinLimit(stateName: string, value: unknown): Json {
+  if (value === undefined) return null;
+  const text = JSON.stringify(value);
+  if (overPayloadLimit(text)) throw new DataLimitExceededError(stateName);
+  return JSON.parse(text) as Json;
 }
 
 function invokeParameters(stateName: string, input: Json): { functionName: string; payload: Json } {
@@ -91,13 +97,15 @@ async function runTask(exec: ExecutionRecord, info: TaskStateInfo, input: Json, 
   exec.pendingToken = undefined;
   // A stopped execution can still reach a handler via Retry; do no more work for it.
   if (exec.status !== 'RUNNING') throw new ExecutionClosedError();
+  // As on AWS, a task whose input is over the payload limit is never invoked.
+  if (overPayloadLimit(JSON.stringify(input))) throw new DataLimitExceededError(info.name);
   switch (info.dispatch.kind) {
     case 'lambda':
-      return asJson(await deps.invokeLambda(info.dispatch.functionArn, input));
+      return withinLimit(info.name, await deps.invokeLambda(info.dispatch.functionArn, input));
     case 'invoke': {
       const { functionName, payload } = invokeParameters(info.name, input);
       const result = await deps.invokeLambda(resolveFunctionArn(functionName, deps.region, deps.accountId), payload);
-      return { Payload: asJson(result), StatusCode: 200, ExecutedVersion: '$LATEST' };
+      return { Payload: withinLimit(info.name, result), StatusCode: 200, ExecutedVersion: '$LATEST' };
     }
     case 'waitForTaskToken': {
       const resumed = exec.resume;
@@ -107,7 +115,7 @@ async function runTask(exec: ExecutionRecord, info: TaskStateInfo, input: Json, 
         // with the same token (functions behind waits are idempotent per token).
         exec.resume = undefined;
         if (resumed.reinvoke) await invokeWaiting(exec, info, input, resumed.token, deps);
-        return asJson(await resumed.waiting);
+        return withinLimit(info.name, await resumed.waiting);
       }
       const token = minted ?? mintTaskToken();
       const ms = timeoutMs(info, input);
@@ -115,7 +123,7 @@ async function runTask(exec: ExecutionRecord, info: TaskStateInfo, input: Json, 
       const waiting = deps.tokens.open(token, exec.executionArn, info.name, ms);
       deps.onTokenMinted(exec, info.name, token, ms === undefined ? undefined : Date.now() + ms);
       await invokeWaiting(exec, info, input, token, deps);
-      return asJson(await waiting);
+      return withinLimit(info.name, await waiting);
     }
   }
 }

@@ -1,0 +1,26 @@
+/**
+ * Lambda on the Step Functions "Execution Status Change" events of the stage's state machines
+ * (FAILED, TIMED_OUT, ABORTED): ends the run the state machine could not (runs/end-failed-execution.ts).
+ */
+import { z } from 'zod';
+import { endFailedExecution } from '../../runs/end-failed-execution.js';
+import { stepHandler } from '../../shared/lambda-handler.js';
+
+const statusChangeSchema = z
+  .object({
+    'detail-type': z.literal('Step Functions Execution Status Change'),
+    detail: z
+      .object({
+        name: z.string().min(1),
+        status: z.enum(['FAILED', 'TIMED_OUT', 'ABORTED']),
+        error: z.string().nullish(),
+        cause: z.string().nullish(),
+      })
+      .passthrough(),
+  })
+  .passthrough();
+
+export const handler = stepHandler(statusChangeSchema, async ({ detail }) => ({
+  runId: detail.name,
+  ended: await endFailedExecution({ runId: detail.name, status: detail.status, error: detail.error, cause: detail.cause }),
+}));
