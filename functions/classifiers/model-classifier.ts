@@ -4,7 +4,7 @@
  * the model as JSON Schema, validated with one repair), so a model can only return labels the
  * workflow declared.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ClassifierName, ModelRef } from '../../state-machines/schema.js';
 import { generateStructured, type StructuredResult } from '../gateway/structured-generate.js';
 import type { GenerateOptions } from '../gateway/model-gateway.js';

@@ -1,13 +1,18 @@
 /**
- * Word stems of a text, the common currency of the offline classifiers: topic terms and draft
- * grounding compare stems, so "charged", "charges" and "charge" are one term.
- * Tokenizing, stop words and the Porter2 stemmer come from wink-nlp-utils.
+ * Word stems and sentences of a text, the common currency of the offline classifiers: topic terms
+ * and draft grounding compare stems, so "charged", "charges" and "charge" are one term.
+ * Tokenizing, stop words and the Porter2 stemmer are wink-nlp-utils' own modules, imported by path:
+ * its index also loads wink-nlp's 3.8 MB English model (for sentence splitting), which every Lambda
+ * that imported a helper would ship and parse at cold start. Sentences come from the platform's
+ * Unicode segmenter instead (below).
  */
-import nlp from 'wink-nlp-utils';
+import removeWords from 'wink-nlp-utils/src/tokens-remove-words.js';
+import stem from 'wink-nlp-utils/src/tokens-stem.js';
+import tokenize0 from 'wink-nlp-utils/src/string-tokenize0.js';
 
 /** Every word's stem, in order (stop words kept: phrases such as "cease and desist" need them). */
 export function stems(text: string): string[] {
-  return nlp.tokens.stem(nlp.string.tokenize0(text.toLowerCase()));
+  return stem(tokenize0(text.toLowerCase()));
 }
 
 const phraseCache = new Map<string, string[]>();
@@ -21,12 +26,33 @@ export function phraseStems(phrase: string): string[] {
 
 /** Stems of the content words only (stop words and one-letter tokens removed). */
 export function contentStems(text: string): string[] {
-  const words = nlp.tokens.removeWords(nlp.string.tokenize0(text.toLowerCase())).filter((w) => w.length > 1);
-  return nlp.tokens.stem(words);
+  const words = removeWords(tokenize0(text.toLowerCase())).filter((w) => w.length > 1);
+  return stem(words);
 }
 
+const segmenter = new Intl.Segmenter('en', { granularity: 'sentence' });
+/** Abbreviations that precede a name or an example, never end a sentence ("Dr. Smith", "Mt. Everest"). */
+const NO_BREAK_AFTER = /(?:^|[\s(])(?:mr|mrs|ms|dr|prof|mt|vs|cf|e\.g|i\.e)\.$/i;
+
+/**
+ * Sentences by Unicode's rules (UAX #29: a full stop before a lower-case word, a number or a file
+ * name does not end a sentence), trimmed. A single line break is read as a space, so hard-wrapped
+ * mail stays whole while a blank line still ends a sentence; the text returned is the original.
+ *
+ * @example sentences('Hi team.\nThe app crashes when I\nopen it. Very disappointed.') // ['Hi team.', 'The app crashes when I\nopen it.', 'Very disappointed.']
+ */
 export function sentences(text: string): string[] {
-  return nlp.string.sentences(text).map((s) => s.trim()).filter(Boolean);
+  // Same length as `text`, so segment offsets slice the original.
+  const unwrapped = text.replace(/(?:\r?\n)+/g, (breaks) => (breaks.replace(/\r/g, '').length === 1 ? ' '.repeat(breaks.length) : breaks));
+  const out: string[] = [];
+  let carried = '';
+  for (const { index, segment } of segmenter.segment(unwrapped)) {
+    const sentence = carried + text.slice(index, index + segment.length);
+    carried = NO_BREAK_AFTER.test(segment.trimEnd()) ? sentence : '';
+    if (!carried && sentence.trim()) out.push(sentence.trim());
+  }
+  if (carried.trim()) out.push(carried.trim());
+  return out;
 }
 
 /** Does `phrase` (already stemmed) occur as a run of consecutive stems in `haystack`? */

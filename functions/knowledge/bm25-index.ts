@@ -4,7 +4,10 @@
  * Lambda stays warm (see retrieval.ts).
  */
 import bm25 from 'wink-bm25-text-search';
-import nlp from 'wink-nlp-utils';
+// By path, not wink-nlp-utils' index, which also loads a 3.8 MB language model (see wink-modules.d.ts).
+import tokenize0 from 'wink-nlp-utils/src/string-tokenize0.js';
+import removeWords from 'wink-nlp-utils/src/tokens-remove-words.js';
+import stem from 'wink-nlp-utils/src/tokens-stem.js';
 
 export interface RankablePassage {
   /** The document title: weighted above the body, since it says what the whole article is about. */
@@ -41,7 +44,8 @@ const FILLER_WORDS = new Set([
 const removeFiller = (tokens: string[]): string[] => tokens.filter((t) => !FILLER_WORDS.has(t));
 
 /** Lower-case, split on non-word characters, drop stop and filler words, Porter-stem. */
-const PREP_TASKS = [nlp.string.lowerCase, nlp.string.tokenize0, nlp.tokens.removeWords, removeFiller, nlp.tokens.stem];
+const lowerCase = (text: string): string => text.toLowerCase();
+const PREP_TASKS = [lowerCase, tokenize0, removeWords, removeFiller, stem];
 
 export function tokenize(text: string): string[] {
   return PREP_TASKS.reduce<unknown>((value, task) => (task as (v: unknown) => unknown)(value), text) as string[];

@@ -2,7 +2,7 @@
  * Input schemas and small pure helpers of the knowledge store. Names end up in S3 keys and
  * DynamoDB sort keys, so they are restricted to [a-z0-9-]: no '/', no '#', nothing to escape.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '../shared/errors.js';
 
 export const MAX_CONTENT_BYTES = 1024 * 1024;

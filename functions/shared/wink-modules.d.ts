@@ -1,6 +1,11 @@
 /**
- * Minimal typings for the two wink packages, which ship none. Only the parts the BM25 index and
- * the offline classifiers use are declared, so a wrong call fails type-checking instead of at run time.
+ * Minimal typings for the wink packages, which ship none. Only the parts the BM25 index and the
+ * offline classifiers use are declared, so a wrong call fails type-checking instead of at run time.
+ *
+ * wink-nlp-utils is declared module by module on purpose: its index (`import nlp from
+ * 'wink-nlp-utils'`) also loads wink-nlp and its 3.8 MB English model, which would be bundled
+ * into, and parsed at the cold start of, every Lambda that imports a helper. With no declaration
+ * for the index, importing it fails type-checking.
  */
 declare module 'wink-bm25-text-search' {
   namespace bm25 {
@@ -24,18 +29,20 @@ declare module 'wink-bm25-text-search' {
   export = bm25;
 }
 
-declare module 'wink-nlp-utils' {
-  const nlp: {
-    string: {
-      lowerCase(s: string): string;
-      tokenize0(s: string): string[];
-      sentences(s: string): string[];
-    };
-    tokens: {
-      removeWords(tokens: string[]): string[];
-      stem(tokens: string[]): string[];
-      propagateNegations(tokens: string[], upto?: number): string[];
-    };
-  };
-  export = nlp;
+/** Splits on non-word characters; expands "can't" to "ca not", drops elisions ("someone's" → "someone", "s"). */
+declare module 'wink-nlp-utils/src/string-tokenize0.js' {
+  function tokenize0(s: string): string[];
+  export = tokenize0;
+}
+
+/** Drops wink's English stop words. */
+declare module 'wink-nlp-utils/src/tokens-remove-words.js' {
+  function removeWords(tokens: string[]): string[];
+  export = removeWords;
+}
+
+/** Porter2 (Snowball English) stems, via wink-porter2-stemmer. */
+declare module 'wink-nlp-utils/src/tokens-stem.js' {
+  function stem(tokens: string[]): string[];
+  export = stem;
 }
