@@ -6,11 +6,13 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { CREATE_ONLY } from '../records/audit.js';
 import { isConditionFailure } from '../records/dynamo-helpers.js';
 import { documentClient } from '../shared/aws-clients.js';
 import { ENV } from '../shared/env-names.js';
 import { requireEnv } from '../shared/env.js';
 import { UnauthorizedError } from '../shared/errors.js';
+import { TTL_ATTRIBUTE } from '../shared/ttl.js';
 
 export const SLACK_MAX_AGE_SECONDS = 5 * 60;
 
@@ -39,15 +41,16 @@ export type NonceClaim = (nonce: string, expiresAt: number) => Promise<boolean>;
 
 /**
  * One conditional put per signature into the audit table (a single-item write, as everywhere in
- * Handrail): the second request with the same signature loses. `expiresAt` lets a TTL clean up.
+ * Handrail; create-only, as every write to that table): the second request with the same
+ * signature loses. The table's TTL deletes the nonce once a replay would be refused as too old.
  */
 export const claimSlackNonce: NonceClaim = async (nonce, expiresAt) => {
   try {
     await documentClient().send(
       new PutCommand({
         TableName: requireEnv(ENV.auditTable),
-        Item: { subject: `slack-nonce#${nonce}`, at: 'nonce', receivedAt: new Date().toISOString(), expiresAt },
-        ConditionExpression: 'attribute_not_exists(subject)',
+        Item: { subject: `slack-nonce#${nonce}`, at: 'nonce', receivedAt: new Date().toISOString(), [TTL_ATTRIBUTE]: expiresAt },
+        ConditionExpression: CREATE_ONLY,
       }),
     );
     return true;

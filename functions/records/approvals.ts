@@ -12,7 +12,8 @@ import { requireEnv } from '../shared/env.js';
 import { ConflictError } from '../shared/errors.js';
 import type { DecisionAction, Passage } from '../shared/step-contract.js';
 import type { ApprovalAutonomy } from '../autonomy/types.js';
-import { decodeCursor, encodeCursor, isConditionFailure, updateIf } from './dynamo-helpers.js';
+import { decodeCursor, encodeCursor } from './cursors.js';
+import { isConditionFailure, updateIf } from './dynamo-helpers.js';
 
 export type ApprovalStatus = 'pending' | 'approved' | 'edited' | 'rejected' | 'escalated' | 'expired' | 'decided' | 'auto_approved';
 

@@ -9,7 +9,8 @@ import { documentClient } from '../shared/aws-clients.js';
 import { ENV } from '../shared/env-names.js';
 import { requireEnv } from '../shared/env.js';
 import { ConflictError } from '../shared/errors.js';
-import { isConditionFailure, decodeCursor, encodeCursor } from './dynamo-helpers.js';
+import { decodeCursor, encodeCursor } from './cursors.js';
+import { isConditionFailure } from './dynamo-helpers.js';
 import { groupCommit } from './group-commit.js';
 
 export type RunStatus =
@@ -163,7 +164,8 @@ async function putStepItems(items: Record<string, unknown>[]): Promise<void> {
 }
 
 /** Step records written in the same turn (many concurrent runs in one process) go out in one BatchWriteItem. */
-const commitStepItem = groupCommit(putStepItems, {
+// Pure: esbuild drops it from bundles that never write step records (tests/infra/least-privilege).
+const commitStepItem = /* @__PURE__ */ groupCommit(putStepItems, {
   maxBatch: 25,
   conflicts: (a, b) => a.runId === b.runId && a.sk === b.sk,
 });

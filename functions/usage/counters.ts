@@ -63,7 +63,7 @@ async function addTotals(deltas: UsageDelta[]): Promise<void> {
 }
 
 /** Steps counted in the same turn for the same workflow and day share one ADD (group-commit.ts). */
-const commitUsage = groupCommit<UsageDelta>(addTotals, {
+const commitUsage = /* @__PURE__ */ groupCommit<UsageDelta>(addTotals, {
   maxBatch: 1000,
   conflicts: (a, b) => a.workflowId !== b.workflowId || a.day !== b.day,
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeCursor, encodeCursor } from '../../../functions/records/dynamo-helpers.js';
+import { decodeCursor, encodeCursor } from '../../../functions/records/cursors.js';
 import { resetSigningSecret } from '../../../functions/shared/signing-secret.js';
 
 const KEY = { runId: 'run-abc', sk: 'RUN', workflowId: 'support-reply', createdAt: '2025-01-01T00:00:00.000Z' };
