@@ -5,9 +5,21 @@
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+
+/** The DynamoDB item actions Handrail's code sends (tests/infra/least-privilege.test.ts maps them from the code). */
+export type ItemAction = 'dynamodb:GetItem' | 'dynamodb:PutItem' | 'dynamodb:UpdateItem' | 'dynamodb:Query' | 'dynamodb:Scan' | 'dynamodb:BatchWriteItem';
+
+const WRITE_ACTIONS: ReadonlySet<string> = new Set(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem', 's3:PutObject']);
+/** What a principal needs of the data key to read (DynamoDB, S3)... */
+const KEY_READ = ['kms:Decrypt', 'kms:DescribeKey'];
+/** ... and to write as well. */
+const KEY_WRITE = [...KEY_READ, 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'];
+/** Where knowledge documents live in the bucket (functions/knowledge/document-store.ts). */
+export const KNOWLEDGE_PREFIX = 'knowledge/';
 
 export interface DataLayerProps {
   /** Tables and bucket are kept on stack deletion unless this is false. @default true */
@@ -80,5 +92,29 @@ export class DataLayer extends Construct {
       removalPolicy,
       autoDeleteObjects: false,
     });
+  }
+
+  /**
+   * Exactly `actions` on `table` (and its indexes), with the data key uses they need: decrypt to
+   * read, encrypt and data keys to write.
+   *
+   * @example data.grantTable(data.audit, fn, 'dynamodb:PutItem')
+   */
+  grantTable(table: dynamodb.Table, grantee: iam.IGrantable, ...actions: ItemAction[]): void {
+    table.grant(grantee, ...actions);
+    this.grantKey(grantee, actions.some((a) => WRITE_ACTIONS.has(a)) ? 'write' : 'read');
+  }
+
+  /**
+   * Reads (`s3:GetObject`, with `s3:GetObjectVersion` for pinned versions) or writes
+   * (`s3:PutObject`) knowledge documents: only under the knowledge prefix, nothing else.
+   */
+  grantKnowledgeObjects(grantee: iam.IGrantable, ...actions: ('s3:GetObject' | 's3:GetObjectVersion' | 's3:PutObject')[]): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: [this.knowledgeBucket.arnForObjects(`${KNOWLEDGE_PREFIX}*`)] }));
+    this.grantKey(grantee, actions.some((a) => WRITE_ACTIONS.has(a)) ? 'write' : 'read');
+  }
+
+  private grantKey(grantee: iam.IGrantable, use: 'read' | 'write'): void {
+    this.key.grant(grantee, ...(use === 'write' ? KEY_WRITE : KEY_READ));
   }
 }

@@ -1,5 +1,6 @@
 /**
- * One Lambda function per step kind, each with a role that grants only what that kind uses.
+ * One Lambda function per step kind, each with a role that grants exactly the actions its code
+ * sends (tests/infra/least-privilege.test.ts derives them from each function's bundle).
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -10,6 +11,7 @@ import { Construct } from 'constructs';
 import { ENV } from '../../functions/shared/env-names.js';
 import type { FunctionKind } from '../../state-machines/compiler/index.js';
 import type { DataLayer } from './data-layer.js';
+import { grantSecretValue } from './grant-secret-value.js';
 import { HandrailFunction, type HandrailFunctionProps } from './handrail-function.js';
 
 export interface StepHandlersProps {
@@ -39,10 +41,14 @@ export class StepHandlers extends Construct {
         commandHooks: extra.commandHooks,
       });
 
+    // Step records go out as PutItem (one) or BatchWriteItem (several in one turn): records/runs.ts.
+    const writeStepRecords = (f: HandrailFunction) => data.grantTable(data.runs, f, 'dynamodb:PutItem', 'dynamodb:BatchWriteItem');
+
+    // Lists the latest document versions, reads the pinned objects, records its step.
     const retrieve = fn('retrieve', Duration.seconds(30));
-    data.knowledge.grantReadData(retrieve);
-    data.knowledgeBucket.grantRead(retrieve);
-    data.runs.grantWriteData(retrieve);
+    data.grantTable(data.knowledge, retrieve, 'dynamodb:Query');
+    data.grantKnowledgeObjects(retrieve, 's3:GetObject', 's3:GetObjectVersion');
+    writeStepRecords(retrieve);
 
     // Functions that call models (generate, classify) price each call from the price table they
     // ship with (functions/usage/prices.ts), keep provider cooldowns and usage counters in the
@@ -55,13 +61,13 @@ export class StepHandlers extends Construct {
           afterBundling: (inputDir: string, outputDir: string) => [`cp "${inputDir}/state-machines/prices.yaml" "${outputDir}/prices.yaml"`],
         },
       });
-      data.runs.grantWriteData(f);
-      data.gateway.grant(f, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
-      data.gateway.grantOnKey(f, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*');
+      writeStepRecords(f);
+      data.grantTable(data.gateway, f, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+      // Converse (functions/gateway/providers/bedrock.ts) is authorized as InvokeModel; nothing streams.
       f.addToRolePolicy(
         new iam.PolicyStatement({
           sid: 'InvokeFoundationModels',
-          actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+          actions: ['bedrock:InvokeModel'],
           resources: ['arn:aws:bedrock:*::foundation-model/*', 'arn:aws:bedrock:*:*:inference-profile/*'],
         }),
       );
@@ -83,12 +89,14 @@ export class StepHandlers extends Construct {
       beforeInstall: () => [],
       afterBundling: (inputDir: string, outputDir: string) => [`cp "${inputDir}/state-machines/reviewers.yaml" "${outputDir}/reviewers.yaml"`],
     };
+    // Stores the request (conditional put; a retry reads it back and swaps the token), closes the
+    // previous level, reads and updates autonomy figures, marks the run; audit events are appended.
     const approval = fn('approval', Duration.seconds(30), { environment: notifierEnvironment, commandHooks: bundleDirectory });
-    data.approvals.grantReadWriteData(approval);
-    data.runs.grantWriteData(approval);
-    data.audit.grantWriteData(approval);
-    props.signingSecret.grantRead(approval);
-    props.channelSecrets.grantRead(approval);
+    data.grantTable(data.approvals, approval, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
+    data.grantTable(data.runs, approval, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+    data.grantTable(data.audit, approval, 'dynamodb:PutItem');
+    grantSecretValue(props.signingSecret, approval);
+    grantSecretValue(props.channelSecrets, approval);
     const stack = Stack.of(this);
     const sendEmail = new iam.PolicyStatement({
       sid: 'SendApprovalEmail',
@@ -98,15 +106,17 @@ export class StepHandlers extends Construct {
     });
     approval.addToRolePolicy(sendEmail);
 
+    // Reads the run (never deliver twice), records the delivery, signs with the signing secret.
     const deliver = fn('deliver', Duration.minutes(2));
-    data.runs.grantReadWriteData(deliver);
-    data.audit.grantWriteData(deliver);
-    props.signingSecret.grantRead(deliver);
+    data.grantTable(data.runs, deliver, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+    data.grantTable(data.audit, deliver, 'dynamodb:PutItem');
+    grantSecretValue(props.signingSecret, deliver);
 
+    // Ends the run, expires a timed-out request: conditional updates and audit events only.
     const finish = fn('finish', Duration.seconds(30));
-    data.runs.grantWriteData(finish);
-    data.approvals.grantWriteData(finish);
-    data.audit.grantWriteData(finish);
+    data.grantTable(data.runs, finish, 'dynamodb:UpdateItem');
+    data.grantTable(data.approvals, finish, 'dynamodb:UpdateItem');
+    data.grantTable(data.audit, finish, 'dynamodb:PutItem');
 
     // Approval reminders: a sweep every five minutes over pending approvals (functions/scheduled).
     this.reminders = new HandrailFunction(this, 'RemindersFunction', {
@@ -116,10 +126,11 @@ export class StepHandlers extends Construct {
       environment: { ...props.environment, ...notifierEnvironment },
       commandHooks: bundleDirectory,
     });
-    data.approvals.grantReadWriteData(this.reminders);
-    data.audit.grantWriteData(this.reminders);
-    props.signingSecret.grantRead(this.reminders);
-    props.channelSecrets.grantRead(this.reminders);
+    // Queries pending requests, claims each reminder with a conditional update, reads it to notify.
+    data.grantTable(data.approvals, this.reminders, 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem');
+    data.grantTable(data.audit, this.reminders, 'dynamodb:PutItem');
+    grantSecretValue(props.signingSecret, this.reminders);
+    grantSecretValue(props.channelSecrets, this.reminders);
     this.reminders.addToRolePolicy(sendEmail);
     new events.Rule(this, 'RemindersSchedule', {
       description: 'Remind reviewers of pending approvals whose step declares reminderEvery',
@@ -136,10 +147,9 @@ export class StepHandlers extends Construct {
       environment: props.environment,
     });
     // Exactly what it does: query the sparse index, clear it, read runs, append audit events.
-    data.approvals.grant(this.reconciler, 'dynamodb:Query', 'dynamodb:UpdateItem');
-    data.runs.grant(this.reconciler, 'dynamodb:GetItem');
-    data.audit.grant(this.reconciler, 'dynamodb:PutItem');
-    data.approvals.grantOnKey(this.reconciler, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*');
+    data.grantTable(data.approvals, this.reconciler, 'dynamodb:Query', 'dynamodb:UpdateItem');
+    data.grantTable(data.runs, this.reconciler, 'dynamodb:GetItem');
+    data.grantTable(data.audit, this.reconciler, 'dynamodb:PutItem');
     new events.Rule(this, 'ReconcileDecisionsSchedule', {
       description: 'Resume runs whose recorded approval decision did not reach Step Functions',
       schedule: events.Schedule.rate(Duration.minutes(1)),

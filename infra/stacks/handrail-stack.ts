@@ -11,6 +11,7 @@ import { stateMachineName } from '../../state-machines/compiler/index.js';
 import type { Directory } from '../../state-machines/directory.js';
 import type { LoadedWorkflow } from '../../state-machines/load-workflow.js';
 import { DataLayer } from '../constructs/data-layer.js';
+import { grantSecretValue } from '../constructs/grant-secret-value.js';
 import { ExecutionStatus } from '../constructs/execution-status.js';
 import { GovernedWorkflow } from '../constructs/governed-workflow.js';
 import { HandrailFunction } from '../constructs/handrail-function.js';
@@ -107,19 +108,22 @@ export class HandrailStack extends Stack {
         ],
       },
     });
-    this.data.runs.grantReadWriteData(apiFunction);
-    this.data.approvals.grantReadWriteData(apiFunction);
-    this.data.audit.grantReadWriteData(apiFunction);
-    this.data.knowledge.grantReadWriteData(apiFunction);
+    // Exactly what the API's code sends (tests/infra/least-privilege.test.ts): runs are created,
+    // read, listed (Scan without a workflow filter) and updated; decisions are conditional updates
+    // of approvals and autonomy figures; audit events are appended and read; knowledge versions
+    // are allocated by conditional put after the object is written (HEAD when it existed).
+    this.data.grantTable(this.data.runs, apiFunction, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:Scan');
+    this.data.grantTable(this.data.approvals, apiFunction, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query');
+    this.data.grantTable(this.data.audit, apiFunction, 'dynamodb:PutItem', 'dynamodb:Query');
+    this.data.grantTable(this.data.knowledge, apiFunction, 'dynamodb:PutItem', 'dynamodb:Query');
     // GET /usage only reads the counters.
-    this.data.gateway.grant(apiFunction, 'dynamodb:GetItem', 'dynamodb:Query');
-    this.data.gateway.grantOnKey(apiFunction, 'kms:Decrypt');
-    this.data.knowledgeBucket.grantReadWrite(apiFunction);
-    signingSecret.grantRead(apiFunction);
-    channelSecrets.grantRead(apiFunction);
+    this.data.grantTable(this.data.gateway, apiFunction, 'dynamodb:GetItem', 'dynamodb:Query');
+    this.data.grantKnowledgeObjects(apiFunction, 's3:PutObject', 's3:GetObject');
+    grantSecretValue(signingSecret, apiFunction);
+    grantSecretValue(channelSecrets, apiFunction);
     for (const wf of this.workflows) {
       wf.stateMachine.grantStartExecution(apiFunction);
-      wf.stateMachine.grantTaskResponse(apiFunction);
+      wf.stateMachine.grant(apiFunction, 'states:SendTaskSuccess', 'states:SendTaskFailure');
     }
     http.addRoutes(apiFunction);
 

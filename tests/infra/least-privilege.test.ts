@@ -1,0 +1,247 @@
+/**
+ * Policy versus code: every Lambda function's role grants exactly the AWS actions its code can
+ * send, on exactly the tables, bucket and secrets it sends them to, no more and no less.
+ *
+ * The code side is read from each function's bundle (tests/infra/sdk-usage.ts): esbuild follows the
+ * static imports of the function's entry (`handrail:entry`) and leaves out what no code path
+ * reaches, as in the bundle that ships; every AWS SDK command left in it is mapped to the IAM
+ * actions it needs (SDK_ACTIONS below). The resource is the one the module that sends the command
+ * names through its environment (`ENV.auditTable` → the function's `HANDRAIL_AUDIT_TABLE` → the
+ * template resource), so a PutItem on the audit table is not a licence for a PutItem on runs.
+ *
+ * The policy side is the synthesized template: every statement of the function's role, KMS,
+ * CloudWatch Logs and X-Ray left out (they follow from the data access and from Lambda itself).
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { s3KeyOf } from '../../functions/knowledge/document-store.js';
+import { ENV } from '../../functions/shared/env-names.js';
+import { buildApp } from '../../infra/app-factory.js';
+import { KNOWLEDGE_PREFIX } from '../../infra/constructs/data-layer.js';
+import { ENTRY_METADATA, KIND_METADATA } from '../../infra/constructs/handrail-function.js';
+import { sdkUsageOf, type SdkCommandUse } from './sdk-usage.js';
+
+/**
+ * AWS SDK command → the IAM actions it needs (Service Authorization Reference). A command the code
+ * sends that is not here fails the test: add it, with the actions AWS documents for it.
+ */
+const SDK_ACTIONS: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
+  '@aws-sdk/lib-dynamodb': {
+    GetCommand: ['dynamodb:GetItem'],
+    PutCommand: ['dynamodb:PutItem'],
+    UpdateCommand: ['dynamodb:UpdateItem'],
+    DeleteCommand: ['dynamodb:DeleteItem'],
+    QueryCommand: ['dynamodb:Query'],
+    ScanCommand: ['dynamodb:Scan'],
+    BatchGetCommand: ['dynamodb:BatchGetItem'],
+    // Only PutRequests here; a DeleteRequest would need nothing more (BatchWriteItem covers both).
+    BatchWriteCommand: ['dynamodb:BatchWriteItem'],
+  },
+  '@aws-sdk/client-s3': {
+    // Reads pin the S3 VersionId recorded with the version (GetObjectVersion), the latest object
+    // when none was recorded (GetObject).
+    GetObjectCommand: ['s3:GetObject', 's3:GetObjectVersion'],
+    // HEAD is authorized as GetObject.
+    HeadObjectCommand: ['s3:GetObject'],
+    PutObjectCommand: ['s3:PutObject'],
+    DeleteObjectCommand: ['s3:DeleteObject'],
+    ListObjectsV2Command: ['s3:ListBucket'],
+  },
+  '@aws-sdk/client-sfn': {
+    StartExecutionCommand: ['states:StartExecution'],
+    SendTaskSuccessCommand: ['states:SendTaskSuccess'],
+    SendTaskFailureCommand: ['states:SendTaskFailure'],
+    SendTaskHeartbeatCommand: ['states:SendTaskHeartbeat'],
+  },
+  '@aws-sdk/client-secrets-manager': { GetSecretValueCommand: ['secretsmanager:GetSecretValue'] },
+  // SES v2 SendEmail (simple or raw content) is authorized as ses:SendEmail.
+  '@aws-sdk/client-sesv2': { SendEmailCommand: ['ses:SendEmail'] },
+  '@aws-sdk/client-bedrock-runtime': {
+    // Converse is authorized as InvokeModel, ConverseStream as InvokeModelWithResponseStream.
+    ConverseCommand: ['bedrock:InvokeModel'],
+    ConverseStreamCommand: ['bedrock:InvokeModelWithResponseStream'],
+    InvokeModelCommand: ['bedrock:InvokeModel'],
+  },
+};
+
+/** Resource types whose grants are checked per resource; other services per action. */
+const PER_RESOURCE: Readonly<Record<string, string>> = {
+  dynamodb: 'AWS::DynamoDB::Table',
+  s3: 'AWS::S3::Bucket',
+  secretsmanager: 'AWS::SecretsManager::Secret',
+};
+
+/** Modules that send to a table their caller hands them, with the variable that names it. */
+const TABLE_FROM_CALLER: Readonly<Record<string, { readonly env: string; readonly reason: string }>> = {
+  'functions/gateway/health-dynamo.ts': {
+    env: ENV.gatewayTable,
+    reason: 'DynamoHealthStore is constructed with the table functions/gateway/health.ts reads from HANDRAIL_GATEWAY_TABLE',
+  },
+};
+
+/**
+ * Grants a function holds that its code does not send, each with why. None today; an entry that is
+ * no longer needed fails the test, so the list cannot go stale.
+ */
+const EXCEPTIONS: readonly { readonly kind: string; readonly grant: string; readonly reason: string }[] = [];
+
+const IGNORED_SERVICES = new Set(['kms', 'logs', 'xray']);
+
+type Cfn = { Type: string; Properties?: Record<string, any>; Metadata?: Record<string, any> };
+let resources: Record<string, Cfn>;
+let functions: { logicalId: string; kind: string; entry: string; fn: Cfn }[];
+
+beforeAll(() => {
+  const { stack } = buildApp({ stage: 'dev', bundling: false, outdir: mkdtempSync(join(tmpdir(), 'cdk-')) });
+  resources = Template.fromStack(stack).toJSON().Resources as Record<string, Cfn>;
+  functions = Object.entries(resources)
+    .filter(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Metadata?.[KIND_METADATA])
+    .map(([logicalId, fn]) => ({ logicalId, kind: String(fn.Metadata![KIND_METADATA]), entry: String(fn.Metadata![ENTRY_METADATA]), fn }));
+});
+
+/** Logical ids a template value refers to (Ref, Fn::GetAtt), at any depth. */
+function referencedIds(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(referencedIds);
+  if (!value || typeof value !== 'object') return [];
+  const v = value as Record<string, unknown>;
+  if (typeof v.Ref === 'string') return [v.Ref];
+  if (Array.isArray(v['Fn::GetAtt'])) return [String(v['Fn::GetAtt'][0])];
+  return Object.values(v).flatMap(referencedIds);
+}
+
+/** The literal text of a template value, intrinsics left out (`arn:` + `:iam::aws:policy/…`). */
+const templateText = (value: unknown): string =>
+  typeof value === 'string' ? value : Array.isArray(value) ? value.map(templateText).join('') : value && typeof value === 'object' && 'Fn::Join' in value ? templateText((value as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1]) : '';
+
+const serviceOf = (action: string) => action.split(':')[0]!;
+const grantKey = (action: string, resourceId?: string) => (resourceId ? `${action} @ ${resourceId}` : action);
+
+/** `dynamodb:PutItem @ DataAuditTable…` for each action and resource the role allows. */
+function granted(fn: Cfn): Set<string> {
+  const roleId = referencedIds(fn.Properties!.Role)[0]!;
+  const role = resources[roleId]!;
+  // The only managed policy: Lambda's own (CloudWatch Logs).
+  for (const arn of (role.Properties?.ManagedPolicyArns ?? []) as unknown[]) expect(templateText(arn)).toMatch(/:iam::aws:policy\/service-role\/AWSLambdaBasicExecutionRole$/);
+  const statements = [
+    ...Object.values(resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy' && referencedIds(r.Properties!.Roles).includes(roleId))
+      .flatMap((r) => r.Properties!.PolicyDocument.Statement),
+    ...(role.Properties?.Policies ?? []).flatMap((p: { PolicyDocument: { Statement: unknown[] } }) => p.PolicyDocument.Statement),
+  ] as { Effect: string; Action: string | string[]; Resource: unknown }[];
+  const out = new Set<string>();
+  for (const s of statements) {
+    expect(s.Effect).toBe('Allow');
+    for (const action of [s.Action].flat()) {
+      const service = serviceOf(action);
+      if (IGNORED_SERVICES.has(service)) continue;
+      const type = PER_RESOURCE[service];
+      if (!type) {
+        out.add(grantKey(action));
+        continue;
+      }
+      for (const resource of [s.Resource].flat()) {
+        const ids = referencedIds(resource).filter((id) => resources[id]?.Type === type);
+        // A resource of a per-resource service that names none of the stack's (e.g. "*") stands out as such.
+        if (ids.length === 0) out.add(grantKey(action, JSON.stringify(resource)));
+        for (const id of ids) out.add(grantKey(action, id));
+      }
+    }
+  }
+  return out;
+}
+
+/** The resource a command is sent to: the one its module names through the function's environment. */
+function resourceOf(use: SdkCommandUse, service: string, environment: Record<string, unknown>): string {
+  const type = PER_RESOURCE[service]!;
+  const fromCaller = TABLE_FROM_CALLER[use.module];
+  const envNames = fromCaller ? [fromCaller.env] : use.envNames;
+  const ids = [...new Set(envNames.flatMap((name) => referencedIds(environment[name])).filter((id) => resources[id]?.Type === type))];
+  if (ids.length !== 1) {
+    throw new Error(`${use.module} sends ${use.command} but names ${ids.length === 0 ? 'no' : 'more than one'} ${type} through ENV (${envNames.join(', ') || 'none'}); add it to TABLE_FROM_CALLER with a reason`);
+  }
+  return ids[0]!;
+}
+
+/** What the code needs, from the commands left in the function's bundle. */
+async function needed(entry: string, environment: Record<string, unknown>): Promise<{ grants: Set<string>; uses: readonly SdkCommandUse[] }> {
+  const { uses } = await sdkUsageOf(entry);
+  const grants = new Set<string>();
+  for (const use of uses) {
+    const actions = SDK_ACTIONS[use.sdkPackage]?.[use.command];
+    if (!actions) throw new Error(`${use.module} sends ${use.sdkPackage} ${use.command}: add it to SDK_ACTIONS with the IAM actions it needs`);
+    for (const action of actions) {
+      const service = serviceOf(action);
+      grants.add(PER_RESOURCE[service] ? grantKey(action, resourceOf(use, service, environment)) : grantKey(action));
+    }
+  }
+  return { grants, uses };
+}
+
+const byService = (keys: Iterable<string>) => {
+  const out: Record<string, string[]> = {};
+  for (const key of [...keys].sort()) (out[serviceOf(key)] ??= []).push(key);
+  return out;
+};
+
+describe('least privilege: each role grants exactly what its code sends', () => {
+  it('finds every function, with an entry module', () => {
+    expect(functions.map((f) => f.kind)).toEqual(expect.arrayContaining(['api', 'approval', 'classify', 'deliver', 'finish', 'generate', 'reconcile-decisions', 'reminders', 'retrieve']));
+    for (const f of functions) expect(f.entry).toMatch(/^functions\/.+\.ts$/);
+  });
+
+  it('grants every function exactly the actions, per service and resource, that its code sends', async () => {
+    const mismatches: string[] = [];
+    for (const { kind, entry, fn, logicalId } of functions) {
+      const environment = (fn.Properties!.Environment?.Variables ?? {}) as Record<string, unknown>;
+      const { grants: need, uses } = await needed(entry, environment);
+      expect(uses.length, `${kind}: no AWS SDK command found in ${entry}'s bundle`).toBeGreaterThan(0);
+      const have = granted(fn);
+      const allowed = EXCEPTIONS.filter((e) => e.kind === kind).map((e) => e.grant);
+      for (const grant of allowed) {
+        if (!have.has(grant) || need.has(grant)) mismatches.push(`${kind}: exception "${grant}" is no longer needed; remove it`);
+        have.delete(grant);
+      }
+      const [haveBy, needBy] = [byService(have), byService(need)];
+      for (const service of new Set([...Object.keys(haveBy), ...Object.keys(needBy)])) {
+        const extra = (haveBy[service] ?? []).filter((g) => !need.has(g));
+        const missing = (needBy[service] ?? []).filter((g) => !have.has(g));
+        if (extra.length) mismatches.push(`${kind} (${logicalId}) is granted what its code never sends: ${extra.join(', ')}`);
+        if (missing.length) mismatches.push(`${kind} (${logicalId}) sends what it is not granted: ${missing.join(', ')}`);
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  it('lets a function use the data key only as its data access needs: decrypt to read, data keys to write', () => {
+    const writes = /^(dynamodb:(PutItem|UpdateItem|BatchWriteItem|DeleteItem)|s3:PutObject)\b/;
+    const reads = /^(dynamodb:(GetItem|Query|Scan|BatchGetItem)|s3:GetObject)\b/;
+    const keyId = Object.keys(resources).find((id) => resources[id]!.Type === 'AWS::KMS::Key')!;
+    for (const { kind, fn } of functions) {
+      const roleId = referencedIds(fn.Properties!.Role)[0]!;
+      const statements = Object.values(resources)
+        .filter((r) => r.Type === 'AWS::IAM::Policy' && referencedIds(r.Properties!.Roles).includes(roleId))
+        .flatMap((r) => r.Properties!.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
+      const kms = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('kms:')));
+      for (const s of kms) expect(referencedIds(s.Resource), `${kind}: KMS on another key`).toEqual([keyId]);
+      const keyActions = new Set(kms.flatMap((s) => [s.Action].flat()));
+      const actions = [...granted(fn)].map((g) => g.split(' @ ')[0]!);
+      expect([...keyActions].every((a) => ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'].includes(a)), `${kind}: ${[...keyActions]}`).toBe(true);
+      if (actions.some((a) => reads.test(a) || writes.test(a))) expect(keyActions, kind).toContain('kms:Decrypt');
+      if (actions.some((a) => writes.test(a))) expect([...keyActions], kind).toEqual(expect.arrayContaining(['kms:Encrypt', 'kms:GenerateDataKey*']));
+      else expect([...keyActions].filter((a) => a !== 'kms:Decrypt' && a !== 'kms:DescribeKey'), `${kind} only reads`).toEqual([]);
+    }
+  });
+
+  it('limits knowledge object access to the prefix documents are stored under', () => {
+    expect(s3KeyOf('support', 'refunds', 1, 'a'.repeat(64)).startsWith(KNOWLEDGE_PREFIX)).toBe(true);
+    const s3Statements = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy')
+      .flatMap((r) => r.Properties!.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[])
+      .filter((s) => [s.Action].flat().some((a) => a.startsWith('s3:')));
+    expect(s3Statements.length).toBeGreaterThan(0);
+    for (const s of s3Statements) expect(JSON.stringify(s.Resource)).toContain(`/${KNOWLEDGE_PREFIX}*`);
+  });
+});
