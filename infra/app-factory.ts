@@ -37,7 +37,7 @@ export function buildApp(options: BuildAppOptions = {}): { app: App; stack: Hand
     stage,
     workflows: loadWorkflows(options.workflowsDir),
     directory: loadDirectory(options.directoryFile),
-    description: `Handrail governed AI workflows (${options.stage})`,
+    description: `Handrail governed AI workflows (${stage})`,
   });
   return { app, stack, stage };
 }

@@ -5,23 +5,24 @@
  * (closing the approval records the intent to resume, for the reconciler, as a whole decision does).
  */
 import { closeDecidedApproval, recordItemDecision } from '../records/approval-items.js';
-import { getApproval, type ApprovalRecord, type Decision, type DecisionChannel } from '../records/approvals.js';
+import { clearPendingResume, getApproval, type ApprovalRecord, type Decision, type DecisionChannel } from '../records/approvals.js';
 import { recordAudit } from '../records/audit.js';
-import { NotFoundError, ValidationError } from '../shared/errors.js';
-import { logger } from '../shared/logger.js';
+import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
 import { deliveredText } from './approval-items.js';
 import type { DecisionInput } from './decide.js';
 import { checkDecision } from './decision-checks.js';
 import { summarizeEdit } from './edit-diff.js';
-import { sendResume } from './resume-run.js';
+import { resumeAfterDecision } from './resume-after-decision.js';
 
 export async function decideItem(approvalId: string, itemId: string, input: DecisionInput, channel: DecisionChannel): Promise<ApprovalRecord> {
-  const approval = await getApproval(approvalId);
+  let approval = await getApproval(approvalId);
   if (!approval) throw new NotFoundError(`No approval ${approvalId}`);
   if (!approval.items) throw new ValidationError(`Approval ${approvalId} has no parts; POST /approvals/${approvalId}/decision`, 'itemId');
-  const index = approval.items.findIndex((i) => i.itemId === itemId);
-  const item = approval.items[index];
-  if (!item) throw new NotFoundError(`Approval ${approvalId} has no part "${itemId}" (parts: ${approval.items.map((i) => i.itemId).join(', ')})`);
+  // Every part decided but the request still open: an earlier decision stopped before closing it.
+  if (approval.status === 'pending' && !approval.items.some((i) => i.status === 'pending')) approval = await closeParts(approval, new Date().toISOString());
+  const index = approval.items!.findIndex((i) => i.itemId === itemId);
+  const item = approval.items![index];
+  if (!item) throw new NotFoundError(`Approval ${approvalId} has no part "${itemId}" (parts: ${approval.items!.map((i) => i.itemId).join(', ')})`);
 
   // At level 0 each part has its own reviewers; after an escalation, the level's reviewers decide any part.
   const reviewers = approval.level === 0 ? item.reviewers : approval.reviewers;
@@ -40,16 +41,20 @@ export async function decideItem(approvalId: string, itemId: string, input: Deci
     ...(input.reason ? { reason: input.reason } : {}),
   };
   const updated = await recordItemDecision(approvalId, index, decision, finalText, item.draftHash);
+  // The last part closes the request and resumes the run before anything else is written.
+  const result = updated.items?.some((i) => i.status === 'pending') ? updated : await closeParts(updated, decidedAt);
   await recordAudit({ subject: approval.runId, runId: approval.runId, type: 'approval.item_decided', actor: input.reviewer, details: { approvalId, itemId, action: input.action, channel, reasonCode: input.reasonCode } });
+  return result;
+}
 
-  const items = updated.items ?? [];
-  if (items.some((i) => i.status === 'pending')) return updated;
-  const text = deliveredText(items);
-  if (!(await closeDecidedApproval(approvalId, text, decidedAt))) return updated; // another decision closed it
-  const closed: ApprovalRecord = { ...updated, status: 'decided', finalText: text, resumeState: 'pending', resumeRequestedAt: decidedAt };
-  // A closed wait means the request timed out meanwhile: the state machine's timeout path runs.
-  await sendResume(closed).catch((err: unknown) => {
-    logger.warn('decision recorded; resuming its run failed and is left to the reconciler', { approvalId, error: (err as Error).name });
-  });
+/** Closes a request whose parts are all decided (recording the intent to resume) and resumes its run. */
+async function closeParts(approval: ApprovalRecord, decidedAt: string): Promise<ApprovalRecord> {
+  const text = deliveredText(approval.items ?? []);
+  if (!(await closeDecidedApproval(approval.approvalId, text, decidedAt))) return (await getApproval(approval.approvalId)) ?? approval; // another decision closed it
+  const closed: ApprovalRecord = { ...approval, status: 'decided', finalText: text, resumeState: 'pending', resumeRequestedAt: decidedAt };
+  if ((await resumeAfterDecision(closed)) === 'late') {
+    await clearPendingResume(approval.approvalId, decidedAt, 'the decision arrived after the approval had timed out');
+    throw new ConflictError(`Approval ${approval.approvalId} timed out before this decision arrived`);
+  }
   return closed;
 }

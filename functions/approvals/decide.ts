@@ -6,18 +6,18 @@
  * conditional write from `pending`, which also records the intent to resume the run); then the
  * waiting state machine is resumed with SendTaskSuccess (approve / edit) or SendTaskFailure
  * (reject → `ApprovalRejected`). The SDK retries that call; if it still fails, the decision stands
- * and the reconciler (reconcile-decisions.ts) resumes the run: a reviewer who got 200 was right.
+ * and the reconciler (reconcile-decisions.ts) resumes the run: a reviewer who got 200 was right
+ * (resume-after-decision.ts; only a wait that timed out first makes it a late decision, 409).
  */
 import { z } from 'zod';
 import { addVote, expireLateDecision, getApproval, recordDecision, type ApprovalRecord, type Decision, type DecisionChannel, type Vote } from '../records/approvals.js';
 import { recordHumanDecision } from '../autonomy/record-decision.js';
 import { recordAudit } from '../records/audit.js';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
-import { logger } from '../shared/logger.js';
 import { updateSlackMessages } from '../notifications/slack-send.js';
 import { checkDecision } from './decision-checks.js';
 import { summarizeEdit } from './edit-diff.js';
-import { sendResume } from './resume-run.js';
+import { resumeAfterDecision } from './resume-after-decision.js';
 
 export const decisionSchema = z
   .object({
@@ -38,17 +38,6 @@ async function checkWholeDecision(approval: ApprovalRecord, input: DecisionInput
   if (approval.items) throw new ValidationError(`Approval ${approval.approvalId} has parts; decide each at POST /approvals/${approval.approvalId}/items/{itemId}/decision`, 'itemId');
   await checkDecision(approval, { label: `approval ${approval.approvalId}`, reviewers: approval.reviewers, draftHash: approval.draftHash, status: approval.status }, input, channel);
   if (input.action === 'approve' && approval.voterIds.includes(input.reviewer)) throw new ConflictError(`${input.reviewer} has already approved this request`);
-}
-
-/**
- * The wait of the token we used is no longer open. A retried approval state may have replaced the
- * token meanwhile (send again on the new one); before the deadline it was not a timeout, so the
- * decision stands (the retried state or the reconciler resumes the run); after it, it was.
- */
-async function afterClosedWait(decided: ApprovalRecord): Promise<'sent' | 'closed' | 'deferred'> {
-  const current = await getApproval(decided.approvalId);
-  if (current && current.taskToken !== decided.taskToken) return sendResume({ ...decided, taskToken: current.taskToken });
-  return Date.now() < Date.parse(decided.deadline) ? 'deferred' : 'closed';
 }
 
 export async function decide(approvalId: string, input: DecisionInput, channel: DecisionChannel): Promise<ApprovalRecord> {
@@ -90,16 +79,7 @@ async function finalize(approval: ApprovalRecord, input: DecisionInput, channel:
   };
   const quorum = input.action === 'approve' ? { vote, priorVotes: approval.voterIds.length } : undefined;
   const decided = await recordDecision(approval.approvalId, decision, finalText, approval.draftHash, quorum);
-  let sent: 'sent' | 'closed' | 'deferred';
-  try {
-    sent = await sendResume(decided);
-  } catch (err) {
-    // Recorded durably: the reconciler resumes the run. Nothing for the reviewer to retry.
-    logger.warn('decision recorded; resuming its run failed and is left to the reconciler', { approvalId: approval.approvalId, error: (err as Error).name });
-    sent = 'deferred';
-  }
-  if (sent === 'closed') sent = await afterClosedWait(decided);
-  if (sent === 'closed') {
+  if ((await resumeAfterDecision(decided)) === 'late') {
     await expireLateDecision(approval.approvalId, decidedAt, quorum?.priorVotes);
     throw new ConflictError(`Approval ${approval.approvalId} timed out before this decision arrived`);
   }

@@ -1,6 +1,7 @@
 /**
  * The server-side checks every decision passes, whole or per part, whatever the channel: the
- * reviewer may decide it, it is not their own request (unless allowed), it is still pending, the
+ * reviewer may decide it, it is not their own request (unless allowed), it is still pending and
+ * before its deadline, the
  * decision quotes the draft hash it was made on, and edits and rejections carry a reason code
  * from the approval's taxonomy. Refusals that matter to an auditor are recorded.
  */
@@ -30,6 +31,8 @@ export async function checkDecision(approval: ApprovalRecord, target: DecisionTa
     await refuse(approval, input.reviewer, channel, 'self_approval', new ForbiddenError(`${input.reviewer} requested this run and may not approve it`));
   }
   if (target.status !== 'pending') throw new ConflictError(`${target.label} is already ${target.status}`);
+  // Its wait times out at the deadline (a little before, on AWS): a decision after it cannot resume the run.
+  if (Date.parse(approval.deadline) <= Date.now()) throw new ConflictError(`${target.label} timed out at ${approval.deadline}; it can no longer be decided`);
   if (input.draftHash !== target.draftHash) {
     await refuse(
       approval,

@@ -8,7 +8,7 @@
  * local runtime, for decisions older than a grace period (so it never races the request that is
  * still sending them).
  */
-import { clearPendingResume, listPendingResumes, type ApprovalRecord } from '../records/approvals.js';
+import { clearPendingResume, pendingResumesPage, type ApprovalRecord } from '../records/approvals.js';
 import { recordAudit } from '../records/audit.js';
 import { getRun, type RunRecord, type RunStatus } from '../records/runs.js';
 import { logger } from '../shared/logger.js';
@@ -58,22 +58,22 @@ async function reconcileOne(approval: ApprovalRecord): Promise<keyof Omit<Reconc
   return 'alreadyResumed';
 }
 
-/** Sends every decision recorded before `decidedBefore` that its run may not have taken. */
+/** Sends every decision recorded before `decidedBefore` that its run may not have taken: one pass over the index. */
 export async function reconcileDecisions(decidedBefore: Date, batch = 100): Promise<ReconcileReport> {
   const report = { checked: 0, resent: 0, alreadyResumed: 0, notApplied: 0, failed: 0 };
-  const failed = new Set<string>();
-  for (;;) {
-    const due = (await listPendingResumes(decidedBefore.toISOString(), batch + failed.size)).filter((a) => !failed.has(a.approvalId));
-    if (!due.length) return report;
-    for (const approval of due) {
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await pendingResumesPage(decidedBefore.toISOString(), batch, start);
+    for (const approval of page.approvals) {
       report.checked++;
       try {
         report[await reconcileOne(approval)]++;
       } catch (err) {
-        failed.add(approval.approvalId);
         report.failed++;
         logger.warn('could not resume a decided approval; the next sweep tries again', { approvalId: approval.approvalId, error: (err as Error).name });
       }
     }
-  }
+    start = page.next;
+  } while (start);
+  return report;
 }

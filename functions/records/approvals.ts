@@ -209,6 +209,31 @@ export async function closeApproval(approvalId: string, status: 'escalated' | 'e
   });
 }
 
+/**
+ * Closes a request whose last level timed out: a pending one, and also one whose decision was
+ * recorded but never reached the run (its wait timed out first). Returns the status it had, or
+ * undefined when it was already closed or its decision had been applied.
+ */
+export async function expireAtFinalTimeout(approvalId: string, reason: string): Promise<ApprovalStatus | undefined> {
+  try {
+    const out = await documentClient().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: { approvalId },
+        UpdateExpression: 'SET #status = :expired, closedReason = :reason REMOVE resumeState, resumeRequestedAt',
+        ConditionExpression: 'attribute_exists(approvalId) AND (#status = :pending OR attribute_exists(resumeState))',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':expired': 'expired', ':reason': reason, ':pending': 'pending' },
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    return (out.Attributes as ApprovalRecord | undefined)?.status;
+  } catch (err) {
+    if (isConditionFailure(err)) return undefined;
+    throw err;
+  }
+}
+
 /** Approvals in one status, oldest first (GSI byStatus). */
 export async function listApprovals(filter: { status: ApprovalStatus; limit: number; cursor?: string }) {
   const out = await documentClient().send(
@@ -242,25 +267,22 @@ export async function expireLateDecision(approvalId: string, decidedAt: string, 
   });
 }
 
-/** Decided approvals whose run may not have taken the decision yet, decided before `before` (oldest first). */
-export async function listPendingResumes(before: string, limit = 100): Promise<ApprovalRecord[]> {
-  const found: ApprovalRecord[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await documentClient().send(
-      new QueryCommand({
-        TableName: table(),
-        IndexName: RESUME_INDEX,
-        KeyConditionExpression: 'resumeState = :pending AND resumeRequestedAt < :before',
-        ExpressionAttributeValues: { ':pending': RESUME_PENDING, ':before': before },
-        Limit: limit - found.length,
-        ExclusiveStartKey: start,
-      }),
-    );
-    found.push(...((out.Items ?? []) as ApprovalRecord[]));
-    start = out.LastEvaluatedKey;
-  } while (start && found.length < limit);
-  return found;
+/**
+ * One page of the decided approvals whose run may not have taken the decision yet, decided before
+ * `before`, oldest first; pass `next` back for the following page (it stays valid while items leave the index).
+ */
+export async function pendingResumesPage(before: string, limit: number, start?: Record<string, unknown>): Promise<{ approvals: ApprovalRecord[]; next?: Record<string, unknown> }> {
+  const out = await documentClient().send(
+    new QueryCommand({
+      TableName: table(),
+      IndexName: RESUME_INDEX,
+      KeyConditionExpression: 'resumeState = :pending AND resumeRequestedAt < :before',
+      ExpressionAttributeValues: { ':pending': RESUME_PENDING, ':before': before },
+      Limit: limit,
+      ExclusiveStartKey: start,
+    }),
+  );
+  return { approvals: (out.Items ?? []) as ApprovalRecord[], next: out.LastEvaluatedKey };
 }
 
 /** The run took the decision (or never will): the approval leaves the reconciler's index. */
@@ -278,15 +300,26 @@ export async function clearPendingResume(approvalId: string, requestedAt: string
 /**
  * A retried invocation of the approval state (a Lambda retry on AWS, the local engine after a
  * restart) waits on a new task token: the stored request must carry the token the state waits on.
+ * Returns the request as it is now (a decision may have landed meanwhile), or undefined when the
+ * token changed since it was read.
  */
-export async function replaceTaskToken(approvalId: string, previous: string, token: string): Promise<boolean> {
-  return updateIf({
-    TableName: table(),
-    Key: { approvalId },
-    UpdateExpression: 'SET taskToken = :token',
-    ConditionExpression: 'taskToken = :previous',
-    ExpressionAttributeValues: { ':token': token, ':previous': previous },
-  });
+export async function replaceTaskToken(approvalId: string, previous: string, token: string): Promise<ApprovalRecord | undefined> {
+  try {
+    const out = await documentClient().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: { approvalId },
+        UpdateExpression: 'SET taskToken = :token',
+        ConditionExpression: 'taskToken = :previous',
+        ExpressionAttributeValues: { ':token': token, ':previous': previous },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return out.Attributes as ApprovalRecord;
+  } catch (err) {
+    if (isConditionFailure(err)) return undefined;
+    throw err;
+  }
 }
 
 /** Remembers where the request was posted in Slack (appended: a retried post adds, never loses). */

@@ -1,14 +1,16 @@
 /**
  * Where Handrail keeps its records: runs/steps, approvals, audit events, knowledge versions and the
  * model gateway's state (cooldowns, usage counters) in DynamoDB (on-demand, point-in-time recovery,
- * KMS), knowledge documents in a versioned S3 bucket.
+ * KMS), knowledge documents in a versioned S3 bucket. One KMS key encrypts them all, and the
+ * stage's log groups (CloudWatch Logs may use it for them).
  */
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { TTL_ATTRIBUTE } from '../../functions/shared/ttl.js';
 
 /** The DynamoDB item actions Handrail's code sends (tests/infra/least-privilege.test.ts maps them from the code). */
 export type ItemAction = 'dynamodb:GetItem' | 'dynamodb:PutItem' | 'dynamodb:UpdateItem' | 'dynamodb:Query' | 'dynamodb:Scan' | 'dynamodb:BatchWriteItem';
@@ -40,11 +42,26 @@ export class DataLayer extends Construct {
     super(scope, id);
     const removalPolicy = props.retainData === false ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
     this.key = new kms.Key(this, 'DataKey', { enableKeyRotation: true, description: 'Handrail data at rest', removalPolicy });
+    // CloudWatch Logs encrypts the stage's log groups with the key (the EncryptLogGroups aspect),
+    // only for log groups of this account and region (the encryption context it passes).
+    const stack = Stack.of(this);
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchLogsEncryptsLogGroups',
+        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: { 'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+        },
+      }),
+    );
 
-    const table = (name: string, partitionKey: string, sortKey?: string) =>
+    const table = (name: string, partitionKey: string, sortKey?: string, timeToLiveAttribute?: string) =>
       new dynamodb.Table(this, name, {
         partitionKey: { name: partitionKey, type: dynamodb.AttributeType.STRING },
         ...(sortKey ? { sortKey: { name: sortKey, type: dynamodb.AttributeType.STRING } } : {}),
+        ...(timeToLiveAttribute ? { timeToLiveAttribute } : {}),
         billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
         pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
         encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
@@ -71,7 +88,10 @@ export class DataLayer extends Construct {
       partitionKey: { name: 'resumeState', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'resumeRequestedAt', type: dynamodb.AttributeType.STRING },
     });
-    this.audit = table('AuditTable', 'subject', 'at');
+    // Append-only audit events, and Slack request nonces (functions/notifications/slack-signature.ts),
+    // which carry the TTL attribute so DynamoDB deletes them once a replay is too old to verify.
+    // Audit events never carry it (functions/records/audit.ts writes named fields only).
+    this.audit = table('AuditTable', 'subject', 'at', TTL_ATTRIBUTE);
     this.knowledge = table('KnowledgeTable', 'collection', 'docVersion');
     this.gateway = table('GatewayTable', 'pk', 'sk');
     // Sparse: only usage counters carry `day`, so GET /usage?day= reads one day across workflows.
@@ -90,7 +110,9 @@ export class DataLayer extends Construct {
       bucketKeyEnabled: true,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       removalPolicy,
-      autoDeleteObjects: false,
+      // A stage whose data is not retained (dev) empties its versioned bucket on `cdk destroy`,
+      // which would otherwise fail on a bucket that is not empty.
+      autoDeleteObjects: props.retainData === false,
     });
   }
 

@@ -2,11 +2,12 @@
  * One Handrail stage (dev, staging, prod): data layer, signing secret, step functions, one state
  * machine per workflow, and the HTTP API.
  */
-import { CfnOutput, Duration, Stack, type StackProps, ArnFormat } from 'aws-cdk-lib';
+import { Aspects, CfnOutput, Duration, Stack, type StackProps, ArnFormat } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { ENV } from '../../functions/shared/env-names.js';
+import { EncryptLogGroups } from '../aspects/encrypt-log-groups.js';
 import { stateMachineName } from '../../state-machines/compiler/index.js';
 import type { Directory } from '../../state-machines/directory.js';
 import type { LoadedWorkflow } from '../../state-machines/load-workflow.js';
@@ -34,6 +35,7 @@ export class HandrailStack extends Stack {
     super(scope, id, props);
     const { stage } = props;
     this.data = new DataLayer(this, 'Data', { retainData: stage !== 'dev' });
+    Aspects.of(this).add(new EncryptLogGroups(this.data.key));
     const signingSecret = new secretsmanager.Secret(this, 'SigningSecret', {
       description: `Handrail ${stage}: HMAC key for reviewer links and delivery signatures`,
       generateSecretString: { passwordLength: 48, excludePunctuation: true },
@@ -129,5 +131,10 @@ export class HandrailStack extends Stack {
 
     new CfnOutput(this, 'ApiUrl', { value: http.api.apiEndpoint, description: 'Base URL of the Handrail API' });
     new CfnOutput(this, 'KnowledgeBucketName', { value: this.data.knowledgeBucket.bucketName });
+    new CfnOutput(this, 'SigningSecretArn', { value: signingSecret.secretArn, description: 'HMAC key for reviewer links and delivery signatures (generated)' });
+    new CfnOutput(this, 'ChannelSecretsArn', {
+      value: channelSecrets.secretArn,
+      description: 'Fill in {slackBotToken, slackSigningSecret, teamsWebhookUrl} to turn approval channels on',
+    });
   }
 }

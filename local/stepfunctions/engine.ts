@@ -89,8 +89,8 @@ export class LocalStepFunctions extends EventEmitter<LocalStepFunctionsEvents> {
   private readonly executions: ExecutionStore;
   private readonly deps: DispatchDeps;
   private readonly journal?: ExecutionJournal;
-  /** Continued executions held by `recover({ hold: true })` until `releaseRecovered()`; `expiredToken`: a wait past its deadline. */
-  private held: { exec: ExecutionRecord; inputValue: Json; expiredToken?: string }[] = [];
+  /** Continued executions not yet running (see `recover`), with the deadline of the token they wait on. */
+  private held: { exec: ExecutionRecord; inputValue: Json; wait?: { token: string; deadline: number | null } }[] = [];
 
   constructor({ invokeLambda, region = 'us-east-1', accountId = '000000000000', maxClosedExecutions = 200, persistenceDir }: LocalStepFunctionsOptions) {
     super();
@@ -198,9 +198,8 @@ export class LocalStepFunctions extends EventEmitter<LocalStepFunctionsEvents> {
    * restart is not invoked again.
    *
    * A wait whose deadline passed while the engine was down times out at once. With `hold`, no
-   * continued execution runs until `releaseRecovered()`, and expired waits keep their token open
-   * until then, so a caller can first set up what the functions need and deliver decisions that
-   * were recorded in time.
+   * continued execution runs, and no wait's clock runs, until `releaseRecovered()`, so a caller can
+   * first set up what the functions need and deliver decisions that were recorded in time.
    * Executions that cannot be continued are closed as FAILED (`States.Runtime`) in the journal and
    * returned in `lost` with the reason.
    */
@@ -223,10 +222,12 @@ export class LocalStepFunctions extends EventEmitter<LocalStepFunctionsEvents> {
     return result;
   }
 
-  /** Runs the executions `recover({ hold: true })` continued; expired waits time out now unless a decision came meanwhile. */
+  /** Runs the executions `recover({ hold: true })` continued and starts their waits' clocks; expired waits time out now unless a decision came meanwhile. */
   releaseRecovered(): void {
-    for (const { exec, inputValue, expiredToken } of this.held.splice(0)) {
-      if (expiredToken) this.tokens.close(expiredToken); // no-op if a decision already resolved it
+    const now = Date.now();
+    for (const { exec, inputValue, wait } of this.held.splice(0)) {
+      if (exec.status !== 'RUNNING') continue; // stopped while held
+      if (wait?.deadline != null) this.tokens.closeAfter(wait.token, wait.deadline - now); // no-op if a decision already resolved it
       this.launch(exec, inputValue);
     }
   }
@@ -250,14 +251,12 @@ export class LocalStepFunctions extends EventEmitter<LocalStepFunctionsEvents> {
       status: 'RUNNING', events: [], abort: () => undefined, done: Promise.resolve(),
     };
     this.executions.add(exec);
-    let expiredToken: string | undefined;
     if (wait && state) {
-      const expired = remainingMs !== undefined && remainingMs <= 0;
-      const waiting = this.tokens.open(wait.token, entry.executionArn, state.name, expired ? undefined : remainingMs);
+      // Open now, so decisions find it; its clock starts when the execution runs (releaseRecovered).
+      const waiting = this.tokens.open(wait.token, entry.executionArn, state.name, undefined);
       exec.resume = { stateName: state.name, token: wait.token, waiting, reinvoke: !wait.issued };
-      if (expired) expiredToken = wait.token;
     }
-    this.held.push({ exec, inputValue, expiredToken });
+    this.held.push({ exec, inputValue, wait: wait && state ? { token: wait.token, deadline: wait.deadline } : undefined });
   }
 
   /** Whether the execution is known and running (not part of the AWS API; used on recovery). */

@@ -56,6 +56,15 @@ export class TaskTokenRegistry {
     return waiting;
   }
 
+  /** Closes an open token after `ms` (at once when `ms` ≤ 0), like the timeout `open` takes. */
+  closeAfter(token: string, ms: number): void {
+    const record = this.tokens.get(token);
+    if (!record?.open) return;
+    clearTimeout(record.timer);
+    if (ms <= 0) this.closeRecord(record);
+    else record.timer = setTimeout(() => this.closeRecord(record), ms);
+  }
+
   succeed(token: string, output: unknown): void {
     const record = this.openRecord(token);
     this.closeRecord(record);

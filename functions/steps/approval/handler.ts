@@ -51,6 +51,7 @@ export const handler = stepHandler(eventSchema, async ({ step, state, level, rev
   // No DynamoDB call unless the route path has an autonomy rule.
   const assessment = await assessAutonomy({ policy, state, level, eligible: !items && step.requiredApprovals === 1 });
 
+  const hash = draftHash(draft.text);
   const created = await putApprovalRequest({
     approvalId,
     runId,
@@ -64,7 +65,7 @@ export const handler = stepHandler(eventSchema, async ({ step, state, level, rev
     deadline,
     input: state.input,
     draft: { text: draft.text, provider: draft.provider, model: draft.model, citations: draft.citations },
-    draftHash: draftHash(draft.text),
+    draftHash: hash,
     reasons: step.reasons,
     requiredApprovals: step.requiredApprovals,
     allowSelfApproval: step.allowSelfApproval,
@@ -80,8 +81,11 @@ export const handler = stepHandler(eventSchema, async ({ step, state, level, rev
     sources: passagesInState(state).map(({ n, title, docId, version, passageId, text, score }) => ({ n, title, docId, version, passageId, text, score })),
     ...autonomyFields(assessment, draft.text, now.toISOString()),
   });
-  if (created === 'exists') return continueStoredRequest(approvalId, taskToken);
-  if (assessment.autoApprove) {
+  if (created === 'exists') {
+    const retried = await continueStoredRequest(approvalId, taskToken, hash);
+    if (retried) return retried;
+    // Otherwise the first invocation stopped before the rest of its work (below): do it now.
+  } else if (assessment.autoApprove) {
     return completeAutoApproval({ approvalId, runId, workflowId, stepId: step.id, taskToken, text: draft.text, decidedAt: now.toISOString(), autonomy: assessment.autonomy! });
   }
 

@@ -1,6 +1,6 @@
 /** Lambda: records how a run ended (rejected, timed out, failed, delivery failed, completed). */
 import { z } from 'zod';
-import { approvalIdFor, closeApproval } from '../../records/approvals.js';
+import { approvalIdFor, expireAtFinalTimeout } from '../../records/approvals.js';
 import { recordAudit } from '../../records/audit.js';
 import { updateRun } from '../../records/runs.js';
 import { ConflictError } from '../../shared/errors.js';
@@ -22,9 +22,10 @@ export const handler = stepHandler(eventSchema, async ({ finish, state }) => {
   const failure = errorSchema.safeParse(raw.error ?? raw.rejection ?? raw.timeout);
   if (finish.expireApprovalId) {
     const approvalId = approvalIdFor(runId, finish.expireApprovalId.stepId, finish.expireApprovalId.level);
-    if (await closeApproval(approvalId, 'expired', 'no decision before the deadline')) {
-      await recordAudit({ subject: runId, runId, type: 'approval.expired', actor: 'handrail', details: { approvalId } });
-    }
+    const was = await expireAtFinalTimeout(approvalId, 'no decision reached the run before the deadline');
+    if (was === 'pending') await recordAudit({ subject: runId, runId, type: 'approval.expired', actor: 'handrail', details: { approvalId } });
+    // A decision was recorded, but its wait timed out before it arrived: say so, never "applied".
+    else if (was) await recordAudit({ subject: runId, runId, type: 'approval.decision_not_applied', actor: 'handrail', details: { approvalId, recorded: was } });
   }
   if (!finish.status) return { continued: true };
   const error = ['failed', 'delivery_failed', 'needs_human'].includes(finish.status) ? (failure.success ? { error: failure.data.Error ?? 'Unknown', cause: failure.data.Cause } : undefined) : undefined;

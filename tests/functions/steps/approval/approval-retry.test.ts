@@ -1,12 +1,14 @@
 /**
  * A retried approval state (a Lambda retry on AWS mints a new task token) finds its request stored:
- * the request takes the new token, a pending one marks the run as awaiting, and a decision made
- * meanwhile resumes the state that waits now. Against dynalite and the local Step Functions
+ * the request takes the new token, a pending one keeps waiting, and a decision made meanwhile
+ * resumes the state that waits now; the same step entered with another draft is refused. Against dynalite and the local Step Functions
  * endpoint, through the real SDK clients.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { putApprovalRequest, getApproval, type ApprovalRecord } from '../../../../functions/records/approvals.js';
-import { createRun, getRun } from '../../../../functions/records/runs.js';
+import { decide } from '../../../../functions/approvals/decide.js';
+import { resumeAfterDecision } from '../../../../functions/approvals/resume-after-decision.js';
+import { expireAtFinalTimeout, putApprovalRequest, getApproval, type ApprovalRecord } from '../../../../functions/records/approvals.js';
+import { createRun, updateRun } from '../../../../functions/records/runs.js';
 import { resetClients } from '../../../../functions/shared/aws-clients.js';
 import { ENV } from '../../../../functions/shared/env-names.js';
 import { continueStoredRequest } from '../../../../functions/steps/approval/approval-retry.js';
@@ -14,6 +16,7 @@ import { startEmulatorEnv, stringKeys, type EmulatorEnv } from '../../../support
 import { fnArn, nextTaskToken, startService, type Service } from '../../../local/stepfunctions/helpers.js';
 
 let env: EmulatorEnv;
+const HASH = '0'.repeat(32);
 let sfn: Service;
 
 const waitMachine = {
@@ -78,7 +81,7 @@ describe('a retried approval state', () => {
     const decidedAt = new Date().toISOString();
     await putApprovalRequest(request('run-decided', { status: 'edited', finalText: 'The edit', decision: { action: 'edit', reviewer: 'r@example.com', channel: 'api', decidedAt, text: 'The edit' } }));
 
-    expect(await continueStoredRequest('run-decided.review.0', token)).toMatchObject({ duplicate: true, resumed: true });
+    expect(await continueStoredRequest('run-decided.review.0', token, HASH)).toMatchObject({ duplicate: true, resumed: true });
 
     const done = await sfn.engine.waitForExecution(executionArn);
     expect(JSON.parse(done.output!).approval).toMatchObject({ approvalId: 'run-decided.review.0', action: 'edit', text: 'The edit', originalText: 'The draft', decidedAt });
@@ -89,20 +92,27 @@ describe('a retried approval state', () => {
     const { executionArn, token } = await waitingState('rejected');
     await storeRun('run-rejected');
     await putApprovalRequest(request('run-rejected', { status: 'rejected', decision: { action: 'reject', reviewer: 'r@example.com', channel: 'api', decidedAt: new Date().toISOString(), reasonCode: 'tone' } }));
-    await continueStoredRequest('run-rejected.review.0', token);
+    await continueStoredRequest('run-rejected.review.0', token, HASH);
     const done = await sfn.engine.waitForExecution(executionArn);
     expect(JSON.parse(done.output!).rejection).toMatchObject({ Error: 'ApprovalRejected' });
   });
 
-  it('keeps a pending request pending on the new token, and marks its run as awaiting it once', async () => {
+  it('keeps a pending request pending on the new token; the caller finishes the first invocation\'s work unless the run links it already', async () => {
     const { executionArn, token } = await waitingState('pending');
     await storeRun('run-pending');
     await putApprovalRequest(request('run-pending', {}));
-    await continueStoredRequest('run-pending.review.0', token);
-    await continueStoredRequest('run-pending.review.0', token); // and again, with the same token
+    expect(await continueStoredRequest('run-pending.review.0', token, HASH)).toBeUndefined(); // not linked to its run yet
     expect(await getApproval('run-pending.review.0')).toMatchObject({ status: 'pending', taskToken: token });
-    expect(await getRun('run-pending')).toMatchObject({ status: 'awaiting_approval', approvalIds: ['run-pending.review.0'] });
+    await updateRun('run-pending', { status: 'awaiting_approval' }, { appendApprovalId: 'run-pending.review.0' });
+    expect(await continueStoredRequest('run-pending.review.0', token, HASH)).toEqual({ approvalId: 'run-pending.review.0', duplicate: true });
     expect(sfn.engine.isRunning(executionArn)).toBe(true); // nothing resumed it
+  });
+
+  it('refuses to resume an approval step entered again with another draft (a loop, not a retry)', async () => {
+    const { token } = await waitingState('loop');
+    await storeRun('run-loop');
+    await putApprovalRequest(request('run-loop', { status: 'approved', finalText: 'The draft', decision: { action: 'approve', reviewer: 'r@example.com', channel: 'api', decidedAt: new Date().toISOString() } }));
+    await expect(continueStoredRequest('run-loop.review.0', token, '1'.repeat(32))).rejects.toThrow(/entered again with another draft/);
   });
 
   it('never overwrites a stored request: a second put reports it exists', async () => {
@@ -110,4 +120,39 @@ describe('a retried approval state', () => {
     expect(await putApprovalRequest(request('run-kept', {}))).toBe('exists');
     expect((await getApproval('run-kept.review.0'))!.status).toBe('approved');
   });
+});
+
+describe('a decision that meets a retried approval state', () => {
+  it('is not a late decision when the retried state already resumed the run with it (the reviewer keeps the 200)', async () => {
+    const { executionArn, token } = await waitingState('raced');
+    await storeRun('run-raced');
+    const decision = { action: 'approve' as const, reviewer: 'r@example.com', channel: 'api' as const, decidedAt: new Date().toISOString() };
+    const inAnHour = new Date(Date.now() + 3_600_000).toISOString();
+    // The decision was recorded on the first token; the retried state took it over and resumed the run.
+    await putApprovalRequest(request('run-raced', { status: 'approved', finalText: 'The draft', decision, deadline: inAnHour }));
+    await continueStoredRequest('run-raced.review.0', token, HASH);
+    expect((await sfn.engine.waitForExecution(executionArn)).status).toBe('SUCCEEDED');
+
+    // The request that recorded it now sends on the old token, then on the new one: both closed.
+    const decided = { ...request('run-raced', { status: 'approved', finalText: 'The draft', decision, deadline: inAnHour }) };
+    expect(await resumeAfterDecision(decided)).toBe('deferred');
+    expect(await resumeAfterDecision(decided, () => Date.parse(inAnHour))).toBe('late'); // at the deadline it would be
+  });
+
+  it('expires a decision that never reached its run when the last level times out, and says so', async () => {
+    await putApprovalRequest({ ...request('run-unapplied', { status: 'approved', decision: { action: 'approve', reviewer: 'r@example.com', channel: 'api', decidedAt: new Date().toISOString() } }), resumeState: 'pending', resumeRequestedAt: new Date().toISOString() });
+    expect(await expireAtFinalTimeout('run-unapplied.review.0', 'timed out')).toBe('approved');
+    expect(await getApproval('run-unapplied.review.0')).toMatchObject({ status: 'expired', closedReason: 'timed out' });
+    expect(await getApproval('run-unapplied.review.0')).not.toHaveProperty('resumeState');
+
+    await putApprovalRequest(request('run-applied', { status: 'approved' })); // its decision reached the run
+    expect(await expireAtFinalTimeout('run-applied.review.0', 'timed out')).toBeUndefined();
+    expect((await getApproval('run-applied.review.0'))!.status).toBe('approved');
+  });
+});
+
+it('refuses a decision after the deadline with 409: its wait has timed out (or is about to)', async () => {
+  await putApprovalRequest(request('run-overdue', { deadline: new Date(Date.now() - 1000).toISOString() }));
+  await expect(decide('run-overdue.review.0', { action: 'approve', reviewer: 'r@example.com', draftHash: HASH }, 'api')).rejects.toThrow(/timed out at .*can no longer be decided/);
+  expect((await getApproval('run-overdue.review.0'))!.status).toBe('pending');
 });
