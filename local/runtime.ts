@@ -52,6 +52,8 @@ export interface LocalRuntime {
   readonly signingSecret: string;
   readonly template: CfnTemplate;
   readonly sink: ReturnType<typeof createSink>['received'];
+  /** The in-process Lambda host (tests inject faults into invocations through it). */
+  readonly lambdas: LambdaHost;
   /** Fires every scheduled job now, with `time` as the event time (fake time for tests). */
   runSchedules(time?: Date): Promise<unknown[]>;
   stop(): Promise<void>;
@@ -193,6 +195,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     signingSecret,
     template,
     sink: sink.received,
+    lambdas,
     runSchedules: (time) => scheduler.runNow(time),
     async stop() {
       scheduler.stop();
