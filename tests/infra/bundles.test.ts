@@ -17,9 +17,10 @@ import { projectRoot } from '../../infra/project-root.js';
 
 /**
  * A bundle over MAX_BUNDLE_BYTES for a reason outside its own code, with the ceiling it may not
- * pass meanwhile. generate: every `import { z } from 'zod'` (26 modules, e.g. state-machines/
- * schema.ts) makes esbuild keep the whole zod namespace, its 40 locales included (~300 KB);
- * `import * as z from 'zod'` lets it keep only what is used.
+ * pass meanwhile. generate: an `import { z } from 'zod'` (25 modules under functions/ and
+ * state-machines/ when this was written, state-machines/schema.ts among them) makes esbuild keep
+ * the whole zod namespace, its 40 locales included (~300 KB); with `import * as z from 'zod'`
+ * everywhere it keeps only what is used, and generate measured 932,912 bytes.
  */
 const KNOWN_OVER: Record<string, number> = { generate: 1_250_000 };
 
