@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { WorkflowDefinitionError } from './load-workflow.js';
 
 export const defaultDirectoryFile = resolve(fileURLToPath(new URL('.', import.meta.url)), 'reviewers.yaml');

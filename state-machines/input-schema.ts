@@ -1,5 +1,6 @@
 /** Turns a workflow's declared `input` fields into the zod schema webhook bodies must satisfy. */
-import { z, type ZodType } from 'zod';
+import * as z from 'zod';
+import type { ZodType } from 'zod';
 import type { InputField, Workflow } from './schema.js';
 
 /**

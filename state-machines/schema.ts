@@ -3,7 +3,7 @@
  * The compiler, the CDK constructs, the API (input validation) and the handlers all read
  * definitions through this schema, so a field means the same thing everywhere.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Step ids name states, step records and metrics, so they are permanent and JSONPath-safe. */
 export const stepIdSchema = z

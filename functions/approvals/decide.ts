@@ -9,7 +9,7 @@
  * and the reconciler (reconcile-decisions.ts) resumes the run: a reviewer who got 200 was right
  * (resume-after-decision.ts; only a wait that timed out first makes it a late decision, 409).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { addVote, expireLateDecision, getApproval, recordDecision, type ApprovalRecord, type Decision, type DecisionChannel, type Vote } from '../records/approvals.js';
 import { recordHumanDecision } from '../autonomy/record-decision.js';
 import { recordAudit } from '../records/audit.js';

@@ -4,7 +4,7 @@
  * path's figures (one strongly consistent read) and the verdict. A workflow without a policy, or
  * a path without a rule, costs no DynamoDB call: the approval handler is on the hot path.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { autonomyRuleSchema, workflowSchema } from '../../state-machines/schema.js';
 import type { Decision } from '../records/approvals.js';
 import type { StateData } from '../shared/step-contract.js';

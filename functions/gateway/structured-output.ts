@@ -5,7 +5,7 @@
  * classifiers'; shown to the model as JSON Schema via z.toJSONSchema). What fails is described in
  * short lines a model can act on in its one repair attempt.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { HandrailError } from '../shared/errors.js';
 import type { JsonSchema, ModelAttempt } from './types.js';
 

@@ -4,7 +4,7 @@
  * token never sits in a Lambda's environment. A channel without its credentials is skipped.
  */
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
+import * as z from 'zod';
 import { secretsClient } from '../shared/aws-clients.js';
 import { ENV } from '../shared/env-names.js';
 import { optionalEnv } from '../shared/env.js';

@@ -3,7 +3,7 @@
  * whose submission decides. The Slack user becomes a reviewer id only through the directory
  * (`slackUserId`); decide() then applies every server-side check it applies to any channel.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { reviewerBySlackUser } from '../../state-machines/directory.js';
 import { decide, decisionSchema, type DecisionInput } from '../approvals/decide.js';
 import { directory } from '../approvals/directory.js';

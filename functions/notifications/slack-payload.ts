@@ -3,7 +3,7 @@
  * message, view_submission from its modals). Slack sends many more fields; only these are read,
  * and only after the request's signature was verified.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ID_SHAPES } from '../shared/ids.js';
 
 const slackUser = z.object({ id: z.string().min(1) }).passthrough();

@@ -3,7 +3,7 @@
  * shape cannot name anything we stored, so callers answer 404 (or 403 for a link token) without a
  * lookup, and no oversized or odd value ever becomes a DynamoDB key.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { workflowSchema } from '../../state-machines/schema.js';
 import { collectionName } from '../knowledge/validation.js';
 

@@ -3,7 +3,7 @@
  * approval and one reviewer; anything forged or expired is refused before any data is read.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ForbiddenError } from './errors.js';
 
 const claimsSchema = z.object({ a: z.string().min(1), r: z.string().min(1), exp: z.number().int() });

@@ -1,5 +1,5 @@
 /** zod schemas of the payloads the compiled state machines send to step handlers. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { stepSchema, type StepKind, type StepOf } from '../../state-machines/schema.js';
 import type { StateData } from '../shared/step-contract.js';
 

@@ -1,5 +1,5 @@
 /**
- * What ships: the retrieve and generate bundles, built by HandrailFunction itself (CDK's local
+ * What ships: the retrieve, generate and classify bundles, built by HandrailFunction itself (CDK's local
  * esbuild, the construct's options), stay under the size limit, carry the AWS SDK the tests ran
  * with, ship no source map, and keep the class names that error names (and Step Functions' Catch)
  * depend on. Init time is measured by `npm run bundles`, not here.
@@ -16,13 +16,11 @@ import { HandrailFunction, SOURCE_MAPS_CONTEXT } from '../../infra/constructs/ha
 import { projectRoot } from '../../infra/project-root.js';
 
 /**
- * A bundle over MAX_BUNDLE_BYTES for a reason outside its own code, with the ceiling it may not
- * pass meanwhile. generate: an `import { z } from 'zod'` (25 modules under functions/ and
- * state-machines/ when this was written, state-machines/schema.ts among them) makes esbuild keep
- * the whole zod namespace, its 40 locales included (~300 KB); with `import * as z from 'zod'`
- * everywhere it keeps only what is used, and generate measured 932,912 bytes.
+ * A bundle over MAX_BUNDLE_BYTES, with the ceiling it may not pass meanwhile. classify: 1,049,753
+ * bytes, 1.2 KB over; the YAML parser of the price table (117 KB, functions/usage/prices.ts) is the
+ * next cut (ship the table as JSON), then the OpenAI client (156 KB).
  */
-const KNOWN_OVER: Record<string, number> = { generate: 1_250_000 };
+const KNOWN_OVER: Record<string, number> = { classify: 1_100_000 };
 
 function synthesize(kinds: readonly string[], context: Record<string, string> = {}): { outdir: string; functions: BundledFunction[] } {
   const outdir = mkdtempSync(join(tmpdir(), 'handrail-bundles-test-'));
@@ -39,11 +37,11 @@ function synthesize(kinds: readonly string[], context: Record<string, string> = 
 describe('Lambda bundles (built by HandrailFunction)', () => {
   let functions: BundledFunction[];
   beforeAll(() => {
-    ({ functions } = synthesize(['retrieve', 'generate', 'errors']));
+    ({ functions } = synthesize(['retrieve', 'generate', 'classify', 'errors']));
   }, 60_000);
   const bundle = (kind: string) => functions.find((f) => f.kind === kind)!;
 
-  it.each(['retrieve', 'generate'])('%s stays within the size limit', (kind) => {
+  it.each(['retrieve', 'generate', 'classify'])('%s stays within the size limit', (kind) => {
     const { bytes } = dirBytes(bundle(kind).assetDir);
     const ceiling = KNOWN_OVER[kind];
     if (ceiling === undefined) {

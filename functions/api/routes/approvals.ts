@@ -3,7 +3,7 @@
  * (`Authorization: Bearer <reviewer token>`): the server, not the client, says who decides.
  */
 import { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import { decide } from '../../approvals/decide.js';
 import { decideItem } from '../../approvals/decide-item.js';
 import { reviewLinksFor } from '../../approvals/review-links.js';

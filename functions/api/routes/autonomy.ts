@@ -1,6 +1,6 @@
 /** GET /autonomy[?workflowId=]: graduated autonomy per route path (functions/autonomy/report.ts). */
 import { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import { autonomyReport } from '../../autonomy/report.js';
 import { NotFoundError } from '../../shared/errors.js';
 import { idSchema } from '../../shared/ids.js';

@@ -1,6 +1,6 @@
 /** Knowledge documents: add a new immutable version, list the latest versions of a collection. */
 import { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import { listDocuments, putDocument } from '../../knowledge/document-store.js';
 import { recordAudit } from '../../records/audit.js';
 import { JSON_LIMITS } from '../limits.js';

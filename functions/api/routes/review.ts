@@ -4,7 +4,7 @@
  * Errors are answered as pages by the app's error handler (api/errors.ts).
  */
 import { Hono, type Context } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import { decide } from '../../approvals/decide.js';
 import { decideItem } from '../../approvals/decide-item.js';
 import { getApproval } from '../../records/approvals.js';

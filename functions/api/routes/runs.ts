@@ -1,6 +1,6 @@
 /** GET /runs/{runId} (everything a run did) and GET /runs?workflowId=&status=. */
 import { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import { getApproval } from '../../records/approvals.js';
 import { auditTrail } from '../../records/audit.js';
 import { getRunWithSteps, listRuns } from '../../records/runs.js';

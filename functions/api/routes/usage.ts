@@ -3,7 +3,7 @@
  * a day, a workflow on every day it ran, or every workflow on a day, with totals.
  */
 import { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import { usageRows } from '../../usage/counters.js';
 import { sumRows } from '../../usage/totals.js';
 import { idSchema } from '../../shared/ids.js';

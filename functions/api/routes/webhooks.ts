@@ -1,6 +1,6 @@
 /** POST /webhooks/{workflowId}: validate the body against the workflow's input, start one run. */
 import { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import { startRun } from '../../runs/start-run.js';
 import { NotFoundError } from '../../shared/errors.js';
 import { workflowRegistry } from '../../shared/workflow-registry.js';

@@ -2,7 +2,7 @@
  * Lambda on the Step Functions "Execution Status Change" events of the stage's state machines
  * (FAILED, TIMED_OUT, ABORTED): ends the run the state machine could not (runs/end-failed-execution.ts).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { endFailedExecution } from '../../runs/end-failed-execution.js';
 import { stepHandler } from '../../shared/lambda-handler.js';
 

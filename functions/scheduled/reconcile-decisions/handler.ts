@@ -4,7 +4,7 @@
  * grace period are looked at, so the sweep never races the request still sending one; "now" is the
  * scheduled event's time (fake time in tests).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { reconcileDecisions } from '../../approvals/reconcile-decisions.js';
 import { stepHandler } from '../../shared/lambda-handler.js';
 

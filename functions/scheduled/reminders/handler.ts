@@ -4,7 +4,7 @@
  * sweep at any moment (fake time). A reminder is claimed with a conditional write first, so two
  * overlapping sweeps never remind twice for the same period.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { notifyApprovalRequested } from '../../notifications/notify.js';
 import { claimReminder, listApprovals, type ApprovalRecord } from '../../records/approvals.js';
 import { recordAudit } from '../../records/audit.js';

@@ -7,7 +7,7 @@
  * Idempotent per approval: a retried invocation (a Lambda retry on AWS, the local engine after a
  * restart) finds the stored request (approval-retry.ts) and never overwrites a decision.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { draftHash } from '../../approvals/draft-hash.js';
 import { buildItems, joinedDraft } from '../../approvals/approval-items.js';
 import { approvalPolicySchema, assessAutonomy, autonomyFields } from '../../autonomy/assess.js';

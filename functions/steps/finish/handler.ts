@@ -1,5 +1,5 @@
 /** Lambda: records how a run ended (rejected, timed out, failed, delivery failed, completed). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { approvalIdFor, expireAtFinalTimeout } from '../../records/approvals.js';
 import { recordAudit } from '../../records/audit.js';
 import { updateRun } from '../../records/runs.js';
