@@ -12,6 +12,8 @@ export default defineConfig({
       AWS_ACCESS_KEY_ID: 'S3RVER',
       AWS_SECRET_ACCESS_KEY: 'S3RVER',
       POWERTOOLS_LOG_LEVEL: 'WARN',
+      // The stages the tests synthesize: the README's complete example (stages.yaml declares only local).
+      HANDRAIL_STAGES_FILE: 'tests/fixtures/stages/stages.yaml',
     },
   },
 });

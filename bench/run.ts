@@ -18,7 +18,6 @@ const now = () => performance.timeOrigin + performance.now();
 
 const dataDir = mkdtempSync(join(tmpdir(), 'handrail-bench-'));
 const runtime = await startLocalRuntime({ dataDir, port: 0, env: { HANDRAIL_PROVIDERS: 'offline', POWERTOOLS_LOG_LEVEL: 'ERROR' } });
-process.env.SUPPORT_REPLY_URL = `${runtime.url}/sink/support-reply`;
 
 const pendingAt = new Map<string, number>();
 const closed = new Map<string, { at: number; status: string }>();

@@ -20,7 +20,6 @@ if (!gc) throw new Error('run with node --expose-gc (npm run soak does)');
 
 const dataDir = mkdtempSync(join(tmpdir(), 'handrail-soak-'));
 const runtime = await startLocalRuntime({ dataDir, port: 0, env: { HANDRAIL_PROVIDERS: 'offline', POWERTOOLS_LOG_LEVEL: 'ERROR' } });
-process.env.SUPPORT_REPLY_URL = `${runtime.url}/sink/support-reply`;
 
 let pending = new Set<string>();
 let closed = new Set<string>();

@@ -5,6 +5,7 @@
 import { App } from 'aws-cdk-lib';
 import { loadDirectory } from '../state-machines/directory.js';
 import { loadWorkflows } from '../state-machines/load-workflow.js';
+import { loadStageConfig } from './stage-config.js';
 import { HandrailStack } from './stacks/handrail-stack.js';
 
 export const STAGES = ['dev', 'staging', 'prod'] as const;
@@ -18,6 +19,8 @@ export interface BuildAppOptions {
   /** @default state-machines/reviewers.yaml */
   readonly directoryFile?: string;
   readonly outdir?: string;
+  /** The stage configuration file. @default stages.yaml (or HANDRAIL_STAGES_FILE) */
+  readonly stagesFile?: string;
 }
 
 export function stackName(stage: string): string {
@@ -33,9 +36,11 @@ export function buildApp(options: BuildAppOptions = {}): { app: App; stack: Hand
   if (!/^[a-z][a-z0-9]{0,15}$/.test(stage)) {
     throw new Error(`Invalid stage "${stage}"; use lowercase letters and digits (max 16), e.g. -c stage=${STAGES.join('|')}`);
   }
+  const workflows = loadWorkflows(options.workflowsDir);
   const stack = new HandrailStack(app, stackName(stage), {
     stage,
-    workflows: loadWorkflows(options.workflowsDir),
+    config: loadStageConfig(stage, workflows, options.stagesFile),
+    workflows,
     directory: loadDirectory(options.directoryFile),
     description: `Handrail governed AI workflows (${stage})`,
   });

@@ -26,7 +26,11 @@ import { startSfnEndpoint } from './stepfunctions/endpoint.js';
 import { ensureBuckets, ensureTables } from './provision.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION, TemplateReader, type CfnTemplate } from './template-reader.js';
 
-export const LOCAL_STAGE = 'local';
+export { LOCAL_STAGE } from '../infra/stage-config.js';
+import { LOCAL_STAGE } from '../infra/stage-config.js';
+
+/** The environment the developer started with: it wins over the template's local defaults. */
+const developerEnv: Readonly<Record<string, string | undefined>> = { ...process.env };
 
 export interface LocalRuntimeOptions {
   /** Where data persists across restarts (e.g. `.handrail`). */
@@ -99,7 +103,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     [ENV.s3ForcePathStyle]: 'true',
     [ENV.signingSecret]: signingSecret,
     [ENV.stateMachinePrefix]: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${stateMachineName(LOCAL_STAGE, '')}`,
-    [ENV.enabledProviders]: process.env[ENV.enabledProviders] ?? 'offline',
     // Approval emails land as .eml files in the outbox (GET /outbox) instead of being sent.
     [ENV.emailTransport]: process.env[ENV.emailTransport] ?? 'outbox',
     [ENV.emailFrom]: process.env[ENV.emailFrom] ?? 'handrail@localhost',
@@ -108,11 +111,21 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     POWERTOOLS_TRACE_ENABLED: 'false',
     POWERTOOLS_METRICS_DISABLED: 'true',
   };
-  // Paths and secrets that only mean something inside a Lambda bundle are replaced by local ones.
-  const bundleOnly = new Set<string>([ENV.signingSecretArn, ENV.channelSecretsArn, ENV.workflowsDir, ENV.directoryFile]);
-  for (const fn of functions) {
-    for (const [k, v] of Object.entries(fn.environment)) if (!(k in env) && !bundleOnly.has(k)) env[k] = v;
-  }
+  // Paths and secrets that only mean something inside a Lambda bundle are replaced by local ones
+  // (secrets come inline from the developer's environment, e.g. OPENAI_API_KEY).
+  const bundleOnly = new Set<string>([ENV.signingSecretArn, ENV.channelSecretsArn, ENV.openAiSecretArn, ENV.workflowsDir, ENV.directoryFile]);
+  // The template's values (the local stage's configuration), except where the developer set the
+  // variable before starting (e.g. SUPPORT_REPLY_URL, HANDRAIL_PROVIDERS).
+  const platform = new Set(Object.keys(env));
+  const templateEnv = (): Record<string, string> => {
+    const values: Record<string, string> = {};
+    for (const fn of reader.functions()) {
+      for (const [k, v] of Object.entries(fn.environment)) if (!platform.has(k) && !bundleOnly.has(k) && !(k in values)) values[k] = developerEnv[k] ?? v;
+    }
+    return values;
+  };
+  const beforeListening = templateEnv();
+  Object.assign(env, beforeListening);
   if (options.workflowsDir) env[ENV.workflowsDir] = resolve(options.workflowsDir);
   if (options.directoryFile) env[ENV.directoryFile] = resolve(options.directoryFile);
   Object.assign(env, options.env ?? {});
@@ -164,6 +177,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const port = await listen(server, options.port ?? 3000, host);
   publicUrl = `http://${host === '0.0.0.0' ? 'localhost' : host === '127.0.0.1' ? 'localhost' : host}:${port}`;
   process.env[ENV.publicUrl] = publicUrl;
+  // Values that name the API's own URL (e.g. a deliver step's default target, the local sink) follow
+  // the port it listens on.
+  for (const [k, v] of Object.entries(templateEnv())) if (beforeListening[k] !== v && process.env[k] === beforeListening[k]) process.env[k] = env[k] = v;
 
   const executionArnOf = (run: { workflowId: string; runId: string }) =>
     `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${stateMachineName(LOCAL_STAGE, run.workflowId)}:${run.runId}`;

@@ -1,13 +1,15 @@
 /**
  * Synthesizes the CDK app for the local stage and returns its CloudFormation template. Loading the
  * CDK library dominates start-up, so the template is cached under node_modules/.cache, keyed by a
- * hash of everything that shapes it (infra, workflow definitions and compiler, env names, lockfile):
+ * hash of everything that shapes it (infra, workflow definitions and compiler, env names, lockfile,
+ * the stage configuration):
  * change any of those and the next start synthesizes again.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { projectRoot } from '../infra/project-root.js';
+import { stagesFile } from '../infra/stage-config.js';
 import type { CfnTemplate } from './template-reader.js';
 
 function filesUnder(path: string): string[] {
@@ -21,6 +23,7 @@ function filesUnder(path: string): string[] {
 function inputsHash(stage: string, workflowsDir: string | undefined, directoryFile: string | undefined): string {
   const hash = createHash('sha256').update(`${stage}\n${workflowsDir ?? ''}\n${directoryFile ?? ''}\n`);
   const inputs = ['infra', 'state-machines', 'functions/shared/env-names.ts', 'package-lock.json'].map((p) => join(projectRoot, p));
+  inputs.push(stagesFile()); // the stage configuration (stages.yaml)
   if (workflowsDir) inputs.push(resolve(workflowsDir));
   if (directoryFile) inputs.push(resolve(directoryFile));
   for (const file of inputs.flatMap(filesUnder)) hash.update(file).update(readFileSync(file));

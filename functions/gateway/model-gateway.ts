@@ -93,7 +93,7 @@ export function enabledProviders(): Set<string> {
 /** Why a provider cannot be called in this environment, or undefined when it can. */
 function notConfiguredReason(ref: ModelRef): string | undefined {
   if (!enabledProviders().has(ref.provider)) return `provider ${ref.provider} is not enabled (${ENV.enabledProviders})`;
-  if (ref.provider === 'openai' && !openaiConfigured()) return 'OPENAI_API_KEY is not set';
+  if (ref.provider === 'openai' && !openaiConfigured()) return 'no OpenAI key (OPENAI_API_KEY, or the stage\'s OpenAiSecret)';
   if (ref.provider !== 'offline' && !ref.model) return `no model id given for ${ref.provider}`;
   return undefined;
 }

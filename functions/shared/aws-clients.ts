@@ -36,7 +36,8 @@ export function sfnClient(): SFNClient {
 
 /** Bedrock calls are retried by the model gateway, not by the SDK, so each attempt is recorded. */
 export function bedrockClient(): BedrockRuntimeClient {
-  bedrock ??= new BedrockRuntimeClient({ maxAttempts: 1 });
+  // The stage may call Bedrock in another region than its own (where model access is enabled).
+  bedrock ??= new BedrockRuntimeClient({ maxAttempts: 1, ...(process.env[ENV.bedrockRegion] ? { region: process.env[ENV.bedrockRegion] } : {}) });
   return bedrock;
 }
 

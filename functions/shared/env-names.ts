@@ -49,6 +49,14 @@ export const ENV = {
   teamsWebhookUrl: 'TEAMS_WEBHOOK_URL',
   /** ARN of the Secrets Manager secret holding {slackBotToken, slackSigningSecret, teamsWebhookUrl} (AWS). */
   channelSecretsArn: 'HANDRAIL_CHANNEL_SECRETS_ARN',
+  /** ARN of the Secrets Manager secret holding the OpenAI key as JSON `{apiKey}` (AWS; locally OPENAI_API_KEY). */
+  openAiSecretArn: 'HANDRAIL_OPENAI_SECRET_ARN',
+  /** An OpenAI-compatible endpoint's base URL. */
+  openAiBaseUrl: 'OPENAI_BASE_URL',
+  /** The OpenAI key, inline (local, tests). */
+  openAiApiKey: 'OPENAI_API_KEY',
+  /** Where Bedrock is called, when not the function's own region. */
+  bedrockRegion: 'HANDRAIL_BEDROCK_REGION',
   /** How approval emails leave: `ses` (AWS) or `outbox` (.eml files, local); unset = email off. */
   emailTransport: 'HANDRAIL_EMAIL_TRANSPORT',
   emailFrom: 'HANDRAIL_EMAIL_FROM',

@@ -22,6 +22,12 @@ export interface StepHandlersProps {
   readonly channelSecrets: secretsmanager.ISecret;
   /** Verified SES sender of approval emails; without it, email is off. */
   readonly emailFrom?: string;
+  /** What only the deliver function reads: the URL behind each deliver step's `urlFromEnv`. */
+  readonly deliveryEnvironment: Record<string, string>;
+  /** What only the model callers (generate, classify) read: provider settings. */
+  readonly modelEnvironment: Record<string, string>;
+  /** The OpenAI key (JSON `{apiKey}`), when the stage enables OpenAI; only the model callers read it. */
+  readonly openAiSecret?: secretsmanager.ISecret;
 }
 
 export class StepHandlers extends Construct {
@@ -55,6 +61,7 @@ export class StepHandlers extends Construct {
     // gateway table (read, conditional updates, ADD: nothing more) and may invoke Bedrock models.
     const modelCaller = (kind: 'generate' | 'classify', timeout: Duration) => {
       const f = fn(kind, timeout, {
+        environment: props.modelEnvironment,
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
@@ -63,6 +70,7 @@ export class StepHandlers extends Construct {
       });
       writeStepRecords(f);
       data.grantTable(data.gateway, f, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+      if (props.openAiSecret) grantSecretValue(props.openAiSecret, f);
       // Converse (functions/gateway/providers/bedrock.ts) is authorized as InvokeModel; nothing streams.
       f.addToRolePolicy(
         new iam.PolicyStatement({
@@ -107,7 +115,7 @@ export class StepHandlers extends Construct {
     approval.addToRolePolicy(sendEmail);
 
     // Reads the run (never deliver twice), records the delivery, signs with the signing secret.
-    const deliver = fn('deliver', Duration.minutes(2));
+    const deliver = fn('deliver', Duration.minutes(2), { environment: props.deliveryEnvironment });
     data.grantTable(data.runs, deliver, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
     data.grantTable(data.audit, deliver, 'dynamodb:PutItem');
     grantSecretValue(props.signingSecret, deliver);

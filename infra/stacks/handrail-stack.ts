@@ -2,7 +2,7 @@
  * One Handrail stage (dev, staging, prod): data layer, signing secret, step functions, one state
  * machine per workflow, and the HTTP API.
  */
-import { Aspects, CfnOutput, Duration, Stack, type StackProps, ArnFormat } from 'aws-cdk-lib';
+import { Aspects, CfnOutput, Duration, Fn, Stack, type StackProps, ArnFormat } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
@@ -12,6 +12,7 @@ import { stateMachineName } from '../../state-machines/compiler/index.js';
 import type { Directory } from '../../state-machines/directory.js';
 import type { LoadedWorkflow } from '../../state-machines/load-workflow.js';
 import { DataLayer } from '../constructs/data-layer.js';
+import { deliveryTargets, type StageConfig } from '../stage-config.js';
 import { grantSecretValue } from '../constructs/grant-secret-value.js';
 import { ExecutionStatus } from '../constructs/execution-status.js';
 import { GovernedWorkflow } from '../constructs/governed-workflow.js';
@@ -23,8 +24,8 @@ export interface HandrailStackProps extends StackProps {
   readonly stage: string;
   readonly workflows: LoadedWorkflow[];
   readonly directory: Directory;
-  /** Model providers the deployment may call. @default 'bedrock,openai,offline' */
-  readonly providers?: string;
+  /** The stage's deploy configuration (stages.yaml, validated: infra/stage-config.ts). */
+  readonly config: StageConfig;
 }
 
 export class HandrailStack extends Stack {
@@ -33,7 +34,7 @@ export class HandrailStack extends Stack {
 
   constructor(scope: Construct, id: string, props: HandrailStackProps) {
     super(scope, id, props);
-    const { stage } = props;
+    const { stage, config } = props;
     this.data = new DataLayer(this, 'Data', { retainData: stage !== 'dev' });
     Aspects.of(this).add(new EncryptLogGroups(this.data.key));
     const signingSecret = new secretsmanager.Secret(this, 'SigningSecret', {
@@ -67,11 +68,30 @@ export class HandrailStack extends Stack {
       [ENV.knowledgeBucket]: this.data.knowledgeBucket.bucketName,
       [ENV.signingSecretArn]: signingSecret.secretArn,
       [ENV.publicUrl]: http.api.apiEndpoint,
-      [ENV.enabledProviders]: props.providers ?? 'bedrock,openai,offline',
+      [ENV.enabledProviders]: config.providers.join(','),
     };
 
-    const emailFrom = this.node.tryGetContext('handrail:emailFrom') as string | undefined;
-    const steps = new StepHandlers(this, 'Steps', { data: this.data, signingSecret, environment, channelSecrets, emailFrom });
+    // The OpenAI key: a secret the operator fills after deploy ({"apiKey": "sk-…"}), never an env value.
+    const openAiSecret = config.providers.includes('openai')
+      ? new secretsmanager.Secret(this, 'OpenAiSecret', {
+          description: `Handrail ${stage}: the OpenAI (or compatible) API key, as {"apiKey": "…"}`,
+          generateSecretString: { secretStringTemplate: JSON.stringify({ apiKey: '' }), generateStringKey: 'unused', excludePunctuation: true },
+        })
+      : undefined;
+    const modelEnvironment: Record<string, string> = {
+      ...(openAiSecret ? { [ENV.openAiSecretArn]: openAiSecret.secretArn } : {}),
+      ...(config.openai?.baseUrl ? { [ENV.openAiBaseUrl]: config.openai.baseUrl } : {}),
+      ...(config.bedrock?.region ? { [ENV.bedrockRegion]: config.bedrock.region } : {}),
+    };
+    // Each deliver step's target; locally, a target the stage does not declare is the runtime's own sink.
+    const deliveryEnvironment: Record<string, string> = {};
+    for (const [name, { workflowId }] of deliveryTargets(props.workflows)) {
+      deliveryEnvironment[name] = config.delivery[name] ?? Fn.join('', [http.api.apiEndpoint, `/sink/${workflowId}`]);
+    }
+
+    const steps = new StepHandlers(this, 'Steps', {
+      data: this.data, signingSecret, environment, channelSecrets, emailFrom: config.channels.emailFrom, deliveryEnvironment, modelEnvironment, openAiSecret,
+    });
     this.workflows = props.workflows.map(
       (workflow) => new GovernedWorkflow(this, `Workflow-${workflow.definition.id}`, { stage, workflow, directory: props.directory, functions: steps.functions }),
     );
@@ -136,5 +156,8 @@ export class HandrailStack extends Stack {
       value: channelSecrets.secretArn,
       description: 'Fill in {slackBotToken, slackSigningSecret, teamsWebhookUrl} to turn approval channels on',
     });
+    if (openAiSecret) {
+      new CfnOutput(this, 'OpenAiSecretArn', { value: openAiSecret.secretArn, description: 'Put the OpenAI (or compatible) key here as {"apiKey": "…"}' });
+    }
   }
 }

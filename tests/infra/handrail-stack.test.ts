@@ -53,7 +53,11 @@ describe('Handrail stack (dev)', () => {
   it('grants each function only what it uses', () => {
     expect(actionsOf('StepsGenerateFunction')).toEqual(expect.arrayContaining(['bedrock:InvokeModel']));
     expect(actionsOf('StepsClassifyFunction')).toEqual(expect.arrayContaining(['bedrock:InvokeModel', 'dynamodb:PutItem', 'dynamodb:BatchWriteItem', 'dynamodb:UpdateItem']));
-    expect(actionsOf('StepsClassifyFunction').some((a) => a.startsWith('secretsmanager:') || a.startsWith('s3:') || a.startsWith('states:'))).toBe(false);
+    expect(actionsOf('StepsClassifyFunction').some((a) => a.startsWith('s3:') || a.startsWith('states:'))).toBe(false);
+    // The only secret a model caller reads is the OpenAI key (the test stage enables OpenAI).
+    const classifySecrets = statementsOf('StepsClassifyFunction').filter((st) => [st.Action].flat().some((a) => a.startsWith('secretsmanager:')));
+    expect(classifySecrets.flatMap((st) => [st.Action].flat())).toEqual(['secretsmanager:GetSecretValue']);
+    expect(JSON.stringify(classifySecrets.map((st) => st.Resource))).toMatch(/OpenAiSecret/);
     expect(actionsOf('StepsRetrieveFunction')).not.toContain('bedrock:InvokeModel');
     expect(actionsOf('StepsRetrieveFunction').some((a) => a.startsWith('s3:Put'))).toBe(false);
     expect(actionsOf('StepsDeliverFunction')).not.toContain('bedrock:InvokeModel');

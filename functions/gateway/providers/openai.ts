@@ -3,11 +3,12 @@
  * completions. SDK retries are off so the gateway's policy and attempt log are the only ones.
  */
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { ENV } from '../../shared/env-names.js';
+import { optionalEnv } from '../../shared/env.js';
 import { requestFailureKind } from '../classify.js';
+import { openaiKey } from './openai-key.js';
 import { ProviderError, kindForStatus, parseRetryAfter, type ProviderCall, type ProviderReply } from '../types.js';
 
-export const OPENAI_KEY_ENV = 'OPENAI_API_KEY';
-export const OPENAI_BASE_URL_ENV = 'OPENAI_BASE_URL';
 
 /** One client per endpoint and key: reused while the Lambda is warm, rebuilt if the config changes. */
 const clients = new Map<string, OpenAI>();
@@ -22,10 +23,7 @@ function clientFor(baseURL: string | undefined, apiKey: string): OpenAI {
   return client;
 }
 
-/** Whether the environment allows calling OpenAI at all (a key is required; the URL is optional). */
-export function openaiConfigured(): boolean {
-  return Boolean(process.env[OPENAI_KEY_ENV]);
-}
+export { openaiConfigured } from './openai-key.js';
 
 function headerRetryAfter(headers: Headers | undefined): number | undefined {
   if (!headers) return undefined;
@@ -54,9 +52,8 @@ export function classifyOpenAIError(err: unknown): ProviderError {
 }
 
 export async function callOpenAI(call: ProviderCall): Promise<ProviderReply> {
-  const apiKey = process.env[OPENAI_KEY_ENV];
-  if (!apiKey) throw new ProviderError('not_configured', `${OPENAI_KEY_ENV} is not set`);
-  const baseURL = process.env[OPENAI_BASE_URL_ENV] || undefined;
+  const apiKey = await openaiKey();
+  const baseURL = optionalEnv(ENV.openAiBaseUrl);
   let completion;
   try {
     completion = await clientFor(baseURL, apiKey).chat.completions.create(

@@ -81,7 +81,7 @@ describe('generate: fallback and failure', () => {
     delete process.env.OPENAI_API_KEY;
     const result = await generate({ ...BASE_REQUEST, chain: [ref('openai', 'gpt-4o-mini'), ref('bedrock', 'm-1')] }, { sleep: h.sleep });
     expect(h.openai.requests).toHaveLength(0);
-    expect(result.attempts[0]).toMatchObject({ outcome: 'skipped', errorKind: 'not_configured', error: 'OPENAI_API_KEY is not set' });
+    expect(result.attempts[0]).toMatchObject({ outcome: 'skipped', errorKind: 'not_configured', error: "no OpenAI key (OPENAI_API_KEY, or the stage's OpenAiSecret)" });
     expect(result.provider).toBe('bedrock');
   });
 

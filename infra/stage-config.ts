@@ -1,0 +1,92 @@
+/**
+ * Deploy configuration, per stage, declared in `stages.yaml` at the project root (or the file
+ * HANDRAIL_STAGES_FILE names) and validated here: what a deployment needs that the code must not
+ * guess. `cdk synth -c stage=<name>` fails with the key to fix when a stage is missing, malformed,
+ * or lacks a value one of its workflows needs. The `local` stage (`npm start`) needs nothing.
+ *
+ * @example
+ * const config = loadStageConfig('dev', workflows); // { providers: ['bedrock', 'offline'], delivery: { SUPPORT_REPLY_URL: 'https://…' }, … }
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import * as z from 'zod';
+import type { LoadedWorkflow } from '../state-machines/load-workflow.js';
+import { projectRoot } from './project-root.js';
+
+export const LOCAL_STAGE = 'local';
+export const STAGES_FILE_ENV = 'HANDRAIL_STAGES_FILE';
+
+const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
+
+export const stageConfigSchema = z
+  .object({
+    /** Model providers the stage may call, in no particular order (each workflow names its own chain). */
+    providers: z.array(z.enum(['bedrock', 'openai', 'offline'])).min(1).default(['offline']),
+    /** OpenAI or any compatible endpoint; its key lives in the stage's OpenAiSecret (Secrets Manager). */
+    openai: z.object({ baseUrl: z.string().url().optional() }).strict().optional(),
+    /** Where Bedrock is called (model access must be enabled there). @default the stack's region */
+    bedrock: z.object({ region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'a region such as us-east-1').optional() }).strict().optional(),
+    /** The URL behind each deliver step's `urlFromEnv` (locally: the runtime's own sink by default). */
+    delivery: z.record(z.string().regex(ENV_NAME, 'an environment variable name such as SUPPORT_REPLY_URL'), z.string().url()).default({}),
+    channels: z
+      .object({
+        /** The verified SES sender of approval emails; without it, email is off on AWS. */
+        emailFrom: z.string().email().optional(),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+export type StageConfig = z.infer<typeof stageConfigSchema>;
+
+const stagesSchema = z.record(z.string().regex(/^[a-z][a-z0-9]{0,15}$/, 'a stage name: lowercase letters and digits'), stageConfigSchema);
+
+export function stagesFile(): string {
+  return process.env[STAGES_FILE_ENV] || join(projectRoot, 'stages.yaml');
+}
+
+/** The `urlFromEnv` names the workflows deliver to, each with the (first) step that reads it. */
+export function deliveryTargets(workflows: LoadedWorkflow[]): Map<string, { workflowId: string; stepId: string }> {
+  const targets = new Map<string, { workflowId: string; stepId: string }>();
+  for (const { definition } of workflows) {
+    for (const step of definition.steps) {
+      if (step.kind === 'deliver' && step.urlFromEnv && !targets.has(step.urlFromEnv)) targets.set(step.urlFromEnv, { workflowId: definition.id, stepId: step.id });
+    }
+  }
+  return targets;
+}
+
+/** Reads and validates `stage` from the stages file; throws one message naming the file and key. */
+export function loadStageConfig(stage: string, workflows: LoadedWorkflow[], file = stagesFile()): StageConfig {
+  const where = (path: (string | number)[]) => [stage, ...path].join('.');
+  let raw: unknown = {};
+  if (existsSync(file)) {
+    try {
+      raw = parse(readFileSync(file, 'utf8')) ?? {};
+    } catch (err) {
+      throw new Error(`${file}: not valid YAML: ${(err as Error).message}`);
+    }
+  } else if (stage !== LOCAL_STAGE) {
+    throw new Error(`${file} is missing: declare stage "${stage}" there (see README, Deploy to AWS)`);
+  }
+  const stages = stagesSchema.safeParse(raw);
+  if (!stages.success) {
+    const issue = stages.error.issues[0]!;
+    throw new Error(`${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  const declared = stages.data[stage];
+  if (!declared && stage !== LOCAL_STAGE) {
+    throw new Error(`${file} has no stage "${stage}"; declare it (providers, delivery, channels; see README, Deploy to AWS)`);
+  }
+  const config = declared ?? stageConfigSchema.parse({});
+  // Locally an undeclared target is the runtime's own sink; a deployment must say where it delivers.
+  if (stage !== LOCAL_STAGE) {
+    for (const [name, readBy] of deliveryTargets(workflows)) {
+      if (!config.delivery[name]) throw new Error(`${file}: ${where(['delivery', name])} is required: workflow ${readBy.workflowId}, step ${readBy.stepId} delivers to it (a URL)`);
+    }
+  }
+  if (config.openai && !config.providers.includes('openai')) throw new Error(`${file}: ${where(['openai'])} is set but ${where(['providers'])} does not include openai`);
+  return config;
+}
