@@ -43,8 +43,8 @@ export interface CrashReport {
   readonly duplicateDeliveries: string[];
   /** Same-key re-sends of a delivery cut off by a kill before it was recorded (absorbed by Idempotency-Key). */
   readonly replayedDeliveries: number;
-  /** Runs not in a final state when the scenario gave up waiting. */
-  readonly unfinished: { runId: string; status: string }[];
+  /** Runs not in a final state when the scenario gave up waiting, with their approvals and audit trail. */
+  readonly unfinished: { runId: string; status: string; approvals?: unknown[]; audit?: string[] }[];
   readonly seconds: number;
 }
 
@@ -171,6 +171,18 @@ export async function runCrashScenario(options: CrashOptions): Promise<CrashRepo
     }
     stop = true;
     await work;
+    // What an unfinished run looked like, to tell why.
+    const unfinished = [];
+    for (const r of runs.filter((run) => !FINAL.has(run.status))) {
+      const view = (await call('GET', `/runs/${r.runId}`)).body;
+      unfinished.push({
+        runId: r.runId,
+        status: r.status,
+        approvals: (view?.approvals ?? []).map((a: any) => ({ approvalId: a.approvalId, status: a.status, decidedAt: a.decision?.decidedAt, requestedAt: a.requestedAt })),
+        audit: (view?.audit ?? []).map((e: any) => `${e.at} ${e.type}`),
+        acknowledged: [...decisions].filter(([, d]) => d.runId === r.runId).map(([id, d]) => `${id} ${d.action}`),
+      });
+    }
     await new Promise((r) => setTimeout(r, 500)); // room for a late duplicate delivery to show up
 
     const byRun = new Map(runs.map((r) => [r.runId, r.status]));
@@ -195,7 +207,7 @@ export async function runCrashScenario(options: CrashOptions): Promise<CrashRepo
         .map((d) => ({ runId: d.runId, action: d.action, status: byRun.get(d.runId) ?? 'missing' })),
       duplicateDeliveries: [...deliveries].filter(([, distinct]) => distinct.size > 1).map(([runId]) => runId),
       replayedDeliveries: receiver.received.length - deliveries.size,
-      unfinished: [...byRun].filter(([, status]) => !FINAL.has(status)).map(([runId, status]) => ({ runId, status })),
+      unfinished,
       seconds: Math.round((Date.now() - started) / 100) / 10,
     };
   } finally {

@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { inInvocationScope } from '../functions/shared/invocation-scope.js';
+import { withFunctionEnv } from './function-env.js';
 import type { LocalFunction } from './template-reader.js';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
@@ -18,11 +19,18 @@ export class LambdaHost {
   private readonly functions = new Map<string, LocalFunction>();
   private readonly modules = new Map<string, Promise<Handler>>();
 
+  private readonly names = new Map<string, ReadonlySet<string>>();
+
+  /** `visibleNames`: the environment variables a function may read (function-env.ts); none: all. */
   constructor(
     functions: LocalFunction[],
     private readonly projectRoot: string,
+    visibleNames?: (fn: LocalFunction) => ReadonlySet<string>,
   ) {
-    for (const fn of functions) this.functions.set(fn.arn, fn);
+    for (const fn of functions) {
+      this.functions.set(fn.arn, fn);
+      if (visibleNames) this.names.set(fn.arn, visibleNames(fn));
+    }
   }
 
   private load(fn: LocalFunction): Promise<Handler> {
@@ -64,15 +72,18 @@ export class LambdaHost {
   /** Runs `body` as one invocation of the function with ARN `arn` (its own scope and Lambda context). */
   asInvocation<T>(arn: string, body: (context: Context) => Promise<T>): Promise<T> {
     const context = this.contextFor(this.find(arn));
-    return inInvocationScope(context.awsRequestId, () => body(context));
+    const names = this.names.get(arn);
+    const run = () => inInvocationScope(context.awsRequestId, () => body(context));
+    return names ? withFunctionEnv(names, run) : run();
   }
 
   /** Invokes the function with ARN `arn`; rejects with an Error named after the Lambda errorType. */
   async invoke(arn: string, event: unknown): Promise<unknown> {
-    const handler = await this.load(this.find(arn));
+    const fn = this.find(arn);
     try {
-      // A JSON round trip, as on Lambda: handlers never share objects with the caller.
-      const result = await this.asInvocation(arn, (context) => handler(JSON.parse(JSON.stringify(event ?? null)), context));
+      // Loaded inside the invocation (what a module reads as it loads is its function's), and a
+      // JSON round trip, as on Lambda: handlers never share objects with the caller.
+      const result = await this.asInvocation(arn, async (context) => (await this.load(fn))(JSON.parse(JSON.stringify(event ?? null)), context));
       return result === undefined ? null : JSON.parse(JSON.stringify(result));
     } catch (err) {
       const e = err instanceof Error ? err : new Error(String(err));

@@ -17,6 +17,7 @@ import { ENV } from '../functions/shared/env-names.js';
 import { startEmulators, type Emulators } from './emulators.js';
 import { synthTemplate } from './synth-template.js';
 import { executionStatusEvent, LocalEventBus } from './event-bus.js';
+import { installFunctionEnv } from './function-env.js';
 import { LambdaHost } from './lambda-host.js';
 import { createOutbox } from './outbox.js';
 import { LocalScheduler } from './scheduler.js';
@@ -24,7 +25,7 @@ import { createSink } from './sink.js';
 import { LocalStepFunctions } from './stepfunctions/engine.js';
 import { startSfnEndpoint } from './stepfunctions/endpoint.js';
 import { ensureBuckets, ensureTables } from './provision.js';
-import { LOCAL_ACCOUNT, LOCAL_REGION, TemplateReader, type CfnTemplate } from './template-reader.js';
+import { LOCAL_ACCOUNT, LOCAL_REGION, TemplateReader, type CfnTemplate, type LocalFunction } from './template-reader.js';
 
 export { LOCAL_STAGE } from '../infra/stage-config.js';
 import { LOCAL_STAGE } from '../infra/stage-config.js';
@@ -138,7 +139,22 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   await ensureBuckets(reader.buckets());
 
   // 3. The local Step Functions service, running the template's ASL with the real handlers.
-  const lambdas = new LambdaHost(functions, projectRoot);
+  // Each function reads only its own environment (function-env.ts): its template's names, and
+  // where its template names a secret or a bundle path, the local stand-in for it.
+  installFunctionEnv();
+  const standIns: Record<string, string[]> = {
+    [ENV.signingSecretArn]: [ENV.signingSecret],
+    [ENV.channelSecretsArn]: [ENV.slackBotToken, ENV.slackSigningSecret, ENV.teamsWebhookUrl, ENV.slackApiUrl],
+    [ENV.openAiSecretArn]: [ENV.openAiApiKey],
+    // Email goes to the outbox instead of SES, from a local sender unless the stage names one.
+    [ENV.emailTransport]: [ENV.outboxDir, ENV.emailFrom],
+    [ENV.stateMachinePrefix]: [],
+  };
+  // Runtime options' variables are test hooks: every function sees them.
+  const hooks = Object.keys(options.env ?? {});
+  const visibleNames = (fn: LocalFunction) =>
+    new Set([...Object.keys(fn.environment), ...Object.keys(fn.environment).flatMap((k) => standIns[k] ?? []), ...hooks]);
+  const lambdas = new LambdaHost(functions, projectRoot, visibleNames);
   const engine = new LocalStepFunctions({
     invokeLambda: (arn, payload) => lambdas.invoke(arn, payload),
     region: LOCAL_REGION,

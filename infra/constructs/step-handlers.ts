@@ -86,7 +86,10 @@ export class StepHandlers extends Construct {
 
     // The approval function notifies reviewers (functions/notifications): it reads the reviewer
     // directory it ships with, the channel credentials, and may send email, nothing else.
+    // The signing secret is named only where it is used: reviewer links (notifiers, API) and delivery signatures.
+    const signing = { [ENV.signingSecretArn]: props.signingSecret.secretArn };
     const notifierEnvironment = {
+      ...signing,
       [ENV.directoryFile]: '/var/task/reviewers.yaml',
       [ENV.channelSecretsArn]: props.channelSecrets.secretArn,
       [ENV.emailTransport]: 'ses',
@@ -115,7 +118,7 @@ export class StepHandlers extends Construct {
     approval.addToRolePolicy(sendEmail);
 
     // Reads the run (never deliver twice), records the delivery, signs with the signing secret.
-    const deliver = fn('deliver', Duration.minutes(2), { environment: props.deliveryEnvironment });
+    const deliver = fn('deliver', Duration.minutes(2), { environment: { ...signing, ...props.deliveryEnvironment } });
     data.grantTable(data.runs, deliver, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
     data.grantTable(data.audit, deliver, 'dynamodb:PutItem');
     grantSecretValue(props.signingSecret, deliver);

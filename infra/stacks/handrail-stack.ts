@@ -66,7 +66,6 @@ export class HandrailStack extends Stack {
       [ENV.knowledgeTable]: this.data.knowledge.tableName,
       [ENV.gatewayTable]: this.data.gateway.tableName,
       [ENV.knowledgeBucket]: this.data.knowledgeBucket.bucketName,
-      [ENV.signingSecretArn]: signingSecret.secretArn,
       [ENV.publicUrl]: http.api.apiEndpoint,
       [ENV.enabledProviders]: config.providers.join(','),
     };
@@ -115,6 +114,7 @@ export class HandrailStack extends Stack {
       environment: {
         ...environment,
         [ENV.stateMachinePrefix]: stateMachinePrefix,
+        [ENV.signingSecretArn]: signingSecret.secretArn,
         [ENV.workflowsDir]: '/var/task/workflows',
         [ENV.directoryFile]: '/var/task/reviewers.yaml',
         // Slack: verifies interactions (signing secret), opens modals and updates messages (bot token).
