@@ -5,7 +5,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { appendFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { projectRoot } from '../infra/project-root.js';
 
 const START_TIMEOUT_MS = 120_000; // the first start may synthesize the CDK app
@@ -48,6 +50,13 @@ export async function startChildRuntime(dataDir: string, env: Record<string, str
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
+    // CRASH_LOG_DIR keeps every child's output (the scenario's post-mortem when a run is left unfinished).
+    if (process.env.CRASH_LOG_DIR) {
+      const log = join(process.env.CRASH_LOG_DIR, `runtime-${Date.now()}.log`);
+      const keep = (chunk: Buffer) => appendFileSync(log, chunk);
+      child.stdout!.on('data', keep);
+      child.stderr!.on('data', keep);
+    }
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       reject(new Error(`the runtime exited (${signal ?? code}) before it was running:\n${output}`));

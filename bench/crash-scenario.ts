@@ -25,7 +25,11 @@ export interface CrashOptions {
   readonly seed: number;
   /** Requests in flight at once. @default 16 */
   readonly concurrency?: number;
-  /** How long to wait for every run to end after the last restart. @default 120 s */
+  /**
+   * How long to wait for every run to end after the last restart. A decision whose resume was
+   * deferred is sent by the reconciler's sweep (every minute, for decisions older than two), so
+   * this must outlast that. @default 240 s
+   */
   readonly settleMs?: number;
 }
 
@@ -155,7 +159,7 @@ export async function runCrashScenario(options: CrashOptions): Promise<CrashRepo
     }
 
     // Settle: the last runtime lives until every run has ended.
-    const deadline = Date.now() + (options.settleMs ?? 120_000);
+    const deadline = Date.now() + (options.settleMs ?? 240_000);
     let runs: { runId: string; status: string }[] = [];
     for (;;) {
       runs = [];
@@ -179,7 +183,7 @@ export async function runCrashScenario(options: CrashOptions): Promise<CrashRepo
         runId: r.runId,
         status: r.status,
         approvals: (view?.approvals ?? []).map((a: any) => ({ approvalId: a.approvalId, status: a.status, decidedAt: a.decision?.decidedAt, requestedAt: a.requestedAt })),
-        audit: (view?.audit ?? []).map((e: any) => `${e.at} ${e.type}`),
+        audit: (view?.audit ?? []).map((e: any) => `${e.at} ${e.type}${e.details?.resumed ? ` (${e.details.resumed})` : ''}`),
         acknowledged: [...decisions].filter(([, d]) => d.runId === r.runId).map(([id, d]) => `${id} ${d.action}`),
       });
     }
@@ -213,6 +217,8 @@ export async function runCrashScenario(options: CrashOptions): Promise<CrashRepo
   } finally {
     if (current) await killChild(current.child);
     await receiver?.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    // CRASH_KEEP_DATA keeps the data dir (journal, tables) for a post-mortem.
+    if (process.env.CRASH_KEEP_DATA) console.error(`crash scenario data kept in ${dataDir}`);
+    else rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -79,7 +79,8 @@ async function finalize(approval: ApprovalRecord, input: DecisionInput, channel:
   };
   const quorum = input.action === 'approve' ? { vote, priorVotes: approval.voterIds.length } : undefined;
   const decided = await recordDecision(approval.approvalId, decision, finalText, approval.draftHash, quorum);
-  if ((await resumeAfterDecision(decided)) === 'late') {
+  const resumed = await resumeAfterDecision(decided);
+  if (resumed === 'late') {
     await expireLateDecision(approval.approvalId, decidedAt, quorum?.priorVotes);
     throw new ConflictError(`Approval ${approval.approvalId} timed out before this decision arrived`);
   }
@@ -88,7 +89,8 @@ async function finalize(approval: ApprovalRecord, input: DecisionInput, channel:
     runId: approval.runId,
     type: 'approval.decided',
     actor: input.reviewer,
-    details: { approvalId: approval.approvalId, action: input.action, channel, reasonCode: input.reasonCode, reason: input.reason, editDistance: edit?.editDistance },
+    // `resumed`: sent (the run took it) or deferred (a retried state or the reconciler will send it).
+    details: { approvalId: approval.approvalId, action: input.action, channel, reasonCode: input.reasonCode, reason: input.reason, editDistance: edit?.editDistance, resumed },
   });
   // The route path's autonomy figures learn from this human decision (never throws).
   await recordHumanDecision(approval, decision);

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { runCrashScenario } from '../../bench/crash-scenario.js';
 
 describe('kill -9 while runs are in flight', () => {
-  it('loses no run and no acknowledged decision, and delivers nothing twice', { timeout: 300_000 }, async () => {
+  it('loses no run and no acknowledged decision, and delivers nothing twice', { timeout: 420_000 }, async () => {
     const report = await runCrashScenario({ runs: 200, kills: 3, seed: 20261130 });
     const summary = JSON.stringify(report);
     expect(report.unfinished, summary).toEqual([]);
