@@ -13,6 +13,8 @@ import {
   ScanCommand,
   type AttributeValue,
   type CreateTableCommandInput,
+  waitUntilTableExists,
+  waitUntilTableNotExists,
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { LocalTable } from './template-reader.js';
@@ -42,8 +44,13 @@ export function createTableInput(table: LocalTable): CreateTableCommandInput {
 /**
  * `migrationsDir` holds a table's items while it is rebuilt (dynalite cannot add an index to an
  * existing table): they are saved to a file first, so a stop half-way restores them on the next start.
+ *
+ * `rebuildIndexes` (after an unclean stop) rebuilds every table that has secondary indexes from its
+ * items: dynalite writes an item's index entries and the item itself as separate LevelDB writes, so
+ * a kill between them leaves an index entry without its item (a phantom in listings) or an item
+ * without its current entry (missing from the inbox). DynamoDB itself writes them atomically.
  */
-export async function ensureTables(tables: LocalTable[], migrationsDir: string): Promise<void> {
+export async function ensureTables(tables: LocalTable[], migrationsDir: string, options: { rebuildIndexes?: boolean } = {}): Promise<void> {
   const client = new DynamoDBClient({});
   for (const table of tables) {
     const input = createTableInput(table);
@@ -56,16 +63,21 @@ export async function ensureTables(tables: LocalTable[], migrationsDir: string):
       if ((err as Error).name !== 'ResourceNotFoundException') throw err;
     }
     const missing = (input.GlobalSecondaryIndexes ?? []).map((g) => g.IndexName!).filter((name) => existing && !existing.has(name));
-    if (existing && !missing.length && !existsSync(saved)) continue;
+    const rebuild = Boolean(options.rebuildIndexes && existing && input.GlobalSecondaryIndexes?.length);
+    if (existing && !missing.length && !rebuild && !existsSync(saved)) continue;
     if (existing && !existsSync(saved)) {
       mkdirSync(migrationsDir, { recursive: true });
       const items = await scanAll(client, table.name);
       writeFileSync(`${saved}.tmp`, items.map((i) => `${JSON.stringify(i)}\n`).join(''));
       renameSync(`${saved}.tmp`, saved);
-      console.log(`handrail: adding index ${missing.join(', ')} to table ${table.name} (${items.length} items kept)`);
+      if (missing.length) console.log(`handrail: adding index ${missing.join(', ')} to table ${table.name} (${items.length} items kept)`);
     }
-    if (existing) await client.send(new DeleteTableCommand({ TableName: table.name }));
+    if (existing) {
+      await client.send(new DeleteTableCommand({ TableName: table.name }));
+      await waitUntilTableNotExists({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { TableName: table.name });
+    }
     await client.send(new CreateTableCommand(input));
+    await waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { TableName: table.name });
     if (existsSync(saved)) {
       const items = readFileSync(saved, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, AttributeValue>);
       await putAll(client, table.name, items);

@@ -135,7 +135,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   // Many invocations share this process: each gets its own log context (before the first SDK call).
   await enableConcurrentInvocations();
 
-  await ensureTables(reader.tables(), join(dataDir, 'migrations'));
+  // After an unclean stop (the marker below was left behind), the embedded DynamoDB's indexes are
+  // rebuilt from the items (see provision.ts: dynalite does not write them atomically).
+  const running = join(dataDir, 'stepfunctions', 'running');
+  const uncleanStop = existsSync(running);
+  await ensureTables(reader.tables(), join(dataDir, 'migrations'), { rebuildIndexes: uncleanStop });
   await ensureBuckets(reader.buckets());
 
   // 3. The local Step Functions service, running the template's ASL with the real handlers.
@@ -171,8 +175,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   // Executions that were open when the runtime last stopped (even by SIGKILL) continue where they
   // were; waiting ones on the same task tokens, open before the API listens, so no decision can
   // find its token unknown. They run once the API's URL is known and recorded decisions are sent.
-  const running = join(dataDir, 'stepfunctions', 'running');
-  const uncleanStop = existsSync(running);
   writeFileSync(running, String(process.pid));
   const startedAt = new Date();
   const recovered = engine.recover({ hold: true });

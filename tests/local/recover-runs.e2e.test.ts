@@ -52,5 +52,8 @@ describe('local start after an unclean stop', () => {
     expect(retired).toMatchObject({ status: 'needs_human', error: { error: 'ExecutionLost', cause: expect.stringContaining('could not be started') } });
     const running = await client(rt).get('/runs?status=running');
     expect(running.body.runs).toEqual([]);
+    // The indexes were rebuilt from the items: each run is listed once, as it is.
+    const listed = (await client(rt).get('/runs?workflowId=support-reply&limit=100')).body.runs.filter((r: any) => r.runId === 'run-never-started');
+    expect(listed).toEqual([expect.objectContaining({ runId: 'run-never-started', status: 'awaiting_approval' })]);
   });
 });
