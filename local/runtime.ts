@@ -152,7 +152,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     [ENV.openAiSecretArn]: [ENV.openAiApiKey],
     // Email goes to the outbox instead of SES, from a local sender unless the stage names one.
     [ENV.emailTransport]: [ENV.outboxDir, ENV.emailFrom],
-    [ENV.stateMachinePrefix]: [],
   };
   // Runtime options' variables are test hooks: every function sees them.
   const hooks = Object.keys(options.env ?? {});

@@ -5,7 +5,7 @@
  * (closing the approval records the intent to resume, for the reconciler, as a whole decision does).
  */
 import { closeDecidedApproval, recordItemDecision } from '../records/approval-items.js';
-import { clearPendingResume, getApproval, type ApprovalRecord, type Decision, type DecisionChannel } from '../records/approvals.js';
+import { clearPendingResume, getApproval, RESUME_PENDING, type ApprovalRecord, type Decision, type DecisionChannel } from '../records/approvals.js';
 import { recordAudit } from '../records/audit.js';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
 import { deliveredText } from './approval-items.js';
@@ -51,7 +51,7 @@ export async function decideItem(approvalId: string, itemId: string, input: Deci
 async function closeParts(approval: ApprovalRecord, decidedAt: string): Promise<ApprovalRecord> {
   const text = deliveredText(approval.items ?? []);
   if (!(await closeDecidedApproval(approval.approvalId, text, decidedAt))) return (await getApproval(approval.approvalId)) ?? approval; // another decision closed it
-  const closed: ApprovalRecord = { ...approval, status: 'decided', finalText: text, resumeState: 'pending', resumeRequestedAt: decidedAt };
+  const closed: ApprovalRecord = { ...approval, status: 'decided', finalText: text, resumeState: RESUME_PENDING, resumeRequestedAt: decidedAt };
   if ((await resumeAfterDecision(closed)) === 'late') {
     await clearPendingResume(approval.approvalId, decidedAt, 'the decision arrived after the approval had timed out');
     throw new ConflictError(`Approval ${approval.approvalId} timed out before this decision arrived`);

@@ -1,9 +1,8 @@
 /**
  * The server-side checks every decision passes, whole or per part, whatever the channel: the
  * reviewer may decide it, it is not their own request (unless allowed), it is still pending and
- * before its deadline, the
- * decision quotes the draft hash it was made on, and edits and rejections carry a reason code
- * from the approval's taxonomy. Refusals that matter to an auditor are recorded.
+ * before its deadline, the decision quotes the draft hash it was made on, and edits and rejections
+ * carry a reason code from the approval's taxonomy. Refusals that matter to an auditor are recorded.
  */
 import type { ApprovalRecord, DecisionChannel } from '../records/approvals.js';
 import { recordAudit } from '../records/audit.js';

@@ -4,6 +4,7 @@
  * and resumes the waiting state with the draft, exactly as a reviewer's approval would.
  */
 import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
+import { isClosedTaskError } from '../approvals/resume-run.js';
 import { recordAudit } from '../records/audit.js';
 import { updateRun } from '../records/runs.js';
 import { sfnClient } from '../shared/aws-clients.js';
@@ -12,8 +13,6 @@ import type { ApprovalOutcome } from '../shared/step-contract.js';
 import { countAutoApproval } from './stats-store.js';
 import { AUTONOMY_REVIEWER, type ApprovalAutonomy } from './types.js';
 
-/** A retry whose first attempt already resumed the run (or a task that timed out, which the state machine handles) gets one of these. */
-const ALREADY_RESUMED = new Set(['TaskDoesNotExist', 'InvalidToken', 'TaskTimedOut']);
 
 export interface AutoApproval {
   readonly approvalId: string;
@@ -50,7 +49,8 @@ export async function completeAutoApproval(a: AutoApproval): Promise<{ approvalI
   try {
     await sfnClient().send(new SendTaskSuccessCommand({ taskToken: a.taskToken, output: JSON.stringify(outcome) }));
   } catch (err) {
-    if (!ALREADY_RESUMED.has((err as Error).name)) throw err;
+    // A retry whose first attempt already resumed the run (or a task that timed out, which the state machine handles).
+    if (!isClosedTaskError(err)) throw err;
   }
   // The count is for the report only; losing it must not fail a run that has already resumed.
   await countAutoApproval(autonomy.routeKey, a.workflowId).catch((err: unknown) => logger.warn('auto-approval not counted', { routeKey: autonomy.routeKey, error: err as Error }));
