@@ -200,7 +200,7 @@ export class LocalStepFunctions extends EventEmitter<LocalStepFunctionsEvents> {
    * A wait whose deadline passed while the engine was down times out at once. With `hold`, no
    * continued execution runs, and no wait's clock runs, until `releaseRecovered()`, so a caller can
    * first set up what the functions need and deliver decisions that were recorded in time.
-   * Executions that cannot be continued are closed as FAILED (`States.Runtime`) in the journal and
+   * Executions that cannot be continued are ended in the journal (never continued again) and
    * returned in `lost` with the reason.
    */
   recover(options: { hold?: boolean } = {}): { continued: RecoveredExecution[]; lost: LostExecution[] } {
