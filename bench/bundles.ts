@@ -9,11 +9,13 @@
  * BUNDLES_NODE: the Node binary to time with (default: this one). Lambda runs Node 22; the npm
  * package `node@22` fetches its binary in an install script, so it is not a dependency here.
  * BUNDLES_OUTDIR: keep the synthesized app there (default: a temporary directory, removed).
+ * HANDRAIL_STAGES_FILE: the stages to synthesize `dev` from (default: tests/fixtures/stages/stages.yaml).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { buildApp } from '../infra/app-factory.js';
 import { bundledFunctions, dirBytes, MAX_BUNDLE_BYTES, MAX_INIT_MS, measureInit, median, type SynthTemplate } from './bundles-measure.js';
 
@@ -23,7 +25,11 @@ const nodeVersion = spawnSync(nodeBinary, ['--version'], { encoding: 'utf8' }).s
 const outdir = process.env.BUNDLES_OUTDIR ? resolve(process.env.BUNDLES_OUTDIR) : mkdtempSync(join(tmpdir(), 'handrail-bundles-'));
 
 const started = performance.now();
-const { app, stack } = buildApp({ stage: 'dev', bundling: true, outdir });
+// What is bundled does not depend on the stage (its settings only fill environment variables), so
+// without HANDRAIL_STAGES_FILE the tests' stages (the README's complete example) stand in for a
+// stages.yaml that declares none yet.
+const stagesFile = process.env.HANDRAIL_STAGES_FILE || fileURLToPath(new URL('../tests/fixtures/stages/stages.yaml', import.meta.url));
+const { app, stack } = buildApp({ stage: 'dev', bundling: true, outdir, stagesFile });
 const template = app.synth().getStackByName(stack.stackName).template as SynthTemplate;
 const synthMs = Math.round(performance.now() - started);
 

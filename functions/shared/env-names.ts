@@ -32,7 +32,7 @@ export const ENV = {
   cooldownSeconds: 'HANDRAIL_COOLDOWN_SECONDS',
   /** How long (ms) a process trusts its cached view of a model's cooldown before reading it again. */
   healthCacheMs: 'HANDRAIL_HEALTH_CACHE_MS',
-  /** The price table (YAML or JSON, USD per 1K tokens); default: prices.yaml in the bundle or state-machines/. */
+  /** The price table (YAML, or JSON if it ends in .json; USD per 1K tokens); default: prices.json in the bundle, else state-machines/prices.yaml. */
   pricesFile: 'HANDRAIL_PRICES_FILE',
   s3ForcePathStyle: 'HANDRAIL_S3_FORCE_PATH_STYLE',
   /** Lifetime of a reviewer link, in seconds. */

@@ -4,18 +4,14 @@
  * says so, never a guessed number; offline costs 0. A broken price file must not fail runs, so it
  * is logged and every priced model reads as unknown until it is fixed.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
-import * as z from 'zod';
 import { ENV } from '../shared/env-names.js';
 import { logger } from '../shared/logger.js';
+import { readPriceTable, type PriceTable } from './price-table.js';
 
-const priceSchema = z.object({ input: z.number().min(0), output: z.number().min(0) }).strict();
-const modelPrices = z.record(z.string().min(1), priceSchema);
-export const priceTableSchema = z.object({ bedrock: modelPrices.optional(), openai: modelPrices.optional() }).strict();
-export type PriceTable = z.infer<typeof priceTableSchema>;
+export { priceTableSchema, type PriceTable } from './price-table.js';
 
 export interface StepCost {
   /** USD, rounded to the nano-dollar; null when the model has no price. */
@@ -26,14 +22,15 @@ export interface StepCost {
 }
 
 /**
- * Where the table is: HANDRAIL_PRICES_FILE; else prices.yaml beside the Lambda bundle (copied there
- * at bundling); else the repository's state-machines/prices.yaml (local runtime, tests).
+ * Where the table is: HANDRAIL_PRICES_FILE (YAML, or JSON when it ends in .json); else prices.json
+ * beside the Lambda bundle (state-machines/prices.yaml converted at bundling); else the
+ * repository's state-machines/prices.yaml (local runtime, tests).
  */
 export function pricesFile(): string {
   const configured = process.env[ENV.pricesFile];
   if (configured) return configured;
   const taskRoot = process.env.LAMBDA_TASK_ROOT;
-  if (taskRoot) return join(taskRoot, 'prices.yaml');
+  if (taskRoot) return join(taskRoot, 'prices.json');
   return fileURLToPath(new URL('../../state-machines/prices.yaml', import.meta.url));
 }
 
@@ -45,12 +42,7 @@ export function loadPriceTable(file = pricesFile()): Loaded {
   if (!entry) {
     try {
       if (!existsSync(file)) throw new Error('file not found');
-      const parsed = priceTableSchema.safeParse(parse(readFileSync(file, 'utf8')) ?? {});
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        throw new Error(`${issue.path.join('.') || '(root)'}: ${issue.message}`);
-      }
-      entry = { table: parsed.data };
+      entry = { table: readPriceTable(file) };
     } catch (err) {
       entry = { error: `price table ${file} is unusable: ${(err as Error).message}` };
       logger.error(entry.error);

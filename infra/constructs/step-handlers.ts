@@ -13,6 +13,7 @@ import type { FunctionKind } from '../../state-machines/compiler/index.js';
 import type { DataLayer } from './data-layer.js';
 import { grantSecretValue } from './grant-secret-value.js';
 import { HandrailFunction, type HandrailFunctionProps } from './handrail-function.js';
+import { writePriceTableCommand } from './price-table-asset.js';
 
 export interface StepHandlersProps {
   readonly data: DataLayer;
@@ -57,15 +58,16 @@ export class StepHandlers extends Construct {
     writeStepRecords(retrieve);
 
     // Functions that call models (generate, classify) price each call from the price table they
-    // ship with (functions/usage/prices.ts), keep provider cooldowns and usage counters in the
-    // gateway table (read, conditional updates, ADD: nothing more) and may invoke Bedrock models.
+    // ship with, as JSON (functions/usage/prices.ts, ./price-table-asset.ts), keep provider
+    // cooldowns and usage counters in the gateway table (read, conditional updates, ADD: nothing
+    // more) and may invoke Bedrock models.
     const modelCaller = (kind: 'generate' | 'classify', timeout: Duration) => {
       const f = fn(kind, timeout, {
         environment: props.modelEnvironment,
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (inputDir: string, outputDir: string) => [`cp "${inputDir}/state-machines/prices.yaml" "${outputDir}/prices.yaml"`],
+          afterBundling: (_inputDir: string, outputDir: string) => [writePriceTableCommand(outputDir)],
         },
       });
       writeStepRecords(f);

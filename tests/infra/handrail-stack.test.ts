@@ -1,11 +1,13 @@
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import validator from 'asl-validator';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readPriceTable } from '../../functions/usage/price-table.js';
 import { buildApp } from '../../infra/app-factory.js';
 import { API_ROUTES } from '../../infra/constructs/http-api.js';
+import { projectRoot } from '../../infra/project-root.js';
 
 let template: Template;
 
@@ -146,8 +148,12 @@ describe('Handrail stack (dev)', () => {
     expect(assets.some((a) => existsSync(join(outdir, a, 'workflows', 'support-reply.yaml')))).toBe(true);
     // The API, the approval function and the reminders sweep (which notify reviewers) ship the reviewer directory.
     expect(assets.filter((a) => existsSync(join(outdir, a, 'reviewers.yaml')))).toHaveLength(3);
-    // The functions that call models (generate, classify) price each call from the price table they ship with.
-    expect(assets.filter((a) => existsSync(join(outdir, a, 'prices.yaml')))).toHaveLength(2);
+    // The functions that call models (generate, classify) price each call from the price table they
+    // ship with: prices.yaml as JSON, so their bundles need no YAML parser.
+    const priced = assets.filter((a) => existsSync(join(outdir, a, 'prices.json')));
+    expect(priced).toHaveLength(2);
+    for (const a of priced) expect(JSON.parse(readFileSync(join(outdir, a, 'prices.json'), 'utf8'))).toEqual(readPriceTable(join(projectRoot, 'state-machines/prices.yaml')));
+    expect(assets.filter((a) => existsSync(join(outdir, a, 'prices.yaml')))).toEqual([]);
     expect(functionAssets.length).toBeGreaterThanOrEqual(9);
     expect(functionAssets.every((a) => existsSync(join(outdir, a, 'index.mjs')))).toBe(true);
   });

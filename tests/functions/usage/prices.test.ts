@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { readPriceTable } from '../../../functions/usage/price-table.js';
 import { costOf, loadPriceTable, pricesFile, resetPriceTables } from '../../../functions/usage/prices.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/prices.yaml', import.meta.url));
@@ -23,9 +24,9 @@ describe('price table', () => {
     expect('table' in loaded && loaded.table.openai?.['gpt-4o-mini']).toEqual({ input: 0.00015, output: 0.0006 });
   });
 
-  it('reads prices.yaml beside the bundle on Lambda, and HANDRAIL_PRICES_FILE wins over both', () => {
+  it('reads prices.json beside the bundle on Lambda, and HANDRAIL_PRICES_FILE wins over both', () => {
     process.env.LAMBDA_TASK_ROOT = '/var/task';
-    expect(pricesFile()).toBe('/var/task/prices.yaml');
+    expect(pricesFile()).toBe('/var/task/prices.json');
     process.env.HANDRAIL_PRICES_FILE = FIXTURE;
     expect(pricesFile()).toBe(FIXTURE);
   });
@@ -36,6 +37,17 @@ describe('price table', () => {
     expect(costOf('openai', 'gpt-test', { inputTokens: 13, outputTokens: 9 })).toEqual({ costUsd: 0.02, costNanoUsd: 20_000_000 });
     // Cross-region inference profiles bill as their model.
     expect(costOf('bedrock', 'us.anthropic.claude-test', { inputTokens: 1000, outputTokens: 0 }).costUsd).toBe(1);
+  });
+
+  it('reads a .json table without the YAML parser, priced the same as its YAML', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'prices-'));
+    const json = join(dir, 'prices.json');
+    writeFileSync(json, JSON.stringify(readPriceTable(FIXTURE)));
+    process.env.HANDRAIL_PRICES_FILE = json;
+    expect(costOf('bedrock', 'anthropic.claude-test', { inputTokens: 1500, outputTokens: 250 })).toEqual({ costUsd: 2, costNanoUsd: 2_000_000_000 });
+    writeFileSync(json, '{"openai": {"gpt-test": {"input": 1}}}');
+    resetPriceTables();
+    expect(costOf('openai', 'gpt-test', { inputTokens: 1, outputTokens: 1 }).costNote).toContain('openai.gpt-test.output');
   });
 
   it('costs offline nothing, and an unknown model null with a note', () => {
