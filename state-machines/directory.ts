@@ -1,13 +1,14 @@
 /**
  * The reviewer directory (`state-machines/reviewers.yaml`): users with their channels, and groups.
  * Workflows name reviewers as user ids or `group:<name>`; groups are expanded when a workflow is
- * compiled, so what a state machine asks for is exactly who may decide.
+ * compiled, so what a state machine asks for is exactly who may decide. The functions that notify
+ * ship it as JSON (reviewers.json), read without a YAML parser.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
+import { yamlParser } from '../functions/shared/lazy-yaml.js';
 import { WorkflowDefinitionError } from './load-workflow.js';
 
 export const defaultDirectoryFile = resolve(fileURLToPath(new URL('.', import.meta.url)), 'reviewers.yaml');
@@ -35,10 +36,12 @@ export interface Reviewer {
   readonly slackUserId?: string;
 }
 
+/** Reads and validates a directory file: YAML, or JSON when it ends in `.json`. */
 export function loadDirectory(file: string = defaultDirectoryFile): Directory {
   let raw: unknown;
   try {
-    raw = parseYaml(readFileSync(file, 'utf8'));
+    const text = readFileSync(file, 'utf8');
+    raw = file.endsWith('.json') ? JSON.parse(text) : yamlParser().parse(text);
   } catch (err) {
     throw new WorkflowDefinitionError(file, [`cannot read the reviewer directory: ${(err as Error).message.split('\n')[0]}`]);
   }

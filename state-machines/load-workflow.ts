@@ -1,16 +1,19 @@
 /**
  * Reads workflow YAML files, validates them against the schema and their cross-references,
- * and stamps each with a content hash (the workflow version a run records).
+ * and stamps each with a content hash (the workflow version a run records). The API's bundle ships
+ * them as JSON (infra/constructs/json-assets.ts), read without a YAML parser.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { ZodError } from 'zod';
+import { yamlParser } from '../functions/shared/lazy-yaml.js';
 import { workflowSchema, type Step, type Workflow } from './schema.js';
 
 export const defaultWorkflowsDir = resolve(fileURLToPath(new URL('.', import.meta.url)), 'workflows');
+/** A workflow definition's file name: `<id>.yaml`, `<id>.yml` or `<id>.json`. */
+const WORKFLOW_FILE = /\.(?:ya?ml|json)$/;
 
 export interface LoadedWorkflow {
   readonly definition: Workflow;
@@ -90,8 +93,8 @@ export function validateWorkflow(raw: unknown, file: string): LoadedWorkflow {
   if (!parsed.success) throw new WorkflowDefinitionError(file, formatZodIssues(parsed.error));
   const issues = crossReferenceIssues(parsed.data);
   if (issues.length) throw new WorkflowDefinitionError(file, issues);
-  const expectedId = basename(file).replace(/\.ya?ml$/, '');
-  if (file.match(/\.ya?ml$/) && parsed.data.id !== expectedId) {
+  const expectedId = basename(file).replace(WORKFLOW_FILE, '');
+  if (WORKFLOW_FILE.test(file) && parsed.data.id !== expectedId) {
     throw new WorkflowDefinitionError(file, [`id: "${parsed.data.id}" must match the file name "${expectedId}"`]);
   }
   const version = createHash('sha256').update(JSON.stringify(parsed.data)).digest('hex').slice(0, 16);
@@ -100,24 +103,34 @@ export function validateWorkflow(raw: unknown, file: string): LoadedWorkflow {
 
 /** Parses and validates one YAML text. */
 export function parseWorkflow(text: string, file: string): LoadedWorkflow {
+  const yaml = yamlParser();
   let raw: unknown;
   try {
-    raw = parseYaml(text);
+    raw = yaml.parse(text);
   } catch (err) {
-    const detail = err instanceof YAMLParseError ? err.message.split('\n')[0] : String(err);
+    const detail = err instanceof yaml.YAMLParseError ? err.message.split('\n')[0] : String(err);
     throw new WorkflowDefinitionError(file, [`not valid YAML: ${detail}`]);
   }
   return validateWorkflow(raw, file);
 }
 
+/** A workflow file: YAML, or JSON when it ends in `.json` (as the API's bundle ships them). */
 export function loadWorkflowFile(file: string): LoadedWorkflow {
-  return parseWorkflow(readFileSync(file, 'utf8'), file);
+  const text = readFileSync(file, 'utf8');
+  if (!file.endsWith('.json')) return parseWorkflow(text, file);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new WorkflowDefinitionError(file, [`not valid JSON: ${(err as Error).message}`]);
+  }
+  return validateWorkflow(raw, file);
 }
 
-/** Every `*.yaml` in `dir`, sorted by id. Any invalid file fails the whole load. */
+/** Every `*.yaml` (or `*.json`) in `dir`, sorted by id. Any invalid file fails the whole load. */
 export function loadWorkflows(dir: string = defaultWorkflowsDir): LoadedWorkflow[] {
   return readdirSync(dir)
-    .filter((f) => /\.ya?ml$/.test(f))
+    .filter((f) => WORKFLOW_FILE.test(f))
     .sort()
     .map((f) => loadWorkflowFile(join(dir, f)));
 }

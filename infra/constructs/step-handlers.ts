@@ -10,10 +10,11 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ENV } from '../../functions/shared/env-names.js';
 import type { FunctionKind } from '../../state-machines/compiler/index.js';
+import type { Directory } from '../../state-machines/directory.js';
 import type { DataLayer } from './data-layer.js';
 import { grantSecretValue } from './grant-secret-value.js';
 import { HandrailFunction, type HandrailFunctionProps } from './handrail-function.js';
-import { writePriceTableCommand } from './price-table-asset.js';
+import { BUNDLED_DIRECTORY, directoryCommands, priceTableCommands } from './json-assets.js';
 
 export interface StepHandlersProps {
   readonly data: DataLayer;
@@ -25,6 +26,8 @@ export interface StepHandlersProps {
   readonly emailFrom?: string;
   /** What only the deliver function reads: the URL behind each deliver step's `urlFromEnv`. */
   readonly deliveryEnvironment: Record<string, string>;
+  /** The reviewer directory the workflows were compiled with; the notifying functions ship it. */
+  readonly directory: Directory;
   /** What only the model callers (generate, classify) read: provider settings. */
   readonly modelEnvironment: Record<string, string>;
   /** The OpenAI key (JSON `{apiKey}`), when the stage enables OpenAI; only the model callers read it. */
@@ -58,7 +61,7 @@ export class StepHandlers extends Construct {
     writeStepRecords(retrieve);
 
     // Functions that call models (generate, classify) price each call from the price table they
-    // ship with, as JSON (functions/usage/prices.ts, ./price-table-asset.ts), keep provider
+    // ship with, as JSON (functions/usage/prices.ts, ./json-assets.ts), keep provider
     // cooldowns and usage counters in the gateway table (read, conditional updates, ADD: nothing
     // more) and may invoke Bedrock models.
     const modelCaller = (kind: 'generate' | 'classify', timeout: Duration) => {
@@ -67,7 +70,7 @@ export class StepHandlers extends Construct {
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (_inputDir: string, outputDir: string) => [writePriceTableCommand(outputDir)],
+          afterBundling: (_inputDir: string, outputDir: string) => priceTableCommands(outputDir),
         },
       });
       writeStepRecords(f);
@@ -87,12 +90,12 @@ export class StepHandlers extends Construct {
     const classify = modelCaller('classify', Duration.minutes(2));
 
     // The approval function notifies reviewers (functions/notifications): it reads the reviewer
-    // directory it ships with, the channel credentials, and may send email, nothing else.
+    // directory it ships with (as JSON), the channel credentials, and may send email, nothing else.
     // The signing secret is named only where it is used: reviewer links (notifiers, API) and delivery signatures.
     const signing = { [ENV.signingSecretArn]: props.signingSecret.secretArn };
     const notifierEnvironment = {
       ...signing,
-      [ENV.directoryFile]: '/var/task/reviewers.yaml',
+      [ENV.directoryFile]: `/var/task/${BUNDLED_DIRECTORY}`,
       [ENV.channelSecretsArn]: props.channelSecrets.secretArn,
       [ENV.emailTransport]: 'ses',
       ...(props.emailFrom ? { [ENV.emailFrom]: props.emailFrom } : {}),
@@ -100,7 +103,7 @@ export class StepHandlers extends Construct {
     const bundleDirectory = {
       beforeBundling: () => [],
       beforeInstall: () => [],
-      afterBundling: (inputDir: string, outputDir: string) => [`cp "${inputDir}/state-machines/reviewers.yaml" "${outputDir}/reviewers.yaml"`],
+      afterBundling: (_inputDir: string, outputDir: string) => directoryCommands(outputDir, props.directory),
     };
     // Stores the request (conditional put; a retry reads it back and swaps the token), closes the
     // previous level, reads and updates autonomy figures, marks the run; audit events are appended.

@@ -18,6 +18,7 @@ import { ExecutionStatus } from '../constructs/execution-status.js';
 import { GovernedWorkflow } from '../constructs/governed-workflow.js';
 import { HandrailFunction } from '../constructs/handrail-function.js';
 import { HandrailHttpApi } from '../constructs/http-api.js';
+import { BUNDLED_DIRECTORY, BUNDLED_WORKFLOWS_DIR, directoryCommands, workflowCommands } from '../constructs/json-assets.js';
 import { StepHandlers } from '../constructs/step-handlers.js';
 
 export interface HandrailStackProps extends StackProps {
@@ -89,7 +90,7 @@ export class HandrailStack extends Stack {
     }
 
     const steps = new StepHandlers(this, 'Steps', {
-      data: this.data, signingSecret, environment, channelSecrets, emailFrom: config.channels.emailFrom, deliveryEnvironment, modelEnvironment, openAiSecret,
+      data: this.data, signingSecret, environment, channelSecrets, emailFrom: config.channels.emailFrom, deliveryEnvironment, modelEnvironment, openAiSecret, directory: props.directory,
     });
     this.workflows = props.workflows.map(
       (workflow) => new GovernedWorkflow(this, `Workflow-${workflow.definition.id}`, { stage, workflow, directory: props.directory, functions: steps.functions }),
@@ -115,19 +116,17 @@ export class HandrailStack extends Stack {
         ...environment,
         [ENV.stateMachinePrefix]: stateMachinePrefix,
         [ENV.signingSecretArn]: signingSecret.secretArn,
-        [ENV.workflowsDir]: '/var/task/workflows',
-        [ENV.directoryFile]: '/var/task/reviewers.yaml',
+        [ENV.workflowsDir]: `/var/task/${BUNDLED_WORKFLOWS_DIR}`,
+        [ENV.directoryFile]: `/var/task/${BUNDLED_DIRECTORY}`,
         // Slack: verifies interactions (signing secret), opens modals and updates messages (bot token).
         [ENV.channelSecretsArn]: channelSecrets.secretArn,
       },
       commandHooks: {
         beforeBundling: () => [],
         beforeInstall: () => [],
-        // The API validates webhook bodies against the workflow definitions it ships with.
-        afterBundling: (inputDir: string, outputDir: string) => [
-          `cp -r "${inputDir}/state-machines/workflows" "${outputDir}/workflows"`,
-          `cp "${inputDir}/state-machines/reviewers.yaml" "${outputDir}/reviewers.yaml"`,
-        ],
+        // The API validates webhook bodies against the workflow definitions it ships with, the
+        // ones the state machines were compiled from (as JSON, like the directory: json-assets.ts).
+        afterBundling: (_inputDir: string, outputDir: string) => [...workflowCommands(outputDir, props.workflows), ...directoryCommands(outputDir, props.directory)],
       },
     });
     // Exactly what the API's code sends (tests/infra/least-privilege.test.ts): runs are created,

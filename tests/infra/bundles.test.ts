@@ -91,10 +91,16 @@ async function packagesOf(entries: readonly string[]): Promise<Set<string>> {
   return new Set(Object.keys(result.metafile.inputs).map((p) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(p)?.[1]).filter((p): p is string => Boolean(p)));
 }
 
-describe('what the model callers pull in', () => {
-  it('leaves out the YAML parser: they ship the price table as JSON', async () => {
-    const packages = await packagesOf(['functions/steps/generate/handler.ts', 'functions/steps/classify/handler.ts']);
-    expect([...packages]).toEqual(expect.arrayContaining(['openai', 'zod']));
+describe('what the functions that read files pull in', () => {
+  it.each([
+    ['generate', 'functions/steps/generate/handler.ts'],
+    ['classify', 'functions/steps/classify/handler.ts'],
+    ['approval', 'functions/steps/approval/handler.ts'],
+    ['reminders', 'functions/scheduled/reminders/handler.ts'],
+    ['api', 'functions/api/handler.ts'],
+  ])('%s leaves out the YAML parser: prices, reviewers and workflows ship as JSON', async (_kind, entry) => {
+    const packages = await packagesOf([entry]);
+    expect([...packages]).toContain('zod');
     expect([...packages]).not.toContain('yaml');
   });
 

@@ -8,6 +8,8 @@ import { readPriceTable } from '../../functions/usage/price-table.js';
 import { buildApp } from '../../infra/app-factory.js';
 import { API_ROUTES } from '../../infra/constructs/http-api.js';
 import { projectRoot } from '../../infra/project-root.js';
+import { loadDirectory } from '../../state-machines/directory.js';
+import { loadWorkflows } from '../../state-machines/load-workflow.js';
 
 let template: Template;
 
@@ -145,15 +147,20 @@ describe('Handrail stack (dev)', () => {
       .filter((f) => f.Metadata?.['handrail:kind'])
       .map((f) => `asset.${String(f.Properties.Code.S3Key).replace(/\.zip$/, '')}`);
     expect(assets.length).toBeGreaterThanOrEqual(6);
-    expect(assets.some((a) => existsSync(join(outdir, a, 'workflows', 'support-reply.yaml')))).toBe(true);
+    // Definitions and the directory ship as JSON (no YAML parser in any bundle), read as the synth read them.
+    const api = assets.find((a) => existsSync(join(outdir, a, 'workflows', 'support-reply.json')))!;
+    expect(api).toBeDefined();
+    const shipped = loadWorkflows(join(outdir, api, 'workflows'));
+    expect(shipped.map((w) => [w.definition.id, w.version])).toEqual(loadWorkflows().map((w) => [w.definition.id, w.version]));
     // The API, the approval function and the reminders sweep (which notify reviewers) ship the reviewer directory.
-    expect(assets.filter((a) => existsSync(join(outdir, a, 'reviewers.yaml')))).toHaveLength(3);
-    // The functions that call models (generate, classify) price each call from the price table they
-    // ship with: prices.yaml as JSON, so their bundles need no YAML parser.
+    const withDirectory = assets.filter((a) => existsSync(join(outdir, a, 'reviewers.json')));
+    expect(withDirectory).toHaveLength(3);
+    for (const a of withDirectory) expect(loadDirectory(join(outdir, a, 'reviewers.json'))).toEqual(loadDirectory());
+    expect(assets.filter((a) => readdirSync(join(outdir, a), { recursive: true }).some((f) => String(f).endsWith('.yaml')))).toEqual([]);
+    // The functions that call models (generate, classify) price each call from the price table they ship with.
     const priced = assets.filter((a) => existsSync(join(outdir, a, 'prices.json')));
     expect(priced).toHaveLength(2);
     for (const a of priced) expect(JSON.parse(readFileSync(join(outdir, a, 'prices.json'), 'utf8'))).toEqual(readPriceTable(join(projectRoot, 'state-machines/prices.yaml')));
-    expect(assets.filter((a) => existsSync(join(outdir, a, 'prices.yaml')))).toEqual([]);
     expect(functionAssets.length).toBeGreaterThanOrEqual(9);
     expect(functionAssets.every((a) => existsSync(join(outdir, a, 'index.mjs')))).toBe(true);
   });
@@ -181,7 +188,7 @@ describe('approval channels in the stack', () => {
     expect(readsChannelSecrets('StepsApprovalFunction')).toBe(true);
     expect(readsChannelSecrets('ApiFunction')).toBe(true);
     for (const other of ['StepsDeliverFunction', 'StepsGenerateFunction', 'StepsRetrieveFunction', 'StepsFinishFunction']) expect(readsChannelSecrets(other)).toBe(false);
-    expect(fnEnv('approval')).toMatchObject({ HANDRAIL_EMAIL_TRANSPORT: 'ses', HANDRAIL_CHANNEL_SECRETS_ARN: { Ref: expect.stringMatching(/^ChannelSecrets/) }, HANDRAIL_DIRECTORY_FILE: '/var/task/reviewers.yaml' });
+    expect(fnEnv('approval')).toMatchObject({ HANDRAIL_EMAIL_TRANSPORT: 'ses', HANDRAIL_CHANNEL_SECRETS_ARN: { Ref: expect.stringMatching(/^ChannelSecrets/) }, HANDRAIL_DIRECTORY_FILE: '/var/task/reviewers.json' });
     expect(fnEnv('api')).toHaveProperty('HANDRAIL_CHANNEL_SECRETS_ARN');
     expect(fnEnv('deliver')).not.toHaveProperty('HANDRAIL_CHANNEL_SECRETS_ARN');
     // No credential is ever inline in a function's environment.

@@ -2,6 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { loadDirectory } from '../../state-machines/directory.js';
 import { loadWorkflowFile, loadWorkflows, parseWorkflow, WorkflowDefinitionError } from '../../state-machines/load-workflow.js';
 
 const valid = `
@@ -82,6 +84,30 @@ describe('workflow definitions', () => {
     expect(parseWorkflow(valid.replace('  - id: review', classify('[topic]') + '  - id: review'), 'demo.yaml').definition.steps[1]).toMatchObject({
       topics: ['legal', 'security', 'compliance', 'billing'],
     });
+  });
+
+  it('reads a .json definition (as the API bundle ships them) to the same definition and version as its YAML', () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), 'wf-json-'));
+    const fromYaml = parseWorkflow(valid, 'demo.yaml');
+    writeFileSync(join(dir, 'demo.json'), JSON.stringify(parse(valid)));
+    // Act
+    const [fromJson] = loadWorkflows(dir);
+    // Assess
+    expect(fromJson!.definition).toEqual(fromYaml.definition);
+    expect(fromJson!.version).toBe(fromYaml.version);
+    writeFileSync(join(dir, 'demo.json'), '{"id": ');
+    expect(() => loadWorkflows(dir)).toThrow(/demo\.json: not valid JSON/);
+    writeFileSync(join(dir, 'demo.json'), JSON.stringify({ ...parse(valid), id: 'other' }));
+    expect(() => loadWorkflows(dir)).toThrow(/id: "other" must match the file name "demo"/);
+  });
+
+  it('reads the reviewer directory from YAML or JSON alike', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dir-json-'));
+    writeFileSync(join(dir, 'reviewers.json'), JSON.stringify(loadDirectory()));
+    expect(loadDirectory(join(dir, 'reviewers.json'))).toEqual(loadDirectory());
+    writeFileSync(join(dir, 'reviewers.json'), JSON.stringify({ groups: { Bad: ['a'] } }));
+    expect(() => loadDirectory(join(dir, 'reviewers.json'))).toThrow(/reviewers\.json: groups\.Bad/);
   });
 
   it('fails the whole load when one file in the folder is malformed', () => {
