@@ -15,6 +15,7 @@ import { recordAudit } from '../functions/records/audit.js';
 import { listRuns, updateRun, type RunRecord } from '../functions/records/runs.js';
 import { startExecution } from '../functions/runs/start-run.js';
 import { ConflictError } from '../functions/shared/errors.js';
+import { workflowRegistry } from '../functions/shared/workflow-registry.js';
 import type { LocalStepFunctions, LostExecution } from './stepfunctions/engine.js';
 
 export interface RunRecovery {
@@ -61,7 +62,9 @@ export async function recoverRuns(
       let reason = 'the local runtime stopped while the run was in flight, and its execution was not journaled';
       if (run.status === 'running') {
         try {
-          await startExecution(run);
+          const workflow = workflowRegistry().get(run.workflowId);
+          if (!workflow) throw new Error(`workflow ${run.workflowId} is no longer deployed`);
+          await startExecution(run, workflow.definition);
           await recordAudit({ subject: run.runId, runId: run.runId, type: 'run.restarted', actor: 'handrail', details: { reason: 'the local runtime stopped before the run had started' } });
           restarted++;
           continue;

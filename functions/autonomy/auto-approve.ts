@@ -4,6 +4,7 @@
  * and resumes the waiting state with the draft, exactly as a reviewer's approval would.
  */
 import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
+import { approvalRef } from '../approvals/approval-outcome.js';
 import { isClosedTaskError } from '../approvals/resume-run.js';
 import { recordAudit } from '../records/audit.js';
 import { updateRun } from '../records/runs.js';
@@ -47,7 +48,7 @@ export async function completeAutoApproval(a: AutoApproval): Promise<{ approvalI
     decidedAt: a.decidedAt,
   };
   try {
-    await sfnClient().send(new SendTaskSuccessCommand({ taskToken: a.taskToken, output: JSON.stringify(outcome) }));
+    await sfnClient().send(new SendTaskSuccessCommand({ taskToken: a.taskToken, output: JSON.stringify(approvalRef(outcome)) }));
   } catch (err) {
     // A retry whose first attempt already resumed the run (or a task that timed out, which the state machine handles).
     if (!isClosedTaskError(err)) throw err;

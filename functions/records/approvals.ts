@@ -129,10 +129,11 @@ export async function putApprovalRequest(approval: ApprovalRecord): Promise<'cre
   }
 }
 
-export async function getApproval(approvalId: string): Promise<ApprovalRecord | undefined> {
+/** `consistent`: read after a write made elsewhere (a decision, before the run delivers its text). */
+export async function getApproval(approvalId: string, { consistent = false } = {}): Promise<ApprovalRecord | undefined> {
   // The table also holds each route path's autonomy figures (functions/autonomy/stats-store.ts).
   if (approvalId.startsWith('autonomy#')) return undefined;
-  const out = await documentClient().send(new GetCommand({ TableName: table(), Key: { approvalId } }));
+  const out = await documentClient().send(new GetCommand({ TableName: table(), Key: { approvalId }, ...(consistent ? { ConsistentRead: true } : {}) }));
   return out.Item as ApprovalRecord | undefined;
 }
 

@@ -174,13 +174,16 @@ export async function putStepRecord(record: StepRecord): Promise<void> {
   await commitStepItem({ ...record, sk: stepSk(record.stepId) });
 }
 
-/** The run and its step records, in one Query. */
+/**
+ * The run and its step records, in one strongly consistent Query: a step reads what the steps
+ * before it recorded (functions/steps/run-view.ts), so it must see their writes.
+ */
 export async function getRunWithSteps(runId: string): Promise<{ run: RunRecord; steps: StepRecord[] } | undefined> {
   const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
     const out = await documentClient().send(
-      new QueryCommand({ TableName: table(), KeyConditionExpression: 'runId = :r', ExpressionAttributeValues: { ':r': runId }, ExclusiveStartKey: start }),
+      new QueryCommand({ TableName: table(), KeyConditionExpression: 'runId = :r', ExpressionAttributeValues: { ':r': runId }, ExclusiveStartKey: start, ConsistentRead: true }),
     );
     items.push(...(out.Items ?? []));
     start = out.LastEvaluatedKey;

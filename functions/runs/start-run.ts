@@ -12,8 +12,11 @@ import { sfnClient } from '../shared/aws-clients.js';
 import { ENV } from '../shared/env-names.js';
 import { requireEnv } from '../shared/env.js';
 import { ConflictError } from '../shared/errors.js';
-import type { StateData } from '../shared/step-contract.js';
+import { pickPaths } from '../shared/pick-paths.js';
+import type { ExecutionState } from '../shared/step-contract.js';
 import type { RegisteredWorkflow } from '../shared/workflow-registry.js';
+import { statePathsRead } from '../../state-machines/compiler/state-paths.js';
+import type { Workflow } from '../../state-machines/schema.js';
 
 export interface StartedRun {
   readonly runId: string;
@@ -47,7 +50,7 @@ export async function startRun(workflow: RegisteredWorkflow, input: Record<strin
     if (previous.status !== 'start_failed' && previous.status !== 'running') return { runId, duplicate: true };
   }
   try {
-    await startExecution({ runId, workflowId, workflowVersion: workflow.version, input });
+    await startExecution({ runId, workflowId, workflowVersion: workflow.version, input }, workflow.definition);
   } catch (err) {
     // The execution of a retried start may exist already (it started, or even finished): that is this run.
     if (!created && (err as Error).name === 'ExecutionAlreadyExists') return { runId, duplicate: true };
@@ -60,10 +63,15 @@ export async function startRun(workflow: RegisteredWorkflow, input: Record<strin
 
 /**
  * StartExecution for a recorded run, named by its runId, with the initial state built from the
- * record alone (so a run recorded before a crash can be started from its record).
+ * record (so a run recorded before a crash can be started from its record). The state carries only
+ * the input fields the workflow's route conditions read; the steps read the rest from the record.
  */
-export async function startExecution(run: Pick<RunRecord, 'runId' | 'workflowId' | 'workflowVersion' | 'input'>): Promise<void> {
-  const state: StateData = { run: { runId: run.runId, workflowId: run.workflowId, version: run.workflowVersion }, input: run.input, steps: {} };
+export async function startExecution(run: Pick<RunRecord, 'runId' | 'workflowId' | 'workflowVersion' | 'input'>, workflow: Workflow): Promise<void> {
+  const state: ExecutionState = {
+    run: { runId: run.runId, workflowId: run.workflowId, version: run.workflowVersion },
+    input: pickPaths(run.input, statePathsRead(workflow).input),
+    steps: {},
+  };
   await sfnClient().send(
     new StartExecutionCommand({ stateMachineArn: `${requireEnv(ENV.stateMachinePrefix)}${run.workflowId}`, name: run.runId, input: JSON.stringify(state) }),
   );

@@ -1,7 +1,7 @@
 /**
  * The data that flows through a compiled state machine, and what each step handler receives and
  * returns. The compiler (state-machines/compiler) and the handlers (functions/steps) both use these
- * shapes; the ASL passes `{ step, state }` as the Lambda payload.
+ * shapes; the ASL passes `{ step, keep, state }` as the Lambda payload.
  */
 export interface RunRef {
   readonly runId: string;
@@ -56,18 +56,45 @@ export interface ApprovalOutcome {
   readonly items?: { itemId: string; title: string; status: string; reviewer?: string; text?: string }[];
 }
 
-/** The execution state: the webhook input plus each step's output under its id. */
+/**
+ * What an approval state's wait returns into the execution state (`$.approval`): who decided what,
+ * without the text, which stays on the approval record (resume-run.ts rebuilds the whole outcome).
+ */
+export type ApprovalRef = Omit<ApprovalOutcome, 'text' | 'originalText' | 'items'> & {
+  readonly items?: { itemId: string; status: string; reviewer?: string }[];
+};
+
+/**
+ * The execution state the compiled state machines carry: the run, the input fields and step
+ * output fields their Choice states read (state-machines/compiler/state-paths.ts), the route
+ * paths taken and the approval's reference. Kept small: the values themselves are on the records.
+ */
+export interface ExecutionState {
+  readonly run: RunRef;
+  readonly input: Record<string, unknown>;
+  readonly steps: Record<string, unknown>;
+  readonly approval?: ApprovalRef;
+  readonly routes?: Record<string, string>;
+}
+
+/**
+ * What a step sees (functions/steps/run-view.ts): the run's whole input, each earlier step's whole
+ * output under its id, and the decided approval with its text, read back from the run's records.
+ */
 export interface StateData {
   readonly run: RunRef;
   readonly input: Record<string, unknown>;
   readonly steps: Record<string, unknown>;
   readonly approval?: ApprovalOutcome;
+  readonly routes?: Record<string, string>;
 }
 
 /** The Lambda payload every step handler receives. */
 export interface StepEvent<TStep> {
   readonly step: TStep;
-  readonly state: StateData;
+  /** Which paths of the step's output the state keeps (what later Choice states read). */
+  readonly keep?: string[];
+  readonly state: ExecutionState;
   /** Only for `.waitForTaskToken` states (approval). */
   readonly taskToken?: string;
 }

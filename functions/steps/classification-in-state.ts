@@ -4,11 +4,14 @@ import type { StateData } from '../shared/step-contract.js';
 
 const CLASSIFIERS = ['sentiment', 'topic', 'complexity', 'confidence'] as const;
 
-/** A classify step's output: only classifier results, each stamped with the method that produced it. */
+/**
+ * A classify step's output: classifier results, each stamped with the method that produced it
+ * (its step record may add how it got them: `fallback`, `sources`).
+ */
 function isClassification(output: unknown): output is Classification {
   if (output === null || typeof output !== 'object') return false;
-  const entries = Object.entries(output);
-  return entries.length > 0 && entries.every(([k, v]) => (CLASSIFIERS as readonly string[]).includes(k) && typeof (v as { method?: unknown } | null)?.method === 'string');
+  const results = CLASSIFIERS.filter((k) => k in output).map((k) => (output as Record<string, unknown>)[k]);
+  return results.length > 0 && results.every((v) => typeof (v as { method?: unknown } | null)?.method === 'string');
 }
 
 /** What the run's classify steps found, as lines for the reviewer (nothing when none ran). */

@@ -53,12 +53,19 @@ export class StepHandlers extends Construct {
 
     // Step records go out as PutItem (one) or BatchWriteItem (several in one turn): records/runs.ts.
     const writeStepRecords = (f: HandrailFunction) => data.grantTable(data.runs, f, 'dynamodb:PutItem', 'dynamodb:BatchWriteItem');
+    // Every step reads what its run stored (functions/steps/run-view.ts): the run and its step
+    // records in one Query, the decided approval's text with a GetItem.
+    const readRunView = (f: HandrailFunction) => {
+      data.grantTable(data.runs, f, 'dynamodb:Query');
+      data.grantTable(data.approvals, f, 'dynamodb:GetItem');
+    };
 
     // Lists the latest document versions, reads the pinned objects, records its step.
     const retrieve = fn('retrieve', Duration.seconds(30));
     data.grantTable(data.knowledge, retrieve, 'dynamodb:Query');
     data.grantKnowledgeObjects(retrieve, 's3:GetObject', 's3:GetObjectVersion');
     writeStepRecords(retrieve);
+    readRunView(retrieve);
 
     // Functions that call models (generate, classify) price each call from the price table they
     // ship with, as JSON (functions/usage/prices.ts, ./json-assets.ts), keep provider
@@ -74,6 +81,7 @@ export class StepHandlers extends Construct {
         },
       });
       writeStepRecords(f);
+      readRunView(f);
       data.grantTable(data.gateway, f, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
       if (props.openAiSecret) grantSecretValue(props.openAiSecret, f);
       // Converse (functions/gateway/providers/bedrock.ts) is authorized as InvokeModel; nothing streams.
@@ -109,7 +117,7 @@ export class StepHandlers extends Construct {
     // previous level, reads and updates autonomy figures, marks the run; audit events are appended.
     const approval = fn('approval', Duration.seconds(30), { environment: notifierEnvironment, commandHooks: bundleDirectory });
     data.grantTable(data.approvals, approval, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
-    data.grantTable(data.runs, approval, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+    data.grantTable(data.runs, approval, 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem');
     data.grantTable(data.audit, approval, 'dynamodb:PutItem');
     grantSecretValue(props.signingSecret, approval);
     grantSecretValue(props.channelSecrets, approval);
@@ -122,9 +130,10 @@ export class StepHandlers extends Construct {
     });
     approval.addToRolePolicy(sendEmail);
 
-    // Reads the run (never deliver twice), records the delivery, signs with the signing secret.
+    // Reads the run (never deliver twice) and the decided text, records the delivery, signs with the signing secret.
     const deliver = fn('deliver', Duration.minutes(2), { environment: { ...signing, ...props.deliveryEnvironment } });
-    data.grantTable(data.runs, deliver, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+    readRunView(deliver);
+    data.grantTable(data.runs, deliver, 'dynamodb:UpdateItem');
     data.grantTable(data.audit, deliver, 'dynamodb:PutItem');
     grantSecretValue(props.signingSecret, deliver);
 

@@ -13,6 +13,7 @@ import type { AslDefinition, State } from './asl-types.js';
 import type { FunctionKind } from './function-kinds.js';
 import { compileGates, gatesStateName } from './gates.js';
 import { compileRoute } from './route.js';
+import { statePathsRead } from './state-paths.js';
 import {
   approvalStateName,
   approvalTask,
@@ -71,6 +72,8 @@ export function compileWorkflow(workflow: Workflow, directory: Directory): Compi
   };
   const kinds = new Set<FunctionKind>(['finish']);
   const { steps } = workflow;
+  const read = statePathsRead(workflow).steps;
+  const keep = (step: Step) => read[step.id] ?? [];
 
   steps.forEach((step, i) => {
     const next = successor(steps, i);
@@ -81,21 +84,21 @@ export function compileWorkflow(workflow: Workflow, directory: Directory): Compi
       case 'retrieve':
       case 'classify':
         kinds.add(step.kind);
-        states[step.id] = stepTask(step.kind, step, next ?? RUN_COMPLETED_STATE);
+        states[step.id] = stepTask(step.kind, step, keep(step), next ?? RUN_COMPLETED_STATE);
         return;
       case 'generate':
         kinds.add(step.kind);
         if (step.gates) {
           // The draft's quality gates decide where the run goes: a Choice on what the step reported.
-          states[step.id] = stepTask('generate', step, gatesStateName(step.id));
+          states[step.id] = stepTask('generate', step, keep(step), gatesStateName(step.id));
           states[gatesStateName(step.id)] = compileGates(step.id, step.gates, next ?? RUN_COMPLETED_STATE);
         } else {
-          states[step.id] = stepTask('generate', step, next ?? RUN_COMPLETED_STATE);
+          states[step.id] = stepTask('generate', step, keep(step), next ?? RUN_COMPLETED_STATE);
         }
         return;
       case 'deliver':
         kinds.add('deliver');
-        states[step.id] = stepTask('deliver', step, next, [
+        states[step.id] = stepTask('deliver', step, keep(step), next, [
           { ErrorEquals: [ERROR_NAMES.deliveryFailed], ResultPath: '$.error', Next: RUN_DELIVERY_FAILED_STATE },
         ]);
         return;

@@ -2,18 +2,27 @@
 import type { QualityGates } from '../schema.js';
 import type { ChoiceState } from './asl-types.js';
 
+/** Where, in a generate step's output, the gates' Choice reads its verdicts. */
+const CONTEXT_FAILED = 'gates.contextFailed';
+const FAILED = 'gates.failed';
+
 export function gatesStateName(stepId: string): string {
   return `${stepId}__gates`;
 }
 
+/** The fields of a generate step's output its gates' Choice reads. */
+export function gateVerdictPaths(gates: QualityGates): string[] {
+  return [...(gates.onContextFailure ? [CONTEXT_FAILED] : []), FAILED];
+}
+
 export function compileGates(stepId: string, gates: QualityGates, next: string): ChoiceState {
-  const result = `$.steps.${stepId}.gates`;
+  const verdict = (path: string) => `$.steps.${stepId}.${path}`;
   return {
     Type: 'Choice',
     Comment: `quality gates of ${stepId}`,
     Choices: [
-      ...(gates.onContextFailure ? [{ Variable: `${result}.contextFailed`, BooleanEquals: true, Next: gates.onContextFailure }] : []),
-      { Variable: `${result}.failed`, BooleanEquals: true, Next: gates.onFail },
+      ...(gates.onContextFailure ? [{ Variable: verdict(CONTEXT_FAILED), BooleanEquals: true, Next: gates.onContextFailure }] : []),
+      { Variable: verdict(FAILED), BooleanEquals: true, Next: gates.onFail },
     ],
     Default: next,
   };

@@ -29,13 +29,17 @@ export const lambdaServiceRetry: Retrier = {
 
 const catchAll: Catcher = { ErrorEquals: [ERROR_NAMES.all], ResultPath: '$.error', Next: RUN_FAILED_STATE };
 
-/** A step task: the function gets `{ step, state }` and its result lands at `$.steps.<id>`. */
-export function stepTask(kind: FunctionKind, step: { id: string }, next: string | undefined, catches: Catcher[] = []): TaskState {
+/**
+ * A step task: the function gets `{ step, keep, state }` and returns the part of its output at the
+ * `keep` paths (what later Choice states read: state-paths.ts), which lands at `$.steps.<id>`; the
+ * whole output goes on the step's record.
+ */
+export function stepTask(kind: FunctionKind, step: { id: string }, keep: string[], next: string | undefined, catches: Catcher[] = []): TaskState {
   return {
     Type: 'Task',
     Comment: `${kind} step ${step.id}`,
     Resource: functionRef(kind),
-    Parameters: { step, 'state.$': '$' },
+    Parameters: { step, keep, 'state.$': '$' },
     ResultPath: `$.steps.${step.id}`,
     TimeoutSeconds: 300,
     Retry: [lambdaServiceRetry],

@@ -6,7 +6,8 @@
  * stopped before linking it to its run, the handler finishes that work).
  */
 import { completeAutoApproval } from '../../autonomy/auto-approve.js';
-import { resumeMessage, sendResume } from '../../approvals/resume-run.js';
+import { resumeMessage } from '../../approvals/approval-outcome.js';
+import { sendResume } from '../../approvals/resume-run.js';
 import { getApproval, replaceTaskToken, type ApprovalRecord } from '../../records/approvals.js';
 import { getRun } from '../../records/runs.js';
 import { ConflictError } from '../../shared/errors.js';

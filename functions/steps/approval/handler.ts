@@ -18,16 +18,15 @@ import { continueStoredRequest } from './approval-retry.js';
 import { recordAudit } from '../../records/audit.js';
 import { updateRun } from '../../records/runs.js';
 import { ValidationError } from '../../shared/errors.js';
-import { stepHandler } from '../../shared/lambda-handler.js';
 import { logger } from '../../shared/logger.js';
 import type { GenerateOutput } from '../../shared/step-contract.js';
 import { durationSeconds } from '../../../state-machines/schema.js';
-import { stepEventSchema } from '../event-schema.js';
+import { stepTaskHandler } from '../step-task.js';
 import { passagesInState } from '../passages-in-state.js';
 import { classificationIn } from '../classification-in-state.js';
 import { qualityFailuresIn } from '../quality-failures-in-state.js';
 
-const eventSchema = stepEventSchema('approval', {
+const approvalFields = {
   level: z.number().int().min(0).max(5),
   partReviewers: z.record(z.string(), z.array(z.string().min(1)).min(1)).optional(),
   reviewers: z.array(z.string().min(1)).min(1),
@@ -35,9 +34,9 @@ const eventSchema = stepEventSchema('approval', {
   taskToken: z.string().min(1),
   requesterField: z.string().optional(),
   policy: approvalPolicySchema.optional(),
-});
+};
 
-export const handler = stepHandler(eventSchema, async ({ step, state, level, reviewers, timeoutSeconds, taskToken, requesterField, partReviewers, policy }) => {
+export const handler = stepTaskHandler('approval', approvalFields, async ({ step, state, level, reviewers, timeoutSeconds, taskToken, requesterField, partReviewers, policy }) => {
   const { runId, workflowId } = state.run;
   const approvalId = approvalIdFor(runId, step.id, level);
   // Multi-part: each part's draft; decided parts carry over when the request escalates.

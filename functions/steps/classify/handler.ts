@@ -7,16 +7,15 @@
 import { classify } from '../../classifiers/classify.js';
 import { topicDefinitions } from '../../classifiers/topics.js';
 import type { Classification } from '../../classifiers/types.js';
-import { stepHandler } from '../../shared/lambda-handler.js';
 import { renderTemplate } from '../../shared/template.js';
-import { stepEventSchema } from '../event-schema.js';
+import { stepTaskHandler } from '../step-task.js';
 import { modelStepRecorder } from '../model-step-record.js';
 import { passagesInState } from '../passages-in-state.js';
 
 /** Classifiers read the first 20,000 characters of the text: enough to judge a ticket, bounded in cost. */
 const MAX_TEXT = 20000;
 
-export const handler = stepHandler(stepEventSchema('classify'), async ({ step, state }): Promise<Classification> => {
+export const handler = stepTaskHandler('classify', undefined, async ({ step, state }): Promise<Classification> => {
   const text = renderTemplate(step.text, state).slice(0, MAX_TEXT);
   const draftOutput = step.draft ? (state.steps[step.draft] as { text?: unknown } | undefined) : undefined;
   const draft = typeof draftOutput?.text === 'string' ? draftOutput.text : undefined;

@@ -3,20 +3,18 @@
  * the runId. A run that is already delivered is never sent again; a final failure is recorded on
  * the run and raised as DeliveryFailed so the state machine marks the run `delivery_failed`.
  */
-import { getRun, updateRun, type DeliveryRecord } from '../../records/runs.js';
+import { updateRun, type DeliveryRecord } from '../../records/runs.js';
 import { recordAudit } from '../../records/audit.js';
 import { ENV } from '../../shared/env-names.js';
 import { numberEnv } from '../../shared/env.js';
 import { DeliveryFailed, ValidationError } from '../../shared/errors.js';
-import { stepHandler } from '../../shared/lambda-handler.js';
 import type { GenerateOutput } from '../../shared/step-contract.js';
-import { stepEventSchema } from '../event-schema.js';
+import { stepTaskHandler } from '../step-task.js';
 import { postWithRetries } from './post-with-retries.js';
 
-export const handler = stepHandler(stepEventSchema('deliver'), async ({ step, state }) => {
+export const handler = stepTaskHandler('deliver', undefined, async ({ step, state, record }) => {
   const { runId, workflowId, version } = state.run;
-  const existing = await getRun(runId);
-  if (existing?.delivery?.status === 'delivered') return { status: 'delivered', deliveredAt: existing.delivery.deliveredAt, duplicate: true };
+  if (record.delivery?.status === 'delivered') return { status: 'delivered', deliveredAt: record.delivery.deliveredAt, duplicate: true };
 
   const text = step.text === 'approval' ? state.approval?.text : (state.steps[step.text] as GenerateOutput | undefined)?.text;
   if (!text) throw new ValidationError(`deliver ${step.id}: there is no ${step.text === 'approval' ? 'approved' : step.text} text to deliver`, 'step.text');

@@ -7,16 +7,15 @@ import { generate, type GenerateResult } from '../../gateway/model-gateway.js';
 import { generateStructured } from '../../gateway/structured-generate.js';
 import { StructuredOutputInvalid } from '../../gateway/structured-output.js';
 import { draftConfidence, evaluateGates, type GateResult } from '../../quality/gates.js';
-import { stepHandler } from '../../shared/lambda-handler.js';
 import type { GenerateOutput } from '../../shared/step-contract.js';
 import { renderTemplate } from '../../shared/template.js';
-import { stepEventSchema } from '../event-schema.js';
+import { stepTaskHandler } from '../step-task.js';
 import { modelStepRecorder } from '../model-step-record.js';
 import { passagesInState } from '../passages-in-state.js';
 
 type StepOutput = GenerateOutput & { output?: Record<string, unknown>; gates?: GateResult };
 
-export const handler = stepHandler(stepEventSchema('generate'), async ({ step, state }): Promise<StepOutput> => {
+export const handler = stepTaskHandler('generate', undefined, async ({ step, state }): Promise<StepOutput> => {
   const prompt = renderTemplate(step.prompt, state);
   const passages = passagesInState(state);
   const recordStep = modelStepRecorder(

@@ -1,12 +1,11 @@
 /** Lambda: ranks knowledge passages for the step's query and records exactly which were used. */
 import { retrieve } from '../../knowledge/retrieval.js';
 import { putStepRecord } from '../../records/runs.js';
-import { stepHandler } from '../../shared/lambda-handler.js';
 import type { RetrieveOutput } from '../../shared/step-contract.js';
 import { renderTemplate } from '../../shared/template.js';
-import { stepEventSchema } from '../event-schema.js';
+import { stepTaskHandler } from '../step-task.js';
 
-export const handler = stepHandler(stepEventSchema('retrieve'), async ({ step, state }): Promise<RetrieveOutput> => {
+export const handler = stepTaskHandler('retrieve', undefined, async ({ step, state }): Promise<RetrieveOutput> => {
   const startedAt = new Date();
   const query = renderTemplate(step.query, state).slice(0, 4000);
   const passages = await retrieve({ collection: step.collection, query, topK: step.topK });
@@ -20,9 +19,8 @@ export const handler = stepHandler(stepEventSchema('retrieve'), async ({ step, s
     finishedAt: new Date().toISOString(),
     latencyMs: Date.now() - startedAt.getTime(),
     input: { collection: step.collection, query, topK: step.topK },
-    output: {
-      passages: passages.map(({ text: _text, ...source }) => source),
-    },
+    // The passages with their text: the steps after this one read them from here (run-view.ts).
+    output,
   });
   return output;
 });

@@ -11,6 +11,7 @@ import { expireAtFinalTimeout, putApprovalRequest, getApproval, type ApprovalRec
 import { createRun, updateRun } from '../../../../functions/records/runs.js';
 import { resetClients } from '../../../../functions/shared/aws-clients.js';
 import { ENV } from '../../../../functions/shared/env-names.js';
+import { resumeMessage } from '../../../../functions/approvals/approval-outcome.js';
 import { continueStoredRequest } from '../../../../functions/steps/approval/approval-retry.js';
 import { startEmulatorEnv, stringKeys, type EmulatorEnv } from '../../../support/emulator-env.js';
 import { fnArn, nextTaskToken, startService, type Service } from '../../../local/stepfunctions/helpers.js';
@@ -84,8 +85,11 @@ describe('a retried approval state', () => {
     expect(await continueStoredRequest('run-decided.review.0', token, HASH)).toMatchObject({ duplicate: true, resumed: true });
 
     const done = await sfn.engine.waitForExecution(executionArn);
-    expect(JSON.parse(done.output!).approval).toMatchObject({ approvalId: 'run-decided.review.0', action: 'edit', text: 'The edit', originalText: 'The draft', decidedAt });
-    expect((await getApproval('run-decided.review.0'))!.taskToken).toBe(token);
+    // The state keeps a reference to the decision; its text stays on the approval (the deliver step reads it there).
+    expect(JSON.parse(done.output!).approval).toEqual({ approvalId: 'run-decided.review.0', stepId: 'review', action: 'edit', reviewer: 'r@example.com', decidedAt });
+    const stored = (await getApproval('run-decided.review.0'))!;
+    expect(stored.taskToken).toBe(token);
+    expect(resumeMessage(stored)).toMatchObject({ kind: 'success', output: { text: 'The edit', originalText: 'The draft' } });
   });
 
   it('resumes with a rejection as ApprovalRejected', async () => {
