@@ -4,7 +4,7 @@
  * delivered to its target functions, as EventBridge delivers them on AWS.
  */
 import { randomUUID } from 'node:crypto';
-import type { LambdaHost } from './lambda-host.js';
+import type { LambdaInvoker } from './lambda-host.js';
 import type { ExecutionClosedEvent } from './stepfunctions/types.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION, type LocalEventRule } from './template-reader.js';
 
@@ -49,7 +49,7 @@ export function executionStatusEvent(closed: ExecutionClosedEvent): BusEvent {
 export class LocalEventBus {
   constructor(
     private readonly rules: LocalEventRule[],
-    private readonly lambdas: LambdaHost,
+    private readonly lambdas: LambdaInvoker,
     private readonly onError: (err: unknown, rule: LocalEventRule) => void,
   ) {}
 

@@ -15,7 +15,23 @@ import type { LocalFunction } from './template-reader.js';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
-export class LambdaHost {
+/** What Step Functions, EventBridge rules and schedules need of a Lambda host: Invoke. */
+export interface LambdaInvoker {
+  /** Invokes the function with ARN `arn`; rejects with an Error named after the Lambda errorType. */
+  invoke(arn: string, event: unknown): Promise<unknown>;
+}
+
+/**
+ * What Invoke reports for a function error, as a caller sees it: an Error named after the Lambda
+ * errorType (what Step Functions Retry/Catch match), whose message is Lambda's error payload.
+ */
+export function lambdaInvokeError(errorType: string, errorMessage: string): Error {
+  const error = new Error(JSON.stringify({ errorType, errorMessage }));
+  error.name = errorType;
+  return error;
+}
+
+export class LambdaHost implements LambdaInvoker {
   private readonly functions = new Map<string, LocalFunction>();
   private readonly modules = new Map<string, Promise<Handler>>();
 
@@ -87,9 +103,7 @@ export class LambdaHost {
       return result === undefined ? null : JSON.parse(JSON.stringify(result));
     } catch (err) {
       const e = err instanceof Error ? err : new Error(String(err));
-      const lambdaError = new Error(JSON.stringify({ errorType: e.name, errorMessage: e.message }));
-      lambdaError.name = e.name;
-      throw lambdaError;
+      throw lambdaInvokeError(e.name, e.message);
     }
   }
 }

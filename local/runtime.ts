@@ -4,8 +4,7 @@
  * the local Step Functions engine, runs the real handlers in-process, and serves the HTTP API.
  * Nothing here re-implements a workflow: it runs what `cdk deploy` would ship.
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -16,15 +15,15 @@ import { stateMachineName } from '../state-machines/compiler/index.js';
 import { ENV } from '../functions/shared/env-names.js';
 import { startEmulators, type Emulators } from './emulators.js';
 import { synthTemplate } from './synth-template.js';
-import { executionStatusEvent, LocalEventBus } from './event-bus.js';
 import { installFunctionEnv } from './function-env.js';
 import { LambdaHost } from './lambda-host.js';
 import { createOutbox } from './outbox.js';
-import { LocalScheduler } from './scheduler.js';
+import { signingSecretIn } from './signing-secret-file.js';
 import { createSink } from './sink.js';
-import { LocalStepFunctions } from './stepfunctions/engine.js';
+import type { LocalStepFunctions } from './stepfunctions/engine.js';
 import { startSfnEndpoint } from './stepfunctions/endpoint.js';
 import { ensureBuckets, ensureTables } from './provision.js';
+import { createTemplateEngine, startTemplateSchedules } from './template-services.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION, TemplateReader, type CfnTemplate, type LocalFunction } from './template-reader.js';
 
 export { LOCAL_STAGE } from '../infra/stage-config.js';
@@ -62,12 +61,6 @@ export interface LocalRuntime {
   /** Fires every scheduled job now, with `time` as the event time (fake time for tests). */
   runSchedules(time?: Date): Promise<unknown[]>;
   stop(): Promise<void>;
-}
-
-function signingSecretIn(dataDir: string): string {
-  const file = join(dataDir, 'signing-secret');
-  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
-  return readFileSync(file, 'utf8').trim();
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {
@@ -158,19 +151,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const visibleNames = (fn: LocalFunction) =>
     new Set([...Object.keys(fn.environment), ...Object.keys(fn.environment).flatMap((k) => standIns[k] ?? []), ...hooks]);
   const lambdas = new LambdaHost(functions, projectRoot, visibleNames);
-  const engine = new LocalStepFunctions({
-    invokeLambda: (arn, payload) => lambdas.invoke(arn, payload),
-    region: LOCAL_REGION,
-    accountId: LOCAL_ACCOUNT,
-    persistenceDir: join(dataDir, 'stepfunctions'),
-  });
-  for (const sm of reader.stateMachines()) engine.registerStateMachine({ name: sm.name, definition: JSON.parse(sm.definition) });
-  // The template's event rules, as EventBridge delivers them: e.g. an execution that failed in a way
-  // its state machine could not record ends its run.
-  const bus = new LocalEventBus(reader.eventRules(), lambdas, (err, rule) => console.error(`handrail: event rule ${rule.ruleId} failed: ${(err as Error).message}`));
-  engine.on('executionClosed', (closed) => {
-    if (closed.status !== 'SUCCEEDED') void bus.publish(executionStatusEvent(closed));
-  });
+  // The template's state machines, and its event rules for executions that end outside them.
+  const engine = createTemplateEngine(reader, lambdas, join(dataDir, 'stepfunctions'));
   // Executions that were open when the runtime last stopped (even by SIGKILL) continue where they
   // were; waiting ones on the same task tokens, open before the API listens, so no decision can
   // find its token unknown. They run once the API's URL is known and recorded decisions are sent.
@@ -217,8 +199,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   }
 
   // 5. The template's schedules (e.g. approval reminders), as EventBridge would fire them.
-  const scheduler = new LocalScheduler(reader.schedules(), lambdas, (err, s) => console.error(`handrail: scheduled ${s.ruleId} failed: ${(err as Error).message}`));
-  scheduler.start();
+  const scheduler = startTemplateSchedules(reader, lambdas);
 
   return {
     url: publicUrl,

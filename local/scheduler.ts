@@ -4,7 +4,7 @@
  * (what tests use as fake time).
  */
 import { randomUUID } from 'node:crypto';
-import type { LambdaHost } from './lambda-host.js';
+import type { LambdaInvoker } from './lambda-host.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION, type LocalSchedule } from './template-reader.js';
 
 export class LocalScheduler {
@@ -12,7 +12,7 @@ export class LocalScheduler {
 
   constructor(
     private readonly schedules: LocalSchedule[],
-    private readonly lambdas: LambdaHost,
+    private readonly lambdas: LambdaInvoker,
     private readonly onError: (err: unknown, schedule: LocalSchedule) => void,
   ) {}
 
