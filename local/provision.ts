@@ -10,13 +10,14 @@ import {
   DeleteTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
+  type DynamoDBClientConfig,
   ScanCommand,
   type AttributeValue,
   type CreateTableCommandInput,
   waitUntilTableExists,
   waitUntilTableNotExists,
 } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadBucketCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import type { LocalTable } from './template-reader.js';
 
 type Gsi = { IndexName: string; KeySchema: unknown; Projection?: unknown };
@@ -49,9 +50,11 @@ export function createTableInput(table: LocalTable): CreateTableCommandInput {
  * items: dynalite writes an item's index entries and the item itself as separate LevelDB writes, so
  * a kill between them leaves an index entry without its item (a phantom in listings) or an item
  * without its current entry (missing from the inbox). DynamoDB itself writes them atomically.
+ *
+ * `client`: where the tables are (default: the SDK's environment, AWS_ENDPOINT_URL_DYNAMODB).
  */
-export async function ensureTables(tables: LocalTable[], migrationsDir: string, options: { rebuildIndexes?: boolean } = {}): Promise<void> {
-  const client = new DynamoDBClient({});
+export async function ensureTables(tables: LocalTable[], migrationsDir: string, options: { rebuildIndexes?: boolean; client?: DynamoDBClientConfig } = {}): Promise<void> {
+  const client = new DynamoDBClient(options.client ?? {});
   for (const table of tables) {
     const input = createTableInput(table);
     const saved = join(migrationsDir, `${table.name}.jsonl`);
@@ -108,14 +111,15 @@ async function putAll(client: DynamoDBClient, tableName: string, items: Record<s
   }
 }
 
-export async function ensureBuckets(buckets: string[]): Promise<void> {
-  const client = new S3Client({ forcePathStyle: true });
+/** `client`: where the buckets are (default: the SDK's environment, AWS_ENDPOINT_URL_S3). */
+export async function ensureBuckets(buckets: string[], client: S3ClientConfig = {}): Promise<void> {
+  const s3 = new S3Client({ ...client, forcePathStyle: true });
   for (const bucket of buckets) {
     try {
-      await client.send(new HeadBucketCommand({ Bucket: bucket }));
+      await s3.send(new HeadBucketCommand({ Bucket: bucket }));
     } catch {
-      await client.send(new CreateBucketCommand({ Bucket: bucket }));
+      await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     }
   }
-  client.destroy();
+  s3.destroy();
 }

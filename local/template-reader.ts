@@ -27,6 +27,16 @@ export interface LocalFunction {
   readonly timeoutSeconds: number;
   readonly memorySize: number;
   readonly environment: Record<string, string>;
+  /** Environment variables whose value has no local meaning (left out of `environment`). */
+  readonly unresolved: string[];
+  /** `file.export`, e.g. `index.handler`. */
+  readonly handler: string;
+  /** e.g. `nodejs22.x` */
+  readonly runtime: string;
+  /** The content hash of the function's bundled asset (`asset.<hash>` in the synthesized app), if it was bundled. */
+  readonly assetHash?: string;
+  /** `JSON` or `Text` (LoggingConfig.LogFormat). */
+  readonly logFormat?: string;
 }
 
 export interface LocalSchedule {
@@ -41,6 +51,21 @@ export interface LocalEventRule {
   readonly functionArns: string[];
 }
 
+export interface LocalSecret {
+  readonly logicalId: string;
+  readonly arn: string;
+  readonly name: string;
+  readonly properties: Record<string, unknown>;
+}
+
+/** An HTTP API route (AWS::ApiGatewayV2::Route) and the function its integration invokes. */
+export interface LocalHttpRoute {
+  /** e.g. `POST /webhooks/{workflowId}`, `ANY /{proxy+}` or `$default` */
+  readonly routeKey: string;
+  readonly functionArn: string;
+  readonly payloadFormatVersion: string;
+}
+
 export interface LocalStateMachine {
   readonly logicalId: string;
   readonly name: string;
@@ -49,6 +74,11 @@ export interface LocalStateMachine {
 
 export function localFunctionArn(logicalId: string): string {
   return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${logicalId}`;
+}
+
+/** What `Ref` returns for a secret: its ARN (named after the logical id locally). */
+export function localSecretArn(logicalId: string): string {
+  return `arn:aws:secretsmanager:${LOCAL_REGION}:${LOCAL_ACCOUNT}:secret:${logicalId}`;
 }
 
 /** Local names: the logical id, lowercased for buckets (S3 naming rules). */
@@ -81,6 +111,7 @@ export class TemplateReader {
         const resource = this.template.Resources[ref];
         if (!resource) throw new Error(`Template Ref to unknown resource ${ref}`);
         if (resource.Type === 'AWS::Lambda::Function') return ref;
+        if (resource.Type === 'AWS::SecretsManager::Secret') return localSecretArn(ref);
         if (resource.Type === 'AWS::StepFunctions::StateMachine') {
           return `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${this.resolve(resource.Properties?.StateMachineName ?? ref)}`;
         }
@@ -118,13 +149,17 @@ export class TemplateReader {
         const props = r.Properties ?? {};
         const vars = ((props.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}) as Record<string, unknown>;
         const environment: Record<string, string> = {};
+        const unresolved: string[] = [];
         for (const [name, value] of Object.entries(vars)) {
           try {
             environment[name] = this.resolve(value);
           } catch {
-            // Values with no local meaning (e.g. a Secrets Manager ARN) are replaced by the runtime.
+            // Values with no local meaning are replaced by the in-process runtime; the bundle host refuses them.
+            unresolved.push(name);
           }
         }
+        const s3Key = String((props.Code as { S3Key?: unknown } | undefined)?.S3Key ?? '');
+        const logFormat = (props.LoggingConfig as { LogFormat?: string } | undefined)?.LogFormat;
         return {
           logicalId,
           arn: localFunctionArn(logicalId),
@@ -133,6 +168,11 @@ export class TemplateReader {
           timeoutSeconds: Number(props.Timeout ?? 3),
           memorySize: Number(props.MemorySize ?? 128),
           environment,
+          unresolved,
+          handler: String(props.Handler ?? 'index.handler'),
+          runtime: String(props.Runtime ?? ''),
+          ...(/^[0-9a-f]{64}\.zip$/.test(s3Key) ? { assetHash: s3Key.slice(0, 64) } : {}),
+          ...(logFormat ? { logFormat } : {}),
         };
       });
   }
@@ -167,6 +207,32 @@ export class TemplateReader {
       return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.resolveDeep(v)]));
     }
     return value;
+  }
+
+  secrets(): LocalSecret[] {
+    return this.ofType('AWS::SecretsManager::Secret').map(([logicalId, r]) => ({
+      logicalId,
+      arn: localSecretArn(logicalId),
+      name: r.Properties?.Name === undefined ? logicalId : this.resolve(r.Properties.Name),
+      properties: r.Properties ?? {},
+    }));
+  }
+
+  /** The HTTP API's routes, each with the function its Lambda proxy integration invokes. */
+  httpRoutes(): LocalHttpRoute[] {
+    return this.ofType('AWS::ApiGatewayV2::Route').map(([logicalId, r]) => {
+      const props = r.Properties ?? {};
+      const target = /^integrations\/(.+)$/.exec(this.resolve(props.Target));
+      const integration = target ? this.template.Resources[target[1]!] : undefined;
+      if (integration?.Type !== 'AWS::ApiGatewayV2::Integration' || integration.Properties?.IntegrationType !== 'AWS_PROXY') {
+        throw new Error(`Route ${logicalId} (${String(props.RouteKey)}) has no Lambda proxy integration the local API can invoke`);
+      }
+      return {
+        routeKey: this.resolve(props.RouteKey),
+        functionArn: this.resolve(integration.Properties.IntegrationUri),
+        payloadFormatVersion: String(integration.Properties.PayloadFormatVersion ?? '1.0'),
+      };
+    });
   }
 
   stateMachines(): LocalStateMachine[] {

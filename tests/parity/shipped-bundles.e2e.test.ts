@@ -1,0 +1,208 @@
+/**
+ * The parity suite: what ships is what is tested. The CDK app is synthesized with bundling, as
+ * `cdk deploy` does, for a deployable stage (tests/support/parity.ts); each Lambda bundle runs in a
+ * Node process of its own with its template environment (local/bundle-host.ts); the HTTP API goes
+ * through an API Gateway payload-2.0 adapter with the template's routes (local/apigw-adapter.ts);
+ * secrets come from an embedded Secrets Manager; all against the emulators and the local Step
+ * Functions. Every workflow in state-machines/workflows/ runs once: webhook → approval → decision
+ * → signed delivery.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENV } from '../../functions/shared/env-names.js';
+import { projectRoot } from '../../infra/project-root.js';
+import { startBundledRuntime, type BundledRuntime } from '../../local/bundled-runtime.js';
+import { stateMachineName } from '../../state-machines/compiler/index.js';
+import { loadWorkflows } from '../../state-machines/load-workflow.js';
+import { client, pendingApprovalOf, startSignedReceiver, waitForRun } from '../support/local-runtime.js';
+import { approveUntilSettled, loadKnowledge, PARITY_STAGE, sampleInput, writeParityStages } from '../support/parity.js';
+
+/** What Lambda itself puts in every function's environment, and the SDK endpoint overrides: nothing else may be there. */
+const PLATFORM = [
+  '_HANDLER',
+  'AWS_REGION',
+  'AWS_DEFAULT_REGION',
+  'AWS_EXECUTION_ENV',
+  'AWS_LAMBDA_FUNCTION_NAME',
+  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
+  'AWS_LAMBDA_FUNCTION_VERSION',
+  'AWS_LAMBDA_INITIALIZATION_TYPE',
+  'AWS_LAMBDA_LOG_GROUP_NAME',
+  'AWS_LAMBDA_LOG_STREAM_NAME',
+  'AWS_LAMBDA_LOG_FORMAT',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'LAMBDA_TASK_ROOT',
+  'LAMBDA_RUNTIME_DIR',
+  'TZ',
+  'LANG',
+  'PATH',
+  'AWS_ENDPOINT_URL',
+  'AWS_ENDPOINT_URL_DYNAMODB',
+  'AWS_ENDPOINT_URL_S3',
+  'AWS_ENDPOINT_URL_SFN',
+  'AWS_ENDPOINT_URL_SECRETS_MANAGER',
+];
+/** Set in this process only: no bundle may see them. */
+const CANARY = 'HANDRAIL_PARITY_CANARY';
+
+const workflows = loadWorkflows();
+let rt: BundledRuntime;
+let receiver: Awaited<ReturnType<typeof startSignedReceiver>>;
+const api = () => client(rt);
+
+const templateVariables = (logicalId: string): Record<string, unknown> =>
+  (rt.template.Resources[logicalId]?.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+const fn = (kind: string) => rt.functions.find((f) => f.kind === kind)!;
+const executionOf = async (workflowId: string, runId: string) => {
+  const arn = `arn:aws:states:us-east-1:000000000000:execution:${stateMachineName(PARITY_STAGE, workflowId)}:${runId}`;
+  return { arn, ...(await rt.engine.describeExecution(arn)) };
+};
+
+/** The bundled runtime for `stage` (declared by `stages`), delivering to a receiver that checks the stage's signature. */
+async function startParity(stage: string, stages?: Record<string, object>) {
+  const dir = mkdtempSync(join(tmpdir(), 'handrail-parity-'));
+  const signingSecret = randomBytes(32).toString('base64url');
+  const signedReceiver = await startSignedReceiver(signingSecret);
+  const stagesFile = writeParityStages(join(dir, 'stages.yaml'), workflows, signedReceiver.url, stages);
+  const runtime = await startBundledRuntime({ dataDir: join(dir, 'data'), stage, stagesFile, signingSecret });
+  await loadKnowledge(runtime, workflows, join(projectRoot, 'knowledge-samples'));
+  return { runtime, signedReceiver };
+}
+
+describe('the shipped bundles', () => {
+  beforeAll(async () => {
+    process.env[CANARY] = 'the test process only';
+    process.env[ENV.signingSecret] = 'an inline signing secret the bundles must not see';
+    ({ runtime: rt, signedReceiver: receiver } = await startParity(PARITY_STAGE));
+  }, 90_000);
+
+  afterAll(async () => {
+    await rt?.stop();
+    await receiver?.close();
+    delete process.env[CANARY];
+    delete process.env[ENV.signingSecret];
+  });
+
+  it.each(workflows.map((w) => [w.definition.id, w] as const))('%s: webhook → approval → decision → signed delivery', async (workflowId, workflow) => {
+    // Act: a webhook, through API Gateway's event to the API bundle
+    const started = await api().post(`/webhooks/${workflowId}`, sampleInput(workflow.definition), { 'Idempotency-Key': `parity-${workflowId}` });
+    expect(started.status).toBe(202);
+    const { runId } = started.body;
+
+    // Assess: the step bundles brought it to a reviewer
+    const pending = await pendingApprovalOf(rt, runId);
+    expect(pending.reviewers.length).toBeGreaterThan(0);
+    expect(pending).not.toHaveProperty('taskToken');
+
+    // Act: reviewers approve, through the API with their tokens
+    const { run, approved } = await approveUntilSettled(rt, runId);
+
+    // Assess: delivered once, signed with the stage's secret (the receiver checks), and the run closed
+    expect(approved.length).toBeGreaterThan(0);
+    expect(run).toMatchObject({ status: 'delivered', delivery: { status: 'delivered' } });
+    const deliveries = receiver.received.filter((r) => r.body.runId === runId);
+    expect(deliveries).toHaveLength(1);
+    expect(deliveries[0]!.idempotencyKey).toBe(runId);
+    expect(deliveries[0]!.body).toMatchObject({ workflowId, workflowVersion: run.workflowVersion, text: run.delivery.text });
+    expect(receiver.rejected).toBe(0);
+    expect((await executionOf(workflowId, runId)).status).toBe('SUCCEEDED');
+  });
+
+  it('runs every function in a Node process of its own with exactly its template environment', async () => {
+    const pids = new Set<number>();
+    for (const f of rt.functions) {
+      const { pid, startEnv: env, env: seenByCode } = await rt.bundles.describe(f.arn);
+      pids.add(pid);
+      const declared = templateVariables(f.logicalId);
+      expect(Object.keys(env).sort(), f.kind).toEqual([...Object.keys(declared), ...PLATFORM].sort());
+      for (const leak of [CANARY, ENV.signingSecret]) expect(seenByCode).not.toHaveProperty(leak);
+      expect(env).toMatchObject({ LAMBDA_TASK_ROOT: f.assetDir, AWS_LAMBDA_FUNCTION_NAME: f.logicalId });
+      // Plain template values arrive as they are; references resolve to the local resources.
+      for (const [name, value] of Object.entries(declared)) {
+        const ref = (value as { Ref?: string }).Ref;
+        const type = ref ? rt.template.Resources[ref]?.Type : undefined;
+        if (typeof value === 'string') expect(env[name], `${f.kind} ${name}`).toBe(value.replace(/^\/var\/task(?=\/|$)/, f.assetDir));
+        if (type === 'AWS::DynamoDB::Table') expect(env[name], `${f.kind} ${name}`).toBe(ref);
+        if (type === 'AWS::SecretsManager::Secret') expect(env[name], `${f.kind} ${name}`).toMatch(new RegExp(`^arn:aws:secretsmanager:[^:]+:\\d{12}:secret:${ref}$`));
+      }
+      if (declared[ENV.publicUrl]) expect(env[ENV.publicUrl]).toBe(rt.url);
+    }
+    expect(pids.size).toBe(rt.functions.length);
+    expect(pids.has(process.pid)).toBe(false);
+  });
+
+  it('reaches the functions no happy path calls: a rejection, an execution that ends outside its state machine, the schedules', async () => {
+    const workflow = workflows[0]!;
+    const path = `/webhooks/${workflow.definition.id}`;
+
+    // A rejection, from the review page's form (a form body reaches the API bundle base64-encoded)
+    const rejected = (await api().post(path, sampleInput(workflow.definition))).body.runId;
+    const approval = await pendingApprovalOf(rt, rejected);
+    const link = new URL((await api().get(`/approvals/${approval.approvalId}`)).body.reviewLinks[approval.reviewers[0]]).pathname;
+    expect((await api().get(link)).status).toBe(200);
+    const form = await api().form(link, { action: 'reject', draftHash: approval.draftHash, reasonCode: approval.reasons[0] });
+    expect(form.status).toBe(200);
+    expect((await waitForRun(rt, rejected, ['rejected'])).delivery).toBeUndefined();
+
+    // An execution stopped from outside: the status-change rule's bundle ends the run
+    const stopped = (await api().post(path, sampleInput(workflow.definition))).body.runId;
+    await pendingApprovalOf(rt, stopped);
+    await rt.engine.stopExecution((await executionOf(workflow.definition.id, stopped)).arn, 'Parity.Stop', 'stopped by the parity suite');
+    expect((await waitForRun(rt, stopped, ['failed'])).error).toMatchObject({ error: 'Parity.Stop' });
+
+    // The schedules (reminders, the decision reconciler)
+    await expect(rt.runSchedules()).resolves.toHaveLength(rt.functions.filter((f) => ['reminders', 'reconcile-decisions'].includes(f.kind)).length);
+    expect(receiver.received.some((r) => r.body.runId === rejected || r.body.runId === stopped)).toBe(false);
+  });
+
+  it('keeps one warm process per function: started once, every invocation reusing it', () => {
+    const environments = rt.bundles.list();
+    expect(environments.filter((e) => e.invocations === 0).map((e) => e.kind)).toEqual([]);
+    for (const e of environments) expect(e, e.kind).toMatchObject({ starts: 1, pid: expect.any(Number) });
+    expect(environments.find((e) => e.kind === 'api')!.invocations).toBeGreaterThan(10);
+  });
+
+  it('reports a function error as Lambda does: an Error named after its errorType', async () => {
+    const failure = rt.bundles.invoke(fn('deliver').arn, { not: 'a step event' });
+    await expect(failure).rejects.toMatchObject({ name: 'ValidationError', message: expect.stringContaining('"errorType":"ValidationError"') });
+    expect(rt.bundles.list().find((e) => e.kind === 'deliver')).toMatchObject({ starts: 1 });
+  });
+
+  it('answers as API Gateway does where no function is reached', async () => {
+    // The local runtime's own routes are not the template's
+    expect(await api().get('/sink/support-reply')).toMatchObject({ status: 404, body: { message: 'Not Found' } });
+    const oversized = await fetch(`${rt.url}/webhooks/${workflows[0]!.definition.id}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(10 * 1024 * 1024 + 1) });
+    expect(oversized.status).toBe(413);
+    expect(await oversized.json()).toEqual({ message: 'Request Entity Too Large' });
+  });
+});
+
+describe('a stage with OpenAI, its OpenAiSecret as deployed (no key in it yet)', () => {
+  const stage = 'parityopenai';
+  const drafting = workflows.find((w) => w.definition.steps.some((s) => s.kind === 'generate' && s.models.some((m) => m.provider === 'openai')));
+  let openai: Awaited<ReturnType<typeof startParity>> | undefined;
+  beforeAll(async () => {
+    if (drafting) openai = await startParity(stage, { [stage]: { providers: ['openai', 'offline'], openai: {} } });
+  }, 90_000);
+  afterAll(async () => {
+    await openai?.runtime.stop();
+    await openai?.signedReceiver.close();
+  });
+
+  // Found by this suite, open: with the secret's apiKey empty, openaiKey() (functions/gateway/providers/
+  // openai-key.ts) throws ProviderError('not_configured') from inside the call, and the gateway stops
+  // the chain there ("ModelChainExhausted: Stopped at openai/gpt-4o-mini: not_configured is not in its
+  // fallbackOn") instead of skipping OpenAI as it does when no key is configured at all: every run goes
+  // to the human queue until an operator fills the secret. `it.fails` pins it; once fixed, make it `it`.
+  (drafting ? it.fails : it.skip)('skips OpenAI as not configured and drafts with the next model in the chain', async () => {
+    const { runId } = (await client(openai!.runtime).post(`/webhooks/${drafting!.definition.id}`, sampleInput(drafting!.definition))).body;
+    const run = await waitForRun(openai!.runtime, runId, ['awaiting_approval', 'needs_human', 'failed']);
+    expect(run.error).toBeUndefined();
+    expect(run.status).toBe('awaiting_approval');
+  });
+});
