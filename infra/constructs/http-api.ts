@@ -15,6 +15,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ROUTES, type Access, type RouteId } from '../../functions/api/route-table.js';
+import { acknowledge } from './acknowledge.js';
 
 /**
  * Where a route's caller is checked:
@@ -34,6 +35,15 @@ export function gatewayAuthorization(access: Access): GatewayAuthorization {
   if (access.kind !== 'roles') return 'none';
   return access.roles.includes('reviewer') ? 'app' : 'jwt';
 }
+
+/** Why API Gateway lets a route through to the app without an authorizer (cdk-nag APIG4). */
+const NO_GATEWAY_AUTHORIZER: Record<Exclude<Access['kind'], 'roles'> | 'app', string> = {
+  public: 'public by design: liveness and the OpenAPI document, which read no data and change nothing',
+  link: 'the signed capability link in the path is the credential (one reviewer, one approval, an expiry); the app verifies its HMAC before anything else',
+  slack: "Slack's request signature is the credential; the app verifies it (and refuses stale or replayed requests) before anything else",
+  webhook: "the workflow's trigger (a SaaS tool) calls it; the app validates the body against the workflow's input schema (caller authentication for webhooks: README, Known limits)",
+  app: "a reviewer may call it with a personal API token, which is not a JWT and which API Gateway's JWT authorizer would refuse; the app verifies ID tokens and personal tokens alike on every request",
+};
 
 /** `GET /runs/{runId}`: API Gateway's route key for a route of the table. */
 export function routeKey(id: RouteId): string {
@@ -70,8 +80,14 @@ export class HandrailHttpApi extends Construct {
     const integration = new HttpLambdaIntegration('AppIntegration', handler);
     return (Object.keys(ROUTES) as RouteId[]).flatMap((id) => {
       const { method, path, access } = ROUTES[id];
-      const authorizer = gatewayAuthorization(access) === 'jwt' ? props.authorizer : undefined;
-      return this.api.addRoutes({ path, methods: [apigw.HttpMethod[method]], integration, ...(authorizer ? { authorizer } : {}) });
+      const checkedBy = gatewayAuthorization(access);
+      const authorizer = checkedBy === 'jwt' ? props.authorizer : undefined;
+      const routes = this.api.addRoutes({ path, methods: [apigw.HttpMethod[method]], integration, ...(authorizer ? { authorizer } : {}) });
+      if (!authorizer) {
+        const reason = access.kind === 'roles' ? (checkedBy === 'app' ? NO_GATEWAY_AUTHORIZER.app : 'the local stage has no gateway in front of the app, which verifies every caller') : NO_GATEWAY_AUTHORIZER[access.kind];
+        for (const route of routes) acknowledge(route, 'APIG4', reason);
+      }
+      return routes;
     });
   }
 }

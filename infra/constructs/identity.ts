@@ -21,6 +21,7 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { ROLE_DESCRIPTIONS, ROLES } from '../../functions/auth/roles.js';
 import type { FederationConfig, IdentityConfig } from '../identity-config.js';
+import { acknowledge } from './acknowledge.js';
 
 export interface IdentityProps {
   readonly stage: string;
@@ -88,6 +89,10 @@ export class Identity extends Construct {
       deletionProtection: retain,
       removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
+
+    // Weaker than the defaults only where stages.yaml says so.
+    if (config.mfa !== 'required') acknowledge(this.userPool, 'COG2', `stages.yaml sets ${stage}.identity.mfa to ${config.mfa}; people signing in through the company IdP get its MFA either way`);
+    if (threatProtection !== 'enforced') acknowledge(this.userPool, 'COG3', `stages.yaml sets ${stage}.identity.threatProtection to ${threatProtection} (enforced needs the Plus plan, billed per active user)`);
 
     // One group per role, named as the role: the ID token's `cognito:groups` is the caller's roles.
     for (const role of ROLES) this.userPool.addGroup(`Role-${role}`, { groupName: role, description: `Handrail ${role}: ${ROLE_DESCRIPTIONS[role]}` });

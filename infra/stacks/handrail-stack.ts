@@ -14,6 +14,7 @@ import { EncryptLogGroups } from '../aspects/encrypt-log-groups.js';
 import { stateMachineName } from '../../state-machines/compiler/index.js';
 import type { Directory } from '../../state-machines/directory.js';
 import type { LoadedWorkflow } from '../../state-machines/load-workflow.js';
+import { acknowledge } from '../constructs/acknowledge.js';
 import { DataLayer } from '../constructs/data-layer.js';
 import { deliveryTargets, LOCAL_STAGE, type StageConfig } from '../stage-config.js';
 import { grantSecretValue } from '../constructs/grant-secret-value.js';
@@ -55,6 +56,8 @@ export class HandrailStack extends Stack {
         excludePunctuation: true,
       },
     });
+    acknowledge(signingSecret, 'SMG4', 'rotating the HMAC key invalidates every outstanding review link, inbox link and personal reviewer token at once; operators rotate it deliberately (README, Known limits), not on a schedule');
+    acknowledge(channelSecrets, 'SMG4', 'Slack and Teams issue these credentials; Secrets Manager cannot rotate them: operators rotate them at Slack or Teams and put the new values here');
     const http = new HandrailHttpApi(this, 'Http');
     // Deployed stages sign people in with their own user pool; locally, the runtime's issuer does.
     if (stage !== LOCAL_STAGE && !config.identity) throw new Error(`Stage ${stage} has no identity settings; declare ${stage}.identity in stages.yaml (see README, Deploy to AWS)`);
@@ -85,6 +88,7 @@ export class HandrailStack extends Stack {
           generateSecretString: { secretStringTemplate: JSON.stringify({ apiKey: '' }), generateStringKey: 'unused', excludePunctuation: true },
         })
       : undefined;
+    if (openAiSecret) acknowledge(openAiSecret, 'SMG4', 'OpenAI (or the compatible provider) issues the key; Secrets Manager cannot rotate it: operators rotate it there and put the new key here');
     const modelEnvironment: Record<string, string> = {
       ...(openAiSecret ? { [ENV.openAiSecretArn]: openAiSecret.secretArn } : {}),
       ...(config.openai?.baseUrl ? { [ENV.openAiBaseUrl]: config.openai.baseUrl } : {}),
@@ -114,6 +118,10 @@ export class HandrailStack extends Stack {
     steps.reconciler.addToRolePolicy(
       new iam.PolicyStatement({ sid: 'ResumeDecidedRuns', actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: [`${stateMachinePrefix}*`] }),
     );
+    for (const resumer of [steps.functions.approval, steps.reconciler]) {
+      acknowledge(resumer, `IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:${stateMachineName(stage, '')}*]`,
+        "the stage's own state machines, by name prefix: naming each machine would make the function depend on the machines that invoke it (a cycle); the actions resume a task only");
+    }
 
     const apiFunction = new HandrailFunction(this, 'ApiFunction', {
       entry: 'functions/api/handler.ts',
