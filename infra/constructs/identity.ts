@@ -104,7 +104,11 @@ export class Identity extends Construct {
       userPoolClientName: `handrail-${stage}`,
       // A public client (the console in a browser, the CLI on a laptop): no secret to leak; PKCE instead.
       generateSecret: false,
-      authFlows: { userSrp: true },
+      // Sign-in only through the Hosted UI, whose tokens carry just the scopes below. An SDK sign-in
+      // (SRP, password) would hand out access tokens with aws.cognito.signin.user.admin, with which
+      // people could rewrite their own `email`, the very claim the API identifies them by.
+      // (An empty object would leave Cognito's defaults, SRP included: say userSrp: false.)
+      authFlows: { userSrp: false },
       oAuth: {
         flows: { authorizationCodeGrant: true },
         scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],

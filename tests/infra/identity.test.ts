@@ -69,7 +69,7 @@ describe('user pool', () => {
 });
 
 describe('app client', () => {
-  it('is one public client: authorization code (PKCE), no secret, hour-long ID tokens, revocable refresh tokens', () => {
+  it('is one public client: Hosted UI only, authorization code (PKCE), no secret, hour-long ID tokens, revocable refresh tokens', () => {
     idOf(dev, 'AWS::Cognito::UserPoolClient');
     dev.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       GenerateSecret: false,
@@ -78,7 +78,8 @@ describe('app client', () => {
       AllowedOAuthScopes: ['openid', 'email', 'profile'],
       CallbackURLs: ['https://handrail.dev.example.com/auth/callback', 'http://localhost:8976/callback'],
       LogoutURLs: ['https://handrail.dev.example.com/'],
-      ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      // No SDK sign-in: its access tokens could rewrite the person's own email (the API's identity).
+      ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'],
       IdTokenValidity: 60,
       AccessTokenValidity: 60,
       RefreshTokenValidity: 720,
