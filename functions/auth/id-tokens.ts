@@ -1,8 +1,9 @@
 /**
  * ID tokens from the stage's identity provider (a Cognito user pool on AWS, federating the
  * company's SAML or OIDC provider; the local runtime's embedded issuer locally), verified with jose:
- * signature against the issuer's published keys, issuer, audience, expiry. API Gateway's JWT
- * authorizer checks the same token on AWS first; this check runs everywhere, so local = AWS.
+ * signature against the issuer's published keys, issuer, audience, expiry. On AWS, API Gateway's JWT
+ * authorizer checks the token first on the routes no reviewer may call (infra/constructs/http-api.ts);
+ * this check runs on every route, everywhere, so local = AWS.
  *
  * Roles are the token's `cognito:groups` that name a role (roles.ts); the caller is its `email`.
  */
