@@ -9,6 +9,9 @@ import { appendFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { projectRoot } from '../infra/project-root.js';
+import { LOCAL_ISSUER_PATH } from '../functions/auth/local-identity.js';
+import { issuerKey, mintIdToken } from '../local/identity-issuer.js';
+import { loadDirectory } from '../state-machines/directory.js';
 
 const START_TIMEOUT_MS = 120_000; // the first start may synthesize the CDK app
 
@@ -17,6 +20,8 @@ export interface ChildRuntime {
   readonly url: string;
   /** Everything it printed so far. */
   output(): string;
+  /** An ID token from its embedded issuer for a user of the reviewer directory, as `npx handrail login` mints it. */
+  login(userId: string): Promise<string>;
 }
 
 export function freePort(): Promise<number> {
@@ -62,7 +67,8 @@ export async function startChildRuntime(dataDir: string, env: Record<string, str
       reject(new Error(`the runtime exited (${signal ?? code}) before it was running:\n${output}`));
     });
   });
-  return { child, url, output: () => output };
+  const login = async (userId: string) => mintIdToken({ key: await issuerKey(dataDir), issuer: `${url}${LOCAL_ISSUER_PATH}`, directory: loadDirectory(), userId });
+  return { child, url, output: () => output, login };
 }
 
 export async function killChild(child: ChildProcess): Promise<void> {

@@ -42,7 +42,7 @@ parentPort.on('message', async (message) => {
         const runId = message.runIds[i];
         const approvalId = `${runId}.agent_review.0`;
         // A reviewer opens the request (to see the draft and its hash), then approves it.
-        const { draftHash } = await (await fetch(`${url}/approvals/${approvalId}`)).json();
+        const { draftHash } = await (await fetch(`${url}/approvals/${approvalId}`, { headers: { authorization: `Bearer ${reviewerToken}` } })).json();
         const at = now();
         await post(`/approvals/${approvalId}/decision`, { action: 'approve', draftHash }, { authorization: `Bearer ${reviewerToken}` });
         sent.push({ runId, at });

@@ -92,10 +92,12 @@ export async function runCrashScenario(options: CrashOptions): Promise<CrashRepo
     const env = { SUPPORT_REPLY_URL: receiver.url };
     current = await startChildRuntime(dataDir, env);
 
+    // The scenario reads runs and the whole inbox as the directory's admin (decisions carry the reviewer's token).
     const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+      const admin = `Bearer ${await current!.login('admin@example.com')}`;
       const res = await fetch(`${current!.url}${path}`, {
         method,
-        headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
+        headers: { ...(body ? { 'content-type': 'application/json' } : {}), authorization: admin, ...headers },
         body: body ? JSON.stringify(body) : undefined,
         signal: AbortSignal.timeout(10_000),
       });

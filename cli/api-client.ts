@@ -17,7 +17,12 @@ export async function api<T = unknown>(method: 'GET' | 'POST', path: string, bod
   try {
     res = await fetch(`${baseUrl()}${path}`, {
       method,
-      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      // HANDRAIL_TOKEN (npx handrail login <user>) signs every call unless the command brings its own.
+      headers: {
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(process.env.HANDRAIL_TOKEN ? { authorization: `Bearer ${process.env.HANDRAIL_TOKEN}` } : {}),
+        ...headers,
+      },
       body: body !== undefined ? JSON.stringify(body) : undefined,
     });
   } catch {

@@ -1,6 +1,9 @@
 /** Each CLI command: parse its arguments, call the API, print the result. */
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { LOCAL_ISSUER_PATH } from '../functions/auth/local-identity.js';
+import { issuerKey, mintIdToken, UnknownUserError } from '../local/identity-issuer.js';
+import { loadDirectory } from '../state-machines/directory.js';
 import { reviewerToken } from '../functions/approvals/reviewer-tokens.js';
 import { signReviewToken } from '../functions/shared/review-link.js';
 import { api, baseUrl, CliError } from './api-client.js';
@@ -59,11 +62,14 @@ export async function decideApproval(
   approvalId: string | undefined,
   opts: { token?: string; text?: string; textFile?: string; reason?: string; reasonCode?: string },
 ) {
-  const token = need(opts.token ?? process.env.HANDRAIL_REVIEWER_TOKEN, '--token or HANDRAIL_REVIEWER_TOKEN (npx handrail reviewers token <reviewer>)');
+  const token = need(
+    opts.token ?? process.env.HANDRAIL_REVIEWER_TOKEN ?? process.env.HANDRAIL_TOKEN,
+    '--token, HANDRAIL_REVIEWER_TOKEN (npx handrail reviewers token <reviewer>) or HANDRAIL_TOKEN (npx handrail login <reviewer>)',
+  );
   const id = encodeURIComponent(need(approvalId, '<approvalId>'));
   const text = action === 'edit' ? (opts.textFile ? readFile(opts.textFile, '--text-file') : need(opts.text, '--text or --text-file')) : undefined;
   if (action !== 'approve' && !opts.reasonCode) throw new CliError(`missing --reason-code; ${action} needs one (see the approval's reasons)`, 2);
-  const { draftHash } = await api<{ draftHash: string }>('GET', `/approvals/${id}`);
+  const { draftHash } = await api<{ draftHash: string }>('GET', `/approvals/${id}`, undefined, { authorization: `Bearer ${token}` });
   const decided = await api<{ status: string; approvalId: string }>(
     'POST',
     `/approvals/${id}/decision`,
@@ -85,6 +91,22 @@ function localSecret(dataDir: string): string {
   return secret;
 }
 
+/**
+ * Signs in locally: an ID token from the local runtime's issuer key (in the data dir), for a user
+ * of the reviewer directory, with the issuer the running API expects (its discovery document).
+ */
+export async function login(userId: string | undefined, dataDir: string) {
+  const user = need(userId, '<user> (an id from state-machines/reviewers.yaml, e.g. admin@example.com)');
+  if (!existsSync(join(dataDir, 'identity'))) throw new CliError(`no local issuer key in ${dataDir}/identity: run \`npm start\` once (or set HANDRAIL_DATA_DIR)`);
+  const { issuer } = await api<{ issuer: string }>('GET', `${LOCAL_ISSUER_PATH}/.well-known/openid-configuration`);
+  try {
+    console.log(await mintIdToken({ key: await issuerKey(dataDir), issuer, directory: loadDirectory(), userId: user }));
+  } catch (err) {
+    if (err instanceof UnknownUserError) throw new CliError(err.message, 2);
+    throw err;
+  }
+}
+
 /** Prints a reviewer's API token, derived from the local signing secret (or HANDRAIL_SIGNING_SECRET). */
 export function printReviewerToken(reviewer: string | undefined, dataDir: string) {
   console.log(reviewerToken(localSecret(dataDir), need(reviewer, '<reviewer>')));
@@ -96,12 +118,11 @@ export function printInboxLink(reviewer: string | undefined, dataDir: string) {
   console.log(`${baseUrl()}/inbox/${token}`);
 }
 
-export async function kbPut(collection: string | undefined, file: string | undefined, author: string) {
+export async function kbPut(collection: string | undefined, file: string | undefined) {
   const content = readFile(file, '<file>');
   const version = await api<{ docId: string; version: number; sha256: string; unchanged?: boolean }>('POST', `/knowledge/${encodeURIComponent(need(collection, '<collection>'))}/documents`, {
     fileName: basename(file!),
     content,
-    author,
   });
   console.log(`${collection}/${version.docId} v${version.version} sha256:${version.sha256.slice(0, 12)}${version.unchanged ? ' (unchanged)' : ''}`);
 }

@@ -1,5 +1,4 @@
 /** `npx handrail`: run workflows, inspect runs, decide approvals, manage knowledge. */
-import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { CliError } from './api-client.js';
 import * as commands from './commands.js';
@@ -8,6 +7,8 @@ const HELP = `Usage: handrail <command> [options]
 
 Commands:
   start                                   run Handrail locally (same as npm start)
+  login <user>                            sign in locally as a user of the reviewer directory: prints a
+                                          one-hour ID token (export HANDRAIL_TOKEN=$(npx handrail login …))
   run <workflow> --input <file.json> [--idempotency-key K]
                                           start a run, as a webhook would
   runs show <runId>                       everything a run did
@@ -20,11 +21,12 @@ Commands:
                                           HANDRAIL_REVIEWER_TOKEN (or --token)
   reviewers token <reviewer>              a reviewer's API token (from .handrail/signing-secret)
   reviewers inbox <reviewer>              a reviewer's signed inbox link
-  kb put <collection> <file> [--author A] add a new version of a knowledge document
+  kb put <collection> <file>              add a new version of a knowledge document (authored by you)
   kb list <collection>                    latest version of each document
   autonomy [--workflow W]                 graduated autonomy per route path: figures, rule, status
 
-Environment: HANDRAIL_URL (default http://localhost:3000), HANDRAIL_REVIEWER_TOKEN.`;
+Environment: HANDRAIL_URL (default http://localhost:3000), HANDRAIL_TOKEN (an ID token: every
+command sends it), HANDRAIL_REVIEWER_TOKEN, HANDRAIL_DATA_DIR (default .handrail).`;
 
 async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -42,7 +44,6 @@ async function main(argv: string[]): Promise<void> {
       text: { type: 'string' },
       'text-file': { type: 'string' },
       reason: { type: 'string' },
-      author: { type: 'string' },
     },
   });
   const [command, sub, ...rest] = positionals;
@@ -50,10 +51,12 @@ async function main(argv: string[]): Promise<void> {
     console.log(HELP);
     return;
   }
-  switch (`${command} ${['run', 'start'].includes(command) ? '' : (sub ?? '')}`.trim()) {
+  switch (`${command} ${['run', 'start', 'login'].includes(command) ? '' : (sub ?? '')}`.trim()) {
     case 'start':
       await import('../local/main.js');
       return;
+    case 'login':
+      return commands.login(sub, process.env.HANDRAIL_DATA_DIR ?? '.handrail');
     case 'run':
       return commands.runWorkflow(sub, values.input, values['idempotency-key']);
     case 'runs show':
@@ -77,7 +80,7 @@ async function main(argv: string[]): Promise<void> {
     case 'reviewers token':
       return commands.printReviewerToken(rest[0], process.env.HANDRAIL_DATA_DIR ?? '.handrail');
     case 'kb put':
-      return commands.kbPut(rest[0], rest[1], values.author ?? userInfo().username);
+      return commands.kbPut(rest[0], rest[1]);
     case 'autonomy':
       return commands.showAutonomy(values.workflow);
     case 'kb list':

@@ -8,10 +8,11 @@
  * const config = loadStageConfig('dev', workflows); // { providers: ['bedrock', 'offline'], delivery: { SUPPORT_REPLY_URL: 'https://…' }, … }
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import * as z from 'zod';
 import type { LoadedWorkflow } from '../state-machines/load-workflow.js';
+import { identitySchema } from './identity-config.js';
 import { projectRoot } from './project-root.js';
 
 export const LOCAL_STAGE = 'local';
@@ -36,6 +37,8 @@ export const stageConfigSchema = z
       })
       .strict()
       .default({}),
+    /** Who signs in, and how: the stage's Cognito user pool (identity-config.ts). Required except locally. */
+    identity: identitySchema.optional(),
   })
   .strict();
 
@@ -88,5 +91,19 @@ export function loadStageConfig(stage: string, workflows: LoadedWorkflow[], file
     }
   }
   if (config.openai && !config.providers.includes('openai')) throw new Error(`${file}: ${where(['openai'])} is set but ${where(['providers'])} does not include openai`);
+  if (stage === LOCAL_STAGE) {
+    if (config.identity) throw new Error(`${file}: ${where(['identity'])} is not used: the local stage signs people in with the runtime's own issuer (npx handrail login <user>); remove it`);
+    return config;
+  }
+  if (!config.identity) {
+    throw new Error(`${file}: ${where(['identity'])} is required: a deployed stage signs people in through its Cognito user pool; declare identity.domainPrefix and identity.callbackUrls (see README, Deploy to AWS)`);
+  }
+  // A SAML metadata file is named relative to the stages file; the synth reads it (Google Workspace publishes no metadata URL).
+  const federation = config.identity.federation;
+  if (federation?.type === 'saml' && federation.metadataFile) {
+    const metadataFile = resolve(dirname(file), federation.metadataFile);
+    if (!existsSync(metadataFile)) throw new Error(`${file}: ${where(['identity', 'federation', 'metadataFile'])}: no file at ${metadataFile} (the IdP's SAML metadata XML)`);
+    return { ...config, identity: { ...config.identity, federation: { ...federation, metadataFile } } };
+  }
   return config;
 }

@@ -23,6 +23,8 @@ import { bundleEnvironment, LOCAL_CREDENTIALS, type LocalServiceEndpoints } from
 import { ensureBuckets, ensureTables } from './provision.js';
 import { generatedSecretValue, startSecretsManager, type SecretValue } from './secrets-manager.js';
 import { signingSecretIn } from './signing-secret-file.js';
+import { issuerKey, mintIdToken, serveIssuerKeys } from './identity-issuer.js';
+import { loadDirectory } from '../state-machines/directory.js';
 import { startSfnEndpoint } from './stepfunctions/endpoint.js';
 import type { LocalStepFunctions } from './stepfunctions/engine.js';
 import { LOCAL_REGION, TemplateReader, type CfnTemplate, type LocalFunction } from './template-reader.js';
@@ -59,6 +61,8 @@ export interface BundledRuntime {
   readonly bundles: BundleHost;
   readonly engine: LocalStepFunctions;
   readonly emulators: Emulators;
+  /** Signs in a user of the reviewer directory: an ID token as the stage's identity provider would issue it (its issuer and audience). */
+  login(userId: string, ttlSeconds?: number): Promise<string>;
   /** Fires every scheduled rule now, with `time` as the event time. */
   runSchedules(time?: Date): Promise<unknown[]>;
   stop(): Promise<void>;
@@ -116,7 +120,12 @@ export async function startBundledRuntime(options: BundledRuntimeOptions): Promi
 
   const templateFunctions = reader.functions(); // read now: HANDRAIL_PUBLIC_URL is the API's URL
   const secrets = await startSecretsManager(secretValues(reader, templateFunctions, signingSecret), { host: hostname });
-  const endpoints = { dynamodb: emulators.dynamodbEndpoint, s3: emulators.s3Endpoint, sfn: sfn.url, secretsManager: secrets.url };
+  // The stage's identity provider: tokens minted with the embedded issuer's key, for the issuer and
+  // audience the API's template names (its Cognito user pool and app client), keys served locally.
+  const apiEnvironment = templateFunctions.find((f) => f.kind === 'api')?.environment ?? {};
+  const key = await issuerKey(dataDir);
+  const idp = await serveIssuerKeys(key, apiEnvironment[ENV.authIssuer] ?? '', hostname);
+  const endpoints = { dynamodb: emulators.dynamodbEndpoint, s3: emulators.s3Endpoint, sfn: sfn.url, secretsManager: secrets.url, identityKeys: idp.jwksUrl };
   const functions = templateFunctions.map((fn) => bundledFunction(fn, outdir, endpoints));
   const host = new BundleHost(functions, { logsDir: join(dataDir, 'logs') });
   bundles = host;
@@ -131,6 +140,8 @@ export async function startBundledRuntime(options: BundledRuntimeOptions): Promi
     bundles: host,
     engine,
     emulators,
+    login: (userId, ttlSeconds) =>
+      mintIdToken({ key, issuer: apiEnvironment[ENV.authIssuer]!, audience: apiEnvironment[ENV.authAudience], directory: loadDirectory(options.directoryFile), userId, ttlSeconds }),
     runSchedules: (time) => scheduler.runNow(time),
     async stop() {
       scheduler.stop();
@@ -138,6 +149,7 @@ export async function startBundledRuntime(options: BundledRuntimeOptions): Promi
       await host.stop();
       await sfn.close();
       await secrets.close();
+      await idp.close();
       await emulators.stop();
     },
   };

@@ -9,6 +9,7 @@
  * (files copied into the bundle, e.g. the reviewer directory) name the same files under it.
  */
 import { randomBytes } from 'node:crypto';
+import { ENV } from '../functions/shared/env-names.js';
 import { dirname } from 'node:path';
 import { LOCAL_REGION, type LocalFunction } from './template-reader.js';
 
@@ -23,6 +24,11 @@ export interface LocalServiceEndpoints {
   readonly s3: string;
   readonly sfn: string;
   readonly secretsManager: string;
+  /**
+   * The keys of the embedded identity provider, standing in for the stage's Cognito user pool: a
+   * function that verifies ID tokens (its template names HANDRAIL_AUTH_ISSUER) fetches them here.
+   */
+  readonly identityKeys?: string;
 }
 
 /** Nothing listens on port 1: a call to a service with no local stand-in fails at once (ECONNREFUSED). */
@@ -85,5 +91,6 @@ export function bundleEnvironment(fn: LocalFunction, taskRoot: string, endpoints
   const own = templateEnvironment(fn, taskRoot);
   const reserved = Object.keys(own).filter((name) => name in platform);
   if (reserved.length) throw new Error(`${fn.logicalId}: the template sets ${reserved.join(', ')}, which the local platform provides itself (Lambda reserves its runtime variables)`);
-  return { ...own, ...platform };
+  const identity: Record<string, string> = own[ENV.authIssuer] && endpoints.identityKeys ? { [ENV.authJwksUrl]: endpoints.identityKeys } : {};
+  return { ...own, ...platform, ...identity };
 }

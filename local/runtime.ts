@@ -21,6 +21,11 @@ import { createOutbox } from './outbox.js';
 import { signingSecretIn } from './signing-secret-file.js';
 import { createSink } from './sink.js';
 import type { LocalStepFunctions } from './stepfunctions/engine.js';
+import { authorize } from '../functions/api/authorize.js';
+import { roles } from '../functions/api/route-table.js';
+import { issuerKey, issuerRoutes, mintIdToken } from './identity-issuer.js';
+import { LOCAL_ISSUER_PATH } from '../functions/auth/local-identity.js';
+import { loadDirectory } from '../state-machines/directory.js';
 import { startSfnEndpoint } from './stepfunctions/endpoint.js';
 import { ensureBuckets, ensureTables } from './provision.js';
 import { createTemplateEngine, startTemplateSchedules } from './template-services.js';
@@ -50,12 +55,16 @@ export interface LocalRuntimeOptions {
 
 export interface LocalRuntime {
   readonly url: string;
+  /** Where its data persists (the local issuer's key is there: `npx handrail login`). */
+  readonly dataDir: string;
   readonly engine: LocalStepFunctions;
   readonly sfnEndpoint: string;
   readonly emulators: Emulators;
   readonly signingSecret: string;
   readonly template: CfnTemplate;
   readonly sink: ReturnType<typeof createSink>['received'];
+  /** Signs in a user of the reviewer directory: an ID token from the embedded issuer (`npx handrail login`). */
+  login(userId: string, ttlSeconds?: number): Promise<string>;
   /** The in-process Lambda host (tests inject faults into invocations through it). */
   readonly lambdas: LambdaHost;
   /** Fires every scheduled job now, with `time` as the event time (fake time for tests). */
@@ -166,7 +175,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const { createApp } = await import('../functions/api/app.js');
   const app = createApp();
   const sink = createSink(signingSecret, join(dataDir, 'sink'));
+  // What the local sink received and the outbox's emails (with review links) are customer data:
+  // reading them takes a sign-in as an admin, as every API read does (the sink's POST checks its signature).
+  app.on('GET', ['/sink/:workflowId', '/outbox', '/outbox/:id'], authorize({ method: 'GET', path: '/sink, /outbox', summary: 'the local runtime\'s sink and outbox', access: roles('admin') }));
   app.route('/sink', sink.app);
+  // The embedded identity provider: discovery and keys on the API's own URL (the local stage's issuer).
+  const key = await issuerKey(dataDir);
+  app.route(LOCAL_ISSUER_PATH, issuerRoutes(key, () => `${publicUrl}${LOCAL_ISSUER_PATH}`));
   app.route('/outbox', createOutbox(env[ENV.outboxDir]!));
   // Each request is an invocation of the API function, as API Gateway makes it on AWS.
   const apiFunction = functions.find((f) => f.kind === 'api');
@@ -203,6 +218,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
   return {
     url: publicUrl,
+    dataDir,
     engine,
     sfnEndpoint: sfn.url,
     emulators,
@@ -210,6 +226,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     template,
     sink: sink.received,
     lambdas,
+    login: (userId, ttlSeconds) =>
+      mintIdToken({ key, issuer: `${publicUrl}${LOCAL_ISSUER_PATH}`, directory: loadDirectory(options.directoryFile), userId, ttlSeconds }),
     runSchedules: (time) => scheduler.runNow(time),
     async stop() {
       scheduler.stop();

@@ -1,5 +1,5 @@
 /**
- * The reviewer directory (`state-machines/reviewers.yaml`): users with their channels, and groups.
+ * The reviewer directory (`state-machines/reviewers.yaml`): users with their channels and roles, and groups.
  * Workflows name reviewers as user ids or `group:<name>`; groups are expanded when a workflow is
  * compiled, so what a state machine asks for is exactly who may decide. The functions that notify
  * ship it as JSON (reviewers.json), read without a YAML parser.
@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as z from 'zod';
+import { ROLES } from '../functions/auth/roles.js';
 import { yamlParser } from '../functions/shared/lazy-yaml.js';
 import { WorkflowDefinitionError } from './load-workflow.js';
 
@@ -18,6 +19,8 @@ const userSchema = z
     name: z.string().min(1).optional(),
     email: z.string().email().optional(),
     slackUserId: z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'a Slack user id such as U0123ABCD').optional(),
+    /** What they may do (functions/auth/roles.ts): the local issuer's groups for them; on AWS, their Cognito groups. */
+    roles: z.array(z.enum(ROLES)).min(1).default(['reviewer']),
   })
   .strict();
 

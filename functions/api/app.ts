@@ -1,39 +1,51 @@
 /**
  * The Handrail HTTP API: one Hono app, served by API Gateway + Lambda on AWS (handler.ts) and by
- * Node in the local runtime.
+ * Node in the local runtime. Its routes are exactly the route table's (route-table.ts), each behind
+ * the access it declares (authorize.ts).
  *
  * @example
- * const res = await createApp().request('/runs/run-123');
+ * const res = await createApp().request('/health');
  */
-import { Hono } from 'hono';
+import { Hono, type Handler } from 'hono';
 import { shownId } from '../shared/ids.js';
+import { authorize } from './authorize.js';
 import { bodyLimits } from './body-limits.js';
 import { errorResponse } from './errors.js';
 import { lambdaContextLogging } from './lambda-context.js';
-import { approvals } from './routes/approvals.js';
-import { autonomy } from './routes/autonomy.js';
-import { inbox } from './routes/inbox.js';
-import { knowledge } from './routes/knowledge.js';
-import { review } from './routes/review.js';
-import { runs } from './routes/runs.js';
-import { slack } from './routes/slack.js';
-import { usage } from './routes/usage.js';
-import { webhooks } from './routes/webhooks.js';
+import { openApiDocument } from './openapi.js';
+import type { RouteHandlers } from './route-handlers.js';
+import { honoPath, ROUTES, type RouteId, type RouteSpec } from './route-table.js';
+import { approvalRoutes } from './routes/approvals.js';
+import { autonomyRoutes } from './routes/autonomy.js';
+import { inboxRoutes } from './routes/inbox.js';
+import { knowledgeRoutes } from './routes/knowledge.js';
+import { reviewRoutes } from './routes/review.js';
+import { runRoutes } from './routes/runs.js';
+import { slackRoutes } from './routes/slack.js';
+import { usageRoutes } from './routes/usage.js';
+import { webhookRoutes } from './routes/webhooks.js';
+
+const handlers: RouteHandlers = {
+  health: (c) => c.json({ ok: true }),
+  openapi: (c) => c.json(openApiDocument(new URL(c.req.url).origin)),
+  ...webhookRoutes,
+  ...runRoutes,
+  ...approvalRoutes,
+  ...reviewRoutes,
+  ...inboxRoutes,
+  ...slackRoutes,
+  ...knowledgeRoutes,
+  ...usageRoutes,
+  ...autonomyRoutes,
+};
 
 export function createApp(): Hono {
   const app = new Hono();
   // Every route, including those mounted later (the local runtime's /sink and /outbox).
   app.use('*', lambdaContextLogging(), bodyLimits());
-  app.get('/health', (c) => c.json({ ok: true }));
-  app.route('/webhooks', webhooks);
-  app.route('/runs', runs);
-  app.route('/approvals', approvals);
-  app.route('/autonomy', autonomy);
-  app.route('/review', review);
-  app.route('/knowledge', knowledge);
-  app.route('/inbox', inbox);
-  app.route('/slack', slack);
-  app.route('/usage', usage);
+  for (const [id, route] of Object.entries(ROUTES) as [RouteId, RouteSpec][]) {
+    app.on(route.method, honoPath(route.path), authorize(route), handlers[id] as Handler);
+  }
   app.notFound((c) => c.json({ error: { code: 'NotFound', message: `No route ${c.req.method.slice(0, 16)} ${shownId(c.req.path)}` } }, 404));
   app.onError(errorResponse);
   return app;

@@ -19,7 +19,7 @@ import { checkDecision } from './decision-checks.js';
 import { summarizeEdit } from './edit-diff.js';
 import { resumeAfterDecision } from './resume-after-decision.js';
 
-export const decisionSchema = z
+const decisionFields = z
   .object({
     action: z.enum(['approve', 'edit', 'reject']),
     reviewer: z.string().trim().min(1, 'reviewer is required').max(320),
@@ -29,8 +29,13 @@ export const decisionSchema = z
     reasonCode: z.string().max(32).optional(),
     reason: z.string().trim().max(2000).optional(),
   })
-  .strict()
-  .refine((d) => d.action !== 'edit' || d.text, { message: 'an edit needs the edited text', path: ['text'] });
+  .strict();
+const editHasText = (d: { action: string; text?: string }) => d.action !== 'edit' || Boolean(d.text);
+const editNeedsText = { message: 'an edit needs the edited text', path: ['text'] };
+
+export const decisionSchema = decisionFields.refine(editHasText, editNeedsText);
+/** A decision as a client sends it: who decides comes from its credentials, never the body. */
+export const decisionBodySchema = decisionFields.omit({ reviewer: true }).refine(editHasText, editNeedsText);
 
 export type DecisionInput = z.infer<typeof decisionSchema>;
 

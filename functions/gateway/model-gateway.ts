@@ -130,6 +130,12 @@ async function callModel(call: ProviderCall, walk: Walk): Promise<ProviderReply 
     } catch (err) {
       failure = err instanceof ProviderError ? err : new ProviderError('invalid_response', err instanceof Error ? err.message : String(err));
       const latencyMs = Math.round(performance.now() - t0);
+      // Configuration found missing only at call time (an OpenAI secret whose apiKey is still empty)
+      // is what notConfiguredReason() finds before the call: the model is skipped, not failed.
+      if (failure.kind === 'not_configured') {
+        walk.attempts.push({ ...base, outcome: 'skipped', errorKind: failure.kind, error: failure.message.slice(0, 500), latencyMs });
+        return failure;
+      }
       walk.attempts.push({ ...base, outcome: 'failed', errorKind: failure.kind, error: failure.message.slice(0, 500), latencyMs });
       // Provider trouble counts towards a cooldown; once it starts, more retries here are pointless.
       if (COOLDOWN_KINDS.has(failure.kind) && ref.provider !== 'offline' && (await walk.health.recordFailure(`${ref.provider}/${model}`, walk.now()))) break;
@@ -168,6 +174,7 @@ export async function generate(req: GenerateRequest, options: GenerateOptions & 
       continue;
     }
     const outcome = await callModel({ ref, model, prompt, request, followUp: req.followUp }, walk);
+    if (outcome instanceof ProviderError && outcome.kind === 'not_configured') continue;
     if (!(outcome instanceof ProviderError)) {
       return {
         text: outcome.text,

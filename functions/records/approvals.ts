@@ -15,7 +15,8 @@ import type { ApprovalAutonomy } from '../autonomy/types.js';
 import { decodeCursor, encodeCursor } from './cursors.js';
 import { isConditionFailure, updateIf } from './dynamo-helpers.js';
 
-export type ApprovalStatus = 'pending' | 'approved' | 'edited' | 'rejected' | 'escalated' | 'expired' | 'decided' | 'auto_approved';
+export const APPROVAL_STATUSES = ['pending', 'approved', 'edited', 'rejected', 'escalated', 'expired', 'decided', 'auto_approved'] as const;
+export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
 
 export type DecisionChannel = 'api' | 'review_link' | 'slack' | 'email' | 'teams' | 'autonomy';
 

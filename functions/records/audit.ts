@@ -25,6 +25,7 @@ export type AuditEventType =
   | 'approval.resumed_by_reconciler'
   | 'approval.decision_not_applied'
   | 'review_link.denied'
+  | 'access.denied'
   | 'run.finished'
   | 'run.needs_human'
   | 'run.restarted'

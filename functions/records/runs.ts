@@ -13,17 +13,8 @@ import { decodeCursor, encodeCursor } from './cursors.js';
 import { isConditionFailure } from './dynamo-helpers.js';
 import { groupCommit } from './group-commit.js';
 
-export type RunStatus =
-  | 'running'
-  | 'start_failed'
-  | 'awaiting_approval'
-  | 'delivered'
-  | 'completed'
-  | 'rejected'
-  | 'approval_timed_out'
-  | 'delivery_failed'
-  | 'needs_human'
-  | 'failed';
+export const RUN_STATUSES = ['running', 'start_failed', 'awaiting_approval', 'delivered', 'completed', 'rejected', 'approval_timed_out', 'delivery_failed', 'needs_human', 'failed'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export interface DeliveryRecord {
   readonly status: 'delivered' | 'failed';

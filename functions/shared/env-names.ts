@@ -62,6 +62,12 @@ export const ENV = {
   emailFrom: 'HANDRAIL_EMAIL_FROM',
   /** Where the `outbox` transport writes its .eml files. */
   outboxDir: 'HANDRAIL_OUTBOX_DIR',
+  /** The identity provider whose ID tokens the API accepts: its issuer (`iss`) ... */
+  authIssuer: 'HANDRAIL_AUTH_ISSUER',
+  /** ... the audience its tokens are for (`aud`: the app client id) ... */
+  authAudience: 'HANDRAIL_AUTH_AUDIENCE',
+  /** ... and where its signing keys are (default: <issuer>/.well-known/jwks.json). */
+  authJwksUrl: 'HANDRAIL_AUTH_JWKS_URL',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];

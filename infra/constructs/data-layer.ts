@@ -10,6 +10,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { acknowledge, nagArn } from './acknowledge.js';
 import { TTL_ATTRIBUTE } from '../../functions/shared/ttl.js';
 
 /** The DynamoDB item actions Handrail's code sends (tests/infra/least-privilege.test.ts maps them from the code). */
@@ -114,6 +115,8 @@ export class DataLayer extends Construct {
       // which would otherwise fail on a bucket that is not empty.
       autoDeleteObjects: props.retainData === false,
     });
+    acknowledge(this.knowledgeBucket, 'S1',
+      "who wrote each knowledge version is in the knowledge table and the audit trail, and only the stage's functions can read or write (private, TLS-only, KMS); object-level access logs, if wanted, are CloudTrail S3 data events for the account rather than a second bucket per stage");
   }
 
   /**
@@ -125,6 +128,9 @@ export class DataLayer extends Construct {
   grantTable(table: dynamodb.Table, grantee: iam.IGrantable, ...actions: ItemAction[]): void {
     table.grant(grantee, ...actions);
     this.grantKey(grantee, actions.some((a) => WRITE_ACTIONS.has(a)) ? 'write' : 'read');
+    if (Construct.isConstruct(grantee)) {
+      acknowledge(grantee, `IAM5[Resource::${nagArn(table, table.tableArn)}/index/*]`, `the same actions on this table's own secondary indexes (Query by workflow, status, day), which CDK grants as table/index/*`);
+    }
   }
 
   /**
@@ -133,10 +139,21 @@ export class DataLayer extends Construct {
    */
   grantKnowledgeObjects(grantee: iam.IGrantable, ...actions: ('s3:GetObject' | 's3:GetObjectVersion' | 's3:PutObject')[]): void {
     grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: [this.knowledgeBucket.arnForObjects(`${KNOWLEDGE_PREFIX}*`)] }));
+    if (Construct.isConstruct(grantee)) {
+      acknowledge(grantee, `IAM5[Resource::${nagArn(this, this.knowledgeBucket.bucketArn)}/${KNOWLEDGE_PREFIX}*]`, 'knowledge documents are keyed by collection, document and version under the knowledge prefix; the prefix is the narrowest scope that covers a document not yet written');
+    }
     this.grantKey(grantee, actions.some((a) => WRITE_ACTIONS.has(a)) ? 'write' : 'read');
   }
 
   private grantKey(grantee: iam.IGrantable, use: 'read' | 'write'): void {
     this.key.grant(grantee, ...(use === 'write' ? KEY_WRITE : KEY_READ));
+    if (use === 'write' && Construct.isConstruct(grantee)) acknowledgeKeyWildcards(grantee);
   }
+}
+
+/** DynamoDB and S3 encrypt with the stage's one data key through these action families (SSE-KMS). */
+export function acknowledgeKeyWildcards(grantee: Construct): void {
+  const reason = "the data key actions DynamoDB and S3 use for SSE-KMS (GenerateDataKey, GenerateDataKeyWithoutPlaintext; ReEncryptFrom/To), on the stage's one data key only";
+  acknowledge(grantee, 'IAM5[Action::kms:GenerateDataKey*]', reason);
+  acknowledge(grantee, 'IAM5[Action::kms:ReEncrypt*]', reason);
 }

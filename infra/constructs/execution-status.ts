@@ -8,6 +8,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { acknowledge, nagArn } from './acknowledge.js';
 import type { DataLayer } from './data-layer.js';
 import { HandrailFunction } from './handrail-function.js';
 
@@ -36,6 +37,10 @@ export class ExecutionStatus extends Construct {
     props.data.approvals.grant(this.function, 'dynamodb:UpdateItem');
     props.data.audit.grant(this.function, 'dynamodb:PutItem');
     props.data.runs.grantOnKey(this.function, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*');
+    acknowledge(this.function, 'IAM5[Action::kms:GenerateDataKey*]', "the data key action DynamoDB uses to encrypt an updated item (GenerateDataKey), on the stage's one data key only");
+    for (const table of [props.data.runs, props.data.approvals]) {
+      acknowledge(this.function, `IAM5[Resource::${nagArn(table, table.tableArn)}/index/*]`, "CDK's table grant also covers the table's own secondary indexes (table/index/*); the function reads and updates items by key only");
+    }
     new events.Rule(this, 'Rule', {
       description: 'End the runs of executions that failed, timed out or were stopped outside their state machine',
       eventPattern: {

@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { compileWorkflow, stateMachineName, substitutionKey, type FunctionKind } from '../../state-machines/compiler/index.js';
 import type { Directory } from '../../state-machines/directory.js';
 import type { LoadedWorkflow } from '../../state-machines/load-workflow.js';
+import { acknowledge, nagArn } from './acknowledge.js';
 
 export const WORKFLOW_VERSION_TAG = 'handrail:workflow-version';
 
@@ -40,6 +41,11 @@ export class GovernedWorkflow extends Construct {
       },
       comment: `${props.workflow.definition.name} (version ${props.workflow.version})`,
     });
-    for (const kind of functionKinds) props.functions[kind].grantInvoke(this.stateMachine);
+    for (const kind of functionKinds) {
+      props.functions[kind].grantInvoke(this.stateMachine);
+      acknowledge(this.stateMachine, `IAM5[Resource::${nagArn(this, props.functions[kind].functionArn)}:*]`, "the state machine invokes its step function; CDK's invoke grant also covers the function's versions and aliases (function:*)");
+    }
+    acknowledge(this.stateMachine, 'IAM5[Resource::*]',
+      'execution logging (logs:CreateLogDelivery and the other log-delivery actions) and X-Ray tracing (xray:PutTraceSegments, GetSamplingRules…) take no resource, as Step Functions documents');
   }
 }

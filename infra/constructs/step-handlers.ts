@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import { ENV } from '../../functions/shared/env-names.js';
 import type { FunctionKind } from '../../state-machines/compiler/index.js';
 import type { Directory } from '../../state-machines/directory.js';
+import { acknowledge } from './acknowledge.js';
 import type { DataLayer } from './data-layer.js';
 import { grantSecretValue } from './grant-secret-value.js';
 import { HandrailFunction, type HandrailFunctionProps } from './handrail-function.js';
@@ -92,6 +93,9 @@ export class StepHandlers extends Construct {
           resources: ['arn:aws:bedrock:*::foundation-model/*', 'arn:aws:bedrock:*:*:inference-profile/*'],
         }),
       );
+      const models = 'each workflow names its own models (state-machines/workflows), and a cross-region inference profile routes a call to any region of its geography; the action is InvokeModel only';
+      acknowledge(f, 'IAM5[Resource::arn:aws:bedrock:*::foundation-model/*]', models);
+      acknowledge(f, 'IAM5[Resource::arn:aws:bedrock:*:*:inference-profile/*]', models);
       return f;
     };
     const generate = modelCaller('generate', Duration.minutes(2));
@@ -129,6 +133,10 @@ export class StepHandlers extends Construct {
       ...(props.emailFrom ? { conditions: { StringEquals: { 'ses:FromAddress': props.emailFrom } } } : {}),
     });
     approval.addToRolePolicy(sendEmail);
+    const sesIdentities = (f: HandrailFunction) =>
+      acknowledge(f, 'IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]',
+        "SES authorizes SendEmail on the sender's identity and, in the SES sandbox, on each recipient's (reviewers from the directory); the sender is pinned by the ses:FromAddress condition when the stage declares one");
+    sesIdentities(approval);
 
     // Reads the run (never deliver twice) and the decided text, records the delivery, signs with the signing secret.
     const deliver = fn('deliver', Duration.minutes(2), { environment: { ...signing, ...props.deliveryEnvironment } });
@@ -157,6 +165,7 @@ export class StepHandlers extends Construct {
     grantSecretValue(props.signingSecret, this.reminders);
     grantSecretValue(props.channelSecrets, this.reminders);
     this.reminders.addToRolePolicy(sendEmail);
+    sesIdentities(this.reminders);
     new events.Rule(this, 'RemindersSchedule', {
       description: 'Remind reviewers of pending approvals whose step declares reminderEvery',
       schedule: events.Schedule.rate(Duration.minutes(5)),

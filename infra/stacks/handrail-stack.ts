@@ -1,23 +1,28 @@
 /**
  * One Handrail stage (dev, staging, prod): data layer, signing secret, step functions, one state
- * machine per workflow, and the HTTP API.
+ * machine per workflow, the HTTP API, and (deployed stages) the Cognito user pool people sign in with.
  */
 import { Aspects, CfnOutput, Duration, Fn, Stack, type StackProps, ArnFormat } from 'aws-cdk-lib';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { LOCAL_AUDIENCE, LOCAL_ISSUER_PATH } from '../../functions/auth/local-identity.js';
+import { ROLES } from '../../functions/auth/roles.js';
 import { ENV } from '../../functions/shared/env-names.js';
 import { EncryptLogGroups } from '../aspects/encrypt-log-groups.js';
 import { stateMachineName } from '../../state-machines/compiler/index.js';
 import type { Directory } from '../../state-machines/directory.js';
 import type { LoadedWorkflow } from '../../state-machines/load-workflow.js';
+import { acknowledge } from '../constructs/acknowledge.js';
 import { DataLayer } from '../constructs/data-layer.js';
-import { deliveryTargets, type StageConfig } from '../stage-config.js';
+import { deliveryTargets, LOCAL_STAGE, type StageConfig } from '../stage-config.js';
 import { grantSecretValue } from '../constructs/grant-secret-value.js';
 import { ExecutionStatus } from '../constructs/execution-status.js';
 import { GovernedWorkflow } from '../constructs/governed-workflow.js';
 import { HandrailFunction } from '../constructs/handrail-function.js';
 import { HandrailHttpApi } from '../constructs/http-api.js';
+import { Identity } from '../constructs/identity.js';
 import { BUNDLED_DIRECTORY, BUNDLED_WORKFLOWS_DIR, directoryCommands, workflowCommands } from '../constructs/json-assets.js';
 import { StepHandlers } from '../constructs/step-handlers.js';
 
@@ -51,7 +56,12 @@ export class HandrailStack extends Stack {
         excludePunctuation: true,
       },
     });
+    acknowledge(signingSecret, 'SMG4', 'rotating the HMAC key invalidates every outstanding review link, inbox link and personal reviewer token at once; operators rotate it deliberately (README, Known limits), not on a schedule');
+    acknowledge(channelSecrets, 'SMG4', 'Slack and Teams issue these credentials; Secrets Manager cannot rotate them: operators rotate them at Slack or Teams and put the new values here');
     const http = new HandrailHttpApi(this, 'Http');
+    // Deployed stages sign people in with their own user pool; locally, the runtime's issuer does.
+    if (stage !== LOCAL_STAGE && !config.identity) throw new Error(`Stage ${stage} has no identity settings; declare ${stage}.identity in stages.yaml (see README, Deploy to AWS)`);
+    const identity = config.identity && stage !== LOCAL_STAGE ? new Identity(this, 'Identity', { stage, config: config.identity, retain: stage !== 'dev' }) : undefined;
     const stateMachinePrefix = this.formatArn({
       service: 'states',
       resource: 'stateMachine',
@@ -78,6 +88,7 @@ export class HandrailStack extends Stack {
           generateSecretString: { secretStringTemplate: JSON.stringify({ apiKey: '' }), generateStringKey: 'unused', excludePunctuation: true },
         })
       : undefined;
+    if (openAiSecret) acknowledge(openAiSecret, 'SMG4', 'OpenAI (or the compatible provider) issues the key; Secrets Manager cannot rotate it: operators rotate it there and put the new key here');
     const modelEnvironment: Record<string, string> = {
       ...(openAiSecret ? { [ENV.openAiSecretArn]: openAiSecret.secretArn } : {}),
       ...(config.openai?.baseUrl ? { [ENV.openAiBaseUrl]: config.openai.baseUrl } : {}),
@@ -107,6 +118,10 @@ export class HandrailStack extends Stack {
     steps.reconciler.addToRolePolicy(
       new iam.PolicyStatement({ sid: 'ResumeDecidedRuns', actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: [`${stateMachinePrefix}*`] }),
     );
+    for (const resumer of [steps.functions.approval, steps.reconciler]) {
+      acknowledge(resumer, `IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:${stateMachineName(stage, '')}*]`,
+        "the stage's own state machines, by name prefix: naming each machine would make the function depend on the machines that invoke it (a cycle); the actions resume a task only");
+    }
 
     const apiFunction = new HandrailFunction(this, 'ApiFunction', {
       entry: 'functions/api/handler.ts',
@@ -120,6 +135,11 @@ export class HandrailStack extends Stack {
         [ENV.directoryFile]: `/var/task/${BUNDLED_DIRECTORY}`,
         // Slack: verifies interactions (signing secret), opens modals and updates messages (bot token).
         [ENV.channelSecretsArn]: channelSecrets.secretArn,
+        // Whose ID tokens the API accepts: the stage's user pool and app client; locally the
+        // runtime's embedded issuer, on its own URL. The keys are at <issuer>/.well-known/jwks.json.
+        ...(identity
+          ? { [ENV.authIssuer]: identity.issuer, [ENV.authAudience]: identity.client.userPoolClientId }
+          : { [ENV.authIssuer]: Fn.join('', [http.api.apiEndpoint, LOCAL_ISSUER_PATH]), [ENV.authAudience]: LOCAL_AUDIENCE }),
       },
       commandHooks: {
         beforeBundling: () => [],
@@ -146,7 +166,8 @@ export class HandrailStack extends Stack {
       wf.stateMachine.grantStartExecution(apiFunction);
       wf.stateMachine.grant(apiFunction, 'states:SendTaskSuccess', 'states:SendTaskFailure');
     }
-    http.addRoutes(apiFunction);
+    // API Gateway checks the ID token first on the routes it can (http-api.ts says which and why).
+    http.addRoutes(apiFunction, identity ? { authorizer: new HttpJwtAuthorizer('IdToken', identity.issuer, { jwtAudience: [identity.client.userPoolClientId] }) } : {});
 
     new CfnOutput(this, 'ApiUrl', { value: http.api.apiEndpoint, description: 'Base URL of the Handrail API' });
     new CfnOutput(this, 'KnowledgeBucketName', { value: this.data.knowledgeBucket.bucketName });
@@ -155,6 +176,12 @@ export class HandrailStack extends Stack {
       value: channelSecrets.secretArn,
       description: 'Fill in {slackBotToken, slackSigningSecret, teamsWebhookUrl} to turn approval channels on',
     });
+    if (identity) {
+      new CfnOutput(this, 'UserPoolId', { value: identity.userPool.userPoolId, description: `Cognito user pool: add people to its groups, one per role (${ROLES.join(', ')})` });
+      new CfnOutput(this, 'UserPoolClientId', { value: identity.client.userPoolClientId, description: 'App client (public, authorization code + PKCE): the aud of the ID tokens the API accepts' });
+      new CfnOutput(this, 'AuthIssuer', { value: identity.issuer, description: 'Issuer of the ID tokens the API accepts' });
+      new CfnOutput(this, 'HostedUiUrl', { value: identity.hostedUiUrl, description: 'Cognito Hosted UI: /oauth2/authorize, /oauth2/token, /logout' });
+    }
     if (openAiSecret) {
       new CfnOutput(this, 'OpenAiSecretArn', { value: openAiSecret.secretArn, description: 'Put the OpenAI (or compatible) key here as {"apiKey": "…"}' });
     }

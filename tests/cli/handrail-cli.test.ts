@@ -54,7 +54,8 @@ describe('npx handrail', () => {
     [['run', 'support-reply', '--input', 'missing.json'], 2, /--input: cannot read missing.json/],
     [['run', 'support-reply', '--input', 'bad.json'], 2, /--input: bad.json is not valid JSON/],
     [['runs', 'show'], 2, /missing <runId>/],
-    [['approvals', 'approve', 'x'], 2, /missing --token or HANDRAIL_REVIEWER_TOKEN/],
+    [['approvals', 'approve', 'x'], 2, /missing --token, HANDRAIL_REVIEWER_TOKEN .* or HANDRAIL_TOKEN/],
+    [['login'], 2, /missing <user>/],
     [['--frobnicate'], 2, /Unknown option '--frobnicate'/],
   ])('%j exits %i with one line that says what to fix', async (args, code, message) => {
     const out = await handrail(args);
@@ -69,14 +70,33 @@ describe('npx handrail', () => {
     expect(out.stderr).toContain('No Handrail API at http://127.0.0.1:9: start it with `npm start`');
   });
 
+  it('signs in locally: login prints an ID token the API accepts; without one, reads are refused', async () => {
+    const anonymous = await handrail(['runs', 'list']);
+    expect(anonymous.code).toBe(1);
+    expect(anonymous.stderr).toMatch(/Sign in: send "Authorization: Bearer <token>" \(locally: npx handrail login <user>\)/);
+    const login = await handrail(['login', 'auditor@example.com'], { HANDRAIL_DATA_DIR: rt.dataDir });
+    expect(login.code).toBe(0);
+    const token = login.stdout.trim();
+    expect(token.split('.')).toHaveLength(3);
+    expect((await handrail(['runs', 'list'], { HANDRAIL_TOKEN: token })).code).toBe(0);
+    // An auditor reads but never writes knowledge.
+    const refused = await handrail(['kb', 'put', 'support', 'shipping.md'], { HANDRAIL_TOKEN: token });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('takes the role admin or author; auditor@example.com has auditor');
+    const stranger = await handrail(['login', 'mallory@example.com'], { HANDRAIL_DATA_DIR: rt.dataDir });
+    expect(stranger.code).toBe(2);
+    expect(stranger.stderr).toContain('no user mallory@example.com in the reviewer directory');
+  });
+
   it('runs a workflow, lists the approval, approves it with a reviewer token, shows the delivered run', async () => {
+    const admin = { HANDRAIL_TOKEN: await rt.login('admin@example.com') };
     const started = await handrail(['run', 'support-reply', '--input', 'ticket.json', '--idempotency-key', 'cli-1']);
     expect(started.code).toBe(0);
     const { runId } = JSON.parse(started.stdout);
     const api = client(rt);
     await waitFor(async () => (await api.get(`/runs/${runId}`)).body?.status === 'awaiting_approval', 'the approval');
 
-    const list = await handrail(['approvals', 'list']);
+    const list = await handrail(['approvals', 'list'], admin);
     expect(list.stdout).toContain(`${runId}.agent_review.0  pending  support-reply/agent_review`);
 
     const token = await handrail(['reviewers', 'token', 'support-agent@example.com'], { HANDRAIL_SIGNING_SECRET: rt.signingSecret });
@@ -87,7 +107,7 @@ describe('npx handrail', () => {
     expect(approved.stdout.trim()).toBe(`${runId}.agent_review.0: approved`);
 
     await waitFor(async () => (await api.get(`/runs/${runId}`)).body?.status === 'delivered', 'delivery');
-    const shown = await handrail(['runs', 'show', runId]);
+    const shown = await handrail(['runs', 'show', runId], admin);
     expect(JSON.parse(shown.stdout)).toMatchObject({ runId, status: 'delivered', approvals: [{ decision: { channel: 'api', reason: 'looks right' } }] });
 
     const wrongToken = await handrail(['approvals', 'approve', `${runId}.agent_review.0`, '--token', reviewerToken('other-secret', 'support-agent@example.com')]);
@@ -96,13 +116,16 @@ describe('npx handrail', () => {
   });
 
   it('adds knowledge versions and lists them; a bad collection exits non-zero', async () => {
-    const put = await handrail(['kb', 'put', 'support', 'shipping.md', '--author', 'cli@example.com']);
+    // The author is whoever signed in, never an option.
+    const author = { HANDRAIL_TOKEN: await rt.login('author@example.com') };
+    const put = await handrail(['kb', 'put', 'support', 'shipping.md'], author);
     expect(put.stdout).toMatch(/^support\/shipping v1 sha256:[0-9a-f]{12}\n$/);
-    const again = await handrail(['kb', 'put', 'support', 'shipping.md', '--author', 'cli@example.com']);
+    const again = await handrail(['kb', 'put', 'support', 'shipping.md'], author);
     expect(again.stdout).toContain('(unchanged)');
-    const list = await handrail(['kb', 'list', 'support']);
-    expect(list.stdout).toMatch(/shipping {2}v1 {2}Shipping {2}\(cli@example.com/);
-    const bad = await handrail(['kb', 'put', 'Bad Name', 'shipping.md']);
+    const list = await handrail(['kb', 'list', 'support'], author);
+    expect(list.stdout).toMatch(/shipping {2}v1 {2}Shipping {2}\(author@example.com/);
+    expect((await handrail(['kb', 'put', 'support', 'shipping.md', '--author', 'someone@example.com'], author)).code).toBe(2);
+    const bad = await handrail(['kb', 'put', 'Bad Name', 'shipping.md'], author);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('Invalid collection');
   });

@@ -2,12 +2,13 @@
  * The stage configuration (stages.yaml): validated at synth with the key to fix named, and what it
  * declares reaches exactly the functions that read it.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app-factory.js';
+import { projectRoot } from '../../infra/project-root.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'stages-'));
 function stagesFile(yaml: string): string {
@@ -33,6 +34,38 @@ describe('stage configuration', () => {
     ['openai settings without the provider', 'dev: { openai: {}, delivery: { SUPPORT_REPLY_URL: "https://x.example.com" } }\n', /dev\.openai is set but dev\.providers does not include openai/],
   ])('fails the synth on %s, naming the key', (_what, yaml, message) => {
     expect(() => synth('dev', yaml)).toThrow(message);
+  });
+
+  // A deployed stage's identity section, with everything else valid.
+  const withIdentity = (identity: string) => `dev: { delivery: { SUPPORT_REPLY_URL: "https://x.example.com" }, identity: ${identity} }\n`;
+  const oidc = (fields: string) => withIdentity(`{ domainPrefix: acme-dev, callbackUrls: ["https://x.example.com/cb"], federation: { type: oidc, name: Okta, ${fields} } }`);
+  it.each([
+    ['a deployed stage without identity', 'dev: { delivery: { SUPPORT_REPLY_URL: "https://x.example.com" } }\n', /dev\.identity is required: a deployed stage signs people in through its Cognito user pool; declare identity\.domainPrefix and identity\.callbackUrls/],
+    ['identity without its domain', withIdentity('{ callbackUrls: ["https://x.example.com/cb"] }'), /dev\.identity\.domainPrefix: is required: the Hosted UI domain prefix/],
+    ['identity without callback URLs', withIdentity('{ domainPrefix: acme-dev }'), /dev\.identity\.callbackUrls: is required: a list of sign-in callback URLs/],
+    ['an empty callback list', withIdentity('{ domainPrefix: acme-dev, callbackUrls: [] }'), /dev\.identity\.callbackUrls: must list at least one sign-in callback URL/],
+    ['a plain-http callback', withIdentity('{ domainPrefix: acme-dev, callbackUrls: ["http://x.example.com/cb"] }'), /dev\.identity\.callbackUrls\.0: must be https:\/\/ \(http:\/\/ only for localhost\)/],
+    ['a domain with a reserved word', withIdentity('{ domainPrefix: acme-cognito, callbackUrls: ["https://x.example.com/cb"] }'), /dev\.identity\.domainPrefix: must not contain aws, amazon, cognito/],
+    ['an unknown federation type', withIdentity('{ domainPrefix: acme-dev, callbackUrls: ["https://x.example.com/cb"], federation: { type: ldap } }'), /dev\.identity\.federation\.type: must be oidc or saml/],
+    ['OIDC without its client secret', oidc('issuerUrl: "https://acme.okta.com", clientId: abc'), /dev\.identity\.federation\.clientSecretArn: is required: the ARN of the Secrets Manager secret/],
+    ['OIDC with a secret that is not an ARN', oidc('issuerUrl: "https://acme.okta.com", clientId: abc, clientSecretArn: hunter2'), /dev\.identity\.federation\.clientSecretArn: must be a Secrets Manager secret ARN/],
+    ['OIDC scopes without email', oidc('issuerUrl: "https://acme.okta.com", clientId: abc, clientSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:x", scopes: [openid]'), /dev\.identity\.federation\.scopes: must include openid and email/],
+    ['SAML without metadata', withIdentity('{ domainPrefix: acme-dev, callbackUrls: ["https://x.example.com/cb"], federation: { type: saml, name: EntraID } }'), /dev\.identity\.federation\.metadataUrl: give exactly one of metadataUrl \(Okta, Entra ID\) or metadataFile \(Google Workspace\)/],
+    ['a SAML metadata file that is not there', withIdentity('{ domainPrefix: acme-dev, callbackUrls: ["https://x.example.com/cb"], federation: { type: saml, name: GoogleWorkspace, metadataFile: missing.xml } }'), /dev\.identity\.federation\.metadataFile: no file at .*missing\.xml/],
+    ['a provider named like a built-in one', withIdentity('{ domainPrefix: acme-dev, callbackUrls: ["https://x.example.com/cb"], federation: { type: saml, name: Google, metadataUrl: "https://idp.example.com/m.xml" } }'), /dev\.identity\.federation\.name: must not be one of Cognito's built-in providers/],
+    ['an unknown identity key', withIdentity('{ domainPrefix: acme-dev, callbackUrls: ["https://x.example.com/cb"], selfSignUp: true }'), /dev\.identity: Unrecognized key: "selfSignUp"/],
+    ['identity on the local stage', 'local: { identity: { domainPrefix: acme-dev, callbackUrls: ["https://x.example.com/cb"] } }\n', /local\.identity is not used: the local stage signs people in with the runtime's own issuer/],
+  ])('fails the synth on %s, naming the identity key', (_what, yaml, message) => {
+    const stage = yaml.startsWith('local') ? 'local' : 'dev';
+    expect(() => synth(stage, yaml)).toThrow(message);
+  });
+
+  it('reads a SAML metadata file named relative to the stages file (Google Workspace)', () => {
+    const metadata = '<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://accounts.google.com/o/saml2?idpid=C0example"/>';
+    writeFileSync(join(dir, 'google-idp-metadata.xml'), metadata);
+    const yaml = withIdentity('{ domainPrefix: acme-dev, callbackUrls: ["https://x.example.com/cb"], federation: { type: saml, name: GoogleWorkspace, metadataFile: google-idp-metadata.xml } }');
+    const template = Template.fromStack(synth('dev', yaml).stack);
+    template.hasResourceProperties('AWS::Cognito::UserPoolIdentityProvider', { ProviderName: 'GoogleWorkspace', ProviderType: 'SAML', ProviderDetails: { MetadataFile: metadata, IDPSignout: false } });
   });
 
   it('gives the deliver function its targets, the model callers their providers and OpenAI secret, and no one else', () => {
@@ -61,5 +94,20 @@ describe('stage configuration', () => {
     const template = Template.fromStack(synth('local', 'local: {}\n').stack);
     expect(JSON.stringify(envOf(template, 'StepsDeliverFunction').SUPPORT_REPLY_URL)).toMatch(/HttpApi.*ApiEndpoint.*\/sink\/support-reply/);
     expect(envOf(template, 'StepsGenerateFunction')).toMatchObject({ HANDRAIL_PROVIDERS: 'offline' });
+  });
+});
+
+describe("stages.yaml's commented example", () => {
+  // The lines after "Declare each stage you deploy", uncommented: what a reader copies.
+  const example = readFileSync(join(projectRoot, 'stages.yaml'), 'utf8')
+    .split(/^# Declare each stage you deploy.*$/m)[1]!
+    .split('\n')
+    .filter((line) => line.startsWith('#'))
+    .map((line) => line.replace(/^# ?/, ''))
+    .join('\n');
+
+  it.each(['dev', 'staging', 'prod'])('declares a complete %s stage, identity included', (stage) => {
+    const { stack } = synth(stage, example);
+    expect(stack.node.tryFindChild('Identity')).toBeDefined();
   });
 });

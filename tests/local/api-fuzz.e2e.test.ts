@@ -42,6 +42,7 @@ beforeAll(async () => {
     draftHash: approval.draftHash,
     runId: runIds[0]!,
     reviewerToken: reviewerToken(rt.signingSecret, reviewer),
+    idTokens: await Promise.all(['admin@example.com', 'author@example.com', 'auditor@example.com'].map((user) => rt.login(user))),
     reviewToken: String(approval.reviewLinks[reviewer]).split('/review/')[1]!,
     inboxToken: signReviewToken(rt.signingSecret, { approvalId: '*', reviewer, expiresAt: Math.floor(Date.now() / 1000) + 3600 }),
     validCursor: page.body.nextCursor,

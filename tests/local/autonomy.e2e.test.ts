@@ -166,7 +166,7 @@ describe('graduated autonomy on the local runtime', () => {
   });
 
   it('reports through the CLI, and 404s an unknown workflow', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, [bin, 'autonomy', '--workflow', 'autonomy-demo'], { env: { ...process.env, HANDRAIL_URL: rt.url } });
+    const { stdout } = await promisify(execFile)(process.execPath, [bin, 'autonomy', '--workflow', 'autonomy-demo'], { env: { ...process.env, HANDRAIL_URL: rt.url, HANDRAIL_TOKEN: await rt.login('author@example.com') } });
     expect(stdout).toContain(`${ROUTINE}  suspended  decisions 10/10  unedited 70%  approved 80%`);
     expect(stdout).toContain('rejections policy×2');
     expect(stdout).toContain(`${URGENT}  no-rule`);

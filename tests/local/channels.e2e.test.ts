@@ -90,7 +90,8 @@ describe('approval channels on the local runtime', () => {
     const page = await api.get(new URL(outbox[0].links[0]).pathname);
     expect(page.status).toBe(200);
     expect(page.text).toContain('Approve as drafted');
-    const eml = await fetch(`${rt.url}/outbox/${outbox[0].id}`);
+    const eml = await fetch(`${rt.url}/outbox/${outbox[0].id}`, { headers: { authorization: `Bearer ${await rt.login('admin@example.com')}` } });
+    expect((await fetch(`${rt.url}/outbox/${outbox[0].id}`)).status).toBe(401); // the outbox holds review links: admins only
     expect(eml.headers.get('content-type')).toContain('message/rfc822');
     expect(await eml.text()).toMatch(/MIME-Version: 1\.0\r\n/);
     expect((await api.get('/outbox/..%2Fsigning-secret')).status).toBe(404);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRun } from '../../functions/records/runs.js';
 import { workflowRegistry } from '../../functions/shared/workflow-registry.js';
 import type { LocalRuntime } from '../../local/runtime.js';
-import { client, pendingApprovalOf, startTestRuntime, waitForRun } from '../support/local-runtime.js';
+import { client, pendingApprovalOf, startTestRuntime, waitFor, waitForRun } from '../support/local-runtime.js';
 
 let rt: LocalRuntime;
 const machine = 'arn:aws:states:us-east-1:000000000000:stateMachine:handrail-local-support-reply';
@@ -43,7 +43,12 @@ describe('executions that end outside their state machine', () => {
 
     const run = await waitForRun(rt, runId, ['failed']);
     expect(run.error).toEqual({ error: 'Operator.Stop', cause: 'stopped by an operator' });
-    expect(run.approvals.find((a: any) => a.approvalId === approval.approvalId)).toMatchObject({ status: 'expired', closedReason: 'the run ended: Operator.Stop' });
+    // The run ends first, then its waiting requests are closed.
+    const closed = await waitFor(async () => {
+      const { body } = await api.get(`/approvals/${approval.approvalId}`);
+      return body.status !== 'pending' && body;
+    }, 'the request to close');
+    expect(closed).toMatchObject({ status: 'expired', closedReason: 'the run ended: Operator.Stop' });
     expect((await api.get('/approvals?status=pending')).body.approvals.map((a: any) => a.approvalId)).not.toContain(approval.approvalId);
   });
 });

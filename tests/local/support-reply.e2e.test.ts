@@ -217,7 +217,9 @@ describe('support-reply on the local runtime', () => {
     const approval = await pendingApprovalOf(runId);
     const path = `/approvals/${approval.approvalId}/decision`;
     // Prepare: an attempt with no credentials, with someone else's name, by a stranger
-    const anonymous = await api.post(path, { action: 'approve', draftHash: approval.draftHash });
+    const anonymous = await client(rt, { as: null }).post(path, { action: 'approve', draftHash: approval.draftHash });
+    // An admin may read every request, but decides only where the request names them.
+    const admin = await api.post(path, { action: 'approve', draftHash: approval.draftHash });
     const impersonation = await decideAs(rt, approval, 'support-lead@example.com', { action: 'approve' });
     const claimed = await api.post(path, { action: 'approve', reviewer: 'support-agent@example.com', draftHash: approval.draftHash }, {
       authorization: `Bearer ${(await import('../../functions/approvals/reviewer-tokens.js')).reviewerToken(rt.signingSecret, 'mallory@example.com')}`,
@@ -225,6 +227,7 @@ describe('support-reply on the local runtime', () => {
     const forgedToken = await api.post(path, { action: 'approve', draftHash: approval.draftHash }, { authorization: 'Bearer bWFsbG9yeQ.AAAA' });
     // Assess
     expect(anonymous.status).toBe(401);
+    expect(admin.status).toBe(403);
     expect(impersonation.status).toBe(403);
     expect(claimed.status).toBe(403);
     expect(forgedToken.status).toBe(401);

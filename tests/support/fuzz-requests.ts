@@ -12,6 +12,8 @@ export interface FuzzTargets {
   readonly draftHash: string;
   readonly runId: string;
   readonly reviewerToken: string;
+  /** ID tokens of signed-in users with each role (admin, author, auditor), from the runtime's issuer. */
+  readonly idTokens: readonly string[];
   readonly reviewToken: string;
   readonly inboxToken: string;
   readonly validCursor: string;
@@ -111,7 +113,11 @@ function headersArb(t: FuzzTargets) {
   return fc.record(
     {
       'content-type': contentTypes,
-      authorization: fc.oneof(pick(`Bearer ${t.reviewerToken}`, 'Bearer ', 'Bearer a.b', 'Basic Zm9vOmJhcg=='), ascii(200).map((s) => `Bearer ${s}`)),
+      authorization: fc.oneof(
+        { weight: 4, arbitrary: pick(`Bearer ${t.reviewerToken}`, ...t.idTokens.map((token) => `Bearer ${token}`)) },
+        { weight: 1, arbitrary: pick('Bearer ', 'Bearer a.b', 'Bearer a.b.c', 'Basic Zm9vOmJhcg==', ...t.idTokens.map((token) => `Bearer ${token.slice(0, -4)}AAAA`)) },
+        { weight: 1, arbitrary: ascii(200).map((s) => `Bearer ${s}`) },
+      ),
       'idempotency-key': fc.oneof({ weight: 4, arbitrary: pick('fuzz-1', 'fuzz-2', 'fuzz-3') }, { weight: 1, arbitrary: ascii(300) }),
     },
     { requiredKeys: ['idempotency-key'] },

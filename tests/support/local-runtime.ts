@@ -12,11 +12,35 @@ export async function startTestRuntime(options: Partial<LocalRuntimeOptions> = {
   return startLocalRuntime({ dataDir: mkdtempSync(join(tmpdir(), 'handrail-test-')), port: 0, ...options });
 }
 
-export function client(rt: { url: string }) {
+/** Who a test client signs in as: the runtime's admin by default, `null` for an anonymous caller. */
+export const TEST_ADMIN = 'admin@example.com';
+const tokens = new Map<string, Promise<string>>();
+
+/** An ID token from the runtime's embedded issuer for a user of the reviewer directory (cached per runtime and user). */
+export function tokenOf(rt: TestRuntime, userId: string): Promise<string> {
+  const key = `${rt.url} ${userId}`;
+  let token = tokens.get(key);
+  if (!token) {
+    if (!rt.login) throw new Error('this runtime has no embedded issuer');
+    token = rt.login(userId);
+    tokens.set(key, token);
+  }
+  return token;
+}
+
+type TestRuntime = { url: string; login?: (userId: string) => Promise<string> };
+
+/**
+ * HTTP shortcuts against a runtime, signed in as `as` (a user of the reviewer directory; default the
+ * admin) with an ID token from its embedded issuer, or anonymous (`as: null`). An explicit
+ * `authorization` header wins.
+ */
+export function client(rt: TestRuntime, { as = TEST_ADMIN }: { as?: string | null } = {}) {
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const signIn: Record<string, string> = as && rt.login && !Object.keys(headers).some((h) => h.toLowerCase() === 'authorization') ? { authorization: `Bearer ${await tokenOf(rt, as)}` } : {};
     const res = await fetch(`${rt.url}${path}`, {
       method,
-      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...signIn, ...headers },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await res.text();
@@ -49,7 +73,7 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | false>, wh
 }
 
 /** Polls GET /runs/{runId} until the run reaches one of `statuses`; returns the run view. */
-export function waitForRun(rt: { url: string }, runId: string, statuses: string[]): Promise<any> {
+export function waitForRun(rt: TestRuntime, runId: string, statuses: string[]): Promise<any> {
   return waitFor(async () => {
     const run = await client(rt).get(`/runs/${runId}`);
     return statuses.includes(run.body?.status) && run.body;
@@ -57,7 +81,7 @@ export function waitForRun(rt: { url: string }, runId: string, statuses: string[
 }
 
 /** Polls GET /runs/{runId} until the run awaits a pending approval; returns that approval. */
-export function pendingApprovalOf(rt: { url: string }, runId: string): Promise<any> {
+export function pendingApprovalOf(rt: TestRuntime, runId: string): Promise<any> {
   return waitFor(async () => {
     const run = await client(rt).get(`/runs/${runId}`);
     return run.body?.status === 'awaiting_approval' && run.body.approvals.find((a: any) => a.status === 'pending');

@@ -20,7 +20,9 @@ export const PARITY_STAGE = 'parity';
  */
 export function writeParityStages(file: string, workflows: LoadedWorkflow[], receiverUrl: string, stages: Record<string, object> = { [PARITY_STAGE]: { providers: ['offline'] } }): string {
   const delivery = Object.fromEntries([...deliveryTargets(workflows).keys()].map((name) => [name, receiverUrl]));
-  writeFileSync(file, stringify(Object.fromEntries(Object.entries(stages).map(([stage, config]) => [stage, { ...config, delivery }]))));
+  // A deployed stage signs people in through its user pool; the bundled runtime stands in for its keys.
+  const identity = (stage: string) => ({ domainPrefix: `handrail-${stage}-test`, callbackUrls: ['http://localhost:8976/callback'] });
+  writeFileSync(file, stringify(Object.fromEntries(Object.entries(stages).map(([stage, config]) => [stage, { identity: identity(stage), ...config, delivery }]))));
   return file;
 }
 
@@ -39,14 +41,14 @@ export function sampleInput(definition: Workflow): Record<string, unknown> {
 }
 
 /** Posts `samplesDir/<collection>/*.md` through the API for every collection the workflows retrieve from. */
-export async function loadKnowledge(rt: { url: string }, workflows: LoadedWorkflow[], samplesDir: string): Promise<number> {
+export async function loadKnowledge(rt: { url: string; login(userId: string): Promise<string> }, workflows: LoadedWorkflow[], samplesDir: string): Promise<number> {
   const collections = new Set(workflows.flatMap((w) => w.definition.steps.flatMap((s) => (s.kind === 'retrieve' ? [s.collection] : []))));
   let loaded = 0;
   for (const collection of collections) {
     const files = readdirSync(join(samplesDir, collection)).filter((f) => f.endsWith('.md'));
     for (const fileName of files) {
       const content = readFileSync(join(samplesDir, collection, fileName), 'utf8');
-      const res = await client(rt).post(`/knowledge/${collection}/documents`, { fileName, content, author: 'parity-suite' });
+      const res = await client(rt).post(`/knowledge/${collection}/documents`, { fileName, content });
       if (res.status !== 201) throw new Error(`loading ${collection}/${fileName}: ${res.status} ${res.text}`);
       loaded++;
     }

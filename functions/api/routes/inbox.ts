@@ -2,7 +2,6 @@
  * GET /inbox/{token}: a reviewer's pending requests, each opening its review page. The token is a
  * signed link bound to one reviewer (the same scheme as review links, for every approval: `*`).
  */
-import { Hono } from 'hono';
 import { html } from 'hono/html';
 import { reviewLinksFor } from '../../approvals/review-links.js';
 import { listApprovals, type ApprovalRecord } from '../../records/approvals.js';
@@ -11,6 +10,7 @@ import { isId } from '../../shared/ids.js';
 import { verifyReviewToken } from '../../shared/review-link.js';
 import { signingSecret } from '../../shared/signing-secret.js';
 import { statusFor } from '../errors.js';
+import type { RouteHandlers } from '../route-handlers.js';
 import { messagePage, page } from './review-page.js';
 
 export { INBOX_SCOPE } from '../../approvals/inbox-link.js';
@@ -33,7 +33,8 @@ async function pendingFor(reviewer: string): Promise<ApprovalRecord[]> {
   return mine.sort((a, b) => a.deadline.localeCompare(b.deadline));
 }
 
-export const inbox = new Hono().get('/:token', async (c) => {
+export const inboxRoutes: RouteHandlers<'inbox'> = {
+  inbox: async (c) => {
   let reviewer: string;
   try {
     const token = c.req.param('token');
@@ -63,4 +64,5 @@ export const inbox = new Hono().get('/:token', async (c) => {
         }`,
     ),
   );
-});
+},
+};

@@ -3,28 +3,20 @@
  * POST /review/{token}: the form on that page. The token is checked before anything is read.
  * Errors are answered as pages by the app's error handler (api/errors.ts).
  */
-import { Hono, type Context } from 'hono';
-import * as z from 'zod';
+import type { Context } from 'hono';
 import { decide } from '../../approvals/decide.js';
 import { decideItem } from '../../approvals/decide-item.js';
 import { getApproval } from '../../records/approvals.js';
 import { recordAudit } from '../../records/audit.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../shared/errors.js';
-import { ID_SHAPES, isId } from '../../shared/ids.js';
+import { isId } from '../../shared/ids.js';
 import { verifyReviewToken } from '../../shared/review-link.js';
 import { signingSecret } from '../../shared/signing-secret.js';
 import { isClientAbort } from '../client-abort.js';
+import type { RouteHandlers } from '../route-handlers.js';
+import { schemas } from '../route-table.js';
 import { parseOrThrow } from '../validate.js';
 import { messagePage, reviewPage } from './review-page.js';
-
-const formSchema = z.object({
-  action: z.enum(['approve', 'edit', 'reject']),
-  draftHash: z.string().max(64),
-  itemId: z.string().regex(ID_SHAPES.itemId, 'a part id').optional(),
-  text: z.string().max(20000).optional(),
-  reasonCode: z.string().max(32).optional(),
-  reason: z.string().max(2000).optional(),
-});
 
 async function claims(c: Context) {
   const token = c.req.param('token') ?? '';
@@ -42,19 +34,19 @@ async function formOf(c: Context): Promise<unknown> {
   }
 }
 
-export const review = new Hono()
-  .get('/:token', async (c) => {
+export const reviewRoutes: RouteHandlers<'reviewPage' | 'reviewForm'> = {
+  reviewPage: async (c) => {
     const { approvalId, reviewer } = await claims(c);
     const approval = await getApproval(approvalId);
     if (!approval) throw new NotFoundError('This approval no longer exists.');
     return c.html(reviewPage(approval, reviewer));
-  })
-  .post('/:token', async (c) => {
+  },
+  reviewForm: async (c) => {
     const { approvalId, reviewer } = await claims(c).catch(async (err: unknown) => {
       if (err instanceof ForbiddenError) await recordAudit({ subject: 'review-links', type: 'review_link.denied', actor: 'unknown', details: { reason: err.message } });
       throw err;
     });
-    const form = parseOrThrow(formSchema, await formOf(c), 'form');
+    const form = parseOrThrow(schemas.reviewForm, await formOf(c), 'form');
     const original = await getApproval(approvalId);
     const shown = form.itemId ? original?.items?.find((i) => i.itemId === form.itemId)?.draft : original?.draft;
     // "Send my edit" with the text unchanged is an approval of the draft as it stands.
@@ -70,4 +62,5 @@ export const review = new Hono()
     const decided = form.itemId ? await decideItem(approvalId, form.itemId, input, 'review_link') : await decide(approvalId, input, 'review_link');
     const resumed = decided.status !== 'pending';
     return c.html(messagePage('Thank you', `Your decision is recorded${resumed ? ' and the run has resumed' : '; the run resumes when the other decisions are in'}.`));
-  });
+  },
+};

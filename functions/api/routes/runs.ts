@@ -1,33 +1,21 @@
 /** GET /runs/{runId} (everything a run did) and GET /runs?workflowId=&status=. */
-import { Hono } from 'hono';
-import * as z from 'zod';
 import { getApproval } from '../../records/approvals.js';
 import { auditTrail } from '../../records/audit.js';
 import { getRunWithSteps, listRuns } from '../../records/runs.js';
 import { NotFoundError } from '../../shared/errors.js';
-import { idSchema } from '../../shared/ids.js';
 import { pathId } from '../path-params.js';
+import type { RouteHandlers } from '../route-handlers.js';
+import { schemas } from '../route-table.js';
 import { runUsage } from '../../usage/totals.js';
 import { parseOrThrow } from '../validate.js';
 import { publicApproval } from './approval-view.js';
 
-const runStatuses = ['running', 'start_failed', 'awaiting_approval', 'delivered', 'completed', 'rejected', 'approval_timed_out', 'delivery_failed', 'needs_human', 'failed'] as const;
-
-const listQuery = z
-  .object({
-    workflowId: idSchema('workflowId', 'a workflow id').optional(),
-    status: z.enum(runStatuses).optional(),
-    limit: z.coerce.number().int().min(1).max(100).default(25),
-    cursor: z.string().optional(),
-  })
-  .strict();
-
-export const runs = new Hono()
-  .get('/', async (c) => {
-    const query = parseOrThrow(listQuery, c.req.query(), 'query');
+export const runRoutes: RouteHandlers<'listRuns' | 'getRun'> = {
+  listRuns: async (c) => {
+    const query = parseOrThrow(schemas.listRuns, c.req.query(), 'query');
     return c.json(await listRuns(query));
-  })
-  .get('/:runId', async (c) => {
+  },
+  getRun: async (c) => {
     const runId = pathId(c, 'runId', 'runId', 'run');
     const found = await getRunWithSteps(runId);
     if (!found) throw new NotFoundError(`No run ${runId}`);
@@ -43,4 +31,5 @@ export const runs = new Hono()
       approvals: approvals.filter((a) => a !== undefined).map(publicApproval),
       audit: await auditTrail(runId),
     });
-  });
+  },
+};

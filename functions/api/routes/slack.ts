@@ -3,7 +3,6 @@
  * messages). The signature is verified on the raw body before anything is parsed; a bad, stale or
  * replayed request gets 401 and changes nothing.
  */
-import { Hono } from 'hono';
 import { channelSecrets } from '../../notifications/channel-config.js';
 import { handleSlackInteraction } from '../../notifications/slack-interactions.js';
 import { verifySlackRequest } from '../../notifications/slack-signature.js';
@@ -11,8 +10,10 @@ import { UnauthorizedError, ValidationError } from '../../shared/errors.js';
 import { logger } from '../../shared/logger.js';
 import { checkJsonLimits } from '../json-limits.js';
 import { JSON_LIMITS } from '../limits.js';
+import type { RouteHandlers } from '../route-handlers.js';
 
-export const slack = new Hono().post('/interactions', async (c) => {
+export const slackRoutes: RouteHandlers<'slackInteractions'> = {
+  slackInteractions: async (c) => {
   const rawBody = await c.req.text();
   const secret = (await channelSecrets()).slackSigningSecret;
   if (!secret) throw new UnauthorizedError('Slack is not configured here (no signing secret), so no Slack request can be verified');
@@ -33,4 +34,5 @@ export const slack = new Hono().post('/interactions', async (c) => {
   checkJsonLimits(json, JSON_LIMITS.default, 'payload');
   const reply = await handleSlackInteraction(json);
   return reply ? c.json(reply) : c.body(null, 200);
-});
+},
+};

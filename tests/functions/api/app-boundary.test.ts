@@ -8,8 +8,8 @@ import { reviewerToken } from '../../../functions/approvals/reviewer-tokens.js';
 import { json, reviewToken, SECRET, storelessApp } from './app-env.js';
 
 let app: Hono;
-beforeAll(() => {
-  app = storelessApp();
+beforeAll(async () => {
+  app = await storelessApp();
 });
 
 const errorOf = async (res: Response) => ((await res.json()) as { error: { code: string; message: string; field?: string } }).error;
@@ -58,7 +58,7 @@ describe('ids in paths', () => {
   });
 
   it.each([['GET'], ['POST']])('%s /knowledge/{collection}/documents with a bad collection is a 400 naming it', async (method) => {
-    const res = await app.request(`/knowledge/${long}/documents`, { method, headers: { 'content-type': 'application/json' }, ...(method === 'POST' ? { body: '{"fileName":"a.md","content":"x","author":"me"}' } : {}) });
+    const res = await app.request(`/knowledge/${long}/documents`, { method, headers: { 'content-type': 'application/json' }, ...(method === 'POST' ? { body: '{"fileName":"a.md","content":"x"}' } : {}) });
     expect(res.status).toBe(400);
     expect(await errorOf(res)).toMatchObject({ field: 'collection' });
   });
@@ -116,7 +116,8 @@ describe('error answers', () => {
       ['/runs?unknown=1', {}, 400],
       ['/webhooks/quick-escalation', json('{not json'), 400],
       ['/webhooks/quick-escalation', json(''), 400],
-      ['/approvals/run-abc.review.0/decision', json('{}'), 401],
+      ['/approvals/run-abc.review.0/decision', json('{}', { authorization: '' }), 401],
+      ['/approvals/run-abc.review.0/decision', json('{}'), 400],
     ] as const) {
       const res = await app.request(path, init);
       expect(res.status, path).toBe(status);

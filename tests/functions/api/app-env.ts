@@ -12,11 +12,19 @@ import { resetClients } from '../../../functions/shared/aws-clients.js';
 import { signReviewToken } from '../../../functions/shared/review-link.js';
 import { resetSigningSecret } from '../../../functions/shared/signing-secret.js';
 import { resetWorkflowRegistry } from '../../../functions/shared/workflow-registry.js';
+import { startTestIssuer } from '../../support/test-issuer.js';
 
 export const SECRET = 'api-boundary-test-secret';
 export const WORKFLOWS_DIR = fileURLToPath(new URL('../../fixtures/workflows', import.meta.url));
 
-export function storelessApp() {
+/**
+ * The app, signed in: each request carries the directory admin's ID token from a test issuer
+ * (tests/support/test-issuer.ts) unless it sends its own `authorization`.
+ */
+export async function storelessApp(): Promise<Hono> {
+  const issuer = await startTestIssuer();
+  afterAll(() => issuer.close());
+  const admin = await issuer.tokenFor('admin@example.com');
   Object.assign(process.env, {
     HANDRAIL_SIGNING_SECRET: SECRET,
     HANDRAIL_WORKFLOWS_DIR: WORKFLOWS_DIR,
@@ -33,7 +41,14 @@ export function storelessApp() {
   resetClients();
   resetSigningSecret();
   resetWorkflowRegistry();
-  return createApp();
+  const app = createApp();
+  const request = app.request.bind(app);
+  app.request = (input, init, ...rest) => {
+    const headers = new Headers(init?.headers);
+    if (!headers.has('authorization')) headers.set('authorization', `Bearer ${admin}`);
+    return request(input, { ...init, headers }, ...rest);
+  };
+  return app;
 }
 
 /** A review link token for `approvalId`, signed with SECRET, valid for ten minutes. */

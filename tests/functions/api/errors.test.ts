@@ -12,8 +12,8 @@ import { reviewToken, SECRET, servedOverHttp, storelessApp } from './app-env.js'
 
 let app: Hono;
 let logs: CapturedLogs;
-beforeAll(() => {
-  app = storelessApp();
+beforeAll(async () => {
+  app = await storelessApp();
   logger.setLogLevel('INFO');
 });
 beforeEach(() => {

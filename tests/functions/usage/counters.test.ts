@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { documentClient } from '../../../functions/shared/aws-clients.js';
 import { createApp } from '../../../functions/api/app.js';
+import { startTestIssuer, type TestIssuer } from '../../support/test-issuer.js';
 import { countUsage, priceStep, utcDay } from '../../../functions/usage/account.js';
 import { resetPriceTables } from '../../../functions/usage/prices.js';
 import { runUsage } from '../../../functions/usage/totals.js';
@@ -20,8 +21,12 @@ async function spend(workflowId: string, at: Date, provider: string, model: stri
   await countUsage(workflowId, at, spent, priceStep(spent));
 }
 
+let issuer: TestIssuer;
+let auditor: string;
 beforeAll(async () => {
   env = await startGatewayTableEnv();
+  issuer = await startTestIssuer();
+  auditor = await issuer.tokenFor('auditor@example.com');
   process.env.HANDRAIL_PRICES_FILE = fileURLToPath(new URL('./fixtures/prices.yaml', import.meta.url));
   resetPriceTables();
   // support: 3 steps on day 1 (two priced, one offline), 1 on day 2; triage: 1 unpriced on day 1.
@@ -35,10 +40,11 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await env?.stop();
+  await issuer?.close();
 });
 
 const get = async (query: string) => {
-  const res = await createApp().request(`/usage${query}`);
+  const res = await createApp().request(`/usage${query}`, { headers: { authorization: `Bearer ${auditor}` } });
   return { status: res.status, body: (await res.json()) as any };
 };
 

@@ -1,0 +1,120 @@
+/**
+ * Every route of the HTTP API, declared once: method, path, who may call it, and the zod schemas of
+ * what it takes. The Hono app (app.ts), the API Gateway routes and their authorizer
+ * (infra/constructs/http-api.ts), the OpenAPI document (GET /openapi.json) and the access tests
+ * are all derived from this table; a route cannot be served without an entry, and an entry cannot
+ * be written without saying who may call it (`access` is required).
+ */
+import * as z from 'zod';
+import { decisionBodySchema } from '../approvals/decide.js';
+import type { Role } from '../auth/roles.js';
+import { ID_SHAPES, idSchema } from '../shared/ids.js';
+import { APPROVAL_STATUSES } from '../records/approvals.js';
+import { RUN_STATUSES } from '../records/runs.js';
+
+/**
+ * Who may call a route:
+ * - `public`: anyone (nothing behind it reads customer data or changes state);
+ * - `roles`: a signed-in caller with one of the roles (an identity provider's ID token, or a
+ *   reviewer's personal API token, which carries the `reviewer` role);
+ * - `link`: the bearer of a signed capability link in the path (a review or inbox link: one
+ *   reviewer, one approval, an expiry);
+ * - `slack`: Slack, proved by its request signature;
+ * - `webhook`: the workflow's trigger (a SaaS tool posting input).
+ */
+export type Access =
+  | { readonly kind: 'public' }
+  | { readonly kind: 'roles'; readonly roles: readonly Role[] }
+  | { readonly kind: 'link' }
+  | { readonly kind: 'slack' }
+  | { readonly kind: 'webhook' };
+
+export const PUBLIC: Access = { kind: 'public' };
+export const LINK: Access = { kind: 'link' };
+export const SLACK: Access = { kind: 'slack' };
+export const WEBHOOK: Access = { kind: 'webhook' };
+export const roles = (...allowed: Role[]): Access => ({ kind: 'roles', roles: allowed });
+
+export interface RouteSpec {
+  readonly method: 'GET' | 'POST';
+  /** OpenAPI form: `/runs/{runId}`. */
+  readonly path: string;
+  readonly summary: string;
+  readonly access: Access;
+  readonly query?: z.ZodType;
+  /** A JSON body's schema; `workflow-input` when each workflow declares its own (webhooks). */
+  readonly body?: z.ZodType | 'workflow-input';
+  /** A form body (the review page's form). */
+  readonly form?: z.ZodType;
+  /** Served as HTML (pages people open). */
+  readonly html?: boolean;
+}
+
+const page = { limit: z.coerce.number().int().min(1).max(100).default(25), cursor: z.string().optional() };
+const workflowId = idSchema('workflowId', 'a workflow id').optional();
+
+export const schemas = {
+  listRuns: z.object({ workflowId, status: z.enum(RUN_STATUSES).optional(), ...page }).strict(),
+  listApprovals: z
+    .object({
+      status: z.enum(APPROVAL_STATUSES).default('pending'),
+      reviewer: z.string().min(1).max(320).optional(),
+      workflowId,
+      /** Only requests waiting at least this long. */
+      olderThanMinutes: z.coerce.number().min(0).max(1e7).optional(),
+      ...page,
+    })
+    .strict(),
+  decision: decisionBodySchema,
+  reviewForm: z.object({
+    action: z.enum(['approve', 'edit', 'reject']),
+    draftHash: z.string().max(64),
+    itemId: z.string().regex(ID_SHAPES.itemId, 'a part id').optional(),
+    text: z.string().max(20000).optional(),
+    reasonCode: z.string().max(32).optional(),
+    reason: z.string().max(2000).optional(),
+  }),
+  /** A knowledge document's new version; its author is the signed-in caller. */
+  putDocument: z
+    .object({
+      fileName: z.string().min(1).max(255),
+      content: z.string().min(1, 'content must not be empty'),
+      docId: z.string().max(128).optional(),
+    })
+    .strict(),
+  usage: z
+    .object({ workflowId, day: z.iso.date('a day as YYYY-MM-DD').optional() })
+    .strict()
+    .refine((q) => q.workflowId || q.day, { message: 'give workflowId, day (YYYY-MM-DD), or both', path: ['workflowId'] }),
+  autonomy: z.object({ workflowId }).strict(),
+};
+
+const readers = roles('admin', 'auditor', 'author');
+const deciders = roles('admin', 'reviewer');
+
+export const ROUTES = {
+  health: { method: 'GET', path: '/health', summary: 'Liveness check', access: PUBLIC },
+  openapi: { method: 'GET', path: '/openapi.json', summary: 'This API, as an OpenAPI 3.1 document', access: PUBLIC },
+  startRun: { method: 'POST', path: '/webhooks/{workflowId}', summary: "Start a run of the workflow with the body as its input (Idempotency-Key header: one run per key)", access: WEBHOOK, body: 'workflow-input' },
+  listRuns: { method: 'GET', path: '/runs', summary: 'Runs, newest first, by workflow and status', access: roles('admin', 'auditor', 'author'), query: schemas.listRuns },
+  getRun: { method: 'GET', path: '/runs/{runId}', summary: 'Everything a run did: steps, approvals, usage, audit trail', access: roles('admin', 'auditor', 'author') },
+  listApprovals: { method: 'GET', path: '/approvals', summary: "Approval requests by status (a reviewer sees their own queue)", access: roles('admin', 'auditor', 'reviewer'), query: schemas.listApprovals },
+  getApproval: { method: 'GET', path: '/approvals/{approvalId}', summary: "An approval request; the caller's own review link while it is pending (every reviewer's for an admin)", access: roles('admin', 'auditor', 'reviewer') },
+  decide: { method: 'POST', path: '/approvals/{approvalId}/decision', summary: 'Approve, edit or reject, as the signed-in reviewer', access: deciders, body: schemas.decision },
+  decidePart: { method: 'POST', path: '/approvals/{approvalId}/items/{itemId}/decision', summary: 'Decide one part of a multi-part approval, as the signed-in reviewer', access: deciders, body: schemas.decision },
+  reviewPage: { method: 'GET', path: '/review/{token}', summary: 'The review page a reviewer opens from a signed link', access: LINK, html: true },
+  reviewForm: { method: 'POST', path: '/review/{token}', summary: "The review page's decision form", access: LINK, form: schemas.reviewForm, html: true },
+  inbox: { method: 'GET', path: '/inbox/{token}', summary: "A reviewer's pending requests, from a signed inbox link", access: LINK, html: true },
+  slackInteractions: { method: 'POST', path: '/slack/interactions', summary: "Slack's interactivity requests (approval buttons and modals)", access: SLACK },
+  listDocuments: { method: 'GET', path: '/knowledge/{collection}/documents', summary: "The latest version of each document in a collection", access: readers },
+  putDocument: { method: 'POST', path: '/knowledge/{collection}/documents', summary: 'Add a new immutable version of a document, authored by the caller', access: roles('admin', 'author'), body: schemas.putDocument },
+  usage: { method: 'GET', path: '/usage', summary: 'Tokens and cost by workflow and day', access: roles('admin', 'auditor'), query: schemas.usage },
+  autonomy: { method: 'GET', path: '/autonomy', summary: 'Graduated autonomy per route path: figures and status', access: readers, query: schemas.autonomy },
+} as const satisfies Record<string, RouteSpec>;
+
+export type RouteId = keyof typeof ROUTES;
+
+/** `/runs/{runId}` → `/runs/:runId` (Hono's form). */
+export function honoPath(path: string): string {
+  return path.replace(/\{(\w+)\}/g, ':$1');
+}
