@@ -11,9 +11,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { routeMatcher, type RouteMatch } from './apigw-routes.js';
+import { listenLocally, readBodyUpTo } from './local-server.js';
 import type { LambdaInvoker } from './lambda-host.js';
 import { LOCAL_ACCOUNT, type LocalHttpRoute } from './template-reader.js';
 
@@ -154,22 +154,11 @@ export function fromResultV2(result: unknown): HttpResponse {
 
 /** The request's body, unless it is over API Gateway's limit (then undefined, and nothing more is kept). */
 function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    if (Number(req.headers['content-length'] ?? 0) > MAX_REQUEST_BYTES) {
-      req.resume();
-      resolve(undefined);
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_REQUEST_BYTES) chunks.push(chunk);
-      else chunks.length = 0;
-    });
-    req.on('end', () => resolve(size > MAX_REQUEST_BYTES ? undefined : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
+  if (Number(req.headers['content-length'] ?? 0) > MAX_REQUEST_BYTES) {
+    req.resume();
+    return Promise.resolve(undefined);
+  }
+  return readBodyUpTo(req, MAX_REQUEST_BYTES);
 }
 
 function send(res: ServerResponse, response: HttpResponse, requestId: string): void {
@@ -219,17 +208,5 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
       else res.destroy(err as Error);
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const { address, port } = server.address() as AddressInfo;
-  return {
-    url: `http://${address}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return listenLocally(server, { host: options.host, port: options.port });
 }

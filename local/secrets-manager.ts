@@ -7,7 +7,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLocally, readBodyUpTo } from './local-server.js';
 import type { LocalSecret } from './template-reader.js';
 
 export interface SecretValue {
@@ -59,17 +59,10 @@ class ServiceError extends Error {
   }
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    req.on('end', () => (size > MAX_BODY_BYTES ? reject(new ServiceError('InvalidRequestException', 'Request body too large')) : resolve(Buffer.concat(chunks).toString('utf8'))));
-    req.on('error', reject);
-  });
+async function readBody(req: IncomingMessage): Promise<string> {
+  const body = await readBodyUpTo(req, MAX_BODY_BYTES);
+  if (!body) throw new ServiceError('InvalidRequestException', 'Request body too large');
+  return body.toString('utf8');
 }
 
 export async function startSecretsManager(secrets: readonly SecretValue[], options: { host?: string } = {}): Promise<SecretsManagerEndpoint> {
@@ -118,17 +111,5 @@ export async function startSecretsManager(secrets: readonly SecretValue[], optio
       }
     })();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const { address, port } = server.address() as AddressInfo;
-  return {
-    url: `http://${address}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return listenLocally(server, { host: options.host });
 }

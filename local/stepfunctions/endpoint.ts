@@ -4,10 +4,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { LocalStepFunctions } from './engine.js';
 import { SfnServiceError } from './errors.js';
 import { operations } from './protocol.js';
+import { listenLocally, readBodyUpTo } from '../local-server.js';
 
 export interface SfnEndpointOptions {
   readonly host?: string;
@@ -43,21 +43,10 @@ function serialize(value: unknown): string {
   });
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    // Keep reading past the limit (dropping data) so the error response can still be written.
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (size > MAX_BODY_BYTES) reject(new ProtocolError(413, `${CORAL_PREFIX}SerializationException`, 'Request body too large'));
-      else resolve(Buffer.concat(chunks).toString('utf8'));
-    });
-    req.on('error', reject);
-  });
+async function readBody(req: IncomingMessage): Promise<string> {
+  const body = await readBodyUpTo(req, MAX_BODY_BYTES);
+  if (!body) throw new ProtocolError(413, `${CORAL_PREFIX}SerializationException`, 'Request body too large');
+  return body.toString('utf8');
 }
 
 async function handle(engine: LocalStepFunctions, req: IncomingMessage): Promise<unknown> {
@@ -107,22 +96,5 @@ export async function startSfnEndpoint(engine: LocalStepFunctions, { host = '127
       (err: unknown) => sendError(res, err),
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port: boundPort } = server.address() as AddressInfo;
-  const urlHost = host.includes(':') ? `[${host}]` : host;
-  return {
-    url: `http://${urlHost}:${boundPort}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        // SDK clients keep connections alive; without this close() waits for them to idle out.
-        server.closeAllConnections();
-      }),
-  };
+  return listenLocally(server, { host, port });
 }
