@@ -15,6 +15,7 @@ import { lambdaContextLogging } from './lambda-context.js';
 import { openApiDocument } from './openapi.js';
 import type { RouteHandlers } from './route-handlers.js';
 import { honoPath, ROUTES, type RouteId, type RouteSpec } from './route-table.js';
+import { securityHeaders } from './security-headers.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { autonomyRoutes } from './routes/autonomy.js';
 import { inboxRoutes } from './routes/inbox.js';
@@ -42,7 +43,7 @@ const handlers: RouteHandlers = {
 export function createApp(): Hono {
   const app = new Hono();
   // Every route, including those mounted later (the local runtime's /sink and /outbox).
-  app.use('*', lambdaContextLogging(), bodyLimits());
+  app.use('*', securityHeaders(), lambdaContextLogging(), bodyLimits());
   for (const [id, route] of Object.entries(ROUTES) as [RouteId, RouteSpec][]) {
     app.on(route.method, honoPath(route.path), authorize(route), handlers[id] as Handler);
   }

@@ -1,17 +1,10 @@
 /** The reviewer's page: ticket, draft, cited sources, and approve / edit / reject. */
 import { html } from 'hono/html';
 import type { ApprovalRecord } from '../../records/approvals.js';
-
-const style = html`<style>
-  body{font:15px/1.5 system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#1d2330}
-  h1{font-size:1.4rem} .card{border:1px solid #d7dbe3;border-radius:8px;padding:1rem;margin:1rem 0}
-  textarea{width:100%;min-height:14rem;font:inherit} .meta{color:#5b6475;font-size:.9rem}
-  button{font:inherit;padding:.5rem 1rem;margin-right:.5rem;border-radius:6px;border:1px solid #8a93a6;cursor:pointer}
-  .approve{background:#e3f5e8} .reject{background:#fbe5e5} .edit{background:#e6eefc} .notice{padding:1rem;border-radius:8px;background:#f3f4f7}
-</style>`;
+import { pageStyle } from './page-style.js';
 
 export function page(title: string, body: unknown) {
-  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="no-referrer"><title>${title} · Handrail</title>${style}</head><body>${body}</body></html>`;
+  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="no-referrer"><title>${title} · Handrail</title>${pageStyle}</head><body>${body}</body></html>`;
 }
 
 export function messagePage(title: string, message: string) {
@@ -39,7 +32,7 @@ export function reviewPage(approval: ApprovalRecord, reviewer: string) {
 
 function decidedView(approval: ApprovalRecord) {
   return html`<p class="notice">This approval is <strong>${approval.status}</strong>${approval.decision ? html` by ${approval.decision.reviewer} at ${approval.decision.decidedAt}` : ''}. Nothing more to do.</p>
-    <div class="card"><h2>Draft</h2><pre style="white-space:pre-wrap">${approval.finalText ?? approval.draft.text}</pre></div>`;
+    <div class="card"><h2>Draft</h2><pre>${approval.finalText ?? approval.draft.text}</pre></div>`;
 }
 
 function reasonFields(reasons: string[]) {
@@ -69,7 +62,7 @@ function itemForms(approval: ApprovalRecord, reviewer: string) {
     const mine = (approval.level === 0 ? item.reviewers : approval.reviewers).includes(reviewer);
     if (item.status !== 'pending' || !mine) {
       return html`<div class="card"><h2>${item.title}</h2><p class="meta">${item.status === 'pending' ? `waiting for ${item.reviewers.join(', ')}` : `${item.status} by ${item.decision?.reviewer ?? ''}`}</p>
-        <pre style="white-space:pre-wrap">${item.finalText ?? item.draft.text}</pre></div>`;
+        <pre>${item.finalText ?? item.draft.text}</pre></div>`;
     }
     return html`<form method="post" class="card">
       <h2>${item.title}</h2>
