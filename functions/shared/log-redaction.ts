@@ -1,12 +1,16 @@
 /**
  * Secrets that travel in requests and must never reach a log line: review and inbox link tokens
- * (they are credentials: whoever holds one can decide), bearer tokens, and Slack signatures.
- * Applied to every string the shared logger prints (its JSON replacer), messages and stacks included.
+ * (they are credentials: whoever holds one can decide), bearer tokens, ID tokens, and request and
+ * delivery signatures. Applied to every string the shared logger prints (its JSON replacer),
+ * messages and stacks included.
  */
 const RULES: Array<[RegExp, string]> = [
   [/\/(review|inbox)\/[^/?#\s"']+/g, '/$1/<redacted>'],
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, '$1 <redacted>'],
+  // A signed token outside a link or header (an ID token, a review link's): base64url JSON, then a signature.
+  [/\beyJ[A-Za-z0-9_-]+\.(?:[A-Za-z0-9_-]+\.)?[A-Za-z0-9_-]{20,}/g, '<redacted token>'],
   [/\bv0=[0-9a-f]{16,}/gi, 'v0=<redacted>'],
+  [/\bsha256=[0-9a-f]{16,}/gi, 'sha256=<redacted>'],
   [/\bxox[abposr]-[A-Za-z0-9-]+/g, 'xox?-<redacted>'],
 ];
 
@@ -17,8 +21,11 @@ export function redact(text: string): string {
   return out;
 }
 
-/** Keys whose values are credentials whatever they look like. */
-const SECRET_KEYS = /^(authorization|x-slack-signature|cookie|token|taskToken|signingSecret|slackBotToken|slackSigningSecret)$/i;
+/**
+ * Keys whose values are credentials whatever they look like: any `…token`, `…secret`,
+ * `…signature` or `…apiKey` (taskToken, idToken, signingSecret, x-handrail-signature, openAiApiKey…).
+ */
+const SECRET_KEYS = /^(authorization|cookie|set-cookie|password|[\w-]*token|[\w-]*secret|[\w-]*signature|[\w-]*api-?key)$/i;
 
 /**
  * A JSON.stringify replacer for Powertools' `jsonReplacerFn`.

@@ -1,0 +1,61 @@
+/**
+ * What the shared logger's replacer hides: credentials by the key they are kept under, and tokens
+ * and signatures by their shape wherever they appear in a string. (The whole-run scan is
+ * tests/local/log-secrets.e2e.test.ts.)
+ */
+import { describe, expect, it } from 'vitest';
+import { redact, redactingReplacer } from '../../../functions/shared/log-redaction.js';
+
+const stringify = (value: unknown) => JSON.stringify(value, redactingReplacer);
+
+describe('redactingReplacer', () => {
+  it.each([
+    'authorization',
+    'cookie',
+    'token',
+    'taskToken',
+    'idToken',
+    'slackBotToken',
+    'signingSecret',
+    'slackSigningSecret',
+    'webhookSecret',
+    'x-slack-signature',
+    'x-handrail-signature',
+    'webhook-signature',
+    'openAiApiKey',
+    'x-api-key',
+    'password',
+  ])('hides the value kept under %s', (key) => {
+    // Act
+    const text = stringify({ [key]: 'plain-looking-value', nested: { [key]: 'another-value' } });
+    // Assess
+    expect(text).not.toContain('value');
+    expect(JSON.parse(text)).toEqual({ [key]: '<redacted>', nested: { [key]: '<redacted>' } });
+  });
+
+  it.each(['outputTokens', 'maxTokens', 'idempotencyKey', 'approvalId', 'reviewers'])('keeps %s', (key) => {
+    expect(JSON.parse(stringify({ [key]: 42 }))).toEqual({ [key]: 42 });
+  });
+});
+
+describe('redact', () => {
+  const jwt = 'eyJhbGciOiJFUzI1NiIsImtpZCI6ImxvY2FsIn0.eyJlbWFpbCI6ImFkbWluQGV4YW1wbGUuY29tIn0.MEUCIQDx9s3Yk1yZr2m4t0qk7G8p';
+  const linkToken = 'eyJhIjoicnVuLWFiYy5yZXZpZXcuMCIsInIiOiJ4QHkueiIsImV4cCI6MX0.c2lnbmF0dXJlLW9mLXRoZS1yZXZpZXctbGluay10b2tlbg';
+  it.each([
+    ['a review link path', 'GET /review/abc.def failed', 'abc.def'],
+    ['an inbox link', 'http://localhost:3000/inbox/abc.def?x=1', 'abc.def'],
+    ['a bearer token', 'sent Bearer dGhlLXRva2Vu.c2ln', 'dGhlLXRva2Vu'],
+    ['a bare ID token', `token ${jwt} expired`, 'MEUCIQDx9s3Yk1yZr2m4t0qk7G8p'],
+    ['a bare review link token', `claims of ${linkToken}`, 'c2lnbmF0dXJlLW9mLXRoZS1yZXZpZXctbGluay10b2tlbg'],
+    ['a Slack signature', 'v0=0123456789abcdef0123456789abcdef', '0123456789abcdef'],
+    ['a delivery signature', 'X-Handrail-Signature: sha256=0123456789abcdef0123456789abcdef', '0123456789abcdef'],
+    ['a Slack bot token', 'xoxb-1234-5678-abcdef', '1234-5678'],
+  ])('hides %s', (_what, text, secret) => {
+    expect(redact(text)).not.toContain(secret);
+  });
+
+  it('keeps ordinary text', () => {
+    const text = 'run run-abc.def approval run-abc.agent_review.0: 3 passages, sha256 of the draft unchanged';
+    expect(redact(text)).toBe(text);
+  });
+});
