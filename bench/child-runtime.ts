@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { projectRoot } from '../infra/project-root.js';
 import { LOCAL_ISSUER_PATH } from '../functions/auth/local-identity.js';
 import { issuerKey, mintIdToken } from '../local/identity-issuer.js';
+import { webhookSecretIn } from '../local/signing-secret-file.js';
 import { loadDirectory } from '../state-machines/directory.js';
 
 const START_TIMEOUT_MS = 120_000; // the first start may synthesize the CDK app
@@ -22,6 +23,8 @@ export interface ChildRuntime {
   output(): string;
   /** An ID token from its embedded issuer for a user of the reviewer directory, as `npx handrail login` mints it. */
   login(userId: string): Promise<string>;
+  /** A workflow's webhook secret (its sender signs with it). */
+  webhookSecret(workflowId: string): string;
 }
 
 export function freePort(): Promise<number> {
@@ -68,7 +71,7 @@ export async function startChildRuntime(dataDir: string, env: Record<string, str
     });
   });
   const login = async (userId: string) => mintIdToken({ key: await issuerKey(dataDir), issuer: `${url}${LOCAL_ISSUER_PATH}`, directory: loadDirectory(), userId });
-  return { child, url, output: () => output, login };
+  return { child, url, output: () => output, login, webhookSecret: (workflowId: string) => webhookSecretIn(dataDir, workflowId) };
 }
 
 export async function killChild(child: ChildProcess): Promise<void> {

@@ -1,12 +1,22 @@
 // The benchmark's HTTP client, on its own thread like an external SaaS tool, so the runtime's
 // thread only does the runtime's work. Plain JavaScript: workers do not inherit the TS loader.
+import { createHmac, randomUUID } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 
-const { url, concurrency, reviewerToken } = workerData;
+const { url, concurrency, reviewerToken, webhookSecret } = workerData;
+
+/** Standard Webhooks headers, as the workflow's sender signs each call (functions/triggers/standard-webhooks.ts). */
+function signed(text) {
+  const id = `msg_${randomUUID()}`;
+  const at = Math.floor(Date.now() / 1000);
+  const key = Buffer.from(webhookSecret.replace(/^whsec_/, ''), 'base64');
+  return { 'webhook-id': id, 'webhook-timestamp': String(at), 'webhook-signature': `v1,${createHmac('sha256', key).update(`${id}.${at}.${text}`).digest('base64')}` };
+}
 const now = () => performance.timeOrigin + performance.now();
 
 async function post(path, body, headers = {}) {
-  const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const text = JSON.stringify(body);
+  const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(path.startsWith('/webhooks/') ? signed(text) : {}), ...headers }, body: text });
   const json = await res.json();
   if (res.status >= 300) throw new Error(`${path}: HTTP ${res.status} ${JSON.stringify(json)}`);
   return json;

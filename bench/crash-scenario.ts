@@ -15,7 +15,9 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { reviewerToken } from '../functions/approvals/reviewer-tokens.js';
+import { signedWebhookHeaders } from '../functions/triggers/standard-webhooks.js';
 import { killChild, startChildRuntime, type ChildRuntime } from './child-runtime.js';
 import { startSignedReceiver } from '../tests/support/local-runtime.js';
 
@@ -97,7 +99,13 @@ export async function runCrashScenario(options: CrashOptions): Promise<CrashRepo
       const admin = `Bearer ${await current!.login('admin@example.com')}`;
       const res = await fetch(`${current!.url}${path}`, {
         method,
-        headers: { ...(body ? { 'content-type': 'application/json' } : {}), authorization: admin, ...headers },
+        headers: {
+          ...(body ? { 'content-type': 'application/json' } : {}),
+          authorization: admin,
+          // Each attempt is a new message of the sender's (its own webhook-id); the Idempotency-Key keeps one run.
+          ...(path.startsWith('/webhooks/') ? signedWebhookHeaders(current!.webhookSecret('support-reply'), `msg_${randomUUID()}`, JSON.stringify(body)) : {}),
+          ...headers,
+        },
         body: body ? JSON.stringify(body) : undefined,
         signal: AbortSignal.timeout(10_000),
       });

@@ -25,7 +25,7 @@ const runIdOf = (executionArn: string) => executionArn.split(':').pop()!;
 runtime.engine.on('taskTokenIssued', (e) => pendingAt.set(runIdOf(e.executionArn), now()));
 runtime.engine.on('executionClosed', (e) => closed.set(runIdOf(e.executionArn), { at: now(), status: e.status }));
 
-const client = new Worker(new URL('./client-worker.mjs', import.meta.url), { workerData: { url: runtime.url, concurrency, reviewerToken: reviewerToken(runtime.signingSecret, 'support-agent@example.com') }, execArgv: [] });
+const client = new Worker(new URL('./client-worker.mjs', import.meta.url), { workerData: { url: runtime.url, concurrency, reviewerToken: reviewerToken(runtime.signingSecret, 'support-agent@example.com'), webhookSecret: runtime.webhookSecret('support-reply') }, execArgv: [] });
 function ask(message: unknown): Promise<{ runId: string; at: number }[]> {
   return new Promise((resolve, reject) => {
     client.once('message', (reply: { type: string; sent?: { runId: string; at: number }[]; message?: string }) =>

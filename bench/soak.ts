@@ -28,7 +28,7 @@ runtime.engine.on('taskTokenIssued', (e) => pending.add(runIdOf(e.executionArn))
 runtime.engine.on('executionClosed', (e) => closed.add(runIdOf(e.executionArn)));
 
 const client = new Worker(new URL('./client-worker.mjs', import.meta.url), {
-  workerData: { url: runtime.url, concurrency, reviewerToken: reviewerToken(runtime.signingSecret, 'support-agent@example.com') },
+  workerData: { url: runtime.url, concurrency, reviewerToken: reviewerToken(runtime.signingSecret, 'support-agent@example.com'), webhookSecret: runtime.webhookSecret('support-reply') },
   execArgv: [],
 });
 function ask(message: unknown): Promise<{ runId: string }[]> {

@@ -1,8 +1,11 @@
 /** Each CLI command: parse its arguments, call the API, print the result. */
+import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { LOCAL_ISSUER_PATH } from '../functions/auth/local-identity.js';
 import { issuerKey, mintIdToken, UnknownUserError } from '../local/identity-issuer.js';
+import { webhookSecretIn } from '../local/signing-secret-file.js';
+import { signedWebhookHeaders } from '../functions/triggers/standard-webhooks.js';
 import { loadDirectory } from '../state-machines/directory.js';
 import { reviewerToken } from '../functions/approvals/reviewer-tokens.js';
 import { signReviewToken } from '../functions/shared/review-link.js';
@@ -24,7 +27,19 @@ function need(value: string | undefined, what: string): string {
 
 const print = (value: unknown) => console.log(JSON.stringify(value, null, 2));
 
-export async function runWorkflow(workflow: string | undefined, inputFile: string | undefined, idempotencyKey?: string) {
+/** The workflow's webhook secret: HANDRAIL_WEBHOOK_SECRET, else the local runtime's (in the data dir). */
+function webhookSecretFor(workflow: string, dataDir: string): string {
+  if (process.env.HANDRAIL_WEBHOOK_SECRET) return process.env.HANDRAIL_WEBHOOK_SECRET;
+  try {
+    return webhookSecretIn(dataDir, workflow);
+  } catch {
+    throw new CliError(`no webhook secret for ${workflow}: set HANDRAIL_WEBHOOK_SECRET, or run \`npm start\` once (it makes ${dataDir}/webhook-secrets/${workflow})`, 2);
+  }
+}
+
+/** Starts a run as the workflow's sender would: the body signed with its webhook secret (Standard Webhooks). */
+export async function runWorkflow(workflow: string | undefined, inputFile: string | undefined, dataDir: string, idempotencyKey?: string) {
+  const id = need(workflow, '<workflow>');
   const text = readFile(inputFile, '--input');
   let input: unknown;
   try {
@@ -32,7 +47,14 @@ export async function runWorkflow(workflow: string | undefined, inputFile: strin
   } catch {
     throw new CliError(`--input: ${inputFile} is not valid JSON`, 2);
   }
-  print(await api('POST', `/webhooks/${encodeURIComponent(need(workflow, '<workflow>'))}`, input, idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}));
+  const body = JSON.stringify(input);
+  const signature = signedWebhookHeaders(webhookSecretFor(id, dataDir), `msg_${randomUUID()}`, body);
+  print(await api('POST', `/webhooks/${encodeURIComponent(id)}`, input, { ...signature, ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}) }));
+}
+
+/** Prints the local runtime's webhook secret of a workflow (give it to whatever posts to the webhook). */
+export function printWebhookSecret(workflow: string | undefined, dataDir: string) {
+  console.log(webhookSecretFor(need(workflow, '<workflow>'), dataDir));
 }
 
 export async function showRun(runId: string | undefined) {

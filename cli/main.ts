@@ -10,7 +10,10 @@ Commands:
   login <user>                            sign in locally as a user of the reviewer directory: prints a
                                           one-hour ID token (export HANDRAIL_TOKEN=$(npx handrail login …))
   run <workflow> --input <file.json> [--idempotency-key K]
-                                          start a run, as a webhook would
+                                          start a run, as the workflow's sender would: signed
+                                          with its webhook secret (HANDRAIL_WEBHOOK_SECRET, or
+                                          the local runtime's)
+  webhooks secret <workflow>              the local runtime's webhook secret of a workflow
   runs show <runId>                       everything a run did
   runs list [--workflow W] [--status S]   recent runs
   approvals list [--status pending]       the approvals inbox
@@ -58,7 +61,7 @@ async function main(argv: string[]): Promise<void> {
     case 'login':
       return commands.login(sub, process.env.HANDRAIL_DATA_DIR ?? '.handrail');
     case 'run':
-      return commands.runWorkflow(sub, values.input, values['idempotency-key']);
+      return commands.runWorkflow(sub, values.input, process.env.HANDRAIL_DATA_DIR ?? '.handrail', values['idempotency-key']);
     case 'runs show':
       return commands.showRun(rest[0]);
     case 'runs list':
@@ -75,6 +78,8 @@ async function main(argv: string[]): Promise<void> {
         reason: values.reason,
         reasonCode: values['reason-code'],
       });
+    case 'webhooks secret':
+      return commands.printWebhookSecret(rest[0], process.env.HANDRAIL_DATA_DIR ?? '.handrail');
     case 'reviewers inbox':
       return commands.printInboxLink(rest[0], process.env.HANDRAIL_DATA_DIR ?? '.handrail');
     case 'reviewers token':

@@ -90,6 +90,11 @@ export function loadStageConfig(stage: string, workflows: LoadedWorkflow[], file
       if (!config.delivery[name]) throw new Error(`${file}: ${where(['delivery', name])} is required: workflow ${readBy.workflowId}, step ${readBy.stepId} delivers to it (a URL)`);
     }
   }
+  // An open webhook is for trying things on a laptop; a deployment must know who starts its runs.
+  if (stage !== LOCAL_STAGE) {
+    const open = workflows.find((w) => w.definition.trigger.auth.includes('none'));
+    if (open) throw new Error(`${open.file}: trigger.auth: none is accepted only by the local stage; stage "${stage}" needs signed webhooks (trigger.auth: [signature])`);
+  }
   if (config.openai && !config.providers.includes('openai')) throw new Error(`${file}: ${where(['openai'])} is set but ${where(['providers'])} does not include openai`);
   if (stage === LOCAL_STAGE) {
     if (config.identity) throw new Error(`${file}: ${where(['identity'])} is not used: the local stage signs people in with the runtime's own issuer (npx handrail login <user>); remove it`);

@@ -61,6 +61,8 @@ export interface BundledRuntime {
   readonly bundles: BundleHost;
   readonly engine: LocalStepFunctions;
   readonly emulators: Emulators;
+  /** A workflow's webhook secret, as the stage's Secrets Manager holds it (what its sender signs with). */
+  webhookSecret(workflowId: string): string;
   /** Signs in a user of the reviewer directory: an ID token as the stage's identity provider would issue it (its issuer and audience). */
   login(userId: string, ttlSeconds?: number): Promise<string>;
   /** Fires every scheduled rule now, with `time` as the event time. */
@@ -119,7 +121,8 @@ export async function startBundledRuntime(options: BundledRuntimeOptions): Promi
   apiUrl = api.url;
 
   const templateFunctions = reader.functions(); // read now: HANDRAIL_PUBLIC_URL is the API's URL
-  const secrets = await startSecretsManager(secretValues(reader, templateFunctions, signingSecret), { host: hostname });
+  const secretsHeld = secretValues(reader, templateFunctions, signingSecret);
+  const secrets = await startSecretsManager(secretsHeld, { host: hostname });
   // The stage's identity provider: tokens minted with the embedded issuer's key, for the issuer and
   // audience the API's template names (its Cognito user pool and app client), keys served locally.
   const apiEnvironment = templateFunctions.find((f) => f.kind === 'api')?.environment ?? {};
@@ -140,6 +143,12 @@ export async function startBundledRuntime(options: BundledRuntimeOptions): Promi
     bundles: host,
     engine,
     emulators,
+    webhookSecret: (workflowId) => {
+      const name = `${apiEnvironment[ENV.webhookSecretPrefix] ?? ''}${workflowId}`;
+      const held = secretsHeld.find((s) => s.name === name);
+      if (!held) throw new Error(`The stage has no webhook secret named ${name}`);
+      return held.value;
+    },
     login: (userId, ttlSeconds) =>
       mintIdToken({ key, issuer: apiEnvironment[ENV.authIssuer]!, audience: apiEnvironment[ENV.authAudience], directory: loadDirectory(options.directoryFile), userId, ttlSeconds }),
     runSchedules: (time) => scheduler.runNow(time),

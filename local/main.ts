@@ -11,11 +11,14 @@ try {
   const runtime = await startLocalRuntime({ dataDir: process.env.HANDRAIL_DATA_DIR ?? '.handrail', port, host: process.env.HOST ?? '127.0.0.1' });
   const providers = process.env.HANDRAIL_PROVIDERS ?? 'offline';
   console.log(`Handrail is running at ${runtime.url}  (data in ${process.env.HANDRAIL_DATA_DIR ?? '.handrail'}/, model providers: ${providers})`);
-  console.log('Try it:');
-  console.log(
-    `  curl -s -X POST ${runtime.url}/webhooks/support-reply -H 'content-type: application/json' -d '{"ticketId":"T-1","subject":"Refund","body":"How do I get a refund for my annual plan?"}'`,
-  );
-  console.log(`Then: curl -s '${runtime.url}/approvals?status=pending'   (Ctrl-C to stop)`);
+  // The CLI finds this runtime (URL, data folder) through its environment when they are not the defaults.
+  const dataDir = process.env.HANDRAIL_DATA_DIR ?? '.handrail';
+  const cliEnv = [runtime.url !== 'http://localhost:3000' ? `HANDRAIL_URL=${runtime.url}` : '', dataDir !== '.handrail' ? `HANDRAIL_DATA_DIR=${dataDir}` : ''].filter(Boolean).join(' ');
+  const cli = `${cliEnv ? `${cliEnv} ` : ''}npx handrail`;
+  console.log('Try it (the webhook call is signed with the workflow\'s secret; every read needs a sign-in):');
+  console.log(`  echo '{"ticketId":"T-1","subject":"Refund","body":"How do I get a refund for my annual plan?"}' > ticket.json`);
+  console.log(`  ${cli} run support-reply --input ticket.json`);
+  console.log(`  export HANDRAIL_TOKEN=$(${cli} login admin@example.com) && ${cli} approvals list   (Ctrl-C to stop)`);
   const stop = async () => {
     await runtime.stop();
     process.exit(0);

@@ -4,7 +4,7 @@
  * the local Step Functions engine, runs the real handlers in-process, and serves the HTTP API.
  * Nothing here re-implements a workflow: it runs what `cdk deploy` would ship.
  */
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -18,7 +18,8 @@ import { synthTemplate } from './synth-template.js';
 import { installFunctionEnv } from './function-env.js';
 import { LambdaHost } from './lambda-host.js';
 import { createOutbox } from './outbox.js';
-import { signingSecretIn } from './signing-secret-file.js';
+import { signingSecretIn, webhookSecretIn, webhookSecretsIn } from './signing-secret-file.js';
+import { loadWorkflows } from '../state-machines/load-workflow.js';
 import { createSink } from './sink.js';
 import type { LocalStepFunctions } from './stepfunctions/engine.js';
 import { authorize } from '../functions/api/authorize.js';
@@ -63,6 +64,8 @@ export interface LocalRuntime {
   readonly signingSecret: string;
   readonly template: CfnTemplate;
   readonly sink: ReturnType<typeof createSink>['received'];
+  /** A workflow's webhook secret (Standard Webhooks `whsec_…`): what its sender signs with. */
+  webhookSecret(workflowId: string): string;
   /** Signs in a user of the reviewer directory: an ID token from the embedded issuer (`npx handrail login`). */
   login(userId: string, ttlSeconds?: number): Promise<string>;
   /** The in-process Lambda host (tests inject faults into invocations through it). */
@@ -81,6 +84,15 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   });
 }
 
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
   const dataDir = resolve(options.dataDir);
   const host = options.host ?? '127.0.0.1';
@@ -91,6 +103,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const template = await synthTemplate(LOCAL_STAGE, options.workflowsDir, options.directoryFile);
 
   // 2. Emulators, and the tables and bucket the template declares.
+  // One runtime per data folder: a second would find the embedded stores locked by the first.
+  const runningFile = join(dataDir, 'stepfunctions', 'running');
+  const holder = existsSync(runningFile) ? Number(readFileSync(runningFile, 'utf8')) : undefined;
+  if (holder && holder !== process.pid && isAlive(holder)) {
+    throw new Error(`another Handrail runtime (pid ${holder}) is using ${dataDir}; stop it, or start this one with another HANDRAIL_DATA_DIR`);
+  }
   const emulators = await startEmulators({ dataDir, host });
   let publicUrl = '';
   const reader = new TemplateReader(template, (_id, attr) => (attr === 'ApiEndpoint' ? publicUrl : undefined));
@@ -116,7 +134,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   };
   // Paths and secrets that only mean something inside a Lambda bundle are replaced by local ones
   // (secrets come inline from the developer's environment, e.g. OPENAI_API_KEY).
-  const bundleOnly = new Set<string>([ENV.signingSecretArn, ENV.channelSecretsArn, ENV.openAiSecretArn, ENV.workflowsDir, ENV.directoryFile]);
+  const bundleOnly = new Set<string>([ENV.signingSecretArn, ENV.channelSecretsArn, ENV.openAiSecretArn, ENV.webhookSecretPrefix, ENV.workflowsDir, ENV.directoryFile]);
   // The template's values (the local stage's configuration), except where the developer set the
   // variable before starting (e.g. SUPPORT_REPLY_URL, HANDRAIL_PROVIDERS).
   const platform = new Set(Object.keys(env));
@@ -130,6 +148,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const beforeListening = templateEnv();
   Object.assign(env, beforeListening);
   if (options.workflowsDir) env[ENV.workflowsDir] = resolve(options.workflowsDir);
+  // Each workflow's webhook secret, a file in the data folder (Secrets Manager on AWS).
+  env[ENV.webhookSecretsDir] = webhookSecretsIn(dataDir, loadWorkflows(options.workflowsDir).map((w) => w.definition.id));
   if (options.directoryFile) env[ENV.directoryFile] = resolve(options.directoryFile);
   Object.assign(env, options.env ?? {});
   for (const name of bundleOnly) delete process.env[name];
@@ -139,7 +159,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
   // After an unclean stop (the marker below was left behind), the embedded DynamoDB's indexes are
   // rebuilt from the items (see provision.ts: dynalite does not write them atomically).
-  const running = join(dataDir, 'stepfunctions', 'running');
+  const running = runningFile;
   const uncleanStop = existsSync(running);
   await ensureTables(reader.tables(), join(dataDir, 'migrations'), { rebuildIndexes: uncleanStop });
   await ensureBuckets(reader.buckets());
@@ -149,6 +169,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   // where its template names a secret or a bundle path, the local stand-in for it.
   installFunctionEnv();
   const standIns: Record<string, string[]> = {
+    [ENV.webhookSecretPrefix]: [ENV.webhookSecretsDir],
     [ENV.signingSecretArn]: [ENV.signingSecret],
     [ENV.channelSecretsArn]: [ENV.slackBotToken, ENV.slackSigningSecret, ENV.teamsWebhookUrl, ENV.slackApiUrl],
     [ENV.openAiSecretArn]: [ENV.openAiApiKey],
@@ -226,6 +247,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     template,
     sink: sink.received,
     lambdas,
+    webhookSecret: (workflowId) => webhookSecretIn(dataDir, workflowId),
     login: (userId, ttlSeconds) =>
       mintIdToken({ key, issuer: `${publicUrl}${LOCAL_ISSUER_PATH}`, directory: loadDirectory(options.directoryFile), userId, ttlSeconds }),
     runSchedules: (time) => scheduler.runNow(time),

@@ -334,6 +334,18 @@ export const stepSchema = z.discriminatedUnion('kind', [
   deliverStepSchema,
 ]);
 
+export const TRIGGER_AUTH = ['signature', 'none'] as const;
+export type TriggerAuth = (typeof TRIGGER_AUTH)[number];
+
+const triggerSchema = z
+  .object({
+    auth: z
+      .array(z.enum(TRIGGER_AUTH))
+      .min(1)
+      .refine((auth) => !auth.includes('none') || auth.length === 1, { message: 'none cannot be combined with another way to authenticate' }),
+  })
+  .strict();
+
 export const workflowSchema = z
   .object({
     id: z.string().regex(/^[a-z][a-z0-9-]{0,47}$/, 'a workflow id: lowercase letters, digits and - (max 48)'),
@@ -346,6 +358,12 @@ export const workflowSchema = z
      * (for SaaS tools whose payloads carry much more than the workflow reads). Never kept either way.
      */
     additionalFields: z.enum(['reject', 'drop']).default('reject'),
+    /**
+     * How callers of the workflow's webhook prove who they are. `signature`: a Standard Webhooks
+     * signature (webhook-id, webhook-timestamp, webhook-signature) with the workflow's secret;
+     * `none` must be written out, and only the local stage accepts it (infra/stage-config.ts).
+     */
+    trigger: triggerSchema.default({ auth: ['signature'] }),
     /**
      * Categories that always need a human decision, declared once for the workflow and enforced by
      * the platform: autonomy never auto-approves a run in one of them.

@@ -5,14 +5,8 @@
  * a captured request cannot be replayed, not even within the five minutes.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { CREATE_ONLY } from '../records/audit.js';
-import { isConditionFailure } from '../records/dynamo-helpers.js';
-import { documentClient } from '../shared/aws-clients.js';
-import { ENV } from '../shared/env-names.js';
-import { requireEnv } from '../shared/env.js';
+import { claimNonce, type NonceClaim } from '../records/nonces.js';
 import { UnauthorizedError } from '../shared/errors.js';
-import { TTL_ATTRIBUTE } from '../shared/ttl.js';
 
 export const SLACK_MAX_AGE_SECONDS = 5 * 60;
 
@@ -36,29 +30,8 @@ export function verifySlackSignature(secret: string, req: SlackSignedRequest, no
   if (Math.abs(now / 1000 - Number(req.timestamp)) > SLACK_MAX_AGE_SECONDS) throw new UnauthorizedError('Slack request is older than five minutes');
 }
 
-/** Returns false if the nonce was already used. */
-export type NonceClaim = (nonce: string, expiresAt: number) => Promise<boolean>;
-
-/**
- * One conditional put per signature into the audit table (a single-item write, as everywhere in
- * Handrail; create-only, as every write to that table): the second request with the same
- * signature loses. The table's TTL deletes the nonce once a replay would be refused as too old.
- */
-export const claimSlackNonce: NonceClaim = async (nonce, expiresAt) => {
-  try {
-    await documentClient().send(
-      new PutCommand({
-        TableName: requireEnv(ENV.auditTable),
-        Item: { subject: `slack-nonce#${nonce}`, at: 'nonce', receivedAt: new Date().toISOString(), [TTL_ATTRIBUTE]: expiresAt },
-        ConditionExpression: CREATE_ONLY,
-      }),
-    );
-    return true;
-  } catch (err) {
-    if (isConditionFailure(err)) return false;
-    throw err;
-  }
-};
+/** Slack's signatures, claimed once each (records/nonces.ts). */
+export const claimSlackNonce: NonceClaim = (nonce, expiresAt) => claimNonce(`slack-nonce#${nonce}`, expiresAt);
 
 /** Signature, freshness, then single use. @throws UnauthorizedError */
 export async function verifySlackRequest(secret: string, req: SlackSignedRequest, claim: NonceClaim = claimSlackNonce, now = Date.now()): Promise<void> {

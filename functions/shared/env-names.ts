@@ -62,6 +62,10 @@ export const ENV = {
   emailFrom: 'HANDRAIL_EMAIL_FROM',
   /** Where the `outbox` transport writes its .eml files. */
   outboxDir: 'HANDRAIL_OUTBOX_DIR',
+  /** Where each workflow's webhook secret is: the Secrets Manager name prefix (AWS; + the workflow id) ... */
+  webhookSecretPrefix: 'HANDRAIL_WEBHOOK_SECRET_PREFIX',
+  /** ... or a folder with one file per workflow id (the local runtime's stand-in). */
+  webhookSecretsDir: 'HANDRAIL_WEBHOOK_SECRETS_DIR',
   /** The identity provider whose ID tokens the API accepts: its issuer (`iss`) ... */
   authIssuer: 'HANDRAIL_AUTH_ISSUER',
   /** ... the audience its tokens are for (`aud`: the app client id) ... */

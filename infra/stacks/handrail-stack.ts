@@ -123,6 +123,23 @@ export class HandrailStack extends Stack {
         "the stage's own state machines, by name prefix: naming each machine would make the function depend on the machines that invoke it (a cycle); the actions resume a task only");
     }
 
+    // Each workflow whose trigger takes signed webhooks has its own secret (Standard Webhooks), named
+    // so the API finds it by workflow id; senders get it from the operator (output below).
+    const webhookSecretPrefix = `handrail/${stage}/webhooks/`;
+    const webhookSecrets = props.workflows
+      .filter((w) => w.definition.trigger.auth.includes('signature'))
+      .map((w) => {
+        const secret = new secretsmanager.Secret(this, `WebhookSecret-${w.definition.id}`, {
+          secretName: `${webhookSecretPrefix}${w.definition.id}`,
+          description: `Handrail ${stage}: the Standard Webhooks secret that signs calls to POST /webhooks/${w.definition.id}`,
+          // 44 letters and digits: valid base64 (33 bytes of key), as Standard Webhooks secrets are.
+          generateSecretString: { excludePunctuation: true, passwordLength: 44, includeSpace: false },
+        });
+        acknowledge(secret, 'SMG4', 'the webhook sender holds this secret; operators rotate it together with the sender, not on a schedule');
+        new CfnOutput(this, `WebhookSecret${w.definition.id.replace(/[^A-Za-z0-9]/g, '')}`, { value: secret.secretName, description: `Secret that signs webhooks of workflow ${w.definition.id} (give it to the sender)` });
+        return secret;
+      });
+
     const apiFunction = new HandrailFunction(this, 'ApiFunction', {
       entry: 'functions/api/handler.ts',
       kind: 'api',
@@ -135,6 +152,7 @@ export class HandrailStack extends Stack {
         [ENV.directoryFile]: `/var/task/${BUNDLED_DIRECTORY}`,
         // Slack: verifies interactions (signing secret), opens modals and updates messages (bot token).
         [ENV.channelSecretsArn]: channelSecrets.secretArn,
+        ...(webhookSecrets.length ? { [ENV.webhookSecretPrefix]: webhookSecretPrefix } : {}),
         // Whose ID tokens the API accepts: the stage's user pool and app client; locally the
         // runtime's embedded issuer, on its own URL. The keys are at <issuer>/.well-known/jwks.json.
         ...(identity
@@ -162,6 +180,7 @@ export class HandrailStack extends Stack {
     this.data.grantKnowledgeObjects(apiFunction, 's3:PutObject', 's3:GetObject');
     grantSecretValue(signingSecret, apiFunction);
     grantSecretValue(channelSecrets, apiFunction);
+    for (const secret of webhookSecrets) grantSecretValue(secret, apiFunction);
     for (const wf of this.workflows) {
       wf.stateMachine.grantStartExecution(apiFunction);
       wf.stateMachine.grant(apiFunction, 'states:SendTaskSuccess', 'states:SendTaskFailure');

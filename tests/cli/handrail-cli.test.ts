@@ -90,7 +90,13 @@ describe('npx handrail', () => {
 
   it('runs a workflow, lists the approval, approves it with a reviewer token, shows the delivered run', async () => {
     const admin = { HANDRAIL_TOKEN: await rt.login('admin@example.com') };
-    const started = await handrail(['run', 'support-reply', '--input', 'ticket.json', '--idempotency-key', 'cli-1']);
+    // Signed with the workflow's webhook secret from the runtime's data folder, as its sender would.
+    const unsigned = await handrail(['run', 'support-reply', '--input', 'ticket.json']);
+    expect(unsigned.code).toBe(2);
+    expect(unsigned.stderr).toContain('no webhook secret for support-reply: set HANDRAIL_WEBHOOK_SECRET');
+    const secret = await handrail(['webhooks', 'secret', 'support-reply'], { HANDRAIL_DATA_DIR: rt.dataDir });
+    expect(secret.stdout.trim()).toBe(rt.webhookSecret('support-reply'));
+    const started = await handrail(['run', 'support-reply', '--input', 'ticket.json', '--idempotency-key', 'cli-1'], { HANDRAIL_DATA_DIR: rt.dataDir });
     expect(started.code).toBe(0);
     const { runId } = JSON.parse(started.stdout);
     const api = client(rt);

@@ -83,6 +83,17 @@ const TABLE_FROM_CALLER: Readonly<Record<string, { readonly env: string; readonl
 };
 
 /**
+ * Modules that reach resources by a name prefix in the environment instead of a reference: every
+ * resource of the service's type whose name starts with the prefix.
+ */
+const BY_NAME_PREFIX: Readonly<Record<string, { readonly env: string; readonly reason: string }>> = {
+  'functions/triggers/webhook-secrets.ts': {
+    env: ENV.webhookSecretPrefix,
+    reason: "reads the secret of whichever workflow a webhook names: <prefix><workflowId>, one secret per signed workflow",
+  },
+};
+
+/**
  * Grants a function holds that its code does not send, each with why. None today; an entry that is
  * no longer needed fails the test, so the list cannot go stale.
  */
@@ -153,16 +164,23 @@ function granted(fn: Cfn): Set<string> {
   return out;
 }
 
-/** The resource a command is sent to: the one its module names through the function's environment. */
-function resourceOf(use: SdkCommandUse, service: string, environment: Record<string, unknown>): string {
+/** The resources a command is sent to: the one its module names through the function's environment (or those its name prefix covers). */
+function resourcesOf(use: SdkCommandUse, service: string, environment: Record<string, unknown>): string[] {
   const type = PER_RESOURCE[service]!;
+  const byPrefix = BY_NAME_PREFIX[use.module];
+  if (byPrefix) {
+    const prefix = environment[byPrefix.env];
+    const ids = typeof prefix === 'string' ? Object.keys(resources).filter((id) => resources[id]!.Type === type && String(resources[id]!.Properties?.Name ?? '').startsWith(prefix)) : [];
+    if (!ids.length) throw new Error(`${use.module} sends ${use.command} but no ${type} is named with the prefix ${String(prefix)} (${byPrefix.env})`);
+    return ids;
+  }
   const fromCaller = TABLE_FROM_CALLER[use.module];
   const envNames = fromCaller ? [fromCaller.env] : use.envNames;
   const ids = [...new Set(envNames.flatMap((name) => referencedIds(environment[name])).filter((id) => resources[id]?.Type === type))];
   if (ids.length !== 1) {
     throw new Error(`${use.module} sends ${use.command} but names ${ids.length === 0 ? 'no' : 'more than one'} ${type} through ENV (${envNames.join(', ') || 'none'}); add it to TABLE_FROM_CALLER with a reason`);
   }
-  return ids[0]!;
+  return [ids[0]!];
 }
 
 /** What the code needs, from the commands left in the function's bundle. */
@@ -174,7 +192,8 @@ async function needed(entry: string, environment: Record<string, unknown>): Prom
     if (!actions) throw new Error(`${use.module} sends ${use.sdkPackage} ${use.command}: add it to SDK_ACTIONS with the IAM actions it needs`);
     for (const action of actions) {
       const service = serviceOf(action);
-      grants.add(PER_RESOURCE[service] ? grantKey(action, resourceOf(use, service, environment)) : grantKey(action));
+      if (!PER_RESOURCE[service]) grants.add(grantKey(action));
+      else for (const id of resourcesOf(use, service, environment)) grants.add(grantKey(action, id));
     }
   }
   return { grants, uses };

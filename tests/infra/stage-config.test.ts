@@ -60,6 +60,27 @@ describe('stage configuration', () => {
     expect(() => synth(stage, yaml)).toThrow(message);
   });
 
+  it('refuses an open webhook (trigger.auth: none) on any stage but local, naming the workflow file', () => {
+    const workflows = mkdtempSync(join(tmpdir(), 'open-wf-'));
+    const support = readFileSync(join(projectRoot, 'state-machines/workflows/support-reply.yaml'), 'utf8');
+    writeFileSync(join(workflows, 'support-reply.yaml'), support.replace('additionalFields: drop', 'additionalFields: drop\ntrigger: { auth: [none] }'));
+    const yaml = `dev: { delivery: { SUPPORT_REPLY_URL: "https://x.example.com" }, identity: { domainPrefix: acme-dev, callbackUrls: ["https://x.example.com/cb"] } }\n`;
+    expect(() => buildApp({ stage: 'dev', bundling: false, outdir: mkdtempSync(join(tmpdir(), 'cdk-')), stagesFile: stagesFile(yaml), workflowsDir: workflows })).toThrow(
+      /support-reply\.yaml: trigger\.auth: none is accepted only by the local stage; stage "dev" needs signed webhooks/,
+    );
+    // The local stage takes it, and ships no webhook secret for it.
+    const local = buildApp({ stage: 'local', bundling: false, outdir: mkdtempSync(join(tmpdir(), 'cdk-')), workflowsDir: workflows });
+    const template = Template.fromStack(local.stack);
+    expect(Object.keys(template.findResources('AWS::SecretsManager::Secret')).filter((id) => id.startsWith('WebhookSecret'))).toEqual([]);
+  });
+
+  it('gives each signed workflow its own webhook secret, which only the API may read', () => {
+    const { stack } = synth('dev');
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'handrail/dev/webhooks/support-reply', GenerateSecretString: { PasswordLength: 44, ExcludePunctuation: true } });
+    expect(envOf(template, 'ApiFunction')).toMatchObject({ HANDRAIL_WEBHOOK_SECRET_PREFIX: 'handrail/dev/webhooks/' });
+  });
+
   it('reads a SAML metadata file named relative to the stages file (Google Workspace)', () => {
     const metadata = '<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://accounts.google.com/o/saml2?idpid=C0example"/>';
     writeFileSync(join(dir, 'google-idp-metadata.xml'), metadata);

@@ -117,6 +117,7 @@ describe('the logs of a whole run', () => {
     expect(text).toContain(runId);
     const secrets: Record<string, string> = {
       'signing secret': rt.signingSecret,
+      'webhook secret': rt.webhookSecret('support-reply'),
       'Slack signing secret': SLACK_SIGNING_SECRET,
       'personal token': personalToken,
       'personal token MAC': personalToken.split('.')[1]!,

@@ -34,7 +34,7 @@ describe('local start after an unclean stop', () => {
     await rt.stop();
     rt = undefined;
     // What a SIGKILL leaves: the runtime's marker, and the journal of an execution whose state machine is no longer deployed.
-    writeFileSync(join(dataDir, 'stepfunctions', 'running'), '1');
+    writeFileSync(join(dataDir, 'stepfunctions', 'running'), '2147483646'); // a process that is gone: no pid is that high
     const gone = 'arn:aws:states:us-east-1:000000000000:stateMachine:handrail-local-retired';
     appendFileSync(
       join(dataDir, 'stepfunctions', 'executions.jsonl'),

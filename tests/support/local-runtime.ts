@@ -1,5 +1,6 @@
 /** Test helpers: a local runtime in a temp folder, HTTP shortcuts, polling, a signed-webhook receiver. */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { signedWebhookHeaders } from '../../functions/triggers/standard-webhooks.js';
 import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -28,20 +29,33 @@ export function tokenOf(rt: TestRuntime, userId: string): Promise<string> {
   return token;
 }
 
-type TestRuntime = { url: string; login?: (userId: string) => Promise<string> };
+type TestRuntime = { url: string; login?: (userId: string) => Promise<string>; webhookSecret?: (workflowId: string) => string };
+
+/** Standard Webhooks headers for a POST to one of the runtime's workflows, as its sender signs it (none for an unknown workflow). */
+function triggerSignature(rt: TestRuntime, method: string, path: string, body: string | undefined, headers: Record<string, string>): Record<string, string> {
+  const workflowId = method === 'POST' ? /^\/webhooks\/([^/?]+)$/.exec(path)?.[1] : undefined;
+  if (!workflowId || !rt.webhookSecret || Object.keys(headers).some((h) => h.toLowerCase() === 'webhook-signature')) return {};
+  try {
+    return signedWebhookHeaders(rt.webhookSecret(decodeURIComponent(workflowId)), `msg_${randomUUID()}`, body ?? '');
+  } catch {
+    return {};
+  }
+}
 
 /**
- * HTTP shortcuts against a runtime, signed in as `as` (a user of the reviewer directory; default the
+ * HTTP shortcuts against a runtime, posting to a workflow's webhook as its sender (signed with the
+ * workflow's secret unless the call brings its own `webhook-signature`), signed in as `as` (a user of the reviewer directory; default the
  * admin) with an ID token from its embedded issuer, or anonymous (`as: null`). An explicit
  * `authorization` header wins.
  */
 export function client(rt: TestRuntime, { as = TEST_ADMIN }: { as?: string | null } = {}) {
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const signIn: Record<string, string> = as && rt.login && !Object.keys(headers).some((h) => h.toLowerCase() === 'authorization') ? { authorization: `Bearer ${await tokenOf(rt, as)}` } : {};
+    const sent = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
     const res = await fetch(`${rt.url}${path}`, {
       method,
-      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...signIn, ...headers },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...signIn, ...triggerSignature(rt, method, path, sent, headers), ...headers },
+      body: sent,
     });
     const text = await res.text();
     let json: any;

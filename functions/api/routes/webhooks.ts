@@ -1,6 +1,7 @@
-/** POST /webhooks/{workflowId}: validate the body against the workflow's input, start one run. */
+/** POST /webhooks/{workflowId}: authenticate the caller as the workflow's trigger declares, validate the body against its input, start one run. */
 import * as z from 'zod';
 import { startRun } from '../../runs/start-run.js';
+import { authenticateTrigger } from '../../triggers/authenticate-trigger.js';
 import { NotFoundError } from '../../shared/errors.js';
 import { workflowRegistry } from '../../shared/workflow-registry.js';
 import { pathId } from '../path-params.js';
@@ -14,9 +15,13 @@ export const webhookRoutes: RouteHandlers<'startRun'> = {
   const workflowId = pathId(c, 'workflowId', 'workflowId', 'workflow');
   const workflow = workflowRegistry().get(workflowId);
   if (!workflow) throw new NotFoundError(`No workflow "${workflowId}"; deployed: ${[...workflowRegistry().keys()].join(', ')}`);
+  // Who sent it, before anything is read into a run (unsigned, stale or replayed: 401).
+  const sender = await authenticateTrigger(workflow.definition, { header: (name) => c.req.header(name), rawBody: await c.req.text() });
   const body = await jsonBody(c);
   const input = parseOrThrow(workflow.inputSchema, body, 'body') as Record<string, unknown>;
   const key = parseOrThrow(idempotencyKeySchema, c.req.header('idempotency-key'), 'Idempotency-Key');
+  // Its webhook-id is taken once the call is known to be valid: a replay starts nothing (401).
+  await sender.claimOnce();
   const { runId, duplicate } = await startRun(workflow, input, key);
   return c.json({ runId, status: 'accepted', duplicate, links: { run: `/runs/${runId}` } }, 202);
 },

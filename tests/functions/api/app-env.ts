@@ -2,7 +2,11 @@
  * The API app with no store behind it: tables are named but DynamoDB points at a closed port, so
  * any request that reaches the store fails (500). Boundary rules must answer before that.
  */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
@@ -12,9 +16,13 @@ import { resetClients } from '../../../functions/shared/aws-clients.js';
 import { signReviewToken } from '../../../functions/shared/review-link.js';
 import { resetSigningSecret } from '../../../functions/shared/signing-secret.js';
 import { resetWorkflowRegistry } from '../../../functions/shared/workflow-registry.js';
+import { signedWebhookHeaders } from '../../../functions/triggers/standard-webhooks.js';
+import { resetWebhookSecrets } from '../../../functions/triggers/webhook-secrets.js';
+import { loadWorkflows } from '../../../state-machines/load-workflow.js';
 import { startTestIssuer } from '../../support/test-issuer.js';
 
 export const SECRET = 'api-boundary-test-secret';
+export const WEBHOOK_SECRET = `whsec_${Buffer.alloc(32, 1).toString('base64')}`;
 export const WORKFLOWS_DIR = fileURLToPath(new URL('../../fixtures/workflows', import.meta.url));
 
 /**
@@ -25,8 +33,12 @@ export async function storelessApp(): Promise<Hono> {
   const issuer = await startTestIssuer();
   afterAll(() => issuer.close());
   const admin = await issuer.tokenFor('admin@example.com');
+  // Each fixture workflow's webhook secret, as the local runtime keeps them (a file per workflow).
+  const secrets = mkdtempSync(join(tmpdir(), 'webhook-secrets-'));
+  for (const { definition } of loadWorkflows(WORKFLOWS_DIR)) writeFileSync(join(secrets, definition.id), WEBHOOK_SECRET);
   Object.assign(process.env, {
     HANDRAIL_SIGNING_SECRET: SECRET,
+    HANDRAIL_WEBHOOK_SECRETS_DIR: secrets,
     HANDRAIL_WORKFLOWS_DIR: WORKFLOWS_DIR,
     HANDRAIL_RUNS_TABLE: 'runs',
     HANDRAIL_APPROVALS_TABLE: 'approvals',
@@ -41,11 +53,16 @@ export async function storelessApp(): Promise<Hono> {
   resetClients();
   resetSigningSecret();
   resetWorkflowRegistry();
+  resetWebhookSecrets();
   const app = createApp();
   const request = app.request.bind(app);
   app.request = (input, init, ...rest) => {
     const headers = new Headers(init?.headers);
     if (!headers.has('authorization')) headers.set('authorization', `Bearer ${admin}`);
+    // Webhook calls come from their sender, signed (the boundary rules run behind the signature).
+    if (String(input).startsWith('/webhooks/') && typeof init?.body === 'string' && !headers.has('webhook-signature')) {
+      for (const [name, value] of Object.entries(signedWebhookHeaders(WEBHOOK_SECRET, `msg_${randomUUID()}`, init.body))) headers.set(name, value);
+    }
     return request(input, { ...init, headers }, ...rest);
   };
   return app;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { slackSignature, verifySlackRequest, verifySlackSignature, type NonceClaim } from '../../../functions/notifications/slack-signature.js';
+import { slackSignature, verifySlackRequest, verifySlackSignature } from '../../../functions/notifications/slack-signature.js';
+import type { NonceClaim } from '../../../functions/records/nonces.js';
 import { UnauthorizedError } from '../../../functions/shared/errors.js';
 
 const secret = '8f742231b10e8888abcd99yyyzzz85a5';

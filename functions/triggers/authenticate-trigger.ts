@@ -1,0 +1,39 @@
+/**
+ * A webhook call proves who sent it as its workflow's trigger declares (state-machines/schema.ts
+ * `trigger.auth`): a Standard Webhooks signature with the workflow's secret, fresh (five minutes)
+ * and used once (its webhook-id, per workflow); or, where the workflow says `none` (the local stage
+ * only), nothing. Unsigned, stale or replayed calls are refused before anything is stored.
+ */
+import { claimNonce, type NonceClaim } from '../records/nonces.js';
+import { UnauthorizedError } from '../shared/errors.js';
+import type { Workflow } from '../../state-machines/schema.js';
+import { verifyWebhookSignature, WEBHOOK_HEADERS, WEBHOOK_TOLERANCE_SECONDS } from './standard-webhooks.js';
+import { webhookSecret } from './webhook-secrets.js';
+
+/** A call whose sender is proved; `claimOnce` takes its webhook-id (once the body is known to be valid). */
+export interface AdmittedTrigger {
+  claimOnce(): Promise<void>;
+}
+
+/**
+ * Verifies the signature and its freshness (401 otherwise); the webhook-id is claimed by
+ * `claimOnce`, after the body is validated and before the run starts, so a replay starts nothing.
+ */
+export async function authenticateTrigger(
+  workflow: Pick<Workflow, 'id' | 'trigger'>,
+  req: { header(name: string): string | undefined; rawBody: string },
+  claim: NonceClaim = claimNonce,
+  now = Date.now(),
+): Promise<AdmittedTrigger> {
+  if (workflow.trigger.auth.includes('none')) return { claimOnce: async () => undefined };
+  const signed = { id: req.header(WEBHOOK_HEADERS.id), timestamp: req.header(WEBHOOK_HEADERS.timestamp), signature: req.header(WEBHOOK_HEADERS.signature), rawBody: req.rawBody };
+  verifyWebhookSignature(await webhookSecret(workflow.id), signed, now);
+  return {
+    async claimOnce() {
+      const expiresAt = Math.floor(now / 1000) + 2 * WEBHOOK_TOLERANCE_SECONDS;
+      if (!(await claim(`webhook-id#${workflow.id}#${signed.id}`, expiresAt))) {
+        throw new UnauthorizedError(`webhook-id ${signed.id!.slice(0, 64)} was already received (a replay); give each message its own id`);
+      }
+    },
+  };
+}
