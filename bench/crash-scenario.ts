@@ -86,10 +86,10 @@ export async function runCrashScenario(options: CrashOptions): Promise<CrashRepo
   const decisions = new Map<string, { runId: string; action: 'approve' | 'reject' }>(); // approvalId → 200-acknowledged decision
   const killedAtMs: number[] = [];
   try {
-    // The first start makes the signing secret; the receiver checks delivery signatures with it.
+    // The first start makes the stage's secrets; the receiver checks delivery signatures with the delivery key.
     current = await startChildRuntime(dataDir);
     const secret = readFileSync(join(dataDir, 'signing-secret'), 'utf8').trim();
-    receiver = await startSignedReceiver(secret);
+    receiver = await startSignedReceiver(readFileSync(join(dataDir, 'delivery-secret'), 'utf8').trim());
     await killChild(current.child);
     const env = { SUPPORT_REPLY_URL: receiver.url };
     current = await startChildRuntime(dataDir, env);

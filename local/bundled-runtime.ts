@@ -22,7 +22,7 @@ import { startEmulators, type Emulators } from './emulators.js';
 import { bundleEnvironment, LOCAL_CREDENTIALS, type LocalServiceEndpoints } from './lambda-environment.js';
 import { ensureBuckets, ensureTables } from './provision.js';
 import { generatedSecretValue, startSecretsManager, type SecretValue } from './secrets-manager.js';
-import { signingSecretIn } from './signing-secret-file.js';
+import { deliverySecretIn, signingSecretIn } from './signing-secret-file.js';
 import { issuerKey, mintIdToken, serveIssuerKeys } from './identity-issuer.js';
 import { loadDirectory } from '../state-machines/directory.js';
 import { startSfnEndpoint } from './stepfunctions/endpoint.js';
@@ -45,6 +45,8 @@ export interface BundledRuntimeOptions {
   readonly port?: number;
   /** The value of the stage's signing secret. @default the data folder's (`<dataDir>/signing-secret`) */
   readonly signingSecret?: string;
+  /** The value of the stage's delivery key (receivers verify with it). @default the data folder's (`<dataDir>/delivery-secret`) */
+  readonly deliverySecret?: string;
 }
 
 export interface BundledRuntime {
@@ -76,10 +78,16 @@ async function synthesizeBundled(options: BundledRuntimeOptions, outdir: string)
   return app.synth().getStackByName(stack.stackName).template as CfnTemplate;
 }
 
-/** The template's secrets with local values: the signing secret is the runtime's, the others generated as CloudFormation would. */
-function secretValues(reader: TemplateReader, functions: LocalFunction[], signingSecret: string): SecretValue[] {
-  const signingArns = new Set(functions.map((f) => f.environment[ENV.signingSecretArn]).filter(Boolean));
-  return reader.secrets().map((s) => ({ arn: s.arn, name: s.name, value: signingArns.has(s.arn) ? signingSecret : generatedSecretValue(s) }));
+/** The template's secrets with local values: the signing secret and delivery key are the runtime's, the others generated as CloudFormation would. */
+function secretValues(reader: TemplateReader, functions: LocalFunction[], known: { signingSecret: string; deliverySecret: string }): SecretValue[] {
+  const arnsOf = (name: string) => new Set(functions.map((f) => f.environment[name]).filter(Boolean));
+  const signing = arnsOf(ENV.signingSecretArn);
+  const delivery = arnsOf(ENV.deliverySecretArn);
+  return reader.secrets().map((s) => ({
+    arn: s.arn,
+    name: s.name,
+    value: signing.has(s.arn) ? known.signingSecret : delivery.has(s.arn) ? known.deliverySecret : generatedSecretValue(s),
+  }));
 }
 
 /** `fn` as the bundle host runs it: its asset directory as task root, and its whole environment. */
@@ -121,7 +129,7 @@ export async function startBundledRuntime(options: BundledRuntimeOptions): Promi
   apiUrl = api.url;
 
   const templateFunctions = reader.functions(); // read now: HANDRAIL_PUBLIC_URL is the API's URL
-  const secretsHeld = secretValues(reader, templateFunctions, signingSecret);
+  const secretsHeld = secretValues(reader, templateFunctions, { signingSecret, deliverySecret: options.deliverySecret ?? deliverySecretIn(dataDir) });
   const secrets = await startSecretsManager(secretsHeld, { host: hostname });
   // The stage's identity provider: tokens minted with the embedded issuer's key, for the issuer and
   // audience the API's template names (its Cognito user pool and app client), keys served locally.

@@ -18,7 +18,7 @@ import { synthTemplate } from './synth-template.js';
 import { installFunctionEnv } from './function-env.js';
 import { LambdaHost } from './lambda-host.js';
 import { createOutbox } from './outbox.js';
-import { signingSecretIn, webhookSecretIn, webhookSecretsIn } from './signing-secret-file.js';
+import { deliverySecretIn, signingSecretIn, webhookSecretIn, webhookSecretsIn } from './signing-secret-file.js';
 import { loadWorkflows } from '../state-machines/load-workflow.js';
 import { createSink } from './sink.js';
 import type { LocalStepFunctions } from './stepfunctions/engine.js';
@@ -64,6 +64,8 @@ export interface LocalRuntime {
   readonly signingSecret: string;
   readonly template: CfnTemplate;
   readonly sink: ReturnType<typeof createSink>['received'];
+  /** The key deliveries are signed with (Standard Webhooks `whsec_…`): what receivers verify with. */
+  readonly deliverySecret: string;
   /** A workflow's webhook secret (Standard Webhooks `whsec_…`): what its sender signs with. */
   webhookSecret(workflowId: string): string;
   /** Signs in a user of the reviewer directory: an ID token from the embedded issuer (`npx handrail login`). */
@@ -98,6 +100,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const host = options.host ?? '127.0.0.1';
   mkdirSync(dataDir, { recursive: true });
   const signingSecret = signingSecretIn(dataDir);
+  const deliverySecret = deliverySecretIn(dataDir);
 
   // 1. Synthesize the same CDK app `cdk deploy` ships (no bundling: handlers run from source).
   const template = await synthTemplate(LOCAL_STAGE, options.workflowsDir, options.directoryFile);
@@ -134,7 +137,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   };
   // Paths and secrets that only mean something inside a Lambda bundle are replaced by local ones
   // (secrets come inline from the developer's environment, e.g. OPENAI_API_KEY).
-  const bundleOnly = new Set<string>([ENV.signingSecretArn, ENV.channelSecretsArn, ENV.openAiSecretArn, ENV.webhookSecretPrefix, ENV.workflowsDir, ENV.directoryFile]);
+  const bundleOnly = new Set<string>([ENV.signingSecretArn, ENV.deliverySecretArn, ENV.channelSecretsArn, ENV.openAiSecretArn, ENV.webhookSecretPrefix, ENV.workflowsDir, ENV.directoryFile]);
   // The template's values (the local stage's configuration), except where the developer set the
   // variable before starting (e.g. SUPPORT_REPLY_URL, HANDRAIL_PROVIDERS).
   const platform = new Set(Object.keys(env));
@@ -148,7 +151,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const beforeListening = templateEnv();
   Object.assign(env, beforeListening);
   if (options.workflowsDir) env[ENV.workflowsDir] = resolve(options.workflowsDir);
-  // Each workflow's webhook secret, a file in the data folder (Secrets Manager on AWS).
+  // The delivery key and each workflow's webhook secret: files in the data folder (Secrets Manager on AWS).
+  env[ENV.deliverySecret] = deliverySecret;
   env[ENV.webhookSecretsDir] = webhookSecretsIn(dataDir, loadWorkflows(options.workflowsDir).map((w) => w.definition.id));
   if (options.directoryFile) env[ENV.directoryFile] = resolve(options.directoryFile);
   Object.assign(env, options.env ?? {});
@@ -170,6 +174,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   installFunctionEnv();
   const standIns: Record<string, string[]> = {
     [ENV.webhookSecretPrefix]: [ENV.webhookSecretsDir],
+    [ENV.deliverySecretArn]: [ENV.deliverySecret],
     [ENV.signingSecretArn]: [ENV.signingSecret],
     [ENV.channelSecretsArn]: [ENV.slackBotToken, ENV.slackSigningSecret, ENV.teamsWebhookUrl, ENV.slackApiUrl],
     [ENV.openAiSecretArn]: [ENV.openAiApiKey],
@@ -195,7 +200,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   // 4. The HTTP API (imported now, after the environment is set, as a Lambda cold start would).
   const { createApp } = await import('../functions/api/app.js');
   const app = createApp();
-  const sink = createSink(signingSecret, join(dataDir, 'sink'));
+  const sink = createSink(deliverySecret, join(dataDir, 'sink'));
   // What the local sink received and the outbox's emails (with review links) are customer data:
   // reading them takes a sign-in as an admin, as every API read does (the sink's POST checks its signature).
   app.on('GET', ['/sink/:workflowId', '/outbox', '/outbox/:id'], authorize({ method: 'GET', path: '/sink, /outbox', summary: 'the local runtime\'s sink and outbox', access: roles('admin') }));
@@ -247,6 +252,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     template,
     sink: sink.received,
     lambdas,
+    deliverySecret,
     webhookSecret: (workflowId) => webhookSecretIn(dataDir, workflowId),
     login: (userId, ttlSeconds) =>
       mintIdToken({ key, issuer: `${publicUrl}${LOCAL_ISSUER_PATH}`, directory: loadDirectory(options.directoryFile), userId, ttlSeconds }),

@@ -12,6 +12,13 @@ export function signingSecretIn(dataDir: string): string {
   return readFileSync(file, 'utf8').trim();
 }
 
+/** The local stage's delivery key (Standard Webhooks `whsec_…`), made once: `<dataDir>/delivery-secret`. */
+export function deliverySecretIn(dataDir: string): string {
+  const file = join(dataDir, 'delivery-secret');
+  if (!existsSync(file)) writeFileSync(file, `whsec_${randomBytes(32).toString('base64')}`, { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
+
 /** The folder of webhook secrets, with one for each of `workflowIds` (made when missing). */
 export function webhookSecretsIn(dataDir: string, workflowIds: readonly string[]): string {
   const dir = join(dataDir, 'webhook-secrets');

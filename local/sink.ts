@@ -1,25 +1,19 @@
 /**
  * A local webhook receiver for `deliver` steps (`POST /sink/{name}`), so the whole flow can be
- * tried without another service. It verifies the HMAC signature exactly as a receiver should,
- * ignores repeated Idempotency-Keys, and lists the newest 1,000 that arrived at `GET /sink/{name}`
+ * tried without another service. It verifies the Standard Webhooks signature exactly as a receiver
+ * should (the delivery key, five minutes' tolerance), ignores repeated Idempotency-Keys, and lists the newest 1,000 that arrived at `GET /sink/{name}`
  * (every delivery is appended to `<data dir>/sink/{name}.jsonl`).
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
-import { deliverySignature } from '../functions/shared/review-link.js';
+import { UnauthorizedError } from '../functions/shared/errors.js';
+import { verifyWebhookSignature, WEBHOOK_HEADERS } from '../functions/triggers/standard-webhooks.js';
 
 export interface SinkDelivery {
   readonly receivedAt: string;
   readonly idempotencyKey: string | null;
   readonly body: unknown;
-}
-
-function sameText(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 /** A receiver name: it names a file, so it is short and plain. */
@@ -47,8 +41,12 @@ export function createSink(secret: string, dir: string) {
     .post('/:name', async (c) => {
       const name = c.req.param('name');
       const raw = await c.req.text();
-      const signature = c.req.header('x-handrail-signature') ?? '';
-      if (!sameText(signature, deliverySignature(secret, raw))) return c.json({ error: { code: 'UnauthorizedError', message: 'X-Handrail-Signature does not match the body' } }, 401);
+      try {
+        verifyWebhookSignature(secret, { id: c.req.header(WEBHOOK_HEADERS.id), timestamp: c.req.header(WEBHOOK_HEADERS.timestamp), signature: c.req.header(WEBHOOK_HEADERS.signature), rawBody: raw });
+      } catch (err) {
+        if (!(err instanceof UnauthorizedError)) throw err;
+        return c.json({ error: { code: 'UnauthorizedError', message: err.message } }, 401);
+      }
       let body: unknown;
       try {
         body = JSON.parse(raw);

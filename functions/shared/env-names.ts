@@ -17,6 +17,10 @@ export const ENV = {
   signingSecret: 'HANDRAIL_SIGNING_SECRET',
   /** ... or the ARN of the Secrets Manager secret that holds it (AWS). */
   signingSecretArn: 'HANDRAIL_SIGNING_SECRET_ARN',
+  /** The key that signs outbound deliveries (Standard Webhooks `whsec_…`), inline (local) ... */
+  deliverySecret: 'HANDRAIL_DELIVERY_SECRET',
+  /** ... or the ARN of the Secrets Manager secret that holds it (AWS); only the deliver function reads it. */
+  deliverySecretArn: 'HANDRAIL_DELIVERY_SECRET_ARN',
   /** Directory holding the workflow YAML files the API validates webhooks against. */
   workflowsDir: 'HANDRAIL_WORKFLOWS_DIR',
   /** The reviewer directory (users, their channels, groups). */

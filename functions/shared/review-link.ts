@@ -35,6 +35,3 @@ export function verifyReviewToken(secret: string, token: string, now = Date.now(
   return { approvalId: claims.a, reviewer: claims.r, expiresAt: claims.exp };
 }
 
-export function deliverySignature(secret: string, body: string): string {
-  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
-}

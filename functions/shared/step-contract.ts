@@ -81,12 +81,8 @@ export interface ExecutionState {
  * What a step sees (functions/steps/run-view.ts): the run's whole input, each earlier step's whole
  * output under its id, and the decided approval with its text, read back from the run's records.
  */
-export interface StateData {
-  readonly run: RunRef;
-  readonly input: Record<string, unknown>;
-  readonly steps: Record<string, unknown>;
+export interface StateData extends Omit<ExecutionState, 'approval'> {
   readonly approval?: ApprovalOutcome;
-  readonly routes?: Record<string, string>;
 }
 
 /** The Lambda payload every step handler receives. */

@@ -20,6 +20,8 @@ import { BUNDLED_DIRECTORY, directoryCommands, priceTableCommands } from './json
 export interface StepHandlersProps {
   readonly data: DataLayer;
   readonly signingSecret: secretsmanager.ISecret;
+  /** The key that signs deliveries (Standard Webhooks); only the deliver function reads it. */
+  readonly deliverySecret: secretsmanager.ISecret;
   readonly environment: Record<string, string>;
   /** Slack and Teams credentials (JSON); only the approval function, which notifies, reads it. */
   readonly channelSecrets: secretsmanager.ISecret;
@@ -138,12 +140,12 @@ export class StepHandlers extends Construct {
         "SES authorizes SendEmail on the sender's identity and, in the SES sandbox, on each recipient's (reviewers from the directory); the sender is pinned by the ses:FromAddress condition when the stage declares one");
     sesIdentities(approval);
 
-    // Reads the run (never deliver twice) and the decided text, records the delivery, signs with the signing secret.
-    const deliver = fn('deliver', Duration.minutes(2), { environment: { ...signing, ...props.deliveryEnvironment } });
+    // Reads the run (never deliver twice) and the decided text, records the delivery, signs with the delivery key.
+    const deliver = fn('deliver', Duration.minutes(2), { environment: { [ENV.deliverySecretArn]: props.deliverySecret.secretArn, ...props.deliveryEnvironment } });
     readRunView(deliver);
     data.grantTable(data.runs, deliver, 'dynamodb:UpdateItem');
     data.grantTable(data.audit, deliver, 'dynamodb:PutItem');
-    grantSecretValue(props.signingSecret, deliver);
+    grantSecretValue(props.deliverySecret, deliver);
 
     // Ends the run, expires a timed-out request: conditional updates and audit events only.
     const finish = fn('finish', Duration.seconds(30));

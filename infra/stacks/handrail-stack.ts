@@ -56,6 +56,14 @@ export class HandrailStack extends Stack {
         excludePunctuation: true,
       },
     });
+    // The key that signs deliveries (Standard Webhooks, whsec_ without the prefix: 44 letters and
+    // digits are valid base64), apart from the signing secret: receivers verify with it and can forge nothing.
+    const deliverySecret = new secretsmanager.Secret(this, 'DeliverySecret', {
+      description: `Handrail ${stage}: the key that signs deliveries (Standard Webhooks); give it to the receivers`,
+      generateSecretString: { excludePunctuation: true, passwordLength: 44, includeSpace: false },
+    });
+    acknowledge(deliverySecret, 'SMG4', 'the receivers hold this key; operators rotate it together with them, not on a schedule');
+    new CfnOutput(this, 'DeliverySecretArn', { value: deliverySecret.secretArn, description: 'Key that signs deliveries (Standard Webhooks): receivers verify with it' });
     acknowledge(signingSecret, 'SMG4', 'rotating the HMAC key invalidates every outstanding review link, inbox link and personal reviewer token at once; operators rotate it deliberately (README, Known limits), not on a schedule');
     acknowledge(channelSecrets, 'SMG4', 'Slack and Teams issue these credentials; Secrets Manager cannot rotate them: operators rotate them at Slack or Teams and put the new values here');
     const http = new HandrailHttpApi(this, 'Http');
@@ -101,7 +109,7 @@ export class HandrailStack extends Stack {
     }
 
     const steps = new StepHandlers(this, 'Steps', {
-      data: this.data, signingSecret, environment, channelSecrets, emailFrom: config.channels.emailFrom, deliveryEnvironment, modelEnvironment, openAiSecret, directory: props.directory,
+      data: this.data, signingSecret, deliverySecret, environment, channelSecrets, emailFrom: config.channels.emailFrom, deliveryEnvironment, modelEnvironment, openAiSecret, directory: props.directory,
     });
     this.workflows = props.workflows.map(
       (workflow) => new GovernedWorkflow(this, `Workflow-${workflow.definition.id}`, { stage, workflow, directory: props.directory, functions: steps.functions }),
@@ -190,7 +198,7 @@ export class HandrailStack extends Stack {
 
     new CfnOutput(this, 'ApiUrl', { value: http.api.apiEndpoint, description: 'Base URL of the Handrail API' });
     new CfnOutput(this, 'KnowledgeBucketName', { value: this.data.knowledgeBucket.bucketName });
-    new CfnOutput(this, 'SigningSecretArn', { value: signingSecret.secretArn, description: 'HMAC key for reviewer links and delivery signatures (generated)' });
+    new CfnOutput(this, 'SigningSecretArn', { value: signingSecret.secretArn, description: 'HMAC key for reviewer links and personal reviewer tokens (generated)' });
     new CfnOutput(this, 'ChannelSecretsArn', {
       value: channelSecrets.secretArn,
       description: 'Fill in {slackBotToken, slackSigningSecret, teamsWebhookUrl} to turn approval channels on',

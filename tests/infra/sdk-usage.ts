@@ -35,6 +35,7 @@ export interface SdkUsage {
  */
 export const FORWARDING_HELPERS: Readonly<Record<string, { readonly fn: string; readonly sdkPackage: string; readonly command: string }>> = {
   'functions/records/dynamo-helpers.ts': { fn: 'updateIf', sdkPackage: '@aws-sdk/lib-dynamodb', command: 'UpdateCommand' },
+  'functions/shared/stage-secret.ts': { fn: 'stageSecret', sdkPackage: '@aws-sdk/client-secrets-manager', command: 'GetSecretValueCommand' },
 };
 
 const envKeyToName = ENV as Readonly<Record<string, string>>;

@@ -12,7 +12,7 @@ import { signedWebhookHeaders } from '../../functions/triggers/standard-webhooks
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reviewerToken } from '../../functions/approvals/reviewer-tokens.js';
 import { slackSignature } from '../../functions/notifications/slack-signature.js';
-import { deliverySignature, signReviewToken } from '../../functions/shared/review-link.js';
+import { signReviewToken } from '../../functions/shared/review-link.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { requestArb, type FuzzRequest, type FuzzTargets } from '../support/fuzz-requests.js';
 import { client, startTestRuntime, waitFor } from '../support/local-runtime.js';
@@ -61,7 +61,7 @@ function bodyOf(req: FuzzRequest, headers: Record<string, string>): RequestInit[
   if (b.kind === 'bytes') return b.bytes;
   if (b.kind === 'repeat') return `${b.prefix}${b.unit.repeat(Math.ceil(b.size / b.unit.length))}${b.suffix}`;
   if (b.kind === 'signed-sink') {
-    headers['x-handrail-signature'] = deliverySignature(rt.signingSecret, b.text);
+    Object.assign(headers, signedWebhookHeaders(rt.deliverySecret, `msg_${randomUUID()}`, b.text));
     return b.text;
   }
   const raw = `payload=${encodeURIComponent(b.payload)}`;

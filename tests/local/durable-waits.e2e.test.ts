@@ -66,7 +66,7 @@ describe('durable waits on the local runtime', () => {
     // Act: kill it outright, start again on the same data dir, delivering to a receiver
     await kill(first.child);
     const signingSecret = readFileSync(join(dataDir, 'signing-secret'), 'utf8').trim();
-    receiver = await startSignedReceiver(signingSecret);
+    receiver = await startSignedReceiver(readFileSync(join(dataDir, 'delivery-secret'), 'utf8').trim());
     const second = await startChild({ SUPPORT_REPLY_URL: receiver.url });
     api = client(second);
 

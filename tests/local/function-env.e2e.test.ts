@@ -25,16 +25,17 @@ const arnOf = (kind: string) => {
 const seenBy = (kind: string, ...names: string[]) => rt.lambdas.asInvocation(arnOf(kind), async () => Object.fromEntries(names.map((n) => [n, process.env[n]])));
 
 describe('each function reads only its own environment', () => {
-  it('gives the deliver function its targets and the signing secret, and nothing of the others', async () => {
-    const env = await seenBy('deliver', 'SUPPORT_REPLY_URL', 'HANDRAIL_SIGNING_SECRET', 'HANDRAIL_RUNS_TABLE', 'HANDRAIL_STATE_MACHINE_PREFIX', 'HANDRAIL_PROVIDERS', 'AWS_REGION');
-    expect(env).toMatchObject({ SUPPORT_REPLY_URL: `${rt.url}/sink/support-reply`, HANDRAIL_SIGNING_SECRET: rt.signingSecret, AWS_REGION: 'us-east-1' });
+  it('gives the deliver function its targets and the delivery key, and nothing of the others (not the signing secret)', async () => {
+    const env = await seenBy('deliver', 'SUPPORT_REPLY_URL', 'HANDRAIL_DELIVERY_SECRET', 'HANDRAIL_SIGNING_SECRET', 'HANDRAIL_RUNS_TABLE', 'HANDRAIL_STATE_MACHINE_PREFIX', 'HANDRAIL_PROVIDERS', 'AWS_REGION');
+    expect(env).toMatchObject({ SUPPORT_REPLY_URL: `${rt.url}/sink/support-reply`, HANDRAIL_DELIVERY_SECRET: rt.deliverySecret, AWS_REGION: 'us-east-1' });
+    expect(env.HANDRAIL_SIGNING_SECRET).toBeUndefined(); // review links are none of a receiver's business
     expect(env.HANDRAIL_RUNS_TABLE).toBeTruthy();
     expect(env.HANDRAIL_STATE_MACHINE_PREFIX).toBeUndefined(); // the API's
   });
 
   it('hides what a function does not declare: a model caller has no delivery target, no signing secret and, without OpenAI in its stage, no OpenAI key', async () => {
-    const env = await seenBy('generate', 'SUPPORT_REPLY_URL', 'HANDRAIL_SIGNING_SECRET', 'OPENAI_API_KEY', 'HANDRAIL_PROVIDERS');
-    expect(env).toEqual({ SUPPORT_REPLY_URL: undefined, HANDRAIL_SIGNING_SECRET: undefined, OPENAI_API_KEY: undefined, HANDRAIL_PROVIDERS: 'offline' });
+    const env = await seenBy('generate', 'SUPPORT_REPLY_URL', 'HANDRAIL_SIGNING_SECRET', 'HANDRAIL_DELIVERY_SECRET', 'OPENAI_API_KEY', 'HANDRAIL_PROVIDERS');
+    expect(env).toEqual({ SUPPORT_REPLY_URL: undefined, HANDRAIL_SIGNING_SECRET: undefined, HANDRAIL_DELIVERY_SECRET: undefined, OPENAI_API_KEY: undefined, HANDRAIL_PROVIDERS: 'offline' });
     expect(await rt.lambdas.asInvocation(arnOf('generate'), async () => Object.keys(process.env).includes('SUPPORT_REPLY_URL'))).toBe(false);
   });
 

@@ -44,7 +44,7 @@ function slackCall(url: string, secret: string, rawBody: string) {
 async function startReceiver(): Promise<{ url: string; signatures: string[]; close(): Promise<void> }> {
   const signatures: string[] = [];
   const server: Server = createServer((req, res) => {
-    signatures.push(String(req.headers['x-handrail-signature'] ?? ''));
+    signatures.push(String(req.headers['webhook-signature'] ?? ''));
     req.resume().on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -108,7 +108,7 @@ describe('the logs of a whole run', () => {
     expect((await fetch(`${rt.url}/inbox/${inboxToken}`)).status).toBe(200);
     expect((await client(rt).form(link.pathname, { action: 'approve', draftHash: pending.draftHash })).status).toBe(200);
     await waitForRun(rt, runId, ['delivered']);
-    expect(receiver.signatures).toEqual([expect.stringMatching(/^sha256=[0-9a-f]{64}$/)]);
+    expect(receiver.signatures).toEqual([expect.stringMatching(/^v1,[A-Za-z0-9+/]{43}=$/)]);
 
     // Assess: the capture saw the run (every handler's event, the Slack refusal), and none of its credentials
     const text = logs.text();
@@ -129,7 +129,8 @@ describe('the logs of a whole run', () => {
       'forged review link signature': forgedLink.split('.').pop()!,
       'inbox link token': inboxToken,
       'task token': taskToken,
-      'delivery signature': receiver.signatures[0]!.replace(/^sha256=/, ''),
+      'delivery signature': receiver.signatures[0]!.replace(/^v1,/, ''),
+      'delivery key': rt.deliverySecret,
       'Slack signature': slackSigned.signature.replace(/^v0=/, ''),
       'forged Slack signature': slackForged.signature.replace(/^v0=/, ''),
     };

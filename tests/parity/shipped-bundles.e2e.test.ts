@@ -67,9 +67,10 @@ const executionOf = async (workflowId: string, runId: string) => {
 async function startParity(stage: string, stages?: Record<string, object>) {
   const dir = mkdtempSync(join(tmpdir(), 'handrail-parity-'));
   const signingSecret = randomBytes(32).toString('base64url');
-  const signedReceiver = await startSignedReceiver(signingSecret);
+  const deliverySecret = `whsec_${randomBytes(32).toString('base64')}`;
+  const signedReceiver = await startSignedReceiver(deliverySecret);
   const stagesFile = writeParityStages(join(dir, 'stages.yaml'), workflows, signedReceiver.url, stages);
-  const runtime = await startBundledRuntime({ dataDir: join(dir, 'data'), stage, stagesFile, signingSecret });
+  const runtime = await startBundledRuntime({ dataDir: join(dir, 'data'), stage, stagesFile, signingSecret, deliverySecret });
   await loadKnowledge(runtime, workflows, join(projectRoot, 'knowledge-samples'));
   return { runtime, signedReceiver };
 }

@@ -107,7 +107,11 @@ export interface Received {
   idempotencyKey: string | undefined;
 }
 
-/** A webhook receiver that checks the HMAC-SHA256 signature itself, as a customer's would. */
+/**
+ * A webhook receiver that checks the Standard Webhooks signature itself, as a customer's would
+ * (written here from the specification, not with Handrail's code): HMAC-SHA256 over
+ * `{webhook-id}.{webhook-timestamp}.{body}` with the key's bytes, any `v1,` entry, five minutes' tolerance.
+ */
 export async function startSignedReceiver(secret: string, status = 200): Promise<{ url: string; received: Received[]; rejected: number; close(): Promise<void>; setStatus(s: number): void }> {
   const state = { received: [] as Received[], rejected: 0, status };
   const server: Server = createServer((req, res) => {
@@ -115,9 +119,18 @@ export async function startSignedReceiver(secret: string, status = 200): Promise
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
-      const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`);
-      const given = Buffer.from(String(req.headers['x-handrail-signature'] ?? ''));
-      if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
+      const id = String(req.headers['webhook-id'] ?? '');
+      const ts = String(req.headers['webhook-timestamp'] ?? '');
+      const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+      const expected = createHmac('sha256', key).update(`${id}.${ts}.${raw}`).digest();
+      const signed = String(req.headers['webhook-signature'] ?? '')
+        .split(' ')
+        .map((entry) => entry.split(','))
+        .some(([version, value]) => {
+          const given = Buffer.from(value ?? '', 'base64');
+          return version === 'v1' && given.length === expected.length && timingSafeEqual(given, expected);
+        });
+      if (!id || !signed || Math.abs(Date.now() / 1000 - Number(ts)) > 300) {
         state.rejected++;
         res.writeHead(401).end();
         return;

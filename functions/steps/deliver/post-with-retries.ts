@@ -1,7 +1,16 @@
-/** Outbound webhook POST with HMAC signature, per-attempt timeout and exponential backoff. */
+/**
+ * Outbound webhook POST, signed in the Standard Webhooks form with the stage's delivery key (not the
+ * signing secret behind review links: a receiver can verify deliveries and forge nothing else), with
+ * a per-attempt timeout and exponential backoff. Every attempt of one delivery carries the same
+ * webhook-id (`msg_<runId>`) and Idempotency-Key (the run id), so a receiver keeps one; each is
+ * signed with its own timestamp, so a receiver can refuse replays older than five minutes.
+ */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { deliverySignature } from '../../shared/review-link.js';
-import { signingSecret } from '../../shared/signing-secret.js';
+import { ENV } from '../../shared/env-names.js';
+import { stageSecret } from '../../shared/stage-secret.js';
+import { signedWebhookHeaders } from '../../triggers/standard-webhooks.js';
+
+export const deliverySecret = /* @__PURE__ */ stageSecret(ENV.deliverySecret, ENV.deliverySecretArn);
 
 export interface DeliveryAttempt {
   attempt: number;
@@ -16,14 +25,14 @@ function retryable(status: number | undefined): boolean {
 }
 
 export async function postWithRetries(req: { url: string; body: string; idempotencyKey: string; maxAttempts: number; timeoutMs: number; backoffMs: number }) {
-  const signature = deliverySignature(await signingSecret(), req.body);
+  const key = await deliverySecret();
   const attempts: DeliveryAttempt[] = [];
   for (let attempt = 1; attempt <= req.maxAttempts; attempt++) {
     const at = new Date().toISOString();
     try {
       const res = await fetch(req.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'idempotency-key': req.idempotencyKey, 'x-handrail-signature': signature },
+        headers: { 'content-type': 'application/json', 'idempotency-key': req.idempotencyKey, ...signedWebhookHeaders(key, `msg_${req.idempotencyKey}`, req.body) },
         body: req.body,
         signal: AbortSignal.timeout(req.timeoutMs),
       });
