@@ -30,7 +30,7 @@ async function handrail(args: string[], env: Record<string, string> = {}): Promi
 
 beforeAll(async () => {
   rt = await startTestRuntime();
-  receiver = await startSignedReceiver(rt.signingSecret);
+  receiver = await startSignedReceiver(rt.deliverySecret);
   process.env.SUPPORT_REPLY_URL = receiver.url;
   writeFileSync(join(work, 'ticket.json'), JSON.stringify({ ticketId: 'C-1', subject: 'Export', body: 'How can I export my data?' }));
   writeFileSync(join(work, 'bad.json'), '{ nope');

@@ -12,7 +12,7 @@ let receiver: Awaited<ReturnType<typeof startSignedReceiver>>;
 
 beforeAll(async () => {
   rt = await startTestRuntime();
-  receiver = await startSignedReceiver(rt.signingSecret);
+  receiver = await startSignedReceiver(rt.deliverySecret);
   process.env.SUPPORT_REPLY_URL = receiver.url;
 });
 afterAll(async () => {

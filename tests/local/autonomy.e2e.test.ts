@@ -53,7 +53,7 @@ async function pathReport(routeKey: string) {
 beforeAll(async () => {
   rt = await startTestRuntime({ workflowsDir, env: { HANDRAIL_DELIVERY_BACKOFF_MS: '10' } });
   api = client(rt);
-  receiver = await startSignedReceiver(rt.signingSecret);
+  receiver = await startSignedReceiver(rt.deliverySecret);
   process.env.AUTONOMY_DEMO_URL = receiver.url;
 });
 

@@ -32,7 +32,7 @@ beforeAll(async () => {
     env: { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SIGNING, SLACK_API_URL: slack.apiUrl, TEAMS_WEBHOOK_URL: teams.url },
   });
   api = client(rt);
-  receiver = await startSignedReceiver(rt.signingSecret);
+  receiver = await startSignedReceiver(rt.deliverySecret);
   process.env.CHANNELS_DEMO_URL = receiver.url;
 });
 

@@ -32,7 +32,7 @@ beforeAll(async () => {
     env: { HANDRAIL_PROVIDERS: 'offline,openai', OPENAI_API_KEY: 'test-key', OPENAI_BASE_URL: `${model.url}/v1` },
   });
   for (const name of ['auto', 'reviewed']) {
-    receivers[name] = await startSignedReceiver(rt.signingSecret);
+    receivers[name] = await startSignedReceiver(rt.deliverySecret);
     process.env[`TRIAGE_${name.toUpperCase()}_URL`] = receivers[name]!.url;
   }
 });

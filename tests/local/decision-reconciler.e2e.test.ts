@@ -45,7 +45,7 @@ const sweepLater = () => rt.runSchedules(new Date(Date.now() + 3 * 60_000));
 beforeAll(async () => {
   rt = await startTestRuntime();
   api = client(rt);
-  receiver = await startSignedReceiver(rt.signingSecret);
+  receiver = await startSignedReceiver(rt.deliverySecret);
   process.env.SUPPORT_REPLY_URL = receiver.url;
 });
 

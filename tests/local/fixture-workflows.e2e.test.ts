@@ -31,7 +31,7 @@ beforeAll(async () => {
     },
   });
   api = client(rt);
-  receiver = await startSignedReceiver(rt.signingSecret);
+  receiver = await startSignedReceiver(rt.deliverySecret);
   process.env.QUICK_ESCALATION_URL = receiver.url;
   process.env.BACKUP_DECIDES_URL = receiver.url;
   process.env.TWO_APPROVERS_URL = receiver.url;

@@ -45,7 +45,7 @@ beforeAll(async () => {
     },
   });
   api = client(rt);
-  receiver = await startSignedReceiver(rt.signingSecret);
+  receiver = await startSignedReceiver(rt.deliverySecret);
   process.env.RELIABILITY_TRIAGE_URL = receiver.url;
 });
 

@@ -29,7 +29,7 @@ beforeAll(async () => {
     workflowsDir: fileURLToPath(new URL('../fixtures/injection-workflows', import.meta.url)),
     env: { HANDRAIL_PROVIDERS: 'openai', OPENAI_API_KEY: 'test-key', OPENAI_BASE_URL: `${model.url}/v1` },
   });
-  receiver = await startSignedReceiver(rt.signingSecret);
+  receiver = await startSignedReceiver(rt.deliverySecret);
   process.env.GUARDED_REPLY_URL = receiver.url;
 });
 

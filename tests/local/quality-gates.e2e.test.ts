@@ -16,7 +16,7 @@ beforeAll(async () => {
     env: { HANDRAIL_PROVIDERS: 'openai', OPENAI_API_KEY: 'test-key', OPENAI_BASE_URL: `${model.url}/v1` },
   });
   for (const name of ['auto', 'reviewed', 'more_info']) {
-    receivers[name] = await startSignedReceiver(rt.signingSecret);
+    receivers[name] = await startSignedReceiver(rt.deliverySecret);
     process.env[`GATED_${name.toUpperCase()}_URL`] = receivers[name]!.url;
   }
 });

@@ -26,7 +26,7 @@ const finalRun = (runId: string, status: string) => waitForRun(rt, runId, [statu
 beforeAll(async () => {
   rt = await startTestRuntime();
   api = client(rt);
-  receiver = await startSignedReceiver(rt.signingSecret);
+  receiver = await startSignedReceiver(rt.deliverySecret);
   process.env.SUPPORT_REPLY_URL = receiver.url;
 });
 
