@@ -52,6 +52,25 @@ export async function runWorkflow(workflow: string | undefined, inputFile: strin
   print(await api('POST', `/webhooks/${encodeURIComponent(id)}`, input, { ...signature, ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}) }));
 }
 
+/** Makes an API key for a webhook sender and prints it: the only time it is shown. */
+export async function createKey(name: string | undefined, workflows: string | undefined) {
+  const list = need(workflows, '--workflows <workflow>[,<workflow>…]').split(',').map((w) => w.trim()).filter(Boolean);
+  const made = await api<{ keyId: string; key: string; workflows: string[] }>('POST', '/api-keys', { name: need(name, '<name>'), workflows: list });
+  console.log(made.key);
+  console.error(`key ${made.keyId} for ${made.workflows.join(', ')}: store it in the sender now, it is not shown again`);
+}
+
+export async function listKeys() {
+  const { keys } = await api<{ keys: { keyId: string; name: string; workflows: string[]; status: string; createdAt: string; createdBy: string }[] }>('GET', '/api-keys');
+  if (!keys.length) console.log('No API keys.');
+  for (const k of keys) console.log(`${k.keyId}  ${k.status}  ${k.name}  workflows: ${k.workflows.join(', ')}  (${k.createdBy}, ${k.createdAt})`);
+}
+
+export async function revokeKey(keyId: string | undefined) {
+  const { status } = await api<{ status: string }>('POST', `/api-keys/${encodeURIComponent(need(keyId, '<keyId>'))}/revoke`);
+  console.log(`${keyId}: ${status}`);
+}
+
 /** Prints the local runtime's webhook secret of a workflow (give it to whatever posts to the webhook). */
 export function printWebhookSecret(workflow: string | undefined, dataDir: string) {
   console.log(webhookSecretFor(need(workflow, '<workflow>'), dataDir));

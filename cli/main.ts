@@ -14,6 +14,9 @@ Commands:
                                           with its webhook secret (HANDRAIL_WEBHOOK_SECRET, or
                                           the local runtime's)
   webhooks secret <workflow>              the local runtime's webhook secret of a workflow
+  keys create <name> --workflows W[,W2]   an API key for a webhook sender (shown once; admin)
+  keys list                               API keys: id, name, workflows, status
+  keys revoke <keyId>                     revoke a key: it stops working at once
   runs show <runId>                       everything a run did
   runs list [--workflow W] [--status S]   recent runs
   approvals list [--status pending]       the approvals inbox
@@ -41,6 +44,7 @@ async function main(argv: string[]): Promise<void> {
       input: { type: 'string' },
       'idempotency-key': { type: 'string' },
       workflow: { type: 'string' },
+      workflows: { type: 'string' },
       status: { type: 'string' },
       token: { type: 'string' },
       'reason-code': { type: 'string' },
@@ -78,6 +82,12 @@ async function main(argv: string[]): Promise<void> {
         reason: values.reason,
         reasonCode: values['reason-code'],
       });
+    case 'keys create':
+      return commands.createKey(rest[0], values.workflows);
+    case 'keys list':
+      return commands.listKeys();
+    case 'keys revoke':
+      return commands.revokeKey(rest[0]);
     case 'webhooks secret':
       return commands.printWebhookSecret(rest[0], process.env.HANDRAIL_DATA_DIR ?? '.handrail');
     case 'reviewers inbox':

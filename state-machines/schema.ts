@@ -334,7 +334,7 @@ export const stepSchema = z.discriminatedUnion('kind', [
   deliverStepSchema,
 ]);
 
-export const TRIGGER_AUTH = ['signature', 'none'] as const;
+export const TRIGGER_AUTH = ['signature', 'api-key', 'none'] as const;
 export type TriggerAuth = (typeof TRIGGER_AUTH)[number];
 
 const triggerSchema = z
@@ -359,9 +359,10 @@ export const workflowSchema = z
      */
     additionalFields: z.enum(['reject', 'drop']).default('reject'),
     /**
-     * How callers of the workflow's webhook prove who they are. `signature`: a Standard Webhooks
-     * signature (webhook-id, webhook-timestamp, webhook-signature) with the workflow's secret;
-     * `none` must be written out, and only the local stage accepts it (infra/stage-config.ts).
+     * How callers of the workflow's webhook prove who they are, any of: `signature`, a Standard
+     * Webhooks signature (webhook-id, webhook-timestamp, webhook-signature) with the workflow's
+     * secret; `api-key`, an API key scoped to the workflow (`Authorization: Bearer hrk_…`);
+     * `none` must be written out alone, and only the local stage accepts it (infra/stage-config.ts).
      */
     trigger: triggerSchema.default({ auth: ['signature'] }),
     /**

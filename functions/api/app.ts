@@ -16,6 +16,7 @@ import { openApiDocument } from './openapi.js';
 import type { RouteHandlers } from './route-handlers.js';
 import { honoPath, ROUTES, type RouteId, type RouteSpec } from './route-table.js';
 import { securityHeaders } from './security-headers.js';
+import { apiKeyRoutes } from './routes/api-keys.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { autonomyRoutes } from './routes/autonomy.js';
 import { inboxRoutes } from './routes/inbox.js';
@@ -38,6 +39,7 @@ const handlers: RouteHandlers = {
   ...knowledgeRoutes,
   ...usageRoutes,
   ...autonomyRoutes,
+  ...apiKeyRoutes,
 };
 
 export function createApp(): Hono {

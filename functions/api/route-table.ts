@@ -87,6 +87,13 @@ export const schemas = {
     .strict()
     .refine((q) => q.workflowId || q.day, { message: 'give workflowId, day (YYYY-MM-DD), or both', path: ['workflowId'] }),
   autonomy: z.object({ workflowId }).strict(),
+  /** A new API key for webhook senders: a name people recognize, and the workflows it may start. */
+  createApiKey: z
+    .object({
+      name: z.string().trim().min(1, 'name is required').max(100),
+      workflows: z.array(idSchema('workflowId', 'a workflow id')).min(1, 'workflows: name at least one workflow the key may start').max(50),
+    })
+    .strict(),
 };
 
 const readers = roles('admin', 'auditor', 'author');
@@ -110,6 +117,9 @@ export const ROUTES = {
   putDocument: { method: 'POST', path: '/knowledge/{collection}/documents', summary: 'Add a new immutable version of a document, authored by the caller', access: roles('admin', 'author'), body: schemas.putDocument },
   usage: { method: 'GET', path: '/usage', summary: 'Tokens and cost by workflow and day', access: roles('admin', 'auditor'), query: schemas.usage },
   autonomy: { method: 'GET', path: '/autonomy', summary: 'Graduated autonomy per route path: figures and status', access: readers, query: schemas.autonomy },
+  listApiKeys: { method: 'GET', path: '/api-keys', summary: 'API keys of webhook senders (never their secrets)', access: roles('admin') },
+  createApiKey: { method: 'POST', path: '/api-keys', summary: 'Make an API key for webhook senders, scoped to workflows; the key is in this answer only', access: roles('admin'), body: schemas.createApiKey },
+  revokeApiKey: { method: 'POST', path: '/api-keys/{keyId}/revoke', summary: 'Revoke an API key: it stops working at once', access: roles('admin') },
 } as const satisfies Record<string, RouteSpec>;
 
 export type RouteId = keyof typeof ROUTES;

@@ -26,6 +26,8 @@ export type AuditEventType =
   | 'approval.decision_not_applied'
   | 'review_link.denied'
   | 'access.denied'
+  | 'api_key.created'
+  | 'api_key.revoked'
   | 'run.finished'
   | 'run.needs_human'
   | 'run.restarted'

@@ -8,6 +8,8 @@ export const ENV = {
   approvalsTable: 'HANDRAIL_APPROVALS_TABLE',
   auditTable: 'HANDRAIL_AUDIT_TABLE',
   knowledgeTable: 'HANDRAIL_KNOWLEDGE_TABLE',
+  /** API keys of webhook senders (hashes only). */
+  apiKeysTable: 'HANDRAIL_API_KEYS_TABLE',
   knowledgeBucket: 'HANDRAIL_KNOWLEDGE_BUCKET',
   /** ARN prefix of the stage's state machines; the workflow id completes it. */
   stateMachinePrefix: 'HANDRAIL_STATE_MACHINE_PREFIX',

@@ -1,12 +1,14 @@
 /**
  * A webhook call proves who sent it as its workflow's trigger declares (state-machines/schema.ts
- * `trigger.auth`): a Standard Webhooks signature with the workflow's secret, fresh (five minutes)
- * and used once (its webhook-id, per workflow); or, where the workflow says `none` (the local stage
- * only), nothing. Unsigned, stale or replayed calls are refused before anything is stored.
+ * `trigger.auth`): an API key scoped to the workflow (api-keys.ts), or a Standard Webhooks
+ * signature with the workflow's secret, fresh (five minutes) and used once (its webhook-id, per
+ * workflow); or, where the workflow says `none` (the local stage only), nothing. Unsigned, stale,
+ * replayed or revoked calls are refused before anything is stored.
  */
 import { claimNonce, type NonceClaim } from '../records/nonces.js';
 import { UnauthorizedError } from '../shared/errors.js';
 import type { Workflow } from '../../state-machines/schema.js';
+import { bearerApiKey, verifyApiKey } from './api-keys.js';
 import { verifyWebhookSignature, WEBHOOK_HEADERS, WEBHOOK_TOLERANCE_SECONDS } from './standard-webhooks.js';
 import { webhookSecret } from './webhook-secrets.js';
 
@@ -25,7 +27,15 @@ export async function authenticateTrigger(
   claim: NonceClaim = claimNonce,
   now = Date.now(),
 ): Promise<AdmittedTrigger> {
-  if (workflow.trigger.auth.includes('none')) return { claimOnce: async () => undefined };
+  const accepted = workflow.trigger.auth;
+  if (accepted.includes('none')) return { claimOnce: async () => undefined };
+  const key = bearerApiKey(req.header('authorization'));
+  if (key) {
+    if (!accepted.includes('api-key')) throw new UnauthorizedError(`Workflow ${workflow.id} takes signed webhooks, not API keys`);
+    await verifyApiKey(key, workflow.id);
+    return { claimOnce: async () => undefined };
+  }
+  if (!accepted.includes('signature')) throw new UnauthorizedError(`Workflow ${workflow.id} takes an API key: send "Authorization: Bearer hrk_…" (npx handrail keys create)`);
   const signed = { id: req.header(WEBHOOK_HEADERS.id), timestamp: req.header(WEBHOOK_HEADERS.timestamp), signature: req.header(WEBHOOK_HEADERS.signature), rawBody: req.rawBody };
   verifyWebhookSignature(await webhookSecret(workflow.id), signed, now);
   return {

@@ -37,6 +37,8 @@ export class DataLayer extends Construct {
   readonly knowledge: dynamodb.Table;
   /** The model gateway's state: provider health (cooldowns) and usage counters per workflow and day. */
   readonly gateway: dynamodb.Table;
+  /** API keys of webhook senders: a hash of each secret, its scope, whether it is revoked. */
+  readonly apiKeys: dynamodb.Table;
   readonly knowledgeBucket: s3.Bucket;
 
   constructor(scope: Construct, id: string, props: DataLayerProps = {}) {
@@ -95,6 +97,7 @@ export class DataLayer extends Construct {
     this.audit = table('AuditTable', 'subject', 'at', TTL_ATTRIBUTE);
     this.knowledge = table('KnowledgeTable', 'collection', 'docVersion');
     this.gateway = table('GatewayTable', 'pk', 'sk');
+    this.apiKeys = table('ApiKeysTable', 'keyId');
     // Sparse: only usage counters carry `day`, so GET /usage?day= reads one day across workflows.
     this.gateway.addGlobalSecondaryIndex({
       indexName: 'byDay',

@@ -84,6 +84,7 @@ export class HandrailStack extends Stack {
       [ENV.auditTable]: this.data.audit.tableName,
       [ENV.knowledgeTable]: this.data.knowledge.tableName,
       [ENV.gatewayTable]: this.data.gateway.tableName,
+      [ENV.apiKeysTable]: this.data.apiKeys.tableName,
       [ENV.knowledgeBucket]: this.data.knowledgeBucket.bucketName,
       [ENV.publicUrl]: http.api.apiEndpoint,
       [ENV.enabledProviders]: config.providers.join(','),
@@ -183,6 +184,8 @@ export class HandrailStack extends Stack {
     this.data.grantTable(this.data.approvals, apiFunction, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query');
     this.data.grantTable(this.data.audit, apiFunction, 'dynamodb:PutItem', 'dynamodb:Query');
     this.data.grantTable(this.data.knowledge, apiFunction, 'dynamodb:PutItem', 'dynamodb:Query');
+    // API keys: created (conditional put), read to authenticate a webhook, listed, revoked (update).
+    this.data.grantTable(this.data.apiKeys, apiFunction, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Scan');
     // GET /usage only reads the counters.
     this.data.grantTable(this.data.gateway, apiFunction, 'dynamodb:GetItem', 'dynamodb:Query');
     this.data.grantKnowledgeObjects(apiFunction, 's3:PutObject', 's3:GetObject');

@@ -63,7 +63,7 @@ describe('stage configuration', () => {
   it('refuses an open webhook (trigger.auth: none) on any stage but local, naming the workflow file', () => {
     const workflows = mkdtempSync(join(tmpdir(), 'open-wf-'));
     const support = readFileSync(join(projectRoot, 'state-machines/workflows/support-reply.yaml'), 'utf8');
-    writeFileSync(join(workflows, 'support-reply.yaml'), support.replace('additionalFields: drop', 'additionalFields: drop\ntrigger: { auth: [none] }'));
+    writeFileSync(join(workflows, 'support-reply.yaml'), support.replace('auth: [signature, api-key]', 'auth: [none]'));
     const yaml = `dev: { delivery: { SUPPORT_REPLY_URL: "https://x.example.com" }, identity: { domainPrefix: acme-dev, callbackUrls: ["https://x.example.com/cb"] } }\n`;
     expect(() => buildApp({ stage: 'dev', bundling: false, outdir: mkdtempSync(join(tmpdir(), 'cdk-')), stagesFile: stagesFile(yaml), workflowsDir: workflows })).toThrow(
       /support-reply\.yaml: trigger\.auth: none is accepted only by the local stage; stage "dev" needs signed webhooks/,

@@ -47,7 +47,7 @@ afterAll(async () => {
 });
 
 function pathOf(route: RouteSpec): string {
-  const values: Record<string, string> = { runId, approvalId, itemId: 'part-1', workflowId: 'support-reply', collection: 'support', token: 'not-a-link' };
+  const values: Record<string, string> = { keyId: 'AAAAAAAAAAAA', runId, approvalId, itemId: 'part-1', workflowId: 'support-reply', collection: 'support', token: 'not-a-link' };
   return route.path.replace(/\{(\w+)\}/g, (_m, name: string) => values[name]!);
 }
 
@@ -72,7 +72,7 @@ const roleRoutes = (Object.entries(ROUTES) as [string, RouteSpec][]).filter(([, 
 
 describe('the access matrix, from the route table', () => {
   it('covers every route that takes a role', () => {
-    expect(roleRoutes.map(([id]) => id).sort()).toEqual(['autonomy', 'decide', 'decidePart', 'getApproval', 'getRun', 'listApprovals', 'listDocuments', 'listRuns', 'putDocument', 'usage']);
+    expect(roleRoutes.map(([id]) => id).sort()).toEqual(['autonomy', 'createApiKey', 'decide', 'decidePart', 'getApproval', 'getRun', 'listApiKeys', 'listApprovals', 'listDocuments', 'listRuns', 'putDocument', 'revokeApiKey', 'usage']);
   });
 
   for (const [id, route] of roleRoutes) {

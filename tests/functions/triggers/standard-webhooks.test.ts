@@ -58,6 +58,13 @@ describe('authenticateTrigger', () => {
     expect([...claimed]).toEqual(['webhook-id#support-reply#msg_once']);
   });
 
+  it('refuses an API key where the trigger takes only signatures, and a signature where it takes only keys', async () => {
+    const key = `Bearer hrk_AAAAAAAAAAAA_${'x'.repeat(43)}`;
+    await expect(authenticateTrigger(workflow, request({ authorization: key }), claim, now)).rejects.toThrow(/takes signed webhooks, not API keys/);
+    const keysOnly = { id: 'support-reply', trigger: { auth: ['api-key' as const] } };
+    await expect(authenticateTrigger(keysOnly, request(signedWebhookHeaders(secret, 'msg_k', body, at)), claim, now)).rejects.toThrow(/takes an API key/);
+  });
+
   it('lets a workflow whose trigger says none through, and nothing else', async () => {
     await (await authenticateTrigger({ id: 'open', trigger: { auth: ['none'] } }, request({}), claim, now)).claimOnce();
     await expect(authenticateTrigger(workflow, request({}), claim, now)).rejects.toThrow(/must be signed/);
