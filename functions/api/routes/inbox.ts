@@ -35,34 +35,34 @@ async function pendingFor(reviewer: string): Promise<ApprovalRecord[]> {
 
 export const inboxRoutes: RouteHandlers<'inbox'> = {
   inbox: async (c) => {
-  let reviewer: string;
-  try {
-    const token = c.req.param('token');
-    if (!isId('linkToken', token)) throw new ForbiddenError('This inbox link is not valid.');
-    const claims = verifyReviewToken(await signingSecret(), token);
-    if (claims.approvalId !== INBOX_SCOPE) throw new ForbiddenError('This link opens one review, not an inbox.');
-    reviewer = claims.reviewer;
-  } catch (err) {
-    if (statusFor(err) !== 403) throw err;
-    return c.html(messagePage('Link not valid', (err as Error).message), 403);
-  }
-  const now = Date.now();
-  const items = await pendingFor(reviewer);
-  const rows = await Promise.all(items.map(async (a) => ({ a, link: (await reviewLinksFor({ ...a, reviewers: [reviewer] }))[reviewer]! })));
-  return c.html(
-    page(
-      `Inbox of ${reviewer}`,
-      html`<h1>Waiting for ${reviewer}</h1>
-        ${
-          rows.length
-            ? html`<ol>${rows.map(
-                ({ a, link }) =>
-                  html`<li class="card"><a href="${link}"><strong>${a.workflowId} / ${a.stepId}</strong></a> — ${timeLeft(a.deadline, now)}
-                    <span class="meta">(requested ${a.requestedAt}, run ${a.runId})</span></li>`,
-              )}</ol>`
-            : html`<p class="notice">Nothing is waiting for you.</p>`
-        }`,
-    ),
-  );
-},
+    let reviewer: string;
+    try {
+      const token = c.req.param('token');
+      if (!isId('linkToken', token)) throw new ForbiddenError('This inbox link is not valid.');
+      const claims = verifyReviewToken(await signingSecret(), token);
+      if (claims.approvalId !== INBOX_SCOPE) throw new ForbiddenError('This link opens one review, not an inbox.');
+      reviewer = claims.reviewer;
+    } catch (err) {
+      if (statusFor(err) !== 403) throw err;
+      return c.html(messagePage('Link not valid', (err as Error).message), 403);
+    }
+    const now = Date.now();
+    const items = await pendingFor(reviewer);
+    const rows = await Promise.all(items.map(async (a) => ({ a, link: (await reviewLinksFor({ ...a, reviewers: [reviewer] }))[reviewer]! })));
+    return c.html(
+      page(
+        `Inbox of ${reviewer}`,
+        html`<h1>Waiting for ${reviewer}</h1>
+          ${
+            rows.length
+              ? html`<ol>${rows.map(
+                  ({ a, link }) =>
+                    html`<li class="card"><a href="${link}"><strong>${a.workflowId} / ${a.stepId}</strong></a> — ${timeLeft(a.deadline, now)}
+                      <span class="meta">(requested ${a.requestedAt}, run ${a.runId})</span></li>`,
+                )}</ol>`
+              : html`<p class="notice">Nothing is waiting for you.</p>`
+          }`,
+      ),
+    );
+  },
 };

@@ -14,25 +14,25 @@ import type { RouteHandlers } from '../route-handlers.js';
 
 export const slackRoutes: RouteHandlers<'slackInteractions'> = {
   slackInteractions: async (c) => {
-  const rawBody = await c.req.text();
-  const secret = (await channelSecrets()).slackSigningSecret;
-  if (!secret) throw new UnauthorizedError('Slack is not configured here (no signing secret), so no Slack request can be verified');
-  try {
-    await verifySlackRequest(secret, { timestamp: c.req.header('x-slack-request-timestamp'), signature: c.req.header('x-slack-signature'), rawBody });
-  } catch (err) {
-    if (err instanceof UnauthorizedError) logger.warn('Slack request refused', { reason: err.message });
-    throw err;
-  }
-  const payload = new URLSearchParams(rawBody).get('payload');
-  if (!payload) throw new ValidationError('payload: expected a form field payload=<JSON>', 'payload');
-  let json: unknown;
-  try {
-    json = JSON.parse(payload);
-  } catch {
-    throw new ValidationError('payload: not valid JSON', 'payload');
-  }
-  checkJsonLimits(json, JSON_LIMITS.default, 'payload');
-  const reply = await handleSlackInteraction(json);
-  return reply ? c.json(reply) : c.body(null, 200);
-},
+    const rawBody = await c.req.text();
+    const secret = (await channelSecrets()).slackSigningSecret;
+    if (!secret) throw new UnauthorizedError('Slack is not configured here (no signing secret), so no Slack request can be verified');
+    try {
+      await verifySlackRequest(secret, { timestamp: c.req.header('x-slack-request-timestamp'), signature: c.req.header('x-slack-signature'), rawBody });
+    } catch (err) {
+      if (err instanceof UnauthorizedError) logger.warn('Slack request refused', { reason: err.message });
+      throw err;
+    }
+    const payload = new URLSearchParams(rawBody).get('payload');
+    if (!payload) throw new ValidationError('payload: expected a form field payload=<JSON>', 'payload');
+    let json: unknown;
+    try {
+      json = JSON.parse(payload);
+    } catch {
+      throw new ValidationError('payload: not valid JSON', 'payload');
+    }
+    checkJsonLimits(json, JSON_LIMITS.default, 'payload');
+    const reply = await handleSlackInteraction(json);
+    return reply ? c.json(reply) : c.body(null, 200);
+  },
 };

@@ -10,9 +10,9 @@ import { parseOrThrow } from '../validate.js';
 
 export const usageRoutes: RouteHandlers<'usage'> = {
   usage: async (c) => {
-  const query = parseOrThrow(schemas.usage, c.req.query(), 'query');
-  const rows = await usageRows(query);
-  rows.sort((a, b) => a.day.localeCompare(b.day) || a.workflowId.localeCompare(b.workflowId));
-  return c.json({ workflowId: query.workflowId ?? null, day: query.day ?? null, totals: sumRows(rows), breakdown: rows });
-},
+    const query = parseOrThrow(schemas.usage, c.req.query(), 'query');
+    const rows = await usageRows(query);
+    rows.sort((a, b) => a.day.localeCompare(b.day) || a.workflowId.localeCompare(b.workflowId));
+    return c.json({ workflowId: query.workflowId ?? null, day: query.day ?? null, totals: sumRows(rows), breakdown: rows });
+  },
 };

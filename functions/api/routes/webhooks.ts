@@ -12,17 +12,17 @@ const idempotencyKeySchema = z.string().trim().min(1).max(255).regex(/^[\x21-\x7
 
 export const webhookRoutes: RouteHandlers<'startRun'> = {
   startRun: async (c) => {
-  const workflowId = pathId(c, 'workflowId', 'workflowId', 'workflow');
-  const workflow = workflowRegistry().get(workflowId);
-  if (!workflow) throw new NotFoundError(`No workflow "${workflowId}"; deployed: ${[...workflowRegistry().keys()].join(', ')}`);
-  // Who sent it, before anything is read into a run (unsigned, stale or replayed: 401).
-  const sender = await authenticateTrigger(workflow.definition, { header: (name) => c.req.header(name), rawBody: await c.req.text() });
-  const body = await jsonBody(c);
-  const input = parseOrThrow(workflow.inputSchema, body, 'body') as Record<string, unknown>;
-  const key = parseOrThrow(idempotencyKeySchema, c.req.header('idempotency-key'), 'Idempotency-Key');
-  // Its webhook-id is taken once the call is known to be valid: a replay starts nothing (401).
-  await sender.claimOnce();
-  const { runId, duplicate } = await startRun(workflow, input, key);
-  return c.json({ runId, status: 'accepted', duplicate, links: { run: `/runs/${runId}` } }, 202);
-},
+    const workflowId = pathId(c, 'workflowId', 'workflowId', 'workflow');
+    const workflow = workflowRegistry().get(workflowId);
+    if (!workflow) throw new NotFoundError(`No workflow "${workflowId}"; deployed: ${[...workflowRegistry().keys()].join(', ')}`);
+    // Who sent it, before anything is read into a run (unsigned, stale or replayed: 401).
+    const sender = await authenticateTrigger(workflow.definition, { header: (name) => c.req.header(name), rawBody: await c.req.text() });
+    const body = await jsonBody(c);
+    const input = parseOrThrow(workflow.inputSchema, body, 'body') as Record<string, unknown>;
+    const key = parseOrThrow(idempotencyKeySchema, c.req.header('idempotency-key'), 'Idempotency-Key');
+    // Its webhook-id is taken once the call is known to be valid: a replay starts nothing (401).
+    await sender.claimOnce();
+    const { runId, duplicate } = await startRun(workflow, input, key);
+    return c.json({ runId, status: 'accepted', duplicate, links: { run: `/runs/${runId}` } }, 202);
+  },
 };
