@@ -7,7 +7,7 @@ import { issuerKey, mintIdToken, UnknownUserError } from '../local/identity-issu
 import { webhookSecretIn } from '../local/signing-secret-file.js';
 import { signedWebhookHeaders } from '../functions/triggers/standard-webhooks.js';
 import { loadDirectory } from '../state-machines/directory.js';
-import { reviewerToken } from '../functions/approvals/reviewer-tokens.js';
+import { DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, reviewerToken } from '../functions/approvals/reviewer-tokens.js';
 import { signReviewToken } from '../functions/shared/review-link.js';
 import { api, baseUrl, CliError } from './api-client.js';
 
@@ -148,9 +148,31 @@ export async function login(userId: string | undefined, dataDir: string) {
   }
 }
 
-/** Prints a reviewer's API token, derived from the local signing secret (or HANDRAIL_SIGNING_SECRET). */
-export function printReviewerToken(reviewer: string | undefined, dataDir: string) {
-  console.log(reviewerToken(localSecret(dataDir), need(reviewer, '<reviewer>')));
+/** Prints a reviewer's personal token, made with the local signing secret (or HANDRAIL_SIGNING_SECRET): the operator's shortcut. */
+export function printReviewerToken(reviewer: string | undefined, dataDir: string, days?: string) {
+  console.log(reviewerToken(localSecret(dataDir), need(reviewer, '<reviewer>'), { days: parseDays(days) }));
+}
+
+function parseDays(days: string | undefined): number | undefined {
+  if (days === undefined) return undefined;
+  const n = Number(days);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_TOKEN_DAYS) throw new CliError(`--days: a whole number of days from 1 to ${MAX_TOKEN_DAYS}`, 2);
+  return n;
+}
+
+/** A personal token for the signed-in user (HANDRAIL_TOKEN), through the API: shown once. */
+export async function createToken(days: string | undefined) {
+  const made = await api<{ token: string; tokenId: string; expiresAt: string }>('POST', '/personal-tokens', { days: parseDays(days) ?? DEFAULT_TOKEN_DAYS });
+  console.log(made.token);
+  console.error(`token ${made.tokenId} expires ${made.expiresAt}: store it now, it is not shown again`);
+}
+
+/** Revokes one personal token: the token itself, or (as an admin) its id. */
+export async function revokeToken(tokenOrId: string | undefined) {
+  const value = need(tokenOrId, '<token or token id>');
+  const body = /^[A-Za-z0-9_-]{16}$/.test(value) ? { tokenId: value } : { token: value };
+  const { tokenId, status } = await api<{ tokenId: string; status: string }>('POST', '/personal-tokens/revoke', body);
+  console.log(`${tokenId}: ${status}`);
 }
 
 /** Prints a reviewer's signed inbox link (valid 7 days) on HANDRAIL_URL. */

@@ -25,7 +25,10 @@ Commands:
   approvals reject <id> --reason-code C [--reason T]
                                           decide as the reviewer whose token is in
                                           HANDRAIL_REVIEWER_TOKEN (or --token)
-  reviewers token <reviewer>              a reviewer's API token (from .handrail/signing-secret)
+  reviewers token <reviewer> [--days N]   a reviewer's personal token, made with the local signing
+                                          secret (.handrail/signing-secret); expires in N days (30)
+  tokens create [--days N]                a personal token for the signed-in user (HANDRAIL_TOKEN)
+  tokens revoke <token|tokenId>           revoke one personal token (by id: admins)
   reviewers inbox <reviewer>              a reviewer's signed inbox link
   kb put <collection> <file>              add a new version of a knowledge document (authored by you)
   kb list <collection>                    latest version of each document
@@ -45,6 +48,7 @@ async function main(argv: string[]): Promise<void> {
       'idempotency-key': { type: 'string' },
       workflow: { type: 'string' },
       workflows: { type: 'string' },
+      days: { type: 'string' },
       status: { type: 'string' },
       token: { type: 'string' },
       'reason-code': { type: 'string' },
@@ -93,7 +97,11 @@ async function main(argv: string[]): Promise<void> {
     case 'reviewers inbox':
       return commands.printInboxLink(rest[0], process.env.HANDRAIL_DATA_DIR ?? '.handrail');
     case 'reviewers token':
-      return commands.printReviewerToken(rest[0], process.env.HANDRAIL_DATA_DIR ?? '.handrail');
+      return commands.printReviewerToken(rest[0], process.env.HANDRAIL_DATA_DIR ?? '.handrail', values.days);
+    case 'tokens create':
+      return commands.createToken(values.days);
+    case 'tokens revoke':
+      return commands.revokeToken(rest[0]);
     case 'kb put':
       return commands.kbPut(rest[0], rest[1]);
     case 'autonomy':

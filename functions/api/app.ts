@@ -21,6 +21,7 @@ import { approvalRoutes } from './routes/approvals.js';
 import { autonomyRoutes } from './routes/autonomy.js';
 import { inboxRoutes } from './routes/inbox.js';
 import { knowledgeRoutes } from './routes/knowledge.js';
+import { personalTokenRoutes } from './routes/personal-tokens.js';
 import { reviewRoutes } from './routes/review.js';
 import { runRoutes } from './routes/runs.js';
 import { slackRoutes } from './routes/slack.js';
@@ -40,6 +41,7 @@ const handlers: RouteHandlers = {
   ...usageRoutes,
   ...autonomyRoutes,
   ...apiKeyRoutes,
+  ...personalTokenRoutes,
 };
 
 export function createApp(): Hono {

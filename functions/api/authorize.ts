@@ -7,9 +7,10 @@
  * A known caller refused by role is audited (`access.denied`); a missing or bad token is a 401.
  */
 import type { Context, MiddlewareHandler } from 'hono';
-import { reviewerFromAuthorization } from '../approvals/reviewer-tokens.js';
+import { bearerToken, verifyReviewerToken } from '../approvals/reviewer-tokens.js';
 import { hasRole, type Caller } from '../auth/caller.js';
 import { callerFromIdToken } from '../auth/id-tokens.js';
+import { isPersonalTokenRevoked } from '../records/api-keys.js';
 import { recordAudit } from '../records/audit.js';
 import { ForbiddenError, UnauthorizedError } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
@@ -19,11 +20,11 @@ import type { RouteSpec } from './route-table.js';
 const CALLER = 'handrail.caller';
 
 async function callerOf(c: Context): Promise<Caller> {
-  const header = c.req.header('authorization');
-  const token = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
-  if (!token) throw new UnauthorizedError('Sign in: send "Authorization: Bearer <token>" (locally: npx handrail login <user>)');
+  const token = bearerToken(c.req.header('authorization'));
   if (token.split('.').length === 3) return callerFromIdToken(token);
-  return { id: reviewerFromAuthorization(await signingSecret(), header), roles: ['reviewer'], via: 'reviewer-token' };
+  const personal = verifyReviewerToken(await signingSecret(), token);
+  if (await isPersonalTokenRevoked(personal.tokenId)) throw new UnauthorizedError(`The reviewer token ${personal.tokenId} was revoked`);
+  return { id: personal.reviewer, roles: ['reviewer'], via: 'reviewer-token', tokenId: personal.tokenId };
 }
 
 export function authorize(route: RouteSpec): MiddlewareHandler {

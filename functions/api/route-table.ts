@@ -88,6 +88,9 @@ export const schemas = {
     .refine((q) => q.workflowId || q.day, { message: 'give workflowId, day (YYYY-MM-DD), or both', path: ['workflowId'] }),
   autonomy: z.object({ workflowId }).strict(),
   /** A new API key for webhook senders: a name people recognize, and the workflows it may start. */
+  createPersonalToken: z.object({ days: z.number().int().min(1).max(90).default(30) }).strict(),
+  /** A token to revoke: the token itself (its holder), or its id (an admin; the holder's own id works too). */
+  revokePersonalToken: z.union([z.object({ token: z.string().min(10).max(2000) }).strict(), z.object({ tokenId: z.string().regex(/^[A-Za-z0-9_-]{16}$/, 'a token id') }).strict()]),
   createApiKey: z
     .object({
       name: z.string().trim().min(1, 'name is required').max(100),
@@ -117,6 +120,8 @@ export const ROUTES = {
   putDocument: { method: 'POST', path: '/knowledge/{collection}/documents', summary: 'Add a new immutable version of a document, authored by the caller', access: roles('admin', 'author'), body: schemas.putDocument },
   usage: { method: 'GET', path: '/usage', summary: 'Tokens and cost by workflow and day', access: roles('admin', 'auditor'), query: schemas.usage },
   autonomy: { method: 'GET', path: '/autonomy', summary: 'Graduated autonomy per route path: figures and status', access: readers, query: schemas.autonomy },
+  createPersonalToken: { method: 'POST', path: '/personal-tokens', summary: "A personal API token for the signed-in reviewer (CLI, scripts): expires in `days` (1-90, default 30)", access: roles('admin', 'reviewer'), body: schemas.createPersonalToken },
+  revokePersonalToken: { method: 'POST', path: '/personal-tokens/revoke', summary: 'Revoke one personal token, at once: its holder by presenting it, an admin by its id', access: roles('admin', 'reviewer'), body: schemas.revokePersonalToken },
   listApiKeys: { method: 'GET', path: '/api-keys', summary: 'API keys of webhook senders (never their secrets)', access: roles('admin') },
   createApiKey: { method: 'POST', path: '/api-keys', summary: 'Make an API key for webhook senders, scoped to workflows; the key is in this answer only', access: roles('admin'), body: schemas.createApiKey },
   revokeApiKey: { method: 'POST', path: '/api-keys/{keyId}/revoke', summary: 'Revoke an API key: it stops working at once', access: roles('admin') },

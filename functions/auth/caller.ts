@@ -7,6 +7,8 @@ export interface Caller {
   readonly roles: readonly Role[];
   /** How the caller proved it: an identity provider's token, or a reviewer's personal API token. */
   readonly via: 'id-token' | 'reviewer-token';
+  /** The personal token's id, when that is how the caller signed in (it can be revoked). */
+  readonly tokenId?: string;
 }
 
 export function hasRole(caller: Caller, ...roles: readonly Role[]): boolean {

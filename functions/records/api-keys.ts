@@ -7,7 +7,7 @@ import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../shared/aws-clients.js';
 import { ENV } from '../shared/env-names.js';
 import { requireEnv } from '../shared/env.js';
-import { updateIf } from './dynamo-helpers.js';
+import { isConditionFailure, updateIf } from './dynamo-helpers.js';
 
 export interface ApiKeyRecord {
   readonly keyId: string;
@@ -40,10 +40,32 @@ export async function listApiKeys(): Promise<ApiKeyRecord[]> {
   let start: Record<string, unknown> | undefined;
   do {
     const out = await documentClient().send(new ScanCommand({ TableName: table(), ExclusiveStartKey: start }));
-    items.push(...((out.Items ?? []) as ApiKeyRecord[]));
+    items.push(...((out.Items ?? []) as ApiKeyRecord[]).filter((item) => !item.keyId.startsWith('personal-token#')));
     start = out.LastEvaluatedKey;
   } while (start);
   return items.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+}
+
+/** Revoked personal reviewer tokens (reviewer-tokens.ts), by token id, in the same table. */
+const revokedTokenKey = (tokenId: string) => `personal-token#${tokenId}`;
+
+/** Records a personal token as revoked; false when it already was. */
+export async function revokePersonalToken(tokenId: string, owner: string, by: string, at = new Date().toISOString()): Promise<boolean> {
+  try {
+    await documentClient().send(
+      new PutCommand({ TableName: table(), Item: { keyId: revokedTokenKey(tokenId), owner, revokedAt: at, revokedBy: by }, ConditionExpression: 'attribute_not_exists(keyId)' }),
+    );
+    return true;
+  } catch (err) {
+    if (isConditionFailure(err)) return false;
+    throw err;
+  }
+}
+
+/** Strongly consistent: a token revoked a moment ago is refused at once. */
+export async function isPersonalTokenRevoked(tokenId: string): Promise<boolean> {
+  const out = await documentClient().send(new GetCommand({ TableName: table(), Key: { keyId: revokedTokenKey(tokenId) }, ConsistentRead: true }));
+  return out.Item !== undefined;
 }
 
 /** Returns false when the key does not exist or was already revoked. */

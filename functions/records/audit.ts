@@ -28,6 +28,8 @@ export type AuditEventType =
   | 'access.denied'
   | 'api_key.created'
   | 'api_key.revoked'
+  | 'personal_token.created'
+  | 'personal_token.revoked'
   | 'run.finished'
   | 'run.needs_human'
   | 'run.restarted'

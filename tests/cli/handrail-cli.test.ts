@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reviewerToken } from '../../functions/approvals/reviewer-tokens.js';
+import { reviewerToken, verifyReviewerToken } from '../../functions/approvals/reviewer-tokens.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { client, startSignedReceiver, startTestRuntime, waitFor } from '../support/local-runtime.js';
 
@@ -106,7 +106,7 @@ describe('npx handrail', () => {
     expect(list.stdout).toContain(`${runId}.agent_review.0  pending  support-reply/agent_review`);
 
     const token = await handrail(['reviewers', 'token', 'support-agent@example.com'], { HANDRAIL_SIGNING_SECRET: rt.signingSecret });
-    expect(token.stdout.trim()).toBe(reviewerToken(rt.signingSecret, 'support-agent@example.com'));
+    expect(verifyReviewerToken(rt.signingSecret, token.stdout.trim())).toMatchObject({ reviewer: 'support-agent@example.com' });
     const refused = await handrail(['approvals', 'reject', `${runId}.agent_review.0`, '--token', token.stdout.trim()]);
     expect(refused.code).toBe(2);
     const approved = await handrail(['approvals', 'approve', `${runId}.agent_review.0`, '--reason', 'looks right'], { HANDRAIL_REVIEWER_TOKEN: token.stdout.trim() });
