@@ -7,7 +7,8 @@
  * A known caller refused by role is audited (`access.denied`); a missing or bad token is a 401.
  */
 import type { Context, MiddlewareHandler } from 'hono';
-import { bearerToken, verifyReviewerToken } from '../approvals/reviewer-tokens.js';
+import { verifyReviewerToken } from '../approvals/reviewer-tokens.js';
+import { bearerToken } from '../auth/bearer.js';
 import { hasRole, type Caller } from '../auth/caller.js';
 import { callerFromIdToken } from '../auth/id-tokens.js';
 import { isPersonalTokenRevoked } from '../records/api-keys.js';

@@ -6,6 +6,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { getApiKey, putApiKey, type ApiKeyRecord } from '../records/api-keys.js';
+import { bearerOf } from '../auth/bearer.js';
 import { UnauthorizedError } from '../shared/errors.js';
 
 const KEY_SHAPE = /^hrk_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
@@ -23,7 +24,7 @@ export async function createApiKey(input: { name: string; workflows: string[]; c
 
 /** Whether `authorization` carries an API key at all (then it must be a valid one). */
 export function bearerApiKey(authorization: string | undefined): string | undefined {
-  const token = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  const token = bearerOf(authorization);
   return token?.startsWith('hrk_') ? token : undefined;
 }
 

@@ -3,7 +3,7 @@
  * themselves, with an expiry; a token is revoked on its own, by whoever holds it (presenting it) or
  * by an admin (by its id). Each act is audited.
  */
-import { reviewerToken, verifyReviewerToken } from '../../approvals/reviewer-tokens.js';
+import { issueReviewerToken, verifyReviewerToken } from '../../approvals/reviewer-tokens.js';
 import { hasRole } from '../../auth/caller.js';
 import { revokePersonalToken } from '../../records/api-keys.js';
 import { recordAudit } from '../../records/audit.js';
@@ -20,8 +20,7 @@ export const personalTokenRoutes: RouteHandlers<'createPersonalToken' | 'revokeP
     // A personal token may not make more of itself: new ones come from a sign-in with the identity provider.
     if (caller.via !== 'id-token') throw new ForbiddenError('Make personal tokens after signing in with your identity provider, not with another personal token');
     const { days } = parseOrThrow(schemas.createPersonalToken, await jsonBody(c), 'body');
-    const token = reviewerToken(await signingSecret(), caller.id, { days });
-    const { tokenId, expiresAt } = verifyReviewerToken(await signingSecret(), token);
+    const { token, tokenId, expiresAt } = issueReviewerToken(await signingSecret(), caller.id, { days });
     await recordAudit({ subject: 'personal-tokens', type: 'personal_token.created', actor: caller.id, details: { tokenId, expiresAt: new Date(expiresAt * 1000).toISOString() } });
     return c.json({ token, tokenId, reviewer: caller.id, expiresAt: new Date(expiresAt * 1000).toISOString(), note: 'This is the only time the token is shown.' }, 201);
   },
