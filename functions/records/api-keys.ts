@@ -7,7 +7,7 @@ import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../shared/aws-clients.js';
 import { ENV } from '../shared/env-names.js';
 import { requireEnv } from '../shared/env.js';
-import { isConditionFailure, updateIf } from './dynamo-helpers.js';
+import { putIf, updateIf } from './dynamo-helpers.js';
 
 export interface ApiKeyRecord {
   readonly keyId: string;
@@ -50,16 +50,8 @@ export async function listApiKeys(): Promise<ApiKeyRecord[]> {
 const revokedTokenKey = (tokenId: string) => `personal-token#${tokenId}`;
 
 /** Records a personal token as revoked; false when it already was. */
-export async function revokePersonalToken(tokenId: string, owner: string, by: string, at = new Date().toISOString()): Promise<boolean> {
-  try {
-    await documentClient().send(
-      new PutCommand({ TableName: table(), Item: { keyId: revokedTokenKey(tokenId), owner, revokedAt: at, revokedBy: by }, ConditionExpression: 'attribute_not_exists(keyId)' }),
-    );
-    return true;
-  } catch (err) {
-    if (isConditionFailure(err)) return false;
-    throw err;
-  }
+export function revokePersonalToken(tokenId: string, owner: string, by: string, at = new Date().toISOString()): Promise<boolean> {
+  return putIf({ TableName: table(), Item: { keyId: revokedTokenKey(tokenId), owner, revokedAt: at, revokedBy: by }, ConditionExpression: 'attribute_not_exists(keyId)' });
 }
 
 /** Strongly consistent: a token revoked a moment ago is refused at once. */

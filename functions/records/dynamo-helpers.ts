@@ -1,8 +1,19 @@
-import { UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand, type PutCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../shared/aws-clients.js';
 
 export function isConditionFailure(err: unknown): boolean {
   return err instanceof Error && err.name === 'ConditionalCheckFailedException';
+}
+
+/** A conditional single-item put (e.g. create-only): true if it applied, false if its condition did not hold. */
+export async function putIf(input: PutCommandInput): Promise<boolean> {
+  try {
+    await documentClient().send(new PutCommand(input));
+    return true;
+  } catch (err) {
+    if (isConditionFailure(err)) return false;
+    throw err;
+  }
 }
 
 /** A conditional single-item update: true if it applied, false if its condition did not hold. */

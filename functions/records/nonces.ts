@@ -4,30 +4,19 @@
  * that table), so the second use of a value loses. The table's TTL deletes each once a replay
  * would be refused as too old anyway.
  */
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient } from '../shared/aws-clients.js';
 import { ENV } from '../shared/env-names.js';
 import { requireEnv } from '../shared/env.js';
 import { TTL_ATTRIBUTE } from '../shared/ttl.js';
 import { CREATE_ONLY } from './audit.js';
-import { isConditionFailure } from './dynamo-helpers.js';
+import { putIf } from './dynamo-helpers.js';
 
 /** Returns false if the value was already used. */
 export type NonceClaim = (nonce: string, expiresAt: number) => Promise<boolean>;
 
 /** Claims `nonce` (namespaced by its caller, e.g. `slack-nonce#<sig>`) until `expiresAt` (epoch seconds). */
-export const claimNonce: NonceClaim = async (nonce, expiresAt) => {
-  try {
-    await documentClient().send(
-      new PutCommand({
-        TableName: requireEnv(ENV.auditTable),
-        Item: { subject: nonce, at: 'nonce', receivedAt: new Date().toISOString(), [TTL_ATTRIBUTE]: expiresAt },
-        ConditionExpression: CREATE_ONLY,
-      }),
-    );
-    return true;
-  } catch (err) {
-    if (isConditionFailure(err)) return false;
-    throw err;
-  }
-};
+export const claimNonce: NonceClaim = (nonce, expiresAt) =>
+  putIf({
+    TableName: requireEnv(ENV.auditTable),
+    Item: { subject: nonce, at: 'nonce', receivedAt: new Date().toISOString(), [TTL_ATTRIBUTE]: expiresAt },
+    ConditionExpression: CREATE_ONLY,
+  });

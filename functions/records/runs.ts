@@ -10,7 +10,7 @@ import { ENV } from '../shared/env-names.js';
 import { requireEnv } from '../shared/env.js';
 import { ConflictError } from '../shared/errors.js';
 import { decodeCursor, encodeCursor } from './cursors.js';
-import { isConditionFailure } from './dynamo-helpers.js';
+import { isConditionFailure, putIf } from './dynamo-helpers.js';
 import { groupCommit } from './group-commit.js';
 
 export const RUN_STATUSES = ['running', 'start_failed', 'awaiting_approval', 'delivered', 'completed', 'rejected', 'approval_timed_out', 'delivery_failed', 'needs_human', 'failed'] as const;
@@ -68,16 +68,8 @@ const RUN_SK = 'run';
 const stepSk = (stepId: string) => `step#${stepId}`;
 
 /** Creates the run unless one with this id exists. Returns false when it already existed. */
-export async function createRun(run: RunRecord): Promise<boolean> {
-  try {
-    await documentClient().send(
-      new PutCommand({ TableName: table(), Item: { ...run, sk: RUN_SK }, ConditionExpression: 'attribute_not_exists(runId)' }),
-    );
-    return true;
-  } catch (err) {
-    if (isConditionFailure(err)) return false;
-    throw err;
-  }
+export function createRun(run: RunRecord): Promise<boolean> {
+  return putIf({ TableName: table(), Item: { ...run, sk: RUN_SK }, ConditionExpression: 'attribute_not_exists(runId)' });
 }
 
 export async function getRun(runId: string): Promise<RunRecord | undefined> {

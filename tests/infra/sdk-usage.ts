@@ -33,10 +33,11 @@ export interface SdkUsage {
  * Helpers that send a command whose table their caller names: a module that calls one uses that
  * command on its own table (e.g. `updateIf({ TableName: table(), ... })`).
  */
-export const FORWARDING_HELPERS: Readonly<Record<string, { readonly fn: string; readonly sdkPackage: string; readonly command: string }>> = {
-  'functions/records/dynamo-helpers.ts': { fn: 'updateIf', sdkPackage: '@aws-sdk/lib-dynamodb', command: 'UpdateCommand' },
-  'functions/shared/stage-secret.ts': { fn: 'stageSecret', sdkPackage: '@aws-sdk/client-secrets-manager', command: 'GetSecretValueCommand' },
-};
+export const FORWARDING_HELPERS: readonly { readonly module: string; readonly fn: string; readonly sdkPackage: string; readonly command: string }[] = [
+  { module: 'functions/records/dynamo-helpers.ts', fn: 'updateIf', sdkPackage: '@aws-sdk/lib-dynamodb', command: 'UpdateCommand' },
+  { module: 'functions/records/dynamo-helpers.ts', fn: 'putIf', sdkPackage: '@aws-sdk/lib-dynamodb', command: 'PutCommand' },
+  { module: 'functions/shared/stage-secret.ts', fn: 'stageSecret', sdkPackage: '@aws-sdk/client-secrets-manager', command: 'GetSecretValueCommand' },
+];
 
 const envKeyToName = ENV as Readonly<Record<string, string>>;
 
@@ -90,13 +91,13 @@ export async function sdkUsageOf(entry: string): Promise<SdkUsage> {
     const code = section.replace(/^import\s[^;]*;$/gm, '');
     if (!graph.includes(module)) throw new Error(`Bundle section ${module} is not in the metafile of ${entry}`);
     const envNames = [...new Set([...code.matchAll(/\bENV\d*\.(\w+)/g)].map((m) => envKeyToName[m[1]!]).filter((n): n is string => !!n))];
-    const forwarded = FORWARDING_HELPERS[module];
+    const forwarded = FORWARDING_HELPERS.filter((h) => h.module === module);
     for (const [local, { sdkPackage, name }] of commands) {
-      if (forwarded?.sdkPackage === sdkPackage && forwarded.command === name) continue; // counted where it is called
+      if (forwarded.some((h) => h.sdkPackage === sdkPackage && h.command === name)) continue; // counted where it is called
       if (new RegExp(`(?<![\\w$.])${local.replace(/\$/g, '\\$')}(?![\\w$])`).test(code)) uses.push({ sdkPackage, command: name, module, envNames });
     }
-    for (const [helperModule, helper] of Object.entries(FORWARDING_HELPERS)) {
-      if (module !== helperModule && new RegExp(`(?<![\\w$.])${helper.fn}\\d*\\(`).test(code)) {
+    for (const helper of FORWARDING_HELPERS) {
+      if (module !== helper.module && new RegExp(`(?<![\\w$.])${helper.fn}\\d*\\(`).test(code)) {
         uses.push({ sdkPackage: helper.sdkPackage, command: helper.command, module, envNames });
       }
     }
