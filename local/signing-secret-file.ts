@@ -1,32 +1,34 @@
 /**
- * The local stage's secrets, made once per data folder: the signing secret (`<dataDir>/signing-secret`)
- * and each workflow's webhook secret (`<dataDir>/webhook-secrets/<workflowId>`, Standard Webhooks `whsec_…`).
+ * The local stage's secrets, made once per data folder: the signing secret (`<dataDir>/signing-secret`),
+ * the delivery key (`<dataDir>/delivery-secret`) and each workflow's webhook secret
+ * (`<dataDir>/webhook-secrets/<workflowId>`), the last two Standard Webhooks keys (`whsec_…`).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export function signingSecretIn(dataDir: string): string {
-  const file = join(dataDir, 'signing-secret');
-  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
+/** The secret in `file`, made by `make` (owner-only) when the file is missing. */
+function secretFile(file: string, make: () => string): string {
+  if (!existsSync(file)) writeFileSync(file, make(), { mode: 0o600 });
   return readFileSync(file, 'utf8').trim();
 }
 
-/** The local stage's delivery key (Standard Webhooks `whsec_…`), made once: `<dataDir>/delivery-secret`. */
+const standardWebhooksKey = () => `whsec_${randomBytes(32).toString('base64')}`;
+
+export function signingSecretIn(dataDir: string): string {
+  return secretFile(join(dataDir, 'signing-secret'), () => randomBytes(32).toString('base64url'));
+}
+
+/** The local stage's delivery key: what deliveries are signed with. */
 export function deliverySecretIn(dataDir: string): string {
-  const file = join(dataDir, 'delivery-secret');
-  if (!existsSync(file)) writeFileSync(file, `whsec_${randomBytes(32).toString('base64')}`, { mode: 0o600 });
-  return readFileSync(file, 'utf8').trim();
+  return secretFile(join(dataDir, 'delivery-secret'), standardWebhooksKey);
 }
 
 /** The folder of webhook secrets, with one for each of `workflowIds` (made when missing). */
 export function webhookSecretsIn(dataDir: string, workflowIds: readonly string[]): string {
   const dir = join(dataDir, 'webhook-secrets');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  for (const id of workflowIds) {
-    const file = join(dir, id);
-    if (!existsSync(file)) writeFileSync(file, `whsec_${randomBytes(32).toString('base64')}`, { mode: 0o600 });
-  }
+  for (const id of workflowIds) secretFile(join(dir, id), standardWebhooksKey);
   return dir;
 }
 
