@@ -71,6 +71,22 @@ export async function revokeKey(keyId: string | undefined) {
   console.log(`${keyId}: ${status}`);
 }
 
+export async function disableUser(userId: string | undefined, reason: string | undefined) {
+  const { status, changed } = await api<{ status: string; changed: boolean }>('POST', '/users/disable', { userId: need(userId, '<email>'), reason: need(reason, '--reason (why; it is audited)') });
+  console.log(`${userId}: ${status}${changed ? '' : ' (already)'}`);
+}
+
+export async function enableUser(userId: string | undefined) {
+  const { status } = await api<{ status: string }>('POST', '/users/enable', { userId: need(userId, '<email>') });
+  console.log(`${userId}: ${status}`);
+}
+
+export async function listDisabledUsers() {
+  const { users } = await api<{ users: { userId: string; disabledAt: string; disabledBy: string; reason: string }[] }>('GET', '/users/disabled');
+  if (!users.length) console.log('No disabled users.');
+  for (const u of users) console.log(`${u.userId}  disabled ${u.disabledAt} by ${u.disabledBy}: ${u.reason}`);
+}
+
 /** Prints the local runtime's webhook secret of a workflow (give it to whatever posts to the webhook). */
 export function printWebhookSecret(workflow: string | undefined, dataDir: string) {
   console.log(webhookSecretFor(need(workflow, '<workflow>'), dataDir));

@@ -17,6 +17,9 @@ Commands:
   keys create <name> --workflows W[,W2]   an API key for a webhook sender (shown once; admin)
   keys list                               API keys: id, name, workflows, status
   keys revoke <keyId>                     revoke a key: it stops working at once
+  users disable <email> --reason T        refuse a user's tokens and links from now on (admin)
+  users enable <email>                    let a disabled user in again (admin)
+  users disabled                          who is disabled, by whom, why
   runs show <runId>                       everything a run did
   runs list [--workflow W] [--status S]   recent runs
   approvals list [--status pending]       the approvals inbox
@@ -92,6 +95,12 @@ async function main(argv: string[]): Promise<void> {
       return commands.listKeys();
     case 'keys revoke':
       return commands.revokeKey(rest[0]);
+    case 'users disable':
+      return commands.disableUser(rest[0], values.reason);
+    case 'users enable':
+      return commands.enableUser(rest[0]);
+    case 'users disabled':
+      return commands.listDisabledUsers();
     case 'webhooks secret':
       return commands.printWebhookSecret(rest[0], process.env.HANDRAIL_DATA_DIR ?? '.handrail');
     case 'reviewers inbox':

@@ -56,9 +56,9 @@ export function errorResponse(err: unknown, c: Context) {
   // close it (RFC 9110 §15.5.14). Left open, @hono/node-server would cut it 500 ms later, failing
   // whatever request the client had sent on it meanwhile.
   if (status === 413) c.header('connection', 'close');
-  // A caller refused at the door (no or bad credentials, no role) was refused before its body was
-  // read: close the connection too, for the same reason.
-  if ((status === 401 || status === 403) && hasBody(c)) c.header('connection', 'close');
+  // A request refused before its body was read (no or bad credentials, no role, an unknown
+  // collection in the path...) leaves that body on the connection: close it too, for the same reason.
+  if (hasBody(c) && !c.req.raw.bodyUsed) c.header('connection', 'close');
   const e = err as Error & { field?: string };
   return answer(c, status, e.name, e.message, e.field);
 }

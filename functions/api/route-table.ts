@@ -91,6 +91,9 @@ export const schemas = {
   createPersonalToken: z.object({ days: z.number().int().min(1).max(90).default(30) }).strict(),
   /** A token to revoke: the token itself (its holder), or its id (an admin; the holder's own id works too). */
   revokePersonalToken: z.union([z.object({ token: z.string().min(10).max(2000) }).strict(), z.object({ tokenId: z.string().regex(/^[A-Za-z0-9_-]{16}$/, 'a token id') }).strict()]),
+  /** A user to disable: their email (the id their tokens carry), and why (kept in the audit trail). */
+  disableUser: z.object({ userId: z.email('userId: an email address').max(320), reason: z.string().trim().min(1, 'reason: say why (it is audited)').max(500) }).strict(),
+  enableUser: z.object({ userId: z.email('userId: an email address').max(320) }).strict(),
   createApiKey: z
     .object({
       name: z.string().trim().min(1, 'name is required').max(100),
@@ -122,6 +125,9 @@ export const ROUTES = {
   autonomy: { method: 'GET', path: '/autonomy', summary: 'Graduated autonomy per route path: figures and status', access: readers, query: schemas.autonomy },
   createPersonalToken: { method: 'POST', path: '/personal-tokens', summary: "A personal API token for the signed-in reviewer (CLI, scripts): expires in `days` (1-90, default 30)", access: roles('admin', 'reviewer'), body: schemas.createPersonalToken },
   revokePersonalToken: { method: 'POST', path: '/personal-tokens/revoke', summary: 'Revoke one personal token, at once: its holder by presenting it, an admin by its id', access: roles('admin', 'reviewer'), body: schemas.revokePersonalToken },
+  listDisabledUsers: { method: 'GET', path: '/users/disabled', summary: 'Users whose sign-ins, tokens and links are refused', access: roles('admin', 'auditor') },
+  disableUser: { method: 'POST', path: '/users/disable', summary: "Disable a user: their ID tokens, personal tokens and review links stop working at once (audited with the reason)", access: roles('admin'), body: schemas.disableUser },
+  enableUser: { method: 'POST', path: '/users/enable', summary: 'Enable a disabled user again (audited)', access: roles('admin'), body: schemas.enableUser },
   listApiKeys: { method: 'GET', path: '/api-keys', summary: 'API keys of webhook senders (never their secrets)', access: roles('admin') },
   createApiKey: { method: 'POST', path: '/api-keys', summary: 'Make an API key for webhook senders, scoped to workflows; the key is in this answer only', access: roles('admin'), body: schemas.createApiKey },
   revokeApiKey: { method: 'POST', path: '/api-keys/{keyId}/revoke', summary: 'Revoke an API key: it stops working at once', access: roles('admin') },

@@ -2,10 +2,12 @@
  * The server-side checks every decision passes, whole or per part, whatever the channel: the
  * reviewer may decide it, it is not their own request (unless allowed), it is still pending and
  * before its deadline, the decision quotes the draft hash it was made on, and edits and rejections
- * carry a reason code from the approval's taxonomy. Refusals that matter to an auditor are recorded.
+ * carry a reason code from the approval's taxonomy, and the reviewer's account is not disabled (a
+ * Slack click carries no token the API could refuse). Refusals that matter to an auditor are recorded.
  */
 import type { ApprovalRecord, DecisionChannel } from '../records/approvals.js';
 import { recordAudit } from '../records/audit.js';
+import { isUserDisabled } from '../records/disabled-users.js';
 import { ConflictError, ForbiddenError, ValidationError } from '../shared/errors.js';
 import type { DecisionInput } from './decide.js';
 
@@ -25,6 +27,9 @@ export interface DecisionTarget {
 export async function checkDecision(approval: ApprovalRecord, target: DecisionTarget, input: DecisionInput, channel: DecisionChannel): Promise<void> {
   if (!target.reviewers.includes(input.reviewer)) {
     await refuse(approval, input.reviewer, channel, 'not_a_reviewer', new ForbiddenError(`${input.reviewer} is not a reviewer of ${target.label}`));
+  }
+  if (await isUserDisabled(input.reviewer)) {
+    await refuse(approval, input.reviewer, channel, 'account_disabled', new ForbiddenError(`The account ${input.reviewer} is disabled; it cannot decide`));
   }
   if (input.action !== 'reject' && !approval.allowSelfApproval && approval.requester === input.reviewer) {
     await refuse(approval, input.reviewer, channel, 'self_approval', new ForbiddenError(`${input.reviewer} requested this run and may not approve it`));

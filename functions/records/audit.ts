@@ -30,6 +30,8 @@ export type AuditEventType =
   | 'api_key.revoked'
   | 'personal_token.created'
   | 'personal_token.revoked'
+  | 'user.disabled'
+  | 'user.enabled'
   | 'run.finished'
   | 'run.needs_human'
   | 'run.restarted'

@@ -27,6 +27,10 @@ export const ENV = {
   workflowsDir: 'HANDRAIL_WORKFLOWS_DIR',
   /** The reviewer directory (users, their channels, groups). */
   directoryFile: 'HANDRAIL_DIRECTORY_FILE',
+  /** The knowledge collections: who may write each, which workflows may read it (state-machines/collections.yaml). */
+  collectionsFile: 'HANDRAIL_COLLECTIONS_FILE',
+  /** The collections a workflow's retrieve function may read (comma-separated); the same as its IAM grants on AWS. */
+  readableCollections: 'HANDRAIL_READABLE_COLLECTIONS',
   /** Model providers this deployment may call (comma-separated); the others are skipped. */
   enabledProviders: 'HANDRAIL_PROVIDERS',
   /** The model gateway's table: provider health (cooldowns) and usage counters. */

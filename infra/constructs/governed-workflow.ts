@@ -19,7 +19,8 @@ export interface GovernedWorkflowProps {
   readonly workflow: LoadedWorkflow;
   /** Resolves reviewer groups when the workflow is compiled. */
   readonly directory: Directory;
-  readonly functions: Record<FunctionKind, lambda.IFunction>;
+  /** The function behind each step kind the workflow uses (retrieval: the workflow's own). */
+  readonly functions: Partial<Record<FunctionKind, lambda.IFunction>>;
 }
 
 export class GovernedWorkflow extends Construct {
@@ -28,11 +29,16 @@ export class GovernedWorkflow extends Construct {
   constructor(scope: Construct, id: string, props: GovernedWorkflowProps) {
     super(scope, id);
     const { definition, functionKinds } = compileWorkflow(props.workflow.definition, props.directory);
+    const functionOf = (kind: FunctionKind): lambda.IFunction => {
+      const fn = props.functions[kind];
+      if (!fn) throw new Error(`Workflow ${props.workflow.definition.id} has ${kind} steps but no ${kind} function was given`);
+      return fn;
+    };
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName: stateMachineName(props.stage, props.workflow.definition.id),
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromString(JSON.stringify(definition)),
-      definitionSubstitutions: Object.fromEntries(functionKinds.map((k) => [substitutionKey(k), props.functions[k].functionArn])),
+      definitionSubstitutions: Object.fromEntries(functionKinds.map((k) => [substitutionKey(k), functionOf(k).functionArn])),
       tracingEnabled: true,
       logs: {
         destination: new logs.LogGroup(this, 'ExecutionLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN }),
@@ -42,8 +48,8 @@ export class GovernedWorkflow extends Construct {
       comment: `${props.workflow.definition.name} (version ${props.workflow.version})`,
     });
     for (const kind of functionKinds) {
-      props.functions[kind].grantInvoke(this.stateMachine);
-      acknowledge(this.stateMachine, `IAM5[Resource::${nagArn(this, props.functions[kind].functionArn)}:*]`, "the state machine invokes its step function; CDK's invoke grant also covers the function's versions and aliases (function:*)");
+      functionOf(kind).grantInvoke(this.stateMachine);
+      acknowledge(this.stateMachine, `IAM5[Resource::${nagArn(this, functionOf(kind).functionArn)}:*]`, "the state machine invokes its step function; CDK's invoke grant also covers the function's versions and aliases (function:*)");
     }
     acknowledge(this.stateMachine, 'IAM5[Resource::*]',
       'execution logging (logs:CreateLogDelivery and the other log-delivery actions) and X-Ray tracing (xray:PutTraceSegments, GetSamplingRules…) take no resource, as Step Functions documents');

@@ -12,6 +12,7 @@ import { ROLES } from '../../functions/auth/roles.js';
 import { ENV } from '../../functions/shared/env-names.js';
 import { EncryptLogGroups } from '../aspects/encrypt-log-groups.js';
 import { stateMachineName } from '../../state-machines/compiler/index.js';
+import { collectionsReadBy, type Collections } from '../../state-machines/collections.js';
 import type { Directory } from '../../state-machines/directory.js';
 import type { LoadedWorkflow } from '../../state-machines/load-workflow.js';
 import { acknowledge } from '../constructs/acknowledge.js';
@@ -23,13 +24,15 @@ import { GovernedWorkflow } from '../constructs/governed-workflow.js';
 import { HandrailFunction } from '../constructs/handrail-function.js';
 import { HandrailHttpApi } from '../constructs/http-api.js';
 import { Identity } from '../constructs/identity.js';
-import { BUNDLED_DIRECTORY, BUNDLED_WORKFLOWS_DIR, directoryCommands, workflowCommands } from '../constructs/json-assets.js';
+import { BUNDLED_COLLECTIONS, BUNDLED_DIRECTORY, BUNDLED_WORKFLOWS_DIR, collectionsCommands, directoryCommands, workflowCommands } from '../constructs/json-assets.js';
 import { StepHandlers } from '../constructs/step-handlers.js';
 
 export interface HandrailStackProps extends StackProps {
   readonly stage: string;
   readonly workflows: LoadedWorkflow[];
   readonly directory: Directory;
+  /** The knowledge collections (state-machines/collections.yaml), checked against the workflows. */
+  readonly collections: Collections;
   /** The stage's deploy configuration (stages.yaml, validated: infra/stage-config.ts). */
   readonly config: StageConfig;
 }
@@ -112,9 +115,12 @@ export class HandrailStack extends Stack {
     const steps = new StepHandlers(this, 'Steps', {
       data: this.data, signingSecret, deliverySecret, environment, channelSecrets, emailFrom: config.channels.emailFrom, deliveryEnvironment, modelEnvironment, openAiSecret, directory: props.directory,
     });
-    this.workflows = props.workflows.map(
-      (workflow) => new GovernedWorkflow(this, `Workflow-${workflow.definition.id}`, { stage, workflow, directory: props.directory, functions: steps.functions }),
-    );
+    this.workflows = props.workflows.map((workflow) => {
+      const collections = collectionsReadBy(workflow);
+      // Retrieval reads only the workflow's own collections (IAM): one function per workflow that retrieves.
+      const functions = collections.length ? { ...steps.functions, retrieve: steps.retrieverFor(workflow.definition.id, collections) } : steps.functions;
+      return new GovernedWorkflow(this, `Workflow-${workflow.definition.id}`, { stage, workflow, directory: props.directory, functions });
+    });
     new ExecutionStatus(this, 'ExecutionStatus', { data: this.data, environment, stateMachines: this.workflows.map((w) => w.stateMachine) });
     // Graduated autonomy: the approval function resumes the runs it auto-approves. Granted on the
     // stage's machines by name prefix: naming each machine would make the function depend on the
@@ -159,6 +165,7 @@ export class HandrailStack extends Stack {
         [ENV.signingSecretArn]: signingSecret.secretArn,
         [ENV.workflowsDir]: `/var/task/${BUNDLED_WORKFLOWS_DIR}`,
         [ENV.directoryFile]: `/var/task/${BUNDLED_DIRECTORY}`,
+        [ENV.collectionsFile]: `/var/task/${BUNDLED_COLLECTIONS}`,
         // Slack: verifies interactions (signing secret), opens modals and updates messages (bot token).
         [ENV.channelSecretsArn]: channelSecrets.secretArn,
         ...(webhookSecrets.length ? { [ENV.webhookSecretPrefix]: webhookSecretPrefix } : {}),
@@ -173,7 +180,11 @@ export class HandrailStack extends Stack {
         beforeInstall: () => [],
         // The API validates webhook bodies against the workflow definitions it ships with, the
         // ones the state machines were compiled from (as JSON, like the directory: json-assets.ts).
-        afterBundling: (_inputDir: string, outputDir: string) => [...workflowCommands(outputDir, props.workflows), ...directoryCommands(outputDir, props.directory)],
+        afterBundling: (_inputDir: string, outputDir: string) => [
+          ...workflowCommands(outputDir, props.workflows),
+          ...directoryCommands(outputDir, props.directory),
+          ...collectionsCommands(outputDir, props.collections),
+        ],
       },
     });
     // Exactly what the API's code sends (tests/infra/least-privilege.test.ts): runs are created,

@@ -12,6 +12,7 @@ import { ForbiddenError, NotFoundError, ValidationError } from '../../shared/err
 import { isId } from '../../shared/ids.js';
 import { verifyReviewToken } from '../../shared/review-link.js';
 import { signingSecret } from '../../shared/signing-secret.js';
+import { assertActive } from '../authorize.js';
 import { isClientAbort } from '../client-abort.js';
 import type { RouteHandlers } from '../route-handlers.js';
 import { schemas } from '../route-table.js';
@@ -21,7 +22,9 @@ import { messagePage, reviewPage } from './review-page.js';
 async function claims(c: Context) {
   const token = c.req.param('token') ?? '';
   if (!isId('linkToken', token)) throw new ForbiddenError('This review link is not valid.');
-  return verifyReviewToken(await signingSecret(), token);
+  const claims = verifyReviewToken(await signingSecret(), token);
+  await assertActive(c, claims.reviewer);
+  return claims;
 }
 
 /** The posted form; a body that is not one (e.g. multipart without a boundary) is a 400 page. */

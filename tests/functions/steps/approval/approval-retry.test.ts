@@ -38,9 +38,11 @@ const waitMachine = {
 beforeAll(async () => {
   env = await startEmulatorEnv({
     name: 'approval-retry',
-    env: { [ENV.approvalsTable]: 'test-approvals', [ENV.runsTable]: 'test-runs' },
+    // Decisions check that the reviewer is not disabled (the API keys table keeps disabled users).
+    env: { [ENV.approvalsTable]: 'test-approvals', [ENV.runsTable]: 'test-runs', [ENV.apiKeysTable]: 'test-api-keys' },
     tables: [
       { TableName: 'test-approvals', AttributeDefinitions: [{ AttributeName: 'approvalId', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'approvalId', KeyType: 'HASH' }] },
+      { TableName: 'test-api-keys', AttributeDefinitions: [{ AttributeName: 'keyId', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'keyId', KeyType: 'HASH' }] },
       { TableName: 'test-runs', ...stringKeys('runId', 'sk') },
     ],
   });
