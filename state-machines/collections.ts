@@ -7,12 +7,11 @@
  * retrieve function may read only its collections' S3 prefixes and DynamoDB partitions
  * (infra/constructs/data-layer.ts). Shipped to the API as JSON (collections.json).
  */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as z from 'zod';
 import { collectionName } from '../functions/knowledge/validation.js';
-import { yamlParser } from '../functions/shared/lazy-yaml.js';
+import { readConfigFile } from './config-file.js';
 import type { Directory } from './directory.js';
 import { WorkflowDefinitionError, type LoadedWorkflow } from './load-workflow.js';
 
@@ -48,16 +47,7 @@ export type Collection = z.infer<typeof collectionSchema>;
 
 /** Reads and validates a collections file: YAML, or JSON when it ends in `.json`. */
 export function loadCollections(file: string = defaultCollectionsFile): Collections {
-  let raw: unknown;
-  try {
-    const text = readFileSync(file, 'utf8');
-    raw = file.endsWith('.json') ? JSON.parse(text) : yamlParser().parse(text);
-  } catch (err) {
-    throw new WorkflowDefinitionError(file, [`cannot read the knowledge collections: ${(err as Error).message.split('\n')[0]}`]);
-  }
-  const parsed = collectionsSchema.safeParse(raw ?? {});
-  if (!parsed.success) throw new WorkflowDefinitionError(file, parsed.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`));
-  return parsed.data;
+  return readConfigFile(file, collectionsSchema, 'the knowledge collections');
 }
 
 /** The collections a workflow's retrieve steps read, sorted, each once. */
