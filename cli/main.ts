@@ -17,6 +17,9 @@ Commands:
   keys create <name> --workflows W[,W2]   an API key for a webhook sender (shown once; admin)
   keys list                               API keys: id, name, workflows, status
   keys revoke <keyId>                     revoke a key: it stops working at once
+  releases list [--workflow W]            each workflow's releases: deployed now (*), and every one a run started on
+  releases show <releaseId>               a release's manifest: definition, reviewers, delivery, prices, knowledge
+  releases diff <releaseA> <releaseB>     what changed: prompts (line diffs), models, policy, reviewers, gates, …
   users disable <email> --reason T        refuse a user's tokens and links from now on (admin)
   users enable <email>                    let a disabled user in again (admin)
   users disabled                          who is disabled, by whom, why
@@ -95,6 +98,12 @@ async function main(argv: string[]): Promise<void> {
       return commands.listKeys();
     case 'keys revoke':
       return commands.revokeKey(rest[0]);
+    case 'releases list':
+      return commands.listReleases(values.workflow);
+    case 'releases show':
+      return commands.showRelease(rest[0]);
+    case 'releases diff':
+      return commands.diffReleases(rest[0], rest[1]);
     case 'users disable':
       return commands.disableUser(rest[0], values.reason);
     case 'users enable':

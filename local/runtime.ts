@@ -24,6 +24,9 @@ import { createSink } from './sink.js';
 import type { LocalStepFunctions } from './stepfunctions/engine.js';
 import { authorize } from '../functions/api/authorize.js';
 import { isUserDisabled } from '../functions/records/disabled-users.js';
+import { resetCollections } from '../functions/knowledge/collection-access.js';
+import { resetDeployedReleases } from '../functions/releases/deployed.js';
+import { resetClients } from '../functions/shared/aws-clients.js';
 import { roles } from '../functions/api/route-table.js';
 import { issuerKey, issuerRoutes, mintIdToken } from './identity-issuer.js';
 import { LOCAL_ISSUER_PATH } from '../functions/auth/local-identity.js';
@@ -140,7 +143,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   };
   // Paths and secrets that only mean something inside a Lambda bundle are replaced by local ones
   // (secrets come inline from the developer's environment, e.g. OPENAI_API_KEY).
-  const bundleOnly = new Set<string>([ENV.signingSecretArn, ENV.deliverySecretArn, ENV.channelSecretsArn, ENV.openAiSecretArn, ENV.webhookSecretPrefix, ENV.workflowsDir, ENV.directoryFile, ENV.collectionsFile]);
+  const bundleOnly = new Set<string>([ENV.signingSecretArn, ENV.deliverySecretArn, ENV.channelSecretsArn, ENV.openAiSecretArn, ENV.webhookSecretPrefix, ENV.workflowsDir, ENV.directoryFile, ENV.collectionsFile, ENV.releasesFile]);
   // The template's values (the local stage's configuration), except where the developer set the
   // variable before starting (e.g. SUPPORT_REPLY_URL, HANDRAIL_PROVIDERS).
   const platform = new Set(Object.keys(env));
@@ -159,6 +162,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   env[ENV.webhookSecretsDir] = webhookSecretsIn(dataDir, loadWorkflows(options.workflowsDir).map((w) => w.definition.id));
   if (options.directoryFile) env[ENV.directoryFile] = resolve(options.directoryFile);
   if (options.collectionsFile) env[ENV.collectionsFile] = resolve(options.collectionsFile);
+  // The releases the template's state machines are tagged with, as the API's bundle ships them.
+  env[ENV.releasesFile] = join(dataDir, 'releases.json');
+  writeFileSync(env[ENV.releasesFile], JSON.stringify(reader.releases()));
+  // A process may run another runtime before this one (tests): forget what the last one read.
+  resetDeployedReleases();
+  resetCollections();
+  resetClients();
   Object.assign(env, options.env ?? {});
   for (const name of bundleOnly) delete process.env[name];
   Object.assign(process.env, env);

@@ -23,6 +23,7 @@ import { autonomyRoutes } from './routes/autonomy.js';
 import { inboxRoutes } from './routes/inbox.js';
 import { knowledgeRoutes } from './routes/knowledge.js';
 import { personalTokenRoutes } from './routes/personal-tokens.js';
+import { releaseRoutes } from './routes/releases.js';
 import { reviewRoutes } from './routes/review.js';
 import { runRoutes } from './routes/runs.js';
 import { slackRoutes } from './routes/slack.js';
@@ -45,6 +46,7 @@ const handlers: RouteHandlers = {
   ...apiKeyRoutes,
   ...personalTokenRoutes,
   ...userRoutes,
+  ...releaseRoutes,
 };
 
 export interface AppOptions {

@@ -87,6 +87,7 @@ export const schemas = {
     .strict()
     .refine((q) => q.workflowId || q.day, { message: 'give workflowId, day (YYYY-MM-DD), or both', path: ['workflowId'] }),
   autonomy: z.object({ workflowId }).strict(),
+  listReleases: z.object({ workflowId }).strict(),
   /** A new API key for webhook senders: a name people recognize, and the workflows it may start. */
   createPersonalToken: z.object({ days: z.number().int().min(1).max(90).default(30) }).strict(),
   /** A token to revoke: the token itself (its holder), or its id (an admin; the holder's own id works too). */
@@ -125,6 +126,8 @@ export const ROUTES = {
   autonomy: { method: 'GET', path: '/autonomy', summary: 'Graduated autonomy per route path: figures and status', access: readers, query: schemas.autonomy },
   createPersonalToken: { method: 'POST', path: '/personal-tokens', summary: "A personal API token for the signed-in reviewer (CLI, scripts): expires in `days` (1-90, default 30)", access: roles('admin', 'reviewer'), body: schemas.createPersonalToken },
   revokePersonalToken: { method: 'POST', path: '/personal-tokens/revoke', summary: 'Revoke one personal token, at once: its holder by presenting it, an admin by its id', access: roles('admin', 'reviewer'), body: schemas.revokePersonalToken },
+  listReleases: { method: 'GET', path: '/releases', summary: "Each workflow's releases, newest first: the one deployed now, and every one a run started on", access: readers, query: schemas.listReleases },
+  getRelease: { method: 'GET', path: '/releases/{releaseId}', summary: 'One release: its manifest (definition with prompts and gates, reviewers, delivery, prices, knowledge)', access: readers },
   listDisabledUsers: { method: 'GET', path: '/users/disabled', summary: 'Users whose sign-ins, tokens and links are refused', access: roles('admin', 'auditor') },
   disableUser: { method: 'POST', path: '/users/disable', summary: "Disable a user: their ID tokens, personal tokens and review links stop working at once (audited with the reason)", access: roles('admin'), body: schemas.disableUser },
   enableUser: { method: 'POST', path: '/users/enable', summary: 'Enable a disabled user again (audited)', access: roles('admin'), body: schemas.enableUser },

@@ -10,6 +10,10 @@ export const ENV = {
   knowledgeTable: 'HANDRAIL_KNOWLEDGE_TABLE',
   /** API keys of webhook senders (hashes only). */
   apiKeysTable: 'HANDRAIL_API_KEYS_TABLE',
+  /** Every release a run has started on: its manifest, when it was first seen (records/releases.ts). */
+  releasesTable: 'HANDRAIL_RELEASES_TABLE',
+  /** The releases the stage deploys, one per workflow (releases.json, shipped with the API). */
+  releasesFile: 'HANDRAIL_RELEASES_FILE',
   knowledgeBucket: 'HANDRAIL_KNOWLEDGE_BUCKET',
   /** ARN prefix of the stage's state machines; the workflow id completes it. */
   stateMachinePrefix: 'HANDRAIL_STATE_MACHINE_PREFIX',

@@ -38,6 +38,8 @@ export class DataLayer extends Construct {
   readonly gateway: dynamodb.Table;
   /** API keys of webhook senders: a hash of each secret, its scope, whether it is revoked. */
   readonly apiKeys: dynamodb.Table;
+  /** Every release a run started on, with its manifest (functions/records/releases.ts). */
+  readonly releases: dynamodb.Table;
   readonly knowledgeBucket: s3.Bucket;
 
   constructor(scope: Construct, id: string, props: DataLayerProps = {}) {
@@ -97,6 +99,7 @@ export class DataLayer extends Construct {
     this.knowledge = table('KnowledgeTable', 'collection', 'docVersion');
     this.gateway = table('GatewayTable', 'pk', 'sk');
     this.apiKeys = table('ApiKeysTable', 'keyId');
+    this.releases = table('ReleasesTable', 'releaseId');
     // Sparse: only usage counters carry `day`, so GET /usage?day= reads one day across workflows.
     this.gateway.addGlobalSecondaryIndex({
       indexName: 'byDay',

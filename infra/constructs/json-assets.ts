@@ -15,6 +15,7 @@ import { readPriceTable } from '../../functions/usage/price-table.js';
 import { yamlParser } from '../../functions/shared/lazy-yaml.js';
 import type { Collections } from '../../state-machines/collections.js';
 import type { Directory } from '../../state-machines/directory.js';
+import type { Release } from '../../state-machines/release.js';
 import { validateWorkflow, type LoadedWorkflow } from '../../state-machines/load-workflow.js';
 import { projectRoot } from '../project-root.js';
 
@@ -23,9 +24,13 @@ export const BUNDLED_PRICE_TABLE = 'prices.json';
 export const BUNDLED_DIRECTORY = 'reviewers.json';
 export const BUNDLED_WORKFLOWS_DIR = 'workflows';
 export const BUNDLED_COLLECTIONS = 'collections.json';
+export const BUNDLED_RELEASES = 'releases.json';
+
+/** The price table the model callers ship and releases are priced with. */
+export const PRICE_TABLE_FILE = join(projectRoot, 'state-machines/prices.yaml');
 
 /** The price table (state-machines/prices.yaml) as `prices.json`. */
-export function priceTableCommands(outputDir: string, source = join(projectRoot, 'state-machines/prices.yaml')): string[] {
+export function priceTableCommands(outputDir: string, source = PRICE_TABLE_FILE): string[] {
   let table: unknown;
   try {
     table = readPriceTable(source);
@@ -43,6 +48,11 @@ export function directoryCommands(outputDir: string, directory: Directory): stri
 /** The knowledge collections the stack was checked against, as `collections.json` (API). */
 export function collectionsCommands(outputDir: string, collections: Collections): string[] {
   return [writeFileCommand(`${outputDir}/${BUNDLED_COLLECTIONS}`, JSON.stringify(collections))];
+}
+
+/** The releases the state machines were tagged with, as `releases.json` (API). */
+export function releasesCommands(outputDir: string, releases: readonly Release[]): string[] {
+  return [writeFileCommand(`${outputDir}/${BUNDLED_RELEASES}`, JSON.stringify(releases))];
 }
 
 /**

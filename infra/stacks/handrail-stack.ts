@@ -15,6 +15,8 @@ import { stateMachineName } from '../../state-machines/compiler/index.js';
 import { collectionsReadBy, type Collections } from '../../state-machines/collections.js';
 import type { Directory } from '../../state-machines/directory.js';
 import type { LoadedWorkflow } from '../../state-machines/load-workflow.js';
+import { releaseOf } from '../../state-machines/release.js';
+import { readPriceTable } from '../../functions/usage/price-table.js';
 import { acknowledge } from '../constructs/acknowledge.js';
 import { DataLayer } from '../constructs/data-layer.js';
 import { deliveryTargets, LOCAL_STAGE, type StageConfig } from '../stage-config.js';
@@ -24,7 +26,7 @@ import { GovernedWorkflow } from '../constructs/governed-workflow.js';
 import { HandrailFunction } from '../constructs/handrail-function.js';
 import { HandrailHttpApi } from '../constructs/http-api.js';
 import { Identity } from '../constructs/identity.js';
-import { BUNDLED_COLLECTIONS, BUNDLED_DIRECTORY, BUNDLED_WORKFLOWS_DIR, collectionsCommands, directoryCommands, workflowCommands } from '../constructs/json-assets.js';
+import { BUNDLED_COLLECTIONS, BUNDLED_DIRECTORY, BUNDLED_RELEASES, BUNDLED_WORKFLOWS_DIR, PRICE_TABLE_FILE, collectionsCommands, directoryCommands, releasesCommands, workflowCommands } from '../constructs/json-assets.js';
 import { StepHandlers } from '../constructs/step-handlers.js';
 
 export interface HandrailStackProps extends StackProps {
@@ -88,6 +90,7 @@ export class HandrailStack extends Stack {
       [ENV.knowledgeTable]: this.data.knowledge.tableName,
       [ENV.gatewayTable]: this.data.gateway.tableName,
       [ENV.apiKeysTable]: this.data.apiKeys.tableName,
+      [ENV.releasesTable]: this.data.releases.tableName,
       [ENV.knowledgeBucket]: this.data.knowledgeBucket.bucketName,
       [ENV.publicUrl]: http.api.apiEndpoint,
       [ENV.enabledProviders]: config.providers.join(','),
@@ -115,11 +118,15 @@ export class HandrailStack extends Stack {
     const steps = new StepHandlers(this, 'Steps', {
       data: this.data, signingSecret, deliverySecret, environment, channelSecrets, emailFrom: config.channels.emailFrom, deliveryEnvironment, modelEnvironment, openAiSecret, directory: props.directory,
     });
-    this.workflows = props.workflows.map((workflow) => {
+    // What each workflow is released as here: definition, reviewers, this stage's delivery URLs, prices, knowledge.
+    const prices = readPriceTable(PRICE_TABLE_FILE);
+    const deliveryUrls = Object.fromEntries([...deliveryTargets(props.workflows)].map(([name, { workflowId }]) => [name, config.delivery[name] ?? `the local sink (/sink/${workflowId})`]));
+    const releases = props.workflows.map((workflow) => releaseOf(workflow, { directory: props.directory, prices, delivery: deliveryUrls }));
+    this.workflows = props.workflows.map((workflow, i) => {
       const collections = collectionsReadBy(workflow);
       // Retrieval reads only the workflow's own collections (IAM): one function per workflow that retrieves.
       const functions = collections.length ? { ...steps.functions, retrieve: steps.retrieverFor(workflow.definition.id, collections) } : steps.functions;
-      return new GovernedWorkflow(this, `Workflow-${workflow.definition.id}`, { stage, workflow, directory: props.directory, functions });
+      return new GovernedWorkflow(this, `Workflow-${workflow.definition.id}`, { stage, workflow, directory: props.directory, functions, release: releases[i]! });
     });
     new ExecutionStatus(this, 'ExecutionStatus', { data: this.data, environment, stateMachines: this.workflows.map((w) => w.stateMachine) });
     // Graduated autonomy: the approval function resumes the runs it auto-approves. Granted on the
@@ -166,6 +173,7 @@ export class HandrailStack extends Stack {
         [ENV.workflowsDir]: `/var/task/${BUNDLED_WORKFLOWS_DIR}`,
         [ENV.directoryFile]: `/var/task/${BUNDLED_DIRECTORY}`,
         [ENV.collectionsFile]: `/var/task/${BUNDLED_COLLECTIONS}`,
+        [ENV.releasesFile]: `/var/task/${BUNDLED_RELEASES}`,
         // Slack: verifies interactions (signing secret), opens modals and updates messages (bot token).
         [ENV.channelSecretsArn]: channelSecrets.secretArn,
         ...(webhookSecrets.length ? { [ENV.webhookSecretPrefix]: webhookSecretPrefix } : {}),
@@ -184,6 +192,7 @@ export class HandrailStack extends Stack {
           ...workflowCommands(outputDir, props.workflows),
           ...directoryCommands(outputDir, props.directory),
           ...collectionsCommands(outputDir, props.collections),
+          ...releasesCommands(outputDir, releases),
         ],
       },
     });
@@ -195,6 +204,8 @@ export class HandrailStack extends Stack {
     this.data.grantTable(this.data.approvals, apiFunction, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query');
     this.data.grantTable(this.data.audit, apiFunction, 'dynamodb:PutItem', 'dynamodb:Query');
     this.data.grantTable(this.data.knowledge, apiFunction, 'dynamodb:PutItem', 'dynamodb:Query');
+    // Releases: recorded once (conditional put) as a run starts on one, read and listed (GET /releases).
+    this.data.grantTable(this.data.releases, apiFunction, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Scan');
     // API keys: created (conditional put), read to authenticate a webhook, listed, revoked (update).
     this.data.grantTable(this.data.apiKeys, apiFunction, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Scan');
     // GET /usage only reads the counters.

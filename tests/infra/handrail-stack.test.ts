@@ -71,9 +71,9 @@ describe('Handrail stack (dev)', () => {
     expect(actionsOf('StepsApprovalFunction')).not.toContain('states:StartExecution');
   });
 
-  it('keeps runs, approvals, audit, knowledge, gateway state and API keys in on-demand, PITR, KMS-encrypted tables', () => {
+  it('keeps runs, approvals, audit, knowledge, gateway state, API keys and releases in on-demand, PITR, KMS-encrypted tables', () => {
     const tables = template.findResources('AWS::DynamoDB::Table');
-    expect(Object.keys(tables)).toHaveLength(6);
+    expect(Object.keys(tables)).toHaveLength(7);
     for (const table of Object.values(tables)) {
       expect(table.Properties).toMatchObject({
         BillingMode: 'PAY_PER_REQUEST',
