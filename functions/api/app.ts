@@ -24,6 +24,7 @@ import { knowledgeRoutes } from './routes/knowledge.js';
 import { personalTokenRoutes } from './routes/personal-tokens.js';
 import { reviewRoutes } from './routes/review.js';
 import { runRoutes } from './routes/runs.js';
+import { signInRoutes } from './routes/sign-in.js';
 import { slackRoutes } from './routes/slack.js';
 import { usageRoutes } from './routes/usage.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -42,6 +43,7 @@ const handlers: RouteHandlers = {
   ...autonomyRoutes,
   ...apiKeyRoutes,
   ...personalTokenRoutes,
+  ...signInRoutes,
 };
 
 export function createApp(): Hono {
