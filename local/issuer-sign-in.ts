@@ -20,6 +20,7 @@ import { html } from 'hono/html';
 import * as z from 'zod';
 import { LOCAL_AUDIENCE } from '../functions/auth/local-identity.js';
 import { page } from '../functions/api/routes/review-page.js';
+import { fromOwnPage } from '../functions/api/same-origin.js';
 import type { Directory } from '../state-machines/directory.js';
 import { DEFAULT_TOKEN_SECONDS, mintIdToken, type IssuerKey } from './identity-issuer.js';
 
@@ -127,7 +128,7 @@ export function signInEndpoints(options: LocalSignInOptions): Hono {
     })
     .post('/authorize', async (c) => {
       const issuerOrigin = new URL(options.issuer()).origin;
-      if (c.req.header('origin') !== issuerOrigin) return errorPage(c, 'This sign-in form is accepted only from its own page.', 403);
+      if (!fromOwnPage(c, issuerOrigin)) return errorPage(c, 'This sign-in form is accepted only from its own page.', 403);
       const form = (await c.req.parseBody()) as Record<string, unknown>;
       const { user, signInCode, ...rest } = form;
       const request = readParams(rest);

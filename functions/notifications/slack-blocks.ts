@@ -51,7 +51,7 @@ export function requestMessage(approval: RequestFacts & Pick<ApprovalRecord, 'dr
   const value = buttonValue(approval);
   // Multi-part approvals are decided part by part on the review page; one Approve cannot say which.
   // A sensitive step is decided signed in, on the review page: a button press proves no sign-in.
-  if (approval.signIn === 'required') blocks.push({ type: 'context', elements: [mrkdwn('🔒 This step needs a sign-in: decide on your review page (the link in your request email, or GET /approvals/{id}).')] });
+  if (approval.signIn === 'required') blocks.push({ type: 'context', elements: [mrkdwn(':lock: This step needs a sign-in: decide on your review page (the link in your request email, or GET /approvals/{id}).')] });
   const decide = content.parts.length || approval.signIn === 'required'
     ? []
     : [
