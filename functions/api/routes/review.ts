@@ -62,6 +62,7 @@ export const reviewRoutes: RouteHandlers<'reviewPage' | 'reviewForm'> = {
       if (err instanceof ForbiddenError) await recordAudit({ subject: 'review-links', type: 'review_link.denied', actor: 'unknown', details: { reason: err.message } });
       throw err;
     });
+    const form = parseOrThrow(schemas.reviewForm, await formOf(c), 'form');
     const original = await getApproval(approvalId);
     const sensitive = original?.signIn === 'required';
     if (sensitive) {
@@ -69,7 +70,6 @@ export const reviewRoutes: RouteHandlers<'reviewPage' | 'reviewForm'> = {
       const refused = await signInGate(c, ROUTES.reviewForm, original, reviewer);
       if (refused) return refused;
     }
-    const form = parseOrThrow(schemas.reviewForm, await formOf(c), 'form');
     const shown = form.itemId ? original?.items?.find((i) => i.itemId === form.itemId)?.draft : original?.draft;
     // "Send my edit" with the text unchanged is an approval of the draft as it stands.
     const action = form.action === 'edit' && shown && form.text?.trim() === shown.text.trim() ? 'approve' : form.action;
