@@ -95,7 +95,7 @@ describe('npx handrail login --stage', () => {
       body: new URLSearchParams({ grant_type: 'authorization_code', code: back.searchParams.get('code')!, redirect_uri: `http://localhost:${port}/callback`, client_id: 'handrail-local', code_verifier: 'x'.repeat(43) }),
     });
     expect(stolen.status).toBe(400);
-    expect((await stolen.json()).error).toBe('invalid_grant');
+    expect(((await stolen.json()) as { error: string }).error).toBe('invalid_grant');
     await fetch(back.toString().replace('localhost', '127.0.0.1'));
     const { code, stderr } = await login.exit;
     expect(code).toBe(1);
