@@ -129,7 +129,7 @@ export function signInEndpoints(options: LocalSignInOptions): Hono {
     .post('/authorize', async (c) => {
       const issuerOrigin = new URL(options.issuer()).origin;
       if (!fromOwnPage(c, issuerOrigin)) return errorPage(c, 'This sign-in form is accepted only from its own page.', 403);
-      const form = (await c.req.parseBody()) as Record<string, unknown>;
+      const form = (await c.req.parseBody().catch(() => ({}))) as Record<string, unknown>;
       const { user, signInCode, ...rest } = form;
       const request = readParams(rest);
       if (typeof request === 'string') return errorPage(c, request, 400);
