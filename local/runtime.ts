@@ -27,8 +27,9 @@ import { isUserDisabled } from '../functions/records/disabled-users.js';
 import { resetCollections } from '../functions/knowledge/collection-access.js';
 import { resetDeployedReleases } from '../functions/releases/deployed.js';
 import { resetClients } from '../functions/shared/aws-clients.js';
-import { roles } from '../functions/api/route-table.js';
+import { roles, SIGN_IN_CALLBACK_PATH } from '../functions/api/route-table.js';
 import { issuerKey, issuerRoutes, mintIdToken } from './identity-issuer.js';
+import { signInCodeIn } from './issuer-sign-in.js';
 import { LOCAL_ISSUER_PATH } from '../functions/auth/local-identity.js';
 import { loadDirectory } from '../state-machines/directory.js';
 import { startSfnEndpoint } from './stepfunctions/endpoint.js';
@@ -221,7 +222,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   app.route('/sink', sink.app);
   // The embedded identity provider: discovery and keys on the API's own URL (the local stage's issuer).
   const key = await issuerKey(dataDir);
-  app.route(LOCAL_ISSUER_PATH, issuerRoutes(key, () => `${publicUrl}${LOCAL_ISSUER_PATH}`));
+  // Its sign-in page (browser sign-in, `npx handrail login --stage local`) asks for the operator's sign-in code.
+  app.route(
+    LOCAL_ISSUER_PATH,
+    issuerRoutes(key, () => `${publicUrl}${LOCAL_ISSUER_PATH}`, { signInCode: signInCodeIn(dataDir), directory: () => loadDirectory(options.directoryFile), apiCallback: () => `${publicUrl}${SIGN_IN_CALLBACK_PATH}` }),
+  );
   app.route('/outbox', createOutbox(env[ENV.outboxDir]!));
   // Each request is an invocation of the API function, as API Gateway makes it on AWS.
   const apiFunction = functions.find((f) => f.kind === 'api');

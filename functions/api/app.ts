@@ -26,6 +26,7 @@ import { personalTokenRoutes } from './routes/personal-tokens.js';
 import { releaseRoutes } from './routes/releases.js';
 import { reviewRoutes } from './routes/review.js';
 import { runRoutes } from './routes/runs.js';
+import { signInRoutes } from './routes/sign-in.js';
 import { slackRoutes } from './routes/slack.js';
 import { usageRoutes } from './routes/usage.js';
 import { userRoutes } from './routes/users.js';
@@ -47,6 +48,7 @@ const handlers: RouteHandlers = {
   ...personalTokenRoutes,
   ...userRoutes,
   ...releaseRoutes,
+  ...signInRoutes,
 };
 
 export interface AppOptions {

@@ -86,6 +86,8 @@ export const ENV = {
   authAudience: 'HANDRAIL_AUTH_AUDIENCE',
   /** ... and where its signing keys are (default: <issuer>/.well-known/jwks.json). */
   authJwksUrl: 'HANDRAIL_AUTH_JWKS_URL',
+  /** Browser sign-in (functions/auth/sign-in-settings.ts): the API's `/auth/callback` URL, registered with the issuer; https → Secure cookies. */
+  authRedirectUrl: 'HANDRAIL_AUTH_REDIRECT_URL',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];

@@ -8,6 +8,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER_PATH } from '../../functions/auth/local-identity.js';
+import { SIGN_IN_CALLBACK_PATH } from '../../functions/api/route-table.js';
 import { ROLES } from '../../functions/auth/roles.js';
 import { ENV } from '../../functions/shared/env-names.js';
 import { EncryptLogGroups } from '../aspects/encrypt-log-groups.js';
@@ -74,7 +75,7 @@ export class HandrailStack extends Stack {
     const http = new HandrailHttpApi(this, 'Http');
     // Deployed stages sign people in with their own user pool; locally, the runtime's issuer does.
     if (stage !== LOCAL_STAGE && !config.identity) throw new Error(`Stage ${stage} has no identity settings; declare ${stage}.identity in stages.yaml (see README, Deploy to AWS)`);
-    const identity = config.identity && stage !== LOCAL_STAGE ? new Identity(this, 'Identity', { stage, config: config.identity, retain: stage !== 'dev' }) : undefined;
+    const identity = config.identity && stage !== LOCAL_STAGE ? new Identity(this, 'Identity', { stage, config: config.identity, retain: stage !== 'dev', apiSignInCallback: Fn.join('', [http.api.apiEndpoint, SIGN_IN_CALLBACK_PATH]) }) : undefined;
     const stateMachinePrefix = this.formatArn({
       service: 'states',
       resource: 'stateMachine',
@@ -182,6 +183,8 @@ export class HandrailStack extends Stack {
         ...(identity
           ? { [ENV.authIssuer]: identity.issuer, [ENV.authAudience]: identity.client.userPoolClientId }
           : { [ENV.authIssuer]: Fn.join('', [http.api.apiEndpoint, LOCAL_ISSUER_PATH]), [ENV.authAudience]: LOCAL_AUDIENCE }),
+        // Browser sign-in (the API as the issuer's relying party) comes back here; https → Secure cookies.
+        [ENV.authRedirectUrl]: Fn.join('', [http.api.apiEndpoint, SIGN_IN_CALLBACK_PATH]),
       },
       commandHooks: {
         beforeBundling: () => [],

@@ -59,6 +59,7 @@ function pathOf(route: RouteSpec): string {
 async function call(route: RouteSpec, token: string | null) {
   const res = await fetch(`${rt.url}${pathOf(route)}`, {
     method: route.method,
+    redirect: 'manual',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     ...(route.method === 'POST' ? { body: '{}' } : {}),
   });
@@ -101,6 +102,13 @@ describe('the access matrix, from the route table', () => {
       if (route.access.kind === 'link') for (const token of [null, callers.admin!]) expect(await call(route, token), route.path).toBe(403);
       if (route.access.kind === 'slack') for (const token of [null, callers.admin!]) expect(await call(route, token), route.path).toBe(401);
     }
+  });
+
+  it('sign-in routes take no token: login sends the browser to the issuer, a callback without its transaction is refused, a sign-out needs its own Origin', async () => {
+    const signIn = (Object.entries(ROUTES) as [string, RouteSpec][]).filter(([, r]) => r.access.kind === 'sign-in');
+    expect(signIn.map(([id]) => id).sort()).toEqual(['signIn', 'signInCallback', 'signOut']);
+    const expected: Record<string, number> = { signIn: 302, signInCallback: 400, signOut: 403 };
+    for (const [id, route] of signIn) for (const token of [null, callers.admin!]) expect(await call(route, token), route.path).toBe(expected[id]);
   });
 
   it('audits a refusal by role with who, which route and why', async () => {

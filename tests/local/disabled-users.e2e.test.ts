@@ -72,7 +72,7 @@ describe('disabling a user', () => {
     expect((await fetch(reviewLink, { method: 'POST', body: new URLSearchParams({ action: 'approve', draftHash: approval.draftHash }) })).status).toBe(403);
     expect((await fetch(inboxLink())).status).toBe(403);
     // A Slack click carries no token: the decision checks refuse it themselves.
-    await expect(decide(approval.approvalId, { action: 'approve', reviewer: REVIEWER, draftHash: approval.draftHash }, 'slack')).rejects.toThrow(`The account ${REVIEWER} is disabled; it cannot decide`);
+    await expect(decide(approval.approvalId, { action: 'approve', reviewer: REVIEWER, draftHash: approval.draftHash }, 'slack', { method: 'slack', signedIn: false })).rejects.toThrow(`The account ${REVIEWER} is disabled; it cannot decide`);
     expect(await approvalStatus()).toBe('pending');
 
     const listed = await client(rt, { as: 'auditor@example.com' }).get('/users/disabled');

@@ -159,6 +159,6 @@ describe('a decision that meets a retried approval state', () => {
 
 it('refuses a decision after the deadline with 409: its wait has timed out (or is about to)', async () => {
   await putApprovalRequest(request('run-overdue', { deadline: new Date(Date.now() - 1000).toISOString() }));
-  await expect(decide('run-overdue.review.0', { action: 'approve', reviewer: 'r@example.com', draftHash: HASH }, 'api')).rejects.toThrow(/timed out at .*can no longer be decided/);
+  await expect(decide('run-overdue.review.0', { action: 'approve', reviewer: 'r@example.com', draftHash: HASH }, 'api', { method: 'id_token', signedIn: true })).rejects.toThrow(/timed out at .*can no longer be decided/);
   expect((await getApproval('run-overdue.review.0'))!.status).toBe('pending');
 });
