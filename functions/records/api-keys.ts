@@ -3,11 +3,11 @@
  * only as its SHA-256 (the key itself is shown once, when made). Revoking is a conditional update;
  * nothing deletes a key, so its history stays.
  */
-import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../shared/aws-clients.js';
 import { ENV } from '../shared/env-names.js';
 import { requireEnv } from '../shared/env.js';
-import { putIf, updateIf } from './dynamo-helpers.js';
+import { putIf, scanAll, updateIf } from './dynamo-helpers.js';
 
 export interface ApiKeyRecord {
   readonly keyId: string;
@@ -36,14 +36,8 @@ export async function getApiKey(keyId: string): Promise<ApiKeyRecord | undefined
 
 /** Every key (there are few: one per sender), newest first. */
 export async function listApiKeys(): Promise<ApiKeyRecord[]> {
-  const items: ApiKeyRecord[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await documentClient().send(new ScanCommand({ TableName: table(), ExclusiveStartKey: start }));
-    // The table also keeps revoked personal tokens and disabled users, under keys with a '#' (key ids have none).
-    items.push(...((out.Items ?? []) as ApiKeyRecord[]).filter((item) => !item.keyId.includes('#')));
-    start = out.LastEvaluatedKey;
-  } while (start);
+  // The table also keeps revoked personal tokens and disabled users, under keys with a '#' (key ids have none).
+  const items = (await scanAll<ApiKeyRecord>({ TableName: table() })).filter((item) => !item.keyId.includes('#'));
   return items.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }
 

@@ -4,11 +4,11 @@
  * is refused from the next request on, though their tokens have not expired. Disabling and enabling
  * are conditional updates, so each happens once and the item keeps who did it last and why.
  */
-import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../shared/aws-clients.js';
 import { ENV } from '../shared/env-names.js';
 import { requireEnv } from '../shared/env.js';
-import { updateIf } from './dynamo-helpers.js';
+import { scanAll, updateIf } from './dynamo-helpers.js';
 
 export interface DisabledUser {
   readonly userId: string;
@@ -50,19 +50,7 @@ export async function isUserDisabled(userId: string): Promise<boolean> {
 }
 
 export async function listDisabledUsers(): Promise<DisabledUser[]> {
-  const users: DisabledUser[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await documentClient().send(
-      new ScanCommand({
-        TableName: table(),
-        FilterExpression: 'begins_with(keyId, :p) AND disabled = :t',
-        ExpressionAttributeValues: { ':p': PREFIX, ':t': true },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of out.Items ?? []) users.push({ userId: item.userId, disabledAt: item.disabledAt, disabledBy: item.disabledBy, reason: item.reason });
-    start = out.LastEvaluatedKey;
-  } while (start);
+  const items = await scanAll<DisabledUser>({ TableName: table(), FilterExpression: 'begins_with(keyId, :p) AND disabled = :t', ExpressionAttributeValues: { ':p': PREFIX, ':t': true } });
+  const users = items.map(({ userId, disabledAt, disabledBy, reason }) => ({ userId, disabledAt, disabledBy, reason }));
   return users.sort((a, b) => a.userId.localeCompare(b.userId));
 }

@@ -1,4 +1,4 @@
-import { PutCommand, UpdateCommand, type PutCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, ScanCommand, UpdateCommand, type PutCommandInput, type ScanCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../shared/aws-clients.js';
 
 export function isConditionFailure(err: unknown): boolean {
@@ -14,6 +14,18 @@ export async function putIf(input: PutCommandInput): Promise<boolean> {
     if (isConditionFailure(err)) return false;
     throw err;
   }
+}
+
+/** Every item a Scan returns, page after page (small tables: API keys, releases). */
+export async function scanAll<T>(input: Omit<ScanCommandInput, 'ExclusiveStartKey'>): Promise<T[]> {
+  const items: T[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await documentClient().send(new ScanCommand({ ...input, ExclusiveStartKey: start }));
+    items.push(...((out.Items ?? []) as T[]));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
 }
 
 /** A conditional single-item update: true if it applied, false if its condition did not hold. */

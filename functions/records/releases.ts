@@ -3,12 +3,12 @@
  * everything the release was built from, and when it first served a run. Written once per release
  * (a conditional put); nothing updates or deletes one, so any two can be compared later.
  */
-import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Release } from '../../state-machines/release.js';
 import { documentClient } from '../shared/aws-clients.js';
 import { ENV } from '../shared/env-names.js';
 import { requireEnv } from '../shared/env.js';
-import { putIf } from './dynamo-helpers.js';
+import { putIf, scanAll } from './dynamo-helpers.js';
 
 export interface ReleaseRecord extends Release {
   readonly workflowId: string;
@@ -30,12 +30,6 @@ export async function getRelease(releaseId: string): Promise<ReleaseRecord | und
 
 /** Every recorded release (one per deploy that changed a workflow's behaviour: a small table), newest first. */
 export async function listReleases(): Promise<ReleaseRecord[]> {
-  const items: ReleaseRecord[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await documentClient().send(new ScanCommand({ TableName: table(), ExclusiveStartKey: start }));
-    items.push(...((out.Items ?? []) as ReleaseRecord[]));
-    start = out.LastEvaluatedKey;
-  } while (start);
+  const items = await scanAll<ReleaseRecord>({ TableName: table() });
   return items.sort((a, b) => b.firstSeenAt.localeCompare(a.firstSeenAt));
 }

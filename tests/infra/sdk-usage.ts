@@ -36,6 +36,7 @@ export interface SdkUsage {
 export const FORWARDING_HELPERS: readonly { readonly module: string; readonly fn: string; readonly sdkPackage: string; readonly command: string }[] = [
   { module: 'functions/records/dynamo-helpers.ts', fn: 'updateIf', sdkPackage: '@aws-sdk/lib-dynamodb', command: 'UpdateCommand' },
   { module: 'functions/records/dynamo-helpers.ts', fn: 'putIf', sdkPackage: '@aws-sdk/lib-dynamodb', command: 'PutCommand' },
+  { module: 'functions/records/dynamo-helpers.ts', fn: 'scanAll', sdkPackage: '@aws-sdk/lib-dynamodb', command: 'ScanCommand' },
   { module: 'functions/shared/stage-secret.ts', fn: 'stageSecret', sdkPackage: '@aws-sdk/client-secrets-manager', command: 'GetSecretValueCommand' },
 ];
 
