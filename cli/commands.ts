@@ -1,5 +1,6 @@
 /** Each CLI command: parse its arguments, call the API, print the result. */
 import { randomUUID } from 'node:crypto';
+import { createPatch } from 'diff';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { LOCAL_ISSUER_PATH } from '../functions/auth/local-identity.js';
@@ -233,6 +234,44 @@ export async function kbList(collection: string | undefined) {
   );
   if (!documents.length) console.log(`Collection ${collection} has no documents.`);
   for (const d of documents) console.log(`${d.docId}  v${d.version}  ${d.title}  (${d.author}, ${d.createdAt})`);
+}
+
+type VersionRow = { docId: string; version: number; title: string; author: string; createdAt: string; sha256: string };
+
+export async function kbHistory(collection: string | undefined, docId: string | undefined) {
+  const q = docId ? `?docId=${encodeURIComponent(docId)}` : '';
+  const { versions } = await api<{ versions: VersionRow[] }>('GET', `/knowledge/${encodeURIComponent(need(collection, '<collection>'))}/history${q}`);
+  if (!versions.length) console.log(`No versions in ${collection}${docId ? `/${docId}` : ''}.`);
+  for (const v of versions) console.log(`${v.createdAt}  ${v.docId}  v${v.version}  sha256:${v.sha256.slice(0, 12)}  ${v.author}  ${v.title}`);
+}
+
+/** `support/refunds` → its collection and document. */
+function documentRef(ref: string | undefined): { collection: string; docId: string } {
+  const [collection, docId, extra] = need(ref, '<collection>/<doc>').split('/');
+  if (!collection || !docId || extra !== undefined) throw new CliError(`"${ref}": name the document as <collection>/<doc>, e.g. support/refunds-and-billing-cycle`, 2);
+  return { collection, docId };
+}
+
+function versionNumber(value: string | undefined, what: string): number {
+  if (!/^[1-9]\d*$/.test(need(value, what))) throw new CliError(`${what}: a version number such as 2, not "${value}"`, 2);
+  return Number(value);
+}
+
+export async function kbDiff(ref: string | undefined, from: string | undefined, to: string | undefined) {
+  const { collection, docId } = documentRef(ref);
+  const [a, b] = [versionNumber(from, '<v1>'), versionNumber(to, '<v2>')];
+  const path = (v: number) => `/knowledge/${encodeURIComponent(collection)}/documents/${encodeURIComponent(docId)}/versions/${v}`;
+  const [before, after] = await Promise.all([api<{ text: string }>('GET', path(a)), api<{ text: string }>('GET', path(b))]);
+  process.stdout.write(createPatch(`${collection}/${docId}`, before.text, after.text, `v${a}`, `v${b}`, { context: 3 }));
+}
+
+export async function kbRestore(ref: string | undefined, version: string | undefined, reason: string | undefined) {
+  const { collection, docId } = documentRef(ref);
+  const restored = await api<{ version: number; restoredFrom: number; unchanged?: boolean }>('POST', `/knowledge/${encodeURIComponent(collection)}/documents/${encodeURIComponent(docId)}/restore`, {
+    version: versionNumber(version, '<version>'),
+    ...(reason ? { reason } : {}),
+  });
+  console.log(restored.unchanged ? `${collection}/${docId}: v${restored.restoredFrom} is already the latest content (unchanged)` : `${collection}/${docId} v${restored.version} (the content of v${restored.restoredFrom})`);
 }
 
 const percent = (rate: number | null) => (rate === null ? '–' : `${Math.round(rate * 1000) / 10}%`);

@@ -45,6 +45,10 @@ Commands:
   reviewers inbox <reviewer>              a reviewer's signed inbox link
   kb put <collection> <file>              add a new version of a knowledge document (authored by you)
   kb list <collection>                    latest version of each document
+  kb history <collection> [doc]           every version, newest first: who, when, content hash
+  kb diff <collection>/<doc> <v1> <v2>    what changed between two versions (a unified diff)
+  kb restore <collection>/<doc> <v> [--reason T]
+                                          a new version with version v's content (authored by you)
   autonomy [--workflow W]                 graduated autonomy per route path: figures, rule, status
 
 Environment: HANDRAIL_URL (default http://localhost:3000), HANDRAIL_TOKEN (an ID token: every
@@ -142,6 +146,12 @@ async function main(argv: string[]): Promise<void> {
       return commands.kbPut(rest[0], rest[1]);
     case 'autonomy':
       return commands.showAutonomy(values.workflow);
+    case 'kb history':
+      return commands.kbHistory(rest[0], rest[1]);
+    case 'kb diff':
+      return commands.kbDiff(rest[0], rest[1], rest[2]);
+    case 'kb restore':
+      return commands.kbRestore(rest[0], rest[1], values.reason);
     case 'kb list':
       return commands.kbList(rest[0]);
     default:

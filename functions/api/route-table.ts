@@ -98,6 +98,9 @@ export const schemas = {
     .refine((q) => q.workflowId || q.day, { message: 'give workflowId, day (YYYY-MM-DD), or both', path: ['workflowId'] }),
   autonomy: z.object({ workflowId }).strict(),
   listReleases: z.object({ workflowId }).strict(),
+  knowledgeHistory: z.object({ docId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,127}$/, 'a document id').optional() }).strict(),
+  /** Which version's content becomes the new latest version, and why (kept in the audit trail). */
+  restoreDocument: z.object({ version: z.number().int().min(1), reason: z.string().trim().max(500).optional() }).strict(),
   /** A new API key for webhook senders: a name people recognize, and the workflows it may start. */
   createPersonalToken: z.object({ days: z.number().int().min(1).max(90).default(30) }).strict(),
   /** A token to revoke: the token itself (its holder), or its id (an admin; the holder's own id works too). */
@@ -136,6 +139,9 @@ export const ROUTES = {
   slackInteractions: { method: 'POST', path: '/slack/interactions', summary: "Slack's interactivity requests (approval buttons and modals)", access: SLACK },
   listDocuments: { method: 'GET', path: '/knowledge/{collection}/documents', summary: "The latest version of each document in a collection", access: readers },
   putDocument: { method: 'POST', path: '/knowledge/{collection}/documents', summary: 'Add a new immutable version of a document, authored by the caller', access: roles('admin', 'author'), body: schemas.putDocument },
+  knowledgeHistory: { method: 'GET', path: '/knowledge/{collection}/history', summary: "Every version of a collection's documents (or of one: ?docId=), newest first, with author and content hash", access: readers, query: schemas.knowledgeHistory },
+  getDocumentVersion: { method: 'GET', path: '/knowledge/{collection}/documents/{docId}/versions/{version}', summary: 'One version of a document, with its text', access: readers },
+  restoreDocument: { method: 'POST', path: '/knowledge/{collection}/documents/{docId}/restore', summary: "A new version with an earlier version's content, authored by the caller (audited)", access: roles('admin', 'author'), body: schemas.restoreDocument },
   usage: { method: 'GET', path: '/usage', summary: 'Tokens and cost by workflow and day', access: roles('admin', 'auditor'), query: schemas.usage },
   autonomy: { method: 'GET', path: '/autonomy', summary: 'Graduated autonomy per route path: figures and status', access: readers, query: schemas.autonomy },
   createPersonalToken: { method: 'POST', path: '/personal-tokens', summary: "A personal API token for the signed-in reviewer (CLI, scripts): expires in `days` (1-90, default 30)", access: roles('admin', 'reviewer'), body: schemas.createPersonalToken },

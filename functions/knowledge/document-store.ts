@@ -11,7 +11,7 @@ import { documentClient, s3Client } from '../shared/aws-clients.js';
 import { requireEnv } from '../shared/env.js';
 import { ENV } from '../shared/env-names.js';
 import { ConflictError, NotFoundError } from '../shared/errors.js';
-import { collectionName, collectionPrefix, parseInput, putDocumentInput, slugify, titleOf, type PutDocumentInput } from './validation.js';
+import { collectionName, collectionPrefix, docIdSchema, parseInput, putDocumentInput, slugify, titleOf, type PutDocumentInput } from './validation.js';
 
 export type { PutDocumentInput } from './validation.js';
 
@@ -155,6 +155,48 @@ async function queryLatest(name: string): Promise<DocumentVersion[]> {
     ExclusiveStartKey = out.LastEvaluatedKey;
   } while (ExclusiveStartKey);
   return [...latest.values()].sort((a, b) => (a.docId < b.docId ? -1 : a.docId > b.docId ? 1 : 0));
+}
+
+/**
+ * Every version of a collection's documents (or of one document), newest first: who wrote each and
+ * when, with its content hash. Versions are immutable, so this is the collection's whole history.
+ */
+export async function documentHistory(collection: string, docId?: string): Promise<DocumentVersion[]> {
+  const name = parseInput(collectionName, collection);
+  const id = docId === undefined ? undefined : parseInput(docIdSchema, docId, 'docId');
+  const versions: DocumentVersion[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const out = await documentClient().send(
+      new QueryCommand({
+        TableName: requireEnv(ENV.knowledgeTable),
+        KeyConditionExpression: id ? '#c = :c AND begins_with(docVersion, :p)' : '#c = :c',
+        ExpressionAttributeNames: { '#c': 'collection' },
+        ExpressionAttributeValues: { ':c': name, ...(id ? { ':p': `${id}#v` } : {}) },
+        ConsistentRead: true,
+        ExclusiveStartKey,
+      }),
+    );
+    versions.push(...(out.Items ?? []).map(toVersion));
+    ExclusiveStartKey = out.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return versions.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.version - a.version);
+}
+
+/** One version of a document, as recorded. @throws NotFoundError */
+export async function getDocumentVersion(collection: string, docId: string, version: number): Promise<DocumentVersion> {
+  const out = await documentClient().send(
+    new QueryCommand({
+      TableName: requireEnv(ENV.knowledgeTable),
+      KeyConditionExpression: '#c = :c AND docVersion = :v',
+      ExpressionAttributeNames: { '#c': 'collection' },
+      ExpressionAttributeValues: { ':c': parseInput(collectionName, collection), ':v': sortKeyOf(parseInput(docIdSchema, docId, 'docId'), version) },
+      ConsistentRead: true,
+    }),
+  );
+  const item = out.Items?.[0];
+  if (!item) throw new NotFoundError(`No version ${version} of ${collection}/${docId}`);
+  return toVersion(item);
 }
 
 /** The exact text of a version (pinned by S3 VersionId when the bucket is versioned). */

@@ -213,7 +213,8 @@ export class HandrailStack extends Stack {
     this.data.grantTable(this.data.apiKeys, apiFunction, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Scan');
     // GET /usage only reads the counters.
     this.data.grantTable(this.data.gateway, apiFunction, 'dynamodb:GetItem', 'dynamodb:Query');
-    this.data.grantKnowledgeObjects(apiFunction, 's3:PutObject', 's3:GetObject');
+    // Writes versions, reads one back (pinned by its S3 version id) for history and restores.
+    this.data.grantKnowledgeObjects(apiFunction, 's3:PutObject', 's3:GetObject', 's3:GetObjectVersion');
     grantSecretValue(signingSecret, apiFunction);
     grantSecretValue(channelSecrets, apiFunction);
     for (const secret of webhookSecrets) grantSecretValue(secret, apiFunction);

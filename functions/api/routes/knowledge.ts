@@ -5,10 +5,10 @@
  */
 import type { Context } from 'hono';
 import { assertMayList, assertMayWrite } from '../../knowledge/collection-access.js';
-import { listDocuments, putDocument } from '../../knowledge/document-store.js';
-import { collectionName, parseInput } from '../../knowledge/validation.js';
+import { documentHistory, getDocumentText, getDocumentVersion, listDocuments, putDocument, type DocumentVersion } from '../../knowledge/document-store.js';
+import { collectionName, docIdSchema, parseInput } from '../../knowledge/validation.js';
 import { recordAudit } from '../../records/audit.js';
-import { ForbiddenError } from '../../shared/errors.js';
+import { ForbiddenError, NotFoundError } from '../../shared/errors.js';
 import { callerIn, refused } from '../authorize.js';
 import { JSON_LIMITS } from '../limits.js';
 import type { RouteHandlers } from '../route-handlers.js';
@@ -28,20 +28,51 @@ async function collectionFor(c: Context, route: RouteSpec, check: typeof assertM
   return collection;
 }
 
-export const knowledgeRoutes: RouteHandlers<'listDocuments' | 'putDocument'> = {
+/** The path's document id and version: a version that cannot exist is a 404. */
+function versionIn(c: Context): { docId: string; version: number } {
+  const docId = parseInput(docIdSchema, c.req.param('docId') ?? '', 'docId');
+  const raw = c.req.param('version') ?? '';
+  if (!/^[1-9]\d{0,8}$/.test(raw)) throw new NotFoundError(`No version ${raw.slice(0, 20)} of ${docId}`);
+  return { docId, version: Number(raw) };
+}
+
+async function auditVersion(version: DocumentVersion, details: Record<string, unknown> = {}): Promise<void> {
+  await recordAudit({
+    subject: `knowledge#${version.collection}`,
+    type: 'knowledge.version_added',
+    actor: version.author,
+    details: { docId: version.docId, version: version.version, sha256: version.sha256, s3Key: version.s3Key, s3VersionId: version.s3VersionId, ...details },
+  });
+}
+
+export const knowledgeRoutes: RouteHandlers<'listDocuments' | 'putDocument' | 'knowledgeHistory' | 'getDocumentVersion' | 'restoreDocument'> = {
   listDocuments: async (c) => c.json({ documents: await listDocuments(await collectionFor(c, ROUTES.listDocuments, assertMayList)) }),
   putDocument: async (c) => {
     const collection = await collectionFor(c, ROUTES.putDocument, assertMayWrite);
     const body = parseOrThrow(schemas.putDocument, await jsonBody(c, JSON_LIMITS.knowledge), 'body');
     const version = await putDocument({ collection, ...body, author: callerIn(c).id });
-    if (!version.unchanged) {
-      await recordAudit({
-        subject: `knowledge#${version.collection}`,
-        type: 'knowledge.version_added',
-        actor: version.author,
-        details: { docId: version.docId, version: version.version, sha256: version.sha256, s3Key: version.s3Key, s3VersionId: version.s3VersionId },
-      });
-    }
+    if (!version.unchanged) await auditVersion(version);
     return c.json(version, version.unchanged ? 200 : 201);
+  },
+  knowledgeHistory: async (c) => {
+    const collection = await collectionFor(c, ROUTES.knowledgeHistory, assertMayList);
+    const { docId } = parseOrThrow(schemas.knowledgeHistory, c.req.query(), 'query');
+    return c.json({ versions: await documentHistory(collection, docId) });
+  },
+  getDocumentVersion: async (c) => {
+    const collection = await collectionFor(c, ROUTES.getDocumentVersion, assertMayList);
+    const { docId, version } = versionIn(c);
+    const found = await getDocumentVersion(collection, docId, version);
+    return c.json({ ...found, text: await getDocumentText(found) });
+  },
+  restoreDocument: async (c) => {
+    const collection = await collectionFor(c, ROUTES.restoreDocument, assertMayWrite);
+    const docId = parseInput(docIdSchema, c.req.param('docId') ?? '', 'docId');
+    const { version, reason } = parseOrThrow(schemas.restoreDocument, await jsonBody(c), 'body');
+    const old = await getDocumentVersion(collection, docId, version);
+    // The old content as a new version: history only grows, and the restore has its own author.
+    const restored = await putDocument({ collection, docId, fileName: `${docId}.md`, content: await getDocumentText(old), author: callerIn(c).id });
+    if (!restored.unchanged) await auditVersion(restored, { restoredFrom: version, ...(reason ? { reason } : {}) });
+    return c.json({ ...restored, restoredFrom: version }, restored.unchanged ? 200 : 201);
   },
 };
