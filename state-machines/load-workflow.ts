@@ -8,6 +8,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ZodError } from 'zod';
+import { canonicalJson } from '../functions/shared/canonical-json.js';
 import { yamlParser } from '../functions/shared/lazy-yaml.js';
 import { workflowSchema, type Step, type Workflow } from './schema.js';
 
@@ -97,7 +98,8 @@ export function validateWorkflow(raw: unknown, file: string): LoadedWorkflow {
   if (WORKFLOW_FILE.test(file) && parsed.data.id !== expectedId) {
     throw new WorkflowDefinitionError(file, [`id: "${parsed.data.id}" must match the file name "${expectedId}"`]);
   }
-  const version = createHash('sha256').update(JSON.stringify(parsed.data)).digest('hex').slice(0, 16);
+  // Key order is not meaning: a file with its keys moved is the same version.
+  const version = createHash('sha256').update(canonicalJson(parsed.data)).digest('hex').slice(0, 16);
   return { definition: parsed.data, version, file };
 }
 

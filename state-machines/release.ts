@@ -9,6 +9,7 @@
  * const { releaseId } = releaseOf(workflow, { directory, prices, delivery: { SUPPORT_REPLY_URL: 'https://…' } });
  */
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../functions/shared/canonical-json.js';
 import type { PriceTable } from '../functions/usage/price-table.js';
 import { collectionsReadBy } from './collections.js';
 import type { Directory } from './directory.js';
@@ -47,13 +48,6 @@ function* walk(value: unknown): Generator<unknown> {
   yield value;
   if (Array.isArray(value)) for (const v of value) yield* walk(v);
   else if (value && typeof value === 'object') for (const v of Object.values(value)) yield* walk(v);
-}
-
-/** JSON with object keys sorted, so equal manifests hash equal whatever order they were built in. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
-  );
 }
 
 export function releaseOf(workflow: LoadedWorkflow, inputs: ReleaseInputs): Release {

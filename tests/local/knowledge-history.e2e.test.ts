@@ -27,7 +27,10 @@ afterAll(async () => {
   await rt?.stop();
 });
 
-const cli = async (args: string[]) => promisify(execFile)(process.execPath, [bin, ...args], { env: { ...process.env, HANDRAIL_URL: rt.url, HANDRAIL_TOKEN: await rt.login(AUTHOR) } }).catch((e: { code: number; stdout: string; stderr: string }) => e);
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = { ...process.env, HANDRAIL_URL: rt.url, HANDRAIL_TOKEN: await rt.login(AUTHOR) };
+  return promisify(execFile)(process.execPath, [bin, ...args], { env }).then(({ stdout, stderr }) => ({ code: 0, stdout, stderr }), (e: { code: number; stdout: string; stderr: string }) => e);
+}
 
 describe('knowledge history', () => {
   it('lists every version of a document, newest first, with its author and hash; and of a collection', async () => {

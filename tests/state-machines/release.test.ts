@@ -1,9 +1,13 @@
 /** A release's id is its manifest's hash: what shapes behaviour changes it, nothing else does; diffs say what changed, by area. */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { yamlParser } from '../../functions/shared/lazy-yaml.js';
 import { readPriceTable } from '../../functions/usage/price-table.js';
 import { PRICE_TABLE_FILE } from '../../infra/constructs/json-assets.js';
 import { loadDirectory } from '../../state-machines/directory.js';
-import { loadWorkflows, validateWorkflow, type LoadedWorkflow } from '../../state-machines/load-workflow.js';
+import { defaultWorkflowsDir, loadWorkflows, validateWorkflow, type LoadedWorkflow } from '../../state-machines/load-workflow.js';
 import { diffReleases, formatReleaseDiff } from '../../state-machines/release-diff.js';
 import { releaseOf, type ReleaseInputs } from '../../state-machines/release.js';
 
@@ -35,6 +39,18 @@ describe('release ids', () => {
     ['the price of a model it names', () => releaseOf(workflow, { ...inputs, prices: { ...inputs.prices, openai: { ...inputs.prices.openai, 'gpt-4o-mini': { input: 1, output: 2 } } } })],
   ])('change when %s changes', (_what, release) => {
     expect(release().releaseId).not.toBe(base.releaseId);
+  });
+
+  it('stay the same for comments and key order in the workflow file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'release-order-'));
+    const text = readFileSync(join(defaultWorkflowsDir, 'support-reply.yaml'), 'utf8');
+    const doc = yamlParser().parseDocument(text);
+    // Every mapping's keys reversed, and a comment added.
+    yamlParser().visit(doc, { Map: (_key, map) => void map.items.reverse() });
+    writeFileSync(join(dir, 'support-reply.yaml'), `# reordered\n${doc.toString()}`);
+    const reordered = loadWorkflows(dir)[0]!;
+    expect(readFileSync(join(dir, 'support-reply.yaml'), 'utf8')).not.toBe(text);
+    expect(releaseOf(reordered, inputs).releaseId).toBe(base.releaseId);
   });
 
   it.each([
