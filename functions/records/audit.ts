@@ -26,6 +26,7 @@ export type AuditEventType =
   | 'approval.decision_not_applied'
   | 'review_link.denied'
   | 'access.denied'
+  | 'access.throttled'
   | 'api_key.created'
   | 'api_key.revoked'
   | 'personal_token.created'

@@ -10,6 +10,10 @@ export const ENV = {
   knowledgeTable: 'HANDRAIL_KNOWLEDGE_TABLE',
   /** API keys of webhook senders (hashes only). */
   apiKeysTable: 'HANDRAIL_API_KEYS_TABLE',
+  /** Per-caller request counters (functions/limits/throttle.ts): one item per caller and window, deleted by TTL. */
+  throttleTable: 'HANDRAIL_THROTTLE_TABLE',
+  /** Each kind of caller's limit, as JSON (functions/limits/limits-config.ts; from stages.yaml `limits`). */
+  throttleLimits: 'HANDRAIL_THROTTLE_LIMITS',
   knowledgeBucket: 'HANDRAIL_KNOWLEDGE_BUCKET',
   /** ARN prefix of the stage's state machines; the workflow id completes it. */
   stateMachinePrefix: 'HANDRAIL_STATE_MACHINE_PREFIX',

@@ -39,6 +39,8 @@ export class DataLayer extends Construct {
   readonly gateway: dynamodb.Table;
   /** API keys of webhook senders: a hash of each secret, its scope, whether it is revoked. */
   readonly apiKeys: dynamodb.Table;
+  /** Per-caller request counters (functions/limits/throttle.ts): one item per caller and window, deleted by TTL. */
+  readonly throttle: dynamodb.Table;
   readonly knowledgeBucket: s3.Bucket;
 
   constructor(scope: Construct, id: string, props: DataLayerProps = {}) {
@@ -98,6 +100,8 @@ export class DataLayer extends Construct {
     this.knowledge = table('KnowledgeTable', 'collection', 'docVersion');
     this.gateway = table('GatewayTable', 'pk', 'sk');
     this.apiKeys = table('ApiKeysTable', 'keyId');
+    // Request counters: one small item per caller and window; TTL deletes it after its window.
+    this.throttle = table('ThrottleTable', 'bucket', undefined, TTL_ATTRIBUTE);
     // Sparse: only usage counters carry `day`, so GET /usage?day= reads one day across workflows.
     this.gateway.addGlobalSecondaryIndex({
       indexName: 'byDay',

@@ -32,8 +32,11 @@ describe('stage configuration', () => {
     ['an unknown provider', 'dev: { providers: [gemini], delivery: { SUPPORT_REPLY_URL: "https://x.example.com" } }\n', /dev\.providers\.0: Invalid option/],
     ['an unknown key', 'dev: { delivery: { SUPPORT_REPLY_URL: "https://x.example.com" }, webhooks: 1 }\n', /dev: Unrecognized key: "webhooks"/],
     ['openai settings without the provider', 'dev: { openai: {}, delivery: { SUPPORT_REPLY_URL: "https://x.example.com" } }\n', /dev\.openai is set but dev\.providers does not include openai/],
+    ['an unknown kind of caller in limits', 'local: { limits: { users: { requests: 10 } } }\n', /local\.limits: Unrecognized key: "users"/],
+    ['a limit of no requests', 'local: { limits: { webhook: { requests: 0 } } }\n', /local\.limits\.webhook\.requests: must be at least 1/],
+    ['a window over an hour', 'local: { limits: { anonymous: { windowSeconds: 86400 } } }\n', /local\.limits\.anonymous\.windowSeconds: must be at most 3600 seconds/],
   ])('fails the synth on %s, naming the key', (_what, yaml, message) => {
-    expect(() => synth('dev', yaml)).toThrow(message);
+    expect(() => synth(/^local: \{ limits/.test(yaml) ? 'local' : 'dev', yaml)).toThrow(message);
   });
 
   // A deployed stage's identity section, with everything else valid.
