@@ -63,7 +63,7 @@ export function errorResponse(err: unknown, c: Context) {
   if (err instanceof TooManyRequestsError) {
     // RFC 9110 §10.2.3: when to try again, in seconds; the body says which limit.
     c.header('retry-after', String(err.retryAfterSeconds));
-    return answer(c, 429, err.name, err.message, undefined, { limit: { kind: err.kind, ...err.limit }, retryAfterSeconds: err.retryAfterSeconds });
+    return answer(c, 429, err.name, err.message, undefined, { ...(err.limit ? { limit: err.limit } : {}), retryAfterSeconds: err.retryAfterSeconds });
   }
   const e = err as Error & { field?: string };
   return answer(c, status, e.name, e.message, e.field);

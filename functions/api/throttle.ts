@@ -21,7 +21,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import * as z from 'zod';
 import { channelSecrets } from '../notifications/channel-config.js';
 import { verifySlackSignature } from '../notifications/slack-signature.js';
-import { resolvedLimitsSchema, type CallerKind } from '../limits/limits-config.js';
+import { CALLER_KIND_NAMES, resolvedLimitsSchema, type CallerKind } from '../limits/limits-config.js';
 import { Throttle, type ThrottleDecision } from '../limits/throttle.js';
 import { recordAudit } from '../records/audit.js';
 import { countRequest } from '../records/throttle-counters.js';
@@ -127,7 +127,12 @@ async function admit(c: Context, counted: Counted): Promise<void> {
   const decision = await limiter().consume(counted.kind, counted.caller);
   if (decision.allowed) return;
   if (decision.firstRefusal) await auditRefusal(c, counted, decision);
-  throw new TooManyRequestsError(decision.kind, decision.limit, decision.retryAfterSeconds);
+  const { kind, limit, retryAfterSeconds } = decision;
+  throw new TooManyRequestsError(
+    `Too many requests: a ${CALLER_KIND_NAMES[kind]} may send ${limit.requests} per ${limit.windowSeconds} s (limit "${kind}"); retry in ${retryAfterSeconds} s`,
+    retryAfterSeconds,
+    { kind, ...limit },
+  );
 }
 
 async function auditRefusal(c: Context, counted: Counted, decision: ThrottleDecision): Promise<void> {

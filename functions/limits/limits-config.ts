@@ -24,6 +24,16 @@ import * as z from 'zod';
 export const CALLER_KINDS = ['person', 'personalToken', 'webhook', 'link', 'slack', 'anonymous'] as const;
 export type CallerKind = (typeof CALLER_KINDS)[number];
 
+/** Each kind of caller, as people read it (in a 429's message). */
+export const CALLER_KIND_NAMES: Readonly<Record<CallerKind, string>> = {
+  person: 'signed-in person',
+  personalToken: 'personal token holder',
+  webhook: 'webhook sender',
+  link: 'review link holder',
+  slack: 'Slack team',
+  anonymous: 'anonymous caller (by IP address)',
+};
+
 export interface Limit {
   /** Requests admitted per window. */
   readonly requests: number;

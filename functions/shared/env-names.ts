@@ -14,6 +14,8 @@ export const ENV = {
   throttleTable: 'HANDRAIL_THROTTLE_TABLE',
   /** Each kind of caller's limit, as JSON (functions/limits/limits-config.ts; from stages.yaml `limits`). */
   throttleLimits: 'HANDRAIL_THROTTLE_LIMITS',
+  /** The company IdP's groups that grant Handrail roles, as JSON `{group: role}` (the pre token generation trigger; stages.yaml identity.federation.groups.roles). */
+  idpGroupRoles: 'HANDRAIL_IDP_GROUP_ROLES',
   knowledgeBucket: 'HANDRAIL_KNOWLEDGE_BUCKET',
   /** ARN prefix of the stage's state machines; the workflow id completes it. */
   stateMachinePrefix: 'HANDRAIL_STATE_MACHINE_PREFIX',

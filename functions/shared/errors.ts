@@ -42,26 +42,17 @@ export class PayloadTooLargeError extends HandrailError {
   }
 }
 
-/** Who a limited caller is, as people read it (the kinds of functions/limits/limits-config.ts). */
-const CALLER_KIND_NAMES: Record<string, string> = {
-  person: 'signed-in person',
-  personalToken: 'personal token holder',
-  webhook: 'webhook sender',
-  link: 'review link holder',
-  slack: 'Slack team',
-  anonymous: 'anonymous caller (by IP address)',
-};
-
-/** The caller sent more requests than its limit allows in the current window (HTTP 429, with Retry-After). */
+/**
+ * The caller sent more requests than its limit allows in the current window (HTTP 429): when it may
+ * try again, and which limit (functions/limits/limits-config.ts) it went over.
+ */
 export class TooManyRequestsError extends HandrailError {
   constructor(
-    readonly kind: string,
-    readonly limit: { readonly requests: number; readonly windowSeconds: number },
-    readonly retryAfterSeconds: number,
+    message: string,
+    readonly retryAfterSeconds: number = 1,
+    readonly limit?: { readonly kind: string; readonly requests: number; readonly windowSeconds: number },
   ) {
-    super(
-      `Too many requests: a ${CALLER_KIND_NAMES[kind] ?? kind} may send ${limit.requests} per ${limit.windowSeconds} s (limit "${kind}"); retry in ${retryAfterSeconds} s`,
-    );
+    super(message);
   }
 }
 
