@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reviewerToken } from '../../functions/approvals/reviewer-tokens.js';
+import { slackSignature } from '../../functions/notifications/slack-signature.js';
 import { auditTrail } from '../../functions/records/audit.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { client, startTestRuntime, waitFor } from '../support/local-runtime.js';
@@ -13,6 +14,7 @@ import { client, startTestRuntime, waitFor } from '../support/local-runtime.js';
 const STAGES_FILE = process.env.HANDRAIL_STAGES_FILE;
 /** tests/fixtures/stages/throttle.yaml: every kind, 3 requests per 6 s (people: 4). */
 const WINDOW_MS = 6000;
+const SLACK_SECRET = 'throttle-test-slack-signing-secret';
 
 let rt: LocalRuntime;
 let reviewLink: string;
@@ -25,7 +27,7 @@ async function freshWindow(): Promise<void> {
 
 beforeAll(async () => {
   process.env.HANDRAIL_STAGES_FILE = 'tests/fixtures/stages/throttle.yaml';
-  rt = await startTestRuntime();
+  rt = await startTestRuntime({ env: { SLACK_SIGNING_SECRET: SLACK_SECRET } });
   const admin = client(rt);
   await admin.post('/webhooks/support-reply', { ticketId: 'T-1', subject: 'Export', body: 'Can I export my data?' });
   const approval = await waitFor(async () => {
@@ -106,6 +108,25 @@ describe('per-caller throttling', () => {
     const calls = [];
     for (let i = 0; i < 4; i++) calls.push((await fetch(`${rt.url}/approvals`, { headers: { authorization: `Bearer ${token}` } })).status);
     expect(calls).toEqual([200, 200, 200, 429]);
+  });
+
+  it('limits Slack by the team of a genuinely signed request; another team still passes', async () => {
+    const slack = async (team: string, n: number) => {
+      const raw = `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', team: { id: team }, actions: [], n }))}`;
+      const ts = String(Math.floor(Date.now() / 1000));
+      const res = await fetch(`${rt.url}/slack/interactions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': ts, 'x-slack-signature': slackSignature(SLACK_SECRET, ts, raw) },
+        body: raw,
+      });
+      return { status: res.status, body: (await res.json().catch(() => undefined)) as any };
+    };
+    await freshWindow();
+    const burst = [];
+    for (let i = 0; i < 4; i++) burst.push(await slack('T0ACME', i));
+    expect(burst.slice(0, 3).map((r) => r.status)).not.toContain(429);
+    expect(burst[3]).toMatchObject({ status: 429, body: { error: { limit: { kind: 'slack', requests: 3 } } } });
+    expect((await slack('T0OTHER', 9)).status).not.toBe(429);
   });
 
   it('limits anonymous callers of public routes by source address', async () => {
