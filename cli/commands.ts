@@ -7,6 +7,8 @@ import { issuerKey, mintIdToken, UnknownUserError } from '../local/identity-issu
 import { webhookSecretIn } from '../local/signing-secret-file.js';
 import { signedWebhookHeaders } from '../functions/triggers/standard-webhooks.js';
 import { loadDirectory } from '../state-machines/directory.js';
+import type { Release } from '../state-machines/release.js';
+import { diffReleases as diffReleasesOf, formatReleaseDiff } from '../state-machines/release-diff.js';
 import { DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, reviewerToken } from '../functions/approvals/reviewer-tokens.js';
 import { signReviewToken } from '../functions/shared/review-link.js';
 import { api, baseUrl, CliError } from './api-client.js';
@@ -69,6 +71,40 @@ export async function listKeys() {
 export async function revokeKey(keyId: string | undefined) {
   const { status } = await api<{ status: string }>('POST', `/api-keys/${encodeURIComponent(need(keyId, '<keyId>'))}/revoke`);
   console.log(`${keyId}: ${status}`);
+}
+
+export async function listReleases(workflowId?: string) {
+  const q = workflowId ? `?workflowId=${encodeURIComponent(workflowId)}` : '';
+  const { releases } = await api<{ releases: { releaseId: string; workflowId: string; workflowVersion: string; firstSeenAt?: string; current: boolean }[] }>('GET', `/releases${q}`);
+  if (!releases.length) console.log('No releases.');
+  for (const r of releases) console.log(`${r.current ? '*' : ' '} ${r.releaseId}  ${r.workflowId}  workflow ${r.workflowVersion}  ${r.firstSeenAt ? `first run ${r.firstSeenAt}` : 'no run yet'}`);
+}
+
+const releasePath = (id: string | undefined, what: string) => `/releases/${encodeURIComponent(need(id, what))}`;
+
+export async function showRelease(releaseId: string | undefined) {
+  print(await api('GET', releasePath(releaseId, '<releaseId>')));
+}
+
+export async function diffReleases(a: string | undefined, b: string | undefined) {
+  const [before, after] = await Promise.all([api<Release>('GET', releasePath(a, '<releaseA>')), api<Release>('GET', releasePath(b, '<releaseB>'))]);
+  console.log(formatReleaseDiff(before, after, diffReleasesOf(before.manifest, after.manifest)));
+}
+
+export async function disableUser(userId: string | undefined, reason: string | undefined) {
+  const { status, changed } = await api<{ status: string; changed: boolean }>('POST', '/users/disable', { userId: need(userId, '<email>'), reason: need(reason, '--reason (why; it is audited)') });
+  console.log(`${userId}: ${status}${changed ? '' : ' (already)'}`);
+}
+
+export async function enableUser(userId: string | undefined) {
+  const { status } = await api<{ status: string }>('POST', '/users/enable', { userId: need(userId, '<email>') });
+  console.log(`${userId}: ${status}`);
+}
+
+export async function listDisabledUsers() {
+  const { users } = await api<{ users: { userId: string; disabledAt: string; disabledBy: string; reason: string }[] }>('GET', '/users/disabled');
+  if (!users.length) console.log('No disabled users.');
+  for (const u of users) console.log(`${u.userId}  disabled ${u.disabledAt} by ${u.disabledBy}: ${u.reason}`);
 }
 
 /** Prints the local runtime's webhook secret of a workflow (give it to whatever posts to the webhook). */

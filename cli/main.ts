@@ -1,6 +1,7 @@
 /** `npx handrail`: run workflows, inspect runs, decide approvals, manage knowledge. */
 import { parseArgs } from 'node:util';
 import { CliError } from './api-client.js';
+import { browserLogin } from './browser-login.js';
 import * as commands from './commands.js';
 
 const HELP = `Usage: handrail <command> [options]
@@ -9,6 +10,12 @@ Commands:
   start                                   run Handrail locally (same as npm start)
   login <user>                            sign in locally as a user of the reviewer directory: prints a
                                           one-hour ID token (export HANDRAIL_TOKEN=$(npx handrail login …))
+  login --stage <stage> [--port 8976] [--outputs cdk-outputs.json] [--no-browser]
+                                          sign in with the stage's identity provider in a browser
+                                          (code + PKCE, loopback http://localhost:<port>/callback);
+                                          prints the ID token. Issuer and client: the stack outputs
+                                          AuthIssuer, UserPoolClientId (cdk deploy --outputs-file);
+                                          or --issuer <url> --client-id <id>; --stage local: npm start's
   run <workflow> --input <file.json> [--idempotency-key K]
                                           start a run, as the workflow's sender would: signed
                                           with its webhook secret (HANDRAIL_WEBHOOK_SECRET, or
@@ -17,6 +24,12 @@ Commands:
   keys create <name> --workflows W[,W2]   an API key for a webhook sender (shown once; admin)
   keys list                               API keys: id, name, workflows, status
   keys revoke <keyId>                     revoke a key: it stops working at once
+  releases list [--workflow W]            each workflow's releases: deployed now (*), and every one a run started on
+  releases show <releaseId>               a release's manifest: definition, reviewers, delivery, prices, knowledge
+  releases diff <releaseA> <releaseB>     what changed: prompts (line diffs), models, policy, reviewers, gates, …
+  users disable <email> --reason T        refuse a user's tokens and links from now on (admin)
+  users enable <email>                    let a disabled user in again (admin)
+  users disabled                          who is disabled, by whom, why
   runs show <runId>                       everything a run did
   runs list [--workflow W] [--status S]   recent runs
   approvals list [--status pending]       the approvals inbox
@@ -55,6 +68,12 @@ async function main(argv: string[]): Promise<void> {
       text: { type: 'string' },
       'text-file': { type: 'string' },
       reason: { type: 'string' },
+      stage: { type: 'string' },
+      issuer: { type: 'string' },
+      'client-id': { type: 'string' },
+      outputs: { type: 'string' },
+      port: { type: 'string' },
+      'no-browser': { type: 'boolean' },
     },
   });
   const [command, sub, ...rest] = positionals;
@@ -67,6 +86,11 @@ async function main(argv: string[]): Promise<void> {
       await import('../local/main.js');
       return;
     case 'login':
+      if (values.stage || values.issuer || values['client-id']) {
+        if (sub) throw new CliError(`login --stage signs in whoever signs in in the browser; drop "${sub}"`, 2);
+        console.log(await browserLogin({ stage: values.stage, issuer: values.issuer, clientId: values['client-id'], outputs: values.outputs, port: values.port, noBrowser: values['no-browser'] }));
+        return;
+      }
       return commands.login(sub, process.env.HANDRAIL_DATA_DIR ?? '.handrail');
     case 'run':
       return commands.runWorkflow(sub, values.input, process.env.HANDRAIL_DATA_DIR ?? '.handrail', values['idempotency-key']);
@@ -92,6 +116,18 @@ async function main(argv: string[]): Promise<void> {
       return commands.listKeys();
     case 'keys revoke':
       return commands.revokeKey(rest[0]);
+    case 'releases list':
+      return commands.listReleases(values.workflow);
+    case 'releases show':
+      return commands.showRelease(rest[0]);
+    case 'releases diff':
+      return commands.diffReleases(rest[0], rest[1]);
+    case 'users disable':
+      return commands.disableUser(rest[0], values.reason);
+    case 'users enable':
+      return commands.enableUser(rest[0]);
+    case 'users disabled':
+      return commands.listDisabledUsers();
     case 'webhooks secret':
       return commands.printWebhookSecret(rest[0], process.env.HANDRAIL_DATA_DIR ?? '.handrail');
     case 'reviewers inbox':

@@ -3,6 +3,7 @@
  * runtime, which synthesizes the same app and runs what is in its template.
  */
 import { App } from 'aws-cdk-lib';
+import { checkCollectionGrants, defaultCollectionsFile, loadCollections } from '../state-machines/collections.js';
 import { loadDirectory } from '../state-machines/directory.js';
 import { loadWorkflows } from '../state-machines/load-workflow.js';
 import { loadStageConfig } from './stage-config.js';
@@ -18,6 +19,8 @@ export interface BuildAppOptions {
   readonly workflowsDir?: string;
   /** @default state-machines/reviewers.yaml */
   readonly directoryFile?: string;
+  /** @default state-machines/collections.yaml */
+  readonly collectionsFile?: string;
   readonly outdir?: string;
   /** The stage configuration file. @default stages.yaml (or HANDRAIL_STAGES_FILE) */
   readonly stagesFile?: string;
@@ -37,11 +40,16 @@ export function buildApp(options: BuildAppOptions = {}): { app: App; stack: Hand
     throw new Error(`Invalid stage "${stage}"; use lowercase letters and digits (max 16), e.g. -c stage=${STAGES.join('|')}`);
   }
   const workflows = loadWorkflows(options.workflowsDir);
+  const directory = loadDirectory(options.directoryFile);
+  const collectionsFile = options.collectionsFile ?? defaultCollectionsFile;
+  const collections = loadCollections(collectionsFile);
+  checkCollectionGrants(collections, workflows, directory, collectionsFile);
   const stack = new HandrailStack(app, stackName(stage), {
     stage,
     config: loadStageConfig(stage, workflows, options.stagesFile),
     workflows,
-    directory: loadDirectory(options.directoryFile),
+    directory,
+    collections,
     description: `Handrail governed AI workflows (${stage})`,
   });
   return { app, stack, stage };

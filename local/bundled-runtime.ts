@@ -39,6 +39,7 @@ export interface BundledRuntimeOptions {
   readonly stagesFile?: string;
   readonly workflowsDir?: string;
   readonly directoryFile?: string;
+  readonly collectionsFile?: string;
   /** @default 127.0.0.1 */
   readonly host?: string;
   /** The HTTP API's port. @default 0 (a free port) */
@@ -74,7 +75,7 @@ export interface BundledRuntime {
 
 async function synthesizeBundled(options: BundledRuntimeOptions, outdir: string): Promise<CfnTemplate> {
   const { buildApp } = await import('../infra/app-factory.js');
-  const { app, stack } = buildApp({ stage: options.stage, bundling: true, outdir, stagesFile: options.stagesFile, workflowsDir: options.workflowsDir, directoryFile: options.directoryFile });
+  const { app, stack } = buildApp({ stage: options.stage, bundling: true, outdir, stagesFile: options.stagesFile, workflowsDir: options.workflowsDir, directoryFile: options.directoryFile, collectionsFile: options.collectionsFile });
   return app.synth().getStackByName(stack.stackName).template as CfnTemplate;
 }
 

@@ -3,8 +3,9 @@
  * kept in the data dir), a discovery document and JWKS under `<api url>/local-idp`, and ID tokens
  * shaped like Cognito's (`email`, `cognito:groups`, short-lived) for the users of the reviewer
  * directory. The API verifies them exactly as it verifies Cognito's on AWS (functions/auth/id-tokens.ts).
- * Tokens are minted from the key file (`npx handrail login <user>`), never over HTTP: whoever can
- * read the data dir is the local operator.
+ * Tokens are minted from the key file (`npx handrail login <user>`), or through the authorization
+ * code flow (issuer-sign-in.ts), whose sign-in page asks for the sign-in code kept in the data dir:
+ * either way, whoever can read the data dir is the local operator, and only they sign in.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,12 +16,13 @@ import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT,
 import { LOCAL_AUDIENCE } from '../functions/auth/local-identity.js';
 import { GROUPS_CLAIM } from '../functions/auth/id-tokens.js';
 import type { Directory } from '../state-machines/directory.js';
+import { signInEndpoints, type LocalSignInOptions } from './issuer-sign-in.js';
 
 const ALG = 'ES256';
 /** ID tokens live an hour, as Cognito's do by default. */
 export const DEFAULT_TOKEN_SECONDS = 3600;
 
-interface IssuerKey {
+export interface IssuerKey {
   readonly privateJwk: JWK;
   readonly publicJwk: JWK;
 }
@@ -42,20 +44,35 @@ export async function issuerKey(dataDir: string): Promise<IssuerKey> {
   return key;
 }
 
-/** Discovery and keys, mounted by the runtime at LOCAL_ISSUER_PATH. */
-export function issuerRoutes(key: IssuerKey, issuer: () => string): Hono {
-  return new Hono()
+/**
+ * Discovery and keys, mounted by the runtime at LOCAL_ISSUER_PATH; with `signIn`, the authorization
+ * and token endpoints too (issuer-sign-in.ts), advertised in the discovery document.
+ */
+export function issuerRoutes(key: IssuerKey, issuer: () => string, signIn?: Omit<LocalSignInOptions, 'key' | 'issuer'>): Hono {
+  const routes = new Hono()
     .get('/.well-known/openid-configuration', (c) =>
       c.json({
         issuer: issuer(),
         jwks_uri: `${issuer()}/.well-known/jwks.json`,
         id_token_signing_alg_values_supported: [ALG],
         subject_types_supported: ['public'],
-        response_types_supported: ['id_token'],
-        claims_supported: ['sub', 'email', GROUPS_CLAIM],
+        claims_supported: ['sub', 'email', 'nonce', GROUPS_CLAIM],
+        ...(signIn
+          ? {
+              authorization_endpoint: `${issuer()}/authorize`,
+              token_endpoint: `${issuer()}/token`,
+              response_types_supported: ['code'],
+              grant_types_supported: ['authorization_code'],
+              code_challenge_methods_supported: ['S256'],
+              token_endpoint_auth_methods_supported: ['none'],
+              scopes_supported: ['openid', 'email', 'profile'],
+              authorization_response_iss_parameter_supported: true,
+            }
+          : { response_types_supported: ['id_token'] }),
       }),
     )
     .get('/.well-known/jwks.json', (c) => c.json({ keys: [key.publicJwk] }));
+  return signIn ? routes.route('/', signInEndpoints({ ...signIn, key, issuer })) : routes;
 }
 
 export class UnknownUserError extends Error {}
@@ -72,13 +89,13 @@ export async function serveIssuerKeys(key: IssuerKey, issuer: string, host: stri
 }
 
 /** An ID token for `userId` of the directory, with its roles as groups. */
-export async function mintIdToken(options: { key: IssuerKey; issuer: string; directory: Directory; userId: string; ttlSeconds?: number; audience?: string }): Promise<string> {
+export async function mintIdToken(options: { key: IssuerKey; issuer: string; directory: Directory; userId: string; ttlSeconds?: number; audience?: string; nonce?: string }): Promise<string> {
   const { key, issuer, directory, userId } = options;
   const user = directory.users[userId];
   if (!user) throw new UnknownUserError(`no user ${userId} in the reviewer directory; known: ${Object.keys(directory.users).join(', ')}`);
   const ttl = options.ttlSeconds ?? DEFAULT_TOKEN_SECONDS;
   // Directory ids are emails (reviewers are named by them), as Cognito users are by theirs.
-  return new SignJWT({ email: userId, [GROUPS_CLAIM]: user.roles, ...(user.name ? { name: user.name } : {}) })
+  return new SignJWT({ email: userId, [GROUPS_CLAIM]: user.roles, ...(user.name ? { name: user.name } : {}), ...(options.nonce ? { nonce: options.nonce } : {}) })
     .setProtectedHeader({ alg: ALG, kid: key.privateJwk.kid, typ: 'JWT' })
     .setIssuer(issuer)
     .setAudience(options.audience ?? LOCAL_AUDIENCE)

@@ -19,6 +19,7 @@ try {
   console.log(`  echo '{"ticketId":"T-1","subject":"Refund","body":"How do I get a refund for my annual plan?"}' > ticket.json`);
   console.log(`  ${cli} run support-reply --input ticket.json`);
   console.log(`  export HANDRAIL_TOKEN=$(${cli} login admin@example.com) && ${cli} approvals list   (Ctrl-C to stop)`);
+  console.log(`Sign in with a browser at ${runtime.url}/auth/login, with the sign-in code in ${dataDir}/identity/sign-in-code (cat it; only this machine's operator can)`);
   const stop = async () => {
     await runtime.stop();
     process.exit(0);

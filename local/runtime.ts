@@ -23,8 +23,13 @@ import { loadWorkflows } from '../state-machines/load-workflow.js';
 import { createSink } from './sink.js';
 import type { LocalStepFunctions } from './stepfunctions/engine.js';
 import { authorize } from '../functions/api/authorize.js';
-import { roles } from '../functions/api/route-table.js';
+import { isUserDisabled } from '../functions/records/disabled-users.js';
+import { resetCollections } from '../functions/knowledge/collection-access.js';
+import { resetDeployedReleases } from '../functions/releases/deployed.js';
+import { resetClients } from '../functions/shared/aws-clients.js';
+import { roles, SIGN_IN_CALLBACK_PATH } from '../functions/api/route-table.js';
 import { issuerKey, issuerRoutes, mintIdToken } from './identity-issuer.js';
+import { signInCodeIn } from './issuer-sign-in.js';
 import { LOCAL_ISSUER_PATH } from '../functions/auth/local-identity.js';
 import { loadDirectory } from '../state-machines/directory.js';
 import { startSfnEndpoint } from './stepfunctions/endpoint.js';
@@ -48,6 +53,8 @@ export interface LocalRuntimeOptions {
   readonly workflowsDir?: string;
   /** @default state-machines/reviewers.yaml */
   readonly directoryFile?: string;
+  /** @default state-machines/collections.yaml */
+  readonly collectionsFile?: string;
   /** Load `knowledge-samples/` into the knowledge store. @default true */
   readonly loadSamples?: boolean;
   /** Extra environment for the handlers (e.g. HANDRAIL_PROVIDERS, OPENAI_API_KEY). */
@@ -103,7 +110,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const deliverySecret = deliverySecretIn(dataDir);
 
   // 1. Synthesize the same CDK app `cdk deploy` ships (no bundling: handlers run from source).
-  const template = await synthTemplate(LOCAL_STAGE, options.workflowsDir, options.directoryFile);
+  const template = await synthTemplate(LOCAL_STAGE, options);
 
   // 2. Emulators, and the tables and bucket the template declares.
   // One runtime per data folder: a second would find the embedded stores locked by the first.
@@ -137,7 +144,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   };
   // Paths and secrets that only mean something inside a Lambda bundle are replaced by local ones
   // (secrets come inline from the developer's environment, e.g. OPENAI_API_KEY).
-  const bundleOnly = new Set<string>([ENV.signingSecretArn, ENV.deliverySecretArn, ENV.channelSecretsArn, ENV.openAiSecretArn, ENV.webhookSecretPrefix, ENV.workflowsDir, ENV.directoryFile]);
+  const bundleOnly = new Set<string>([ENV.signingSecretArn, ENV.deliverySecretArn, ENV.channelSecretsArn, ENV.openAiSecretArn, ENV.webhookSecretPrefix, ENV.workflowsDir, ENV.directoryFile, ENV.collectionsFile, ENV.releasesFile]);
   // The template's values (the local stage's configuration), except where the developer set the
   // variable before starting (e.g. SUPPORT_REPLY_URL, HANDRAIL_PROVIDERS).
   const platform = new Set(Object.keys(env));
@@ -155,6 +162,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   env[ENV.deliverySecret] = deliverySecret;
   env[ENV.webhookSecretsDir] = webhookSecretsIn(dataDir, loadWorkflows(options.workflowsDir).map((w) => w.definition.id));
   if (options.directoryFile) env[ENV.directoryFile] = resolve(options.directoryFile);
+  if (options.collectionsFile) env[ENV.collectionsFile] = resolve(options.collectionsFile);
+  // The releases the template's state machines are tagged with, as the API's bundle ships them.
+  env[ENV.releasesFile] = join(dataDir, 'releases.json');
+  writeFileSync(env[ENV.releasesFile], JSON.stringify(reader.releases()));
+  // A process may run another runtime before this one (tests): forget what the last one read.
+  resetDeployedReleases();
+  resetCollections();
+  resetClients();
   Object.assign(env, options.env ?? {});
   for (const name of bundleOnly) delete process.env[name];
   Object.assign(process.env, env);
@@ -203,11 +218,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const sink = createSink(deliverySecret, join(dataDir, 'sink'));
   // What the local sink received and the outbox's emails (with review links) are customer data:
   // reading them takes a sign-in as an admin, as every API read does (the sink's POST checks its signature).
-  app.on('GET', ['/sink/:workflowId', '/outbox', '/outbox/:id'], authorize({ method: 'GET', path: '/sink, /outbox', summary: 'the local runtime\'s sink and outbox', access: roles('admin') }));
+  app.on('GET', ['/sink/:workflowId', '/outbox', '/outbox/:id'], authorize({ method: 'GET', path: '/sink, /outbox', summary: 'the local runtime\'s sink and outbox', access: roles('admin') }, isUserDisabled));
   app.route('/sink', sink.app);
   // The embedded identity provider: discovery and keys on the API's own URL (the local stage's issuer).
   const key = await issuerKey(dataDir);
-  app.route(LOCAL_ISSUER_PATH, issuerRoutes(key, () => `${publicUrl}${LOCAL_ISSUER_PATH}`));
+  // Its sign-in page (browser sign-in, `npx handrail login --stage local`) asks for the operator's sign-in code.
+  app.route(
+    LOCAL_ISSUER_PATH,
+    issuerRoutes(key, () => `${publicUrl}${LOCAL_ISSUER_PATH}`, { signInCode: signInCodeIn(dataDir), directory: () => loadDirectory(options.directoryFile), apiCallback: () => `${publicUrl}${SIGN_IN_CALLBACK_PATH}` }),
+  );
   app.route('/outbox', createOutbox(env[ENV.outboxDir]!));
   // Each request is an invocation of the API function, as API Gateway makes it on AWS.
   const apiFunction = functions.find((f) => f.kind === 'api');

@@ -20,26 +20,34 @@ function filesUnder(path: string): string[] {
     .flatMap((name) => filesUnder(join(path, name)));
 }
 
-function inputsHash(stage: string, workflowsDir: string | undefined, directoryFile: string | undefined): string {
-  const hash = createHash('sha256').update(`${stage}\n${workflowsDir ?? ''}\n${directoryFile ?? ''}\n`);
+/** What the app is built from, besides the project's own files: where the tests point it elsewhere. */
+export interface SynthInputs {
+  readonly workflowsDir?: string;
+  readonly directoryFile?: string;
+  readonly collectionsFile?: string;
+}
+
+function inputsHash(stage: string, { workflowsDir, directoryFile, collectionsFile }: SynthInputs): string {
+  const hash = createHash('sha256').update(`${stage}\n${workflowsDir ?? ''}\n${directoryFile ?? ''}\n${collectionsFile ?? ''}\n`);
   const inputs = ['infra', 'state-machines', 'functions/shared/env-names.ts', 'package-lock.json'].map((p) => join(projectRoot, p));
   inputs.push(stagesFile()); // the stage configuration (stages.yaml)
   if (workflowsDir) inputs.push(resolve(workflowsDir));
   if (directoryFile) inputs.push(resolve(directoryFile));
+  if (collectionsFile) inputs.push(resolve(collectionsFile));
   for (const file of inputs.flatMap(filesUnder)) hash.update(file).update(readFileSync(file));
   return hash.digest('hex').slice(0, 24);
 }
 
-export async function synthTemplate(stage: string, workflowsDir?: string, directoryFile?: string): Promise<CfnTemplate> {
+export async function synthTemplate(stage: string, inputs: SynthInputs = {}): Promise<CfnTemplate> {
   const cacheDir = join(projectRoot, 'node_modules', '.cache', 'handrail-synth');
-  const cacheFile = join(cacheDir, `${stage}-${inputsHash(stage, workflowsDir, directoryFile)}.json`);
+  const cacheFile = join(cacheDir, `${stage}-${inputsHash(stage, inputs)}.json`);
   if (existsSync(cacheFile)) return JSON.parse(readFileSync(cacheFile, 'utf8')) as CfnTemplate;
 
   const { buildApp } = await import('../infra/app-factory.js');
   mkdirSync(cacheDir, { recursive: true });
   const outdir = mkdtempSync(join(cacheDir, 'cdk.out-'));
   try {
-    const { app, stack } = buildApp({ stage, bundling: false, workflowsDir, directoryFile, outdir });
+    const { app, stack } = buildApp({ stage, bundling: false, ...inputs, outdir });
     const template = app.synth().getStackByName(stack.stackName).template as CfnTemplate;
     writeFileSync(cacheFile, JSON.stringify(template));
     return template;

@@ -4,6 +4,8 @@
  * machines (with their ASL). Intrinsics are resolved to local names by `resolve`.
  */
 import { ENTRY_METADATA, KIND_METADATA } from '../infra/constructs/handrail-function.js';
+import { RELEASE_METADATA } from '../infra/constructs/governed-workflow.js';
+import type { Release } from '../state-machines/release.js';
 
 type Resource = { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> };
 export interface CfnTemplate {
@@ -175,6 +177,11 @@ export class TemplateReader {
           ...(logFormat ? { logFormat } : {}),
         };
       });
+  }
+
+  /** The release each state machine is tagged with (its manifest, in the template's metadata). */
+  releases(): Release[] {
+    return this.ofType('AWS::StepFunctions::StateMachine').flatMap(([, r]) => (r.Metadata?.[RELEASE_METADATA] ? [r.Metadata[RELEASE_METADATA] as Release] : []));
   }
 
   /** EventBridge schedules (`rate(...)`) and the local functions they invoke. */

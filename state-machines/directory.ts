@@ -4,12 +4,11 @@
  * compiled, so what a state machine asks for is exactly who may decide. The functions that notify
  * ship it as JSON (reviewers.json), read without a YAML parser.
  */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as z from 'zod';
 import { ROLES } from '../functions/auth/roles.js';
-import { yamlParser } from '../functions/shared/lazy-yaml.js';
+import { readConfigFile } from './config-file.js';
 import { WorkflowDefinitionError } from './load-workflow.js';
 
 export const defaultDirectoryFile = resolve(fileURLToPath(new URL('.', import.meta.url)), 'reviewers.yaml');
@@ -41,20 +40,12 @@ export interface Reviewer {
 
 /** Reads and validates a directory file: YAML, or JSON when it ends in `.json`. */
 export function loadDirectory(file: string = defaultDirectoryFile): Directory {
-  let raw: unknown;
-  try {
-    const text = readFileSync(file, 'utf8');
-    raw = file.endsWith('.json') ? JSON.parse(text) : yamlParser().parse(text);
-  } catch (err) {
-    throw new WorkflowDefinitionError(file, [`cannot read the reviewer directory: ${(err as Error).message.split('\n')[0]}`]);
-  }
-  const parsed = directorySchema.safeParse(raw ?? {});
-  if (!parsed.success) throw new WorkflowDefinitionError(file, parsed.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`));
-  for (const [group, members] of Object.entries(parsed.data.groups)) {
+  const directory = readConfigFile(file, directorySchema, 'the reviewer directory');
+  for (const [group, members] of Object.entries(directory.groups)) {
     const nested = members.find((m) => m.startsWith('group:'));
     if (nested) throw new WorkflowDefinitionError(file, [`groups.${group}: groups cannot contain groups (${nested})`]);
   }
-  return parsed.data;
+  return directory;
 }
 
 /** Expands `group:<name>` references into user ids, keeping order and dropping duplicates. */

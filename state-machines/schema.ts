@@ -290,6 +290,12 @@ const approvalStepSchema = z
     allowSelfApproval: z.boolean().default(false),
     /** Remind reviewers of a pending request this often. */
     reminderEvery: durationSchema.optional(),
+    /**
+     * `required`: a sensitive step. Deciding takes a sign-in with the identity provider on top of
+     * the review link (the page asks for it, Slack buttons do not decide, the API takes an ID token,
+     * not a personal token). Left out, the signed link is enough.
+     */
+    signIn: z.literal('required', { error: 'must be required (or left out: the review link is enough)' }).optional(),
     /** Where requests are sent besides the inbox and the review page. */
     channels: z.array(z.enum(['slack', 'email', 'teams'])).default([]),
     /** Slack channel id for the request (default: a direct message to each reviewer). */

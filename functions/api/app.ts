@@ -8,7 +8,8 @@
  */
 import { Hono, type Handler } from 'hono';
 import { shownId } from '../shared/ids.js';
-import { authorize } from './authorize.js';
+import { isUserDisabled } from '../records/disabled-users.js';
+import { authorize, type AccountCheck } from './authorize.js';
 import { bodyLimits } from './body-limits.js';
 import { errorResponse } from './errors.js';
 import { lambdaContextLogging } from './lambda-context.js';
@@ -23,10 +24,13 @@ import { autonomyRoutes } from './routes/autonomy.js';
 import { inboxRoutes } from './routes/inbox.js';
 import { knowledgeRoutes } from './routes/knowledge.js';
 import { personalTokenRoutes } from './routes/personal-tokens.js';
+import { releaseRoutes } from './routes/releases.js';
 import { reviewRoutes } from './routes/review.js';
 import { runRoutes } from './routes/runs.js';
+import { signInRoutes } from './routes/sign-in.js';
 import { slackRoutes } from './routes/slack.js';
 import { usageRoutes } from './routes/usage.js';
+import { userRoutes } from './routes/users.js';
 import { webhookRoutes } from './routes/webhooks.js';
 
 const handlers: RouteHandlers = {
@@ -43,14 +47,22 @@ const handlers: RouteHandlers = {
   ...autonomyRoutes,
   ...apiKeyRoutes,
   ...personalTokenRoutes,
+  ...userRoutes,
+  ...releaseRoutes,
+  ...signInRoutes,
 };
 
-export function createApp(): Hono {
+export interface AppOptions {
+  /** Whether a user is disabled. @default the store's record (records/disabled-users.ts) */
+  readonly isDisabled?: AccountCheck;
+}
+
+export function createApp({ isDisabled = isUserDisabled }: AppOptions = {}): Hono {
   const app = new Hono();
   // Every route, including those mounted later (the local runtime's /sink and /outbox).
   app.use('*', securityHeaders(), lambdaContextLogging(), bodyLimits());
   for (const [id, route] of Object.entries(ROUTES) as [RouteId, RouteSpec][]) {
-    app.on(route.method, honoPath(route.path), authorize(route), throttled(route), handlers[id] as Handler);
+    app.on(route.method, honoPath(route.path), authorize(route, isDisabled), throttled(route), handlers[id] as Handler);
   }
   app.notFound((c) => c.json({ error: { code: 'NotFound', message: `No route ${c.req.method.slice(0, 16)} ${shownId(c.req.path)}` } }, 404));
   app.onError(errorResponse);

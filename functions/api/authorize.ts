@@ -4,7 +4,9 @@
  * (three dot-separated parts, functions/auth/id-tokens.ts) or a reviewer's personal API token (two
  * parts, the `reviewer` role for that reviewer). The other kinds carry their own proof, which their
  * handler verifies first (a signed link, Slack's signature, the workflow's trigger).
- * A known caller refused by role is audited (`access.denied`); a missing or bad token is a 401.
+ * A known caller refused by role is audited (`access.denied`); a missing or bad token is a 401, and
+ * so is a valid token of a disabled user (records/disabled-users.ts), from the moment they are
+ * disabled. Link routes check the link's reviewer the same way ({@link assertActive}).
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { verifyReviewerToken } from '../approvals/reviewer-tokens.js';
@@ -19,6 +21,10 @@ import { signingSecret } from '../shared/signing-secret.js';
 import type { RouteSpec } from './route-table.js';
 
 const CALLER = 'handrail.caller';
+const ACCOUNT_CHECK = 'handrail.accountCheck';
+
+/** Whether a user is disabled: the store's answer (records/disabled-users.ts) unless the app is built with another. */
+export type AccountCheck = (userId: string) => Promise<boolean>;
 
 async function callerOf(c: Context): Promise<Caller> {
   const token = bearerToken(c.req.header('authorization'));
@@ -28,22 +34,42 @@ async function callerOf(c: Context): Promise<Caller> {
   return { id: personal.reviewer, roles: ['reviewer'], via: 'reviewer-token', tokenId: personal.tokenId };
 }
 
-export function authorize(route: RouteSpec): MiddlewareHandler {
+export function authorize(route: RouteSpec, isDisabled: AccountCheck): MiddlewareHandler {
   const { access } = route;
-  if (access.kind !== 'roles') return async (_c, next) => next();
+  if (access.kind !== 'roles') {
+    return async (c, next) => {
+      c.set(ACCOUNT_CHECK as never, isDisabled as never);
+      await next();
+    };
+  }
   return async (c, next) => {
     const caller = await callerOf(c);
+    if (await isDisabled(caller.id)) throw new UnauthorizedError(`The account ${caller.id} is disabled; its tokens no longer work (an admin can enable it)`);
     if (!hasRole(caller, ...access.roles)) {
-      const reason = `${route.method} ${route.path} takes the role ${access.roles.join(' or ')}; ${caller.id} has ${caller.roles.join(', ') || 'none'}`;
-      // The refusal stands even if its audit event cannot be written (then it is logged).
-      await recordAudit({ subject: 'access', type: 'access.denied', actor: caller.id, details: { route: `${route.method} ${route.path}`, reason } }).catch((err: unknown) =>
-        logger.error('access refusal not audited', { route: `${route.method} ${route.path}`, caller: caller.id, error: err as Error }),
-      );
-      throw new ForbiddenError(reason);
+      throw await refused(caller, route, new ForbiddenError(`${route.method} ${route.path} takes the role ${access.roles.join(' or ')}; ${caller.id} has ${caller.roles.join(', ') || 'none'}`));
     }
     c.set(CALLER as never, caller as never);
     await next();
   };
+}
+
+/**
+ * Audits a refusal (`access.denied`: who, which route, why) and returns the error to throw. The
+ * refusal stands even if its audit event cannot be written (then it is logged).
+ */
+export async function refused(caller: Caller, route: Pick<RouteSpec, 'method' | 'path'>, error: ForbiddenError): Promise<ForbiddenError> {
+  const where = `${route.method} ${route.path}`;
+  await recordAudit({ subject: 'access', type: 'access.denied', actor: caller.id, details: { route: where, reason: error.message } }).catch((err: unknown) =>
+    logger.error('access refusal not audited', { route: where, caller: caller.id, error: err as Error }),
+  );
+  return error;
+}
+
+/** A link's reviewer may use it only while their account is enabled. @throws ForbiddenError */
+export async function assertActive(c: Context, userId: string): Promise<void> {
+  const isDisabled = c.get(ACCOUNT_CHECK as never) as AccountCheck | undefined;
+  if (!isDisabled) throw new Error('assertActive needs the authorize middleware on its route');
+  if (await isDisabled(userId)) throw new ForbiddenError(`The account ${userId} is disabled; its links no longer work.`);
 }
 
 /** The caller `authorize` admitted (routes with `roles` access only). */

@@ -31,8 +31,8 @@ export function statusFor(err: unknown): ErrorStatus {
 
 const PAGE_TITLES: Record<number, string> = { 400: 'Check the form', 401: 'Sign-in needed', 403: 'Not allowed', 404: 'Not found', 409: 'Cannot apply this decision', 413: 'Too large', 429: 'Too many requests' };
 
-/** The review and inbox links are opened in a browser: they get a page, not JSON. */
-export const isPagePath = (path: string) => /^\/(review|inbox)(\/|$)/.test(path);
+/** The review and inbox links, and the sign-in pages, are opened in a browser: they get a page, not JSON. */
+export const isPagePath = (path: string) => /^\/(review|inbox|auth)(\/|$)/.test(path);
 
 function answer(c: Context, status: ContentfulStatusCode, code: string, message: string, field?: string, extra: Record<string, unknown> = {}) {
   if (isPagePath(c.req.path)) return c.html(messagePage(PAGE_TITLES[status] ?? 'Something went wrong', message), status);
@@ -57,9 +57,9 @@ export function errorResponse(err: unknown, c: Context) {
   // close it (RFC 9110 §15.5.14). Left open, @hono/node-server would cut it 500 ms later, failing
   // whatever request the client had sent on it meanwhile.
   if (status === 413) c.header('connection', 'close');
-  // A caller refused at the door (no or bad credentials, no role, over its limit) was refused before its body was
-  // read: close the connection too, for the same reason.
-  if ((status === 401 || status === 403 || status === 429) && hasBody(c)) c.header('connection', 'close');
+  // A request refused before its body was read (no or bad credentials, no role, an unknown
+  // collection in the path...) leaves that body on the connection: close it too, for the same reason.
+  if (hasBody(c) && !c.req.raw.bodyUsed) c.header('connection', 'close');
   if (err instanceof TooManyRequestsError) {
     // RFC 9110 §10.2.3: when to try again, in seconds; the body says which limit.
     c.header('retry-after', String(err.retryAfterSeconds));

@@ -17,6 +17,7 @@ const WHO: Record<Exclude<Access['kind'], 'roles'>, string> = {
   link: 'The holder of a signed review or inbox link (in the path): one reviewer, one approval, an expiry.',
   slack: 'Slack, proved by its request signature.',
   webhook: "The workflow's trigger (a SaaS tool posting the run's input).",
+  'sign-in': "Anyone's browser, signing in with the stage's identity provider (authorization code, PKCE, state, nonce) or out (Origin checked).",
 };
 
 function security(access: Access) {

@@ -7,6 +7,7 @@
  */
 import * as z from 'zod';
 import { decisionBodySchema } from '../approvals/decide.js';
+import { safeReturnTo } from '../auth/return-to.js';
 import type { Role } from '../auth/roles.js';
 import { ID_SHAPES, idSchema } from '../shared/ids.js';
 import { APPROVAL_STATUSES } from '../records/approvals.js';
@@ -20,19 +21,23 @@ import { RUN_STATUSES } from '../records/runs.js';
  * - `link`: the bearer of a signed capability link in the path (a review or inbox link: one
  *   reviewer, one approval, an expiry);
  * - `slack`: Slack, proved by its request signature;
- * - `webhook`: the workflow's trigger (a SaaS tool posting input).
+ * - `webhook`: the workflow's trigger (a SaaS tool posting input);
+ * - `sign-in`: anyone's browser, signing in with the stage's issuer (state, nonce, PKCE) or out
+ *   (the form's Origin is checked); these pages set or clear the session cookie, nothing else.
  */
 export type Access =
   | { readonly kind: 'public' }
   | { readonly kind: 'roles'; readonly roles: readonly Role[] }
   | { readonly kind: 'link' }
   | { readonly kind: 'slack' }
-  | { readonly kind: 'webhook' };
+  | { readonly kind: 'webhook' }
+  | { readonly kind: 'sign-in' };
 
 export const PUBLIC: Access = { kind: 'public' };
 export const LINK: Access = { kind: 'link' };
 export const SLACK: Access = { kind: 'slack' };
 export const WEBHOOK: Access = { kind: 'webhook' };
+export const SIGN_IN: Access = { kind: 'sign-in' };
 export const roles = (...allowed: Role[]): Access => ({ kind: 'roles', roles: allowed });
 
 export interface RouteSpec {
@@ -50,6 +55,11 @@ export interface RouteSpec {
   readonly html?: boolean;
 }
 
+const returnTo = z
+  .string()
+  .max(2048)
+  .refine((v) => safeReturnTo(v) !== undefined, 'a path on this site, such as /review/…')
+  .optional();
 const page = { limit: z.coerce.number().int().min(1).max(100).default(25), cursor: z.string().optional() };
 const workflowId = idSchema('workflowId', 'a workflow id').optional();
 
@@ -87,10 +97,18 @@ export const schemas = {
     .strict()
     .refine((q) => q.workflowId || q.day, { message: 'give workflowId, day (YYYY-MM-DD), or both', path: ['workflowId'] }),
   autonomy: z.object({ workflowId }).strict(),
+  listReleases: z.object({ workflowId }).strict(),
   /** A new API key for webhook senders: a name people recognize, and the workflows it may start. */
   createPersonalToken: z.object({ days: z.number().int().min(1).max(90).default(30) }).strict(),
   /** A token to revoke: the token itself (its holder), or its id (an admin; the holder's own id works too). */
   revokePersonalToken: z.union([z.object({ token: z.string().min(10).max(2000) }).strict(), z.object({ tokenId: z.string().regex(/^[A-Za-z0-9_-]{16}$/, 'a token id') }).strict()]),
+  /** A user to disable: their email (the id their tokens carry), and why (kept in the audit trail). */
+  disableUser: z.object({ userId: z.email('userId: an email address').max(320), reason: z.string().trim().min(1, 'reason: say why (it is audited)').max(500) }).strict(),
+  enableUser: z.object({ userId: z.email('userId: an email address').max(320) }).strict(),
+  signIn: z.object({ returnTo }).strict(),
+  /** What the issuer sends the browser back with (oauth4webapi checks it: state, iss, code or error). */
+  signInCallback: z.object({ code: z.string().max(2048).optional(), state: z.string().max(512).optional(), iss: z.string().max(2048).optional(), error: z.string().max(256).optional(), error_description: z.string().max(2048).optional() }),
+  signOut: z.object({ returnTo }).strict(),
   createApiKey: z
     .object({
       name: z.string().trim().min(1, 'name is required').max(100),
@@ -122,12 +140,23 @@ export const ROUTES = {
   autonomy: { method: 'GET', path: '/autonomy', summary: 'Graduated autonomy per route path: figures and status', access: readers, query: schemas.autonomy },
   createPersonalToken: { method: 'POST', path: '/personal-tokens', summary: "A personal API token for the signed-in reviewer (CLI, scripts): expires in `days` (1-90, default 30)", access: roles('admin', 'reviewer'), body: schemas.createPersonalToken },
   revokePersonalToken: { method: 'POST', path: '/personal-tokens/revoke', summary: 'Revoke one personal token, at once: its holder by presenting it, an admin by its id', access: roles('admin', 'reviewer'), body: schemas.revokePersonalToken },
+  listReleases: { method: 'GET', path: '/releases', summary: "Each workflow's releases, newest first: the one deployed now, and every one a run started on", access: readers, query: schemas.listReleases },
+  getRelease: { method: 'GET', path: '/releases/{releaseId}', summary: 'One release: its manifest (definition with prompts and gates, reviewers, delivery, prices, knowledge)', access: readers },
+  listDisabledUsers: { method: 'GET', path: '/users/disabled', summary: 'Users whose sign-ins, tokens and links are refused', access: roles('admin', 'auditor') },
+  disableUser: { method: 'POST', path: '/users/disable', summary: "Disable a user: their ID tokens, personal tokens and review links stop working at once (audited with the reason)", access: roles('admin'), body: schemas.disableUser },
+  enableUser: { method: 'POST', path: '/users/enable', summary: 'Enable a disabled user again (audited)', access: roles('admin'), body: schemas.enableUser },
   listApiKeys: { method: 'GET', path: '/api-keys', summary: 'API keys of webhook senders (never their secrets)', access: roles('admin') },
   createApiKey: { method: 'POST', path: '/api-keys', summary: 'Make an API key for webhook senders, scoped to workflows; the key is in this answer only', access: roles('admin'), body: schemas.createApiKey },
+  signIn: { method: 'GET', path: '/auth/login', summary: "Sign in with a browser: off to the stage's identity provider, then back to `returnTo` (a path on this site)", access: SIGN_IN, query: schemas.signIn, html: true },
+  signInCallback: { method: 'GET', path: '/auth/callback', summary: 'Where the identity provider sends the browser back: the code is exchanged (PKCE) and the session cookie set', access: SIGN_IN, query: schemas.signInCallback, html: true },
+  signOut: { method: 'POST', path: '/auth/logout', summary: "Sign out: the browser's session cookie is cleared (a form from this site's pages)", access: SIGN_IN, form: schemas.signOut, html: true },
   revokeApiKey: { method: 'POST', path: '/api-keys/{keyId}/revoke', summary: 'Revoke an API key: it stops working at once', access: roles('admin') },
 } as const satisfies Record<string, RouteSpec>;
 
 export type RouteId = keyof typeof ROUTES;
+
+/** Where the issuer sends a browser back after sign-in: registered with it as a callback URL (infra/constructs/identity.ts). */
+export const SIGN_IN_CALLBACK_PATH = ROUTES.signInCallback.path;
 
 /** `/runs/{runId}` → `/runs/:runId` (Hono's form). */
 export function honoPath(path: string): string {

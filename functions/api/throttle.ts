@@ -11,7 +11,7 @@
  *   handler checks it again and claims its nonce);
  * - `webhook`: the sender, once its route proved it (`throttleWebhookSender`: by API key id, or by
  *   workflow for a Standard Webhooks signature), before the webhook-id is claimed or a run starts;
- * - `public`, and a link or Slack request that proves nothing: by source IP (API Gateway's
+ * - `public`, `sign-in` (a browser before it is signed in), and a link or Slack request that proves nothing: by source IP (API Gateway's
  *   `sourceIp` on AWS, the socket's address locally; never X-Forwarded-For, which a caller writes).
  *
  * The first refused request of a caller in a window is audited (`access.throttled`); the rest of a
@@ -117,9 +117,17 @@ async function countedOf(c: Context, route: RouteSpec): Promise<Counted | undefi
       return linkHolder(c);
     case 'slack':
       return slackSender(c);
+    case 'sign-in':
+      // A browser signing in (or out) has proved nothing yet: its address.
+      return anonymous(c);
     case 'webhook':
       // The sender is proved by the route (the workflow's trigger): it calls throttleWebhookSender.
       return undefined;
+    default: {
+      // A new kind of access must say how its callers are counted.
+      const unhandled: never = route.access;
+      throw new Error(`No request limit for access ${JSON.stringify(unhandled)}`);
+    }
   }
 }
 

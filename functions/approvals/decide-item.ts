@@ -5,7 +5,7 @@
  * (closing the approval records the intent to resume, for the reconciler, as a whole decision does).
  */
 import { closeDecidedApproval, recordItemDecision } from '../records/approval-items.js';
-import { clearPendingResume, getApproval, RESUME_PENDING, type ApprovalRecord, type Decision, type DecisionChannel } from '../records/approvals.js';
+import { clearPendingResume, getApproval, RESUME_PENDING, type ApprovalRecord, type Decision, type DecisionAuth, type DecisionChannel } from '../records/approvals.js';
 import { recordAudit } from '../records/audit.js';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
 import { deliveredText } from './approval-items.js';
@@ -14,7 +14,7 @@ import { checkDecision } from './decision-checks.js';
 import { summarizeEdit } from './edit-diff.js';
 import { resumeAfterDecision } from './resume-after-decision.js';
 
-export async function decideItem(approvalId: string, itemId: string, input: DecisionInput, channel: DecisionChannel): Promise<ApprovalRecord> {
+export async function decideItem(approvalId: string, itemId: string, input: DecisionInput, channel: DecisionChannel, auth: DecisionAuth): Promise<ApprovalRecord> {
   let approval = await getApproval(approvalId);
   if (!approval) throw new NotFoundError(`No approval ${approvalId}`);
   if (!approval.items) throw new ValidationError(`Approval ${approvalId} has no parts; POST /approvals/${approvalId}/decision`, 'itemId');
@@ -27,7 +27,7 @@ export async function decideItem(approvalId: string, itemId: string, input: Deci
   // At level 0 each part has its own reviewers; after an escalation, the level's reviewers decide any part.
   const reviewers = approval.level === 0 ? item.reviewers : approval.reviewers;
   const status = approval.status === 'pending' ? item.status : approval.status;
-  await checkDecision(approval, { label: `part ${itemId} of approval ${approvalId}`, reviewers, draftHash: item.draftHash, status }, input, channel);
+  await checkDecision(approval, { label: `part ${itemId} of approval ${approvalId}`, reviewers, draftHash: item.draftHash, status }, input, channel, auth);
 
   const decidedAt = new Date().toISOString();
   const finalText = input.action === 'edit' ? input.text : input.action === 'approve' ? item.draft.text : undefined;
@@ -43,7 +43,7 @@ export async function decideItem(approvalId: string, itemId: string, input: Deci
   const updated = await recordItemDecision(approvalId, index, decision, finalText, item.draftHash);
   // The last part closes the request and resumes the run before anything else is written.
   const result = updated.items?.some((i) => i.status === 'pending') ? updated : await closeParts(updated, decidedAt);
-  await recordAudit({ subject: approval.runId, runId: approval.runId, type: 'approval.item_decided', actor: input.reviewer, details: { approvalId, itemId, action: input.action, channel, reasonCode: input.reasonCode } });
+  await recordAudit({ subject: approval.runId, runId: approval.runId, type: 'approval.item_decided', actor: input.reviewer, details: { approvalId, itemId, action: input.action, channel, authenticatedBy: auth.method, reasonCode: input.reasonCode } });
   return result;
 }
 

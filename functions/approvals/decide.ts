@@ -10,7 +10,7 @@
  * (resume-after-decision.ts; only a wait that timed out first makes it a late decision, 409).
  */
 import * as z from 'zod';
-import { addVote, expireLateDecision, getApproval, recordDecision, type ApprovalRecord, type Decision, type DecisionChannel, type Vote } from '../records/approvals.js';
+import { addVote, expireLateDecision, getApproval, recordDecision, type ApprovalRecord, type Decision, type DecisionAuth, type DecisionChannel, type Vote } from '../records/approvals.js';
 import { recordHumanDecision } from '../autonomy/record-decision.js';
 import { recordAudit } from '../records/audit.js';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
@@ -39,17 +39,18 @@ export const decisionBodySchema = decisionFields.omit({ reviewer: true }).refine
 
 export type DecisionInput = z.infer<typeof decisionSchema>;
 
-async function checkWholeDecision(approval: ApprovalRecord, input: DecisionInput, channel: DecisionChannel): Promise<void> {
+async function checkWholeDecision(approval: ApprovalRecord, input: DecisionInput, channel: DecisionChannel, auth: DecisionAuth): Promise<void> {
   if (approval.items) throw new ValidationError(`Approval ${approval.approvalId} has parts; decide each at POST /approvals/${approval.approvalId}/items/{itemId}/decision`, 'itemId');
-  await checkDecision(approval, { label: `approval ${approval.approvalId}`, reviewers: approval.reviewers, draftHash: approval.draftHash, status: approval.status }, input, channel);
+  await checkDecision(approval, { label: `approval ${approval.approvalId}`, reviewers: approval.reviewers, draftHash: approval.draftHash, status: approval.status }, input, channel, auth);
   if (input.action === 'approve' && approval.voterIds.includes(input.reviewer)) throw new ConflictError(`${input.reviewer} has already approved this request`);
 }
 
-export async function decide(approvalId: string, input: DecisionInput, channel: DecisionChannel): Promise<ApprovalRecord> {
+/** `auth`: how the reviewer proved who they are (recorded with the decision; a sensitive step needs a sign-in). */
+export async function decide(approvalId: string, input: DecisionInput, channel: DecisionChannel, auth: DecisionAuth): Promise<ApprovalRecord> {
   for (let attempt = 0; ; attempt++) {
     const approval = await getApproval(approvalId);
     if (!approval) throw new NotFoundError(`No approval ${approvalId}`);
-    await checkWholeDecision(approval, input, channel);
+    await checkWholeDecision(approval, input, channel, auth);
 
     const decidedAt = new Date().toISOString();
     const vote: Vote = { reviewer: input.reviewer, channel, decidedAt, ...(input.reason ? { reason: input.reason } : {}) };
@@ -57,10 +58,10 @@ export async function decide(approvalId: string, input: DecisionInput, channel: 
     try {
       if (!quorumReached) {
         const updated = await addVote(approvalId, vote, approval.voterIds.length, approval.draftHash);
-        await recordAudit({ subject: approval.runId, runId: approval.runId, type: 'approval.vote', actor: input.reviewer, details: { approvalId, channel, votes: updated.voterIds.length, required: approval.requiredApprovals } });
+        await recordAudit({ subject: approval.runId, runId: approval.runId, type: 'approval.vote', actor: input.reviewer, details: { approvalId, channel, authenticatedBy: auth.method, votes: updated.voterIds.length, required: approval.requiredApprovals } });
         return updated;
       }
-      return await finalize(approval, input, channel, decidedAt, vote);
+      return await finalize(approval, input, channel, auth, decidedAt, vote);
     } catch (err) {
       // Another vote landed between our read and write: read again (a final decision ends the loop).
       if (err instanceof ConflictError && attempt < 5 && input.action === 'approve' && approval.requiredApprovals > 1) continue;
@@ -69,7 +70,7 @@ export async function decide(approvalId: string, input: DecisionInput, channel: 
   }
 }
 
-async function finalize(approval: ApprovalRecord, input: DecisionInput, channel: DecisionChannel, decidedAt: string, vote: Vote): Promise<ApprovalRecord> {
+async function finalize(approval: ApprovalRecord, input: DecisionInput, channel: DecisionChannel, auth: DecisionAuth, decidedAt: string, vote: Vote): Promise<ApprovalRecord> {
   const finalText = input.action === 'edit' ? input.text : input.action === 'approve' ? approval.draft.text : undefined;
   const edit = input.action === 'edit' ? summarizeEdit(approval.draft.text, input.text!) : undefined;
   const decision: Decision = {
@@ -95,7 +96,7 @@ async function finalize(approval: ApprovalRecord, input: DecisionInput, channel:
     type: 'approval.decided',
     actor: input.reviewer,
     // `resumed`: sent (the run took it) or deferred (a retried state or the reconciler will send it).
-    details: { approvalId: approval.approvalId, action: input.action, channel, reasonCode: input.reasonCode, reason: input.reason, editDistance: edit?.editDistance, resumed },
+    details: { approvalId: approval.approvalId, action: input.action, channel, authenticatedBy: auth.method, reasonCode: input.reasonCode, reason: input.reason, editDistance: edit?.editDistance, resumed },
   });
   // The route path's autonomy figures learn from this human decision (never throws).
   await recordHumanDecision(approval, decision);

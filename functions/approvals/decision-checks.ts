@@ -2,10 +2,13 @@
  * The server-side checks every decision passes, whole or per part, whatever the channel: the
  * reviewer may decide it, it is not their own request (unless allowed), it is still pending and
  * before its deadline, the decision quotes the draft hash it was made on, and edits and rejections
- * carry a reason code from the approval's taxonomy. Refusals that matter to an auditor are recorded.
+ * carry a reason code from the approval's taxonomy; the reviewer's account is not disabled (a Slack
+ * click carries no token the API could refuse); a sensitive step (`signIn: required`) is decided
+ * only by someone the identity provider signed in. Refusals that matter to an auditor are recorded.
  */
-import type { ApprovalRecord, DecisionChannel } from '../records/approvals.js';
+import type { ApprovalRecord, DecisionAuth, DecisionChannel } from '../records/approvals.js';
 import { recordAudit } from '../records/audit.js';
+import { isUserDisabled } from '../records/disabled-users.js';
 import { ConflictError, ForbiddenError, ValidationError } from '../shared/errors.js';
 import type { DecisionInput } from './decide.js';
 
@@ -22,9 +25,21 @@ export interface DecisionTarget {
   readonly status: string;
 }
 
-export async function checkDecision(approval: ApprovalRecord, target: DecisionTarget, input: DecisionInput, channel: DecisionChannel): Promise<void> {
+export async function checkDecision(approval: ApprovalRecord, target: DecisionTarget, input: DecisionInput, channel: DecisionChannel, auth: DecisionAuth): Promise<void> {
+  if (approval.signIn === 'required' && !auth.signedIn) {
+    await refuse(
+      approval,
+      input.reviewer,
+      channel,
+      'sign_in_required',
+      new ForbiddenError(`${target.label} needs a sign-in: decide on your review page, signed in, or with an ID token (${auth.method.replace('_', ' ')} is not enough)`),
+    );
+  }
   if (!target.reviewers.includes(input.reviewer)) {
     await refuse(approval, input.reviewer, channel, 'not_a_reviewer', new ForbiddenError(`${input.reviewer} is not a reviewer of ${target.label}`));
+  }
+  if (await isUserDisabled(input.reviewer)) {
+    await refuse(approval, input.reviewer, channel, 'account_disabled', new ForbiddenError(`The account ${input.reviewer} is disabled; it cannot decide`));
   }
   if (input.action !== 'reject' && !approval.allowSelfApproval && approval.requester === input.reviewer) {
     await refuse(approval, input.reviewer, channel, 'self_approval', new ForbiddenError(`${input.reviewer} requested this run and may not approve it`));

@@ -7,7 +7,7 @@ export type Role = (typeof ROLES)[number];
 
 export const ROLE_DESCRIPTIONS: Record<Role, string> = {
   admin: 'everything, including every approval and its review links',
-  author: 'workflows and knowledge: reads runs and autonomy figures, writes knowledge documents',
+  author: 'workflows and knowledge: reads runs and autonomy figures, reads and writes the knowledge collections they are a writer of',
   reviewer: 'their own approvals: their queue, their review links, their decisions',
   auditor: 'reads runs, approvals, audit, usage and autonomy figures; never decides',
 };

@@ -11,7 +11,7 @@ import { documentClient, s3Client } from '../shared/aws-clients.js';
 import { requireEnv } from '../shared/env.js';
 import { ENV } from '../shared/env-names.js';
 import { ConflictError, NotFoundError } from '../shared/errors.js';
-import { collectionName, parseInput, putDocumentInput, slugify, titleOf, type PutDocumentInput } from './validation.js';
+import { collectionName, collectionPrefix, parseInput, putDocumentInput, slugify, titleOf, type PutDocumentInput } from './validation.js';
 
 export type { PutDocumentInput } from './validation.js';
 
@@ -37,7 +37,7 @@ const MAX_ALLOCATION_ATTEMPTS = 25;
 export const sortKeyOf = (docId: string, version: number): string => `${docId}#v${String(version).padStart(6, '0')}`;
 
 export function s3KeyOf(collection: string, docId: string, version: number, sha256: string): string {
-  return `knowledge/${collection}/${docId}/v${version}-${sha256.slice(0, 12)}.md`;
+  return `${collectionPrefix(collection)}${docId}/v${version}-${sha256.slice(0, 12)}.md`;
 }
 
 export async function putDocument(input: PutDocumentInput): Promise<DocumentVersion> {

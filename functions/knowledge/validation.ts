@@ -7,6 +7,10 @@ import { ValidationError } from '../shared/errors.js';
 
 export const MAX_CONTENT_BYTES = 1024 * 1024;
 
+/** Where knowledge documents live in the bucket: one prefix per collection under it. */
+export const KNOWLEDGE_PREFIX = 'knowledge/';
+export const collectionPrefix = (collection: string): string => `${KNOWLEDGE_PREFIX}${collection}/`;
+
 export const collectionName = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be 1-63 characters of a-z, 0-9 and "-", starting with a letter or digit');

@@ -43,14 +43,16 @@ function summaryBlocks(approval: RequestFacts, title: string, text: string): Sla
 }
 
 /** The request as posted: `reviewLink` (DMs only: it is bound to that reviewer) adds a button. */
-export function requestMessage(approval: RequestFacts & Pick<ApprovalRecord, 'draftHash'>, reviewLink?: string): { text: string; blocks: SlackBlock[] } {
+export function requestMessage(approval: RequestFacts & Pick<ApprovalRecord, 'draftHash' | 'signIn'>, reviewLink?: string): { text: string; blocks: SlackBlock[] } {
   const content = requestContent(approval);
   const blocks = summaryBlocks(approval, content.title, content.draft);
   blocks.push({ type: 'context', elements: [mrkdwn(`Decide by ${slackDate(content.deadline)} · run \`${approval.runId}\``)] });
   const open = reviewLink ? [{ type: 'button', action_id: SLACK_ACTIONS.open, text: plain('Open review page', 75), url: reviewLink }] : [];
   const value = buttonValue(approval);
   // Multi-part approvals are decided part by part on the review page; one Approve cannot say which.
-  const decide = content.parts.length
+  // A sensitive step is decided signed in, on the review page: a button press proves no sign-in.
+  if (approval.signIn === 'required') blocks.push({ type: 'context', elements: [mrkdwn(':lock: This step needs a sign-in: decide on your review page (the link in your request email, or GET /approvals/{id}).')] });
+  const decide = content.parts.length || approval.signIn === 'required'
     ? []
     : [
         { type: 'button', action_id: SLACK_ACTIONS.approve, style: 'primary', text: plain('Approve', 75), value },

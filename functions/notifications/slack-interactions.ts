@@ -18,6 +18,9 @@ import { asView, slackClient } from './slack-client.js';
 import { editModal, FIELDS, rejectModal, SLACK_VIEWS } from './slack-modals.js';
 import { blockActionsSchema, fieldValue, interactionTypeSchema, parseButtonValue, viewSubmissionSchema, type ApprovalRef, type BlockActions, type ViewSubmission } from './slack-payload.js';
 
+/** Slack's signature proves the workspace, and the directory maps its user: not a sign-in with the identity provider. */
+const SLACK_AUTH = { method: 'slack', signedIn: false } as const;
+
 /** `undefined`: acknowledge with an empty 200; an object: the JSON body Slack reads (modal errors). */
 export type SlackReply = Record<string, unknown> | undefined;
 
@@ -80,8 +83,10 @@ async function onBlockActions(payload: BlockActions): Promise<SlackReply> {
   if (!ref) throw new ValidationError('payload.actions.0.value: not a Handrail approval reference', 'payload.actions.0.value');
   const approval = await approvalOf(ref);
   const reviewer = await reviewerFor(payload.user.id, approval);
+  // Messages posted before the step was marked sensitive still carry buttons: they decide nothing.
+  if (approval.signIn === 'required') return refuse(approval, reviewer, 'sign_in_required', 'This step needs a sign-in: open your review page and decide there, signed in. Nothing was decided.');
   if (kind === 'approve') {
-    await decide(ref.approvalId, { action: 'approve', reviewer, draftHash: ref.draftHash }, 'slack');
+    await decide(ref.approvalId, { action: 'approve', reviewer, draftHash: ref.draftHash }, 'slack', SLACK_AUTH);
     return undefined;
   }
   return openModal(payload, approval, reviewer, kind);
@@ -112,7 +117,7 @@ async function onViewSubmission(payload: ViewSubmission): Promise<SlackReply> {
       const issue = parsed.error.issues[0]!;
       throw new ValidationError(issue.message, String(issue.path[0] ?? 'text'));
     }
-    await decide(ref.approvalId, parsed.data as DecisionInput, 'slack');
+    await decide(ref.approvalId, parsed.data as DecisionInput, 'slack', SLACK_AUTH);
     return undefined; // an empty 200 closes the modal
   } catch (err) {
     // Slack shows these under the field in the still-open modal; 403s stay HTTP errors.

@@ -40,7 +40,8 @@ export async function listApiKeys(): Promise<ApiKeyRecord[]> {
   let start: Record<string, unknown> | undefined;
   do {
     const out = await documentClient().send(new ScanCommand({ TableName: table(), ExclusiveStartKey: start }));
-    items.push(...((out.Items ?? []) as ApiKeyRecord[]).filter((item) => !item.keyId.startsWith('personal-token#')));
+    // The table also keeps revoked personal tokens and disabled users, under keys with a '#' (key ids have none).
+    items.push(...((out.Items ?? []) as ApiKeyRecord[]).filter((item) => !item.keyId.includes('#')));
     start = out.LastEvaluatedKey;
   } while (start);
   return items.sort((a, b) => b.createdAt.localeCompare(a.createdAt));

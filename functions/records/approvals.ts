@@ -20,6 +20,16 @@ export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
 
 export type DecisionChannel = 'api' | 'review_link' | 'slack' | 'email' | 'teams' | 'autonomy';
 
+/**
+ * How the person deciding proved who they are: the signed review link alone or with a browser
+ * session, an ID token or a personal token on the API, Slack's request signature. `signedIn`: by
+ * the identity provider itself (what a sensitive step needs).
+ */
+export interface DecisionAuth {
+  readonly method: 'review_link' | 'review_link+session' | 'id_token' | 'reviewer_token' | 'slack';
+  readonly signedIn: boolean;
+}
+
 export interface Decision {
   readonly action: DecisionAction;
   readonly reviewer: string;
@@ -72,6 +82,8 @@ export interface ApprovalRecord {
   readonly reasons: string[];
   readonly requiredApprovals: number;
   readonly allowSelfApproval: boolean;
+  /** A sensitive step: deciding needs a sign-in with the identity provider, not only the link (decision-checks.ts). */
+  readonly signIn?: 'required';
   /** Who requested the run (from the workflow's `requester` input field), if known. */
   readonly requester?: string;
   /** Reviewers who approved so far (quorum), in order. */

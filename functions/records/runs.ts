@@ -28,6 +28,8 @@ export interface RunRecord {
   readonly runId: string;
   readonly workflowId: string;
   readonly workflowVersion: string;
+  /** The release that served it (state-machines/release.ts): workflow, reviewers, delivery, prices, knowledge. */
+  readonly releaseId?: string;
   readonly status: RunStatus;
   readonly input: Record<string, unknown>;
   readonly createdAt: string;

@@ -8,6 +8,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { RunRecord } from '../records/runs.js';
 import { createRun, getRun, updateRun } from '../records/runs.js';
+import { releaseFor } from '../releases/deployed.js';
 import { sfnClient } from '../shared/aws-clients.js';
 import { ENV } from '../shared/env-names.js';
 import { requireEnv } from '../shared/env.js';
@@ -33,11 +34,14 @@ const inputHash = (input: unknown) => createHash('sha256').update(JSON.stringify
 export async function startRun(workflow: RegisteredWorkflow, input: Record<string, unknown>, idempotencyKey?: string): Promise<StartedRun> {
   const workflowId = workflow.definition.id;
   const runId = runIdFor(workflowId, idempotencyKey);
+  // The release the run starts on, recorded before any run names it.
+  const release = await releaseFor(workflowId);
   const now = new Date().toISOString();
   const created = await createRun({
     runId,
     workflowId,
     workflowVersion: workflow.version,
+    ...(release ? { releaseId: release.releaseId } : {}),
     status: 'running',
     input,
     createdAt: now,

@@ -10,6 +10,10 @@ export const ENV = {
   knowledgeTable: 'HANDRAIL_KNOWLEDGE_TABLE',
   /** API keys of webhook senders (hashes only). */
   apiKeysTable: 'HANDRAIL_API_KEYS_TABLE',
+  /** Every release a run has started on: its manifest, when it was first seen (records/releases.ts). */
+  releasesTable: 'HANDRAIL_RELEASES_TABLE',
+  /** The releases the stage deploys, one per workflow (releases.json, shipped with the API). */
+  releasesFile: 'HANDRAIL_RELEASES_FILE',
   /** Per-caller request counters (functions/limits/throttle.ts): one item per caller and window, deleted by TTL. */
   throttleTable: 'HANDRAIL_THROTTLE_TABLE',
   /** Each kind of caller's limit, as JSON (functions/limits/limits-config.ts; from stages.yaml `limits`). */
@@ -33,6 +37,10 @@ export const ENV = {
   workflowsDir: 'HANDRAIL_WORKFLOWS_DIR',
   /** The reviewer directory (users, their channels, groups). */
   directoryFile: 'HANDRAIL_DIRECTORY_FILE',
+  /** The knowledge collections: who may write each, which workflows may read it (state-machines/collections.yaml). */
+  collectionsFile: 'HANDRAIL_COLLECTIONS_FILE',
+  /** The collections a workflow's retrieve function may read (comma-separated); the same as its IAM grants on AWS. */
+  readableCollections: 'HANDRAIL_READABLE_COLLECTIONS',
   /** Model providers this deployment may call (comma-separated); the others are skipped. */
   enabledProviders: 'HANDRAIL_PROVIDERS',
   /** The model gateway's table: provider health (cooldowns) and usage counters. */
@@ -84,6 +92,8 @@ export const ENV = {
   authAudience: 'HANDRAIL_AUTH_AUDIENCE',
   /** ... and where its signing keys are (default: <issuer>/.well-known/jwks.json). */
   authJwksUrl: 'HANDRAIL_AUTH_JWKS_URL',
+  /** Browser sign-in (functions/auth/sign-in-settings.ts): the API's `/auth/callback` URL, registered with the issuer; https → Secure cookies. */
+  authRedirectUrl: 'HANDRAIL_AUTH_REDIRECT_URL',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];

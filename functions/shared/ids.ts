@@ -19,6 +19,8 @@ export const ID_SHAPES = {
   itemId: /^[a-z][a-z0-9_-]{0,31}$/,
   /** A signed review or inbox link: `base64url(claims).base64url(HMAC-SHA256)` (shared/review-link.ts). */
   linkToken: /^[A-Za-z0-9_-]{1,1500}\.[A-Za-z0-9_-]{43}$/,
+  /** A release (state-machines/release.ts): `rel-` and 16 hex digits of its manifest's hash. */
+  releaseId: /^rel-[0-9a-f]{16}$/,
   /** A pagination cursor (records/dynamo-helpers.ts). */
   cursor: /^[A-Za-z0-9_-]{1,2000}\.[A-Za-z0-9_-]{43}$/,
 } as const;

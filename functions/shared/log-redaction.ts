@@ -12,6 +12,8 @@ const RULES: Array<[RegExp, string]> = [
   [/\bv0=[0-9a-f]{16,}/gi, 'v0=<redacted>'],
   [/\bsha256=[0-9a-f]{16,}/gi, 'sha256=<redacted>'],
   [/\bxox[abposr]-[A-Za-z0-9-]+/g, 'xox?-<redacted>'],
+  // Sign-in (OIDC): an authorization code or PKCE verifier in a callback URL or a token request.
+  [/\b(code|code_verifier)=[^&\s"']+/g, '$1=<redacted>'],
 ];
 
 /** The text with every token, credential and signature replaced by `<redacted>`. */
@@ -25,7 +27,7 @@ export function redact(text: string): string {
  * Keys whose values are credentials whatever they look like: any `…token`, `…secret`,
  * `…signature` or `…apiKey` (taskToken, idToken, signingSecret, x-handrail-signature, openAiApiKey…).
  */
-const SECRET_KEYS = /^(authorization|cookie|set-cookie|password|[\w-]*token|[\w-]*secret|[\w-]*signature|[\w-]*api-?key)$/i;
+const SECRET_KEYS = /^(authorization|cookies?|set-cookie|password|[\w-]*token|[\w-]*secret|[\w-]*signature|[\w-]*api-?key)$/i;
 
 /**
  * A JSON.stringify replacer for Powertools' `jsonReplacerFn`.

@@ -12,6 +12,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledge, nagArn } from './acknowledge.js';
 import { TTL_ATTRIBUTE } from '../../functions/shared/ttl.js';
+import { collectionPrefix, KNOWLEDGE_PREFIX } from '../../functions/knowledge/validation.js';
 
 /** The DynamoDB item actions Handrail's code sends (tests/infra/least-privilege.test.ts maps them from the code). */
 export type ItemAction = 'dynamodb:GetItem' | 'dynamodb:PutItem' | 'dynamodb:UpdateItem' | 'dynamodb:Query' | 'dynamodb:Scan' | 'dynamodb:BatchWriteItem';
@@ -21,8 +22,6 @@ const WRITE_ACTIONS: ReadonlySet<string> = new Set(['dynamodb:PutItem', 'dynamod
 const KEY_READ = ['kms:Decrypt', 'kms:DescribeKey'];
 /** ... and to write as well. */
 const KEY_WRITE = [...KEY_READ, 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'];
-/** Where knowledge documents live in the bucket (functions/knowledge/document-store.ts). */
-export const KNOWLEDGE_PREFIX = 'knowledge/';
 
 export interface DataLayerProps {
   /** Tables and bucket are kept on stack deletion unless this is false. @default true */
@@ -39,6 +38,8 @@ export class DataLayer extends Construct {
   readonly gateway: dynamodb.Table;
   /** API keys of webhook senders: a hash of each secret, its scope, whether it is revoked. */
   readonly apiKeys: dynamodb.Table;
+  /** Every release a run started on, with its manifest (functions/records/releases.ts). */
+  readonly releases: dynamodb.Table;
   /** Per-caller request counters (functions/limits/throttle.ts): one item per caller and window, deleted by TTL. */
   readonly throttle: dynamodb.Table;
   readonly knowledgeBucket: s3.Bucket;
@@ -100,6 +101,7 @@ export class DataLayer extends Construct {
     this.knowledge = table('KnowledgeTable', 'collection', 'docVersion');
     this.gateway = table('GatewayTable', 'pk', 'sk');
     this.apiKeys = table('ApiKeysTable', 'keyId');
+    this.releases = table('ReleasesTable', 'releaseId');
     // Request counters: one small item per caller and window; TTL deletes it after its window.
     this.throttle = table('ThrottleTable', 'bucket', undefined, TTL_ATTRIBUTE);
     // Sparse: only usage counters carry `day`, so GET /usage?day= reads one day across workflows.
@@ -150,6 +152,36 @@ export class DataLayer extends Construct {
       acknowledge(grantee, `IAM5[Resource::${nagArn(this, this.knowledgeBucket.bucketArn)}/${KNOWLEDGE_PREFIX}*]`, 'knowledge documents are keyed by collection, document and version under the knowledge prefix; the prefix is the narrowest scope that covers a document not yet written');
     }
     this.grantKey(grantee, actions.some((a) => WRITE_ACTIONS.has(a)) ? 'write' : 'read');
+  }
+
+  /**
+   * What one workflow's retrieval may read: the latest versions of its collections only (Query on
+   * their partitions of the knowledge table: `dynamodb:LeadingKeys`) and their objects (their S3
+   * prefixes). A workflow cannot read a collection that does not list it (state-machines/collections.yaml).
+   */
+  grantCollectionsRead(grantee: iam.IGrantable, collections: readonly string[]): void {
+    const principal = grantee.grantPrincipal;
+    principal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'QueryOwnCollections',
+        actions: ['dynamodb:Query'],
+        resources: [this.knowledge.tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...collections] } },
+      }),
+    );
+    principal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadOwnCollections',
+        actions: ['s3:GetObject', 's3:GetObjectVersion'],
+        resources: collections.map((c) => this.knowledgeBucket.arnForObjects(`${collectionPrefix(c)}*`)),
+      }),
+    );
+    if (Construct.isConstruct(grantee)) {
+      for (const c of collections) {
+        acknowledge(grantee, `IAM5[Resource::${nagArn(this, this.knowledgeBucket.bucketArn)}/${collectionPrefix(c)}*]`, `the documents of the collection ${c}, which this workflow reads: every version under its prefix (new versions get new keys)`);
+      }
+    }
+    this.grantKey(grantee, 'read');
   }
 
   private grantKey(grantee: iam.IGrantable, use: 'read' | 'write'): void {

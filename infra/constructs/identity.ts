@@ -35,6 +35,8 @@ export interface IdentityProps {
   readonly config: IdentityConfig;
   /** Keep the user pool (people, group memberships) and protect it from deletion. @default true */
   readonly retain?: boolean;
+  /** The API's browser sign-in callback (`<api url>/auth/callback`), added to the stage's callbackUrls. @default - none */
+  readonly apiSignInCallback?: string;
 }
 
 /** ID tokens live an hour: a revoked or demoted person keeps access at most that long. */
@@ -134,7 +136,7 @@ export class Identity extends Construct {
       oAuth: {
         flows: { authorizationCodeGrant: true },
         scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
-        callbackUrls: config.callbackUrls,
+        callbackUrls: [...config.callbackUrls, ...(props.apiSignInCallback ? [props.apiSignInCallback] : [])],
         logoutUrls: config.logoutUrls,
       },
       supportedIdentityProviders: [

@@ -1,7 +1,7 @@
 /**
  * What the functions read from files, shipped as JSON beside index.mjs, so no bundle needs a YAML
  * parser (functions/shared/lazy-yaml.ts): the price table (generate, classify), the reviewer
- * directory (API, approval, reminders) and the workflow definitions (API). Each is read and
+ * directory (API, approval, reminders), the knowledge collections and the workflow definitions (API). Each is read and
  * validated here, by the same code and schema that read it at run time, so a broken file fails the
  * synth naming the key instead of failing once deployed.
  *
@@ -13,7 +13,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readPriceTable } from '../../functions/usage/price-table.js';
 import { yamlParser } from '../../functions/shared/lazy-yaml.js';
+import type { Collections } from '../../state-machines/collections.js';
 import type { Directory } from '../../state-machines/directory.js';
+import type { Release } from '../../state-machines/release.js';
 import { validateWorkflow, type LoadedWorkflow } from '../../state-machines/load-workflow.js';
 import { projectRoot } from '../project-root.js';
 
@@ -21,9 +23,14 @@ import { projectRoot } from '../project-root.js';
 export const BUNDLED_PRICE_TABLE = 'prices.json';
 export const BUNDLED_DIRECTORY = 'reviewers.json';
 export const BUNDLED_WORKFLOWS_DIR = 'workflows';
+export const BUNDLED_COLLECTIONS = 'collections.json';
+export const BUNDLED_RELEASES = 'releases.json';
+
+/** The price table the model callers ship and releases are priced with. */
+export const PRICE_TABLE_FILE = join(projectRoot, 'state-machines/prices.yaml');
 
 /** The price table (state-machines/prices.yaml) as `prices.json`. */
-export function priceTableCommands(outputDir: string, source = join(projectRoot, 'state-machines/prices.yaml')): string[] {
+export function priceTableCommands(outputDir: string, source = PRICE_TABLE_FILE): string[] {
   let table: unknown;
   try {
     table = readPriceTable(source);
@@ -36,6 +43,16 @@ export function priceTableCommands(outputDir: string, source = join(projectRoot,
 /** The reviewer directory the stack compiled its workflows with, as `reviewers.json`. */
 export function directoryCommands(outputDir: string, directory: Directory): string[] {
   return [writeFileCommand(`${outputDir}/${BUNDLED_DIRECTORY}`, JSON.stringify(directory))];
+}
+
+/** The knowledge collections the stack was checked against, as `collections.json` (API). */
+export function collectionsCommands(outputDir: string, collections: Collections): string[] {
+  return [writeFileCommand(`${outputDir}/${BUNDLED_COLLECTIONS}`, JSON.stringify(collections))];
+}
+
+/** The releases the state machines were tagged with, as `releases.json` (API). */
+export function releasesCommands(outputDir: string, releases: readonly Release[]): string[] {
+  return [writeFileCommand(`${outputDir}/${BUNDLED_RELEASES}`, JSON.stringify(releases))];
 }
 
 /**

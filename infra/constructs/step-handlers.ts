@@ -1,6 +1,7 @@
 /**
  * One Lambda function per step kind, each with a role that grants exactly the actions its code
- * sends (tests/infra/least-privilege.test.ts derives them from each function's bundle).
+ * sends (tests/infra/least-privilege.test.ts derives them from each function's bundle); retrieval
+ * gets one function per workflow, whose role reads only that workflow's knowledge collections.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -37,22 +38,29 @@ export interface StepHandlersProps {
   readonly openAiSecret?: secretsmanager.ISecret;
 }
 
+/** The step kinds one function serves for every workflow: all but retrieval (see {@link StepHandlers.retrieverFor}). */
+export type SharedFunctionKind = Exclude<FunctionKind, 'retrieve'>;
+
 export class StepHandlers extends Construct {
-  readonly functions: Record<FunctionKind, HandrailFunction>;
+  readonly functions: Record<SharedFunctionKind, HandrailFunction>;
+  private readonly data: DataLayer;
+  private readonly fn: (kind: FunctionKind, timeout: Duration, extra?: Pick<HandrailFunctionProps, 'commandHooks'> & { environment?: Record<string, string>; id?: string }) => HandrailFunction;
+  private readonly stepRecords: (f: HandrailFunction) => void;
   readonly reminders: HandrailFunction;
   readonly reconciler: HandrailFunction;
 
   constructor(scope: Construct, id: string, props: StepHandlersProps) {
     super(scope, id);
     const { data } = props;
-    const fn = (kind: FunctionKind, timeout: Duration, extra: Pick<HandrailFunctionProps, 'commandHooks'> & { environment?: Record<string, string> } = {}) =>
-      new HandrailFunction(this, `${kind[0]!.toUpperCase()}${kind.slice(1)}Function`, {
+    this.data = data;
+    const fn = (this.fn = (kind, timeout, extra = {}) =>
+      new HandrailFunction(this, extra.id ?? `${kind[0]!.toUpperCase()}${kind.slice(1)}Function`, {
         entry: `functions/steps/${kind}/handler.ts`,
         kind,
         timeout,
         environment: { ...props.environment, ...extra.environment },
         commandHooks: extra.commandHooks,
-      });
+      }));
 
     // Step records go out as PutItem (one) or BatchWriteItem (several in one turn): records/runs.ts.
     const writeStepRecords = (f: HandrailFunction) => data.grantTable(data.runs, f, 'dynamodb:PutItem', 'dynamodb:BatchWriteItem');
@@ -63,12 +71,10 @@ export class StepHandlers extends Construct {
       data.grantTable(data.approvals, f, 'dynamodb:GetItem');
     };
 
-    // Lists the latest document versions, reads the pinned objects, records its step.
-    const retrieve = fn('retrieve', Duration.seconds(30));
-    data.grantTable(data.knowledge, retrieve, 'dynamodb:Query');
-    data.grantKnowledgeObjects(retrieve, 's3:GetObject', 's3:GetObjectVersion');
-    writeStepRecords(retrieve);
-    readRunView(retrieve);
+    this.stepRecords = (f) => {
+      writeStepRecords(f);
+      readRunView(f);
+    };
 
     // Functions that call models (generate, classify) price each call from the price table they
     // ship with, as JSON (functions/usage/prices.ts, ./json-assets.ts), keep provider
@@ -192,6 +198,19 @@ export class StepHandlers extends Construct {
       targets: [new targets.LambdaFunction(this.reconciler, { retryAttempts: 2 })],
     });
 
-    this.functions = { retrieve, generate, classify, approval, deliver, finish };
+    this.functions = { generate, classify, approval, deliver, finish };
+  }
+
+  /**
+   * The retrieve function of one workflow: lists the latest versions of its collections, reads
+   * their objects, records its step; it may read no other collection, in IAM and in its code
+   * (HANDRAIL_READABLE_COLLECTIONS, functions/knowledge/collection-access.ts).
+   */
+  retrieverFor(workflowId: string, collections: readonly string[]): HandrailFunction {
+    const suffix = workflowId.replace(/(^|-)([a-z0-9])/g, (_m, _d, c: string) => c.toUpperCase());
+    const retrieve = this.fn('retrieve', Duration.seconds(30), { id: `Retrieve${suffix}Function`, environment: { [ENV.readableCollections]: collections.join(',') } });
+    this.data.grantCollectionsRead(retrieve, collections);
+    this.stepRecords(retrieve);
+    return retrieve;
   }
 }

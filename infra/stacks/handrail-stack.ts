@@ -8,12 +8,16 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER_PATH } from '../../functions/auth/local-identity.js';
+import { SIGN_IN_CALLBACK_PATH } from '../../functions/api/route-table.js';
 import { ROLES } from '../../functions/auth/roles.js';
 import { ENV } from '../../functions/shared/env-names.js';
 import { EncryptLogGroups } from '../aspects/encrypt-log-groups.js';
 import { stateMachineName } from '../../state-machines/compiler/index.js';
+import { collectionsReadBy, type Collections } from '../../state-machines/collections.js';
 import type { Directory } from '../../state-machines/directory.js';
 import type { LoadedWorkflow } from '../../state-machines/load-workflow.js';
+import { releaseOf } from '../../state-machines/release.js';
+import { readPriceTable } from '../../functions/usage/price-table.js';
 import { acknowledge } from '../constructs/acknowledge.js';
 import { DataLayer } from '../constructs/data-layer.js';
 import { deliveryTargets, LOCAL_STAGE, type StageConfig } from '../stage-config.js';
@@ -23,13 +27,15 @@ import { GovernedWorkflow } from '../constructs/governed-workflow.js';
 import { HandrailFunction } from '../constructs/handrail-function.js';
 import { HandrailHttpApi } from '../constructs/http-api.js';
 import { Identity } from '../constructs/identity.js';
-import { BUNDLED_DIRECTORY, BUNDLED_WORKFLOWS_DIR, directoryCommands, workflowCommands } from '../constructs/json-assets.js';
+import { BUNDLED_COLLECTIONS, BUNDLED_DIRECTORY, BUNDLED_RELEASES, BUNDLED_WORKFLOWS_DIR, PRICE_TABLE_FILE, collectionsCommands, directoryCommands, releasesCommands, workflowCommands } from '../constructs/json-assets.js';
 import { StepHandlers } from '../constructs/step-handlers.js';
 
 export interface HandrailStackProps extends StackProps {
   readonly stage: string;
   readonly workflows: LoadedWorkflow[];
   readonly directory: Directory;
+  /** The knowledge collections (state-machines/collections.yaml), checked against the workflows. */
+  readonly collections: Collections;
   /** The stage's deploy configuration (stages.yaml, validated: infra/stage-config.ts). */
   readonly config: StageConfig;
 }
@@ -69,7 +75,7 @@ export class HandrailStack extends Stack {
     const http = new HandrailHttpApi(this, 'Http');
     // Deployed stages sign people in with their own user pool; locally, the runtime's issuer does.
     if (stage !== LOCAL_STAGE && !config.identity) throw new Error(`Stage ${stage} has no identity settings; declare ${stage}.identity in stages.yaml (see README, Deploy to AWS)`);
-    const identity = config.identity && stage !== LOCAL_STAGE ? new Identity(this, 'Identity', { stage, config: config.identity, retain: stage !== 'dev' }) : undefined;
+    const identity = config.identity && stage !== LOCAL_STAGE ? new Identity(this, 'Identity', { stage, config: config.identity, retain: stage !== 'dev', apiSignInCallback: Fn.join('', [http.api.apiEndpoint, SIGN_IN_CALLBACK_PATH]) }) : undefined;
     const stateMachinePrefix = this.formatArn({
       service: 'states',
       resource: 'stateMachine',
@@ -85,6 +91,7 @@ export class HandrailStack extends Stack {
       [ENV.knowledgeTable]: this.data.knowledge.tableName,
       [ENV.gatewayTable]: this.data.gateway.tableName,
       [ENV.apiKeysTable]: this.data.apiKeys.tableName,
+      [ENV.releasesTable]: this.data.releases.tableName,
       [ENV.knowledgeBucket]: this.data.knowledgeBucket.bucketName,
       [ENV.publicUrl]: http.api.apiEndpoint,
       [ENV.enabledProviders]: config.providers.join(','),
@@ -112,9 +119,16 @@ export class HandrailStack extends Stack {
     const steps = new StepHandlers(this, 'Steps', {
       data: this.data, signingSecret, deliverySecret, environment, channelSecrets, emailFrom: config.channels.emailFrom, deliveryEnvironment, modelEnvironment, openAiSecret, directory: props.directory,
     });
-    this.workflows = props.workflows.map(
-      (workflow) => new GovernedWorkflow(this, `Workflow-${workflow.definition.id}`, { stage, workflow, directory: props.directory, functions: steps.functions }),
-    );
+    // What each workflow is released as here: definition, reviewers, this stage's delivery URLs, prices, knowledge.
+    const prices = readPriceTable(PRICE_TABLE_FILE);
+    const deliveryUrls = Object.fromEntries([...deliveryTargets(props.workflows)].map(([name, { workflowId }]) => [name, config.delivery[name] ?? `the local sink (/sink/${workflowId})`]));
+    const releases = props.workflows.map((workflow) => releaseOf(workflow, { directory: props.directory, prices, delivery: deliveryUrls }));
+    this.workflows = props.workflows.map((workflow, i) => {
+      const collections = collectionsReadBy(workflow);
+      // Retrieval reads only the workflow's own collections (IAM): one function per workflow that retrieves.
+      const functions = collections.length ? { ...steps.functions, retrieve: steps.retrieverFor(workflow.definition.id, collections) } : steps.functions;
+      return new GovernedWorkflow(this, `Workflow-${workflow.definition.id}`, { stage, workflow, directory: props.directory, functions, release: releases[i]! });
+    });
     new ExecutionStatus(this, 'ExecutionStatus', { data: this.data, environment, stateMachines: this.workflows.map((w) => w.stateMachine) });
     // Graduated autonomy: the approval function resumes the runs it auto-approves. Granted on the
     // stage's machines by name prefix: naming each machine would make the function depend on the
@@ -159,6 +173,8 @@ export class HandrailStack extends Stack {
         [ENV.signingSecretArn]: signingSecret.secretArn,
         [ENV.workflowsDir]: `/var/task/${BUNDLED_WORKFLOWS_DIR}`,
         [ENV.directoryFile]: `/var/task/${BUNDLED_DIRECTORY}`,
+        [ENV.collectionsFile]: `/var/task/${BUNDLED_COLLECTIONS}`,
+        [ENV.releasesFile]: `/var/task/${BUNDLED_RELEASES}`,
         // Slack: verifies interactions (signing secret), opens modals and updates messages (bot token).
         [ENV.channelSecretsArn]: channelSecrets.secretArn,
         // Per-caller request limits (stages.yaml limits, resolved with the defaults) and their counters.
@@ -170,13 +186,20 @@ export class HandrailStack extends Stack {
         ...(identity
           ? { [ENV.authIssuer]: identity.issuer, [ENV.authAudience]: identity.client.userPoolClientId }
           : { [ENV.authIssuer]: Fn.join('', [http.api.apiEndpoint, LOCAL_ISSUER_PATH]), [ENV.authAudience]: LOCAL_AUDIENCE }),
+        // Browser sign-in (the API as the issuer's relying party) comes back here; https → Secure cookies.
+        [ENV.authRedirectUrl]: Fn.join('', [http.api.apiEndpoint, SIGN_IN_CALLBACK_PATH]),
       },
       commandHooks: {
         beforeBundling: () => [],
         beforeInstall: () => [],
         // The API validates webhook bodies against the workflow definitions it ships with, the
         // ones the state machines were compiled from (as JSON, like the directory: json-assets.ts).
-        afterBundling: (_inputDir: string, outputDir: string) => [...workflowCommands(outputDir, props.workflows), ...directoryCommands(outputDir, props.directory)],
+        afterBundling: (_inputDir: string, outputDir: string) => [
+          ...workflowCommands(outputDir, props.workflows),
+          ...directoryCommands(outputDir, props.directory),
+          ...collectionsCommands(outputDir, props.collections),
+          ...releasesCommands(outputDir, releases),
+        ],
       },
     });
     // Exactly what the API's code sends (tests/infra/least-privilege.test.ts): runs are created,
@@ -187,6 +210,8 @@ export class HandrailStack extends Stack {
     this.data.grantTable(this.data.approvals, apiFunction, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query');
     this.data.grantTable(this.data.audit, apiFunction, 'dynamodb:PutItem', 'dynamodb:Query');
     this.data.grantTable(this.data.knowledge, apiFunction, 'dynamodb:PutItem', 'dynamodb:Query');
+    // Releases: recorded once (conditional put) as a run starts on one, read and listed (GET /releases).
+    this.data.grantTable(this.data.releases, apiFunction, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Scan');
     // API keys: created (conditional put), read to authenticate a webhook, listed, revoked (update).
     this.data.grantTable(this.data.apiKeys, apiFunction, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Scan');
     // Request limits: one atomic counter update per request (functions/records/throttle-counters.ts).

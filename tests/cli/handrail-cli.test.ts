@@ -135,4 +135,20 @@ describe('npx handrail', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('Invalid collection');
   });
+
+  it('disables a user, lists them, enables them again; a missing reason exits 2 with one line', async () => {
+    const admin = { HANDRAIL_TOKEN: await rt.login('admin@example.com') };
+    const reviewer = { HANDRAIL_TOKEN: await rt.login('policy-officer@example.com') };
+    expect((await handrail(['approvals', 'list'], reviewer)).code).toBe(0);
+    const noReason = await handrail(['users', 'disable', 'policy-officer@example.com'], admin);
+    expect(noReason.code).toBe(2);
+    expect(noReason.stderr.trim().split('\n')).toEqual(['handrail: missing --reason (why; it is audited); see `handrail --help`']);
+    expect((await handrail(['users', 'disable', 'policy-officer@example.com', '--reason', 'on leave'], admin)).stdout).toBe('policy-officer@example.com: disabled\n');
+    const refused = await handrail(['approvals', 'list'], reviewer);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('The account policy-officer@example.com is disabled');
+    expect((await handrail(['users', 'disabled'], admin)).stdout).toMatch(/^policy-officer@example\.com {2}disabled \S+ by admin@example\.com: on leave\n$/);
+    expect((await handrail(['users', 'enable', 'policy-officer@example.com'], admin)).stdout).toBe('policy-officer@example.com: enabled\n');
+    expect((await handrail(['approvals', 'list'], reviewer)).code).toBe(0);
+  });
 });

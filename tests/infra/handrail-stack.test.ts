@@ -72,9 +72,9 @@ describe('Handrail stack (dev)', () => {
     expect(actionsOf('StepsApprovalFunction')).not.toContain('states:StartExecution');
   });
 
-  it('keeps runs, approvals, audit, knowledge, gateway state, API keys and request counters in on-demand, PITR, KMS-encrypted tables', () => {
+  it('keeps runs, approvals, audit, knowledge, gateway state, API keys, releases and request counters in on-demand, PITR, KMS-encrypted tables', () => {
     const tables = template.findResources('AWS::DynamoDB::Table');
-    expect(Object.keys(tables)).toHaveLength(7);
+    expect(Object.keys(tables)).toHaveLength(8);
     for (const table of Object.values(tables)) {
       expect(table.Properties).toMatchObject({
         BillingMode: 'PAY_PER_REQUEST',

@@ -18,6 +18,9 @@ const idOf = (template: Template, type: string) => {
   return ids[0]!;
 };
 
+/** `<ApiEndpoint>/auth/callback`, as the template writes it. */
+const apiCallback = (template: Template) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [idOf(template, 'AWS::ApiGatewayV2::Api'), 'ApiEndpoint'] }, '/auth/callback']] });
+
 let dev: Template;
 let staging: Template;
 let prod: Template;
@@ -76,7 +79,8 @@ describe('app client', () => {
       AllowedOAuthFlowsUserPoolClient: true,
       AllowedOAuthFlows: ['code'],
       AllowedOAuthScopes: ['openid', 'email', 'profile'],
-      CallbackURLs: ['https://handrail.dev.example.com/auth/callback', 'http://localhost:8976/callback'],
+      // The stage's own, then the API's browser sign-in callback (GET /auth/callback).
+      CallbackURLs: ['https://handrail.dev.example.com/auth/callback', 'http://localhost:8976/callback', apiCallback(dev)],
       LogoutURLs: ['https://handrail.dev.example.com/'],
       // No SDK sign-in: its access tokens could rewrite the person's own email (the API's identity).
       ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'],
@@ -94,6 +98,35 @@ describe('app client', () => {
     dev.hasResource('AWS::Cognito::UserPoolClient', { DependsOn: Match.arrayWith([provider]), Properties: Match.objectLike({ SupportedIdentityProviders: ['COGNITO', { Ref: provider }] }) });
     staging.resourceCountIs('AWS::Cognito::UserPoolIdentityProvider', 0);
     staging.hasResourceProperties('AWS::Cognito::UserPoolClient', { SupportedIdentityProviders: ['COGNITO'] });
+  });
+});
+
+describe('browser sign-in (the API as relying party)', () => {
+  it("gives the API function the issuer, the app client and its own callback URL, registered with the client", () => {
+    for (const template of [dev, staging, prod]) {
+      const pool = idOf(template, 'AWS::Cognito::UserPool');
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: {
+          Variables: Match.objectLike({
+            HANDRAIL_AUTH_ISSUER: { 'Fn::Join': ['', ['https://cognito-idp.', { Ref: 'AWS::Region' }, '.amazonaws.com/', { Ref: pool }]] },
+            HANDRAIL_AUTH_AUDIENCE: { Ref: idOf(template, 'AWS::Cognito::UserPoolClient') },
+            HANDRAIL_AUTH_REDIRECT_URL: apiCallback(template),
+          }),
+        },
+      });
+      template.hasResourceProperties('AWS::Cognito::UserPoolClient', { CallbackURLs: Match.arrayWith([apiCallback(template)]) });
+    }
+  });
+
+  it('routes /auth/login, /auth/callback and /auth/logout to the app without an authorizer (nobody is signed in yet)', () => {
+    for (const key of ['GET /auth/login', 'GET /auth/callback', 'POST /auth/logout']) {
+      dev.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: key, AuthorizationType: 'NONE' });
+    }
+  });
+
+  it('the local stage points the API at the runtime\'s own callback', () => {
+    const local = synth('local');
+    local.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ HANDRAIL_AUTH_REDIRECT_URL: apiCallback(local) }) } });
   });
 });
 

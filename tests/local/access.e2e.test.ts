@@ -1,7 +1,7 @@
 /**
  * Every door locked: an access matrix generated from the route table (functions/api/route-table.ts)
- * — every route × every role, anonymous, an expired token and a forged one gets exactly what the
- * table declares, and a refused call changes nothing — plus what reviewers may see of approvals.
+ * — every route × every role, anonymous, an expired token, a forged one and a disabled admin's gets
+ * exactly what the table declares, and a refused call changes nothing — plus what reviewers may see of approvals.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +24,8 @@ const USER_OF: Record<Role, string> = {
   auditor: 'auditor@example.com',
 };
 
+const DISABLED_ADMIN = 'ops-admin@example.com';
+
 let rt: LocalRuntime;
 let runId: string;
 let approvalId: string;
@@ -38,6 +40,9 @@ beforeAll(async () => {
   for (const role of ROLES) callers[role] = await rt.login(USER_OF[role]);
   callers.anonymous = null;
   callers.expired = await rt.login(USER_OF.admin, -120);
+  // A valid, unexpired admin token whose user an admin then disables.
+  callers.disabled = await rt.login(DISABLED_ADMIN);
+  expect((await client(rt).post('/users/disable', { userId: DISABLED_ADMIN, reason: 'left the company' })).status).toBe(200);
   // Signed by a key that is not the issuer's, with the issuer's name.
   callers.forged = await mintIdToken({ key: await issuerKey(mkdtempSync(join(tmpdir(), 'forger-'))), issuer: `${rt.url}${LOCAL_ISSUER_PATH}`, directory: loadDirectory(), userId: USER_OF.admin });
 }, 120_000);
@@ -47,13 +52,14 @@ afterAll(async () => {
 });
 
 function pathOf(route: RouteSpec): string {
-  const values: Record<string, string> = { keyId: 'AAAAAAAAAAAA', runId, approvalId, itemId: 'part-1', workflowId: 'support-reply', collection: 'support', token: 'not-a-link' };
+  const values: Record<string, string> = { keyId: 'AAAAAAAAAAAA', releaseId: 'rel-0000000000000000', runId, approvalId, itemId: 'part-1', workflowId: 'support-reply', collection: 'support', token: 'not-a-link' };
   return route.path.replace(/\{(\w+)\}/g, (_m, name: string) => values[name]!);
 }
 
 async function call(route: RouteSpec, token: string | null) {
   const res = await fetch(`${rt.url}${pathOf(route)}`, {
     method: route.method,
+    redirect: 'manual',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     ...(route.method === 'POST' ? { body: '{}' } : {}),
   });
@@ -72,14 +78,14 @@ const roleRoutes = (Object.entries(ROUTES) as [string, RouteSpec][]).filter(([, 
 
 describe('the access matrix, from the route table', () => {
   it('covers every route that takes a role', () => {
-    expect(roleRoutes.map(([id]) => id).sort()).toEqual(['autonomy', 'createApiKey', 'decide', 'decidePart', 'getApproval', 'getRun', 'listApiKeys', 'listApprovals', 'listDocuments', 'listRuns', 'putDocument', 'revokeApiKey', 'createPersonalToken', 'revokePersonalToken', 'usage'].sort());
+    expect(roleRoutes.map(([id]) => id).sort()).toEqual(['autonomy', 'createApiKey', 'decide', 'decidePart', 'getApproval', 'getRun', 'listApiKeys', 'listApprovals', 'listDocuments', 'listRuns', 'putDocument', 'revokeApiKey', 'createPersonalToken', 'revokePersonalToken', 'usage', 'listDisabledUsers', 'disableUser', 'enableUser', 'listReleases', 'getRelease'].sort());
   });
 
   for (const [id, route] of roleRoutes) {
     const allowed = (route.access as { roles: readonly Role[] }).roles;
     it(`${id}: ${route.method} ${route.path} — ${allowed.join(', ')} in; everyone else out, and nothing changes`, async () => {
       const before = await snapshot();
-      for (const who of ['anonymous', 'expired', 'forged'] as const) expect(await call(route, callers[who]!), `${who}`).toBe(401);
+      for (const who of ['anonymous', 'expired', 'forged', 'disabled'] as const) expect(await call(route, callers[who]!), `${who}`).toBe(401);
       for (const role of ROLES) {
         const status = await call(route, callers[role]!);
         if (allowed.includes(role)) expect([401, 403], `${role} is allowed`).not.toContain(status);
@@ -96,6 +102,13 @@ describe('the access matrix, from the route table', () => {
       if (route.access.kind === 'link') for (const token of [null, callers.admin!]) expect(await call(route, token), route.path).toBe(403);
       if (route.access.kind === 'slack') for (const token of [null, callers.admin!]) expect(await call(route, token), route.path).toBe(401);
     }
+  });
+
+  it('sign-in routes take no token: login sends the browser to the issuer, a callback without its transaction is refused, a sign-out needs its own Origin', async () => {
+    const signIn = (Object.entries(ROUTES) as [string, RouteSpec][]).filter(([, r]) => r.access.kind === 'sign-in');
+    expect(signIn.map(([id]) => id).sort()).toEqual(['signIn', 'signInCallback', 'signOut']);
+    const expected: Record<string, number> = { signIn: 302, signInCallback: 400, signOut: 403 };
+    for (const [id, route] of signIn) for (const token of [null, callers.admin!]) expect(await call(route, token), route.path).toBe(expected[id]);
   });
 
   it('audits a refusal by role with who, which route and why', async () => {

@@ -6,11 +6,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { reviewerToken } from '../../functions/approvals/reviewer-tokens.js';
 import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../../local/runtime.js';
 
+/** The collections of the test workflows (the shipped ones and tests/fixtures/*-workflows). */
+export const TEST_COLLECTIONS_FILE = fileURLToPath(new URL('../fixtures/collections.yaml', import.meta.url));
+
 export async function startTestRuntime(options: Partial<LocalRuntimeOptions> = {}): Promise<LocalRuntime> {
-  return startLocalRuntime({ dataDir: mkdtempSync(join(tmpdir(), 'handrail-test-')), port: 0, ...options });
+  return startLocalRuntime({ dataDir: mkdtempSync(join(tmpdir(), 'handrail-test-')), port: 0, collectionsFile: TEST_COLLECTIONS_FILE, ...options });
 }
 
 /** Who a test client signs in as: the runtime's admin by default, `null` for an anonymous caller. */

@@ -29,7 +29,8 @@ export async function startTestIssuer(): Promise<TestIssuer> {
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise<void>((r) => server.once('listening', () => r()));
   issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}${LOCAL_ISSUER_PATH}`;
-  Object.assign(process.env, { [ENV.authIssuer]: issuer, [ENV.authAudience]: LOCAL_AUDIENCE });
+  // The API's browser sign-in comes back to itself (as http://localhost: cookies without Secure).
+  Object.assign(process.env, { [ENV.authIssuer]: issuer, [ENV.authAudience]: LOCAL_AUDIENCE, [ENV.authRedirectUrl]: 'http://localhost:3000/auth/callback' });
   resetIdTokenKeys();
   const directory = loadDirectory();
   return {

@@ -11,7 +11,7 @@ import { hasRole, type Caller } from '../../auth/caller.js';
 import { getApproval, listApprovals, type ApprovalRecord } from '../../records/approvals.js';
 import { ForbiddenError, NotFoundError } from '../../shared/errors.js';
 import { callerIn } from '../authorize.js';
-import { decisionBy } from '../decision-request.js';
+import { decisionAuthOf, decisionBy } from '../decision-request.js';
 import { pathId } from '../path-params.js';
 import type { RouteHandlers } from '../route-handlers.js';
 import { schemas } from '../route-table.js';
@@ -60,13 +60,15 @@ export const approvalRoutes: RouteHandlers<'listApprovals' | 'getApproval' | 'de
   },
   decide: async (c) => {
     const approvalId = pathId(c, 'approvalId', 'approvalId', 'approval');
-    const decided = await decide(approvalId, await decisionBy(c, callerIn(c)), 'api');
+    const caller = callerIn(c);
+    const decided = await decide(approvalId, await decisionBy(c, caller), 'api', decisionAuthOf(caller));
     return c.json(publicApproval(decided));
   },
   decidePart: async (c) => {
     const approvalId = pathId(c, 'approvalId', 'approvalId', 'approval');
     const itemId = pathId(c, 'itemId', 'itemId', 'part');
-    const decided = await decideItem(approvalId, itemId, await decisionBy(c, callerIn(c)), 'api');
+    const caller = callerIn(c);
+    const decided = await decideItem(approvalId, itemId, await decisionBy(c, caller), 'api', decisionAuthOf(caller));
     return c.json(publicApproval(decided));
   },
 };

@@ -9,6 +9,7 @@ import { ForbiddenError } from '../../shared/errors.js';
 import { isId } from '../../shared/ids.js';
 import { verifyReviewToken } from '../../shared/review-link.js';
 import { signingSecret } from '../../shared/signing-secret.js';
+import { assertActive } from '../authorize.js';
 import { statusFor } from '../errors.js';
 import type { RouteHandlers } from '../route-handlers.js';
 import { messagePage, page } from './review-page.js';
@@ -42,6 +43,7 @@ export const inboxRoutes: RouteHandlers<'inbox'> = {
       const claims = verifyReviewToken(await signingSecret(), token);
       if (claims.approvalId !== INBOX_SCOPE) throw new ForbiddenError('This link opens one review, not an inbox.');
       reviewer = claims.reviewer;
+      await assertActive(c, reviewer);
     } catch (err) {
       if (statusFor(err) !== 403) throw err;
       return c.html(messagePage('Link not valid', (err as Error).message), 403);

@@ -1,20 +1,37 @@
 /**
  * Knowledge documents: add a new immutable version (its author is the signed-in caller, never a
- * body field), list the latest versions of a collection.
+ * body field), list the latest versions of a collection. Each collection says who may write it
+ * (state-machines/collections.yaml); a refused caller is audited and changes nothing.
  */
+import type { Context } from 'hono';
+import { assertMayList, assertMayWrite } from '../../knowledge/collection-access.js';
 import { listDocuments, putDocument } from '../../knowledge/document-store.js';
+import { collectionName, parseInput } from '../../knowledge/validation.js';
 import { recordAudit } from '../../records/audit.js';
-import { callerIn } from '../authorize.js';
+import { ForbiddenError } from '../../shared/errors.js';
+import { callerIn, refused } from '../authorize.js';
 import { JSON_LIMITS } from '../limits.js';
 import type { RouteHandlers } from '../route-handlers.js';
-import { schemas } from '../route-table.js';
+import { ROUTES, schemas, type RouteSpec } from '../route-table.js';
 import { jsonBody, parseOrThrow } from '../validate.js';
 
-// The store checks the collection's shape first (400 naming it), so no odd name becomes a key.
+/** The path's collection, checked for shape (400 naming it) and for the caller's access (404, or 403 audited). */
+async function collectionFor(c: Context, route: RouteSpec, check: typeof assertMayWrite): Promise<string> {
+  const collection = parseInput(collectionName, c.req.param('collection') ?? '');
+  const caller = callerIn(c);
+  try {
+    check(caller, collection);
+  } catch (err) {
+    if (err instanceof ForbiddenError) throw await refused(caller, route, err);
+    throw err;
+  }
+  return collection;
+}
+
 export const knowledgeRoutes: RouteHandlers<'listDocuments' | 'putDocument'> = {
-  listDocuments: async (c) => c.json({ documents: await listDocuments(c.req.param('collection') ?? '') }),
+  listDocuments: async (c) => c.json({ documents: await listDocuments(await collectionFor(c, ROUTES.listDocuments, assertMayList)) }),
   putDocument: async (c) => {
-    const collection = c.req.param('collection') ?? '';
+    const collection = await collectionFor(c, ROUTES.putDocument, assertMayWrite);
     const body = parseOrThrow(schemas.putDocument, await jsonBody(c, JSON_LIMITS.knowledge), 'body');
     const version = await putDocument({ collection, ...body, author: callerIn(c).id });
     if (!version.unchanged) {

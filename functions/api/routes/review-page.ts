@@ -11,12 +11,14 @@ export function messagePage(title: string, message: string) {
   return page(title, html`<h1>${title}</h1><p class="notice">${message}</p>`);
 }
 
-export function reviewPage(approval: ApprovalRecord, reviewer: string) {
+/** `signedIn`: a sensitive step's page, shown to its reviewer signed in (routes/review.ts checked). */
+export function reviewPage(approval: ApprovalRecord, reviewer: string, signedIn = false) {
   const input = Object.entries(approval.input);
   const decided = approval.status !== 'pending';
   return page(
     `Review ${approval.stepId}`,
     html`<h1>Review: ${approval.workflowId} / ${approval.stepId}</h1>
+      ${signedIn ? html`<p class="notice"><strong>Sensitive step</strong>: you are signed in as <strong>${reviewer}</strong>.</p>` : ''}
       <p class="meta">Run ${approval.runId} · reviewer ${reviewer} · decide by ${approval.deadline} · draft by ${approval.draft.provider} (${approval.draft.model})</p>
       ${approval.qualityFailures?.length ? html`<p class="notice"><strong>Sent to review because:</strong> ${approval.qualityFailures.map((f) => f.detail).join('; ')}</p>` : ''}
       ${approval.classification?.length ? html`<p class="meta"><strong>Classified:</strong> ${approval.classification.join(' · ')}${approval.routeKey ? html` · route ${approval.routeKey}` : ''}</p>` : ''}

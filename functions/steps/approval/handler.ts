@@ -48,7 +48,7 @@ export const handler = stepTaskHandler('approval', approvalFields, async ({ step
   const now = new Date();
   const deadline = new Date(now.getTime() + timeoutSeconds * 1000).toISOString();
   // No DynamoDB call unless the route path has an autonomy rule.
-  const assessment = await assessAutonomy({ policy, state, level, eligible: !items && step.requiredApprovals === 1 });
+  const assessment = await assessAutonomy({ policy, state, level, eligible: !items && step.requiredApprovals === 1 && !step.signIn });
 
   const hash = draftHash(draft.text);
   const created = await putApprovalRequest({
@@ -68,6 +68,7 @@ export const handler = stepTaskHandler('approval', approvalFields, async ({ step
     reasons: step.reasons,
     requiredApprovals: step.requiredApprovals,
     allowSelfApproval: step.allowSelfApproval,
+    ...(step.signIn ? { signIn: step.signIn } : {}),
     ...(requester ? { requester } : {}),
     votes: [],
     voterIds: [],

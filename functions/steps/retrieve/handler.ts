@@ -1,4 +1,5 @@
 /** Lambda: ranks knowledge passages for the step's query and records exactly which were used. */
+import { assertReadable } from '../../knowledge/collection-access.js';
 import { retrieve } from '../../knowledge/retrieval.js';
 import { putStepRecord } from '../../records/runs.js';
 import type { RetrieveOutput } from '../../shared/step-contract.js';
@@ -6,6 +7,8 @@ import { renderTemplate } from '../../shared/template.js';
 import { stepTaskHandler } from '../step-task.js';
 
 export const handler = stepTaskHandler('retrieve', undefined, async ({ step, state }): Promise<RetrieveOutput> => {
+  // Its workflow's collections only: what its IAM role allows on AWS, refused the same way locally.
+  assertReadable(step.collection);
   const startedAt = new Date();
   const query = renderTemplate(step.query, state).slice(0, 4000);
   const passages = await retrieve({ collection: step.collection, query, topK: step.topK });

@@ -58,7 +58,8 @@ export async function storelessApp(): Promise<Hono> {
   resetSigningSecret();
   resetWorkflowRegistry();
   resetWebhookSecrets();
-  const app = createApp();
+  // No store to ask whether a user is disabled: every signed-in caller here is enabled (the e2e tests disable users).
+  const app = createApp({ isDisabled: async () => false });
   const request = app.request.bind(app);
   app.request = (input, init, ...rest) => {
     const headers = new Headers(init?.headers);

@@ -130,3 +130,14 @@ describe('Slack interaction payloads (zod)', () => {
     expect(viewSubmissionSchema.safeParse({ type: 'view_submission', user: { id: 'U1' }, view: { callback_id: 'x', private_metadata: 'oops', state: { values: {} } } }).success).toBe(false);
   });
 });
+
+describe('a sensitive step (signIn: required) in Slack', () => {
+  it('carries no decision buttons, only the review page link, and says why', () => {
+    const dm = requestMessage({ ...sampleApproval(), signIn: 'required' }, 'http://localhost:3000/review/abc');
+    const actions = dm.blocks.find((b) => b.type === 'actions') as { elements: any[] };
+    expect(actions.elements.map((e) => e.action_id)).toEqual([SLACK_ACTIONS.open]);
+    expect(json(dm.blocks)).toContain('This step needs a sign-in');
+    // Posted to a channel (no per-reviewer link): no buttons at all.
+    expect(requestMessage({ ...sampleApproval(), signIn: 'required' }).blocks.some((b) => b.type === 'actions')).toBe(false);
+  });
+});

@@ -59,3 +59,11 @@ describe('redact', () => {
     expect(redact(text)).toBe(text);
   });
 });
+
+describe('sign-in secrets', () => {
+  it('redacts an authorization code and a PKCE verifier, and the cookies of an API Gateway event', () => {
+    expect(redact('GET /auth/callback?code=abc123&state=s1')).toBe('GET /auth/callback?code=<redacted>&state=s1');
+    expect(redact('grant_type=authorization_code&code_verifier=v3rIfIeR')).toBe('grant_type=authorization_code&code_verifier=<redacted>');
+    expect(redactingReplacer('cookies', ['handrail-session=x'])).toBe('<redacted>');
+  });
+});

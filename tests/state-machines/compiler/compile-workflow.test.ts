@@ -214,3 +214,24 @@ describe('quality gates compilation', () => {
     expect(validator(withArns(definition)).errors).toEqual([]);
   });
 });
+
+describe('signIn: required (a sensitive approval step)', () => {
+  const support = () => loadWorkflows().find((w) => w.definition.id === 'support-reply')!.definition;
+
+  it('adds `signIn` to the approval states that declare it and changes nothing else; a workflow without it compiles as before (no signIn anywhere)', () => {
+    const plain = support();
+    const sensitive = { ...plain, steps: plain.steps.map((s) => (s.id === 'agent_review' ? { ...s, signIn: 'required' as const } : s)) };
+    const before = JSON.stringify(compileWorkflow(plain, directory).definition);
+    const after = JSON.stringify(compileWorkflow(sensitive, directory).definition);
+    expect(before).not.toContain('signIn');
+    expect(after.match(/"signIn":"required"/g)).toHaveLength(3); // agent_review's three levels
+    expect(after.replace(/,"signIn":"required"/g, '')).toBe(before);
+  });
+
+  it('takes only `required`', () => {
+    const approval = support().steps.find((s) => s.kind === 'approval')!;
+    const parsed = workflowSchema.safeParse({ ...support(), steps: support().steps.map((s) => (s === approval || s.id === approval.id ? { ...s, signIn: 'always' } : s)) });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error!.issues[0]!.message).toBe('must be required (or left out: the review link is enough)');
+  });
+});

@@ -38,9 +38,11 @@ const waitMachine = {
 beforeAll(async () => {
   env = await startEmulatorEnv({
     name: 'approval-retry',
-    env: { [ENV.approvalsTable]: 'test-approvals', [ENV.runsTable]: 'test-runs' },
+    // Decisions check that the reviewer is not disabled (the API keys table keeps disabled users).
+    env: { [ENV.approvalsTable]: 'test-approvals', [ENV.runsTable]: 'test-runs', [ENV.apiKeysTable]: 'test-api-keys' },
     tables: [
       { TableName: 'test-approvals', AttributeDefinitions: [{ AttributeName: 'approvalId', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'approvalId', KeyType: 'HASH' }] },
+      { TableName: 'test-api-keys', AttributeDefinitions: [{ AttributeName: 'keyId', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'keyId', KeyType: 'HASH' }] },
       { TableName: 'test-runs', ...stringKeys('runId', 'sk') },
     ],
   });
@@ -157,6 +159,6 @@ describe('a decision that meets a retried approval state', () => {
 
 it('refuses a decision after the deadline with 409: its wait has timed out (or is about to)', async () => {
   await putApprovalRequest(request('run-overdue', { deadline: new Date(Date.now() - 1000).toISOString() }));
-  await expect(decide('run-overdue.review.0', { action: 'approve', reviewer: 'r@example.com', draftHash: HASH }, 'api')).rejects.toThrow(/timed out at .*can no longer be decided/);
+  await expect(decide('run-overdue.review.0', { action: 'approve', reviewer: 'r@example.com', draftHash: HASH }, 'api', { method: 'id_token', signedIn: true })).rejects.toThrow(/timed out at .*can no longer be decided/);
   expect((await getApproval('run-overdue.review.0'))!.status).toBe('pending');
 });

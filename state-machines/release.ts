@@ -1,0 +1,88 @@
+/**
+ * A release: everything that shapes how one workflow behaves, as one manifest with a content id.
+ * The workflow definition (prompts, model chain, routes, gates, approval policy), the reviewers its
+ * groups resolve to, where it delivers on the stage, the prices of the models it names, and the
+ * knowledge it reads (`latest` of each collection: a run's retrieve steps record the exact versions).
+ * The same inputs give the same id anywhere, so the id a run records names exactly what served it.
+ *
+ * @example
+ * const { releaseId } = releaseOf(workflow, { directory, prices, delivery: { SUPPORT_REPLY_URL: 'https://…' } });
+ */
+import { createHash } from 'node:crypto';
+import type { PriceTable } from '../functions/usage/price-table.js';
+import { collectionsReadBy } from './collections.js';
+import type { Directory } from './directory.js';
+import type { LoadedWorkflow } from './load-workflow.js';
+
+export interface ReleaseManifest {
+  readonly workflowId: string;
+  /** The workflow file's own content hash (what runs recorded before releases). */
+  readonly workflowVersion: string;
+  readonly definition: LoadedWorkflow['definition'];
+  /** Each `group:<name>` the definition names, with its members: who may decide. */
+  readonly groups: Record<string, string[]>;
+  /** Each delivery target the definition names (`urlFromEnv`), with the stage's URL for it. */
+  readonly delivery: Record<string, string>;
+  /** The price of each model the definition names (USD per 1K tokens), or null when unpriced. */
+  readonly prices: Record<string, { input: number; output: number } | null>;
+  /** The knowledge snapshot each collection is read at. */
+  readonly knowledge: Record<string, 'latest'>;
+}
+
+export interface Release {
+  /** `rel-` and 16 hex digits of the manifest's SHA-256. */
+  readonly releaseId: string;
+  readonly manifest: ReleaseManifest;
+}
+
+export interface ReleaseInputs {
+  readonly directory: Directory;
+  readonly prices: PriceTable;
+  /** The stage's URL for each delivery target (stages.yaml `delivery`, or the local sink). */
+  readonly delivery: Record<string, string>;
+}
+
+/** Every value in a JSON tree, depth first. */
+function* walk(value: unknown): Generator<unknown> {
+  yield value;
+  if (Array.isArray(value)) for (const v of value) yield* walk(v);
+  else if (value && typeof value === 'object') for (const v of Object.values(value)) yield* walk(v);
+}
+
+/** JSON with object keys sorted, so equal manifests hash equal whatever order they were built in. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
+}
+
+export function releaseOf(workflow: LoadedWorkflow, inputs: ReleaseInputs): Release {
+  const { definition } = workflow;
+  const nodes = [...walk(definition)];
+  const groups: Record<string, string[]> = {};
+  for (const ref of nodes.filter((v): v is string => typeof v === 'string' && v.startsWith('group:'))) {
+    groups[ref.slice('group:'.length)] = inputs.directory.groups[ref.slice('group:'.length)] ?? [];
+  }
+  const prices: ReleaseManifest['prices'] = {};
+  for (const node of nodes) {
+    const ref = node as { provider?: unknown; model?: unknown };
+    if (node && typeof node === 'object' && typeof ref.provider === 'string' && typeof ref.model === 'string') {
+      const table = inputs.prices[ref.provider as keyof PriceTable];
+      prices[`${ref.provider}/${ref.model}`] = table?.[ref.model] ?? null;
+    }
+  }
+  const delivery: Record<string, string> = {};
+  for (const step of definition.steps) {
+    if (step.kind === 'deliver') delivery[step.urlFromEnv ?? step.id] = (step.urlFromEnv && inputs.delivery[step.urlFromEnv]) || step.url || '';
+  }
+  const manifest: ReleaseManifest = {
+    workflowId: definition.id,
+    workflowVersion: workflow.version,
+    definition,
+    groups,
+    delivery,
+    prices,
+    knowledge: Object.fromEntries(collectionsReadBy(workflow).map((c) => [c, 'latest' as const])),
+  };
+  return { releaseId: `rel-${createHash('sha256').update(canonicalJson(manifest)).digest('hex').slice(0, 16)}`, manifest };
+}

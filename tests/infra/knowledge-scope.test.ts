@@ -1,0 +1,81 @@
+/**
+ * Knowledge is scoped in IAM: each workflow's retrieve function may read only the S3 prefixes and
+ * DynamoDB partitions of the collections it names, and a workflow naming a collection that does
+ * not list it among its readers fails the synth (state-machines/collections.yaml).
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { buildApp } from '../../infra/app-factory.js';
+import { projectRoot } from '../../infra/project-root.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'scope-'));
+const workflowsDir = mkdtempSync(join(dir, 'workflows-'));
+const supportReply = readFileSync(join(projectRoot, 'state-machines/workflows/support-reply.yaml'), 'utf8');
+writeFileSync(join(workflowsDir, 'support-reply.yaml'), supportReply);
+// The same workflow, drafting from the sales playbooks.
+writeFileSync(join(workflowsDir, 'sales-reply.yaml'), supportReply.replace(/^id: support-reply$/m, 'id: sales-reply').replace(/collection: support$/m, 'collection: sales'));
+
+function collectionsFile(yaml: string): string {
+  const file = join(dir, `collections-${Math.random().toString(36).slice(2)}.yaml`);
+  writeFileSync(file, yaml);
+  return file;
+}
+const granted = collectionsFile(`collections:
+  support: { writers: [author@example.com], readers: [support-reply] }
+  sales: { writers: [author@example.com], readers: [sales-reply] }
+`);
+const synth = (file: string) => buildApp({ stage: 'local', bundling: false, outdir: mkdtempSync(join(tmpdir(), 'cdk-')), workflowsDir, collectionsFile: file });
+
+type Statement = { Sid?: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, Record<string, string[]>> };
+
+function statementsOf(template: Template, functionIdPrefix: string): Statement[] {
+  const [[, fn]] = Object.entries(template.findResources('AWS::Lambda::Function')).filter(([id]) => id.startsWith(functionIdPrefix)) as [string, { Properties: { Role: { 'Fn::GetAtt': [string] } } }][];
+  const roleId = fn!.Properties.Role['Fn::GetAtt'][0];
+  return Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((p) => JSON.stringify(p.Properties.Roles).includes(`"${roleId}"`))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+}
+const actions = (s: Statement) => [s.Action].flat();
+
+describe('knowledge scoped per workflow, in IAM', () => {
+  const template = Template.fromStack(synth(granted).stack);
+
+  it.each([
+    ['StepsRetrieveSupportReplyFunction', 'support', 'sales'],
+    ['StepsRetrieveSalesReplyFunction', 'sales', 'support'],
+  ])('%s reads the partition and prefix of %s only', (fnId, own, other) => {
+    const statements = statementsOf(template, fnId);
+    const knowledge = statements.filter((s) => actions(s).some((a) => a.startsWith('s3:')) || JSON.stringify(s.Resource).includes('KnowledgeTable'));
+    const query = knowledge.find((s) => actions(s).includes('dynamodb:Query'))!;
+    expect(query.Condition).toEqual({ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [own] } });
+    const objects = knowledge.filter((s) => actions(s).some((a) => a.startsWith('s3:')));
+    expect(objects.flatMap(actions).sort()).toEqual(['s3:GetObject', 's3:GetObjectVersion']);
+    expect(JSON.stringify(objects.map((s) => s.Resource))).toContain(`/knowledge/${own}/*`);
+    expect(JSON.stringify(knowledge)).not.toContain(`/knowledge/${other}/`);
+    expect(JSON.stringify(knowledge)).not.toContain('/knowledge/*');
+    // Every statement on the knowledge table carries the partition condition.
+    for (const s of knowledge.filter((s) => JSON.stringify(s.Resource).includes('KnowledgeTable'))) expect(s.Condition).toBeDefined();
+  });
+
+  it('gives each state machine its own retrieve function, and the function its collections', () => {
+    const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+    const retrieveOf = (name: string) => JSON.stringify(machines.find((m) => JSON.stringify(m.Properties.StateMachineName).includes(name))!.Properties.DefinitionSubstitutions.fn_retrieve);
+    expect(retrieveOf('support-reply')).toContain('StepsRetrieveSupportReplyFunction');
+    expect(retrieveOf('sales-reply')).toContain('StepsRetrieveSalesReplyFunction');
+    const env = (prefix: string) => Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith(prefix))![1].Properties.Environment.Variables;
+    expect(env('StepsRetrieveSalesReplyFunction').HANDRAIL_READABLE_COLLECTIONS).toBe('sales');
+    expect(env('ApiFunction').HANDRAIL_COLLECTIONS_FILE).toBe('/var/task/collections.json');
+  });
+
+  it.each([
+    ['a collection that does not list the workflow', `collections:\n  support: { readers: [support-reply] }\n  sales: { readers: [support-reply] }\n`, /sales-reply\.yaml: steps\[0\] \(retrieve_context\)\.collection: "sales" does not let this workflow read it; add sales-reply to collections\.sales\.readers/],
+    ['a collection that is not declared', `collections:\n  support: { readers: [support-reply] }\n`, /sales-reply\.yaml: steps\[0\] \(retrieve_context\)\.collection: "sales" is not a declared collection/],
+    ['a writer group the directory lacks', `collections:\n  support: { readers: [support-reply], writers: [group:nobody] }\n  sales: { readers: [sales-reply] }\n`, /collections\.support\.writers: no group "nobody" in the reviewer directory/],
+    ['a malformed collections file', `collections:\n  Support: { readers: [support-reply] }\n`, /collections\.Support: a collection name must be 1-63 characters/],
+  ])('fails the synth on %s, naming what to fix', (_what, yaml, message) => {
+    expect(() => synth(collectionsFile(yaml))).toThrow(message);
+  });
+});
