@@ -15,6 +15,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { reviewerToken } from '../functions/approvals/reviewer-tokens.js';
 import { signedWebhookHeaders } from '../functions/triggers/standard-webhooks.js';
@@ -87,11 +88,14 @@ export async function runCrashScenario(options: CrashOptions): Promise<CrashRepo
   const killedAtMs: number[] = [];
   try {
     // The first start makes the stage's secrets; the receiver checks delivery signatures with the delivery key.
-    current = await startChildRuntime(dataDir);
+    // The harness polls the inbox and runs as one admin and decides as few reviewers, far past their
+    // request limits: the runtime runs the bench's stage, whose limits are out of reach (bench/stages.yaml).
+    const stages = { HANDRAIL_STAGES_FILE: fileURLToPath(new URL('./stages.yaml', import.meta.url)) };
+    current = await startChildRuntime(dataDir, stages);
     const secret = readFileSync(join(dataDir, 'signing-secret'), 'utf8').trim();
     receiver = await startSignedReceiver(readFileSync(join(dataDir, 'delivery-secret'), 'utf8').trim());
     await killChild(current.child);
-    const env = { SUPPORT_REPLY_URL: receiver.url };
+    const env = { ...stages, SUPPORT_REPLY_URL: receiver.url };
     current = await startChildRuntime(dataDir, env);
 
     // The scenario reads runs and the whole inbox as the directory's admin (decisions carry the reviewer's token).

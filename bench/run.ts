@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { reviewerToken } from '../functions/approvals/reviewer-tokens.js';
 import { startLocalRuntime } from '../local/runtime.js';
@@ -16,6 +17,8 @@ const runs = Number(process.env.BENCH_RUNS ?? 2000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const now = () => performance.timeOrigin + performance.now();
 
+// One sender and one reviewer drive the whole load: the bench's stage raises their request limits (bench/stages.yaml).
+process.env.HANDRAIL_STAGES_FILE ||= fileURLToPath(new URL('./stages.yaml', import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), 'handrail-bench-'));
 const runtime = await startLocalRuntime({ dataDir, port: 0, env: { HANDRAIL_PROVIDERS: 'offline', POWERTOOLS_LOG_LEVEL: 'ERROR' } });
 

@@ -8,6 +8,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { reviewerToken } from '../functions/approvals/reviewer-tokens.js';
 import { startLocalRuntime } from '../local/runtime.js';
@@ -19,6 +20,8 @@ const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc (npm run soak does)');
 
 const dataDir = mkdtempSync(join(tmpdir(), 'handrail-soak-'));
+// One sender and one reviewer drive the whole load: the bench's stage raises their request limits (bench/stages.yaml).
+process.env.HANDRAIL_STAGES_FILE ||= fileURLToPath(new URL('./stages.yaml', import.meta.url));
 const runtime = await startLocalRuntime({ dataDir, port: 0, env: { HANDRAIL_PROVIDERS: 'offline', POWERTOOLS_LOG_LEVEL: 'ERROR' } });
 
 let pending = new Set<string>();

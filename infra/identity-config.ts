@@ -11,6 +11,7 @@
  *   federation: { type: oidc, name: Okta, issuerUrl: https://acme.okta.com, clientId: 0oa1…, clientSecretArn: arn:aws:secretsmanager:… }
  */
 import * as z from 'zod';
+import { groupRolesSchema } from '../functions/auth/idp-group-roles.js';
 
 /** Cognito's reserved words in a prefix domain. */
 const RESERVED_IN_DOMAIN = ['aws', 'amazon', 'cognito'];
@@ -36,6 +37,18 @@ const providerName = z
   .regex(/^[A-Za-z][A-Za-z0-9-]{2,31}$/, 'must be 3 to 32 letters, digits or hyphens, starting with a letter (e.g. Okta, EntraID, GoogleWorkspace)')
   .refine((name) => !['cognito', 'google', 'facebook', 'loginwithamazon', 'signinwithapple'].includes(name.toLowerCase()), "must not be one of Cognito's built-in providers (use e.g. GoogleWorkspace)");
 
+/**
+ * Which of the IdP's groups grant Handrail roles: the claim (OIDC) or attribute (SAML) that carries
+ * the person's groups, and group name → role. Cognito copies the groups into `custom:idp_groups` on
+ * each federated sign-in; the pre token generation trigger adds the mapped roles to `cognito:groups`.
+ */
+const groupsMapping = z
+  .object({
+    attribute: z.string(required('the IdP claim or SAML attribute that carries the groups, e.g. groups')).min(1, 'must name the claim or attribute, e.g. groups'),
+    roles: groupRolesSchema.refine((roles) => Object.keys(roles).length > 0, 'must map at least one IdP group to a role, e.g. { Handrail-Admins: admin }'),
+  })
+  .strict();
+
 const oidcFederation = z
   .object({
     type: z.literal('oidc'),
@@ -51,6 +64,8 @@ const oidcFederation = z
       .array(z.string().regex(/^[\x21-\x7e]+$/, 'must be a scope name'))
       .default(['openid', 'email', 'profile'])
       .refine((scopes) => scopes.includes('openid') && scopes.includes('email'), 'must include openid and email (Handrail identifies people by email)'),
+    /** IdP groups → roles (Okta: add the `groups` scope, or a groups claim to the ID token). */
+    groups: groupsMapping.optional(),
   })
   .strict();
 
@@ -67,6 +82,8 @@ const samlFederation = z
     metadataFile: z.string().min(1).optional(),
     /** The SAML attribute that carries the person's email. */
     emailAttribute: z.string().min(1).default(SAML_EMAIL_CLAIM),
+    /** IdP groups → roles (Entra ID sends group object ids in http://schemas.microsoft.com/ws/2008/06/identity/claims/groups). */
+    groups: groupsMapping.optional(),
   })
   .strict()
   .refine((saml) => Boolean(saml.metadataUrl) !== Boolean(saml.metadataFile), { message: 'give exactly one of metadataUrl (Okta, Entra ID) or metadataFile (Google Workspace)', path: ['metadataUrl'] });

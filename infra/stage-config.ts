@@ -12,6 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import * as z from 'zod';
 import type { LoadedWorkflow } from '../state-machines/load-workflow.js';
+import { limitsSchema } from '../functions/limits/limits-config.js';
 import { identitySchema } from './identity-config.js';
 import { projectRoot } from './project-root.js';
 
@@ -37,6 +38,11 @@ export const stageConfigSchema = z
       })
       .strict()
       .default({}),
+    /**
+     * Requests each caller may make per window, by kind of caller (functions/limits/limits-config.ts):
+     * only what differs from the defaults, e.g. `webhook: { requests: 6000 }`.
+     */
+    limits: limitsSchema,
     /** Who signs in, and how: the stage's Cognito user pool (identity-config.ts). Required except locally. */
     identity: identitySchema.optional(),
   })

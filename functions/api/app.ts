@@ -1,7 +1,7 @@
 /**
  * The Handrail HTTP API: one Hono app, served by API Gateway + Lambda on AWS (handler.ts) and by
  * Node in the local runtime. Its routes are exactly the route table's (route-table.ts), each behind
- * the access it declares (authorize.ts).
+ * the access it declares (authorize.ts) and its caller's request limit (throttle.ts).
  *
  * @example
  * const res = await createApp().request('/health');
@@ -17,6 +17,7 @@ import { openApiDocument } from './openapi.js';
 import type { RouteHandlers } from './route-handlers.js';
 import { honoPath, ROUTES, type RouteId, type RouteSpec } from './route-table.js';
 import { securityHeaders } from './security-headers.js';
+import { throttled } from './throttle.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { autonomyRoutes } from './routes/autonomy.js';
@@ -61,7 +62,7 @@ export function createApp({ isDisabled = isUserDisabled }: AppOptions = {}): Hon
   // Every route, including those mounted later (the local runtime's /sink and /outbox).
   app.use('*', securityHeaders(), lambdaContextLogging(), bodyLimits());
   for (const [id, route] of Object.entries(ROUTES) as [RouteId, RouteSpec][]) {
-    app.on(route.method, honoPath(route.path), authorize(route, isDisabled), handlers[id] as Handler);
+    app.on(route.method, honoPath(route.path), authorize(route, isDisabled), throttled(route), handlers[id] as Handler);
   }
   app.notFound((c) => c.json({ error: { code: 'NotFound', message: `No route ${c.req.method.slice(0, 16)} ${shownId(c.req.path)}` } }, 404));
   app.onError(errorResponse);

@@ -7,7 +7,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, UnauthorizedError, ValidationError } from '../shared/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, TooManyRequestsError, UnauthorizedError, ValidationError } from '../shared/errors.js';
 import { redact } from '../shared/log-redaction.js';
 import { logger } from '../shared/logger.js';
 import { isClientAbort } from './client-abort.js';
@@ -16,7 +16,7 @@ import { messagePage } from './routes/review-page.js';
 /** nginx's "client closed request": never seen by the client, it keeps logs and metrics honest. */
 export const CLIENT_CLOSED_REQUEST = 499;
 
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 500;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 429 | 500;
 
 export function statusFor(err: unknown): ErrorStatus {
   if (err instanceof ValidationError) return 400;
@@ -25,17 +25,18 @@ export function statusFor(err: unknown): ErrorStatus {
   if (err instanceof NotFoundError) return 404;
   if (err instanceof ConflictError) return 409;
   if (err instanceof PayloadTooLargeError) return 413;
+  if (err instanceof TooManyRequestsError) return 429;
   return 500;
 }
 
-const PAGE_TITLES: Record<number, string> = { 400: 'Check the form', 401: 'Sign-in needed', 403: 'Not allowed', 404: 'Not found', 409: 'Cannot apply this decision', 413: 'Too large' };
+const PAGE_TITLES: Record<number, string> = { 400: 'Check the form', 401: 'Sign-in needed', 403: 'Not allowed', 404: 'Not found', 409: 'Cannot apply this decision', 413: 'Too large', 429: 'Too many requests' };
 
 /** The review and inbox links, and the sign-in pages, are opened in a browser: they get a page, not JSON. */
 export const isPagePath = (path: string) => /^\/(review|inbox|auth)(\/|$)/.test(path);
 
-function answer(c: Context, status: ContentfulStatusCode, code: string, message: string, field?: string) {
+function answer(c: Context, status: ContentfulStatusCode, code: string, message: string, field?: string, extra: Record<string, unknown> = {}) {
   if (isPagePath(c.req.path)) return c.html(messagePage(PAGE_TITLES[status] ?? 'Something went wrong', message), status);
-  return c.json({ error: { code, message, ...(field ? { field } : {}) } }, status);
+  return c.json({ error: { code, message, ...(field ? { field } : {}), ...extra } }, status);
 }
 
 const hasBody = (c: Context) => Number(c.req.header('content-length') ?? 0) > 0 || c.req.header('transfer-encoding') !== undefined;
@@ -59,6 +60,11 @@ export function errorResponse(err: unknown, c: Context) {
   // A request refused before its body was read (no or bad credentials, no role, an unknown
   // collection in the path...) leaves that body on the connection: close it too, for the same reason.
   if (hasBody(c) && !c.req.raw.bodyUsed) c.header('connection', 'close');
+  if (err instanceof TooManyRequestsError) {
+    // RFC 9110 §10.2.3: when to try again, in seconds; the body says which limit.
+    c.header('retry-after', String(err.retryAfterSeconds));
+    return answer(c, 429, err.name, err.message, undefined, { ...(err.limit ? { limit: err.limit } : {}), retryAfterSeconds: err.retryAfterSeconds });
+  }
   const e = err as Error & { field?: string };
   return answer(c, status, e.name, e.message, e.field);
 }

@@ -27,6 +27,7 @@ export type AuditEventType =
   | 'review_link.denied'
   | 'access.denied'
   | 'access.signed_in'
+  | 'access.throttled'
   | 'api_key.created'
   | 'api_key.revoked'
   | 'personal_token.created'

@@ -14,6 +14,12 @@ export const ENV = {
   releasesTable: 'HANDRAIL_RELEASES_TABLE',
   /** The releases the stage deploys, one per workflow (releases.json, shipped with the API). */
   releasesFile: 'HANDRAIL_RELEASES_FILE',
+  /** Per-caller request counters (functions/limits/throttle.ts): one item per caller and window, deleted by TTL. */
+  throttleTable: 'HANDRAIL_THROTTLE_TABLE',
+  /** Each kind of caller's limit, as JSON (functions/limits/limits-config.ts; from stages.yaml `limits`). */
+  throttleLimits: 'HANDRAIL_THROTTLE_LIMITS',
+  /** The company IdP's groups that grant Handrail roles, as JSON `{group: role}` (the pre token generation trigger; stages.yaml identity.federation.groups.roles). */
+  idpGroupRoles: 'HANDRAIL_IDP_GROUP_ROLES',
   knowledgeBucket: 'HANDRAIL_KNOWLEDGE_BUCKET',
   /** ARN prefix of the stage's state machines; the workflow id completes it. */
   stateMachinePrefix: 'HANDRAIL_STATE_MACHINE_PREFIX',

@@ -42,6 +42,20 @@ export class PayloadTooLargeError extends HandrailError {
   }
 }
 
+/**
+ * The caller sent more requests than its limit allows in the current window (HTTP 429): when it may
+ * try again, and which limit (functions/limits/limits-config.ts) it went over.
+ */
+export class TooManyRequestsError extends HandrailError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number = 1,
+    readonly limit?: { readonly kind: string; readonly requests: number; readonly windowSeconds: number },
+  ) {
+    super(message);
+  }
+}
+
 /** "128 KB", "2 MB": limits as people read them. */
 export function formatBytes(bytes: number): string {
   if (bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MB`;

@@ -14,6 +14,8 @@ import { webhookSecret } from './webhook-secrets.js';
 
 /** A call whose sender is proved; `claimOnce` takes its webhook-id (once the body is known to be valid). */
 export interface AdmittedTrigger {
+  /** Who sent it, for its request limit: `api-key:<keyId>`, `signature:<workflowId>`; none for an open (`none`) trigger. */
+  readonly sender?: string;
   claimOnce(): Promise<void>;
 }
 
@@ -32,13 +34,14 @@ export async function authenticateTrigger(
   const key = bearerApiKey(req.header('authorization'));
   if (key) {
     if (!accepted.includes('api-key')) throw new UnauthorizedError(`Workflow ${workflow.id} takes signed webhooks, not API keys`);
-    await verifyApiKey(key, workflow.id);
-    return { claimOnce: async () => undefined };
+    const { keyId } = await verifyApiKey(key, workflow.id);
+    return { sender: `api-key:${keyId}`, claimOnce: async () => undefined };
   }
   if (!accepted.includes('signature')) throw new UnauthorizedError(`Workflow ${workflow.id} takes an API key: send "Authorization: Bearer hrk_…" (npx handrail keys create)`);
   const signed = { id: req.header(WEBHOOK_HEADERS.id), timestamp: req.header(WEBHOOK_HEADERS.timestamp), signature: req.header(WEBHOOK_HEADERS.signature), rawBody: req.rawBody };
   verifyWebhookSignature(await webhookSecret(workflow.id), signed, now);
   return {
+    sender: `signature:${workflow.id}`,
     async claimOnce() {
       const expiresAt = Math.floor(now / 1000) + 2 * WEBHOOK_TOLERANCE_SECONDS;
       if (!(await claim(`webhook-id#${workflow.id}#${signed.id}`, expiresAt))) {

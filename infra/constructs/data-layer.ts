@@ -40,6 +40,8 @@ export class DataLayer extends Construct {
   readonly apiKeys: dynamodb.Table;
   /** Every release a run started on, with its manifest (functions/records/releases.ts). */
   readonly releases: dynamodb.Table;
+  /** Per-caller request counters (functions/limits/throttle.ts): one item per caller and window, deleted by TTL. */
+  readonly throttle: dynamodb.Table;
   readonly knowledgeBucket: s3.Bucket;
 
   constructor(scope: Construct, id: string, props: DataLayerProps = {}) {
@@ -100,6 +102,8 @@ export class DataLayer extends Construct {
     this.gateway = table('GatewayTable', 'pk', 'sk');
     this.apiKeys = table('ApiKeysTable', 'keyId');
     this.releases = table('ReleasesTable', 'releaseId');
+    // Request counters: one small item per caller and window; TTL deletes it after its window.
+    this.throttle = table('ThrottleTable', 'bucket', undefined, TTL_ATTRIBUTE);
     // Sparse: only usage counters carry `day`, so GET /usage?day= reads one day across workflows.
     this.gateway.addGlobalSecondaryIndex({
       indexName: 'byDay',

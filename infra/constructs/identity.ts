@@ -8,8 +8,11 @@
  *
  * Roles are Cognito group memberships, for federated people too: the first sign-in through the IdP
  * creates the user `<ProviderName>_<IdP subject>`, with no role until an admin adds it to a group
- * (README, Deploy to AWS). The IdP's own groups do not reach the token: Cognito does not map them to
- * `cognito:groups` without a pre-token-generation trigger, which Handrail does not ship (yet).
+ * (README, Deploy to AWS) — unless the stage maps the IdP's groups to roles
+ * (`federation.groups`): then the IdP's groups claim is copied into the custom attribute
+ * `custom:idp_groups` on every federated sign-in, and a pre token generation trigger
+ * (functions/auth/pre-token-generation.ts, event version 2) sets `cognito:groups` to the person's
+ * Cognito groups plus the roles those IdP groups map to.
  *
  * @example
  * const identity = new Identity(this, 'Identity', { stage: 'prod', config: stageConfig.identity, retain: true });
@@ -19,9 +22,12 @@ import { readFileSync } from 'node:fs';
 import { Duration, RemovalPolicy, SecretValue, Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
+import { IDP_GROUPS_ATTRIBUTE, IDP_GROUPS_MAX_LENGTH, IDP_GROUPS_USER_ATTRIBUTE } from '../../functions/auth/idp-group-roles.js';
 import { ROLE_DESCRIPTIONS, ROLES } from '../../functions/auth/roles.js';
+import { ENV } from '../../functions/shared/env-names.js';
 import type { FederationConfig, IdentityConfig } from '../identity-config.js';
 import { acknowledge } from './acknowledge.js';
+import { HandrailFunction } from './handrail-function.js';
 
 export interface IdentityProps {
   readonly stage: string;
@@ -51,6 +57,8 @@ export class Identity extends Construct {
   readonly issuer: string;
   /** The Hosted UI's base URL (`/oauth2/authorize`, `/oauth2/token`, `/logout` live under it). */
   readonly hostedUiUrl: string;
+  /** The pre token generation trigger, when the stage maps IdP groups to roles. */
+  readonly preTokenGeneration?: HandrailFunction;
 
   constructor(scope: Construct, id: string, props: IdentityProps) {
     super(scope, id);
@@ -88,9 +96,23 @@ export class Identity extends Construct {
       ...(threatProtection === 'off'
         ? {}
         : { standardThreatProtectionMode: threatProtection === 'enforced' ? cognito.StandardThreatProtectionMode.FULL_FUNCTION : cognito.StandardThreatProtectionMode.AUDIT_ONLY }),
+      // Where federated sign-ins write the IdP's groups (only when the stage maps them to roles).
+      ...(config.federation?.groups ? { customAttributes: { [IDP_GROUPS_ATTRIBUTE]: new cognito.StringAttribute({ minLen: 0, maxLen: IDP_GROUPS_MAX_LENGTH, mutable: true }) } } : {}),
       deletionProtection: retain,
       removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
+    const groups = config.federation?.groups;
+    if (groups) {
+      this.preTokenGeneration = new HandrailFunction(this, 'PreTokenGeneration', {
+        entry: 'functions/auth/pre-token-generation.ts',
+        kind: 'pre-token-generation',
+        timeout: Duration.seconds(5),
+        memorySize: 256,
+        environment: { [ENV.stage]: stage, [ENV.idpGroupRoles]: JSON.stringify(groups.roles) },
+      });
+      // Version 2 of the event (Essentials and Plus plans): its group override reaches the ID token.
+      this.userPool.addTrigger(cognito.UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG, this.preTokenGeneration, cognito.LambdaVersion.V2_0);
+    }
 
     // Weaker than the defaults only where stages.yaml says so.
     if (config.mfa !== 'required') acknowledge(this.userPool, 'COG2', `stages.yaml sets ${stage}.identity.mfa to ${config.mfa}; people signing in through the company IdP get its MFA either way`);
@@ -137,8 +159,9 @@ export class Identity extends Construct {
 }
 
 /**
- * The company IdP. Only the email is mapped: it is who the person is to Handrail (reviewer ids are
- * emails), and the name shows on the Hosted UI. An OIDC client secret is resolved by CloudFormation
+ * The company IdP. The email is mapped: it is who the person is to Handrail (reviewer ids are
+ * emails), the name shows on the Hosted UI, and the groups (if the stage maps them to roles) go to
+ * `custom:idp_groups`. An OIDC client secret is resolved by CloudFormation
  * from Secrets Manager at deploy and never appears in the template.
  */
 function federatedProvider(scope: Construct, userPool: cognito.UserPool, federation: FederationConfig): cognito.IUserPoolIdentityProvider {
@@ -151,7 +174,7 @@ function federatedProvider(scope: Construct, userPool: cognito.UserPool, federat
       clientSecret: SecretValue.secretsManager(federation.clientSecretArn).unsafeUnwrap(),
       scopes: federation.scopes,
       attributeRequestMethod: cognito.OidcAttributeRequestMethod.GET,
-      attributeMapping: { email: cognito.ProviderAttribute.other('email'), fullname: cognito.ProviderAttribute.other('name') },
+      attributeMapping: { email: cognito.ProviderAttribute.other('email'), fullname: cognito.ProviderAttribute.other('name'), ...groupsMapping(federation) },
     });
   }
   return new cognito.UserPoolIdentityProviderSaml(scope, 'Federation', {
@@ -160,6 +183,12 @@ function federatedProvider(scope: Construct, userPool: cognito.UserPool, federat
     metadata: federation.metadataUrl
       ? cognito.UserPoolIdentityProviderSamlMetadata.url(federation.metadataUrl)
       : cognito.UserPoolIdentityProviderSamlMetadata.file(readFileSync(federation.metadataFile!, 'utf8')),
-    attributeMapping: { email: cognito.ProviderAttribute.other(federation.emailAttribute) },
+    attributeMapping: { email: cognito.ProviderAttribute.other(federation.emailAttribute), ...groupsMapping(federation) },
   });
+}
+
+/** The IdP's groups claim or attribute → `custom:idp_groups`, when the stage maps groups to roles. */
+function groupsMapping(federation: FederationConfig): Pick<cognito.AttributeMapping, 'custom'> {
+  // CloudFormation's AttributeMapping names a custom attribute with its prefix.
+  return federation.groups ? { custom: { [IDP_GROUPS_USER_ATTRIBUTE]: cognito.ProviderAttribute.other(federation.groups.attribute) } } : {};
 }

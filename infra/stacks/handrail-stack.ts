@@ -177,6 +177,9 @@ export class HandrailStack extends Stack {
         [ENV.releasesFile]: `/var/task/${BUNDLED_RELEASES}`,
         // Slack: verifies interactions (signing secret), opens modals and updates messages (bot token).
         [ENV.channelSecretsArn]: channelSecrets.secretArn,
+        // Per-caller request limits (stages.yaml limits, resolved with the defaults) and their counters.
+        [ENV.throttleTable]: this.data.throttle.tableName,
+        [ENV.throttleLimits]: JSON.stringify(config.limits),
         ...(webhookSecrets.length ? { [ENV.webhookSecretPrefix]: webhookSecretPrefix } : {}),
         // Whose ID tokens the API accepts: the stage's user pool and app client; locally the
         // runtime's embedded issuer, on its own URL. The keys are at <issuer>/.well-known/jwks.json.
@@ -211,6 +214,8 @@ export class HandrailStack extends Stack {
     this.data.grantTable(this.data.releases, apiFunction, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Scan');
     // API keys: created (conditional put), read to authenticate a webhook, listed, revoked (update).
     this.data.grantTable(this.data.apiKeys, apiFunction, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Scan');
+    // Request limits: one atomic counter update per request (functions/records/throttle-counters.ts).
+    this.data.grantTable(this.data.throttle, apiFunction, 'dynamodb:UpdateItem');
     // GET /usage only reads the counters.
     this.data.grantTable(this.data.gateway, apiFunction, 'dynamodb:GetItem', 'dynamodb:Query');
     // Writes versions, reads one back (pinned by its S3 version id) for history and restores.

@@ -45,7 +45,8 @@ describe('Handrail stack (dev)', () => {
 
   it('bundles one nodejs22.x function per step kind plus the API, each with its own role', () => {
     const fns = Object.values(template.findResources('AWS::Lambda::Function')).filter((f) => f.Metadata?.['handrail:kind']);
-    expect(fns.map((f) => f.Metadata['handrail:kind']).sort()).toEqual(['api', 'approval', 'classify', 'deliver', 'execution-status', 'finish', 'generate', 'reconcile-decisions', 'reminders', 'retrieve']);
+    // dev maps its IdP's groups to roles: the user pool's pre token generation trigger is one more.
+    expect(fns.map((f) => f.Metadata['handrail:kind']).sort()).toEqual(['api', 'approval', 'classify', 'deliver', 'execution-status', 'finish', 'generate', 'pre-token-generation', 'reconcile-decisions', 'reminders', 'retrieve']);
     for (const fn of fns) {
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
       expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON' });
@@ -71,9 +72,9 @@ describe('Handrail stack (dev)', () => {
     expect(actionsOf('StepsApprovalFunction')).not.toContain('states:StartExecution');
   });
 
-  it('keeps runs, approvals, audit, knowledge, gateway state, API keys and releases in on-demand, PITR, KMS-encrypted tables', () => {
+  it('keeps runs, approvals, audit, knowledge, gateway state, API keys, releases and request counters in on-demand, PITR, KMS-encrypted tables', () => {
     const tables = template.findResources('AWS::DynamoDB::Table');
-    expect(Object.keys(tables)).toHaveLength(7);
+    expect(Object.keys(tables)).toHaveLength(8);
     for (const table of Object.values(tables)) {
       expect(table.Properties).toMatchObject({
         BillingMode: 'PAY_PER_REQUEST',
@@ -104,6 +105,22 @@ describe('Handrail stack (dev)', () => {
     expect(gatewayActions('StepsGenerateFunction').sort()).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
     expect(gatewayActions('ApiFunction').sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
     expect(gatewayActions('StepsDeliverFunction')).toEqual([]);
+  });
+
+  it('counts requests per caller in a TTL table that only the API updates, with the stage\'s limits in its environment', () => {
+    const [id, table] = Object.entries(template.findResources('AWS::DynamoDB::Table')).find(([logicalId]) => logicalId.startsWith('DataThrottleTable'))!;
+    expect(table.Properties).toMatchObject({ KeySchema: [{ AttributeName: 'bucket', KeyType: 'HASH' }], TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } });
+    const throttleActions = (prefix: string) =>
+      statementsOf(prefix)
+        .filter((s) => JSON.stringify(s.Resource).includes(id))
+        .flatMap((s) => [s.Action].flat());
+    expect(throttleActions('ApiFunction')).toEqual(['dynamodb:UpdateItem']);
+    for (const fn of ['StepsGenerateFunction', 'StepsApprovalFunction', 'StepsDeliverFunction', 'StepsReconcileDecisionsFunction']) expect(throttleActions(fn)).toEqual([]);
+    const [api] = Object.values(template.findResources('AWS::Lambda::Function')).filter((f) => JSON.stringify(f.Properties.Environment ?? {}).includes('HANDRAIL_THROTTLE_TABLE'));
+    const env = api!.Properties.Environment.Variables;
+    expect(env.HANDRAIL_THROTTLE_TABLE).toEqual({ Ref: id });
+    // tests/fixtures/stages/stages.yaml raises the dev stage's webhook limit; the rest are the defaults.
+    expect(JSON.parse(env.HANDRAIL_THROTTLE_LIMITS)).toMatchObject({ webhook: { requests: 6000, windowSeconds: 60 }, person: { requests: 600, windowSeconds: 60 }, anonymous: { requests: 300, windowSeconds: 60 } });
   });
 
   it('stores knowledge in a versioned, private, encrypted, TLS-only bucket', () => {

@@ -38,8 +38,8 @@ describe('user pool', () => {
       UsernameAttributes: ['email'],
       UsernameConfiguration: { CaseSensitive: false },
       AdminCreateUserConfig: Match.objectLike({ AllowAdminCreateUserOnly: true }),
-      // Mapped from the IdP on every federated sign-in: it must stay mutable.
-      Schema: [{ Name: 'email', Required: true, Mutable: true }],
+      // Mapped from the IdP on every federated sign-in: they must stay mutable. dev maps the IdP's groups too.
+      Schema: [{ Name: 'email', Required: true, Mutable: true }, { Name: 'idp_groups', AttributeDataType: 'String', Mutable: true, StringAttributeConstraints: { MinLength: '0', MaxLength: '2048' } }],
       Policies: { PasswordPolicy: { MinimumLength: 14, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true, TemporaryPasswordValidityDays: 3, PasswordHistorySize: 5 } },
       MfaConfiguration: 'ON',
       EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
@@ -140,10 +140,10 @@ describe('federated identity provider', () => {
         client_id: '0oa1example2client3id',
         client_secret: '{{resolve:secretsmanager:arn:aws:secretsmanager:us-east-1:123456789012:secret:handrail/dev/okta-client-secret-AbCdEf:SecretString:::}}',
         oidc_issuer: 'https://acme.okta.com',
-        authorize_scopes: 'openid email profile',
+        authorize_scopes: 'openid email profile groups',
         attributes_request_method: 'GET',
       },
-      AttributeMapping: { email: 'email', name: 'name' },
+      AttributeMapping: { email: 'email', name: 'name', 'custom:idp_groups': 'groups' },
     });
   });
 
@@ -159,6 +159,45 @@ describe('federated identity provider', () => {
   it('never puts a client secret in the template', () => {
     const providers = JSON.stringify(dev.findResources('AWS::Cognito::UserPoolIdentityProvider'));
     expect(providers.match(/"client_secret":"([^"]*)"/)![1]).toMatch(/^\{\{resolve:secretsmanager:/);
+  });
+});
+
+describe('IdP groups → roles', () => {
+  const triggerOf = (template: Template) => Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) => id.startsWith('IdentityPreTokenGeneration'));
+
+  it('runs a pre token generation trigger (event version 2) on the pool of a stage that maps IdP groups (dev)', () => {
+    const [fn] = triggerOf(dev);
+    expect(fn).toBeDefined();
+    dev.hasResourceProperties('AWS::Cognito::UserPool', { LambdaConfig: { PreTokenGenerationConfig: { LambdaArn: { 'Fn::GetAtt': [fn, 'Arn'] }, LambdaVersion: 'V2_0' } } });
+    dev.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Environment: { Variables: Match.objectLike({ HANDRAIL_IDP_GROUP_ROLES: JSON.stringify({ 'Handrail-Admins': 'admin', 'Support-Leads': 'reviewer' }) }) },
+      Role: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IdentityPreTokenGenerationServiceRole'), 'Arn'] },
+    });
+  });
+
+  it('lets only this user pool invoke the trigger', () => {
+    const [fn] = triggerOf(dev);
+    dev.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': [fn, 'Arn'] },
+      Principal: 'cognito-idp.amazonaws.com',
+      SourceArn: { 'Fn::GetAtt': [idOf(dev, 'AWS::Cognito::UserPool'), 'Arn'] },
+    });
+  });
+
+  it('gives the trigger its own role, with no access to data, secrets or other functions', () => {
+    const actions = Object.values(dev.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes('IdentityPreTokenGenerationServiceRole'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement.flatMap((st: { Action: string | string[] }) => [st.Action].flat()));
+    expect(actions.sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+  });
+
+  it('adds neither trigger nor custom attribute where the stage maps no groups (staging, prod)', () => {
+    for (const template of [staging, prod]) {
+      expect(triggerOf(template)).toEqual([]);
+      template.hasResourceProperties('AWS::Cognito::UserPool', { Schema: [{ Name: 'email', Required: true, Mutable: true }], LambdaConfig: Match.absent() });
+    }
   });
 });
 

@@ -32,8 +32,11 @@ describe('stage configuration', () => {
     ['an unknown provider', 'dev: { providers: [gemini], delivery: { SUPPORT_REPLY_URL: "https://x.example.com" } }\n', /dev\.providers\.0: Invalid option/],
     ['an unknown key', 'dev: { delivery: { SUPPORT_REPLY_URL: "https://x.example.com" }, webhooks: 1 }\n', /dev: Unrecognized key: "webhooks"/],
     ['openai settings without the provider', 'dev: { openai: {}, delivery: { SUPPORT_REPLY_URL: "https://x.example.com" } }\n', /dev\.openai is set but dev\.providers does not include openai/],
+    ['an unknown kind of caller in limits', 'local: { limits: { users: { requests: 10 } } }\n', /local\.limits: Unrecognized key: "users"/],
+    ['a limit of no requests', 'local: { limits: { webhook: { requests: 0 } } }\n', /local\.limits\.webhook\.requests: must be at least 1/],
+    ['a window over an hour', 'local: { limits: { anonymous: { windowSeconds: 86400 } } }\n', /local\.limits\.anonymous\.windowSeconds: must be at most 3600 seconds/],
   ])('fails the synth on %s, naming the key', (_what, yaml, message) => {
-    expect(() => synth('dev', yaml)).toThrow(message);
+    expect(() => synth(/^local: \{ limits/.test(yaml) ? 'local' : 'dev', yaml)).toThrow(message);
   });
 
   // A deployed stage's identity section, with everything else valid.
@@ -53,6 +56,9 @@ describe('stage configuration', () => {
     ['SAML without metadata', withIdentity('{ domainPrefix: acme-dev, callbackUrls: ["https://x.example.com/cb"], federation: { type: saml, name: EntraID } }'), /dev\.identity\.federation\.metadataUrl: give exactly one of metadataUrl \(Okta, Entra ID\) or metadataFile \(Google Workspace\)/],
     ['a SAML metadata file that is not there', withIdentity('{ domainPrefix: acme-dev, callbackUrls: ["https://x.example.com/cb"], federation: { type: saml, name: GoogleWorkspace, metadataFile: missing.xml } }'), /dev\.identity\.federation\.metadataFile: no file at .*missing\.xml/],
     ['a provider named like a built-in one', withIdentity('{ domainPrefix: acme-dev, callbackUrls: ["https://x.example.com/cb"], federation: { type: saml, name: Google, metadataUrl: "https://idp.example.com/m.xml" } }'), /dev\.identity\.federation\.name: must not be one of Cognito's built-in providers/],
+    ['an IdP group mapped to something not a role', oidc('issuerUrl: "https://acme.okta.com", clientId: abc, clientSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:x", groups: { attribute: groups, roles: { Support-Leads: owner } }'), /dev\.identity\.federation\.groups\.roles\.Support-Leads: must be a role: admin, author, reviewer, auditor/],
+    ['IdP groups without the claim that carries them', oidc('issuerUrl: "https://acme.okta.com", clientId: abc, clientSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:x", groups: { roles: { Admins: admin } }'), /dev\.identity\.federation\.groups\.attribute: is required: the IdP claim or SAML attribute that carries the groups/],
+    ['IdP groups mapped to no role at all', oidc('issuerUrl: "https://acme.okta.com", clientId: abc, clientSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:x", groups: { attribute: groups, roles: {} }'), /dev\.identity\.federation\.groups\.roles: must map at least one IdP group to a role/],
     ['an unknown identity key', withIdentity('{ domainPrefix: acme-dev, callbackUrls: ["https://x.example.com/cb"], selfSignUp: true }'), /dev\.identity: Unrecognized key: "selfSignUp"/],
     ['identity on the local stage', 'local: { identity: { domainPrefix: acme-dev, callbackUrls: ["https://x.example.com/cb"] } }\n', /local\.identity is not used: the local stage signs people in with the runtime's own issuer/],
   ])('fails the synth on %s, naming the identity key', (_what, yaml, message) => {

@@ -56,11 +56,11 @@ describe('log groups', () => {
 });
 
 describe('audit table', () => {
-  it('expires the items that carry the TTL attribute (Slack nonces), and only the audit table has one', () => {
+  it('expires the items that carry the TTL attribute (Slack nonces; request counters), and only the audit and throttle tables have one', () => {
     const tables = Object.entries(dev.findResources('AWS::DynamoDB::Table'));
     const withTtl = tables.filter(([, t]) => t.Properties.TimeToLiveSpecification);
-    expect(withTtl.map(([id]) => id)).toEqual([idOf(dev, 'AWS::DynamoDB::Table', 'DataAuditTable')]);
-    expect(withTtl[0]![1].Properties.TimeToLiveSpecification).toEqual({ AttributeName: TTL_ATTRIBUTE, Enabled: true });
+    expect(withTtl.map(([id]) => id).sort()).toEqual([idOf(dev, 'AWS::DynamoDB::Table', 'DataAuditTable'), idOf(dev, 'AWS::DynamoDB::Table', 'DataThrottleTable')].sort());
+    for (const [, table] of withTtl) expect(table.Properties.TimeToLiveSpecification).toEqual({ AttributeName: TTL_ATTRIBUTE, Enabled: true });
   });
 
   it('is append-only for every role in the stack: PutItem to write, Query to read, nothing else', () => {

@@ -5,6 +5,7 @@ import { authenticateTrigger } from '../../triggers/authenticate-trigger.js';
 import { NotFoundError } from '../../shared/errors.js';
 import { workflowRegistry } from '../../shared/workflow-registry.js';
 import { pathId } from '../path-params.js';
+import { throttleWebhookSender } from '../throttle.js';
 import type { RouteHandlers } from '../route-handlers.js';
 import { jsonBody, parseOrThrow } from '../validate.js';
 
@@ -17,6 +18,8 @@ export const webhookRoutes: RouteHandlers<'startRun'> = {
     if (!workflow) throw new NotFoundError(`No workflow "${workflowId}"; deployed: ${[...workflowRegistry().keys()].join(', ')}`);
     // Who sent it, before anything is read into a run (unsigned, stale or replayed: 401).
     const sender = await authenticateTrigger(workflow.definition, { header: (name) => c.req.header(name), rawBody: await c.req.text() });
+    // Its request limit, counted against the sender it proved (429: nothing claimed, no run).
+    await throttleWebhookSender(c, sender.sender);
     const body = await jsonBody(c);
     const input = parseOrThrow(workflow.inputSchema, body, 'body') as Record<string, unknown>;
     const key = parseOrThrow(idempotencyKeySchema, c.req.header('idempotency-key'), 'Idempotency-Key');

@@ -12,6 +12,7 @@ import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { afterAll, beforeAll } from 'vitest';
 import { createApp } from '../../../functions/api/app.js';
+import { DEFAULT_LIMITS } from '../../../functions/limits/limits-config.js';
 import { resetClients } from '../../../functions/shared/aws-clients.js';
 import { signReviewToken } from '../../../functions/shared/review-link.js';
 import { resetSigningSecret } from '../../../functions/shared/signing-secret.js';
@@ -45,6 +46,9 @@ export async function storelessApp(): Promise<Hono> {
     HANDRAIL_AUDIT_TABLE: 'audit',
     HANDRAIL_KNOWLEDGE_TABLE: 'knowledge',
     HANDRAIL_KNOWLEDGE_BUCKET: 'knowledge',
+    // Request counters go to the closed port too: the throttle admits a request it cannot count (logged).
+    HANDRAIL_THROTTLE_TABLE: 'throttle',
+    HANDRAIL_THROTTLE_LIMITS: JSON.stringify(DEFAULT_LIMITS),
     HANDRAIL_PUBLIC_URL: 'http://localhost:3000',
     AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9',
     AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9',

@@ -4,13 +4,15 @@
  * where Powertools keeps the Lambda context it logs.
  */
 import type { Context } from 'aws-lambda';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createApp } from '../../../functions/api/app.js';
 import { enableConcurrentInvocations, inInvocationScope } from '../../../functions/shared/invocation-scope.js';
 import { stepHandler } from '../../../functions/shared/lambda-handler.js';
 import { logger } from '../../../functions/shared/logger.js';
+import { startEmulatorEnv, type EmulatorEnv } from '../../support/emulator-env.js';
 import { captureLogs, type CapturedLogs } from '../../support/log-capture.js';
+import { throttleEnv, throttleTable } from '../../support/throttle-table.js';
 
 const contextOf = (functionName: string, awsRequestId: string) =>
   ({ functionName, awsRequestId, invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`, memoryLimitInMB: '512', functionVersion: '$LATEST' }) as Context;
@@ -18,10 +20,14 @@ const contextOf = (functionName: string, awsRequestId: string) =>
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let logs: CapturedLogs;
 
+let store: EmulatorEnv;
 beforeAll(async () => {
   expect(await enableConcurrentInvocations()).toBe(true);
+  // The API counts each request against its caller (the throttle table) before its handler runs.
+  store = await startEmulatorEnv({ name: 'invocation-scope', env: throttleEnv, tables: [throttleTable] });
   process.env.SLACK_SIGNING_SECRET = 'invocation-scope-test';
 });
+afterAll(() => store?.stop());
 afterEach(() => logs?.restore());
 
 describe('invocation scopes', () => {

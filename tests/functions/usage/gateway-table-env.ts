@@ -5,6 +5,7 @@
 import { ENV } from '../../../functions/shared/env-names.js';
 import { BY_DAY_INDEX } from '../../../functions/usage/counters.js';
 import { startEmulatorEnv, stringKeys, type EmulatorEnv } from '../../support/emulator-env.js';
+import { throttleEnv, throttleTable } from '../../support/throttle-table.js';
 
 export const GATEWAY_TABLE = 'test-gateway';
 
@@ -14,7 +15,8 @@ export function startGatewayTableEnv(): Promise<GatewayTableEnv> {
   const keys = stringKeys('pk', 'sk');
   return startEmulatorEnv({
     name: 'gateway',
-    env: { [ENV.gatewayTable]: GATEWAY_TABLE },
+    // GET /usage goes through the API app, which counts each request (the throttle table).
+    env: { [ENV.gatewayTable]: GATEWAY_TABLE, ...throttleEnv },
     tables: [
       {
         TableName: GATEWAY_TABLE,
@@ -31,6 +33,7 @@ export function startGatewayTableEnv(): Promise<GatewayTableEnv> {
           },
         ],
       },
+      throttleTable,
     ],
   });
 }
