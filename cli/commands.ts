@@ -265,6 +265,15 @@ export async function kbDiff(ref: string | undefined, from: string | undefined, 
   process.stdout.write(createPatch(`${collection}/${docId}`, before.text, after.text, `v${a}`, `v${b}`, { context: 3 }));
 }
 
+export async function kbRuns(ref: string | undefined, version: string | undefined) {
+  const { collection, docId } = documentRef(ref);
+  const v = versionNumber(version, '<version>');
+  const { runs, truncated } = await api<{ runs: { runId: string; snapshot: string }[]; truncated: boolean }>('GET', `/knowledge/${encodeURIComponent(collection)}/documents/${encodeURIComponent(docId)}/versions/${v}/runs?limit=1000`);
+  if (!runs.length) console.log(`No run searched ${collection}/${docId} v${v}.`);
+  for (const r of runs) console.log(`${r.runId}  snapshot ${r.snapshot}`);
+  if (truncated) console.log('(more runs: only the first 1000 are listed)');
+}
+
 export async function kbRestore(ref: string | undefined, version: string | undefined, reason: string | undefined) {
   const { collection, docId } = documentRef(ref);
   const restored = await api<{ version: number; restoredFrom: number; unchanged?: boolean }>('POST', `/knowledge/${encodeURIComponent(collection)}/documents/${encodeURIComponent(docId)}/restore`, {

@@ -47,6 +47,7 @@ Commands:
   kb list <collection>                    latest version of each document
   kb history <collection> [doc]           every version, newest first: who, when, content hash
   kb diff <collection>/<doc> <v1> <v2>    what changed between two versions (a unified diff)
+  kb runs <collection>/<doc> <v>          which runs searched version v (trace an answer to a knowledge update)
   kb restore <collection>/<doc> <v> [--reason T]
                                           a new version with version v's content (authored by you)
   autonomy [--workflow W]                 graduated autonomy per route path: figures, rule, status
@@ -150,6 +151,8 @@ async function main(argv: string[]): Promise<void> {
       return commands.kbHistory(rest[0], rest[1]);
     case 'kb diff':
       return commands.kbDiff(rest[0], rest[1], rest[2]);
+    case 'kb runs':
+      return commands.kbRuns(rest[0], rest[1]);
     case 'kb restore':
       return commands.kbRestore(rest[0], rest[1], values.reason);
     case 'kb list':

@@ -98,6 +98,7 @@ export const schemas = {
     .refine((q) => q.workflowId || q.day, { message: 'give workflowId, day (YYYY-MM-DD), or both', path: ['workflowId'] }),
   autonomy: z.object({ workflowId }).strict(),
   listReleases: z.object({ workflowId }).strict(),
+  versionRuns: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }).strict(),
   knowledgeHistory: z.object({ docId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,127}$/, 'a document id').optional() }).strict(),
   /** Which version's content becomes the new latest version, and why (kept in the audit trail). */
   restoreDocument: z.object({ version: z.number().int().min(1), reason: z.string().trim().max(500).optional() }).strict(),
@@ -141,6 +142,7 @@ export const ROUTES = {
   putDocument: { method: 'POST', path: '/knowledge/{collection}/documents', summary: 'Add a new immutable version of a document, authored by the caller', access: roles('admin', 'author'), body: schemas.putDocument },
   knowledgeHistory: { method: 'GET', path: '/knowledge/{collection}/history', summary: "Every version of a collection's documents (or of one: ?docId=), newest first, with author and content hash", access: readers, query: schemas.knowledgeHistory },
   getDocumentVersion: { method: 'GET', path: '/knowledge/{collection}/documents/{docId}/versions/{version}', summary: 'One version of a document, with its text', access: readers },
+  versionRuns: { method: 'GET', path: '/knowledge/{collection}/documents/{docId}/versions/{version}/runs', summary: 'Which runs searched this version of a document (their retrieve steps), so a change in answers can be traced to a knowledge update', access: readers, query: schemas.versionRuns },
   restoreDocument: { method: 'POST', path: '/knowledge/{collection}/documents/{docId}/restore', summary: "A new version with an earlier version's content, authored by the caller (audited)", access: roles('admin', 'author'), body: schemas.restoreDocument },
   usage: { method: 'GET', path: '/usage', summary: 'Tokens and cost by workflow and day', access: roles('admin', 'auditor'), query: schemas.usage },
   autonomy: { method: 'GET', path: '/autonomy', summary: 'Graduated autonomy per route path: figures and status', access: readers, query: schemas.autonomy },

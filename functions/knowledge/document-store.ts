@@ -140,9 +140,10 @@ async function queryLatest(name: string): Promise<DocumentVersion[]> {
     const out = await documentClient().send(
       new QueryCommand({
         TableName: requireEnv(ENV.knowledgeTable),
-        KeyConditionExpression: '#c = :c',
+        // Documents only: snapshots sort after them (~snapshot#…, snapshots.ts).
+        KeyConditionExpression: '#c = :c AND docVersion < :snapshots',
         ExpressionAttributeNames: { '#c': 'collection' },
-        ExpressionAttributeValues: { ':c': name },
+        ExpressionAttributeValues: { ':c': name, ':snapshots': '~' },
         ConsistentRead: true,
         ExclusiveStartKey,
       }),
@@ -170,9 +171,9 @@ export async function documentHistory(collection: string, docId?: string): Promi
     const out = await documentClient().send(
       new QueryCommand({
         TableName: requireEnv(ENV.knowledgeTable),
-        KeyConditionExpression: id ? '#c = :c AND begins_with(docVersion, :p)' : '#c = :c',
+        KeyConditionExpression: id ? '#c = :c AND begins_with(docVersion, :p)' : '#c = :c AND docVersion < :snapshots',
         ExpressionAttributeNames: { '#c': 'collection' },
-        ExpressionAttributeValues: { ':c': name, ...(id ? { ':p': `${id}#v` } : {}) },
+        ExpressionAttributeValues: { ':c': name, ...(id ? { ':p': `${id}#v` } : { ':snapshots': '~' }) },
         ConsistentRead: true,
         ExclusiveStartKey,
       }),

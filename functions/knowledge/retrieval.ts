@@ -39,11 +39,16 @@ const READ_CONCURRENCY = 8;
 const versionKey = (d: DocumentVersion): string => `${d.collection}/${d.docId}@v${d.version}:${d.sha256}`;
 
 export async function retrieve(input: RetrieveInput): Promise<Passage[]> {
+  return (await search(input)).passages;
+}
+
+/** The ranked passages, and the document versions they were ranked among (the collection as it was searched). */
+export async function search(input: RetrieveInput): Promise<{ passages: Passage[]; searched: DocumentVersion[] }> {
   const { collection, query, topK } = parseInput(retrieveInput, input);
   const docs = await listDocuments(collection, { maxAgeMs: numberEnv(ENV.knowledgeFreshnessMs, 2000) });
-  if (docs.length === 0) return [];
+  if (docs.length === 0) return { passages: [], searched: [] };
   const index = await indexFor(collection, docs);
-  return index.search(query, topK).map(({ passage, score }, rank) => toPassage(passage, score, rank + 1));
+  return { passages: index.search(query, topK).map(({ passage, score }, rank) => toPassage(passage, score, rank + 1)), searched: docs };
 }
 
 async function indexFor(collection: string, docs: DocumentVersion[]): Promise<PassageIndex<IndexedPassage>> {

@@ -63,6 +63,8 @@ export interface StepRecord {
   readonly error?: string;
   /** Why structured output was rejected (generate steps with outputSchema). */
   readonly validationErrors?: string[];
+  /** Retrieve steps: the knowledge snapshot searched (`<collection>#<hash>`), keyed by the runs table's bySnapshot index. */
+  readonly knowledgeSnapshot?: string;
 }
 
 const table = () => requireEnv(ENV.runsTable);
@@ -178,6 +180,20 @@ export async function getRunWithSteps(runId: string): Promise<{ run: RunRecord; 
   const steps = items.filter((i) => i.sk !== RUN_SK).map((i) => stripKeys(i) as unknown as StepRecord);
   steps.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
   return { run: stripKeys(run) as unknown as RunRecord, steps };
+}
+
+/** The runs whose retrieve steps searched a knowledge snapshot (the bySnapshot index), at most `limit`. */
+export async function runsBySnapshot(snapshot: string, limit: number): Promise<{ runIds: string[]; truncated: boolean }> {
+  const runIds: string[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await documentClient().send(
+      new QueryCommand({ TableName: table(), IndexName: 'bySnapshot', KeyConditionExpression: 'knowledgeSnapshot = :s', ExpressionAttributeValues: { ':s': snapshot }, ExclusiveStartKey: start, Limit: limit + 1 }),
+    );
+    runIds.push(...(out.Items ?? []).map((i) => String(i.runId)));
+    start = out.LastEvaluatedKey;
+  } while (start && runIds.length <= limit);
+  return { runIds: [...new Set(runIds)].slice(0, limit), truncated: runIds.length > limit };
 }
 
 export interface RunPage {

@@ -81,6 +81,14 @@ export class DataLayer extends Construct {
       partitionKey: { name: 'workflowId', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'createdAt', type: dynamodb.AttributeType.STRING },
     });
+    // Sparse: only retrieve step records carry `knowledgeSnapshot` (functions/knowledge/snapshots.ts):
+    // which runs searched a given knowledge version.
+    this.runs.addGlobalSecondaryIndex({
+      indexName: 'bySnapshot',
+      partitionKey: { name: 'knowledgeSnapshot', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'runId', type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.KEYS_ONLY,
+    });
     this.approvals = table('ApprovalsTable', 'approvalId');
     this.approvals.addGlobalSecondaryIndex({
       indexName: 'byStatus',
@@ -157,14 +165,15 @@ export class DataLayer extends Construct {
   /**
    * What one workflow's retrieval may read: the latest versions of its collections only (Query on
    * their partitions of the knowledge table: `dynamodb:LeadingKeys`) and their objects (their S3
-   * prefixes). A workflow cannot read a collection that does not list it (state-machines/collections.yaml).
+   * prefixes); it also keeps the snapshots it searched there (a create-only PutItem, same partitions).
+   * A workflow cannot read a collection that does not list it (state-machines/collections.yaml).
    */
   grantCollectionsRead(grantee: iam.IGrantable, collections: readonly string[]): void {
     const principal = grantee.grantPrincipal;
     principal.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        sid: 'QueryOwnCollections',
-        actions: ['dynamodb:Query'],
+        sid: 'KnowledgeOfOwnCollections',
+        actions: ['dynamodb:Query', 'dynamodb:PutItem'],
         resources: [this.knowledge.tableArn],
         conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...collections] } },
       }),
@@ -181,7 +190,7 @@ export class DataLayer extends Construct {
         acknowledge(grantee, `IAM5[Resource::${nagArn(this, this.knowledgeBucket.bucketArn)}/${collectionPrefix(c)}*]`, `the documents of the collection ${c}, which this workflow reads: every version under its prefix (new versions get new keys)`);
       }
     }
-    this.grantKey(grantee, 'read');
+    this.grantKey(grantee, 'write');
   }
 
   private grantKey(grantee: iam.IGrantable, use: 'read' | 'write'): void {

@@ -82,7 +82,9 @@ describe('Handrail stack (dev)', () => {
         SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
       });
     }
-    template.hasResourceProperties('AWS::DynamoDB::Table', { GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'byWorkflow' })] });
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'byWorkflow' }), Match.objectLike({ IndexName: 'bySnapshot', KeySchema: [{ AttributeName: 'knowledgeSnapshot', KeyType: 'HASH' }, { AttributeName: 'runId', KeyType: 'RANGE' }], Projection: { ProjectionType: 'KEYS_ONLY' } })],
+    });
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'byStatus' }), Match.objectLike({ IndexName: 'byResume', KeySchema: [{ AttributeName: 'resumeState', KeyType: 'HASH' }, { AttributeName: 'resumeRequestedAt', KeyType: 'RANGE' }] })],
     });

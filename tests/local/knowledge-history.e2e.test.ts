@@ -10,14 +10,16 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditTrail } from '../../functions/records/audit.js';
 import type { LocalRuntime } from '../../local/runtime.js';
-import { client, startTestRuntime } from '../support/local-runtime.js';
+import { client, pendingApprovalOf, startTestRuntime } from '../support/local-runtime.js';
 
 const bin = fileURLToPath(new URL('../../cli/bin.js', import.meta.url));
 const AUTHOR = 'author@example.com';
 let rt: LocalRuntime;
 
 beforeAll(async () => {
-  rt = await startTestRuntime();
+  delete process.env.SUPPORT_REPLY_URL;
+  // Retrieval sees each new version at once.
+  rt = await startTestRuntime({ env: { HANDRAIL_KNOWLEDGE_FRESHNESS_MS: '0' } });
   const author = client(rt, { as: AUTHOR });
   await author.post('/knowledge/support/documents', { fileName: 'returns.md', content: '# Returns\n\nReturns are accepted within 14 days.\n' });
   await author.post('/knowledge/support/documents', { fileName: 'returns.md', content: '# Returns\n\nReturns are accepted within 30 days.\n' });
@@ -61,6 +63,28 @@ describe('knowledge history', () => {
     expect(await auditTrail('knowledge#support')).toContainEqual(expect.objectContaining({ type: 'knowledge.version_added', actor: AUTHOR, details: expect.objectContaining({ docId: 'returns', version: 3, restoredFrom: 1, reason: '30 days was a mistake' }) }));
     // Restoring what is already the latest content adds nothing.
     expect((await client(rt, { as: AUTHOR }).post('/knowledge/support/documents/returns/restore', { version: 1 })).body.unchanged).toBe(true);
+  });
+
+  it('says which runs searched a version, so a change in answers can be traced to a knowledge update', async () => {
+    const author = client(rt, { as: AUTHOR });
+    const put = (content: string) => author.post('/knowledge/support/documents', { fileName: 'warranty.md', content });
+    const run = async (ticketId: string) => {
+      const { runId } = (await client(rt).post('/webhooks/support-reply', { ticketId, subject: 'Warranty', body: 'How long is the warranty on my device?' })).body;
+      await pendingApprovalOf(rt, runId);
+      return runId;
+    };
+    expect((await put('# Warranty\n\nDevices carry a one-year warranty.\n')).body.version).toBe(1);
+    const before = await run('T-warranty-1');
+    expect((await put('# Warranty\n\nDevices carry a two-year warranty.\n')).body.version).toBe(2);
+    const after = await run('T-warranty-2');
+
+    const usedBy = async (v: number) => (await client(rt, { as: 'auditor@example.com' }).get(`/knowledge/support/documents/warranty/versions/${v}/runs`)).body.runs.map((r: { runId: string }) => r.runId);
+    expect(await usedBy(1)).toEqual([before]);
+    expect(await usedBy(2)).toEqual([after]);
+    expect((await client(rt).get('/knowledge/support/documents/warranty/versions/7/runs')).status).toBe(404);
+    expect((await cli(['kb', 'runs', 'support/warranty', '2'])).stdout).toMatch(new RegExp(`^${after}  snapshot [0-9a-f]{16}\n$`));
+    // The history lists documents only, never the snapshots kept beside them.
+    expect((await author.get('/knowledge/support/history')).body.versions.every((v: { docId?: string }) => typeof v.docId === 'string')).toBe(true);
   });
 
   it("is only for the collection's readers and writers", async () => {

@@ -6,7 +6,9 @@
 import type { Context } from 'hono';
 import { assertMayList, assertMayWrite } from '../../knowledge/collection-access.js';
 import { documentHistory, getDocumentText, getDocumentVersion, listDocuments, putDocument, type DocumentVersion } from '../../knowledge/document-store.js';
+import { snapshotKey, snapshotsWith } from '../../knowledge/snapshots.js';
 import { collectionName, docIdSchema, parseInput } from '../../knowledge/validation.js';
+import { runsBySnapshot } from '../../records/runs.js';
 import { recordAudit } from '../../records/audit.js';
 import { ForbiddenError, NotFoundError } from '../../shared/errors.js';
 import { callerIn, refused } from '../authorize.js';
@@ -45,7 +47,7 @@ async function auditVersion(version: DocumentVersion, details: Record<string, un
   });
 }
 
-export const knowledgeRoutes: RouteHandlers<'listDocuments' | 'putDocument' | 'knowledgeHistory' | 'getDocumentVersion' | 'restoreDocument'> = {
+export const knowledgeRoutes: RouteHandlers<'listDocuments' | 'putDocument' | 'knowledgeHistory' | 'getDocumentVersion' | 'restoreDocument' | 'versionRuns'> = {
   listDocuments: async (c) => c.json({ documents: await listDocuments(await collectionFor(c, ROUTES.listDocuments, assertMayList)) }),
   putDocument: async (c) => {
     const collection = await collectionFor(c, ROUTES.putDocument, assertMayWrite);
@@ -64,6 +66,21 @@ export const knowledgeRoutes: RouteHandlers<'listDocuments' | 'putDocument' | 'k
     const { docId, version } = versionIn(c);
     const found = await getDocumentVersion(collection, docId, version);
     return c.json({ ...found, text: await getDocumentText(found) });
+  },
+  versionRuns: async (c) => {
+    const collection = await collectionFor(c, ROUTES.versionRuns, assertMayList);
+    const { docId, version } = versionIn(c);
+    const { limit } = parseOrThrow(schemas.versionRuns, c.req.query(), 'query');
+    await getDocumentVersion(collection, docId, version); // 404 for a version that never existed
+    const runs: { runId: string; snapshot: string }[] = [];
+    let truncated = false;
+    for (const snapshot of await snapshotsWith(collection, docId, version)) {
+      const found = await runsBySnapshot(snapshotKey(snapshot), limit - runs.length);
+      runs.push(...found.runIds.map((runId) => ({ runId, snapshot: snapshot.hash })));
+      truncated ||= found.truncated;
+      if (runs.length >= limit) break;
+    }
+    return c.json({ collection, docId, version, runs, truncated });
   },
   restoreDocument: async (c) => {
     const collection = await collectionFor(c, ROUTES.restoreDocument, assertMayWrite);

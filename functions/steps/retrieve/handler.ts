@@ -1,6 +1,7 @@
 /** Lambda: ranks knowledge passages for the step's query and records exactly which were used. */
 import { assertReadable } from '../../knowledge/collection-access.js';
-import { retrieve } from '../../knowledge/retrieval.js';
+import { search } from '../../knowledge/retrieval.js';
+import { recordSnapshot, snapshotKey, snapshotOf } from '../../knowledge/snapshots.js';
 import { putStepRecord } from '../../records/runs.js';
 import type { RetrieveOutput } from '../../shared/step-contract.js';
 import { renderTemplate } from '../../shared/template.js';
@@ -11,7 +12,10 @@ export const handler = stepTaskHandler('retrieve', undefined, async ({ step, sta
   assertReadable(step.collection);
   const startedAt = new Date();
   const query = renderTemplate(step.query, state).slice(0, 4000);
-  const passages = await retrieve({ collection: step.collection, query, topK: step.topK });
+  const { passages, searched } = await search({ collection: step.collection, query, topK: step.topK });
+  // The exact versions it searched, kept once: "which runs used this version" reads them back.
+  const snapshot = snapshotOf(step.collection, searched);
+  await recordSnapshot(snapshot);
   const output: RetrieveOutput = { query, passages };
   await putStepRecord({
     runId: state.run.runId,
@@ -24,6 +28,7 @@ export const handler = stepTaskHandler('retrieve', undefined, async ({ step, sta
     input: { collection: step.collection, query, topK: step.topK },
     // The passages with their text: the steps after this one read them from here (run-view.ts).
     output,
+    knowledgeSnapshot: snapshotKey(snapshot),
   });
   return output;
 });

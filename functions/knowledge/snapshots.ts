@@ -1,0 +1,72 @@
+/**
+ * Knowledge snapshots: the exact document versions a retrieval searched, named by their hash and
+ * kept once per collection (the knowledge table, `~snapshot#<hash>`, beside the versions). Each
+ * retrieve step record names its snapshot, which a sparse index of the runs table keys (bySnapshot),
+ * so "which runs used this version" is two queries, not a scan: the snapshots that hold the version,
+ * then the runs of each.
+ */
+import { createHash } from 'node:crypto';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { putIf } from '../records/dynamo-helpers.js';
+import { documentClient } from '../shared/aws-clients.js';
+import { ENV } from '../shared/env-names.js';
+import { requireEnv } from '../shared/env.js';
+import type { DocumentVersion } from './document-store.js';
+
+/** Sort keys of snapshot items; '~' sorts after every docId, and no docId starts with it. */
+export const SNAPSHOT_PREFIX = '~snapshot#';
+
+export interface Snapshot {
+  readonly collection: string;
+  readonly hash: string;
+  /** docId → the version searched. */
+  readonly versions: Record<string, number>;
+}
+
+/** What the runs table's bySnapshot index is keyed by: `<collection>#<hash>`. */
+export const snapshotKey = (s: Pick<Snapshot, 'collection' | 'hash'>): string => `${s.collection}#${s.hash}`;
+
+export function snapshotOf(collection: string, docs: readonly DocumentVersion[]): Snapshot {
+  const versions = Object.fromEntries([...docs].sort((a, b) => (a.docId < b.docId ? -1 : 1)).map((d) => [d.docId, d.version]));
+  const hash = createHash('sha256').update(JSON.stringify(versions)).digest('hex').slice(0, 16);
+  return { collection, hash, versions };
+}
+
+const recorded = new Map<string, Promise<boolean>>();
+
+/** Keeps a snapshot (create-only), once per process. */
+export function recordSnapshot(snapshot: Snapshot): Promise<boolean> {
+  const key = snapshotKey(snapshot);
+  let put = recorded.get(key);
+  if (!put) {
+    put = putIf({
+      TableName: requireEnv(ENV.knowledgeTable),
+      Item: { collection: snapshot.collection, docVersion: `${SNAPSHOT_PREFIX}${snapshot.hash}`, versions: snapshot.versions, createdAt: new Date().toISOString() },
+      ConditionExpression: 'attribute_not_exists(docVersion)',
+    });
+    put.catch(() => recorded.delete(key));
+    recorded.set(key, put);
+  }
+  return put;
+}
+
+/** The snapshots of a collection that searched `docId` at `version`. */
+export async function snapshotsWith(collection: string, docId: string, version: number): Promise<Snapshot[]> {
+  const found: Snapshot[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const out = await documentClient().send(
+      new QueryCommand({
+        TableName: requireEnv(ENV.knowledgeTable),
+        KeyConditionExpression: '#c = :c AND begins_with(docVersion, :p)',
+        FilterExpression: 'versions.#d = :v',
+        ExpressionAttributeNames: { '#c': 'collection', '#d': docId },
+        ExpressionAttributeValues: { ':c': collection, ':p': SNAPSHOT_PREFIX, ':v': version },
+        ExclusiveStartKey,
+      }),
+    );
+    for (const item of out.Items ?? []) found.push({ collection, hash: String(item.docVersion).slice(SNAPSHOT_PREFIX.length), versions: item.versions as Record<string, number> });
+    ExclusiveStartKey = out.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return found;
+}
