@@ -26,8 +26,8 @@ import { Throttle, type ThrottleDecision } from '../limits/throttle.js';
 import { recordAudit } from '../records/audit.js';
 import { countRequest } from '../records/throttle-counters.js';
 import { ENV } from '../shared/env-names.js';
-import { requireEnv } from '../shared/env.js';
-import { ConfigurationError, TooManyRequestsError } from '../shared/errors.js';
+import { jsonEnv, requireEnv } from '../shared/env.js';
+import { TooManyRequestsError } from '../shared/errors.js';
 import { isId } from '../shared/ids.js';
 import { logger } from '../shared/logger.js';
 import { verifyReviewToken } from '../shared/review-link.js';
@@ -39,17 +39,9 @@ let throttle: Throttle | undefined;
 
 function limiter(): Throttle {
   if (!throttle) {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(requireEnv(ENV.throttleLimits));
-    } catch (err) {
-      if (err instanceof ConfigurationError) throw err;
-      throw new ConfigurationError(`Environment variable ${ENV.throttleLimits} must be JSON (the stack writes it from stages.yaml limits)`);
-    }
-    const limits = resolvedLimitsSchema.safeParse(raw);
-    if (!limits.success) throw new ConfigurationError(`Environment variable ${ENV.throttleLimits}: ${limits.error.issues[0]!.path.join('.')}: ${limits.error.issues[0]!.message}`);
+    const limits = jsonEnv(ENV.throttleLimits, resolvedLimitsSchema, 'the limits the stack writes from stages.yaml limits');
     requireEnv(ENV.throttleTable);
-    throttle = new Throttle(limits.data, countRequest);
+    throttle = new Throttle(limits, countRequest);
   }
   return throttle;
 }

@@ -16,8 +16,7 @@
 import type { PreTokenGenerationV2TriggerEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { ENV } from '../shared/env-names.js';
-import { requireEnv } from '../shared/env.js';
-import { ConfigurationError } from '../shared/errors.js';
+import { jsonEnv } from '../shared/env.js';
 import { stepHandler } from '../shared/lambda-handler.js';
 import { logger } from '../shared/logger.js';
 import { groupRolesSchema, idpGroupsOf, IDP_GROUPS_USER_ATTRIBUTE, rolesForGroups, type GroupRoles } from './idp-group-roles.js';
@@ -52,18 +51,7 @@ type PreTokenEvent = z.infer<typeof preTokenEventSchema>;
 let mapping: GroupRoles | undefined;
 
 function groupRoles(): GroupRoles {
-  if (!mapping) {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(requireEnv(ENV.idpGroupRoles));
-    } catch (err) {
-      if (err instanceof ConfigurationError) throw err;
-      throw new ConfigurationError(`Environment variable ${ENV.idpGroupRoles} must be JSON {group: role} (the stack writes it from stages.yaml)`);
-    }
-    const parsed = groupRolesSchema.safeParse(raw);
-    if (!parsed.success) throw new ConfigurationError(`Environment variable ${ENV.idpGroupRoles}: ${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`);
-    mapping = parsed.data;
-  }
+  mapping ??= jsonEnv(ENV.idpGroupRoles, groupRolesSchema, '{group: role}, which the stack writes from stages.yaml');
   return mapping;
 }
 

@@ -11,6 +11,7 @@ import { documentClient, s3Client } from '../shared/aws-clients.js';
 import { requireEnv } from '../shared/env.js';
 import { ENV } from '../shared/env-names.js';
 import { ConflictError, NotFoundError } from '../shared/errors.js';
+import { queryAll } from '../records/dynamo-helpers.js';
 import { collectionName, collectionPrefix, docIdSchema, parseInput, putDocumentInput, slugify, titleOf, type PutDocumentInput } from './validation.js';
 
 export type { PutDocumentInput } from './validation.js';
@@ -133,28 +134,24 @@ export async function listDocuments(collection: string, options: { maxAgeMs?: nu
   return docs;
 }
 
+/** Every version of the collection's documents, or of one (consistent reads). */
+function queryVersions(name: string, docId?: string): Promise<DocumentVersion[]> {
+  return queryAll<Record<string, unknown>>({
+    TableName: requireEnv(ENV.knowledgeTable),
+    // Documents only: snapshots sort after them (~snapshot#…, snapshots.ts).
+    KeyConditionExpression: docId ? '#c = :c AND begins_with(docVersion, :p)' : '#c = :c AND docVersion < :snapshots',
+    ExpressionAttributeNames: { '#c': 'collection' },
+    ExpressionAttributeValues: { ':c': name, ...(docId ? { ':p': `${docId}#v` } : { ':snapshots': '~' }) },
+    ConsistentRead: true,
+  }).then((items) => items.map(toVersion));
+}
+
 async function queryLatest(name: string): Promise<DocumentVersion[]> {
   const latest = new Map<string, DocumentVersion>();
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const out = await documentClient().send(
-      new QueryCommand({
-        TableName: requireEnv(ENV.knowledgeTable),
-        // Documents only: snapshots sort after them (~snapshot#…, snapshots.ts).
-        KeyConditionExpression: '#c = :c AND docVersion < :snapshots',
-        ExpressionAttributeNames: { '#c': 'collection' },
-        ExpressionAttributeValues: { ':c': name, ':snapshots': '~' },
-        ConsistentRead: true,
-        ExclusiveStartKey,
-      }),
-    );
-    for (const item of out.Items ?? []) {
-      const v = toVersion(item);
-      const seen = latest.get(v.docId);
-      if (!seen || v.version > seen.version) latest.set(v.docId, v);
-    }
-    ExclusiveStartKey = out.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
+  for (const v of await queryVersions(name)) {
+    const seen = latest.get(v.docId);
+    if (!seen || v.version > seen.version) latest.set(v.docId, v);
+  }
   return [...latest.values()].sort((a, b) => (a.docId < b.docId ? -1 : a.docId > b.docId ? 1 : 0));
 }
 
@@ -165,22 +162,7 @@ async function queryLatest(name: string): Promise<DocumentVersion[]> {
 export async function documentHistory(collection: string, docId?: string): Promise<DocumentVersion[]> {
   const name = parseInput(collectionName, collection);
   const id = docId === undefined ? undefined : parseInput(docIdSchema, docId, 'docId');
-  const versions: DocumentVersion[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const out = await documentClient().send(
-      new QueryCommand({
-        TableName: requireEnv(ENV.knowledgeTable),
-        KeyConditionExpression: id ? '#c = :c AND begins_with(docVersion, :p)' : '#c = :c AND docVersion < :snapshots',
-        ExpressionAttributeNames: { '#c': 'collection' },
-        ExpressionAttributeValues: { ':c': name, ...(id ? { ':p': `${id}#v` } : { ':snapshots': '~' }) },
-        ConsistentRead: true,
-        ExclusiveStartKey,
-      }),
-    );
-    versions.push(...(out.Items ?? []).map(toVersion));
-    ExclusiveStartKey = out.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
+  const versions = await queryVersions(name, id);
   return versions.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.version - a.version);
 }
 

@@ -6,9 +6,7 @@
  * then the runs of each.
  */
 import { createHash } from 'node:crypto';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { putIf } from '../records/dynamo-helpers.js';
-import { documentClient } from '../shared/aws-clients.js';
+import { putIf, queryAll } from '../records/dynamo-helpers.js';
 import { ENV } from '../shared/env-names.js';
 import { requireEnv } from '../shared/env.js';
 import type { DocumentVersion } from './document-store.js';
@@ -52,21 +50,12 @@ export function recordSnapshot(snapshot: Snapshot): Promise<boolean> {
 
 /** The snapshots of a collection that searched `docId` at `version`. */
 export async function snapshotsWith(collection: string, docId: string, version: number): Promise<Snapshot[]> {
-  const found: Snapshot[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const out = await documentClient().send(
-      new QueryCommand({
-        TableName: requireEnv(ENV.knowledgeTable),
-        KeyConditionExpression: '#c = :c AND begins_with(docVersion, :p)',
-        FilterExpression: 'versions.#d = :v',
-        ExpressionAttributeNames: { '#c': 'collection', '#d': docId },
-        ExpressionAttributeValues: { ':c': collection, ':p': SNAPSHOT_PREFIX, ':v': version },
-        ExclusiveStartKey,
-      }),
-    );
-    for (const item of out.Items ?? []) found.push({ collection, hash: String(item.docVersion).slice(SNAPSHOT_PREFIX.length), versions: item.versions as Record<string, number> });
-    ExclusiveStartKey = out.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return found;
+  const items = await queryAll<{ docVersion: string; versions: Record<string, number> }>({
+    TableName: requireEnv(ENV.knowledgeTable),
+    KeyConditionExpression: '#c = :c AND begins_with(docVersion, :p)',
+    FilterExpression: 'versions.#d = :v',
+    ExpressionAttributeNames: { '#c': 'collection', '#d': docId },
+    ExpressionAttributeValues: { ':c': collection, ':p': SNAPSHOT_PREFIX, ':v': version },
+  });
+  return items.map((item) => ({ collection, hash: item.docVersion.slice(SNAPSHOT_PREFIX.length), versions: item.versions }));
 }

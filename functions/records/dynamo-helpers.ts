@@ -1,4 +1,4 @@
-import { PutCommand, ScanCommand, UpdateCommand, type PutCommandInput, type ScanCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, ScanCommand, UpdateCommand, type PutCommandInput, type QueryCommandInput, type ScanCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../shared/aws-clients.js';
 
 export function isConditionFailure(err: unknown): boolean {
@@ -16,16 +16,26 @@ export async function putIf(input: PutCommandInput): Promise<boolean> {
   }
 }
 
-/** Every item a Scan returns, page after page (small tables: API keys, releases). */
-export async function scanAll<T>(input: Omit<ScanCommandInput, 'ExclusiveStartKey'>): Promise<T[]> {
+/** Every item of a paged read (Query or Scan), page after page. */
+async function allPages<T>(page: (start: Record<string, unknown> | undefined) => Promise<{ Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> }>): Promise<T[]> {
   const items: T[] = [];
   let start: Record<string, unknown> | undefined;
   do {
-    const out = await documentClient().send(new ScanCommand({ ...input, ExclusiveStartKey: start }));
+    const out = await page(start);
     items.push(...((out.Items ?? []) as T[]));
     start = out.LastEvaluatedKey;
   } while (start);
   return items;
+}
+
+/** Every item a Query returns. */
+export function queryAll<T = Record<string, unknown>>(input: Omit<QueryCommandInput, 'ExclusiveStartKey'>): Promise<T[]> {
+  return allPages((start) => documentClient().send(new QueryCommand({ ...input, ExclusiveStartKey: start })));
+}
+
+/** Every item a Scan returns (small tables: API keys, releases). */
+export function scanAll<T>(input: Omit<ScanCommandInput, 'ExclusiveStartKey'>): Promise<T[]> {
+  return allPages((start) => documentClient().send(new ScanCommand({ ...input, ExclusiveStartKey: start })));
 }
 
 /** A conditional single-item update: true if it applied, false if its condition did not hold. */

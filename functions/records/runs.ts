@@ -10,7 +10,7 @@ import { ENV } from '../shared/env-names.js';
 import { requireEnv } from '../shared/env.js';
 import { ConflictError } from '../shared/errors.js';
 import { decodeCursor, encodeCursor } from './cursors.js';
-import { isConditionFailure, putIf } from './dynamo-helpers.js';
+import { isConditionFailure, putIf, queryAll } from './dynamo-helpers.js';
 import { groupCommit } from './group-commit.js';
 
 export const RUN_STATUSES = ['running', 'start_failed', 'awaiting_approval', 'delivered', 'completed', 'rejected', 'approval_timed_out', 'delivery_failed', 'needs_human', 'failed'] as const;
@@ -166,15 +166,7 @@ export async function putStepRecord(record: StepRecord): Promise<void> {
  * before it recorded (functions/steps/run-view.ts), so it must see their writes.
  */
 export async function getRunWithSteps(runId: string): Promise<{ run: RunRecord; steps: StepRecord[] } | undefined> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await documentClient().send(
-      new QueryCommand({ TableName: table(), KeyConditionExpression: 'runId = :r', ExpressionAttributeValues: { ':r': runId }, ExclusiveStartKey: start, ConsistentRead: true }),
-    );
-    items.push(...(out.Items ?? []));
-    start = out.LastEvaluatedKey;
-  } while (start);
+  const items = await queryAll({ TableName: table(), KeyConditionExpression: 'runId = :r', ExpressionAttributeValues: { ':r': runId }, ConsistentRead: true });
   const run = items.find((i) => i.sk === RUN_SK);
   if (!run) return undefined;
   const steps = items.filter((i) => i.sk !== RUN_SK).map((i) => stripKeys(i) as unknown as StepRecord);

@@ -8,7 +8,8 @@
  * outputTokens, costNanoUsd, steps, unpricedSteps }. GSI byDay (day, workflowId) answers "all
  * workflows on a day".
  */
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from '../records/dynamo-helpers.js';
 import { groupCommit } from '../records/group-commit.js';
 import { documentClient } from '../shared/aws-clients.js';
 import { ENV } from '../shared/env-names.js';
@@ -83,17 +84,6 @@ function toRow(item: Record<string, unknown>): UsageRow {
     steps: n(item.steps),
     unpricedSteps: n(item.unpricedSteps),
   };
-}
-
-async function queryAll(input: ConstructorParameters<typeof QueryCommand>[0]): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await documentClient().send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
-    items.push(...(out.Items ?? []));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return items;
 }
 
 /** Counter rows for a workflow on a day, a workflow on every day, or every workflow on a day. */
