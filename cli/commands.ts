@@ -274,6 +274,17 @@ export async function kbRuns(ref: string | undefined, version: string | undefine
   if (truncated) console.log('(more runs: only the first 1000 are listed)');
 }
 
+export async function kbLabel(collection: string | undefined, label: string | undefined) {
+  const made = await api<{ label: string; versions: Record<string, number> }>('POST', `/knowledge/${encodeURIComponent(need(collection, '<collection>'))}/labels`, { label: need(label, '<label>') });
+  console.log(`${collection}@${made.label}: ${Object.entries(made.versions).map(([d, v]) => `${d} v${v}`).join(', ') || 'no documents'}`);
+}
+
+export async function kbLabels(collection: string | undefined) {
+  const { labels } = await api<{ labels: { label: string; versions: Record<string, number>; createdAt: string; createdBy: string }[] }>('GET', `/knowledge/${encodeURIComponent(need(collection, '<collection>'))}/labels`);
+  if (!labels.length) console.log(`Collection ${collection} has no labels.`);
+  for (const l of labels) console.log(`${l.label}  ${Object.keys(l.versions).length} document(s)  (${l.createdBy}, ${l.createdAt})`);
+}
+
 export async function kbRestore(ref: string | undefined, version: string | undefined, reason: string | undefined) {
   const { collection, docId } = documentRef(ref);
   const restored = await api<{ version: number; restoredFrom: number; unchanged?: boolean }>('POST', `/knowledge/${encodeURIComponent(collection)}/documents/${encodeURIComponent(docId)}/restore`, {

@@ -47,6 +47,8 @@ Commands:
   kb list <collection>                    latest version of each document
   kb history <collection> [doc]           every version, newest first: who, when, content hash
   kb diff <collection>/<doc> <v1> <v2>    what changed between two versions (a unified diff)
+  kb label <collection> <label>           freeze the latest versions under a label (a retrieve step can pin it)
+  kb labels <collection>                  the collection's labels
   kb runs <collection>/<doc> <v>          which runs searched version v (trace an answer to a knowledge update)
   kb restore <collection>/<doc> <v> [--reason T]
                                           a new version with version v's content (authored by you)
@@ -151,6 +153,10 @@ async function main(argv: string[]): Promise<void> {
       return commands.kbHistory(rest[0], rest[1]);
     case 'kb diff':
       return commands.kbDiff(rest[0], rest[1], rest[2]);
+    case 'kb label':
+      return commands.kbLabel(rest[0], rest[1]);
+    case 'kb labels':
+      return commands.kbLabels(rest[0]);
     case 'kb runs':
       return commands.kbRuns(rest[0], rest[1]);
     case 'kb restore':

@@ -2,7 +2,8 @@
  * A release: everything that shapes how one workflow behaves, as one manifest with a content id.
  * The workflow definition (prompts, model chain, routes, gates, approval policy), the reviewers its
  * groups resolve to, where it delivers on the stage, the prices of the models it names, and the
- * knowledge it reads (`latest` of each collection: a run's retrieve steps record the exact versions).
+ * knowledge it reads (a label of each collection, or `latest`: a run's retrieve steps record the
+ * exact versions).
  * The same inputs give the same id anywhere, so the id a run records names exactly what served it.
  *
  * @example
@@ -11,7 +12,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../functions/shared/canonical-json.js';
 import type { PriceTable } from '../functions/usage/price-table.js';
-import { collectionsReadBy } from './collections.js';
 import type { Directory } from './directory.js';
 import type { LoadedWorkflow } from './load-workflow.js';
 
@@ -26,8 +26,8 @@ export interface ReleaseManifest {
   readonly delivery: Record<string, string>;
   /** The price of each model the definition names (USD per 1K tokens), or null when unpriced. */
   readonly prices: Record<string, { input: number; output: number } | null>;
-  /** The knowledge snapshot each collection is read at. */
-  readonly knowledge: Record<string, 'latest'>;
+  /** The knowledge each collection is read at: a label (a frozen snapshot), or `latest`. */
+  readonly knowledge: Record<string, string>;
 }
 
 export interface Release {
@@ -76,7 +76,7 @@ export function releaseOf(workflow: LoadedWorkflow, inputs: ReleaseInputs): Rele
     groups,
     delivery,
     prices,
-    knowledge: Object.fromEntries(collectionsReadBy(workflow).map((c) => [c, 'latest' as const])),
+    knowledge: Object.fromEntries(definition.steps.flatMap((s) => (s.kind === 'retrieve' ? [[s.collection, s.label ?? 'latest']] : [])).sort()),
   };
   return { releaseId: `rel-${createHash('sha256').update(canonicalJson(manifest)).digest('hex').slice(0, 16)}`, manifest };
 }

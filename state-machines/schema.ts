@@ -4,6 +4,7 @@
  * definitions through this schema, so a field means the same thing everywhere.
  */
 import * as z from 'zod';
+import { labelName } from '../functions/knowledge/validation.js';
 
 /** Step ids name states, step records and metrics, so they are permanent and JSONPath-safe. */
 export const stepIdSchema = z
@@ -30,6 +31,8 @@ const retrieveStepSchema = z
     id: stepIdSchema,
     kind: z.literal('retrieve'),
     collection: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a collection name: lowercase letters, digits and -'),
+    /** Pin the collection as a knowledge label froze it (`npx handrail kb label`); the latest versions without one. */
+    label: labelName.optional(),
     query: z.string().min(1),
     topK: z.number().int().min(1).max(20).default(4),
     next: stepIdSchema.optional(),

@@ -9,6 +9,7 @@ import * as z from 'zod';
 import { decisionBodySchema } from '../approvals/decide.js';
 import { safeReturnTo } from '../auth/return-to.js';
 import type { Role } from '../auth/roles.js';
+import { labelName } from '../knowledge/validation.js';
 import { ID_SHAPES, idSchema } from '../shared/ids.js';
 import { APPROVAL_STATUSES } from '../records/approvals.js';
 import { RUN_STATUSES } from '../records/runs.js';
@@ -98,6 +99,8 @@ export const schemas = {
     .refine((q) => q.workflowId || q.day, { message: 'give workflowId, day (YYYY-MM-DD), or both', path: ['workflowId'] }),
   autonomy: z.object({ workflowId }).strict(),
   listReleases: z.object({ workflowId }).strict(),
+  /** A label to freeze the collection's latest versions under. */
+  createLabel: z.object({ label: labelName }).strict(),
   versionRuns: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }).strict(),
   knowledgeHistory: z.object({ docId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,127}$/, 'a document id').optional() }).strict(),
   /** Which version's content becomes the new latest version, and why (kept in the audit trail). */
@@ -143,6 +146,8 @@ export const ROUTES = {
   knowledgeHistory: { method: 'GET', path: '/knowledge/{collection}/history', summary: "Every version of a collection's documents (or of one: ?docId=), newest first, with author and content hash", access: readers, query: schemas.knowledgeHistory },
   getDocumentVersion: { method: 'GET', path: '/knowledge/{collection}/documents/{docId}/versions/{version}', summary: 'One version of a document, with its text', access: readers },
   versionRuns: { method: 'GET', path: '/knowledge/{collection}/documents/{docId}/versions/{version}/runs', summary: 'Which runs searched this version of a document (their retrieve steps), so a change in answers can be traced to a knowledge update', access: readers, query: schemas.versionRuns },
+  listLabels: { method: 'GET', path: '/knowledge/{collection}/labels', summary: "A collection's labels: named, frozen sets of document versions a workflow's retrieval can pin", access: readers },
+  createLabel: { method: 'POST', path: '/knowledge/{collection}/labels', summary: "Freeze the collection's latest versions under a label (labels never move; audited)", access: roles('admin', 'author'), body: schemas.createLabel },
   restoreDocument: { method: 'POST', path: '/knowledge/{collection}/documents/{docId}/restore', summary: "A new version with an earlier version's content, authored by the caller (audited)", access: roles('admin', 'author'), body: schemas.restoreDocument },
   usage: { method: 'GET', path: '/usage', summary: 'Tokens and cost by workflow and day', access: roles('admin', 'auditor'), query: schemas.usage },
   autonomy: { method: 'GET', path: '/autonomy', summary: 'Graduated autonomy per route path: figures and status', access: readers, query: schemas.autonomy },

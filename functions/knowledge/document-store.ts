@@ -155,6 +155,12 @@ async function queryLatest(name: string): Promise<DocumentVersion[]> {
   return [...latest.values()].sort((a, b) => (a.docId < b.docId ? -1 : a.docId > b.docId ? 1 : 0));
 }
 
+/** The versions a label froze (snapshots.ts), ordered by docId. */
+export async function documentsAt(collection: string, versions: Record<string, number>): Promise<DocumentVersion[]> {
+  const all = await queryVersions(parseInput(collectionName, collection));
+  return all.filter((v) => versions[v.docId] === v.version).sort((a, b) => (a.docId < b.docId ? -1 : a.docId > b.docId ? 1 : 0));
+}
+
 /**
  * Every version of a collection's documents (or of one document), newest first: who wrote each and
  * when, with its content hash. Versions are immutable, so this is the collection's whole history.

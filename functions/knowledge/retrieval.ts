@@ -10,7 +10,8 @@ import { ENV } from '../shared/env-names.js';
 import { numberEnv } from '../shared/env.js';
 import type { Passage } from '../shared/step-contract.js';
 import { buildPassageIndex, type PassageIndex } from './bm25-index.js';
-import { getDocumentText, listDocuments, type DocumentVersion } from './document-store.js';
+import { documentsAt, getDocumentText, listDocuments, type DocumentVersion } from './document-store.js';
+import { getLabel } from './snapshots.js';
 import { splitPassages } from './passages.js';
 import { parseInput, retrieveInput, type RetrieveInput } from './validation.js';
 
@@ -44,13 +45,28 @@ export async function retrieve(input: RetrieveInput): Promise<Passage[]> {
 
 /** The ranked passages, and the document versions they were ranked among (the collection as it was searched). */
 export async function search(input: RetrieveInput): Promise<{ passages: Passage[]; searched: DocumentVersion[] }> {
-  const { collection, query, topK } = parseInput(retrieveInput, input);
-  const docs = await listDocuments(collection, { maxAgeMs: numberEnv(ENV.knowledgeFreshnessMs, 2000) });
+  const { collection, label, query, topK } = parseInput(retrieveInput, input);
+  // A pinned label reads the versions it froze (immutable, so cached with them); else the latest.
+  const docs = label ? await labelledDocuments(collection, label) : await listDocuments(collection, { maxAgeMs: numberEnv(ENV.knowledgeFreshnessMs, 2000) });
   if (docs.length === 0) return { passages: [], searched: [] };
-  const index = await indexFor(collection, docs);
+  const index = await indexFor(label ? `${collection}@${label}` : collection, docs);
   return { passages: index.search(query, topK).map(({ passage, score }, rank) => toPassage(passage, score, rank + 1)), searched: docs };
 }
 
+const labelled = new Map<string, Promise<DocumentVersion[]>>();
+
+function labelledDocuments(collection: string, label: string): Promise<DocumentVersion[]> {
+  const key = `${collection}@${label}`;
+  let docs = labelled.get(key);
+  if (!docs) {
+    docs = getLabel(collection, label).then((l) => documentsAt(collection, l.versions));
+    docs.catch(() => labelled.delete(key));
+    labelled.set(key, docs);
+  }
+  return docs;
+}
+
+/** `collection` names the cache: the collection, or `collection@label`. */
 async function indexFor(collection: string, docs: DocumentVersion[]): Promise<PassageIndex<IndexedPassage>> {
   const signature = docs.map(versionKey).sort().join('|');
   const cached = indexByCollection.get(collection);
@@ -111,6 +127,7 @@ export function retrievalCacheStats(): { readonly indexBuilds: number; readonly 
 export function clearRetrievalCache(): void {
   passagesByVersion.clear();
   indexByCollection.clear();
+  labelled.clear();
   stats.indexBuilds = 0;
   stats.s3Reads = 0;
 }

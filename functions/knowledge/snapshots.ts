@@ -3,16 +3,27 @@
  * kept once per collection (the knowledge table, `~snapshot#<hash>`, beside the versions). Each
  * retrieve step record names its snapshot, which a sparse index of the runs table keys (bySnapshot),
  * so "which runs used this version" is two queries, not a scan: the snapshots that hold the version,
- * then the runs of each.
+ * then the runs of each. A label is a snapshot with a name (`~label#<name>`, create-only): the
+ * versions a workflow's retrieval reads when it pins that label.
  */
 import { createHash } from 'node:crypto';
 import { putIf, queryAll } from '../records/dynamo-helpers.js';
+import { NotFoundError } from '../shared/errors.js';
 import { ENV } from '../shared/env-names.js';
 import { requireEnv } from '../shared/env.js';
 import type { DocumentVersion } from './document-store.js';
 
-/** Sort keys of snapshot items; '~' sorts after every docId, and no docId starts with it. */
+/** Sort keys of snapshot and label items; '~' sorts after every docId, and no docId starts with it. */
 export const SNAPSHOT_PREFIX = '~snapshot#';
+export const LABEL_PREFIX = '~label#';
+
+export interface Label {
+  readonly collection: string;
+  readonly label: string;
+  readonly versions: Record<string, number>;
+  readonly createdAt: string;
+  readonly createdBy: string;
+}
 
 export interface Snapshot {
   readonly collection: string;
@@ -58,4 +69,32 @@ export async function snapshotsWith(collection: string, docId: string, version: 
     ExpressionAttributeValues: { ':c': collection, ':p': SNAPSHOT_PREFIX, ':v': version },
   });
   return items.map((item) => ({ collection, hash: item.docVersion.slice(SNAPSHOT_PREFIX.length), versions: item.versions }));
+}
+
+/** Freezes a collection's versions under a name; false if the label exists (labels never move). */
+export function putLabel(label: Label): Promise<boolean> {
+  return putIf({
+    TableName: requireEnv(ENV.knowledgeTable),
+    Item: { ...label, docVersion: `${LABEL_PREFIX}${label.label}` },
+    ConditionExpression: 'attribute_not_exists(docVersion)',
+  });
+}
+
+/** A collection's labels, by name. */
+export async function listLabels(collection: string): Promise<Label[]> {
+  const items = await queryAll<Label>({
+    TableName: requireEnv(ENV.knowledgeTable),
+    KeyConditionExpression: '#c = :c AND begins_with(docVersion, :p)',
+    ExpressionAttributeNames: { '#c': 'collection' },
+    ExpressionAttributeValues: { ':c': collection, ':p': LABEL_PREFIX },
+    ConsistentRead: true,
+  });
+  return items.map(({ collection: c, label, versions, createdAt, createdBy }) => ({ collection: c, label, versions, createdAt, createdBy }));
+}
+
+/** One label. @throws NotFoundError saying how to make it */
+export async function getLabel(collection: string, label: string): Promise<Label> {
+  const found = (await listLabels(collection)).find((l) => l.label === label);
+  if (!found) throw new NotFoundError(`No label "${label}" in the knowledge collection ${collection}; make it with npx handrail kb label ${collection} ${label}`);
+  return found;
 }

@@ -32,8 +32,13 @@ export const putDocumentInput = z.object({
 
 export type PutDocumentInput = z.input<typeof putDocumentInput>;
 
+/** A knowledge label: a named snapshot of a collection that a workflow's retrieval can pin. */
+export const labelName = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'must be 1-63 characters of a-z, 0-9, ".", "_" and "-", starting with a letter or digit');
+
 export const retrieveInput = z.object({
   collection: collectionName,
+  /** Read the collection as this label froze it; the latest versions without one. */
+  label: labelName.optional(),
   // 4000 matches what the retrieve step handler passes (it truncates rendered templates there).
   query: z.string().trim().min(1, 'must not be empty').max(4000, 'must be at most 4000 characters'),
   topK: z.number().int('must be an integer').min(1, 'must be at least 1').max(50, 'must be at most 50').default(5),

@@ -41,6 +41,7 @@ export type AuditEventType =
   | 'delivery.succeeded'
   | 'delivery.failed'
   | 'knowledge.version_added'
+  | 'knowledge.labelled'
   | 'notification.sent'
   | 'notification.skipped'
   | 'notification.failed'

@@ -6,11 +6,11 @@
 import type { Context } from 'hono';
 import { assertMayList, assertMayWrite } from '../../knowledge/collection-access.js';
 import { documentHistory, getDocumentText, getDocumentVersion, listDocuments, putDocument, type DocumentVersion } from '../../knowledge/document-store.js';
-import { snapshotKey, snapshotsWith } from '../../knowledge/snapshots.js';
+import { listLabels, putLabel, snapshotKey, snapshotsWith } from '../../knowledge/snapshots.js';
 import { collectionName, docIdSchema, parseInput } from '../../knowledge/validation.js';
 import { runsBySnapshot } from '../../records/runs.js';
 import { recordAudit } from '../../records/audit.js';
-import { ForbiddenError, NotFoundError } from '../../shared/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError } from '../../shared/errors.js';
 import { callerIn, refused } from '../authorize.js';
 import { JSON_LIMITS } from '../limits.js';
 import type { RouteHandlers } from '../route-handlers.js';
@@ -47,7 +47,7 @@ async function auditVersion(version: DocumentVersion, details: Record<string, un
   });
 }
 
-export const knowledgeRoutes: RouteHandlers<'listDocuments' | 'putDocument' | 'knowledgeHistory' | 'getDocumentVersion' | 'restoreDocument' | 'versionRuns'> = {
+export const knowledgeRoutes: RouteHandlers<'listDocuments' | 'putDocument' | 'knowledgeHistory' | 'getDocumentVersion' | 'restoreDocument' | 'versionRuns' | 'listLabels' | 'createLabel'> = {
   listDocuments: async (c) => c.json({ documents: await listDocuments(await collectionFor(c, ROUTES.listDocuments, assertMayList)) }),
   putDocument: async (c) => {
     const collection = await collectionFor(c, ROUTES.putDocument, assertMayWrite);
@@ -81,6 +81,17 @@ export const knowledgeRoutes: RouteHandlers<'listDocuments' | 'putDocument' | 'k
       if (runs.length >= limit) break;
     }
     return c.json({ collection, docId, version, runs, truncated });
+  },
+  listLabels: async (c) => c.json({ labels: await listLabels(await collectionFor(c, ROUTES.listLabels, assertMayList)) }),
+  createLabel: async (c) => {
+    const collection = await collectionFor(c, ROUTES.createLabel, assertMayWrite);
+    const { label } = parseOrThrow(schemas.createLabel, await jsonBody(c), 'body');
+    const caller = callerIn(c);
+    const versions = Object.fromEntries((await listDocuments(collection)).map((d) => [d.docId, d.version]));
+    const made = { collection, label, versions, createdAt: new Date().toISOString(), createdBy: caller.id };
+    if (!(await putLabel(made))) throw new ConflictError(`The label "${label}" of ${collection} exists already; labels never move: choose a new name`);
+    await recordAudit({ subject: `knowledge#${collection}`, type: 'knowledge.labelled', actor: caller.id, details: { label, versions } });
+    return c.json(made, 201);
   },
   restoreDocument: async (c) => {
     const collection = await collectionFor(c, ROUTES.restoreDocument, assertMayWrite);

@@ -12,7 +12,7 @@ export const handler = stepTaskHandler('retrieve', undefined, async ({ step, sta
   assertReadable(step.collection);
   const startedAt = new Date();
   const query = renderTemplate(step.query, state).slice(0, 4000);
-  const { passages, searched } = await search({ collection: step.collection, query, topK: step.topK });
+  const { passages, searched } = await search({ collection: step.collection, label: step.label, query, topK: step.topK });
   // The exact versions it searched, kept once: "which runs used this version" reads them back.
   const snapshot = snapshotOf(step.collection, searched);
   await recordSnapshot(snapshot);
@@ -25,7 +25,7 @@ export const handler = stepTaskHandler('retrieve', undefined, async ({ step, sta
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     latencyMs: Date.now() - startedAt.getTime(),
-    input: { collection: step.collection, query, topK: step.topK },
+    input: { collection: step.collection, ...(step.label ? { label: step.label } : {}), query, topK: step.topK },
     // The passages with their text: the steps after this one read them from here (run-view.ts).
     output,
     knowledgeSnapshot: snapshotKey(snapshot),
