@@ -86,6 +86,8 @@ export interface ApprovalRecord {
   readonly signIn?: 'required';
   /** Who requested the run (from the workflow's `requester` input field), if known. */
   readonly requester?: string;
+  /** The release the run started on: what drafted the text under review. */
+  readonly releaseId?: string;
   /** Reviewers who approved so far (quorum), in order. */
   readonly votes: Vote[];
   readonly voterIds: string[];

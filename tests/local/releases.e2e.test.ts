@@ -42,6 +42,11 @@ describe('releases', () => {
     first = deployed[0].releaseId;
     const runId = await runOnce('T-rel-1');
     expect((await client(rt).get(`/runs/${runId}`)).body.releaseId).toBe(first);
+    // The reviewer sees which release drafted what they review.
+    const approval = (await client(rt).get(`/runs/${runId}`)).body.approvals[0];
+    expect(approval.releaseId).toBe(first);
+    const page = await fetch((await client(rt).get(`/approvals/${approval.approvalId}`)).body.reviewLinks['support-agent@example.com']);
+    expect(await page.text()).toContain(`release ${first}`);
     const [listed] = (await client(rt).get('/releases')).body.releases;
     expect(listed).toMatchObject({ releaseId: first, current: true, firstSeenAt: expect.any(String) });
     const shown = await client(rt, { as: 'auditor@example.com' }).get(`/releases/${first}`);

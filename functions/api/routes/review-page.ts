@@ -19,7 +19,7 @@ export function reviewPage(approval: ApprovalRecord, reviewer: string, signedIn 
     `Review ${approval.stepId}`,
     html`<h1>Review: ${approval.workflowId} / ${approval.stepId}</h1>
       ${signedIn ? html`<p class="notice"><strong>Sensitive step</strong>: you are signed in as <strong>${reviewer}</strong>.</p>` : ''}
-      <p class="meta">Run ${approval.runId} · reviewer ${reviewer} · decide by ${approval.deadline} · draft by ${approval.draft.provider} (${approval.draft.model})</p>
+      <p class="meta">Run ${approval.runId} · reviewer ${reviewer} · decide by ${approval.deadline} · draft by ${approval.draft.provider} (${approval.draft.model})${approval.releaseId ? html` · release ${approval.releaseId}` : ''}</p>
       ${approval.qualityFailures?.length ? html`<p class="notice"><strong>Sent to review because:</strong> ${approval.qualityFailures.map((f) => f.detail).join('; ')}</p>` : ''}
       ${approval.classification?.length ? html`<p class="meta"><strong>Classified:</strong> ${approval.classification.join(' · ')}${approval.routeKey ? html` · route ${approval.routeKey}` : ''}</p>` : ''}
       <div class="card"><h2>Request</h2>${input.map(([k, v]) => html`<p><strong>${k}</strong>: ${typeof v === 'string' ? v : JSON.stringify(v)}</p>`)}</div>

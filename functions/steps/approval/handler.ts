@@ -36,7 +36,7 @@ const approvalFields = {
   policy: approvalPolicySchema.optional(),
 };
 
-export const handler = stepTaskHandler('approval', approvalFields, async ({ step, state, level, reviewers, timeoutSeconds, taskToken, requesterField, partReviewers, policy }) => {
+export const handler = stepTaskHandler('approval', approvalFields, async ({ step, state, record, level, reviewers, timeoutSeconds, taskToken, requesterField, partReviewers, policy }) => {
   const { runId, workflowId } = state.run;
   const approvalId = approvalIdFor(runId, step.id, level);
   // Multi-part: each part's draft; decided parts carry over when the request escalates.
@@ -70,6 +70,8 @@ export const handler = stepTaskHandler('approval', approvalFields, async ({ step
     allowSelfApproval: step.allowSelfApproval,
     ...(step.signIn ? { signIn: step.signIn } : {}),
     ...(requester ? { requester } : {}),
+    // Which release drafted what the reviewer sees (state-machines/release.ts).
+    ...(record.releaseId ? { releaseId: record.releaseId } : {}),
     votes: [],
     voterIds: [],
     ...(step.reminderEvery ? { reminderEverySeconds: durationSeconds(step.reminderEvery) } : {}),
