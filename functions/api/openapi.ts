@@ -57,6 +57,9 @@ function operation(id: string, route: RouteSpec) {
       '400': { description: 'The request is not valid; the message names the field' },
       ...(route.access.kind === 'public' ? {} : { '401': { description: 'No valid credentials' }, '403': { description: 'Not allowed for this caller' } }),
       '404': { description: 'Not found' },
+      ...(body ? { '413': { description: 'The body is over its limit (the message states it)' } } : {}),
+      // Every caller is limited (functions/api/throttle.ts), public routes by source address.
+      '429': { description: "Over this caller's request limit; the error names the limit", headers: { 'Retry-After': { description: 'Seconds until the window reopens', schema: { type: 'integer' } } } },
     },
   };
 }

@@ -167,6 +167,7 @@ describe('reviewers see only what is theirs', () => {
       expect(op.operationId).toBe(id);
       if (route.access.kind === 'roles') expect(op['x-handrail-roles']).toEqual(route.access.roles);
       else expect(op.security).toEqual(route.access.kind === 'slack' ? [{ slackSignature: [] }] : []);
+      expect(op.responses['429'].headers['Retry-After']).toBeDefined();
     }
     expect(Object.keys(body.components.securitySchemes)).toEqual(['idToken', 'reviewerToken', 'slackSignature']);
     expect(body.paths['/runs'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['workflowId', 'status', 'limit', 'cursor']);
