@@ -74,6 +74,24 @@ export async function revokeKey(keyId: string | undefined) {
   console.log(`${keyId}: ${status}`);
 }
 
+type CatalogEntry = import('../functions/workflows/catalog.js').CatalogEntry;
+
+export async function listWorkflows() {
+  const { workflows } = await api<{ workflows: CatalogEntry[] }>('GET', '/workflows');
+  if (!workflows.length) console.log('No workflows deployed.');
+  for (const w of workflows) console.log(`${w.id}  ${w.name}  ${w.steps.length} steps  trigger: ${w.trigger.auth.join(' or ')}  release ${w.releaseId ?? '–'}`);
+}
+
+export async function showWorkflow(workflowId: string | undefined) {
+  const w = await api<CatalogEntry>('GET', `/workflows/${encodeURIComponent(need(workflowId, '<workflow>'))}`);
+  const lines = [`${w.id}: ${w.name}${w.description ? ` — ${w.description}` : ''}`, `  version ${w.version}, release ${w.releaseId ?? '–'}`, `  trigger: ${w.trigger.webhook} (${w.trigger.auth.join(' or ')}), input: ${w.trigger.input.join(', ')}`, '  steps:'];
+  for (const s of w.steps) lines.push(`    ${s.id} (${s.kind}): ${s.does}`);
+  for (const [step, levels] of Object.entries(w.reviewers)) lines.push(`  reviewers of ${step}: ${levels.map((people, i) => `level ${i}: ${people.join(', ')}`).join('; ')}`);
+  for (const [target, url] of Object.entries(w.delivery)) lines.push(`  delivers to ${target}: ${url}`);
+  for (const [collection, at] of Object.entries(w.knowledge)) lines.push(`  reads ${collection} at ${at}`);
+  console.log(lines.join('\n'));
+}
+
 export async function listReleases(workflowId?: string) {
   const q = workflowId ? `?workflowId=${encodeURIComponent(workflowId)}` : '';
   const { releases } = await api<{ releases: { releaseId: string; workflowId: string; workflowVersion: string; firstSeenAt?: string; current: boolean }[] }>('GET', `/releases${q}`);

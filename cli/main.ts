@@ -24,6 +24,8 @@ Commands:
   keys create <name> --workflows W[,W2]   an API key for a webhook sender (shown once; admin)
   keys list                               API keys: id, name, workflows, status
   keys revoke <keyId>                     revoke a key: it stops working at once
+  workflows list                          the deployed workflows: steps, trigger, release
+  workflows show <workflow>               one workflow: trigger, steps, reviewers by level, delivery, knowledge
   releases list [--workflow W]            each workflow's releases: deployed now (*), and every one a run started on
   releases show <releaseId>               a release's manifest: definition, reviewers, delivery, prices, knowledge
   releases diff <releaseA> <releaseB>     what changed: prompts (line diffs), models, policy, reviewers, gates, …
@@ -123,6 +125,10 @@ async function main(argv: string[]): Promise<void> {
       return commands.listKeys();
     case 'keys revoke':
       return commands.revokeKey(rest[0]);
+    case 'workflows list':
+      return commands.listWorkflows();
+    case 'workflows show':
+      return commands.showWorkflow(rest[0]);
     case 'releases list':
       return commands.listReleases(values.workflow);
     case 'releases show':

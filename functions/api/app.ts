@@ -32,6 +32,7 @@ import { slackRoutes } from './routes/slack.js';
 import { usageRoutes } from './routes/usage.js';
 import { userRoutes } from './routes/users.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { workflowRoutes } from './routes/workflows.js';
 
 const handlers: RouteHandlers = {
   health: (c) => c.json({ ok: true }),
@@ -49,6 +50,7 @@ const handlers: RouteHandlers = {
   ...personalTokenRoutes,
   ...userRoutes,
   ...releaseRoutes,
+  ...workflowRoutes,
   ...signInRoutes,
 };
 

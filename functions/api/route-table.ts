@@ -153,6 +153,8 @@ export const ROUTES = {
   autonomy: { method: 'GET', path: '/autonomy', summary: 'Graduated autonomy per route path: figures and status', access: readers, query: schemas.autonomy },
   createPersonalToken: { method: 'POST', path: '/personal-tokens', summary: "A personal API token for the signed-in reviewer (CLI, scripts): expires in `days` (1-90, default 30)", access: roles('admin', 'reviewer'), body: schemas.createPersonalToken },
   revokePersonalToken: { method: 'POST', path: '/personal-tokens/revoke', summary: 'Revoke one personal token, at once: its holder by presenting it, an admin by its id', access: roles('admin', 'reviewer'), body: schemas.revokePersonalToken },
+  listWorkflows: { method: 'GET', path: '/workflows', summary: 'The deployed workflows: trigger, steps, reviewers by level, delivery, knowledge, release', access: readers },
+  getWorkflow: { method: 'GET', path: '/workflows/{workflowId}', summary: 'One deployed workflow, as the catalog describes it', access: readers },
   listReleases: { method: 'GET', path: '/releases', summary: "Each workflow's releases, newest first: the one deployed now, and every one a run started on", access: readers, query: schemas.listReleases },
   getRelease: { method: 'GET', path: '/releases/{releaseId}', summary: 'One release: its manifest (definition with prompts and gates, reviewers, delivery, prices, knowledge)', access: readers },
   listDisabledUsers: { method: 'GET', path: '/users/disabled', summary: 'Users whose sign-ins, tokens and links are refused', access: roles('admin', 'auditor') },

@@ -1,0 +1,82 @@
+/**
+ * The catalog of deployed workflows: for each, how it is triggered and authenticated, its steps in
+ * order, who reviews at each level (groups resolved as its release resolved them), where it
+ * delivers on this stage, what knowledge it reads, and the release it runs as. Built from what the
+ * API ships (the workflow definitions and releases.json), so it describes what is deployed.
+ */
+import type { Release } from '../../state-machines/release.js';
+import type { Step } from '../../state-machines/schema.js';
+import { deployedReleases } from '../releases/deployed.js';
+import { workflowRegistry, type RegisteredWorkflow } from '../shared/workflow-registry.js';
+
+export interface CatalogStep {
+  readonly id: string;
+  readonly kind: Step['kind'];
+  /** One line on what it does. */
+  readonly does: string;
+}
+
+export interface CatalogEntry {
+  readonly id: string;
+  readonly name: string;
+  readonly description?: string;
+  readonly version: string;
+  readonly releaseId?: string;
+  readonly trigger: { readonly webhook: string; readonly auth: readonly string[]; readonly input: readonly string[] };
+  readonly steps: readonly CatalogStep[];
+  /** Per approval step, level by level (0 first), the people who may decide. */
+  readonly reviewers: Record<string, string[][]>;
+  /** Each delivery target and where it goes on this stage. */
+  readonly delivery: Record<string, string>;
+  /** Each collection read, at a label or `latest`. */
+  readonly knowledge: Record<string, string>;
+}
+
+const people = (refs: readonly string[], release: Release | undefined): string[] => [
+  ...new Set(refs.flatMap((r) => (r.startsWith('group:') ? (release?.manifest.groups[r.slice('group:'.length)] ?? [r]) : [r]))),
+];
+
+function does(step: Step): string {
+  switch (step.kind) {
+    case 'retrieve':
+      return `retrieves the top ${step.topK} passages from ${step.collection}${step.label ? `@${step.label}` : ''}`;
+    case 'generate':
+      return `drafts with ${step.models.map((m) => `${m.provider}${m.model ? `/${m.model}` : ''}`).join(' → ')}`;
+    case 'classify':
+      return `classifies (${step.classifiers.join(', ')})`;
+    case 'route':
+      return `routes by paths: ${step.paths.map((p) => p.name).join(', ')}`;
+    case 'approval':
+      return `asks for approval${step.escalation.length ? `, escalating ${step.escalation.length} level(s)` : ''}${step.signIn ? ' (sign-in required)' : ''}`;
+    case 'deliver':
+      return `delivers ${step.text === 'approval' ? 'the approved text' : `the draft of ${step.text}`} to ${step.urlFromEnv ?? step.url}`;
+    default:
+      return (step as { kind: string }).kind;
+  }
+}
+
+export function describeWorkflow(workflow: RegisteredWorkflow, release = deployedReleases().get(workflow.definition.id)): CatalogEntry {
+  const { definition } = workflow;
+  const reviewers: Record<string, string[][]> = {};
+  for (const step of definition.steps) {
+    if (step.kind !== 'approval') continue;
+    const first = step.reviewers ?? [...new Set(step.parts?.flatMap((p) => p.reviewers) ?? [])];
+    reviewers[step.id] = [people(first, release), ...step.escalation.map((level) => people(level.reviewers, release))];
+  }
+  return {
+    id: definition.id,
+    name: definition.name,
+    ...(definition.description ? { description: definition.description } : {}),
+    version: workflow.version,
+    ...(release ? { releaseId: release.releaseId } : {}),
+    trigger: { webhook: `POST /webhooks/${definition.id}`, auth: definition.trigger.auth, input: Object.keys(definition.input) },
+    steps: definition.steps.map((step) => ({ id: step.id, kind: step.kind, does: does(step) })),
+    reviewers,
+    delivery: release?.manifest.delivery ?? {},
+    knowledge: release?.manifest.knowledge ?? {},
+  };
+}
+
+export function workflowCatalog(): CatalogEntry[] {
+  return [...workflowRegistry().values()].map((w) => describeWorkflow(w)).sort((a, b) => a.id.localeCompare(b.id));
+}
