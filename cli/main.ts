@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { CliError } from './api-client.js';
 import { browserLogin } from './browser-login.js';
 import * as commands from './commands.js';
+import { kbSync } from './kb-sync.js';
 
 const HELP = `Usage: handrail <command> [options]
 
@@ -49,6 +50,8 @@ Commands:
   kb list <collection>                    latest version of each document
   kb history <collection> [doc]           every version, newest first: who, when, content hash
   kb diff <collection>/<doc> <v1> <v2>    what changed between two versions (a unified diff)
+  kb sync <collection> --from <folder>    the collection follows a folder (.md, .txt): new versions for changed files,
+                                          removals for files gone, each with the folder's revision
   kb label <collection> <label>           freeze the latest versions under a label (a retrieve step can pin it)
   kb labels <collection>                  the collection's labels
   kb runs <collection>/<doc> <v>          which runs searched version v (trace an answer to a knowledge update)
@@ -77,6 +80,7 @@ async function main(argv: string[]): Promise<void> {
       text: { type: 'string' },
       'text-file': { type: 'string' },
       reason: { type: 'string' },
+      from: { type: 'string' },
       stage: { type: 'string' },
       issuer: { type: 'string' },
       'client-id': { type: 'string' },
@@ -159,6 +163,9 @@ async function main(argv: string[]): Promise<void> {
       return commands.kbHistory(rest[0], rest[1]);
     case 'kb diff':
       return commands.kbDiff(rest[0], rest[1], rest[2]);
+    case 'kb sync':
+      if (!rest[0] || !values.from) throw new CliError('kb sync needs <collection> and --from <folder>; see `handrail --help`', 2);
+      return kbSync(rest[0], values.from);
     case 'kb label':
       return commands.kbLabel(rest[0], rest[1]);
     case 'kb labels':

@@ -9,7 +9,7 @@ import * as z from 'zod';
 import { decisionBodySchema } from '../approvals/decide.js';
 import { safeReturnTo } from '../auth/return-to.js';
 import type { Role } from '../auth/roles.js';
-import { labelName } from '../knowledge/validation.js';
+import { labelName, sourceSchema } from '../knowledge/validation.js';
 import { ID_SHAPES, idSchema } from '../shared/ids.js';
 import { APPROVAL_STATUSES } from '../records/approvals.js';
 import { RUN_STATUSES } from '../records/runs.js';
@@ -91,8 +91,12 @@ export const schemas = {
       fileName: z.string().min(1).max(255),
       content: z.string().min(1, 'content must not be empty'),
       docId: z.string().max(128).optional(),
+      /** Where it was synced from (`npx handrail kb sync`). */
+      source: sourceSchema.optional(),
     })
     .strict(),
+  /** Why the document leaves its collection (audited), and the sync that found it gone. */
+  removeDocument: z.object({ reason: z.string().trim().min(1, 'reason: say why (it is audited)').max(500), source: sourceSchema.optional() }).strict(),
   usage: z
     .object({ workflowId, day: z.iso.date('a day as YYYY-MM-DD').optional() })
     .strict()
@@ -148,6 +152,7 @@ export const ROUTES = {
   versionRuns: { method: 'GET', path: '/knowledge/{collection}/documents/{docId}/versions/{version}/runs', summary: 'Which runs searched this version of a document (their retrieve steps), so a change in answers can be traced to a knowledge update', access: readers, query: schemas.versionRuns },
   listLabels: { method: 'GET', path: '/knowledge/{collection}/labels', summary: "A collection's labels: named, frozen sets of document versions a workflow's retrieval can pin", access: readers },
   createLabel: { method: 'POST', path: '/knowledge/{collection}/labels', summary: "Freeze the collection's latest versions under a label (labels never move; audited)", access: roles('admin', 'author'), body: schemas.createLabel },
+  removeDocument: { method: 'POST', path: '/knowledge/{collection}/documents/{docId}/remove', summary: 'Remove a document from its collection: a new version marked removed (history keeps the rest; audited)', access: roles('admin', 'author'), body: schemas.removeDocument },
   restoreDocument: { method: 'POST', path: '/knowledge/{collection}/documents/{docId}/restore', summary: "A new version with an earlier version's content, authored by the caller (audited)", access: roles('admin', 'author'), body: schemas.restoreDocument },
   usage: { method: 'GET', path: '/usage', summary: 'Tokens and cost by workflow and day', access: roles('admin', 'auditor'), query: schemas.usage },
   autonomy: { method: 'GET', path: '/autonomy', summary: 'Graduated autonomy per route path: figures and status', access: readers, query: schemas.autonomy },

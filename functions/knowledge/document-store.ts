@@ -30,6 +30,10 @@ export interface DocumentVersion {
   readonly bytes: number;
   /** True when putDocument found the same content already stored as the latest version. */
   readonly unchanged?: boolean;
+  /** A removal: the document left its collection at this version (no object; retrieval skips it). */
+  readonly removed?: boolean;
+  /** Where a synced version came from (`npx handrail kb sync`): the file and the source's revision. */
+  readonly source?: { readonly path: string; readonly revision: string };
 }
 
 /** Bounds the retry loop; each lost round means another writer committed a version. */
@@ -42,25 +46,51 @@ export function s3KeyOf(collection: string, docId: string, version: number, sha2
 }
 
 export async function putDocument(input: PutDocumentInput): Promise<DocumentVersion> {
-  const { collection, fileName, content, author, docId: givenDocId } = parseInput(putDocumentInput, input);
+  const { collection, fileName, content, author, docId: givenDocId, source } = parseInput(putDocumentInput, input);
   const docId = givenDocId ?? slugify(fileName);
   const sha256 = createHash('sha256').update(content, 'utf8').digest('hex');
   const title = titleOf(content, fileName);
   const bytes = Buffer.byteLength(content, 'utf8');
-
-  let latest = await latestVersion(collection, docId);
-  for (let attempt = 0; attempt < MAX_ALLOCATION_ATTEMPTS; attempt++) {
-    if (latest?.sha256 === sha256) return { ...latest, unchanged: true };
-    const version = (latest?.version ?? 0) + 1;
+  return allocateVersion(collection, docId, async (version) => {
     const s3Key = s3KeyOf(collection, docId, version, sha256);
     // Object first, record second: a record never points at a missing object. A writer that
     // loses the race below leaves an unreferenced object behind, which is harmless.
     const s3VersionId = await putObjectOnce(s3Key, content);
-    const record: DocumentVersion = {
+    return {
       collection, docId, version, title, sha256, s3Key,
       ...(s3VersionId ? { s3VersionId } : {}),
       author, createdAt: new Date().toISOString(), bytes,
+      ...(source ? { source } : {}),
     };
+  }, (latest) => latest.sha256 === sha256 && !latest.removed);
+}
+
+/**
+ * Removes a document from its collection: a new version marked `removed` (history keeps every
+ * earlier one; a later put brings it back). Unchanged if it is removed already. @throws NotFoundError
+ */
+export async function removeDocument(collection: string, docId: string, author: string, source?: DocumentVersion['source']): Promise<DocumentVersion> {
+  const name = parseInput(collectionName, collection);
+  const id = parseInput(docIdSchema, docId, 'docId');
+  const current = await latestVersion(name, id);
+  if (!current) throw new NotFoundError(`No document ${name}/${id}`);
+  return allocateVersion(name, id, async (version) => ({
+    collection: name, docId: id, version, title: current.title, sha256: '', s3Key: '', author, createdAt: new Date().toISOString(), bytes: 0, removed: true,
+    ...(source ? { source } : {}),
+  }), (latest) => latest.removed === true);
+}
+
+/**
+ * Commits the next version of a document: `make` builds it for the number it would get, and a
+ * conditional put allocates that number (no transactions: dynalite has none); a writer that loses
+ * the race tries the next one. `same` says when the latest version already is what would be written.
+ */
+async function allocateVersion(collection: string, docId: string, make: (version: number) => Promise<DocumentVersion>, same: (latest: DocumentVersion) => boolean): Promise<DocumentVersion> {
+  let latest = await latestVersion(collection, docId);
+  for (let attempt = 0; attempt < MAX_ALLOCATION_ATTEMPTS; attempt++) {
+    if (latest && same(latest)) return { ...latest, unchanged: true };
+    const version = (latest?.version ?? 0) + 1;
+    const record = await make(version);
     try {
       await documentClient().send(
         new PutCommand({
@@ -152,7 +182,8 @@ async function queryLatest(name: string): Promise<DocumentVersion[]> {
     const seen = latest.get(v.docId);
     if (!seen || v.version > seen.version) latest.set(v.docId, v);
   }
-  return [...latest.values()].sort((a, b) => (a.docId < b.docId ? -1 : a.docId > b.docId ? 1 : 0));
+  // A document whose latest version is a removal has left the collection.
+  return [...latest.values()].filter((v) => !v.removed).sort((a, b) => (a.docId < b.docId ? -1 : a.docId > b.docId ? 1 : 0));
 }
 
 /** The versions a label froze (snapshots.ts), ordered by docId. */

@@ -19,6 +19,9 @@ export const docIdSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,127}$/, 'must be 1-128 characters of a-z, 0-9 and "-", starting with a letter or digit');
 
+/** Where a synced version came from: the file's path in its source, and the source's revision. */
+export const sourceSchema = z.object({ path: z.string().min(1).max(1024), revision: z.string().min(1).max(200) }).strict();
+
 export const putDocumentInput = z.object({
   collection: collectionName,
   docId: docIdSchema.optional(),
@@ -28,6 +31,7 @@ export const putDocumentInput = z.object({
     .refine((s) => s.trim().length > 0, 'must not be empty')
     .refine((s) => Buffer.byteLength(s, 'utf8') <= MAX_CONTENT_BYTES, `must be at most ${MAX_CONTENT_BYTES} bytes`),
   author: z.string().trim().min(1, 'must not be empty'),
+  source: sourceSchema.optional(),
 });
 
 export type PutDocumentInput = z.input<typeof putDocumentInput>;

@@ -42,6 +42,7 @@ export type AuditEventType =
   | 'delivery.failed'
   | 'knowledge.version_added'
   | 'knowledge.labelled'
+  | 'knowledge.document_removed'
   | 'notification.sent'
   | 'notification.skipped'
   | 'notification.failed'

@@ -5,12 +5,12 @@
  */
 import type { Context } from 'hono';
 import { assertMayList, assertMayWrite } from '../../knowledge/collection-access.js';
-import { documentHistory, getDocumentText, getDocumentVersion, listDocuments, putDocument, type DocumentVersion } from '../../knowledge/document-store.js';
+import { documentHistory, getDocumentText, getDocumentVersion, listDocuments, putDocument, removeDocument, type DocumentVersion } from '../../knowledge/document-store.js';
 import { listLabels, putLabel, snapshotKey, snapshotsWith } from '../../knowledge/snapshots.js';
 import { collectionName, docIdSchema, parseInput } from '../../knowledge/validation.js';
 import { runsBySnapshot } from '../../records/runs.js';
 import { recordAudit } from '../../records/audit.js';
-import { ConflictError, ForbiddenError, NotFoundError } from '../../shared/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import { callerIn, refused } from '../authorize.js';
 import { JSON_LIMITS } from '../limits.js';
 import type { RouteHandlers } from '../route-handlers.js';
@@ -47,7 +47,7 @@ async function auditVersion(version: DocumentVersion, details: Record<string, un
   });
 }
 
-export const knowledgeRoutes: RouteHandlers<'listDocuments' | 'putDocument' | 'knowledgeHistory' | 'getDocumentVersion' | 'restoreDocument' | 'versionRuns' | 'listLabels' | 'createLabel'> = {
+export const knowledgeRoutes: RouteHandlers<'listDocuments' | 'putDocument' | 'knowledgeHistory' | 'getDocumentVersion' | 'restoreDocument' | 'versionRuns' | 'listLabels' | 'createLabel' | 'removeDocument'> = {
   listDocuments: async (c) => c.json({ documents: await listDocuments(await collectionFor(c, ROUTES.listDocuments, assertMayList)) }),
   putDocument: async (c) => {
     const collection = await collectionFor(c, ROUTES.putDocument, assertMayWrite);
@@ -65,7 +65,7 @@ export const knowledgeRoutes: RouteHandlers<'listDocuments' | 'putDocument' | 'k
     const collection = await collectionFor(c, ROUTES.getDocumentVersion, assertMayList);
     const { docId, version } = versionIn(c);
     const found = await getDocumentVersion(collection, docId, version);
-    return c.json({ ...found, text: await getDocumentText(found) });
+    return c.json({ ...found, text: found.removed ? null : await getDocumentText(found) });
   },
   versionRuns: async (c) => {
     const collection = await collectionFor(c, ROUTES.versionRuns, assertMayList);
@@ -93,11 +93,22 @@ export const knowledgeRoutes: RouteHandlers<'listDocuments' | 'putDocument' | 'k
     await recordAudit({ subject: `knowledge#${collection}`, type: 'knowledge.labelled', actor: caller.id, details: { label, versions } });
     return c.json(made, 201);
   },
+  removeDocument: async (c) => {
+    const collection = await collectionFor(c, ROUTES.removeDocument, assertMayWrite);
+    const docId = parseInput(docIdSchema, c.req.param('docId') ?? '', 'docId');
+    const { reason, source } = parseOrThrow(schemas.removeDocument, await jsonBody(c), 'body');
+    const removed = await removeDocument(collection, docId, callerIn(c).id, source);
+    if (!removed.unchanged) {
+      await recordAudit({ subject: `knowledge#${collection}`, type: 'knowledge.document_removed', actor: removed.author, details: { docId, version: removed.version, reason, ...(source ? { source } : {}) } });
+    }
+    return c.json(removed, removed.unchanged ? 200 : 201);
+  },
   restoreDocument: async (c) => {
     const collection = await collectionFor(c, ROUTES.restoreDocument, assertMayWrite);
     const docId = parseInput(docIdSchema, c.req.param('docId') ?? '', 'docId');
     const { version, reason } = parseOrThrow(schemas.restoreDocument, await jsonBody(c), 'body');
     const old = await getDocumentVersion(collection, docId, version);
+    if (old.removed) throw new ValidationError(`version: v${version} of ${docId} is its removal; restore a version before it`, 'body.version');
     // The old content as a new version: history only grows, and the restore has its own author.
     const restored = await putDocument({ collection, docId, fileName: `${docId}.md`, content: await getDocumentText(old), author: callerIn(c).id });
     if (!restored.unchanged) await auditVersion(restored, { restoredFrom: version, ...(reason ? { reason } : {}) });

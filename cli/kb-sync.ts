@@ -1,0 +1,82 @@
+/**
+ * `npx handrail kb sync <collection> --from <folder>`: the collection follows a folder. Markdown and
+ * plain-text files become documents (docId from the file name, as the API names them); a file whose
+ * content changed gets a new version, an unchanged one nothing, and a document this folder synced
+ * before whose file is gone is removed (a removal version; documents added any other way are left
+ * alone). Every version records the file's path and the folder's revision (its Git commit, or a
+ * hash of its files), so running it twice changes nothing the second time.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import { slugify } from '../functions/knowledge/validation.js';
+import { api, CliError } from './api-client.js';
+
+const SYNCED = /\.(md|markdown|txt)$/i;
+
+interface Latest {
+  readonly docId: string;
+  readonly sha256: string;
+  readonly source?: { readonly path: string; readonly revision: string };
+}
+
+function filesUnder(root: string, dir = root): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((e) => !e.name.startsWith('.'))
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((e) => (e.isDirectory() ? filesUnder(root, join(dir, e.name)) : e.isFile() && SYNCED.test(e.name) ? [join(dir, e.name)] : []));
+}
+
+/** The folder's Git commit when it is in a repository, else a hash of its synced files. */
+function revisionOf(root: string, files: { path: string; sha256: string }[]): string {
+  try {
+    return `git:${execFileSync('git', ['-C', root, 'rev-parse', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim()}`;
+  } catch {
+    return `files:${createHash('sha256').update(files.map((f) => `${f.path}\n${f.sha256}`).join('\n')).digest('hex').slice(0, 16)}`;
+  }
+}
+
+export async function kbSync(collection: string, from: string): Promise<void> {
+  const root = resolve(from);
+  try {
+    if (!statSync(root).isDirectory()) throw new Error('not a folder');
+  } catch {
+    throw new CliError(`--from ${from}: not a folder; give the folder the collection follows`, 2);
+  }
+  const files = filesUnder(root).map((file) => {
+    const content = readFileSync(file, 'utf8');
+    const path = relative(root, file).split(sep).join('/');
+    return { file, path, content, docId: slugify(path.split('/').pop()!), sha256: createHash('sha256').update(content, 'utf8').digest('hex') };
+  });
+  const clash = files.find((f, i) => files.findIndex((g) => g.docId === f.docId) !== i);
+  if (clash) throw new CliError(`${clash.path}: two files make the document id "${clash.docId}"; rename one`, 2);
+  const revision = revisionOf(root, files);
+  const base = `/knowledge/${encodeURIComponent(collection)}/documents`;
+  const { documents } = await api<{ documents: Latest[] }>('GET', base);
+  const latest = new Map(documents.map((d) => [d.docId, d]));
+  const counts = { added: 0, changed: 0, unchanged: 0, removed: 0 };
+  const total = files.length;
+  let done = 0;
+  const progress = (what: string) => process.stderr.write(`[${++done}/${total}] ${what}\n`);
+  for (const f of files) {
+    const before = latest.get(f.docId);
+    if (before?.sha256 === f.sha256) {
+      counts.unchanged++;
+      progress(`${f.docId}: unchanged`);
+      continue;
+    }
+    await api('POST', base, { fileName: f.path.split('/').pop(), docId: f.docId, content: f.content, source: { path: f.path, revision } });
+    counts[before ? 'changed' : 'added']++;
+    progress(`${f.docId}: ${before ? 'changed' : 'added'}`);
+  }
+  // Gone from the folder: only documents this folder synced (their latest version came from a sync of it).
+  const present = new Set(files.map((f) => f.docId));
+  for (const d of documents) {
+    if (present.has(d.docId) || !d.source) continue;
+    await api('POST', `${base}/${encodeURIComponent(d.docId)}/remove`, { reason: `${d.source.path} is gone from the synced folder`, source: { path: d.source.path, revision } });
+    counts.removed++;
+    process.stderr.write(`removed ${d.docId} (${d.source.path} is gone)\n`);
+  }
+  console.log(`${collection}: ${counts.added} added, ${counts.changed} changed, ${counts.unchanged} unchanged, ${counts.removed} removed (revision ${revision})`);
+}
