@@ -4,18 +4,15 @@
  * revision on each version, and changes nothing when run again; a removed document is no longer
  * retrieved.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditTrail } from '../../functions/records/audit.js';
 import type { LocalRuntime } from '../../local/runtime.js';
+import { handrailCli } from '../support/cli.js';
 import { client, startTestRuntime } from '../support/local-runtime.js';
 
-const bin = fileURLToPath(new URL('../../cli/bin.js', import.meta.url));
 const folder = mkdtempSync(join(tmpdir(), 'handrail-sync-'));
 let rt: LocalRuntime;
 
@@ -27,10 +24,7 @@ afterAll(async () => {
   await rt?.stop();
 });
 
-async function sync(...extra: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...process.env, HANDRAIL_URL: rt.url, HANDRAIL_TOKEN: await rt.login('author@example.com') };
-  return promisify(execFile)(process.execPath, [bin, 'kb', 'sync', 'support', ...extra], { env }).then(({ stdout, stderr }) => ({ code: 0, stdout, stderr }), (e: { code: number; stdout: string; stderr: string }) => e);
-}
+const sync = (...extra: string[]) => handrailCli(rt, ['kb', 'sync', 'support', ...extra], { as: 'author@example.com' });
 const docs = async () => (await client(rt).get('/knowledge/support/documents')).body.documents as { docId: string; version: number; source?: { path: string; revision: string } }[];
 
 describe('npx handrail kb sync', () => {

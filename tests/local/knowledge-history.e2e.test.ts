@@ -4,15 +4,12 @@
  * version's content, authored and audited as the caller; readers who may not see the collection
  * see none of it.
  */
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditTrail } from '../../functions/records/audit.js';
 import type { LocalRuntime } from '../../local/runtime.js';
+import { handrailCli } from '../support/cli.js';
 import { client, pendingApprovalOf, startTestRuntime } from '../support/local-runtime.js';
 
-const bin = fileURLToPath(new URL('../../cli/bin.js', import.meta.url));
 const AUTHOR = 'author@example.com';
 let rt: LocalRuntime;
 
@@ -29,10 +26,7 @@ afterAll(async () => {
   await rt?.stop();
 });
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...process.env, HANDRAIL_URL: rt.url, HANDRAIL_TOKEN: await rt.login(AUTHOR) };
-  return promisify(execFile)(process.execPath, [bin, ...args], { env }).then(({ stdout, stderr }) => ({ code: 0, stdout, stderr }), (e: { code: number; stdout: string; stderr: string }) => e);
-}
+const cli = (args: string[]) => handrailCli(rt, args, { as: AUTHOR });
 
 describe('knowledge history', () => {
   it('lists every version of a document, newest first, with its author and hash; and of a collection', async () => {

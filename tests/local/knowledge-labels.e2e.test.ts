@@ -3,20 +3,17 @@
  * retrieve step pins that label reads exactly those versions, whatever is added after, and its
  * release says so. Labels never move, and only the collection's writers make them.
  */
-import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { search } from '../../functions/knowledge/retrieval.js';
 import { auditTrail } from '../../functions/records/audit.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { defaultWorkflowsDir } from '../../state-machines/load-workflow.js';
+import { handrailCli } from '../support/cli.js';
 import { client, pendingApprovalOf, startTestRuntime } from '../support/local-runtime.js';
 
-const bin = fileURLToPath(new URL('../../cli/bin.js', import.meta.url));
 const AUTHOR = 'author@example.com';
 let rt: LocalRuntime;
 
@@ -45,7 +42,7 @@ describe('knowledge labels', () => {
     expect((await author.post('/knowledge/support/labels', { label: 'Not OK' })).body.error.field).toBe('body.label');
     expect((await client(rt, { as: 'support-agent@example.com' }).post('/knowledge/support/labels', { label: 'mine' })).status).toBe(403);
     expect((await auditTrail('knowledge#support')).filter((e) => e.type === 'knowledge.labelled').map((e) => [e.actor, (e.details as { label: string }).label])).toEqual([[AUTHOR, 'stable']]);
-    const listed = await promisify(execFile)(process.execPath, [bin, 'kb', 'labels', 'support'], { env: { ...process.env, HANDRAIL_URL: rt.url, HANDRAIL_TOKEN: await rt.login(AUTHOR) } });
+    const listed = await handrailCli(rt, ['kb', 'labels', 'support'], { as: AUTHOR });
     expect(listed.stdout).toMatch(/^stable {2}\d+ document\(s\) {2}\(author@example\.com, /);
   });
 

@@ -3,18 +3,15 @@
  * the deployed release and every one a run started on; a redeploy with a changed prompt is a new
  * release, and `npx handrail releases diff` shows the prompt's line diff between the two.
  */
-import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { defaultWorkflowsDir } from '../../state-machines/load-workflow.js';
+import { handrailCli } from '../support/cli.js';
 import { client, pendingApprovalOf, startTestRuntime } from '../support/local-runtime.js';
 
-const bin = fileURLToPath(new URL('../../cli/bin.js', import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), 'handrail-releases-'));
 const workflowsDir = mkdtempSync(join(tmpdir(), 'handrail-releases-wf-'));
 cpSync(defaultWorkflowsDir, workflowsDir, { recursive: true });
@@ -68,11 +65,11 @@ describe('releases', () => {
     second = releases[0]!.releaseId;
     expect(releases[1]!.releaseId).toBe(first);
 
-    const { stdout } = await promisify(execFile)(process.execPath, [bin, 'releases', 'diff', first, second], { env: { ...process.env, HANDRAIL_URL: rt.url, HANDRAIL_TOKEN: await rt.login('author@example.com') } });
+    const { stdout } = await handrailCli(rt, ['releases', 'diff', first, second], { as: 'author@example.com' });
     expect(stdout).toContain(`${first} → ${second}: `);
     expect(stdout).toContain('prompt:\n  steps.draft_reply.prompt:');
     expect(stdout).toContain('+Answer in two sentences.');
-    const list = await promisify(execFile)(process.execPath, [bin, 'releases', 'list'], { env: { ...process.env, HANDRAIL_URL: rt.url, HANDRAIL_TOKEN: await rt.login('author@example.com') } });
+    const list = await handrailCli(rt, ['releases', 'list'], { as: 'author@example.com' });
     expect(list.stdout.split('\n')[0]).toMatch(new RegExp(`^\\* ${second}  support-reply  workflow [0-9a-f]{16}  first run `));
   }, 120_000);
 });

@@ -1,13 +1,10 @@
 /** The catalog of deployed workflows (issue 13, item 4): GET /workflows and `npx handrail workflows list|show`. */
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDirectory } from '../../state-machines/directory.js';
 import type { LocalRuntime } from '../../local/runtime.js';
+import { handrailCli } from '../support/cli.js';
 import { client, startTestRuntime } from '../support/local-runtime.js';
 
-const bin = fileURLToPath(new URL('../../cli/bin.js', import.meta.url));
 let rt: LocalRuntime;
 
 beforeAll(async () => {
@@ -43,10 +40,9 @@ describe('the workflow catalog', () => {
   });
 
   it('lists and shows them on the CLI', async () => {
-    const env = { ...process.env, HANDRAIL_URL: rt.url, HANDRAIL_TOKEN: await rt.login('auditor@example.com') };
-    const list = await promisify(execFile)(process.execPath, [bin, 'workflows', 'list'], { env });
+    const list = await handrailCli(rt, ['workflows', 'list'], { as: 'auditor@example.com' });
     expect(list.stdout).toMatch(/^support-reply {2}.+ {2}\d+ steps {2}trigger: signature or api-key {2}release rel-[0-9a-f]{16}\n$/);
-    const show = await promisify(execFile)(process.execPath, [bin, 'workflows', 'show', 'support-reply'], { env });
+    const show = await handrailCli(rt, ['workflows', 'show', 'support-reply'], { as: 'auditor@example.com' });
     expect(show.stdout).toContain('  trigger: POST /webhooks/support-reply (signature or api-key)');
     expect(show.stdout).toContain('    retrieve_context (retrieve): retrieves the top 4 passages from support');
     expect(show.stdout).toContain('  reads support at latest');
