@@ -6,12 +6,12 @@
  */
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient, s3Client } from '../shared/aws-clients.js';
 import { requireEnv } from '../shared/env.js';
 import { ENV } from '../shared/env-names.js';
 import { ConflictError, NotFoundError } from '../shared/errors.js';
-import { queryAll } from '../records/dynamo-helpers.js';
+import { putIf, queryAll } from '../records/dynamo-helpers.js';
 import { collectionName, collectionPrefix, docIdSchema, parseInput, putDocumentInput, slugify, titleOf, type PutDocumentInput } from './validation.js';
 
 export type { PutDocumentInput } from './validation.js';
@@ -91,21 +91,17 @@ async function allocateVersion(collection: string, docId: string, make: (version
     if (latest && same(latest)) return { ...latest, unchanged: true };
     const version = (latest?.version ?? 0) + 1;
     const record = await make(version);
-    try {
-      await documentClient().send(
-        new PutCommand({
-          TableName: requireEnv(ENV.knowledgeTable),
-          Item: { ...record, docVersion: sortKeyOf(docId, version) },
-          // Allocates the version number: no transactions needed (dynalite has none).
-          ConditionExpression: 'attribute_not_exists(docVersion)',
-        }),
-      );
+    const allocated = await putIf({
+      TableName: requireEnv(ENV.knowledgeTable),
+      Item: { ...record, docVersion: sortKeyOf(docId, version) },
+      // Allocates the version number: no transactions needed (dynalite has none).
+      ConditionExpression: 'attribute_not_exists(docVersion)',
+    });
+    if (allocated) {
       listings.delete(collection);
       return record;
-    } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-      latest = await latestVersion(collection, docId);
     }
+    latest = await latestVersion(collection, docId);
   }
   throw new ConflictError(`Could not allocate a version of ${collection}/${docId} after ${MAX_ALLOCATION_ATTEMPTS} attempts.`);
 }

@@ -5,15 +5,20 @@ export function isConditionFailure(err: unknown): boolean {
   return err instanceof Error && err.name === 'ConditionalCheckFailedException';
 }
 
-/** A conditional single-item put (e.g. create-only): true if it applied, false if its condition did not hold. */
-export async function putIf(input: PutCommandInput): Promise<boolean> {
+/** Sends a conditional write: true if it applied, false if its condition did not hold. */
+async function applied(write: () => Promise<unknown>): Promise<boolean> {
   try {
-    await documentClient().send(new PutCommand(input));
+    await write();
     return true;
   } catch (err) {
     if (isConditionFailure(err)) return false;
     throw err;
   }
+}
+
+/** A conditional single-item put (e.g. create-only): true if it applied, false if its condition did not hold. */
+export function putIf(input: PutCommandInput): Promise<boolean> {
+  return applied(() => documentClient().send(new PutCommand(input)));
 }
 
 /** Every item of a paged read (Query or Scan), page after page. */
@@ -39,12 +44,6 @@ export function scanAll<T>(input: Omit<ScanCommandInput, 'ExclusiveStartKey'>): 
 }
 
 /** A conditional single-item update: true if it applied, false if its condition did not hold. */
-export async function updateIf(input: UpdateCommandInput): Promise<boolean> {
-  try {
-    await documentClient().send(new UpdateCommand(input));
-    return true;
-  } catch (err) {
-    if (isConditionFailure(err)) return false;
-    throw err;
-  }
+export function updateIf(input: UpdateCommandInput): Promise<boolean> {
+  return applied(() => documentClient().send(new UpdateCommand(input)));
 }
