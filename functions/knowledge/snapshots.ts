@@ -80,21 +80,26 @@ export function putLabel(label: Label): Promise<boolean> {
   });
 }
 
-/** A collection's labels, by name. */
-export async function listLabels(collection: string): Promise<Label[]> {
+/** Labels of a collection: all of them, or the one named (its exact key). */
+async function queryLabels(collection: string, label?: string): Promise<Label[]> {
   const items = await queryAll<Label>({
     TableName: requireEnv(ENV.knowledgeTable),
-    KeyConditionExpression: '#c = :c AND begins_with(docVersion, :p)',
+    KeyConditionExpression: label ? '#c = :c AND docVersion = :k' : '#c = :c AND begins_with(docVersion, :k)',
     ExpressionAttributeNames: { '#c': 'collection' },
-    ExpressionAttributeValues: { ':c': collection, ':p': LABEL_PREFIX },
+    ExpressionAttributeValues: { ':c': collection, ':k': `${LABEL_PREFIX}${label ?? ''}` },
     ConsistentRead: true,
   });
-  return items.map(({ collection: c, label, versions, createdAt, createdBy }) => ({ collection: c, label, versions, createdAt, createdBy }));
+  return items.map(({ collection: c, label: name, versions, createdAt, createdBy }) => ({ collection: c, label: name, versions, createdAt, createdBy }));
 }
 
-/** One label. @throws NotFoundError saying how to make it */
+/** A collection's labels, by name. */
+export function listLabels(collection: string): Promise<Label[]> {
+  return queryLabels(collection);
+}
+
+/** One label (one key read). @throws NotFoundError saying how to make it */
 export async function getLabel(collection: string, label: string): Promise<Label> {
-  const found = (await listLabels(collection)).find((l) => l.label === label);
+  const [found] = await queryLabels(collection, label);
   if (!found) throw new NotFoundError(`No label "${label}" in the knowledge collection ${collection}; make it with npx handrail kb label ${collection} ${label}`);
   return found;
 }
