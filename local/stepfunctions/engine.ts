@@ -35,6 +35,7 @@ import { ExecutionJournal, type RecoveredExecution } from './journal.js';
 import { launchExecution, type Outcome } from './runner.js';
 import type { DispatchDeps } from './task-dispatch.js';
 import { TaskTokenRegistry } from './tokens.js';
+import { VersionRegistry, type AliasRecord, type RoutingEntry, type VersionRecord } from './versions.js';
 import type {
   ExecutionClosedEvent,
   EventLog,
@@ -79,6 +80,8 @@ export interface LocalStepFunctionsEvents {
 // Names may not contain whitespace, brackets, wildcards, these specials or control characters.
 const VALID_NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
 const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:[^:]*:[^:]*:stateMachine:[^:]+$/;
+/** A version (`…:stateMachine:name:3`) or an alias (`…:stateMachine:name:live`). */
+const QUALIFIED_ARN = /^(arn:aws[a-z-]*:states:[^:]*:[^:]*:stateMachine:[^:]+):([^:]+)$/;
 const EXECUTION_ARN = /^arn:aws[a-z-]*:states:[^:]*:[^:]*:execution:[^:]+:[^:]+$/;
 
 export class LocalStepFunctions extends EventEmitter<LocalStepFunctionsEvents> {
@@ -89,6 +92,9 @@ export class LocalStepFunctions extends EventEmitter<LocalStepFunctionsEvents> {
   private readonly executions: ExecutionStore;
   private readonly deps: DispatchDeps;
   private readonly journal?: ExecutionJournal;
+  private readonly versions: VersionRegistry;
+  /** One record per version, so the journal hashes each version's definition once. */
+  private readonly versionMachines = new WeakMap<VersionRecord, StateMachineRecord>();
   /** Continued executions not yet running (see `recover`), with the deadline of the token they wait on. */
   private held: { exec: ExecutionRecord; inputValue: Json; wait?: { token: string; deadline: number | null } }[] = [];
 
@@ -98,6 +104,7 @@ export class LocalStepFunctions extends EventEmitter<LocalStepFunctionsEvents> {
     this.accountId = accountId;
     const journal = persistenceDir === undefined ? undefined : new ExecutionJournal(persistenceDir);
     this.journal = journal;
+    this.versions = new VersionRegistry(persistenceDir);
     this.tokens = new TaskTokenRegistry(journal && ((token) => journal.closed(token)));
     this.executions = new ExecutionStore(maxClosedExecutions, (exec) => this.tokens.forgetExecution(exec.executionArn));
     this.deps = {
@@ -134,7 +141,7 @@ export class LocalStepFunctions extends EventEmitter<LocalStepFunctionsEvents> {
   }
 
   async startExecution({ stateMachineArn, name = randomUUID(), input = '{}' }: StartExecutionParams): Promise<{ executionArn: string; startDate: Date }> {
-    const machine = this.machine(stateMachineArn);
+    const { machine, versionArn, aliasArn } = this.target(stateMachineArn);
     if (!VALID_NAME.test(name)) throw new SfnServiceError('InvalidName', `Invalid Name: '${name}'`);
     let inputValue: Json;
     try {
@@ -153,6 +160,8 @@ export class LocalStepFunctions extends EventEmitter<LocalStepFunctionsEvents> {
     const exec: ExecutionRecord = {
       executionArn, name, stateMachine: machine, input: canonicalInput, startDate: new Date(),
       status: 'RUNNING', events: [], abort: () => undefined, done: Promise.resolve(),
+      ...(versionArn ? { stateMachineVersionArn: versionArn } : {}),
+      ...(aliasArn ? { stateMachineAliasArn: aliasArn } : {}),
     };
     this.executions.add(exec);
     this.journal?.started(exec);
@@ -249,6 +258,8 @@ export class LocalStepFunctions extends EventEmitter<LocalStepFunctionsEvents> {
     const exec: ExecutionRecord = {
       executionArn: entry.executionArn, name: entry.name, stateMachine: { ...current, ...parsed }, input: entry.input, startDate,
       status: 'RUNNING', events: [], abort: () => undefined, done: Promise.resolve(),
+      ...(entry.versionArn ? { stateMachineVersionArn: entry.versionArn } : {}),
+      ...(entry.aliasArn ? { stateMachineAliasArn: entry.aliasArn } : {}),
     };
     this.executions.add(exec);
     if (wait && state) {
@@ -282,6 +293,7 @@ export class LocalStepFunctions extends EventEmitter<LocalStepFunctionsEvents> {
       startDate: exec.startDate, stopDate: exec.stopDate, input: exec.input, inputDetails: { included: true },
       output: exec.output, outputDetails: exec.output === undefined ? undefined : { included: true },
       error: exec.error, cause: exec.cause, redriveCount: 0, redriveStatus: 'NOT_REDRIVABLE',
+      stateMachineVersionArn: exec.stateMachineVersionArn, stateMachineAliasArn: exec.stateMachineAliasArn,
     };
   }
 
@@ -299,22 +311,68 @@ export class LocalStepFunctions extends EventEmitter<LocalStepFunctionsEvents> {
     return { stopDate: exec.stopDate ?? new Date() };
   }
 
-  async listExecutions(stateMachineArn: string, statusFilter?: ExecutionStatus): Promise<ExecutionListItem[]> {
+  /** `arn`: a state machine (all its executions), or one of its versions or aliases (those started on it). */
+  async listExecutions(arn: string, statusFilter?: ExecutionStatus): Promise<ExecutionListItem[]> {
+    const { machine, versionArn, aliasArn } = this.target(arn, { peek: true });
+    const { stateMachineArn } = machine;
+    return this.executions
+      .list(stateMachineArn, statusFilter)
+      .filter((exec) => (!versionArn || exec.stateMachineVersionArn === versionArn) && (!aliasArn || exec.stateMachineAliasArn === aliasArn))
+      .map((exec) => ({
+        executionArn: exec.executionArn, stateMachineArn, name: exec.name, status: exec.status,
+        startDate: exec.startDate, stopDate: exec.stopDate, redriveCount: 0,
+        stateMachineVersionArn: exec.stateMachineVersionArn, stateMachineAliasArn: exec.stateMachineAliasArn,
+      }));
+  }
+
+  /** Publishes the state machine's current definition as a version (the latest one again if unchanged since). */
+  async publishStateMachineVersion(stateMachineArn: string, description?: string, revisionId?: string): Promise<{ stateMachineVersionArn: string; creationDate: Date }> {
+    const { stateMachineVersionArn, creationDate } = this.versions.publish(stateMachineArn, this.machine(stateMachineArn), description, revisionId);
+    return { stateMachineVersionArn, creationDate };
+  }
+
+  async listStateMachineVersions(stateMachineArn: string): Promise<{ stateMachineVersionArn: string; creationDate: Date }[]> {
     this.machine(stateMachineArn);
-    return this.executions.list(stateMachineArn, statusFilter).map((exec) => ({
-      executionArn: exec.executionArn, stateMachineArn, name: exec.name, status: exec.status,
-      startDate: exec.startDate, stopDate: exec.stopDate, redriveCount: 0,
-    }));
+    return this.versions.listVersions(stateMachineArn).map(({ stateMachineVersionArn, creationDate }) => ({ stateMachineVersionArn, creationDate }));
+  }
+
+  async deleteStateMachineVersion(versionArn: string): Promise<void> {
+    this.versions.deleteVersion(versionArn);
+  }
+
+  async createStateMachineAlias(name: string, routingConfiguration: RoutingEntry[], description?: string): Promise<{ stateMachineAliasArn: string; creationDate: Date }> {
+    const { stateMachineAliasArn, creationDate } = this.versions.createAlias(name, routingConfiguration, description);
+    return { stateMachineAliasArn, creationDate };
+  }
+
+  async updateStateMachineAlias(aliasArn: string, update: { routingConfiguration?: RoutingEntry[]; description?: string }): Promise<{ updateDate: Date }> {
+    return { updateDate: this.versions.updateAlias(aliasArn, update).updateDate };
+  }
+
+  async describeStateMachineAlias(aliasArn: string): Promise<Omit<AliasRecord, 'stateMachineArn'>> {
+    const { stateMachineArn: _machine, ...alias } = this.alias(aliasArn);
+    return alias;
+  }
+
+  async listStateMachineAliases(stateMachineArn: string): Promise<{ stateMachineAliasArn: string; creationDate: Date }[]> {
+    this.machine(stateMachineArn);
+    return this.versions.listAliases(stateMachineArn).map(({ stateMachineAliasArn, creationDate }) => ({ stateMachineAliasArn, creationDate }));
+  }
+
+  async deleteStateMachineAlias(aliasArn: string): Promise<void> {
+    this.versions.deleteAlias(aliasArn);
   }
 
   async listStateMachines(): Promise<StateMachineListItem[]> {
     return [...this.machines.values()].map(({ stateMachineArn, name, creationDate }) => ({ stateMachineArn, name, type: 'STANDARD', creationDate }));
   }
 
-  async describeStateMachine(stateMachineArn: string): Promise<DescribeStateMachineOutput> {
-    const m = this.machine(stateMachineArn);
+  /** A state machine, or one of its versions (its definition, description and revision). */
+  async describeStateMachine(arn: string): Promise<DescribeStateMachineOutput> {
+    const { machine: m, versionArn } = this.target(arn, { peek: true });
+    const version = versionArn ? this.versions.version(versionArn) : undefined;
     return {
-      stateMachineArn, name: m.name, status: 'ACTIVE', definition: m.definitionText, roleArn: m.roleArn, type: 'STANDARD',
+      stateMachineArn: arn, name: m.name, description: version?.description, revisionId: version?.revisionId, status: 'ACTIVE', definition: m.definitionText, roleArn: m.roleArn, type: 'STANDARD',
       creationDate: m.creationDate, loggingConfiguration: { level: 'OFF', includeExecutionData: false }, tracingConfiguration: { enabled: false },
     };
   }
@@ -374,6 +432,40 @@ export class LocalStepFunctions extends EventEmitter<LocalStepFunctionsEvents> {
     const machine = this.machines.get(stateMachineArn);
     if (!machine) throw new SfnServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
     return machine;
+  }
+
+  /**
+   * What an ARN starts: the state machine itself, one of its versions, or a version its alias
+   * picks by weight (`peek`: the alias's first route, for reads that do not start anything).
+   */
+  private target(arn: string, { peek = false } = {}): { machine: StateMachineRecord; versionArn?: string; aliasArn?: string } {
+    const qualified = QUALIFIED_ARN.exec(arn);
+    if (!qualified) return { machine: this.machine(arn) };
+    const base = this.machine(qualified[1]!);
+    if (/^\d+$/.test(qualified[2]!)) {
+      const version = this.versions.version(arn);
+      if (!version) throw new SfnServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
+      return { machine: this.versionMachine(base, version), versionArn: arn };
+    }
+    const alias = this.alias(arn);
+    if (peek) return { machine: base, aliasArn: arn };
+    const version = this.versions.pick(alias);
+    return { machine: this.versionMachine(base, version), versionArn: version.stateMachineVersionArn, aliasArn: arn };
+  }
+
+  private versionMachine(base: StateMachineRecord, version: VersionRecord): StateMachineRecord {
+    let machine = this.versionMachines.get(version);
+    if (!machine) {
+      machine = { ...base, ...version.definition, creationDate: version.creationDate };
+      this.versionMachines.set(version, machine);
+    }
+    return machine;
+  }
+
+  private alias(aliasArn: string): AliasRecord {
+    const alias = this.versions.alias(aliasArn);
+    if (!alias) throw new SfnServiceError('ResourceNotFound', `Alias Does Not Exist: '${aliasArn}'`);
+    return alias;
   }
 
   private execution(executionArn: string): ExecutionRecord {

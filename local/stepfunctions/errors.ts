@@ -3,6 +3,7 @@
  * real API returns (the SDK turns it into `ExecutionDoesNotExist`, `TaskTimedOut`, ...).
  */
 export type SfnErrorCode =
+  | 'ConflictException'
   | 'ExecutionAlreadyExists'
   | 'ExecutionDoesNotExist'
   | 'InvalidArn'
@@ -11,6 +12,7 @@ export type SfnErrorCode =
   | 'InvalidName'
   | 'InvalidOutput'
   | 'InvalidToken'
+  | 'ResourceNotFound'
   | 'StateMachineDoesNotExist'
   | 'TaskTimedOut'
   | 'ValidationException';

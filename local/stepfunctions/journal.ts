@@ -35,6 +35,9 @@ export interface RecoveredExecution {
   readonly startDate: string;
   /** Content hash of the definition the execution runs (a file in `definitions/`). */
   readonly definition: string;
+  /** The version it runs and the alias it was started through, if any. */
+  readonly versionArn?: string;
+  readonly aliasArn?: string;
   /** The last top-level state it entered, with that state's raw input (none: it had just started). */
   readonly state?: { readonly name: string; readonly input: Json };
   /** The open task token of that state, if it is a `.waitForTaskToken` state that minted one. */
@@ -50,7 +53,7 @@ export interface RecoveredWait {
 }
 
 type Line =
-  | { t: 'start'; e: string; m: string; n: string; i: string; d: string; h: string }
+  | { t: 'start'; e: string; m: string; n: string; i: string; d: string; h: string; v?: string; a?: string }
   | { t: 'state'; e: string; s: string; in: Json }
   | { t: 'token'; e: string; s: string; k: string; dl: number | null }
   | { t: 'issued'; k: string }
@@ -113,6 +116,8 @@ export class ExecutionJournal {
     this.record({
       t: 'start', e: exec.executionArn, m: exec.stateMachine.stateMachineArn, n: exec.name, i: exec.input,
       d: exec.startDate.toISOString(), h: this.saveDefinition(exec.stateMachine),
+      ...(exec.stateMachineVersionArn ? { v: exec.stateMachineVersionArn } : {}),
+      ...(exec.stateMachineAliasArn ? { a: exec.stateMachineAliasArn } : {}),
     });
   }
 
@@ -238,6 +243,8 @@ export class ExecutionJournal {
     }
     return {
       executionArn: start.e, stateMachineArn: start.m, name: start.n, input: start.i, startDate: start.d, definition: start.h,
+      ...(start.v ? { versionArn: start.v } : {}),
+      ...(start.a ? { aliasArn: start.a } : {}),
       ...(state ? { state: { name: state.name, input: state.input } } : {}),
       ...(wait ? { wait } : {}),
     };

@@ -12,6 +12,7 @@ const arn = z.string().min(1).max(2048);
 const taskToken = z.string().min(1).max(2048);
 const maxResults = z.number().int().min(0).max(1000).optional();
 const nextToken = z.string().min(1).max(3096).optional();
+const routing = z.array(z.object({ stateMachineVersionArn: arn, weight: z.number().int().min(0).max(100) })).min(1).max(2);
 const statusFilter = z.enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE']).optional();
 
 function validate<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
@@ -82,6 +83,35 @@ export const operations: Readonly<Record<string, Operation>> = {
   ListStateMachines: op(z.object({ maxResults, nextToken }), async (engine, { maxResults: limit, nextToken: token }) => {
     const { items, nextToken: next } = page(await engine.listStateMachines(), limit, token);
     return { stateMachines: items, nextToken: next };
+  }),
+  PublishStateMachineVersion: op(
+    z.object({ stateMachineArn: arn, description: z.string().max(256).optional(), revisionId: z.string().optional() }),
+    (engine, { stateMachineArn, description, revisionId }) => engine.publishStateMachineVersion(stateMachineArn, description, revisionId),
+  ),
+  ListStateMachineVersions: op(z.object({ stateMachineArn: arn, maxResults, nextToken }), async (engine, { stateMachineArn, maxResults: limit, nextToken: token }) => {
+    const { items, nextToken: next } = page(await engine.listStateMachineVersions(stateMachineArn), limit, token);
+    return { stateMachineVersions: items, nextToken: next };
+  }),
+  DeleteStateMachineVersion: op(z.object({ stateMachineVersionArn: arn }), async (engine, { stateMachineVersionArn }) => {
+    await engine.deleteStateMachineVersion(stateMachineVersionArn);
+    return {};
+  }),
+  CreateStateMachineAlias: op(
+    z.object({ name: z.string().min(1).max(80), description: z.string().max(256).optional(), routingConfiguration: routing }),
+    (engine, { name, description, routingConfiguration }) => engine.createStateMachineAlias(name, routingConfiguration, description),
+  ),
+  UpdateStateMachineAlias: op(
+    z.object({ stateMachineAliasArn: arn, description: z.string().max(256).optional(), routingConfiguration: routing.optional() }),
+    (engine, { stateMachineAliasArn, ...update }) => engine.updateStateMachineAlias(stateMachineAliasArn, update),
+  ),
+  DescribeStateMachineAlias: op(z.object({ stateMachineAliasArn: arn }), (engine, { stateMachineAliasArn }) => engine.describeStateMachineAlias(stateMachineAliasArn)),
+  ListStateMachineAliases: op(z.object({ stateMachineArn: arn, maxResults, nextToken }), async (engine, { stateMachineArn, maxResults: limit, nextToken: token }) => {
+    const { items, nextToken: next } = page(await engine.listStateMachineAliases(stateMachineArn), limit, token);
+    return { stateMachineAliases: items, nextToken: next };
+  }),
+  DeleteStateMachineAlias: op(z.object({ stateMachineAliasArn: arn }), async (engine, { stateMachineAliasArn }) => {
+    await engine.deleteStateMachineAlias(stateMachineAliasArn);
+    return {};
   }),
   DescribeStateMachine: op(z.object({ stateMachineArn: arn }), (engine, { stateMachineArn }) => engine.describeStateMachine(stateMachineArn)),
 };

@@ -43,6 +43,10 @@ export interface ExecutionRecord {
   readonly executionArn: string;
   readonly name: string;
   readonly stateMachine: StateMachineRecord;
+  /** The version it runs, when started on a version or through an alias (versions.ts). */
+  readonly stateMachineVersionArn?: string;
+  /** The alias it was started through, if any. */
+  readonly stateMachineAliasArn?: string;
   /** The input as canonical JSON text (what DescribeExecution returns and idempotency compares). */
   readonly input: string;
   readonly startDate: Date;
