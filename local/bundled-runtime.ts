@@ -28,6 +28,7 @@ import { loadDirectory } from '../state-machines/directory.js';
 import { startSfnEndpoint } from './stepfunctions/endpoint.js';
 import type { LocalStepFunctions } from './stepfunctions/engine.js';
 import { LOCAL_REGION, TemplateReader, type CfnTemplate, type LocalFunction } from './template-reader.js';
+import { LocalDeployments } from './deployments.js';
 import { createTemplateEngine, startTemplateSchedules } from './template-services.js';
 
 export interface BundledRuntimeOptions {
@@ -125,6 +126,8 @@ export async function startBundledRuntime(options: BundledRuntimeOptions): Promi
     },
   };
   const engine = createTemplateEngine(reader, lambdas);
+  // Each workflow's version and live alias, as a first deploy creates them (runs start through the alias).
+  await new LocalDeployments(engine).apply(reader);
   const sfn = await startSfnEndpoint(engine, { host: hostname });
   const api = await startHttpApi({ routes: reader.httpRoutes(), lambdas, host: hostname, port: options.port });
   apiUrl = api.url;

@@ -34,7 +34,8 @@ import { LOCAL_ISSUER_PATH } from '../functions/auth/local-identity.js';
 import { loadDirectory } from '../state-machines/directory.js';
 import { startSfnEndpoint } from './stepfunctions/endpoint.js';
 import { ensureBuckets, ensureTables } from './provision.js';
-import { createTemplateEngine, startTemplateSchedules } from './template-services.js';
+import { LocalDeployments } from './deployments.js';
+import { createTemplateEngine, startRolloutMonitor, startTemplateSchedules } from './template-services.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION, TemplateReader, type CfnTemplate, type LocalFunction } from './template-reader.js';
 
 export { LOCAL_STAGE } from '../infra/stage-config.js';
@@ -59,6 +60,8 @@ export interface LocalRuntimeOptions {
   readonly loadSamples?: boolean;
   /** Extra environment for the handlers (e.g. HANDRAIL_PROVIDERS, OPENAI_API_KEY). */
   readonly env?: Record<string, string>;
+  /** How often deployments in progress are moved on or rolled back (rollout-monitor.ts). @default 5000 */
+  readonly rolloutCheckMs?: number;
 }
 
 export interface LocalRuntime {
@@ -81,6 +84,10 @@ export interface LocalRuntime {
   readonly lambdas: LambdaHost;
   /** Fires every scheduled job now, with `time` as the event time (fake time for tests). */
   runSchedules(time?: Date): Promise<unknown[]>;
+  /** Each workflow alias's latest deployment (this start's, or one still in progress from before). */
+  readonly deployments: LocalDeployments;
+  /** Moves deployments in progress on now (as its timer does every `rolloutCheckMs`). */
+  checkRollouts(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -203,6 +210,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const lambdas = new LambdaHost(functions, projectRoot, visibleNames);
   // The template's state machines, and its event rules for executions that end outside them.
   const engine = createTemplateEngine(reader, lambdas, join(dataDir, 'stepfunctions'));
+  // This start deploys the template: each workflow's new version, and its live alias shifted to it.
+  const deployments = new LocalDeployments(engine, join(dataDir, 'stepfunctions'));
+  await deployments.apply(reader);
   // Executions that were open when the runtime last stopped (even by SIGKILL) continue where they
   // were; waiting ones on the same task tokens, open before the API listens, so no decision can
   // find its token unknown. They run once the API's URL is known and recorded decisions are sent.
@@ -260,6 +270,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
   // 5. The template's schedules (e.g. approval reminders), as EventBridge would fire them.
   const scheduler = startTemplateSchedules(reader, lambdas);
+  // 6. Deployments in progress: more traffic as their intervals pass, or back on a broken quality rule.
+  const rollouts = await startRolloutMonitor(engine, deployments, reader, options.rolloutCheckMs ?? 5000);
 
   return {
     url: publicUrl,
@@ -276,8 +288,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     login: (userId, ttlSeconds) =>
       mintIdToken({ key, issuer: `${publicUrl}${LOCAL_ISSUER_PATH}`, directory: loadDirectory(options.directoryFile), userId, ttlSeconds }),
     runSchedules: (time) => scheduler.runNow(time),
+    deployments,
+    checkRollouts: () => rollouts.check(),
     async stop() {
       scheduler.stop();
+      await rollouts.stop();
       await new Promise<void>((done) => server.close(() => done()));
       await sfn.close();
       await emulators.stop();

@@ -88,6 +88,25 @@ function localName(resource: Resource, logicalId: string): string {
   return resource.Type === 'AWS::S3::Bucket' ? logicalId.toLowerCase() : logicalId;
 }
 
+export interface LocalStateMachineVersion {
+  readonly logicalId: string;
+  readonly stateMachineArn: string;
+  readonly description?: string;
+}
+
+export interface LocalStateMachineAlias {
+  readonly logicalId: string;
+  readonly name: string;
+  readonly description?: string;
+  /** The version it is deployed to. */
+  readonly versionLogicalId: string;
+  readonly type: 'ALL_AT_ONCE' | 'CANARY' | 'LINEAR';
+  readonly percentage?: number;
+  readonly intervalMinutes?: number;
+  /** The logical ids of the alarms that roll the deployment back. */
+  readonly alarms: string[];
+}
+
 export class TemplateReader {
   constructor(
     private readonly template: CfnTemplate,
@@ -182,6 +201,39 @@ export class TemplateReader {
   /** The release each state machine is tagged with (its manifest, in the template's metadata). */
   releases(): Release[] {
     return this.ofType('AWS::StepFunctions::StateMachine').flatMap(([, r]) => (r.Metadata?.[RELEASE_METADATA] ? [r.Metadata[RELEASE_METADATA] as Release] : []));
+  }
+
+  /** The state machine versions the template publishes: whose, and the description (the release id). */
+  stateMachineVersions(): LocalStateMachineVersion[] {
+    return this.ofType('AWS::StepFunctions::StateMachineVersion').map(([logicalId, r]) => ({
+      logicalId,
+      stateMachineArn: this.resolve(r.Properties?.StateMachineArn),
+      description: r.Properties?.Description === undefined ? undefined : this.resolve(r.Properties.Description),
+    }));
+  }
+
+  /** The aliases, each deployed to one of the template's versions as its DeploymentPreference says. */
+  stateMachineAliases(): LocalStateMachineAlias[] {
+    return this.ofType('AWS::StepFunctions::StateMachineAlias').map(([logicalId, r]) => {
+      const props = r.Properties ?? {};
+      const preference = props.DeploymentPreference as Record<string, unknown> | undefined;
+      if (!preference) throw new Error(`Alias ${logicalId}: only aliases with a DeploymentPreference are deployed locally`);
+      const target = preference.StateMachineVersionArn as { Ref?: string; 'Fn::GetAtt'?: [string, string] };
+      const versionLogicalId = target?.Ref ?? target?.['Fn::GetAtt']?.[0];
+      if (!versionLogicalId || this.template.Resources[versionLogicalId]?.Type !== 'AWS::StepFunctions::StateMachineVersion') {
+        throw new Error(`Alias ${logicalId}: DeploymentPreference.StateMachineVersionArn must name a version of this template`);
+      }
+      return {
+        logicalId,
+        name: this.resolve(props.Name),
+        description: props.Description === undefined ? undefined : this.resolve(props.Description),
+        versionLogicalId,
+        type: this.resolve(preference.Type) as LocalStateMachineAlias['type'],
+        percentage: preference.Percentage === undefined ? undefined : Number(preference.Percentage),
+        intervalMinutes: preference.Interval === undefined ? undefined : Number(preference.Interval),
+        alarms: ((preference.Alarms ?? []) as unknown[]).map((a) => (a && typeof a === 'object' && 'Ref' in a ? String((a as { Ref: string }).Ref) : this.resolve(a))),
+      };
+    });
   }
 
   /** EventBridge schedules (`rate(...)`) and the local functions they invoke. */

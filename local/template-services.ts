@@ -7,6 +7,8 @@
  */
 import { executionStatusEvent, LocalEventBus } from './event-bus.js';
 import type { LambdaInvoker } from './lambda-host.js';
+import type { LocalDeployments } from './deployments.js';
+import { RolloutMonitor } from './rollout-monitor.js';
 import { LocalScheduler } from './scheduler.js';
 import { LocalStepFunctions } from './stepfunctions/engine.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION, type TemplateReader } from './template-reader.js';
@@ -33,6 +35,34 @@ export function createTemplateEngine(reader: TemplateReader, lambdas: LambdaInvo
     if (closed.status !== 'SUCCEEDED') void bus.publish(executionStatusEvent(closed));
   });
   return engine;
+}
+
+/**
+ * Watches the deployments in progress (rollout-monitor.ts): each release's rule from its manifest,
+ * its counts from the records, every rollback and completed deployment audited and printed.
+ * Call once the handlers' environment is set (it reads the tables they write).
+ */
+export async function startRolloutMonitor(engine: LocalStepFunctions, deployments: LocalDeployments, reader: TemplateReader, everyMs: number): Promise<RolloutMonitor> {
+  const { releaseCounts } = await import('../functions/releases/release-counts.js');
+  const { recordAudit } = await import('../functions/records/audit.js');
+  const releases = new Map(reader.releases().map((r) => [r.releaseId, r]));
+  const monitor = new RolloutMonitor({
+    deployments,
+    engine,
+    ruleFor: (releaseId) => releases.get(releaseId)?.manifest.definition.release?.rollbackWhen,
+    countsFor: releaseCounts,
+    onEvent: async ({ type, deployment, details }) => {
+      const workflowId = deployment.toReleaseId ? releases.get(deployment.toReleaseId)?.manifest.workflowId : undefined;
+      const subject = workflowId ? `workflow#${workflowId}` : deployment.aliasArn;
+      const { toReleaseId, fromReleaseId, reason } = deployment;
+      await recordAudit({ subject, type, actor: 'handrail', details: { workflowId, releaseId: toReleaseId, previousReleaseId: fromReleaseId, reason, ...details } });
+      console.log(type === 'release.rolled_back'
+        ? `handrail: ${workflowId} release ${toReleaseId} rolled back to ${fromReleaseId} (${reason}); runs already on it finish there`
+        : `handrail: ${workflowId} release ${toReleaseId} now takes all new runs`);
+    },
+  });
+  monitor.start(everyMs);
+  return monitor;
 }
 
 /** The template's schedules (e.g. approval reminders), started as EventBridge would fire them. */

@@ -5,6 +5,7 @@
  */
 import * as z from 'zod';
 import { labelName } from '../functions/knowledge/validation.js';
+import { rolloutSchema } from './rollout.js';
 
 /** Step ids name states, step records and metrics, so they are permanent and JSONPath-safe. */
 export const stepIdSchema = z
@@ -381,6 +382,8 @@ export const workflowSchema = z
     alwaysReview: z
       .array(z.object({ category: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/), when: z.array(conditionSchema).min(1) }).strict())
       .default([]),
+    /** How a new release of the workflow takes traffic, and the quality rule that rolls it back (rollout.ts). */
+    release: rolloutSchema.optional(),
     /** The input field that names who requested the run (self-approval is refused by default). */
     requester: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/).optional(),
     steps: z.array(stepSchema).min(1),

@@ -13,7 +13,7 @@ import { ConflictError } from '../shared/errors.js';
 import type { DecisionAction, Passage } from '../shared/step-contract.js';
 import type { ApprovalAutonomy } from '../autonomy/types.js';
 import { decodeCursor, encodeCursor } from './cursors.js';
-import { isConditionFailure, updateIf } from './dynamo-helpers.js';
+import { isConditionFailure, scanAll, updateIf } from './dynamo-helpers.js';
 
 export const APPROVAL_STATUSES = ['pending', 'approved', 'edited', 'rejected', 'escalated', 'expired', 'decided', 'auto_approved'] as const;
 export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
@@ -361,5 +361,16 @@ export async function claimReminder(approvalId: string, previous: string | undef
     ConditionExpression: `#status = :pending AND ${previous ? 'lastRemindedAt = :previous' : 'attribute_not_exists(lastRemindedAt)'}`,
     ExpressionAttributeNames: { '#status': 'status' },
     ExpressionAttributeValues: { ':at': at, ':pending': 'pending', ...(previous ? { ':previous': previous } : {}) },
+  });
+}
+
+/** People's decisions on the drafts of a release (a scan: for the local rollout monitor, while a release bakes). */
+export function decisionsOfRelease(releaseId: string): Promise<{ runId: string; status: 'approved' | 'edited' | 'rejected' }[]> {
+  return scanAll({
+    TableName: table(),
+    FilterExpression: 'releaseId = :release AND #status IN (:approved, :edited, :rejected)',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':release': releaseId, ':approved': 'approved', ':edited': 'edited', ':rejected': 'rejected' },
+    ProjectionExpression: 'runId, #status',
   });
 }

@@ -40,6 +40,8 @@ export type AuditEventType =
   | 'run.execution_failed'
   | 'delivery.succeeded'
   | 'delivery.failed'
+  | 'release.deployed'
+  | 'release.rolled_back'
   | 'knowledge.version_added'
   | 'knowledge.labelled'
   | 'knowledge.document_removed'

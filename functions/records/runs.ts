@@ -10,11 +10,13 @@ import { ENV } from '../shared/env-names.js';
 import { requireEnv } from '../shared/env.js';
 import { ConflictError } from '../shared/errors.js';
 import { decodeCursor, encodeCursor } from './cursors.js';
-import { isConditionFailure, putIf, queryAll } from './dynamo-helpers.js';
+import { isConditionFailure, putIf, queryAll, scanAll } from './dynamo-helpers.js';
 import { groupCommit } from './group-commit.js';
 
 export const RUN_STATUSES = ['running', 'start_failed', 'awaiting_approval', 'delivered', 'completed', 'rejected', 'approval_timed_out', 'delivery_failed', 'needs_human', 'failed'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
+/** Statuses a run ends in: nothing moves it on from there. */
+const ENDED: ReadonlySet<RunStatus> = new Set(['delivered', 'completed', 'rejected', 'approval_timed_out', 'delivery_failed', 'needs_human', 'failed']);
 
 export interface DeliveryRecord {
   readonly status: 'delivered' | 'failed';
@@ -220,4 +222,17 @@ export async function listRuns(filter: { workflowId?: string; status?: RunStatus
         }),
       );
   return { runs: (out.Items ?? []).map((i) => stripKeys(i) as unknown as RunRecord), nextCursor: await encodeCursor(out.LastEvaluatedKey, cursorScope) };
+}
+
+/** Runs a release served that have ended, with how they ended (a scan: for the local rollout monitor, while a release bakes). */
+export async function endedRunsOfRelease(releaseId: string): Promise<{ runId: string; status: RunStatus }[]> {
+  const open = RUN_STATUSES.filter((s) => !ENDED.has(s));
+  const runs = await scanAll<{ runId: string; status: RunStatus }>({
+    TableName: table(),
+    FilterExpression: `sk = :run AND releaseId = :release AND NOT (#status IN (${open.map((_, i) => `:open${i}`).join(', ')}))`,
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':run': RUN_SK, ':release': releaseId, ...Object.fromEntries(open.map((s, i) => [`:open${i}`, s])) },
+    ProjectionExpression: 'runId, #status',
+  });
+  return runs;
 }

@@ -12,6 +12,7 @@ import { releaseFor } from '../releases/deployed.js';
 import { sfnClient } from '../shared/aws-clients.js';
 import { ENV } from '../shared/env-names.js';
 import { requireEnv } from '../shared/env.js';
+import { liveAliasArn } from '../shared/live-alias.js';
 import { ConflictError } from '../shared/errors.js';
 import { pickPaths } from '../shared/pick-paths.js';
 import type { ExecutionState } from '../shared/step-contract.js';
@@ -34,14 +35,14 @@ const inputHash = (input: unknown) => createHash('sha256').update(JSON.stringify
 export async function startRun(workflow: RegisteredWorkflow, input: Record<string, unknown>, idempotencyKey?: string): Promise<StartedRun> {
   const workflowId = workflow.definition.id;
   const runId = runIdFor(workflowId, idempotencyKey);
-  // The release the run starts on, recorded before any run names it.
-  const release = await releaseFor(workflowId);
+  // The release now deployed, recorded before a run can name it (the run names the release that
+  // serves it, which its state machine's first state sets: during a canary, either of two).
+  await releaseFor(workflowId);
   const now = new Date().toISOString();
   const created = await createRun({
     runId,
     workflowId,
     workflowVersion: workflow.version,
-    ...(release ? { releaseId: release.releaseId } : {}),
     status: 'running',
     input,
     createdAt: now,
@@ -66,7 +67,7 @@ export async function startRun(workflow: RegisteredWorkflow, input: Record<strin
 }
 
 /**
- * StartExecution for a recorded run, named by its runId, with the initial state built from the
+ * StartExecution for a recorded run through the workflow's live alias, named by its runId, with the initial state built from the
  * record (so a run recorded before a crash can be started from its record). The state carries only
  * the input fields the workflow's route conditions read; the steps read the rest from the record.
  */
@@ -77,6 +78,6 @@ export async function startExecution(run: Pick<RunRecord, 'runId' | 'workflowId'
     steps: {},
   };
   await sfnClient().send(
-    new StartExecutionCommand({ stateMachineArn: `${requireEnv(ENV.stateMachinePrefix)}${run.workflowId}`, name: run.runId, input: JSON.stringify(state) }),
+    new StartExecutionCommand({ stateMachineArn: liveAliasArn(requireEnv(ENV.stateMachinePrefix), run.workflowId), name: run.runId, input: JSON.stringify(state) }),
   );
 }

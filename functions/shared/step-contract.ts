@@ -8,6 +8,8 @@ export interface RunRef {
   readonly workflowId: string;
   /** Content hash of the workflow definition the run executes. */
   readonly version: string;
+  /** The release the state machine version serving the run was built from (its first state sets it). */
+  readonly releaseId?: string;
 }
 
 /** A passage of a knowledge document version that was retrieved for a run. */

@@ -2,7 +2,7 @@
  * One Standard state machine for one workflow definition: the compiler's ASL, with the step
  * functions substituted in, execution logging (ALL, with data) and X-Ray tracing.
  */
-import { CfnResource, RemovalPolicy, Tags } from 'aws-cdk-lib';
+import { CfnDeletionPolicy, CfnResource, RemovalPolicy, Tags } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -11,7 +11,10 @@ import { compileWorkflow, stateMachineName, substitutionKey, type FunctionKind }
 import type { Directory } from '../../state-machines/directory.js';
 import type { LoadedWorkflow } from '../../state-machines/load-workflow.js';
 import type { Release } from '../../state-machines/release.js';
+import { LIVE_ALIAS } from '../../functions/shared/live-alias.js';
+import { deploymentPreferenceOf } from '../../state-machines/rollout.js';
 import { acknowledge, nagArn } from './acknowledge.js';
+import { ReleaseAlarms } from './release-alarms.js';
 
 /** The state machine's release: its id as a tag, its manifest as template metadata (read by the local runtime). */
 export const RELEASE_TAG = 'handrail:release';
@@ -30,10 +33,14 @@ export interface GovernedWorkflowProps {
 
 export class GovernedWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
+  /** The version this deploy publishes (its description is the release id). */
+  readonly version: sfn.CfnStateMachineVersion;
+  /** Where runs start: the `live` alias, shifted to each new version as the workflow's rollout says. */
+  readonly alias: sfn.CfnStateMachineAlias;
 
   constructor(scope: Construct, id: string, props: GovernedWorkflowProps) {
     super(scope, id);
-    const { definition, functionKinds } = compileWorkflow(props.workflow.definition, props.directory);
+    const { definition, functionKinds } = compileWorkflow(props.workflow.definition, props.directory, props.release.releaseId);
     const functionOf = (kind: FunctionKind): lambda.IFunction => {
       const fn = props.functions[kind];
       if (!fn) throw new Error(`Workflow ${props.workflow.definition.id} has ${kind} steps but no ${kind} function was given`);
@@ -53,6 +60,30 @@ export class GovernedWorkflow extends Construct {
       comment: `${props.workflow.definition.name} (version ${props.workflow.version})`,
     });
     Tags.of(this.stateMachine).add(RELEASE_TAG, props.release.releaseId);
+    // Every deploy that changes the definition publishes a version; the previous one is kept
+    // (UpdateReplacePolicy: Retain) so the alias can still route to it while the new one bakes,
+    // and runs waiting on it finish there.
+    this.version = new sfn.CfnStateMachineVersion(this, 'Version', {
+      stateMachineArn: this.stateMachine.stateMachineArn,
+      stateMachineRevisionId: this.stateMachine.stateMachineRevisionId,
+      description: props.release.releaseId,
+    });
+    this.version.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.RETAIN;
+    // Kept on stack updates alike; deleting the state machine itself deletes its versions.
+    this.version.cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN;
+    // Without a declared rollout, each release takes all new runs at once.
+    const rollout = props.workflow.definition.release;
+    const alarms = new ReleaseAlarms(this, 'ReleaseAlarms', { workflowId: props.workflow.definition.id, releaseId: props.release.releaseId, rollout });
+    const preference = deploymentPreferenceOf(rollout);
+    this.alias = new sfn.CfnStateMachineAlias(this, 'LiveAlias', {
+      name: LIVE_ALIAS,
+      description: `New runs of ${props.workflow.definition.id}; shifted to each release as its rollout says`,
+      deploymentPreference: {
+        stateMachineVersionArn: this.version.attrArn,
+        ...preference,
+        ...(alarms.alarms.length ? { alarms: alarms.alarms.map((a) => a.alarmName) } : {}),
+      },
+    });
     (this.stateMachine.node.defaultChild as CfnResource).addMetadata(RELEASE_METADATA, props.release);
     for (const kind of functionKinds) {
       functionOf(kind).grantInvoke(this.stateMachine);

@@ -62,7 +62,10 @@ export function approvalLevels(step: StepOf<'approval'>, directory: Directory): 
   });
 }
 
-export function compileWorkflow(workflow: Workflow, directory: Directory): CompiledWorkflow {
+/** The first state: puts the release the state machine was built from on the run (`$.run.releaseId`), so every step knows what served it. */
+export const RELEASE_STATE = 'Release';
+
+export function compileWorkflow(workflow: Workflow, directory: Directory, releaseId?: string): CompiledWorkflow {
   const states: Record<string, State> = {};
   const policy: ApprovalPolicy = {
     alwaysReview: workflow.alwaysReview,
@@ -123,10 +126,11 @@ export function compileWorkflow(workflow: Workflow, directory: Directory): Compi
     states[RUN_COMPLETED_STATE] = finishTask({ status: 'completed' });
   }
 
+  if (releaseId) states[RELEASE_STATE] = { Type: 'Pass', Comment: `release ${releaseId}`, Result: releaseId, ResultPath: '$.run.releaseId', Next: steps[0]!.id };
   return {
     definition: {
       Comment: `Handrail workflow ${workflow.id}: ${workflow.name}`,
-      StartAt: steps[0]!.id,
+      StartAt: releaseId ? RELEASE_STATE : steps[0]!.id,
       States: states,
     },
     functionKinds: [...kinds].sort(),

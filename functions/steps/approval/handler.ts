@@ -71,7 +71,7 @@ export const handler = stepTaskHandler('approval', approvalFields, async ({ step
     ...(step.signIn ? { signIn: step.signIn } : {}),
     ...(requester ? { requester } : {}),
     // Which release drafted what the reviewer sees (state-machines/release.ts).
-    ...(record.releaseId ? { releaseId: record.releaseId } : {}),
+    ...(state.run.releaseId ? { releaseId: state.run.releaseId } : {}),
     votes: [],
     voterIds: [],
     ...(step.reminderEvery ? { reminderEverySeconds: durationSeconds(step.reminderEvery) } : {}),
@@ -97,7 +97,7 @@ export const handler = stepTaskHandler('approval', approvalFields, async ({ step
       await recordAudit({ subject: runId, runId, type: 'approval.escalated', actor: 'handrail', details: { from: previous, to: approvalId, reviewers } });
     }
   }
-  await updateRun(runId, { status: 'awaiting_approval' }, { appendApprovalId: approvalId });
+  await updateRun(runId, { status: 'awaiting_approval', releaseId: state.run.releaseId }, { appendApprovalId: approvalId });
   // Reviewer links are minted on demand (GET /approvals/{id}). The step's channels (Slack, email,
   // Teams) come on top of the inbox and review page; notify never throws, so never fails the approval.
   const stored = step.channels.length ? await getApproval(approvalId) : undefined;

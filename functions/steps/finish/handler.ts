@@ -6,6 +6,10 @@ import { updateRun } from '../../records/runs.js';
 import { ConflictError } from '../../shared/errors.js';
 import { stepHandler } from '../../shared/lambda-handler.js';
 import { stateSchema } from '../event-schema.js';
+import { AUTONOMY_REVIEWER } from '../../autonomy/types.js';
+import { publishReleaseCounts } from '../../shared/metrics.js';
+import type { ApprovalRef } from '../../shared/step-contract.js';
+import { countsOf, type RunOutcome } from '../../../state-machines/rollout.js';
 
 const errorSchema = z.object({ Error: z.string(), Cause: z.string().optional() }).partial();
 const eventSchema = z.object({
@@ -15,6 +19,13 @@ const eventSchema = z.object({
   }),
   state: stateSchema,
 });
+
+/** A person's decision on the run's draft, as its release's counts see it (auto-approvals are none). */
+function decisionOf(status: string, approval: ApprovalRef | undefined): RunOutcome['decision'] {
+  if (status === 'rejected') return 'rejected';
+  if (!approval || approval.reviewer === AUTONOMY_REVIEWER) return undefined;
+  return approval.action === 'edit' ? 'edited' : 'approved';
+}
 
 export const handler = stepHandler(eventSchema, async ({ finish, state }) => {
   const { runId } = state.run;
@@ -34,9 +45,10 @@ export const handler = stepHandler(eventSchema, async ({ finish, state }) => {
     await recordAudit({ subject: runId, runId, type: 'run.needs_human', actor: 'handrail', details: { error: error?.error, cause: error?.cause } });
   }
   try {
-    await updateRun(runId, { status: finish.status, error }, finish.status === 'completed' ? { onlyIfStatusIn: ['running', 'awaiting_approval'] } : {});
+    await updateRun(runId, { status: finish.status, error, releaseId: state.run.releaseId }, finish.status === 'completed' ? { onlyIfStatusIn: ['running', 'awaiting_approval'] } : {});
   } catch (err) {
     if (!(err instanceof ConflictError)) throw err;
   }
+  if (state.run.releaseId) publishReleaseCounts(state.run.workflowId, state.run.releaseId, countsOf({ status: finish.status, decision: decisionOf(finish.status, state.approval) }));
   return { status: finish.status };
 });

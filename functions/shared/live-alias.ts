@@ -1,0 +1,8 @@
+/**
+ * The alias every run starts through (`<state machine ARN>:live`): the stage's deploys shift it to
+ * each new release (infra/constructs/governed-workflow.ts), rollbacks move it back.
+ */
+export const LIVE_ALIAS = 'live';
+
+/** The ARN runs of `workflowId` start on, from the stage's state machine ARN prefix. */
+export const liveAliasArn = (stateMachinePrefix: string, workflowId: string): string => `${stateMachinePrefix}${workflowId}:${LIVE_ALIAS}`;

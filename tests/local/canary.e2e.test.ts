@@ -1,0 +1,101 @@
+/**
+ * A canary rolled back by quality on the local runtime: support-reply declares a canary rollout
+ * (half of new runs for 30m, back when reviewers reject more than 30% after 4 decisions); a restart
+ * with a changed prompt deploys a new release to half the runs; reviewers reject its drafts; the
+ * rollout check sends every new run back to the old release, while a run already on the new one
+ * finishes there.
+ */
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { auditTrail } from '../../functions/records/audit.js';
+import type { LocalRuntime } from '../../local/runtime.js';
+import { defaultWorkflowsDir } from '../../state-machines/load-workflow.js';
+import { getApproval } from '../../functions/records/approvals.js';
+import { getRun, type RunRecord, type RunStatus } from '../../functions/records/runs.js';
+import { client, decideAs, startTestRuntime, waitFor } from '../support/local-runtime.js';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'handrail-canary-'));
+const workflowsDir = mkdtempSync(join(tmpdir(), 'handrail-canary-wf-'));
+cpSync(defaultWorkflowsDir, workflowsDir, { recursive: true });
+const file = join(workflowsDir, 'support-reply.yaml');
+writeFileSync(
+  file,
+  `${readFileSync(file, 'utf8')}\nrelease:\n  strategy: canary\n  percent: 50\n  bake: 30m\n  rollbackWhen: { rejectionRateAbove: 0.3, minDecisions: 4 }\n`,
+);
+const REVIEWER = 'support-agent@example.com';
+let rt: LocalRuntime | undefined;
+
+afterAll(async () => {
+  await rt?.stop();
+});
+
+/**
+ * Waits for the run's record to reach a status. Read from the table, not polled through the API:
+ * dozens of runs polled at once would exceed the API's per-caller request limit.
+ */
+function recordOf(runId: string, statuses: RunStatus[]): Promise<RunRecord> {
+  return waitFor(async () => {
+    const run = await getRun(runId);
+    return run && statuses.includes(run.status) && run;
+  }, `run ${runId} to reach ${statuses.join('|')}`);
+}
+
+/** Starts `count` runs and waits until each waits for approval; returns them with the release that drafted each. */
+async function pendingRuns(count: number, prefix: string): Promise<{ runId: string; releaseId: string; approval: any }[]> {
+  return Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const { runId } = (await client(rt!).post('/webhooks/support-reply', { ticketId: `${prefix}-${i}`, subject: 'Refund', body: 'How do I get a refund?' })).body;
+      const run = await recordOf(runId, ['awaiting_approval']);
+      const approval = await getApproval(run.approvalIds!.at(-1)!);
+      return { runId, releaseId: approval!.releaseId!, approval };
+    }),
+  );
+}
+
+describe('canary releases', () => {
+  it('rolls a release back when reviewers reject its drafts; new runs go to the old release, runs on the new one finish there', async () => {
+    delete process.env.SUPPORT_REPLY_URL;
+    rt = await startTestRuntime({ dataDir, workflowsDir, rolloutCheckMs: 3_600_000 });
+    const [initial] = rt.deployments.all();
+    expect(initial).toMatchObject({ status: 'succeeded', weight: 100 });
+    const stable = initial!.toReleaseId!;
+    await rt.stop();
+
+    writeFileSync(file, readFileSync(file, 'utf8').replace('      {{input.body}}\n', '      {{input.body}}\n\n      Answer in one word.\n'));
+    rt = await startTestRuntime({ dataDir, workflowsDir, rolloutCheckMs: 3_600_000 });
+    const [deployment] = rt.deployments.inProgress();
+    expect(deployment).toMatchObject({ status: 'in_progress', weight: 50, fromReleaseId: stable, preference: { type: 'CANARY', percentage: 50, interval: 30 }, watched: true });
+    const candidate = deployment!.toReleaseId!;
+    expect(candidate).not.toBe(stable);
+
+    // Half of new runs on each release (Binomial(40, 0.5): at least 5 each is 4.7 sd from the mean).
+    const runs = await pendingRuns(40, 'T-canary');
+    const onCandidate = runs.filter((r) => r.releaseId === candidate);
+    expect(onCandidate.length).toBeGreaterThanOrEqual(5);
+    expect(runs.length - onCandidate.length).toBeGreaterThanOrEqual(5);
+    expect(runs.every((r) => r.releaseId === candidate || r.releaseId === stable)).toBe(true);
+
+    // Reviewers reject the candidate's drafts; one of its runs is still waiting when it is rolled back.
+    const [inFlight, ...rejected] = onCandidate;
+    for (const r of rejected) expect((await decideAs(rt, r.approval, REVIEWER, { action: 'reject', reasonCode: 'incomplete', reason: 'one word is no answer' })).status).toBe(200);
+    await Promise.all(rejected.map((r) => recordOf(r.runId, ['rejected'])));
+    await rt.checkRollouts();
+    expect(rt.deployments.inProgress()).toEqual([]);
+    const [ended] = rt.deployments.all();
+    expect(ended).toMatchObject({ status: 'rolled_back', weight: 0, reason: expect.stringContaining('rejectionRateAbove 0.3: 1.00') });
+    expect(await auditTrail('workflow#support-reply')).toContainEqual(expect.objectContaining({ type: 'release.rolled_back', details: expect.objectContaining({ releaseId: candidate, previousReleaseId: stable }) }));
+
+    // Every new run is on the stable release again.
+    const after = await pendingRuns(10, 'T-after');
+    expect(new Set(after.map((r) => r.releaseId))).toEqual(new Set([stable]));
+
+    // The run in flight finishes on the release that started it.
+    expect((await decideAs(rt, inFlight!.approval, REVIEWER, { action: 'approve' })).status).toBe(200);
+    const finished = await recordOf(inFlight!.runId, ['delivered', 'completed']);
+    expect(finished.releaseId).toBe(candidate);
+    const execution = await rt.engine.describeExecution(`arn:aws:states:us-east-1:000000000000:execution:handrail-local-support-reply:${inFlight!.runId}`);
+    expect(execution.stateMachineVersionArn).toBe(deployment!.toVersionArn);
+  }, 180_000);
+});
