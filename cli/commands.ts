@@ -110,6 +110,28 @@ export async function diffReleases(a: string | undefined, b: string | undefined)
   console.log(formatReleaseDiff(before, after, diffReleasesOf(before.manifest, after.manifest)));
 }
 
+interface ReleaseVersion {
+  versionArn: string;
+  version: number;
+  releaseId?: string;
+  createdAt?: string;
+  weight?: number;
+}
+
+const versionName = (v: ReleaseVersion) => `${v.releaseId ?? '(no release)'} (version ${v.version})`;
+
+export async function showRollout(workflow: string | undefined) {
+  const { live, versions } = await api<{ live: ReleaseVersion[]; versions: ReleaseVersion[] }>('GET', `/workflows/${encodeURIComponent(need(workflow, '<workflow>'))}/rollout`);
+  console.log(`New runs of ${workflow}: ${live.map((r) => `${r.weight}% ${versionName(r)}`).join(', ')}`);
+  for (const v of versions) console.log(`${live.some((r) => r.versionArn === v.versionArn) ? '*' : ' '} ${versionName(v)}  published ${v.createdAt ?? '?'}`);
+}
+
+export async function rollback(workflow: string | undefined, to: string | undefined, reason: string | undefined) {
+  const body = { reason: need(reason, '--reason (why; it is audited)'), ...(to ? { to } : {}) };
+  const result = await api<{ from: ReleaseVersion[]; to: ReleaseVersion }>('POST', `/workflows/${encodeURIComponent(need(workflow, '<workflow>'))}/rollback`, body);
+  console.log(`${workflow}: every new run now goes to ${versionName(result.to)} (was ${result.from.map((r) => `${r.weight}% ${versionName(r)}`).join(', ')}); runs already started finish on theirs`);
+}
+
 export async function disableUser(userId: string | undefined, reason: string | undefined) {
   const { status, changed } = await api<{ status: string; changed: boolean }>('POST', '/users/disable', { userId: need(userId, '<email>'), reason: need(reason, '--reason (why; it is audited)') });
   console.log(`${userId}: ${status}${changed ? '' : ' (already)'}`);

@@ -30,6 +30,10 @@ Commands:
   releases list [--workflow W]            each workflow's releases: deployed now (*), and every one a run started on
   releases show <releaseId>               a release's manifest: definition, reviewers, delivery, prices, knowledge
   releases diff <releaseA> <releaseB>     what changed: prompts (line diffs), models, policy, reviewers, gates, …
+  releases rollout <workflow>             which releases take the workflow's new runs (weights), and its versions
+  rollback <workflow> --reason T [--to <releaseId>]
+                                          send every new run back to an earlier release now, no deploy
+                                          (default: the release before); runs already started finish on theirs
   users disable <email> --reason T        refuse a user's tokens and links from now on (admin)
   users enable <email>                    let a disabled user in again (admin)
   users disabled                          who is disabled, by whom, why
@@ -81,6 +85,7 @@ async function main(argv: string[]): Promise<void> {
       'text-file': { type: 'string' },
       reason: { type: 'string' },
       from: { type: 'string' },
+      to: { type: 'string' },
       stage: { type: 'string' },
       issuer: { type: 'string' },
       'client-id': { type: 'string' },
@@ -94,7 +99,7 @@ async function main(argv: string[]): Promise<void> {
     console.log(HELP);
     return;
   }
-  switch (`${command} ${['run', 'start', 'login'].includes(command) ? '' : (sub ?? '')}`.trim()) {
+  switch (`${command} ${['run', 'start', 'login', 'rollback'].includes(command) ? '' : (sub ?? '')}`.trim()) {
     case 'start':
       await import('../local/main.js');
       return;
@@ -139,6 +144,10 @@ async function main(argv: string[]): Promise<void> {
       return commands.showRelease(rest[0]);
     case 'releases diff':
       return commands.diffReleases(rest[0], rest[1]);
+    case 'releases rollout':
+      return commands.showRollout(rest[0]);
+    case 'rollback':
+      return commands.rollback(sub, values.to, values.reason);
     case 'users disable':
       return commands.disableUser(rest[0], values.reason);
     case 'users enable':

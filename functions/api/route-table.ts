@@ -114,6 +114,8 @@ export const schemas = {
   /** A token to revoke: the token itself (its holder), or its id (an admin; the holder's own id works too). */
   revokePersonalToken: z.union([z.object({ token: z.string().min(10).max(2000) }).strict(), z.object({ tokenId: z.string().regex(/^[A-Za-z0-9_-]{16}$/, 'a token id') }).strict()]),
   /** A user to disable: their email (the id their tokens carry), and why (kept in the audit trail). */
+  /** Where a workflow's new runs go back to (a release id; default: the release before), and why (audited). */
+  rollback: z.object({ to: idSchema('releaseId', 'a release id (rel- and 16 hex digits)').optional(), reason: z.string().trim().min(1, 'reason: say why (it is audited)').max(500) }).strict(),
   disableUser: z.object({ userId: z.email('userId: an email address').max(320), reason: z.string().trim().min(1, 'reason: say why (it is audited)').max(500) }).strict(),
   enableUser: z.object({ userId: z.email('userId: an email address').max(320) }).strict(),
   signIn: z.object({ returnTo }).strict(),
@@ -160,6 +162,8 @@ export const ROUTES = {
   revokePersonalToken: { method: 'POST', path: '/personal-tokens/revoke', summary: 'Revoke one personal token, at once: its holder by presenting it, an admin by its id', access: roles('admin', 'reviewer'), body: schemas.revokePersonalToken },
   listWorkflows: { method: 'GET', path: '/workflows', summary: 'The deployed workflows: trigger, steps, reviewers by level, delivery, knowledge, release', access: readers },
   getWorkflow: { method: 'GET', path: '/workflows/{workflowId}', summary: 'One deployed workflow, as the catalog describes it', access: readers },
+  getRollout: { method: 'GET', path: '/workflows/{workflowId}/rollout', summary: "Which releases take the workflow's new runs, at what weight, and every version it has had", access: readers },
+  rollback: { method: 'POST', path: '/workflows/{workflowId}/rollback', summary: 'Send every new run back to an earlier release at once, without a deploy (runs already started finish on theirs; audited)', access: roles('admin'), body: schemas.rollback },
   listReleases: { method: 'GET', path: '/releases', summary: "Each workflow's releases, newest first: the one deployed now, and every one a run started on", access: readers, query: schemas.listReleases },
   getRelease: { method: 'GET', path: '/releases/{releaseId}', summary: 'One release: its manifest (definition with prompts and gates, reviewers, delivery, prices, knowledge)', access: readers },
   listDisabledUsers: { method: 'GET', path: '/users/disabled', summary: 'Users whose sign-ins, tokens and links are refused', access: roles('admin', 'auditor') },

@@ -2,7 +2,7 @@
  * One Handrail stage (dev, staging, prod): data layer, signing secret, step functions, one state
  * machine per workflow, the HTTP API, and (deployed stages) the Cognito user pool people sign in with.
  */
-import { Aspects, CfnOutput, Duration, Fn, Stack, type StackProps, ArnFormat } from 'aws-cdk-lib';
+import { Aspects, CfnElement, CfnOutput, Duration, Fn, Stack, type StackProps, ArnFormat } from 'aws-cdk-lib';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -224,7 +224,14 @@ export class HandrailStack extends Stack {
     grantSecretValue(channelSecrets, apiFunction);
     for (const secret of webhookSecrets) grantSecretValue(secret, apiFunction);
     for (const wf of this.workflows) {
-      wf.stateMachine.grantStartExecution(apiFunction);
+      // Runs start through the live alias only (never an unreleased $LATEST).
+      apiFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [wf.alias.ref] }));
+      // GET /workflows/{id}/rollout reads the alias and the versions (each described by its release);
+      // POST …/rollback moves the alias to one of them.
+      apiFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:DescribeStateMachineAlias', 'states:UpdateStateMachineAlias'], resources: [wf.alias.ref] }));
+      apiFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:ListStateMachineVersions'], resources: [wf.stateMachine.stateMachineArn] }));
+      apiFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:DescribeStateMachine'], resources: [`${wf.stateMachine.stateMachineArn}:*`] }));
+      acknowledge(apiFunction, `IAM5[Resource::<${Stack.of(this).getLogicalId(wf.stateMachine.node.defaultChild as CfnElement)}>:*]`, "the workflow's own state machine versions (numbered as they are published): read for the release each was built from");
       wf.stateMachine.grant(apiFunction, 'states:SendTaskSuccess', 'states:SendTaskFailure');
     }
     // API Gateway checks the ID token first on the routes it can (http-api.ts says which and why).

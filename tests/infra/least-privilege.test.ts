@@ -55,6 +55,10 @@ const SDK_ACTIONS: Readonly<Record<string, Readonly<Record<string, readonly stri
     SendTaskSuccessCommand: ['states:SendTaskSuccess'],
     SendTaskFailureCommand: ['states:SendTaskFailure'],
     SendTaskHeartbeatCommand: ['states:SendTaskHeartbeat'],
+    DescribeStateMachineAliasCommand: ['states:DescribeStateMachineAlias'],
+    UpdateStateMachineAliasCommand: ['states:UpdateStateMachineAlias'],
+    ListStateMachineVersionsCommand: ['states:ListStateMachineVersions'],
+    DescribeStateMachineCommand: ['states:DescribeStateMachine'],
   },
   '@aws-sdk/client-secrets-manager': { GetSecretValueCommand: ['secretsmanager:GetSecretValue'] },
   // SES v2 SendEmail (simple or raw content) is authorized as ses:SendEmail.

@@ -14,6 +14,7 @@ import type { LocalRuntime } from '../../local/runtime.js';
 import { defaultWorkflowsDir } from '../../state-machines/load-workflow.js';
 import { getApproval } from '../../functions/records/approvals.js';
 import { getRun, type RunRecord, type RunStatus } from '../../functions/records/runs.js';
+import { handrailCli } from '../support/cli.js';
 import { client, decideAs, startTestRuntime, waitFor } from '../support/local-runtime.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'handrail-canary-'));
@@ -97,5 +98,42 @@ describe('canary releases', () => {
     expect(finished.releaseId).toBe(candidate);
     const execution = await rt.engine.describeExecution(`arn:aws:states:us-east-1:000000000000:execution:handrail-local-support-reply:${inFlight!.runId}`);
     expect(execution.stateMachineVersionArn).toBe(deployment!.toVersionArn);
+  }, 180_000);
+
+  it('rolls back by command, at once and without a deploy: npx handrail rollback, GET …/rollout, refusals', async () => {
+    // The rollback above left the old release live; a third release deploys on top (canary, 50%).
+    await rt!.stop();
+    writeFileSync(file, readFileSync(file, 'utf8').replace('      Answer in one word.\n', '      Answer in three sentences.\n'));
+    rt = await startTestRuntime({ dataDir, workflowsDir, rolloutCheckMs: 3_600_000 });
+    const [deployment] = rt.deployments.inProgress();
+    const { fromReleaseId: stable, toReleaseId: third } = deployment!;
+    const rollout = await client(rt, { as: 'auditor@example.com' }).get('/workflows/support-reply/rollout');
+    expect(rollout.body.live).toEqual([expect.objectContaining({ releaseId: stable, weight: 50 }), expect.objectContaining({ releaseId: third, weight: 50 })]);
+    expect(rollout.body.versions.map((v: any) => v.version)).toEqual([3, 2, 1]);
+
+    const refusals = [
+      [await handrailCli(rt, ['rollback', 'support-reply'], { as: 'admin@example.com' }), /--reason/],
+      [await handrailCli(rt, ['rollback', 'support-reply', '--reason', 'x', '--to', 'rel-0000000000000000'], { as: 'admin@example.com' }), /No version of support-reply was built from release rel-0000000000000000/],
+      [await handrailCli(rt, ['rollback', 'support-reply', '--reason', 'x'], { as: 'author@example.com' }), /403|not allowed|admin/i],
+    ] as const;
+    for (const [result, message] of refusals) {
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toMatch(message);
+    }
+    const rolled = await handrailCli(rt, ['rollback', 'support-reply', '--to', stable!, '--reason', 'drafts too long'], { as: 'admin@example.com' });
+    expect(rolled.code).toBe(0);
+    expect(rolled.stdout).toContain(`every new run now goes to ${stable}`);
+    const runs = await pendingRuns(6, 'T-rolled');
+    expect(new Set(runs.map((r) => r.releaseId))).toEqual(new Set([stable]));
+    expect(await auditTrail('workflow#support-reply')).toContainEqual(
+      expect.objectContaining({ type: 'release.rolled_back', actor: 'admin@example.com', details: expect.objectContaining({ reason: 'drafts too long', previousReleaseId: stable }) }),
+    );
+    // The deployment in progress is over: the monitor leaves the alias where the command put it.
+    await rt.checkRollouts();
+    expect(rt.deployments.all()[0]).toMatchObject({ status: 'rolled_back', reason: expect.stringContaining('moved outside the deployment') });
+    const again = await handrailCli(rt, ['rollback', 'support-reply', '--to', stable!, '--reason', 'again'], { as: 'admin@example.com' });
+    expect(again.stderr).toMatch(/already goes to/);
+    const shown = await handrailCli(rt, ['releases', 'rollout', 'support-reply'], { as: 'author@example.com' });
+    expect(shown.stdout).toContain(`New runs of support-reply: 100% ${stable}`);
   }, 180_000);
 });

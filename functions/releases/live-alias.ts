@@ -1,0 +1,97 @@
+/**
+ * The live alias of a workflow, as Step Functions has it: which releases take its new runs and at
+ * what weight (each version's description is the release it was built from), and the rollback
+ * that moves every new run to an earlier release at once, without a deploy. Runs already started
+ * keep the version that started them.
+ */
+import {
+  DescribeStateMachineAliasCommand,
+  DescribeStateMachineCommand,
+  ListStateMachineVersionsCommand,
+  UpdateStateMachineAliasCommand,
+} from '@aws-sdk/client-sfn';
+import { recordAudit } from '../records/audit.js';
+import { sfnClient } from '../shared/aws-clients.js';
+import { ENV } from '../shared/env-names.js';
+import { requireEnv } from '../shared/env.js';
+import { ConflictError, NotFoundError } from '../shared/errors.js';
+import { liveAliasArn } from '../shared/live-alias.js';
+
+export interface ReleaseVersion {
+  readonly versionArn: string;
+  readonly version: number;
+  /** The release the version was built from (its description); absent on versions made by hand. */
+  readonly releaseId?: string;
+  readonly createdAt?: string;
+}
+
+export interface LiveRoute extends ReleaseVersion {
+  readonly weight: number;
+}
+
+const machineArn = (workflowId: string) => `${requireEnv(ENV.stateMachinePrefix)}${workflowId}`;
+
+/** Every published version of the workflow, newest first, with its release. */
+export async function releaseVersions(workflowId: string): Promise<ReleaseVersion[]> {
+  const versions: ReleaseVersion[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await sfnClient().send(new ListStateMachineVersionsCommand({ stateMachineArn: machineArn(workflowId), nextToken }));
+    for (const { stateMachineVersionArn, creationDate } of page.stateMachineVersions ?? []) {
+      const { description } = await sfnClient().send(new DescribeStateMachineCommand({ stateMachineArn: stateMachineVersionArn }));
+      versions.push({
+        versionArn: stateMachineVersionArn!, version: Number(stateMachineVersionArn!.split(':').pop()),
+        ...(description ? { releaseId: description } : {}), ...(creationDate ? { createdAt: creationDate.toISOString() } : {}),
+      });
+    }
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return versions.sort((a, b) => b.version - a.version);
+}
+
+/** Which versions (releases) the live alias sends new runs to, heaviest first. */
+export async function liveRoutes(workflowId: string, versions?: ReleaseVersion[]): Promise<LiveRoute[]> {
+  const alias = await sfnClient().send(new DescribeStateMachineAliasCommand({ stateMachineAliasArn: liveAliasArn(requireEnv(ENV.stateMachinePrefix), workflowId) }));
+  const known = versions ?? (await releaseVersions(workflowId));
+  return (alias.routingConfiguration ?? [])
+    .map(({ stateMachineVersionArn, weight }) => ({ ...(known.find((v) => v.versionArn === stateMachineVersionArn) ?? { versionArn: stateMachineVersionArn!, version: Number(stateMachineVersionArn!.split(':').pop()) }), weight: weight ?? 0 }))
+    .sort((a, b) => b.weight - a.weight);
+}
+
+export interface RollbackResult {
+  readonly workflowId: string;
+  /** The releases that took new runs before. */
+  readonly from: LiveRoute[];
+  /** The release that takes every new run now. */
+  readonly to: ReleaseVersion;
+}
+
+/**
+ * Sends every new run of the workflow to `to` (a release id), or, without it, to the release
+ * before the one taking most new runs now. Audited as release.rolled_back with who and why.
+ */
+export async function rollBack(workflowId: string, { to, reason, actor }: { to?: string; reason: string; actor: string }): Promise<RollbackResult> {
+  const versions = await releaseVersions(workflowId);
+  const from = await liveRoutes(workflowId, versions);
+  const current = from[0]!;
+  let target: ReleaseVersion | undefined;
+  if (to) {
+    target = versions.find((v) => v.releaseId === to);
+    if (!target) throw new NotFoundError(`No version of ${workflowId} was built from release ${to}; its releases: ${[...new Set(versions.flatMap((v) => (v.releaseId ? [v.releaseId] : [])))].join(', ')}`);
+  } else {
+    target = versions.find((v) => v.version < current.version && v.releaseId !== current.releaseId);
+    if (!target) throw new ConflictError(`${workflowId} has no release before ${current.releaseId ?? `version ${current.version}`} to roll back to`);
+  }
+  if (from.length === 1 && current.versionArn === target.versionArn) throw new ConflictError(`Every new run of ${workflowId} already goes to ${target.releaseId ?? `version ${target.version}`}`);
+  await sfnClient().send(
+    new UpdateStateMachineAliasCommand({
+      stateMachineAliasArn: liveAliasArn(requireEnv(ENV.stateMachinePrefix), workflowId),
+      routingConfiguration: [{ stateMachineVersionArn: target.versionArn, weight: 100 }],
+    }),
+  );
+  await recordAudit({
+    subject: `workflow#${workflowId}`, type: 'release.rolled_back', actor,
+    details: { workflowId, releaseId: current.releaseId, previousReleaseId: target.releaseId, reason, routes: from.map((r) => ({ releaseId: r.releaseId, weight: r.weight })) },
+  });
+  return { workflowId, from, to: target };
+}
