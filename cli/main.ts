@@ -4,6 +4,7 @@ import { CliError } from './api-client.js';
 import { browserLogin } from './browser-login.js';
 import * as commands from './commands.js';
 import { kbSync } from './kb-sync.js';
+import { replay } from './replay.js';
 
 const HELP = `Usage: handrail <command> [options]
 
@@ -34,6 +35,10 @@ Commands:
   rollback <workflow> --reason T [--to <releaseId>]
                                           send every new run back to an earlier release now, no deploy
                                           (default: the release before); runs already started finish on theirs
+  replay <workflow> --release <releaseId> --from <time> [--to <time>] [--limit N] [--out report.json]
+                                          re-run recorded runs' inputs through a release (nothing delivered,
+                                          nobody asked); prints each side by side with the original and how
+                                          a person decided it, and writes the report as JSON
   users disable <email> --reason T        refuse a user's tokens and links from now on (admin)
   users enable <email>                    let a disabled user in again (admin)
   users disabled                          who is disabled, by whom, why
@@ -86,6 +91,9 @@ async function main(argv: string[]): Promise<void> {
       reason: { type: 'string' },
       from: { type: 'string' },
       to: { type: 'string' },
+      release: { type: 'string' },
+      limit: { type: 'string' },
+      out: { type: 'string' },
       stage: { type: 'string' },
       issuer: { type: 'string' },
       'client-id': { type: 'string' },
@@ -99,7 +107,7 @@ async function main(argv: string[]): Promise<void> {
     console.log(HELP);
     return;
   }
-  switch (`${command} ${['run', 'start', 'login', 'rollback'].includes(command) ? '' : (sub ?? '')}`.trim()) {
+  switch (`${command} ${['run', 'start', 'login', 'rollback', 'replay'].includes(command) ? '' : (sub ?? '')}`.trim()) {
     case 'start':
       await import('../local/main.js');
       return;
@@ -146,6 +154,8 @@ async function main(argv: string[]): Promise<void> {
       return commands.diffReleases(rest[0], rest[1]);
     case 'releases rollout':
       return commands.showRollout(rest[0]);
+    case 'replay':
+      return replay(sub, { release: values.release, from: values.from, to: values.to, limit: values.limit, out: values.out });
     case 'rollback':
       return commands.rollback(sub, values.to, values.reason);
     case 'users disable':

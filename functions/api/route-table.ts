@@ -116,6 +116,15 @@ export const schemas = {
   /** A user to disable: their email (the id their tokens carry), and why (kept in the audit trail). */
   /** Where a workflow's new runs go back to (a release id; default: the release before), and why (audited). */
   rollback: z.object({ to: idSchema('releaseId', 'a release id (rel- and 16 hex digits)').optional(), reason: z.string().trim().min(1, 'reason: say why (it is audited)').max(500) }).strict(),
+  /** Which release re-runs which recorded runs: those that ended from `from` (to `to`, default now), at most `limit`. */
+  startReplay: z
+    .object({
+      release: idSchema('releaseId', 'a release id (rel- and 16 hex digits)'),
+      from: z.iso.datetime({ offset: true, message: 'from: an ISO 8601 time, e.g. 2026-11-01T00:00:00Z' }),
+      to: z.iso.datetime({ offset: true, message: 'to: an ISO 8601 time, e.g. 2026-11-30T00:00:00Z' }).optional(),
+      limit: z.number().int().min(1).max(200).default(20),
+    })
+    .strict(),
   disableUser: z.object({ userId: z.email('userId: an email address').max(320), reason: z.string().trim().min(1, 'reason: say why (it is audited)').max(500) }).strict(),
   enableUser: z.object({ userId: z.email('userId: an email address').max(320) }).strict(),
   signIn: z.object({ returnTo }).strict(),
@@ -163,6 +172,8 @@ export const ROUTES = {
   listWorkflows: { method: 'GET', path: '/workflows', summary: 'The deployed workflows: trigger, steps, reviewers by level, delivery, knowledge, release', access: readers },
   getWorkflow: { method: 'GET', path: '/workflows/{workflowId}', summary: 'One deployed workflow, as the catalog describes it', access: readers },
   getRollout: { method: 'GET', path: '/workflows/{workflowId}/rollout', summary: "Which releases take the workflow's new runs, at what weight, and every version it has had", access: readers },
+  startReplay: { method: 'POST', path: '/workflows/{workflowId}/replays', summary: "Re-run recorded runs' inputs through a release (a published version): nothing delivered, nobody asked; compare with GET /replays/{replayId}", access: roles('admin', 'author'), body: schemas.startReplay },
+  getReplay: { method: 'GET', path: '/replays/{replayId}', summary: 'A replay side by side with the runs it re-ran: outcome, route, classification, gates, draft length and citations, cost, latency, and how a person decided the original', access: readers },
   rollback: { method: 'POST', path: '/workflows/{workflowId}/rollback', summary: 'Send every new run back to an earlier release at once, without a deploy (runs already started finish on theirs; audited)', access: roles('admin'), body: schemas.rollback },
   listReleases: { method: 'GET', path: '/releases', summary: "Each workflow's releases, newest first: the one deployed now, and every one a run started on", access: readers, query: schemas.listReleases },
   getRelease: { method: 'GET', path: '/releases/{releaseId}', summary: 'One release: its manifest (definition with prompts and gates, reviewers, delivery, prices, knowledge)', access: readers },

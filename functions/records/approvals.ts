@@ -18,7 +18,7 @@ import { isConditionFailure, scanAll, updateIf } from './dynamo-helpers.js';
 export const APPROVAL_STATUSES = ['pending', 'approved', 'edited', 'rejected', 'escalated', 'expired', 'decided', 'auto_approved'] as const;
 export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
 
-export type DecisionChannel = 'api' | 'review_link' | 'slack' | 'email' | 'teams' | 'autonomy';
+export type DecisionChannel = 'api' | 'review_link' | 'slack' | 'email' | 'teams' | 'autonomy' | 'replay';
 
 /**
  * How the person deciding proved who they are: the signed review link alone or with a browser

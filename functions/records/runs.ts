@@ -6,6 +6,7 @@
  */
 import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../shared/aws-clients.js';
+import type { ReplayRef } from '../shared/step-contract.js';
 import { ENV } from '../shared/env-names.js';
 import { requireEnv } from '../shared/env.js';
 import { ConflictError } from '../shared/errors.js';
@@ -43,6 +44,8 @@ export interface RunRecord {
   readonly approvalIds?: string[];
   readonly delivery?: DeliveryRecord;
   readonly error?: { error: string; cause?: string };
+  /** Set on a replay's run: which replay, and the recorded run it re-runs (never delivered, never counted). */
+  readonly replay?: ReplayRef;
 }
 
 export interface StepRecord {
@@ -224,12 +227,34 @@ export async function listRuns(filter: { workflowId?: string; status?: RunStatus
   return { runs: (out.Items ?? []).map((i) => stripKeys(i) as unknown as RunRecord), nextCursor: await encodeCursor(out.LastEvaluatedKey, cursorScope) };
 }
 
+/** The workflow's recorded runs (not replays) that ended between two times, oldest first, at most `limit`. */
+export async function endedRunsBetween(workflowId: string, from: string, to: string, limit: number): Promise<RunRecord[]> {
+  const runs: RunRecord[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await documentClient().send(
+      new QueryCommand({
+        TableName: table(),
+        IndexName: 'byWorkflow',
+        KeyConditionExpression: 'workflowId = :w AND createdAt BETWEEN :from AND :to',
+        FilterExpression: `attribute_not_exists(replay) AND #status IN (${[...ENDED].map((_, i) => `:ended${i}`).join(', ')})`,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':w': workflowId, ':from': from, ':to': to, ...Object.fromEntries([...ENDED].map((s, i) => [`:ended${i}`, s])) },
+        ExclusiveStartKey: start,
+      }),
+    );
+    runs.push(...(out.Items ?? []).map((i) => stripKeys(i) as unknown as RunRecord));
+    start = out.LastEvaluatedKey;
+  } while (start && runs.length < limit);
+  return runs.slice(0, limit);
+}
+
 /** Runs a release served that have ended, with how they ended (a scan: for the local rollout monitor, while a release bakes). */
 export async function endedRunsOfRelease(releaseId: string): Promise<{ runId: string; status: RunStatus }[]> {
   const open = RUN_STATUSES.filter((s) => !ENDED.has(s));
   const runs = await scanAll<{ runId: string; status: RunStatus }>({
     TableName: table(),
-    FilterExpression: `sk = :run AND releaseId = :release AND NOT (#status IN (${open.map((_, i) => `:open${i}`).join(', ')}))`,
+    FilterExpression: `sk = :run AND releaseId = :release AND attribute_not_exists(replay) AND NOT (#status IN (${open.map((_, i) => `:open${i}`).join(', ')}))`,
     ExpressionAttributeNames: { '#status': 'status' },
     ExpressionAttributeValues: { ':run': RUN_SK, ':release': releaseId, ...Object.fromEntries(open.map((s, i) => [`:open${i}`, s])) },
     ProjectionExpression: 'runId, #status',

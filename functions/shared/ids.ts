@@ -21,6 +21,8 @@ export const ID_SHAPES = {
   linkToken: /^[A-Za-z0-9_-]{1,1500}\.[A-Za-z0-9_-]{43}$/,
   /** A release (state-machines/release.ts): `rel-` and 16 hex digits of its manifest's hash. */
   releaseId: /^rel-[0-9a-f]{16}$/,
+  /** A replay (functions/replays/start-replay.ts): `rpl-` and 12 hex digits. */
+  replayId: /^rpl-[0-9a-f]{12}$/,
   /** A pagination cursor (records/dynamo-helpers.ts). */
   cursor: /^[A-Za-z0-9_-]{1,2000}\.[A-Za-z0-9_-]{43}$/,
 } as const;

@@ -10,6 +10,14 @@ export interface RunRef {
   readonly version: string;
   /** The release the state machine version serving the run was built from (its first state sets it). */
   readonly releaseId?: string;
+  /** A replay of a recorded run (functions/replays/): nothing is delivered, nobody is asked. */
+  readonly replay?: ReplayRef;
+}
+
+export interface ReplayRef {
+  readonly replayId: string;
+  /** The recorded run whose input it re-runs. */
+  readonly of: string;
 }
 
 /** A passage of a knowledge document version that was retrieved for a run. */

@@ -6,7 +6,7 @@ import type { ExecutionState } from '../shared/step-contract.js';
 /** The execution state (step-contract.ts); Catch results (`error`, `rejection`, `timeout`) pass through. */
 export const stateSchema = z
   .object({
-    run: z.object({ runId: z.string().min(1), workflowId: z.string().min(1), version: z.string().min(1), releaseId: z.string().optional() }),
+    run: z.object({ runId: z.string().min(1), workflowId: z.string().min(1), version: z.string().min(1), releaseId: z.string().optional(), replay: z.object({ replayId: z.string(), of: z.string() }).optional() }),
     input: z.record(z.string(), z.unknown()),
     steps: z.record(z.string(), z.unknown()).default({}),
     approval: z.object({ approvalId: z.string().min(1) }).passthrough().optional(),

@@ -224,14 +224,13 @@ export class HandrailStack extends Stack {
     grantSecretValue(channelSecrets, apiFunction);
     for (const secret of webhookSecrets) grantSecretValue(secret, apiFunction);
     for (const wf of this.workflows) {
-      // Runs start through the live alias only (never an unreleased $LATEST).
-      apiFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [wf.alias.ref] }));
-      // GET /workflows/{id}/rollout reads the alias and the versions (each described by its release);
-      // POST …/rollback moves the alias to one of them.
+      // Runs start through the live alias, replays on a published version: never on an unreleased
+      // $LATEST. GET /workflows/{id}/rollout reads the alias and the versions (each described by
+      // its release); POST …/rollback moves the alias to one of them.
       apiFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:DescribeStateMachineAlias', 'states:UpdateStateMachineAlias'], resources: [wf.alias.ref] }));
       apiFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:ListStateMachineVersions'], resources: [wf.stateMachine.stateMachineArn] }));
-      apiFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:DescribeStateMachine'], resources: [`${wf.stateMachine.stateMachineArn}:*`] }));
-      acknowledge(apiFunction, `IAM5[Resource::<${Stack.of(this).getLogicalId(wf.stateMachine.node.defaultChild as CfnElement)}>:*]`, "the workflow's own state machine versions (numbered as they are published): read for the release each was built from");
+      apiFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution', 'states:DescribeStateMachine'], resources: [`${wf.stateMachine.stateMachineArn}:*`] }));
+      acknowledge(apiFunction, `IAM5[Resource::<${Stack.of(this).getLogicalId(wf.stateMachine.node.defaultChild as CfnElement)}>:*]`, "the workflow's own state machine versions and aliases (versions are numbered as they are published): runs start through the alias, replays on a version, each version read for the release it was built from");
       wf.stateMachine.grant(apiFunction, 'states:SendTaskSuccess', 'states:SendTaskFailure');
     }
     // API Gateway checks the ID token first on the routes it can (http-api.ts says which and why).

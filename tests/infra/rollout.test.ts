@@ -72,13 +72,13 @@ describe('rollout in the template', () => {
     expect(resourcesOf(plain, 'AWS::CloudWatch::Alarm').filter(([id]) => id.includes('ReleaseAlarms'))).toEqual([]);
   });
 
-  it('lets the API start runs through the live alias only', () => {
-    const [[aliasId]] = resourcesOf(canary, 'AWS::StepFunctions::StateMachineAlias');
+  it('lets the API start executions on versions and aliases only, never on the unreleased $LATEST', () => {
+    const [[machineId]] = resourcesOf(canary, 'AWS::StepFunctions::StateMachine');
     const statements = resourcesOf(canary, 'AWS::IAM::Policy')
       .filter(([id]) => id.startsWith('ApiFunction'))
       .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
     const starts = statements.filter((s) => [s.Action].flat().includes('states:StartExecution'));
-    expect(starts.map((s) => s.Resource)).toEqual([{ Ref: aliasId }]);
+    expect(starts.map((s) => s.Resource)).toEqual([{ 'Fn::Join': ['', [{ Ref: machineId }, ':*']] }]);
   });
 
   it('refuses a rollout that cannot be deployed, naming the field', () => {

@@ -52,7 +52,7 @@ afterAll(async () => {
 });
 
 function pathOf(route: RouteSpec): string {
-  const values: Record<string, string> = { keyId: 'AAAAAAAAAAAA', releaseId: 'rel-0000000000000000', docId: 'refunds-and-billing-cycle', version: '1', runId, approvalId, itemId: 'part-1', workflowId: 'support-reply', collection: 'support', token: 'not-a-link' };
+  const values: Record<string, string> = { keyId: 'AAAAAAAAAAAA', releaseId: 'rel-0000000000000000', replayId: 'rpl-000000000000', docId: 'refunds-and-billing-cycle', version: '1', runId, approvalId, itemId: 'part-1', workflowId: 'support-reply', collection: 'support', token: 'not-a-link' };
   return route.path.replace(/\{(\w+)\}/g, (_m, name: string) => values[name]!);
 }
 
@@ -78,7 +78,7 @@ const roleRoutes = (Object.entries(ROUTES) as [string, RouteSpec][]).filter(([, 
 
 describe('the access matrix, from the route table', () => {
   it('covers every route that takes a role', () => {
-    expect(roleRoutes.map(([id]) => id).sort()).toEqual(['autonomy', 'createApiKey', 'decide', 'decidePart', 'getApproval', 'getRun', 'listApiKeys', 'listApprovals', 'listDocuments', 'listRuns', 'putDocument', 'revokeApiKey', 'createPersonalToken', 'revokePersonalToken', 'usage', 'listDisabledUsers', 'disableUser', 'enableUser', 'listReleases', 'getRelease', 'knowledgeHistory', 'getDocumentVersion', 'restoreDocument', 'versionRuns', 'listLabels', 'createLabel', 'listWorkflows', 'getWorkflow', 'getRollout', 'rollback', 'removeDocument'].sort());
+    expect(roleRoutes.map(([id]) => id).sort()).toEqual(['autonomy', 'createApiKey', 'decide', 'decidePart', 'getApproval', 'getRun', 'listApiKeys', 'listApprovals', 'listDocuments', 'listRuns', 'putDocument', 'revokeApiKey', 'createPersonalToken', 'revokePersonalToken', 'usage', 'listDisabledUsers', 'disableUser', 'enableUser', 'listReleases', 'getRelease', 'knowledgeHistory', 'getDocumentVersion', 'restoreDocument', 'versionRuns', 'listLabels', 'createLabel', 'listWorkflows', 'getWorkflow', 'getRollout', 'rollback', 'startReplay', 'getReplay', 'removeDocument'].sort());
   });
 
   for (const [id, route] of roleRoutes) {

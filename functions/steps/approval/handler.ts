@@ -10,8 +10,9 @@
 import * as z from 'zod';
 import { draftHash } from '../../approvals/draft-hash.js';
 import { buildItems, joinedDraft } from '../../approvals/approval-items.js';
-import { approvalPolicySchema, assessAutonomy, autonomyFields } from '../../autonomy/assess.js';
+import { approvalPolicySchema, assessAutonomy, autonomyFields, type Assessment } from '../../autonomy/assess.js';
 import { completeAutoApproval } from '../../autonomy/auto-approve.js';
+import { replayDecisionFields, resumeReplay } from '../../replays/replay-approval.js';
 import { notifyApprovalRequested } from '../../notifications/notify.js';
 import { approvalIdFor, closeApproval, getApproval, putApprovalRequest } from '../../records/approvals.js';
 import { continueStoredRequest } from './approval-retry.js';
@@ -47,8 +48,9 @@ export const handler = stepTaskHandler('approval', approvalFields, async ({ step
   const requester = requesterField && typeof state.input[requesterField] === 'string' ? (state.input[requesterField] as string) : undefined;
   const now = new Date();
   const deadline = new Date(now.getTime() + timeoutSeconds * 1000).toISOString();
-  // No DynamoDB call unless the route path has an autonomy rule.
-  const assessment = await assessAutonomy({ policy, state, level, eligible: !items && step.requiredApprovals === 1 && !step.signIn });
+  // No DynamoDB call unless the route path has an autonomy rule; a replay asks nobody (functions/replays/).
+  const replay = state.run.replay;
+  const assessment: Assessment = replay ? { autoApprove: false } : await assessAutonomy({ policy, state, level, eligible: !items && step.requiredApprovals === 1 && !step.signIn });
 
   const hash = draftHash(draft.text);
   const created = await putApprovalRequest({
@@ -81,12 +83,14 @@ export const handler = stepTaskHandler('approval', approvalFields, async ({ step
     ...qualityFailuresIn(state),
     ...classificationIn(state),
     sources: passagesInState(state).map(({ n, title, docId, version, passageId, text, score }) => ({ n, title, docId, version, passageId, text, score })),
-    ...autonomyFields(assessment, draft.text, now.toISOString()),
+    ...(replay ? replayDecisionFields(draft.text, now.toISOString()) : autonomyFields(assessment, draft.text, now.toISOString())),
   });
   if (created === 'exists') {
     const retried = await continueStoredRequest(approvalId, taskToken, hash);
     if (retried) return retried;
     // Otherwise the first invocation stopped before the rest of its work (below): do it now.
+  } else if (replay) {
+    return resumeReplay({ approvalId, runId, stepId: step.id, taskToken, text: draft.text, decidedAt: now.toISOString() });
   } else if (assessment.autoApprove) {
     return completeAutoApproval({ approvalId, runId, workflowId, stepId: step.id, taskToken, text: draft.text, decidedAt: now.toISOString(), autonomy: assessment.autonomy! });
   }

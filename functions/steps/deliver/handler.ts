@@ -20,6 +20,12 @@ export const handler = stepTaskHandler('deliver', undefined, async ({ step, stat
   if (!text) throw new ValidationError(`deliver ${step.id}: there is no ${step.text === 'approval' ? 'approved' : step.text} text to deliver`, 'step.text');
   const url = (step.urlFromEnv && process.env[step.urlFromEnv]) || step.url;
   if (!url) throw new DeliveryFailed(`deliver ${step.id}: set ${step.urlFromEnv} to the URL to deliver to`);
+  // A replay (functions/replays/) delivers nothing: the step says what it would have sent where.
+  // A deliver step may end the run (no finish state follows): the replay's run then ends completed.
+  if (state.run.replay) {
+    await updateRun(runId, { status: 'completed', releaseId: state.run.releaseId });
+    return { status: 'not_delivered', replay: true, wouldDeliverTo: url, length: text.length };
+  }
   const deliveredAt = new Date().toISOString();
   const body = JSON.stringify({
     runId,

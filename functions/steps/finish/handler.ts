@@ -49,6 +49,7 @@ export const handler = stepHandler(eventSchema, async ({ finish, state }) => {
   } catch (err) {
     if (!(err instanceof ConflictError)) throw err;
   }
-  if (state.run.releaseId) publishReleaseCounts(state.run.workflowId, state.run.releaseId, countsOf({ status: finish.status, decision: decisionOf(finish.status, state.approval) }));
+  // Replays never count towards a release's rollback rule.
+  if (state.run.releaseId && !state.run.replay) publishReleaseCounts(state.run.workflowId, state.run.releaseId, countsOf({ status: finish.status, decision: decisionOf(finish.status, state.approval) }));
   return { status: finish.status };
 });
