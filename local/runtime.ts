@@ -212,7 +212,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const engine = createTemplateEngine(reader, lambdas, join(dataDir, 'stepfunctions'));
   // This start deploys the template: each workflow's new version, and its live alias shifted to it.
   const deployments = new LocalDeployments(engine, join(dataDir, 'stepfunctions'));
-  await deployments.apply(reader);
+  for (const d of (await deployments.apply(reader)).filter((d) => d.status === 'in_progress')) {
+    console.log(`handrail: ${d.aliasArn.split(':').slice(-2).join(':')}: release ${d.toReleaseId} takes ${d.weight}% of new runs (${d.preference.type.toLowerCase()}, every ${d.preference.interval} min), ${d.fromReleaseId} the rest${d.watched ? '; rolled back if its rule breaks' : ''}`);
+  }
   // Executions that were open when the runtime last stopped (even by SIGKILL) continue where they
   // were; waiting ones on the same task tokens, open before the API listens, so no decision can
   // find its token unknown. They run once the API's URL is known and recorded decisions are sent.

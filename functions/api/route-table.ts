@@ -113,7 +113,6 @@ export const schemas = {
   createPersonalToken: z.object({ days: z.number().int().min(1).max(90).default(30) }).strict(),
   /** A token to revoke: the token itself (its holder), or its id (an admin; the holder's own id works too). */
   revokePersonalToken: z.union([z.object({ token: z.string().min(10).max(2000) }).strict(), z.object({ tokenId: z.string().regex(/^[A-Za-z0-9_-]{16}$/, 'a token id') }).strict()]),
-  /** A user to disable: their email (the id their tokens carry), and why (kept in the audit trail). */
   /** Where a workflow's new runs go back to (a release id; default: the release before), and why (audited). */
   rollback: z.object({ to: idSchema('releaseId', 'a release id (rel- and 16 hex digits)').optional(), reason: z.string().trim().min(1, 'reason: say why (it is audited)').max(500) }).strict(),
   /** Which release re-runs which recorded runs: those that ended from `from` (to `to`, default now), at most `limit`. */
@@ -125,6 +124,7 @@ export const schemas = {
       limit: z.number().int().min(1).max(200).default(20),
     })
     .strict(),
+  /** A user to disable: their email (the id their tokens carry), and why (kept in the audit trail). */
   disableUser: z.object({ userId: z.email('userId: an email address').max(320), reason: z.string().trim().min(1, 'reason: say why (it is audited)').max(500) }).strict(),
   enableUser: z.object({ userId: z.email('userId: an email address').max(320) }).strict(),
   signIn: z.object({ returnTo }).strict(),

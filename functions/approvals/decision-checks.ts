@@ -2,13 +2,12 @@
  * The server-side checks every decision passes, whole or per part, whatever the channel: the
  * reviewer may decide it, it is not their own request (unless allowed), it is still pending and
  * before its deadline, the decision quotes the draft hash it was made on, and edits and rejections
- * carry a reason code from the approval's taxonomy; the reviewer's account is not disabled (a Slack
- * click carries no token the API could refuse); a sensitive step (`signIn: required`) is decided
+ * carry a reason code from the approval's taxonomy (a disabled reviewer never gets here: the API
+ * refuses their token or link, Slack interactions their click); a sensitive step (`signIn: required`) is decided
  * only by someone the identity provider signed in. Refusals that matter to an auditor are recorded.
  */
 import type { ApprovalRecord, DecisionAuth, DecisionChannel } from '../records/approvals.js';
 import { recordAudit } from '../records/audit.js';
-import { isUserDisabled } from '../records/disabled-users.js';
 import { ConflictError, ForbiddenError, ValidationError } from '../shared/errors.js';
 import type { DecisionInput } from './decide.js';
 
@@ -37,9 +36,6 @@ export async function checkDecision(approval: ApprovalRecord, target: DecisionTa
   }
   if (!target.reviewers.includes(input.reviewer)) {
     await refuse(approval, input.reviewer, channel, 'not_a_reviewer', new ForbiddenError(`${input.reviewer} is not a reviewer of ${target.label}`));
-  }
-  if (await isUserDisabled(input.reviewer)) {
-    await refuse(approval, input.reviewer, channel, 'account_disabled', new ForbiddenError(`The account ${input.reviewer} is disabled; it cannot decide`));
   }
   if (input.action !== 'reject' && !approval.allowSelfApproval && approval.requester === input.reviewer) {
     await refuse(approval, input.reviewer, channel, 'self_approval', new ForbiddenError(`${input.reviewer} requested this run and may not approve it`));

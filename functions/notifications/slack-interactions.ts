@@ -10,6 +10,7 @@ import { directory } from '../approvals/directory.js';
 import { reviewLinksFor } from '../approvals/review-links.js';
 import { getApproval, type ApprovalRecord } from '../records/approvals.js';
 import { recordAudit } from '../records/audit.js';
+import { isUserDisabled } from '../records/disabled-users.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
 import { channelSecrets } from './channel-config.js';
@@ -42,10 +43,15 @@ async function approvalOf(ref: ApprovalRef): Promise<ApprovalRecord> {
   return approval;
 }
 
-/** The reviewer behind a Slack user; an unknown user is refused, and the attempt audited. */
+/**
+ * The reviewer behind a Slack user; an unknown or disabled user is refused, and the attempt
+ * audited. Here, where Slack's signature authenticates the click, as the API's authorizer does
+ * for a token or a link (a Slack click carries neither).
+ */
 async function reviewerFor(slackUserId: string, approval: ApprovalRecord): Promise<string> {
   const reviewer = reviewerBySlackUser(directory(), slackUserId);
   if (!reviewer) return refuse(approval, `slack:${slackUserId}`, 'unknown_slack_user', `Slack user ${slackUserId} is not in the reviewer directory`);
+  if (await isUserDisabled(reviewer)) return refuse(approval, reviewer, 'account_disabled', `The account ${reviewer} is disabled; it cannot decide`);
   return reviewer;
 }
 

@@ -17,7 +17,12 @@ import { groupCommit } from './group-commit.js';
 export const RUN_STATUSES = ['running', 'start_failed', 'awaiting_approval', 'delivered', 'completed', 'rejected', 'approval_timed_out', 'delivery_failed', 'needs_human', 'failed'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 /** Statuses a run ends in: nothing moves it on from there. */
-const ENDED: ReadonlySet<RunStatus> = new Set(['delivered', 'completed', 'rejected', 'approval_timed_out', 'delivery_failed', 'needs_human', 'failed']);
+const ENDED: readonly RunStatus[] = ['delivered', 'completed', 'rejected', 'approval_timed_out', 'delivery_failed', 'needs_human', 'failed'];
+/** A filter on `#status` (name it) for ended runs: the expression and its values. */
+const endedFilter = {
+  expression: `#status IN (${ENDED.map((_, i) => `:ended${i}`).join(', ')})`,
+  values: Object.fromEntries(ENDED.map((s, i) => [`:ended${i}`, s])),
+};
 
 export interface DeliveryRecord {
   readonly status: 'delivered' | 'failed';
@@ -237,9 +242,9 @@ export async function endedRunsBetween(workflowId: string, from: string, to: str
         TableName: table(),
         IndexName: 'byWorkflow',
         KeyConditionExpression: 'workflowId = :w AND createdAt BETWEEN :from AND :to',
-        FilterExpression: `attribute_not_exists(replay) AND #status IN (${[...ENDED].map((_, i) => `:ended${i}`).join(', ')})`,
+        FilterExpression: `attribute_not_exists(replay) AND ${endedFilter.expression}`,
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':w': workflowId, ':from': from, ':to': to, ...Object.fromEntries([...ENDED].map((s, i) => [`:ended${i}`, s])) },
+        ExpressionAttributeValues: { ':w': workflowId, ':from': from, ':to': to, ...endedFilter.values },
         ExclusiveStartKey: start,
       }),
     );
@@ -251,13 +256,11 @@ export async function endedRunsBetween(workflowId: string, from: string, to: str
 
 /** Runs a release served that have ended, with how they ended (a scan: for the local rollout monitor, while a release bakes). */
 export async function endedRunsOfRelease(releaseId: string): Promise<{ runId: string; status: RunStatus }[]> {
-  const open = RUN_STATUSES.filter((s) => !ENDED.has(s));
-  const runs = await scanAll<{ runId: string; status: RunStatus }>({
+  return scanAll<{ runId: string; status: RunStatus }>({
     TableName: table(),
-    FilterExpression: `sk = :run AND releaseId = :release AND attribute_not_exists(replay) AND NOT (#status IN (${open.map((_, i) => `:open${i}`).join(', ')}))`,
+    FilterExpression: `sk = :run AND releaseId = :release AND attribute_not_exists(replay) AND ${endedFilter.expression}`,
     ExpressionAttributeNames: { '#status': 'status' },
-    ExpressionAttributeValues: { ':run': RUN_SK, ':release': releaseId, ...Object.fromEntries(open.map((s, i) => [`:open${i}`, s])) },
+    ExpressionAttributeValues: { ':run': RUN_SK, ':release': releaseId, ...endedFilter.values },
     ProjectionExpression: 'runId, #status',
   });
-  return runs;
 }

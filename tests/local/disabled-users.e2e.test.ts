@@ -6,13 +6,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INBOX_SCOPE } from '../../functions/approvals/inbox-link.js';
-import { decide } from '../../functions/approvals/decide.js';
 import { auditTrail } from '../../functions/records/audit.js';
 import { signReviewToken } from '../../functions/shared/review-link.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { client, pendingApprovalOf, startTestRuntime } from '../support/local-runtime.js';
+import { click, signedInteraction } from '../functions/notifications/support/slack-requests.js';
 
 const REVIEWER = 'support-agent@example.com';
+const SLACK_USER = 'U0SUPPAGENT';
+const SLACK_SECRET = 'disabled-users-test-slack-signing-secret';
 let rt: LocalRuntime;
 let approval: { approvalId: string; draftHash: string };
 let idToken: string;
@@ -21,7 +23,7 @@ let reviewLink: string;
 
 beforeAll(async () => {
   delete process.env.SUPPORT_REPLY_URL;
-  rt = await startTestRuntime();
+  rt = await startTestRuntime({ env: { SLACK_SIGNING_SECRET: SLACK_SECRET } });
   const { runId } = (await client(rt).post('/webhooks/support-reply', { ticketId: 'T-disabled', subject: 'Refund for my annual plan', body: 'How do I get a refund?' })).body;
   approval = await pendingApprovalOf(rt, runId);
   idToken = await rt.login(REVIEWER);
@@ -71,8 +73,11 @@ describe('disabling a user', () => {
     expect(await page.text()).toContain('is disabled');
     expect((await fetch(reviewLink, { method: 'POST', body: new URLSearchParams({ action: 'approve', draftHash: approval.draftHash }) })).status).toBe(403);
     expect((await fetch(inboxLink())).status).toBe(403);
-    // A Slack click carries no token: the decision checks refuse it themselves.
-    await expect(decide(approval.approvalId, { action: 'approve', reviewer: REVIEWER, draftHash: approval.draftHash }, 'slack', { method: 'slack', signedIn: false })).rejects.toThrow(`The account ${REVIEWER} is disabled; it cannot decide`);
+    // A Slack click carries no token: Slack's signed request is refused for the person behind it.
+    const { body, headers } = signedInteraction(click(approval, SLACK_USER, 'handrail_approve'), SLACK_SECRET);
+    const slack = await fetch(`${rt.url}/slack/interactions`, { method: 'POST', headers, body });
+    expect(slack.status).toBe(403);
+    expect(((await slack.json()) as { error: { message: string } }).error.message).toBe(`The account ${REVIEWER} is disabled; it cannot decide`);
     expect(await approvalStatus()).toBe('pending');
 
     const listed = await client(rt, { as: 'auditor@example.com' }).get('/users/disabled');

@@ -53,6 +53,6 @@ export const handler = stepTaskHandler('deliver', undefined, async ({ step, stat
     await recordAudit({ subject: runId, runId, type: 'delivery.failed', actor: 'handrail', details: { url, attempts: result.attempts } });
     throw new DeliveryFailed(`deliver ${step.id}: ${url} did not accept the delivery after ${result.attempts.length} attempt(s): ${result.attempts.at(-1)?.error ?? ''}`);
   }
-  await updateRun(runId, { status: 'delivered', delivery });
+  await updateRun(runId, { status: 'delivered', delivery, releaseId: state.run.releaseId });
   return { status: 'delivered', deliveredAt: delivery.deliveredAt, attempts: result.attempts.length };
 });
