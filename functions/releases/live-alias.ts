@@ -29,6 +29,7 @@ export interface LiveRoute extends ReleaseVersion {
   readonly weight: number;
 }
 
+const versionNumber = (versionArn: string) => Number(versionArn.split(':').pop());
 const machineArn = (workflowId: string) => `${requireEnv(ENV.stateMachinePrefix)}${workflowId}`;
 
 /** Every published version of the workflow, newest first, with its release. */
@@ -37,13 +38,17 @@ export async function releaseVersions(workflowId: string): Promise<ReleaseVersio
   let nextToken: string | undefined;
   do {
     const page = await sfnClient().send(new ListStateMachineVersionsCommand({ stateMachineArn: machineArn(workflowId), nextToken }));
-    for (const { stateMachineVersionArn, creationDate } of page.stateMachineVersions ?? []) {
-      const { description } = await sfnClient().send(new DescribeStateMachineCommand({ stateMachineArn: stateMachineVersionArn }));
-      versions.push({
-        versionArn: stateMachineVersionArn!, version: Number(stateMachineVersionArn!.split(':').pop()),
-        ...(description ? { releaseId: description } : {}), ...(creationDate ? { createdAt: creationDate.toISOString() } : {}),
-      });
-    }
+    // Each version's release is its description: the versions of a page are read together.
+    const described = await Promise.all(
+      (page.stateMachineVersions ?? []).map(async ({ stateMachineVersionArn, creationDate }): Promise<ReleaseVersion> => {
+        const { description } = await sfnClient().send(new DescribeStateMachineCommand({ stateMachineArn: stateMachineVersionArn }));
+        return {
+          versionArn: stateMachineVersionArn!, version: versionNumber(stateMachineVersionArn!),
+          ...(description ? { releaseId: description } : {}), ...(creationDate ? { createdAt: creationDate.toISOString() } : {}),
+        };
+      }),
+    );
+    versions.push(...described);
     nextToken = page.nextToken;
   } while (nextToken);
   return versions.sort((a, b) => b.version - a.version);
@@ -54,7 +59,7 @@ export async function liveRoutes(workflowId: string, versions?: ReleaseVersion[]
   const alias = await sfnClient().send(new DescribeStateMachineAliasCommand({ stateMachineAliasArn: liveAliasArn(requireEnv(ENV.stateMachinePrefix), workflowId) }));
   const known = versions ?? (await releaseVersions(workflowId));
   return (alias.routingConfiguration ?? [])
-    .map(({ stateMachineVersionArn, weight }) => ({ ...(known.find((v) => v.versionArn === stateMachineVersionArn) ?? { versionArn: stateMachineVersionArn!, version: Number(stateMachineVersionArn!.split(':').pop()) }), weight: weight ?? 0 }))
+    .map(({ stateMachineVersionArn, weight }) => ({ ...(known.find((v) => v.versionArn === stateMachineVersionArn) ?? { versionArn: stateMachineVersionArn!, version: versionNumber(stateMachineVersionArn!) }), weight: weight ?? 0 }))
     .sort((a, b) => b.weight - a.weight);
 }
 

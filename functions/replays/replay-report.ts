@@ -63,19 +63,26 @@ function summarize(run: RunRecord, steps: StepRecord[]): RunSummary {
   };
 }
 
-async function summaryOf(runId: string): Promise<RunSummary | undefined> {
-  const found = await getRunWithSteps(runId);
-  return found && summarize(found.run, found.steps);
-}
-
-/** How a person decided the original's last decided approval (none when nobody did, e.g. auto-approved). */
-async function decisionOn(runId: string): Promise<{ action: string; reviewer: string; reasonCode?: string } | undefined> {
-  const found = await getRunWithSteps(runId);
-  for (const approvalId of [...(found?.run.approvalIds ?? [])].reverse()) {
+/** How a person decided the run's last decided approval (none when nobody did, e.g. auto-approved). */
+async function decisionOn(run: RunRecord): Promise<{ action: string; reviewer: string; reasonCode?: string } | undefined> {
+  for (const approvalId of [...(run.approvalIds ?? [])].reverse()) {
     const decision = (await getApproval(approvalId))?.decision;
     if (decision && decision.channel !== 'autonomy') return { action: decision.action, reviewer: decision.reviewer, ...(decision.reasonCode ? { reasonCode: decision.reasonCode } : {}) };
   }
   return undefined;
+}
+
+/** The recorded run's summary with its decision, each record read once. */
+async function originalOf(runId: string): Promise<ReplayPair['original'] | undefined> {
+  const found = await getRunWithSteps(runId);
+  if (!found) return undefined;
+  const decision = await decisionOn(found.run);
+  return { ...summarize(found.run, found.steps), ...(decision ? { decision } : {}) };
+}
+
+async function summaryOf(runId: string): Promise<RunSummary | undefined> {
+  const found = await getRunWithSteps(runId);
+  return found && summarize(found.run, found.steps);
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -83,12 +90,12 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 export async function replayReport(replay: ReplayRecord): Promise<ReplayReport> {
   const pairs = await Promise.all(
     replay.pairs.map(async ({ of, runId }): Promise<ReplayPair> => {
-      const [original, replayed, decision] = await Promise.all([summaryOf(of), summaryOf(runId), decisionOn(of)]);
+      const [original, replayed] = await Promise.all([originalOf(of), summaryOf(runId)]);
       const base = original ?? { runId: of, status: 'unknown', outcome: 'unknown', path: [], classification: {}, gatesFailed: [], costUsd: 0, latencyMs: 0 };
       const changed = !replayed || OPEN.has(replayed.status)
         ? []
         : (['outcome', 'path', 'classification', 'gatesFailed', 'draftLength', 'citations'] as const).filter((k) => !same(base[k], replayed[k]));
-      return { original: { ...base, ...(decision ? { decision } : {}) }, ...(replayed ? { replay: replayed } : {}), changed };
+      return { original: base, ...(replayed ? { replay: replayed } : {}), changed };
     }),
   );
   const done = pairs.filter((p) => p.replay && !OPEN.has(p.replay.status));

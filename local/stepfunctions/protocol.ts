@@ -30,13 +30,18 @@ function op<S extends z.ZodType>(schema: S, run: (engine: LocalStepFunctions, in
   return (engine, body) => run(engine, validate(schema, body));
 }
 
-/** Offset pagination; the real API also answers a bad nextToken with InvalidToken. */
-function page<T>(items: T[], limit: number | undefined, token: string | undefined): { items: T[]; nextToken?: string } {
+/** Offset pagination, the page under `key` as the operation names it; the real API also answers a bad nextToken with InvalidToken. */
+function page<T>(key: string, items: T[], { maxResults: limit, nextToken: token }: { maxResults?: number; nextToken?: string }): Record<string, unknown> {
   const start = token === undefined ? 0 : Number(Buffer.from(token, 'base64url').toString('utf8'));
   if (!Number.isInteger(start) || start < 0) throw new SfnServiceError('InvalidToken', 'Invalid Token');
   const size = limit || 100;
   const end = start + size;
-  return { items: items.slice(start, end), nextToken: end < items.length ? Buffer.from(String(end)).toString('base64url') : undefined };
+  return { [key]: items.slice(start, end), nextToken: end < items.length ? Buffer.from(String(end)).toString('base64url') : undefined };
+}
+
+/** A List… operation over one state machine's items (its versions, its aliases). */
+function listOf<T>(key: string, list: (engine: LocalStepFunctions, stateMachineArn: string) => Promise<T[]>): Operation {
+  return op(z.object({ stateMachineArn: arn, maxResults, nextToken }), async (engine, params) => page(key, await list(engine, params.stateMachineArn), params));
 }
 
 export const operations: Readonly<Record<string, Operation>> = {
@@ -47,11 +52,10 @@ export const operations: Readonly<Record<string, Operation>> = {
   DescribeExecution: op(z.object({ executionArn: arn }), (engine, { executionArn }) => engine.describeExecution(executionArn)),
   GetExecutionHistory: op(
     z.object({ executionArn: arn, maxResults, nextToken, reverseOrder: z.boolean().optional(), includeExecutionData: z.boolean().optional() }),
-    async (engine, { executionArn, maxResults: limit, nextToken: token, reverseOrder, includeExecutionData }) => {
+    async (engine, { executionArn, reverseOrder, includeExecutionData, ...paging }) => {
       const events = await engine.getExecutionHistory(executionArn, { includeExecutionData });
       if (reverseOrder) events.reverse();
-      const { items, nextToken: next } = page(events, limit, token);
-      return { events: items, nextToken: next };
+      return page('events', events, paging);
     },
   ),
   StopExecution: op(
@@ -75,23 +79,14 @@ export const operations: Readonly<Record<string, Operation>> = {
   }),
   ListExecutions: op(
     z.object({ stateMachineArn: arn, statusFilter, maxResults, nextToken }),
-    async (engine, { stateMachineArn, statusFilter: status, maxResults: limit, nextToken: token }) => {
-      const { items, nextToken: next } = page(await engine.listExecutions(stateMachineArn, status), limit, token);
-      return { executions: items, nextToken: next };
-    },
+    async (engine, { stateMachineArn, statusFilter: status, ...paging }) => page('executions', await engine.listExecutions(stateMachineArn, status), paging),
   ),
-  ListStateMachines: op(z.object({ maxResults, nextToken }), async (engine, { maxResults: limit, nextToken: token }) => {
-    const { items, nextToken: next } = page(await engine.listStateMachines(), limit, token);
-    return { stateMachines: items, nextToken: next };
-  }),
+  ListStateMachines: op(z.object({ maxResults, nextToken }), async (engine, paging) => page('stateMachines', await engine.listStateMachines(), paging)),
   PublishStateMachineVersion: op(
     z.object({ stateMachineArn: arn, description: z.string().max(256).optional(), revisionId: z.string().optional() }),
     (engine, { stateMachineArn, description, revisionId }) => engine.publishStateMachineVersion(stateMachineArn, description, revisionId),
   ),
-  ListStateMachineVersions: op(z.object({ stateMachineArn: arn, maxResults, nextToken }), async (engine, { stateMachineArn, maxResults: limit, nextToken: token }) => {
-    const { items, nextToken: next } = page(await engine.listStateMachineVersions(stateMachineArn), limit, token);
-    return { stateMachineVersions: items, nextToken: next };
-  }),
+  ListStateMachineVersions: listOf('stateMachineVersions', (engine, stateMachineArn) => engine.listStateMachineVersions(stateMachineArn)),
   DeleteStateMachineVersion: op(z.object({ stateMachineVersionArn: arn }), async (engine, { stateMachineVersionArn }) => {
     await engine.deleteStateMachineVersion(stateMachineVersionArn);
     return {};
@@ -105,10 +100,7 @@ export const operations: Readonly<Record<string, Operation>> = {
     (engine, { stateMachineAliasArn, ...update }) => engine.updateStateMachineAlias(stateMachineAliasArn, update),
   ),
   DescribeStateMachineAlias: op(z.object({ stateMachineAliasArn: arn }), (engine, { stateMachineAliasArn }) => engine.describeStateMachineAlias(stateMachineAliasArn)),
-  ListStateMachineAliases: op(z.object({ stateMachineArn: arn, maxResults, nextToken }), async (engine, { stateMachineArn, maxResults: limit, nextToken: token }) => {
-    const { items, nextToken: next } = page(await engine.listStateMachineAliases(stateMachineArn), limit, token);
-    return { stateMachineAliases: items, nextToken: next };
-  }),
+  ListStateMachineAliases: listOf('stateMachineAliases', (engine, stateMachineArn) => engine.listStateMachineAliases(stateMachineArn)),
   DeleteStateMachineAlias: op(z.object({ stateMachineAliasArn: arn }), async (engine, { stateMachineAliasArn }) => {
     await engine.deleteStateMachineAlias(stateMachineAliasArn);
     return {};

@@ -37,7 +37,7 @@ const approvalFields = {
   policy: approvalPolicySchema.optional(),
 };
 
-export const handler = stepTaskHandler('approval', approvalFields, async ({ step, state, record, level, reviewers, timeoutSeconds, taskToken, requesterField, partReviewers, policy }) => {
+export const handler = stepTaskHandler('approval', approvalFields, async ({ step, state, level, reviewers, timeoutSeconds, taskToken, requesterField, partReviewers, policy }) => {
   const { runId, workflowId } = state.run;
   const approvalId = approvalIdFor(runId, step.id, level);
   // Multi-part: each part's draft; decided parts carry over when the request escalates.
