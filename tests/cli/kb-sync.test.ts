@@ -7,25 +7,16 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { auditTrail } from '../../functions/records/audit.js';
-import type { LocalRuntime } from '../../local/runtime.js';
 import { handrailCli } from '../support/cli.js';
-import { client, startTestRuntime } from '../support/local-runtime.js';
+import { client, runtimeForSuite } from '../support/local-runtime.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'handrail-sync-'));
-let rt: LocalRuntime;
+const runtime = runtimeForSuite();
 
-beforeAll(async () => {
-  rt = await startTestRuntime();
-}, 120_000);
-
-afterAll(async () => {
-  await rt?.stop();
-});
-
-const sync = (...extra: string[]) => handrailCli(rt, ['kb', 'sync', 'support', ...extra], { as: 'author@example.com' });
-const docs = async () => (await client(rt).get('/knowledge/support/documents')).body.documents as { docId: string; version: number; source?: { path: string; revision: string } }[];
+const sync = (...extra: string[]) => handrailCli(runtime(), ['kb', 'sync', 'support', ...extra], { as: 'author@example.com' });
+const docs = async () => (await client(runtime()).get('/knowledge/support/documents')).body.documents as { docId: string; version: number; source?: { path: string; revision: string } }[];
 
 describe('npx handrail kb sync', () => {
   it('adds the files of a folder, each with its path and the folder revision', async () => {
@@ -54,10 +45,10 @@ describe('npx handrail kb sync', () => {
     expect(now.map((d) => d.docId)).not.toContain('gift-cards');
     // The sample articles, added without a sync, stay.
     expect(now.map((d) => d.docId)).toContain('refunds-and-billing-cycle');
-    const history = (await client(rt).get('/knowledge/support/history?docId=gift-cards')).body.versions;
+    const history = (await client(runtime()).get('/knowledge/support/history?docId=gift-cards')).body.versions;
     expect(history.map((v: { version: number; removed?: boolean }) => [v.version, Boolean(v.removed)])).toEqual([[2, true], [1, false]]);
-    expect((await client(rt).get('/knowledge/support/documents/gift-cards/versions/2')).body.text).toBeNull();
-    expect((await client(rt).post('/knowledge/support/documents/gift-cards/restore', { version: 2 })).body.error.field).toBe('body.version');
+    expect((await client(runtime()).get('/knowledge/support/documents/gift-cards/versions/2')).body.text).toBeNull();
+    expect((await client(runtime()).post('/knowledge/support/documents/gift-cards/restore', { version: 2 })).body.error.field).toBe('body.version');
     expect(await auditTrail('knowledge#support')).toContainEqual(expect.objectContaining({ type: 'knowledge.document_removed', details: expect.objectContaining({ docId: 'gift-cards', version: 2 }) }));
     const { search } = await import('../../functions/knowledge/retrieval.js');
     const found = await search({ collection: 'support', query: 'gift cards expire', topK: 4 });

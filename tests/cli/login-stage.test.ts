@@ -9,23 +9,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { signInCodeIn } from '../../local/issuer-sign-in.js';
-import type { LocalRuntime } from '../../local/runtime.js';
-import { client, startTestRuntime } from '../support/local-runtime.js';
+import { client, runtimeForSuite } from '../support/local-runtime.js';
 import { hiddenFields } from '../support/sign-in.js';
 
 const bin = fileURLToPath(new URL('../../cli/bin.js', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'handrail-cli-login-'));
-let rt: LocalRuntime;
-
-beforeAll(async () => {
-  rt = await startTestRuntime();
-}, 120_000);
-
-afterAll(async () => {
-  await rt?.stop();
-});
+const runtime = runtimeForSuite();
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -37,7 +28,7 @@ async function freePort(): Promise<number> {
 
 /** Starts the CLI; resolves its sign-in URL once printed, and its exit with everything it wrote. */
 function startLogin(args: string[]) {
-  const child = spawn(process.execPath, [bin, 'login', ...args], { env: { ...process.env, HANDRAIL_URL: rt.url }, cwd: work });
+  const child = spawn(process.execPath, [bin, 'login', ...args], { env: { ...process.env, HANDRAIL_URL: runtime().url }, cwd: work });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
@@ -65,7 +56,7 @@ describe('npx handrail login --stage', () => {
 
     // Act: what the browser does: the sign-in page, the form, then the page's refresh to the loopback callback
     const fields = hiddenFields(await (await fetch(authorize)).text());
-    const signedIn = await fetch(authorize, { method: 'POST', headers: { origin: rt.url }, body: new URLSearchParams({ ...fields, user: 'auditor@example.com', signInCode: signInCodeIn(rt.dataDir) }) });
+    const signedIn = await fetch(authorize, { method: 'POST', headers: { origin: runtime().url }, body: new URLSearchParams({ ...fields, user: 'auditor@example.com', signInCode: signInCodeIn(runtime().dataDir) }) });
     expect(signedIn.status).toBe(200);
     const back = /^0;url=(.+)$/.exec(signedIn.headers.get('refresh') ?? '')![1]!;
     expect(back).toMatch(new RegExp(`^http://localhost:${port}/callback\\?code=`));
@@ -77,8 +68,8 @@ describe('npx handrail login --stage', () => {
     expect(code).toBe(0);
     const token = stdout.trim();
     expect(JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString())).toMatchObject({ email: 'auditor@example.com', aud: 'handrail-local' });
-    expect((await client(rt, { as: null }).get('/runs')).status).toBe(401);
-    const runs = await fetch(`${rt.url}/runs`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await client(runtime(), { as: null }).get('/runs')).status).toBe(401);
+    const runs = await fetch(`${runtime().url}/runs`, { headers: { authorization: `Bearer ${token}` } });
     expect(runs.status).toBe(200);
   }, 60_000);
 
@@ -87,10 +78,10 @@ describe('npx handrail login --stage', () => {
     const login = startLogin(['--stage', 'local', '--port', String(port), '--no-browser']);
     const authorize = await login.url;
     const fields = hiddenFields(await (await fetch(authorize)).text());
-    const signedIn = await fetch(authorize, { method: 'POST', headers: { origin: rt.url }, body: new URLSearchParams({ ...fields, user: 'admin@example.com', signInCode: signInCodeIn(rt.dataDir) }) });
+    const signedIn = await fetch(authorize, { method: 'POST', headers: { origin: runtime().url }, body: new URLSearchParams({ ...fields, user: 'admin@example.com', signInCode: signInCodeIn(runtime().dataDir) }) });
     const back = new URL(/^0;url=(.+)$/.exec(signedIn.headers.get('refresh')!)![1]!);
     // Someone who saw the code but not the verifier cannot redeem it, and spends it trying.
-    const stolen = await fetch(`${rt.url}/local-idp/token`, {
+    const stolen = await fetch(`${runtime().url}/local-idp/token`, {
       method: 'POST',
       body: new URLSearchParams({ grant_type: 'authorization_code', code: back.searchParams.get('code')!, redirect_uri: `http://localhost:${port}/callback`, client_id: 'handrail-local', code_verifier: 'x'.repeat(43) }),
     });

@@ -1,25 +1,16 @@
 /** The catalog of deployed workflows (issue 13, item 4): GET /workflows and `npx handrail workflows list|show`. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadDirectory } from '../../state-machines/directory.js';
-import type { LocalRuntime } from '../../local/runtime.js';
 import { handrailCli } from '../support/cli.js';
-import { client, startTestRuntime } from '../support/local-runtime.js';
+import { client, runtimeForSuite } from '../support/local-runtime.js';
 
-let rt: LocalRuntime;
-
-beforeAll(async () => {
-  rt = await startTestRuntime();
-}, 120_000);
-
-afterAll(async () => {
-  await rt?.stop();
-});
+const runtime = runtimeForSuite();
 
 describe('the workflow catalog', () => {
   it('describes each deployed workflow: trigger, steps, reviewers by level (groups resolved), delivery, knowledge, release', async () => {
-    const { body } = await client(rt, { as: 'author@example.com' }).get('/workflows');
+    const { body } = await client(runtime(), { as: 'author@example.com' }).get('/workflows');
     const [support] = body.workflows;
-    const release = (await client(rt).get('/releases?workflowId=support-reply')).body.releases.find((r: { current: boolean }) => r.current);
+    const release = (await client(runtime()).get('/releases?workflowId=support-reply')).body.releases.find((r: { current: boolean }) => r.current);
     expect(support).toMatchObject({
       id: 'support-reply',
       releaseId: release.releaseId,
@@ -34,15 +25,15 @@ describe('the workflow catalog', () => {
     expect(levels.length).toBeGreaterThan(0);
     expect(levels.some((who) => who.startsWith('group:'))).toBe(false);
     expect(levels).toEqual(expect.arrayContaining(loadDirectory().groups['support-leads']!));
-    expect((await client(rt).get('/workflows/support-reply')).body).toEqual(support);
-    expect((await client(rt).get('/workflows/nope')).status).toBe(404);
-    expect((await client(rt, { as: 'support-agent@example.com' }).get('/workflows')).status).toBe(403);
+    expect((await client(runtime()).get('/workflows/support-reply')).body).toEqual(support);
+    expect((await client(runtime()).get('/workflows/nope')).status).toBe(404);
+    expect((await client(runtime(), { as: 'support-agent@example.com' }).get('/workflows')).status).toBe(403);
   });
 
   it('lists and shows them on the CLI', async () => {
-    const list = await handrailCli(rt, ['workflows', 'list'], { as: 'auditor@example.com' });
+    const list = await handrailCli(runtime(), ['workflows', 'list'], { as: 'auditor@example.com' });
     expect(list.stdout).toMatch(/^support-reply {2}.+ {2}\d+ steps {2}trigger: signature or api-key {2}release rel-[0-9a-f]{16}\n$/);
-    const show = await handrailCli(rt, ['workflows', 'show', 'support-reply'], { as: 'auditor@example.com' });
+    const show = await handrailCli(runtime(), ['workflows', 'show', 'support-reply'], { as: 'auditor@example.com' });
     expect(show.stdout).toContain('  trigger: POST /webhooks/support-reply (signature or api-key)');
     expect(show.stdout).toContain('    retrieve_context (retrieve): retrieves the top 4 passages from support');
     expect(show.stdout).toContain('  reads support at latest');

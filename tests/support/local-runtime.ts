@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { reviewerToken } from '../../functions/approvals/reviewer-tokens.js';
+import { afterAll, beforeAll } from 'vitest';
 import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../../local/runtime.js';
 
 /** The collections of the test workflows (the shipped ones and tests/fixtures/*-workflows). */
@@ -15,6 +16,28 @@ export const TEST_COLLECTIONS_FILE = fileURLToPath(new URL('../fixtures/collecti
 
 export async function startTestRuntime(options: Partial<LocalRuntimeOptions> = {}): Promise<LocalRuntime> {
   return startLocalRuntime({ dataDir: mkdtempSync(join(tmpdir(), 'handrail-test-')), port: 0, collectionsFile: TEST_COLLECTIONS_FILE, ...options });
+}
+
+/**
+ * One runtime for the tests of a file: started before them, stopped after them. Read it with the
+ * returned function inside a test (it throws if the runtime is not up).
+ *
+ * @example
+ * const runtime = runtimeForSuite();
+ * it('…', async () => { await client(runtime()).get('/workflows'); });
+ */
+export function runtimeForSuite(options: Partial<LocalRuntimeOptions> = {}): () => LocalRuntime {
+  let rt: LocalRuntime | undefined;
+  beforeAll(async () => {
+    rt = await startTestRuntime(options);
+  }, 120_000);
+  afterAll(async () => {
+    await rt?.stop();
+  });
+  return () => {
+    if (!rt) throw new Error('the suite runtime is not running');
+    return rt;
+  };
 }
 
 /** Who a test client signs in as: the runtime's admin by default, `null` for an anonymous caller. */
