@@ -4,6 +4,7 @@ import { CliError } from './api-client.js';
 import { browserLogin } from './browser-login.js';
 import * as commands from './commands.js';
 import { kbSync } from './kb-sync.js';
+import { promote } from './promote.js';
 import { replay } from './replay.js';
 
 const HELP = `Usage: handrail <command> [options]
@@ -35,6 +36,13 @@ Commands:
   rollback <workflow> --reason T [--to <releaseId>]
                                           send every new run back to an earlier release now, no deploy
                                           (default: the release before); runs already started finish on theirs
+  promote <workflow>|--all --from <stage> --to <stage> --reason T [--from-data <dir>]
+                                          send the release the stage --to deploys (its API: HANDRAIL_URL) every
+                                          new run, if the same build ran in --from, the stage before it
+                                          (stages.yaml pipeline.order; its data folder, default .handrail-<stage>),
+                                          as the workflow's release.promotion asks; audited with who and why.
+                                          --check: check this source tree's builds against the stage before's
+                                          tables (the pipeline's step; promotes nothing)
   replay <workflow> --release <releaseId> --from <time> [--to <time>] [--limit N] [--out report.json]
                                           re-run recorded runs' inputs through a release (nothing delivered,
                                           nobody asked); prints each side by side with the original and how
@@ -100,6 +108,9 @@ async function main(argv: string[]): Promise<void> {
       outputs: { type: 'string' },
       port: { type: 'string' },
       'no-browser': { type: 'boolean' },
+      all: { type: 'boolean' },
+      check: { type: 'boolean' },
+      'from-data': { type: 'string' },
     },
   });
   const [command, sub, ...rest] = positionals;
@@ -107,7 +118,7 @@ async function main(argv: string[]): Promise<void> {
     console.log(HELP);
     return;
   }
-  switch (`${command} ${['run', 'start', 'login', 'rollback', 'replay'].includes(command) ? '' : (sub ?? '')}`.trim()) {
+  switch (`${command} ${['run', 'start', 'login', 'rollback', 'replay', 'promote'].includes(command) ? '' : (sub ?? '')}`.trim()) {
     case 'start':
       await import('../local/main.js');
       return;
@@ -158,6 +169,8 @@ async function main(argv: string[]): Promise<void> {
       return replay(sub, { release: values.release, from: values.from, to: values.to, limit: values.limit, out: values.out });
     case 'rollback':
       return commands.rollback(sub, values.to, values.reason);
+    case 'promote':
+      return promote(sub, { from: values.from, to: values.to, reason: values.reason, all: values.all, check: values.check, fromData: values['from-data'] });
     case 'users disable':
       return commands.disableUser(rest[0], values.reason);
     case 'users enable':

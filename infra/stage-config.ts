@@ -7,17 +7,18 @@
  * @example
  * const config = loadStageConfig('dev', workflows); // { providers: ['bedrock', 'offline'], delivery: { SUPPORT_REPLY_URL: 'https://…' }, … }
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { parse } from 'yaml';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import * as z from 'zod';
 import type { LoadedWorkflow } from '../state-machines/load-workflow.js';
 import { limitsSchema } from '../functions/limits/limits-config.js';
+import { stageNameSchema } from '../functions/shared/stage-name.js';
 import { identitySchema } from './identity-config.js';
-import { projectRoot } from './project-root.js';
+import { PIPELINE_KEY } from './pipeline-config.js';
+import { readStagesFile, stagesFile } from './stages-file.js';
 
 export const LOCAL_STAGE = 'local';
-export const STAGES_FILE_ENV = 'HANDRAIL_STAGES_FILE';
+export { STAGES_FILE_ENV, stagesFile } from './stages-file.js';
 
 const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
 
@@ -50,11 +51,7 @@ export const stageConfigSchema = z
 
 export type StageConfig = z.infer<typeof stageConfigSchema>;
 
-const stagesSchema = z.record(z.string().regex(/^[a-z][a-z0-9]{0,15}$/, 'a stage name: lowercase letters and digits'), stageConfigSchema);
-
-export function stagesFile(): string {
-  return process.env[STAGES_FILE_ENV] || join(projectRoot, 'stages.yaml');
-}
+const stagesSchema = z.record(stageNameSchema, stageConfigSchema);
 
 /** The `urlFromEnv` names the workflows deliver to, each with the (first) step that reads it. */
 export function deliveryTargets(workflows: LoadedWorkflow[]): Map<string, { workflowId: string; stepId: string }> {
@@ -69,18 +66,13 @@ export function deliveryTargets(workflows: LoadedWorkflow[]): Map<string, { work
 
 /** Reads and validates `stage` from the stages file; throws one message naming the file and key. */
 export function loadStageConfig(stage: string, workflows: LoadedWorkflow[], file = stagesFile()): StageConfig {
+  if (stage === PIPELINE_KEY) throw new Error(`${file}: "${PIPELINE_KEY}" is the pipeline's entry, not a stage`);
   const where = (path: (string | number)[]) => [stage, ...path].join('.');
-  let raw: unknown = {};
-  if (existsSync(file)) {
-    try {
-      raw = parse(readFileSync(file, 'utf8')) ?? {};
-    } catch (err) {
-      throw new Error(`${file}: not valid YAML: ${(err as Error).message}`);
-    }
-  } else if (stage !== LOCAL_STAGE) {
-    throw new Error(`${file} is missing: declare stage "${stage}" there (see README, Deploy to AWS)`);
-  }
-  const stages = stagesSchema.safeParse(raw);
+  const { raw, exists } = readStagesFile(file);
+  if (!exists && stage !== LOCAL_STAGE) throw new Error(`${file} is missing: declare stage "${stage}" there (see README, Deploy to AWS)`);
+  // The pipeline entry is not a stage (pipeline-config.ts reads it).
+  const { [PIPELINE_KEY]: _pipeline, ...declaredStages } = raw;
+  const stages = stagesSchema.safeParse(declaredStages);
   if (!stages.success) {
     const issue = stages.error.issues[0]!;
     throw new Error(`${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);

@@ -17,7 +17,8 @@ import type { DeploymentPreference } from '../state-machines/rollout.js';
 import type { LocalStepFunctions } from './stepfunctions/engine.js';
 import type { TemplateReader } from './template-reader.js';
 
-export type DeploymentStatus = 'in_progress' | 'succeeded' | 'rolled_back';
+/** `awaiting_promotion`: a stage after the first published the release but takes it only when it is promoted (functions/releases/promote.ts). */
+export type DeploymentStatus = 'in_progress' | 'succeeded' | 'rolled_back' | 'awaiting_promotion';
 
 export interface Deployment {
   readonly aliasArn: string;
@@ -53,8 +54,12 @@ export class LocalDeployments {
     if (existsSync(this.file)) for (const d of JSON.parse(readFileSync(this.file, 'utf8')) as Deployment[]) this.byAlias.set(d.aliasArn, d);
   }
 
-  /** Deploys the template's versions and aliases; returns every alias's latest deployment. */
-  async apply(reader: TemplateReader): Promise<Deployment[]> {
+  /**
+   * Deploys the template's versions and aliases; returns every alias's latest deployment. A release
+   * `held` (not promoted to this stage) is published, but its alias stays where it is (or is not
+   * created): new runs do not reach it until a promotion moves the alias.
+   */
+  async apply(reader: TemplateReader, held: (releaseId: string | undefined) => boolean = () => false): Promise<Deployment[]> {
     const versions = new Map<string, { arn: string; releaseId?: string }>();
     for (const v of reader.stateMachineVersions()) {
       const { stateMachineVersionArn } = await this.engine.publishStateMachineVersion(v.stateMachineArn, v.description);
@@ -65,10 +70,14 @@ export class LocalDeployments {
       const machineArn = target.arn.slice(0, target.arn.lastIndexOf(':'));
       const aliasArn = `${machineArn}:${alias.name}`;
       const last = this.byAlias.get(aliasArn);
-      if (last?.toVersionArn === target.arn) continue; // unchanged since the last deploy
+      if (last?.toVersionArn === target.arn && last.status !== 'awaiting_promotion') continue; // unchanged since the last deploy
       const preference: DeploymentPreference = { type: alias.type, percentage: alias.percentage, interval: alias.intervalMinutes };
       const current = await this.currentVersion(aliasArn);
       const base = { aliasArn, toVersionArn: target.arn, toReleaseId: target.releaseId, preference, watched: alias.alarms.length > 0, startedAt: new Date().toISOString() };
+      if (current !== target.arn && held(target.releaseId)) {
+        this.record({ ...base, ...(current ? { fromVersionArn: current } : {}), status: 'awaiting_promotion', weight: 0 });
+        continue;
+      }
       if (!current) {
         await this.engine.createStateMachineAlias(alias.name, [{ stateMachineVersionArn: target.arn, weight: 100 }], alias.description);
         this.record({ ...base, status: 'succeeded', weight: 100, endedAt: base.startedAt });

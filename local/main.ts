@@ -1,5 +1,6 @@
 /** `npm start`: the whole of Handrail on this machine, no AWS account, keys or network needed. */
 import { startLocalRuntime } from './runtime.js';
+import { localStageDir } from './stage-file.js';
 
 const port = Number(process.env.PORT ?? 3000);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -7,12 +8,15 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
+// A runtime can play a stage of the pipeline (stages.yaml pipeline.order), in a data folder of its own.
+const pipelineStage = process.env.HANDRAIL_PIPELINE_STAGE || undefined;
+const dataDir = process.env.HANDRAIL_DATA_DIR ?? localStageDir(pipelineStage);
+
 try {
-  const runtime = await startLocalRuntime({ dataDir: process.env.HANDRAIL_DATA_DIR ?? '.handrail', port, host: process.env.HOST ?? '127.0.0.1' });
+  const runtime = await startLocalRuntime({ dataDir, port, host: process.env.HOST ?? '127.0.0.1', pipelineStage });
   const providers = process.env.HANDRAIL_PROVIDERS ?? 'offline';
-  console.log(`Handrail is running at ${runtime.url}  (data in ${process.env.HANDRAIL_DATA_DIR ?? '.handrail'}/, model providers: ${providers})`);
+  console.log(`Handrail${pipelineStage ? ` (stage ${pipelineStage})` : ''} is running at ${runtime.url}  (data in ${dataDir}/, model providers: ${providers})`);
   // The CLI finds this runtime (URL, data folder) through its environment when they are not the defaults.
-  const dataDir = process.env.HANDRAIL_DATA_DIR ?? '.handrail';
   const cliEnv = [runtime.url !== 'http://localhost:3000' ? `HANDRAIL_URL=${runtime.url}` : '', dataDir !== '.handrail' ? `HANDRAIL_DATA_DIR=${dataDir}` : ''].filter(Boolean).join(' ');
   const cli = `${cliEnv ? `${cliEnv} ` : ''}npx handrail`;
   console.log('Try it (the webhook call is signed with the workflow\'s secret; every read needs a sign-in):');

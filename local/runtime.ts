@@ -27,6 +27,12 @@ import { isUserDisabled } from '../functions/records/disabled-users.js';
 import { resetCollections } from '../functions/knowledge/collection-access.js';
 import { resetDeployedReleases } from '../functions/releases/deployed.js';
 import { resetClients } from '../functions/shared/aws-clients.js';
+import { resetWebhookSecrets } from '../functions/triggers/webhook-secrets.js';
+import { resetSigningSecret } from '../functions/shared/signing-secret.js';
+import { resetStageSecrets } from '../functions/shared/stage-secret.js';
+import { resetIdTokenKeys } from '../functions/auth/id-tokens.js';
+import { resetWorkflowRegistry } from '../functions/shared/workflow-registry.js';
+import { resetChannelSecrets } from '../functions/notifications/channel-config.js';
 import { roles, SIGN_IN_CALLBACK_PATH } from '../functions/api/route-table.js';
 import { issuerKey, issuerRoutes, mintIdToken } from './identity-issuer.js';
 import { signInCodeIn } from './issuer-sign-in.js';
@@ -35,6 +41,9 @@ import { loadDirectory } from '../state-machines/directory.js';
 import { startSfnEndpoint } from './stepfunctions/endpoint.js';
 import { ensureBuckets, ensureTables } from './provision.js';
 import { LocalDeployments } from './deployments.js';
+import { EVIDENCE_TABLES, writeLocalStage } from './stage-file.js';
+import { loadPipelineConfig, stageBefore } from '../infra/pipeline-config.js';
+import { auditTrail } from '../functions/records/audit.js';
 import { createTemplateEngine, startRolloutMonitor, startTemplateSchedules } from './template-services.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION, TemplateReader, type CfnTemplate, type LocalFunction } from './template-reader.js';
 
@@ -62,6 +71,12 @@ export interface LocalRuntimeOptions {
   readonly env?: Record<string, string>;
   /** How often deployments in progress are moved on or rolled back (rollout-monitor.ts). @default 5000 */
   readonly rolloutCheckMs?: number;
+  /**
+   * The pipeline stage this runtime plays (HANDRAIL_PIPELINE_STAGE; stages.yaml pipeline.order). A
+   * stage after the first takes a release only when it is promoted from the stage before
+   * (npx handrail promote); without it, the runtime is the `local` stage and takes every release.
+   */
+  readonly pipelineStage?: string;
 }
 
 export interface LocalRuntime {
@@ -109,9 +124,18 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** The releases promoted to this stage (release.promoted audit events, functions/releases/promote.ts). */
+async function promotedReleases(workflowIds: string[]): Promise<Set<string>> {
+  const trails = await Promise.all(workflowIds.map((id) => auditTrail(`workflow#${id}`)));
+  return new Set(trails.flat().flatMap((e) => (e.type === 'release.promoted' ? [e.details?.releaseId as string] : [])));
+}
+
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
   const dataDir = resolve(options.dataDir);
   const host = options.host ?? '127.0.0.1';
+  const pipeline = loadPipelineConfig();
+  if (options.pipelineStage && !pipeline.order.includes(options.pipelineStage)) throw new Error(`HANDRAIL_PIPELINE_STAGE=${options.pipelineStage} is not a stage of the pipeline (${pipeline.order.join(' → ')}; stages.yaml pipeline.order)`);
+  const promotedFrom = options.pipelineStage ? stageBefore(pipeline, options.pipelineStage) : undefined;
   mkdirSync(dataDir, { recursive: true });
   const signingSecret = signingSecretIn(dataDir);
   const deliverySecret = deliverySecretIn(dataDir);
@@ -177,6 +201,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   resetDeployedReleases();
   resetCollections();
   resetClients();
+  // …and what it cached from its own data folder and workflows (another folder has other secrets and keys).
+  resetWebhookSecrets();
+  resetSigningSecret();
+  resetStageSecrets();
+  resetIdTokenKeys();
+  resetWorkflowRegistry();
+  resetChannelSecrets();
   Object.assign(env, options.env ?? {});
   for (const name of bundleOnly) delete process.env[name];
   Object.assign(process.env, env);
@@ -212,8 +243,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const engine = createTemplateEngine(reader, lambdas, join(dataDir, 'stepfunctions'));
   // This start deploys the template: each workflow's new version, and its live alias shifted to it.
   const deployments = new LocalDeployments(engine, join(dataDir, 'stepfunctions'));
-  for (const d of (await deployments.apply(reader)).filter((d) => d.status === 'in_progress')) {
-    console.log(`handrail: ${d.aliasArn.split(':').slice(-2).join(':')}: release ${d.toReleaseId} takes ${d.weight}% of new runs (${d.preference.type.toLowerCase()}, every ${d.preference.interval} min), ${d.fromReleaseId} the rest${d.watched ? '; rolled back if its rule breaks' : ''}`);
+  // A stage after the first takes only the releases promoted to it from the stage before.
+  const workflowOf = new Map(reader.releases().map((r) => [r.releaseId, r.manifest.workflowId]));
+  const promoted = promotedFrom ? await promotedReleases([...workflowOf.values()]) : undefined;
+  for (const d of await deployments.apply(reader, (releaseId) => promoted !== undefined && !promoted.has(releaseId ?? ''))) {
+    const alias = d.aliasArn.split(':').slice(-2).join(':');
+    if (d.status === 'in_progress') console.log(`handrail: ${alias}: release ${d.toReleaseId} takes ${d.weight}% of new runs (${d.preference.type.toLowerCase()}, every ${d.preference.interval} min), ${d.fromReleaseId} the rest${d.watched ? '; rolled back if its rule breaks' : ''}`);
+    if (d.status === 'awaiting_promotion') console.log(`handrail: ${alias}: release ${d.toReleaseId} waits for promotion to ${options.pipelineStage} (npx handrail promote ${workflowOf.get(d.toReleaseId ?? '')} --from ${promotedFrom} --to ${options.pipelineStage} --reason …); new runs ${d.fromVersionArn ? 'stay where they were' : 'are refused until then'}`);
   }
   // Executions that were open when the runtime last stopped (even by SIGKILL) continue where they
   // were; waiting ones on the same task tokens, open before the API listens, so no decision can
@@ -248,6 +284,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const port = await listen(server, options.port ?? 3000, host);
   publicUrl = `http://${host === '0.0.0.0' ? 'localhost' : host === '127.0.0.1' ? 'localhost' : host}:${port}`;
   process.env[ENV.publicUrl] = publicUrl;
+  const localStage = { stage: options.pipelineStage ?? LOCAL_STAGE, url: publicUrl, tables: Object.fromEntries(EVIDENCE_TABLES.map((name) => [name, env[name]!])) };
+  writeLocalStage(dataDir, { ...localStage, pid: process.pid, dynamodbEndpoint: emulators.dynamodbEndpoint });
   // Values that name the API's own URL (e.g. a deliver step's default target, the local sink) follow
   // the port it listens on.
   for (const [k, v] of Object.entries(templateEnv())) if (beforeListening[k] !== v && process.env[k] === beforeListening[k]) process.env[k] = env[k] = v;
@@ -298,6 +336,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       await new Promise<void>((done) => server.close(() => done()));
       await sfn.close();
       await emulators.stop();
+      writeLocalStage(dataDir, localStage);
       engine.closeJournal();
       rmSync(running, { force: true }); // a clean stop: the next start need not look for lost runs
     },

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { ZodError } from 'zod';
 import { canonicalJson } from '../functions/shared/canonical-json.js';
 import { yamlParser } from '../functions/shared/lazy-yaml.js';
+import { outputSchemaProblem } from './output-schema-check.js';
 import { workflowSchema, type Step, type Workflow } from './schema.js';
 
 export const defaultWorkflowsDir = resolve(fileURLToPath(new URL('.', import.meta.url)), 'workflows');
@@ -103,6 +104,14 @@ export function validateWorkflow(raw: unknown, file: string): LoadedWorkflow {
   return { definition: parsed.data, version, file };
 }
 
+/** Generate steps whose outputSchema the gateway could not check output against (asked of YAML sources: bundles read the synth's checked JSON). */
+function outputSchemaIssues(wf: Workflow): string[] {
+  return wf.steps.flatMap((step, i) => {
+    const problem = step.kind === 'generate' && step.outputSchema ? outputSchemaProblem(step.outputSchema) : undefined;
+    return problem ? [`steps.${i}.outputSchema: ${problem}`] : [];
+  });
+}
+
 /** Parses and validates one YAML text. */
 export function parseWorkflow(text: string, file: string): LoadedWorkflow {
   const yaml = yamlParser();
@@ -113,7 +122,10 @@ export function parseWorkflow(text: string, file: string): LoadedWorkflow {
     const detail = err instanceof yaml.YAMLParseError ? err.message.split('\n')[0] : String(err);
     throw new WorkflowDefinitionError(file, [`not valid YAML: ${detail}`]);
   }
-  return validateWorkflow(raw, file);
+  const loaded = validateWorkflow(raw, file);
+  const issues = outputSchemaIssues(loaded.definition);
+  if (issues.length) throw new WorkflowDefinitionError(file, issues);
+  return loaded;
 }
 
 /** A workflow file: YAML, or JSON when it ends in `.json` (as the API's bundle ships them). */

@@ -50,6 +50,17 @@ function* walk(value: unknown): Generator<unknown> {
   else if (value && typeof value === 'object') for (const v of Object.values(value)) yield* walk(v);
 }
 
+const digest = (value: unknown) => createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, 16);
+
+/**
+ * The release's build: its id without the stage's own settings (the URL behind each delivery target,
+ * which every stage sets for itself). Two stages run the same build when this is equal: what a
+ * promotion compares (state-machines/promotion.ts).
+ */
+export function buildIdOf(manifest: ReleaseManifest): string {
+  return digest({ ...manifest, delivery: Object.fromEntries(Object.keys(manifest.delivery).map((target) => [target, ''])) });
+}
+
 export function releaseOf(workflow: LoadedWorkflow, inputs: ReleaseInputs): Release {
   const { definition } = workflow;
   const nodes = [...walk(definition)];
@@ -78,5 +89,5 @@ export function releaseOf(workflow: LoadedWorkflow, inputs: ReleaseInputs): Rele
     prices,
     knowledge: Object.fromEntries(definition.steps.flatMap((s) => (s.kind === 'retrieve' ? [[s.collection, s.label ?? 'latest']] : [])).sort()),
   };
-  return { releaseId: `rel-${createHash('sha256').update(canonicalJson(manifest)).digest('hex').slice(0, 16)}`, manifest };
+  return { releaseId: `rel-${digest(manifest)}`, manifest };
 }

@@ -11,6 +11,7 @@
  * release: { strategy: canary, percent: 10, bake: 30m, rollbackWhen: { rejectionRateAbove: 0.2, minDecisions: 20 } }
  */
 import * as z from 'zod';
+import { promotionSchema, shareSchema as rate } from './promotion.js';
 
 /** The counts a release is judged on, with the metric each is published as (EMF, namespace Handrail). */
 export const RELEASE_COUNTS = {
@@ -39,7 +40,6 @@ export const ROLLBACK_RULES = {
 } as const satisfies Record<string, { of: keyof ReleaseCounts; over: 'decisions' | 'runs'; breach: 'below' | 'above' }>;
 export type RollbackRuleName = keyof typeof ROLLBACK_RULES;
 
-const rate = z.number().min(0).max(1);
 const minutes = z
   .string()
   .regex(/^\d+(m|h)$/, 'a duration in whole minutes or hours, such as 30m or 2h')
@@ -48,7 +48,7 @@ const minutes = z
 export const rolloutSchema = z
   .object({
     /** `canary`: `percent` of new runs for `bake`, then all; `linear`: `percent` more every `bake`; `all-at-once`: at once. */
-    strategy: z.enum(['canary', 'linear', 'all-at-once']),
+    strategy: z.enum(['canary', 'linear', 'all-at-once']).default('all-at-once'),
     percent: z.number().int().min(1).max(99).optional(),
     bake: minutes.optional(),
     rollbackWhen: z
@@ -58,6 +58,8 @@ export const rolloutSchema = z
       })
       .strict()
       .optional(),
+    /** What the next stage asks of this release before it takes it from this one (promotion.ts). */
+    promotion: promotionSchema.optional(),
   })
   .strict()
   .superRefine((r, ctx) => {

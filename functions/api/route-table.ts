@@ -11,6 +11,7 @@ import { safeReturnTo } from '../auth/return-to.js';
 import type { Role } from '../auth/roles.js';
 import { labelName, sourceSchema } from '../knowledge/validation.js';
 import { ID_SHAPES, idSchema } from '../shared/ids.js';
+import { stageNameSchema } from '../shared/stage-name.js';
 import { APPROVAL_STATUSES } from '../records/approvals.js';
 import { RUN_STATUSES } from '../records/runs.js';
 
@@ -63,6 +64,10 @@ const returnTo = z
   .optional();
 const page = { limit: z.coerce.number().int().min(1).max(100).default(25), cursor: z.string().optional() };
 const workflowId = idSchema('workflowId', 'a workflow id').optional();
+const releaseId = idSchema('releaseId', 'a release id (rel- and 16 hex digits)');
+/** Why someone did something that is audited. */
+const auditedReason = z.string().trim().min(1, 'reason: say why (it is audited)').max(500);
+const count = z.number().int().min(0);
 
 export const schemas = {
   listRuns: z.object({ workflowId, status: z.enum(RUN_STATUSES).optional(), ...page }).strict(),
@@ -96,7 +101,7 @@ export const schemas = {
     })
     .strict(),
   /** Why the document leaves its collection (audited), and the sync that found it gone. */
-  removeDocument: z.object({ reason: z.string().trim().min(1, 'reason: say why (it is audited)').max(500), source: sourceSchema.optional() }).strict(),
+  removeDocument: z.object({ reason: auditedReason, source: sourceSchema.optional() }).strict(),
   usage: z
     .object({ workflowId, day: z.iso.date('a day as YYYY-MM-DD').optional() })
     .strict()
@@ -114,18 +119,37 @@ export const schemas = {
   /** A token to revoke: the token itself (its holder), or its id (an admin; the holder's own id works too). */
   revokePersonalToken: z.union([z.object({ token: z.string().min(10).max(2000) }).strict(), z.object({ tokenId: z.string().regex(/^[A-Za-z0-9_-]{16}$/, 'a token id') }).strict()]),
   /** Where a workflow's new runs go back to (a release id; default: the release before), and why (audited). */
-  rollback: z.object({ to: idSchema('releaseId', 'a release id (rel- and 16 hex digits)').optional(), reason: z.string().trim().min(1, 'reason: say why (it is audited)').max(500) }).strict(),
+  rollback: z.object({ to: releaseId.optional(), reason: auditedReason }).strict(),
   /** Which release re-runs which recorded runs: those that ended from `from` (to `to`, default now), at most `limit`. */
   startReplay: z
     .object({
-      release: idSchema('releaseId', 'a release id (rel- and 16 hex digits)'),
+      release: releaseId,
       from: z.iso.datetime({ offset: true, message: 'from: an ISO 8601 time, e.g. 2026-11-01T00:00:00Z' }),
       to: z.iso.datetime({ offset: true, message: 'to: an ISO 8601 time, e.g. 2026-11-30T00:00:00Z' }).optional(),
       limit: z.number().int().min(1).max(200).default(20),
     })
     .strict(),
+  /**
+   * Send every new run to the release this stage deploys, taken from the stage before (`from`) on
+   * this evidence of it there (state-machines/promotion.ts; npx handrail promote gathers it), and why.
+   */
+  promote: z
+    .object({
+      release: releaseId,
+      from: stageNameSchema,
+      to: stageNameSchema,
+      reason: auditedReason,
+      evidence: z
+        .object({
+          stage: stageNameSchema,
+          releases: z.array(z.object({ releaseId: releaseId, runs: count }).strict()).max(100),
+          replay: z.object({ replayId: idSchema('replayId', 'a replay id'), runs: count, changedOutcome: count, changedPath: count }).strict().optional(),
+        })
+        .strict(),
+    })
+    .strict(),
   /** A user to disable: their email (the id their tokens carry), and why (kept in the audit trail). */
-  disableUser: z.object({ userId: z.email('userId: an email address').max(320), reason: z.string().trim().min(1, 'reason: say why (it is audited)').max(500) }).strict(),
+  disableUser: z.object({ userId: z.email('userId: an email address').max(320), reason: auditedReason }).strict(),
   enableUser: z.object({ userId: z.email('userId: an email address').max(320) }).strict(),
   signIn: z.object({ returnTo }).strict(),
   /** What the issuer sends the browser back with (oauth4webapi checks it: state, iss, code or error). */
@@ -174,6 +198,7 @@ export const ROUTES = {
   getRollout: { method: 'GET', path: '/workflows/{workflowId}/rollout', summary: "Which releases take the workflow's new runs, at what weight, and every version it has had", access: readers },
   startReplay: { method: 'POST', path: '/workflows/{workflowId}/replays', summary: "Re-run recorded runs' inputs through a release (a published version): nothing delivered, nobody asked; compare with GET /replays/{replayId}", access: roles('admin', 'author'), body: schemas.startReplay },
   getReplay: { method: 'GET', path: '/replays/{replayId}', summary: 'A replay side by side with the runs it re-ran: outcome, route, classification, gates, draft length and citations, cost, latency, and how a person decided the original', access: readers },
+  promote: { method: 'POST', path: '/workflows/{workflowId}/promotions', summary: 'Send every new run to the release this stage deploys, promoted from the stage before on the evidence npx handrail promote gathered there (audited with who and why)', access: roles('admin'), body: schemas.promote },
   rollback: { method: 'POST', path: '/workflows/{workflowId}/rollback', summary: 'Send every new run back to an earlier release at once, without a deploy (runs already started finish on theirs; audited)', access: roles('admin'), body: schemas.rollback },
   listReleases: { method: 'GET', path: '/releases', summary: "Each workflow's releases, newest first: the one deployed now, and every one a run started on", access: readers, query: schemas.listReleases },
   getRelease: { method: 'GET', path: '/releases/{releaseId}', summary: 'One release: its manifest (definition with prompts and gates, reviewers, delivery, prices, knowledge)', access: readers },

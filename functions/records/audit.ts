@@ -42,6 +42,7 @@ export type AuditEventType =
   | 'delivery.failed'
   | 'release.deployed'
   | 'release.rolled_back'
+  | 'release.promoted'
   | 'release.replayed'
   | 'knowledge.version_added'
   | 'knowledge.labelled'

@@ -7,7 +7,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../shared/aws-clients.js';
 import { ENV } from '../shared/env-names.js';
 import { requireEnv } from '../shared/env.js';
-import { putIf } from './dynamo-helpers.js';
+import { putIf, scanAll } from './dynamo-helpers.js';
 
 export interface ReplayRecord {
   readonly replayId: string;
@@ -31,9 +31,21 @@ export function putReplay(replay: ReplayRecord): Promise<boolean> {
   return putIf({ TableName: table(), Item: { runId: replayId, sk: SK, ...rest }, ConditionExpression: 'attribute_not_exists(runId)' });
 }
 
+const recordOf = ({ runId, sk: _sk, ...rest }: Record<string, unknown>): ReplayRecord => ({ replayId: runId as string, ...rest }) as ReplayRecord;
+
+/** Every replay through one of these releases, newest first (a scan: replays are few, and read when a release is promoted). */
+export async function replaysOfReleases(releaseIds: string[]): Promise<ReplayRecord[]> {
+  if (releaseIds.length === 0) return [];
+  const values = Object.fromEntries(releaseIds.map((id, i) => [`:r${i}`, id]));
+  const items = await scanAll<Record<string, unknown>>({
+    TableName: table(),
+    FilterExpression: `sk = :replay AND releaseId IN (${Object.keys(values).join(', ')})`,
+    ExpressionAttributeValues: { ':replay': SK, ...values },
+  });
+  return items.map(recordOf).sort((a, b) => b.requestedAt.localeCompare(a.requestedAt));
+}
+
 export async function getReplay(replayId: string): Promise<ReplayRecord | undefined> {
   const out = await documentClient().send(new GetCommand({ TableName: table(), Key: { runId: replayId, sk: SK } }));
-  if (!out.Item) return undefined;
-  const { runId, sk: _sk, ...rest } = out.Item;
-  return { replayId: runId as string, ...rest } as ReplayRecord;
+  return out.Item ? recordOf(out.Item) : undefined;
 }

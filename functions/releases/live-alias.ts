@@ -5,6 +5,7 @@
  * keep the version that started them.
  */
 import {
+  CreateStateMachineAliasCommand,
   DescribeStateMachineAliasCommand,
   DescribeStateMachineCommand,
   ListStateMachineVersionsCommand,
@@ -15,7 +16,7 @@ import { sfnClient } from '../shared/aws-clients.js';
 import { ENV } from '../shared/env-names.js';
 import { requireEnv } from '../shared/env.js';
 import { ConflictError, NotFoundError } from '../shared/errors.js';
-import { liveAliasArn } from '../shared/live-alias.js';
+import { LIVE_ALIAS, liveAliasArn, liveAliasDescription } from '../shared/live-alias.js';
 
 export interface ReleaseVersion {
   readonly versionArn: string;
@@ -54,9 +55,16 @@ export async function releaseVersions(workflowId: string): Promise<ReleaseVersio
   return versions.sort((a, b) => b.version - a.version);
 }
 
-/** Which versions (releases) the live alias sends new runs to, heaviest first. */
+const isMissing = (err: unknown) => (err as Error).name === 'ResourceNotFound';
+
+/** Which versions (releases) the live alias sends new runs to, heaviest first (none before a stage after the first has a release promoted to it). */
 export async function liveRoutes(workflowId: string, versions?: ReleaseVersion[]): Promise<LiveRoute[]> {
-  const alias = await sfnClient().send(new DescribeStateMachineAliasCommand({ stateMachineAliasArn: liveAliasArn(requireEnv(ENV.stateMachinePrefix), workflowId) }));
+  const alias = await sfnClient()
+    .send(new DescribeStateMachineAliasCommand({ stateMachineAliasArn: liveAliasArn(requireEnv(ENV.stateMachinePrefix), workflowId) }))
+    .catch((err: unknown) => {
+      if (isMissing(err)) return { routingConfiguration: [] };
+      throw err;
+    });
   const known = versions ?? (await releaseVersions(workflowId));
   return (alias.routingConfiguration ?? [])
     .map(({ stateMachineVersionArn, weight }) => ({ ...(known.find((v) => v.versionArn === stateMachineVersionArn) ?? { versionArn: stateMachineVersionArn!, version: versionNumber(stateMachineVersionArn!) }), weight: weight ?? 0 }))
@@ -78,7 +86,8 @@ export interface RollbackResult {
 export async function rollBack(workflowId: string, { to, reason, actor }: { to?: string; reason: string; actor: string }): Promise<RollbackResult> {
   const versions = await releaseVersions(workflowId);
   const from = await liveRoutes(workflowId, versions);
-  const current = from[0]!;
+  const current = from[0];
+  if (!current) throw new ConflictError(`${workflowId} has no live release to roll back from`);
   let target: ReleaseVersion | undefined;
   if (to) {
     target = versions.find((v) => v.releaseId === to);
@@ -88,15 +97,21 @@ export async function rollBack(workflowId: string, { to, reason, actor }: { to?:
     if (!target) throw new ConflictError(`${workflowId} has no release before ${current.releaseId ?? `version ${current.version}`} to roll back to`);
   }
   if (from.length === 1 && current.versionArn === target.versionArn) throw new ConflictError(`Every new run of ${workflowId} already goes to ${target.releaseId ?? `version ${target.version}`}`);
-  await sfnClient().send(
-    new UpdateStateMachineAliasCommand({
-      stateMachineAliasArn: liveAliasArn(requireEnv(ENV.stateMachinePrefix), workflowId),
-      routingConfiguration: [{ stateMachineVersionArn: target.versionArn, weight: 100 }],
-    }),
-  );
+  await sendAllTo(workflowId, target);
   await recordAudit({
     subject: `workflow#${workflowId}`, type: 'release.rolled_back', actor,
     details: { workflowId, releaseId: current.releaseId, previousReleaseId: target.releaseId, reason, routes: from.map((r) => ({ releaseId: r.releaseId, weight: r.weight })) },
   });
   return { workflowId, from, to: target };
+}
+
+/** Sends every new run of the workflow to one version (creating the live alias on it if there is none yet). */
+export async function sendAllTo(workflowId: string, version: ReleaseVersion): Promise<void> {
+  const routingConfiguration = [{ stateMachineVersionArn: version.versionArn, weight: 100 }];
+  try {
+    await sfnClient().send(new UpdateStateMachineAliasCommand({ stateMachineAliasArn: liveAliasArn(requireEnv(ENV.stateMachinePrefix), workflowId), routingConfiguration }));
+  } catch (err) {
+    if (!isMissing(err)) throw err;
+    await sfnClient().send(new CreateStateMachineAliasCommand({ name: LIVE_ALIAS, routingConfiguration, description: liveAliasDescription(workflowId) }));
+  }
 }

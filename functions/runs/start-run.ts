@@ -60,6 +60,8 @@ export async function startRun(workflow: RegisteredWorkflow, input: Record<strin
     // The execution of a retried start may exist already (it started, or even finished): that is this run.
     if (!created && (err as Error).name === 'ExecutionAlreadyExists') return { runId, duplicate: true };
     await updateRun(runId, { status: 'start_failed', error: { error: (err as Error).name, cause: (err as Error).message } });
+    // A stage after the first has no live alias until a release is promoted to it (functions/releases/promote.ts).
+    if ((err as Error).name === 'ResourceNotFound') throw new ConflictError(`No release of ${workflowId} is live in this stage yet: promote one from the stage before (npx handrail promote ${workflowId} --from <stage> --to <this stage>), then send this again`);
     throw err;
   }
   if (previous?.status === 'start_failed') await updateRun(runId, { status: 'running' });

@@ -6,3 +6,6 @@ export const LIVE_ALIAS = 'live';
 
 /** The ARN runs of `workflowId` start on, from the stage's state machine ARN prefix. */
 export const liveAliasArn = (stateMachinePrefix: string, workflowId: string): string => `${stateMachinePrefix}${workflowId}:${LIVE_ALIAS}`;
+
+/** What the live alias says it is (the template's, and one a promotion creates). */
+export const liveAliasDescription = (workflowId: string): string => `New runs of ${workflowId}; shifted to each release as its rollout says`;

@@ -14,6 +14,13 @@ export interface StageSecret {
   reset(): void;
 }
 
+const everySecret = new Set<StageSecret>();
+
+/** Forgets every stage secret read so far (a process that runs another local runtime next: tests). */
+export function resetStageSecrets(): void {
+  for (const secret of everySecret) secret.reset();
+}
+
 export function stageSecret(inlineEnv: string, arnEnv: string): StageSecret {
   let cached: Promise<string> | undefined;
   const load = async (): Promise<string> => {
@@ -30,5 +37,7 @@ export function stageSecret(inlineEnv: string, arnEnv: string): StageSecret {
       cached = undefined;
       throw err;
     }));
-  return Object.assign(read, { reset: () => (cached = undefined) });
+  const secret = Object.assign(read, { reset: () => (cached = undefined) });
+  everySecret.add(secret);
+  return secret;
 }

@@ -1,8 +1,8 @@
-/** The CDK app: `npx cdk synth -c stage=dev`, `npx cdk deploy -c stage=prod`. */
-import { buildApp } from '../app-factory.js';
+/** The CDK app: `npx cdk synth -c stage=dev`, `npx cdk deploy -c stage=prod`, `npx cdk deploy -c stage=pipeline`. */
+import { buildCdkApp } from '../app-factory.js';
 
 try {
-  buildApp();
+  buildCdkApp();
 } catch (err) {
   // One line that says what to fix (a bad workflow file or stage), not a stack trace.
   console.error(`handrail: ${(err as Error).message}`);

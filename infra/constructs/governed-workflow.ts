@@ -11,7 +11,7 @@ import { compileWorkflow, stateMachineName, substitutionKey, type FunctionKind }
 import type { Directory } from '../../state-machines/directory.js';
 import type { LoadedWorkflow } from '../../state-machines/load-workflow.js';
 import type { Release } from '../../state-machines/release.js';
-import { LIVE_ALIAS } from '../../functions/shared/live-alias.js';
+import { LIVE_ALIAS, liveAliasDescription } from '../../functions/shared/live-alias.js';
 import { deploymentPreferenceOf } from '../../state-machines/rollout.js';
 import { acknowledge, nagArn } from './acknowledge.js';
 import { ReleaseAlarms } from './release-alarms.js';
@@ -77,7 +77,7 @@ export class GovernedWorkflow extends Construct {
     const preference = deploymentPreferenceOf(rollout);
     this.alias = new sfn.CfnStateMachineAlias(this, 'LiveAlias', {
       name: LIVE_ALIAS,
-      description: `New runs of ${props.workflow.definition.id}; shifted to each release as its rollout says`,
+      description: liveAliasDescription(props.workflow.definition.id),
       deploymentPreference: {
         stateMachineVersionArn: this.version.attrArn,
         ...preference,

@@ -43,6 +43,12 @@ export interface HandrailStackProps extends StackProps {
 export class HandrailStack extends Stack {
   readonly data: DataLayer;
   readonly workflows: GovernedWorkflow[];
+  /**
+   * The tables a promotion reads this stage's evidence from (functions/releases/promotion-evidence.ts),
+   * as outputs named by the variable the records modules read: the pipeline's check before the next
+   * stage gets them as its environment.
+   */
+  readonly evidenceTables: Record<string, CfnOutput>;
 
   constructor(scope: Construct, id: string, props: HandrailStackProps) {
     super(scope, id, props);
@@ -228,7 +234,8 @@ export class HandrailStack extends Stack {
       // $LATEST. GET /workflows/{id}/rollout reads the alias and the versions (each described by
       // its release); POST …/rollback moves the alias to one of them.
       apiFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:DescribeStateMachineAlias', 'states:UpdateStateMachineAlias'], resources: [wf.alias.ref] }));
-      apiFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:ListStateMachineVersions'], resources: [wf.stateMachine.stateMachineArn] }));
+      // A promotion creates the live alias when a stage has none yet (functions/releases/live-alias.ts sendAllTo).
+      apiFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:ListStateMachineVersions', 'states:CreateStateMachineAlias'], resources: [wf.stateMachine.stateMachineArn] }));
       apiFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution', 'states:DescribeStateMachine'], resources: [`${wf.stateMachine.stateMachineArn}:*`] }));
       acknowledge(apiFunction, `IAM5[Resource::<${Stack.of(this).getLogicalId(wf.stateMachine.node.defaultChild as CfnElement)}>:*]`, "the workflow's own state machine versions and aliases (versions are numbered as they are published): runs start through the alias, replays on a version, each version read for the release it was built from");
       wf.stateMachine.grant(apiFunction, 'states:SendTaskSuccess', 'states:SendTaskFailure');
@@ -238,6 +245,11 @@ export class HandrailStack extends Stack {
 
     new CfnOutput(this, 'ApiUrl', { value: http.api.apiEndpoint, description: 'Base URL of the Handrail API' });
     new CfnOutput(this, 'KnowledgeBucketName', { value: this.data.knowledgeBucket.bucketName });
+    this.evidenceTables = Object.fromEntries(
+      ([[ENV.runsTable, 'RunsTableName', this.data.runs], [ENV.approvalsTable, 'ApprovalsTableName', this.data.approvals], [ENV.releasesTable, 'ReleasesTableName', this.data.releases]] as const).map(
+        ([env, id, table]) => [env, new CfnOutput(this, id, { value: table.tableName, description: `Read by the promotion check of the stage after this one (${env})` })],
+      ),
+    );
     new CfnOutput(this, 'SigningSecretArn', { value: signingSecret.secretArn, description: 'HMAC key for reviewer links and personal reviewer tokens (generated)' });
     new CfnOutput(this, 'ChannelSecretsArn', {
       value: channelSecrets.secretArn,

@@ -57,6 +57,7 @@ const SDK_ACTIONS: Readonly<Record<string, Readonly<Record<string, readonly stri
     SendTaskHeartbeatCommand: ['states:SendTaskHeartbeat'],
     DescribeStateMachineAliasCommand: ['states:DescribeStateMachineAlias'],
     UpdateStateMachineAliasCommand: ['states:UpdateStateMachineAlias'],
+    CreateStateMachineAliasCommand: ['states:CreateStateMachineAlias'],
     ListStateMachineVersionsCommand: ['states:ListStateMachineVersions'],
     DescribeStateMachineCommand: ['states:DescribeStateMachine'],
   },

@@ -13,9 +13,8 @@ import { auditTrail } from '../../functions/records/audit.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { defaultWorkflowsDir } from '../../state-machines/load-workflow.js';
 import { getApproval } from '../../functions/records/approvals.js';
-import { getRun, type RunRecord, type RunStatus } from '../../functions/records/runs.js';
 import { handrailCli } from '../support/cli.js';
-import { client, decideAs, startTestRuntime, waitFor } from '../support/local-runtime.js';
+import { client, decideAs, startTestRuntime, runRecordReaching } from '../support/local-runtime.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'handrail-canary-'));
 const workflowsDir = mkdtempSync(join(tmpdir(), 'handrail-canary-wf-'));
@@ -32,23 +31,12 @@ afterAll(async () => {
   await rt?.stop();
 });
 
-/**
- * Waits for the run's record to reach a status. Read from the table, not polled through the API:
- * dozens of runs polled at once would exceed the API's per-caller request limit.
- */
-function recordOf(runId: string, statuses: RunStatus[]): Promise<RunRecord> {
-  return waitFor(async () => {
-    const run = await getRun(runId);
-    return run && statuses.includes(run.status) && run;
-  }, `run ${runId} to reach ${statuses.join('|')}`);
-}
-
 /** Starts `count` runs and waits until each waits for approval; returns them with the release that drafted each. */
 async function pendingRuns(count: number, prefix: string): Promise<{ runId: string; releaseId: string; approval: any }[]> {
   return Promise.all(
     Array.from({ length: count }, async (_, i) => {
       const { runId } = (await client(rt!).post('/webhooks/support-reply', { ticketId: `${prefix}-${i}`, subject: 'Refund', body: 'How do I get a refund?' })).body;
-      const run = await recordOf(runId, ['awaiting_approval']);
+      const run = await runRecordReaching(runId, ['awaiting_approval']);
       const approval = await getApproval(run.approvalIds!.at(-1)!);
       return { runId, releaseId: approval!.releaseId!, approval };
     }),
@@ -81,7 +69,7 @@ describe('canary releases', () => {
     // Reviewers reject the candidate's drafts; one of its runs is still waiting when it is rolled back.
     const [inFlight, ...rejected] = onCandidate;
     for (const r of rejected) expect((await decideAs(rt, r.approval, REVIEWER, { action: 'reject', reasonCode: 'incomplete', reason: 'one word is no answer' })).status).toBe(200);
-    await Promise.all(rejected.map((r) => recordOf(r.runId, ['rejected'])));
+    await Promise.all(rejected.map((r) => runRecordReaching(r.runId, ['rejected'])));
     await rt.checkRollouts();
     expect(rt.deployments.inProgress()).toEqual([]);
     const [ended] = rt.deployments.all();
@@ -94,7 +82,7 @@ describe('canary releases', () => {
 
     // The run in flight finishes on the release that started it.
     expect((await decideAs(rt, inFlight!.approval, REVIEWER, { action: 'approve' })).status).toBe(200);
-    const finished = await recordOf(inFlight!.runId, ['delivered', 'completed']);
+    const finished = await runRecordReaching(inFlight!.runId, ['delivered', 'completed']);
     expect(finished.releaseId).toBe(candidate);
     const execution = await rt.engine.describeExecution(`arn:aws:states:us-east-1:000000000000:execution:handrail-local-support-reply:${inFlight!.runId}`);
     expect(execution.stateMachineVersionArn).toBe(deployment!.toVersionArn);

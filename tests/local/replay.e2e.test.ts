@@ -9,13 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { getApproval } from '../../functions/records/approvals.js';
-import { getRun, type RunStatus } from '../../functions/records/runs.js';
 import { releaseCounts } from '../../functions/releases/release-counts.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { defaultWorkflowsDir } from '../../state-machines/load-workflow.js';
 import { emptyCounts } from '../../state-machines/rollout.js';
 import { handrailCli } from '../support/cli.js';
-import { client, decideAs, startTestRuntime, waitFor } from '../support/local-runtime.js';
+import { client, decideAs, startTestRuntime, runRecordReaching } from '../support/local-runtime.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'handrail-replay-'));
 const workflowsDir = mkdtempSync(join(tmpdir(), 'handrail-replay-wf-'));
@@ -29,12 +28,6 @@ afterAll(async () => {
   await rt?.stop();
 });
 
-const recordOf = (runId: string, statuses: RunStatus[]) =>
-  waitFor(async () => {
-    const run = await getRun(runId);
-    return run && statuses.includes(run.status) && run;
-  }, `run ${runId} to reach ${statuses.join('|')}`);
-
 const delivered = () => [...rt!.sink.values()].flat().length;
 
 describe('replay', () => {
@@ -46,10 +39,10 @@ describe('replay', () => {
     const recorded: string[] = [];
     for (const [i, decision] of decisions.entries()) {
       const { runId } = (await client(rt).post('/webhooks/support-reply', { ticketId: `T-replay-${i}`, subject: 'Refund', body: 'How do I get a refund?' })).body;
-      const run = await recordOf(runId, ['awaiting_approval']);
+      const run = await runRecordReaching(runId, ['awaiting_approval']);
       const approval = await getApproval(run.approvalIds!.at(-1)!);
       expect((await decideAs(rt, approval!, REVIEWER, decision)).status).toBe(200);
-      await recordOf(runId, ['delivered', 'rejected']);
+      await runRecordReaching(runId, ['delivered', 'rejected']);
       recorded.push(runId);
     }
     await rt.stop();

@@ -9,7 +9,7 @@ import { PRICE_TABLE_FILE } from '../../infra/constructs/json-assets.js';
 import { loadDirectory } from '../../state-machines/directory.js';
 import { defaultWorkflowsDir, loadWorkflows, validateWorkflow, type LoadedWorkflow } from '../../state-machines/load-workflow.js';
 import { diffReleases, formatReleaseDiff } from '../../state-machines/release-diff.js';
-import { releaseOf, type ReleaseInputs } from '../../state-machines/release.js';
+import { buildIdOf, releaseOf, type ReleaseInputs } from '../../state-machines/release.js';
 
 const workflow = loadWorkflows().find((w) => w.definition.id === 'support-reply')!;
 const inputs: ReleaseInputs = { directory: loadDirectory(), prices: readPriceTable(PRICE_TABLE_FILE), delivery: { SUPPORT_REPLY_URL: 'https://helpdesk.example.com/replies' } };
@@ -22,6 +22,23 @@ function changed(change: (d: any) => void): LoadedWorkflow {
   return validateWorkflow(definition, 'support-reply.yaml');
 }
 const draftStep = (d: any) => d.steps.find((s: { id: string }) => s.id === 'draft_reply');
+
+describe('builds (what a promotion compares)', () => {
+  it('are the same for the releases of two stages that differ only by their delivery URLs', () => {
+    const staging = releaseOf(workflow, { ...inputs, delivery: { SUPPORT_REPLY_URL: 'https://helpdesk.staging.example.com/replies' } });
+    expect(staging.releaseId).not.toBe(base.releaseId);
+    expect(buildIdOf(staging.manifest)).toBe(buildIdOf(base.manifest));
+    expect(buildIdOf(base.manifest)).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it.each([
+    ['a prompt', () => releaseOf(changed((d) => (draftStep(d).prompt += '\nBe brief.')), inputs)],
+    ['who is in a reviewer group', () => releaseOf(workflow, { ...inputs, directory: { ...inputs.directory, groups: { ...inputs.directory.groups, policy: ['policy-officer@example.com'] } } })],
+    ['the promotion rule', () => releaseOf(changed((d) => (d.release = { promotion: { minRuns: 5 } })), inputs)],
+  ])('differ when %s changes', (_what, release) => {
+    expect(buildIdOf(release().manifest)).not.toBe(buildIdOf(base.manifest));
+  });
+});
 
 describe('release ids', () => {
   it('are stable for the same inputs, in any key order, and shaped rel-<16 hex>', () => {

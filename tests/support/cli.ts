@@ -13,8 +13,8 @@ export interface CliResult {
 }
 
 /** Exit code 0 with its output, or the failing exit code with its output (never throws for a non-zero exit). */
-export async function handrailCli(rt: LocalRuntime, args: string[], { as }: { as: string }): Promise<CliResult> {
-  const env = { ...process.env, HANDRAIL_URL: rt.url, HANDRAIL_TOKEN: await rt.login(as) };
+export async function handrailCli(rt: LocalRuntime, args: string[], { as, env: extra = {} }: { as: string; env?: Record<string, string> }): Promise<CliResult> {
+  const env = { ...process.env, HANDRAIL_URL: rt.url, HANDRAIL_TOKEN: await rt.login(as), ...extra };
   return promisify(execFile)(process.execPath, [CLI_BIN, ...args], { env }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (e: CliResult) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { reviewerToken } from '../../functions/approvals/reviewer-tokens.js';
 import { afterAll, beforeAll } from 'vitest';
 import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../../local/runtime.js';
+import { getRun, type RunRecord, type RunStatus } from '../../functions/records/runs.js';
 
 /** The collections of the test workflows (the shipped ones and tests/fixtures/*-workflows). */
 export const TEST_COLLECTIONS_FILE = fileURLToPath(new URL('../fixtures/collections.yaml', import.meta.url));
@@ -42,16 +43,18 @@ export function runtimeForSuite(options: Partial<LocalRuntimeOptions> = {}): () 
 
 /** Who a test client signs in as: the runtime's admin by default, `null` for an anonymous caller. */
 export const TEST_ADMIN = 'admin@example.com';
-const tokens = new Map<string, Promise<string>>();
+/** Per runtime (two runtimes one after the other may share a URL, not an issuer key), per user. */
+const tokens = new WeakMap<TestRuntime, Map<string, Promise<string>>>();
 
 /** An ID token from the runtime's embedded issuer for a user of the reviewer directory (cached per runtime and user). */
 export function tokenOf(rt: TestRuntime, userId: string): Promise<string> {
-  const key = `${rt.url} ${userId}`;
-  let token = tokens.get(key);
+  let ofRuntime = tokens.get(rt);
+  if (!ofRuntime) tokens.set(rt, (ofRuntime = new Map()));
+  let token = ofRuntime.get(userId);
   if (!token) {
     if (!rt.login) throw new Error('this runtime has no embedded issuer');
     token = rt.login(userId);
-    tokens.set(key, token);
+    ofRuntime.set(userId, token);
   }
   return token;
 }
@@ -114,6 +117,18 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | false>, wh
 }
 
 /** Polls GET /runs/{runId} until the run reaches one of `statuses`; returns the run view. */
+/**
+ * Waits for a run's record to reach a status. Read from the runs table of the runtime running in
+ * this process, not polled through the API: dozens of runs polled at once would exceed the API's
+ * per-caller request limit.
+ */
+export function runRecordReaching(runId: string, statuses: RunStatus[]): Promise<RunRecord> {
+  return waitFor(async () => {
+    const run = await getRun(runId);
+    return run && statuses.includes(run.status) && run;
+  }, `run ${runId} to reach ${statuses.join('|')}`);
+}
+
 export function waitForRun(rt: TestRuntime, runId: string, statuses: string[]): Promise<any> {
   return waitFor(async () => {
     const run = await client(rt).get(`/runs/${runId}`);

@@ -2,6 +2,7 @@
 import type { Context } from 'hono';
 import { getReplay } from '../../records/replays.js';
 import { liveRoutes, releaseVersions, rollBack } from '../../releases/live-alias.js';
+import { promote } from '../../releases/promote.js';
 import { replayReport } from '../../replays/replay-report.js';
 import { startReplay } from '../../replays/start-replay.js';
 import { NotFoundError } from '../../shared/errors.js';
@@ -21,7 +22,7 @@ function workflowIn(c: Context): RegisteredWorkflow {
   return workflow;
 }
 
-export const workflowRoutes: RouteHandlers<'listWorkflows' | 'getWorkflow' | 'getRollout' | 'rollback' | 'startReplay' | 'getReplay'> = {
+export const workflowRoutes: RouteHandlers<'listWorkflows' | 'getWorkflow' | 'getRollout' | 'rollback' | 'promote' | 'startReplay' | 'getReplay'> = {
   listWorkflows: (c) => c.json({ workflows: workflowCatalog() }),
   getWorkflow: (c) => c.json(describeWorkflow(workflowIn(c))),
   getRollout: async (c) => {
@@ -45,5 +46,10 @@ export const workflowRoutes: RouteHandlers<'listWorkflows' | 'getWorkflow' | 'ge
     const workflowId = workflowIn(c).definition.id;
     const { to, reason } = parseOrThrow(schemas.rollback, await jsonBody(c), 'body');
     return c.json(await rollBack(workflowId, { to, reason, actor: callerIn(c).id }));
+  },
+  promote: async (c) => {
+    const workflowId = workflowIn(c).definition.id;
+    const request = parseOrThrow(schemas.promote, await jsonBody(c), 'body');
+    return c.json(await promote(workflowId, { ...request, actor: callerIn(c).id }));
   },
 };

@@ -9,6 +9,7 @@ import { generateStructured } from '../../../functions/gateway/structured-genera
 import { checkStructured, extractJson, QualityFailure, StructuredOutputInvalid } from '../../../functions/gateway/structured-output.js';
 import { HandrailError } from '../../../functions/shared/errors.js';
 import { workflowSchema } from '../../../state-machines/schema.js';
+import { parseWorkflow } from '../../../state-machines/load-workflow.js';
 import { chatOk, converseOk, openaiError } from '../../support/fake-model-servers.js';
 import { ref } from './fixtures.js';
 import { BASE_REQUEST, useFakeProviders } from './harness.js';
@@ -58,7 +59,10 @@ describe('checkStructured', () => {
     });
     expect(workflowSchema.safeParse(wf(TRIAGE)).success).toBe(true);
     expect(workflowSchema.safeParse(wf({ type: 'string' })).error?.issues[0]?.message).toContain('type: object');
-    expect(workflowSchema.safeParse(wf({ type: 'object', if: {} })).error?.issues[0]?.message).toContain('not a JSON Schema Handrail can check');
+    // A schema the converter cannot handle fails the workflow file's load (the synth, the local runtime), naming the step.
+    expect(workflowSchema.safeParse(wf({ type: 'object', if: {} })).success).toBe(true);
+    expect(() => parseWorkflow(JSON.stringify(wf({ type: 'object', if: {} })), 'wf.yaml')).toThrow(/wf\.yaml: steps\.0\.outputSchema: outputSchema is not a JSON Schema Handrail can check/);
+    expect(parseWorkflow(JSON.stringify(wf(TRIAGE)), 'wf.yaml').definition.id).toBe('wf');
   });
 });
 
