@@ -24,13 +24,13 @@ const tmp = (name: string) => mkdtempSync(join(tmpdir(), `handrail-promotion-${n
 const devData = tmp('dev');
 const stagingData = tmp('staging');
 
-/** The shipped workflows, support-reply asking for two ended runs in the stage before. */
-function workflowsWith(promptExtra = ''): string {
+/** The shipped workflows, support-reply asking for two ended runs in the stage before (or another promotion rule). */
+function workflowsWith(promptExtra = '', promotion = '{ minRuns: 2 }'): string {
   const dir = tmp('wf');
   cpSync(defaultWorkflowsDir, dir, { recursive: true });
   const file = join(dir, 'support-reply.yaml');
   const text = readFileSync(file, 'utf8').replace('      {{input.body}}\n', `      {{input.body}}\n${promptExtra}`);
-  writeFileSync(file, `${text}\nrelease:\n  promotion: { minRuns: 2 }\n`);
+  writeFileSync(file, `${text}\nrelease:\n  promotion: ${promotion}\n`);
   return dir;
 }
 const workflowsDir = workflowsWith();
@@ -164,4 +164,25 @@ describe('promotion between local stages', () => {
     expect(stagingRelease).not.toBe(run.releaseId);
     expect(passed.stdout).toContain(`✓ support-reply: release ${stagingRelease} ran in dev as ${run.releaseId} (1 runs)`);
   }, 120_000);
+
+  it('asks for a complete replay in the stage before when the rule says so, and takes one within tolerance', async () => {
+    const wf = workflowsWith('', '{ minRuns: 1, replay: { maxOutcomeChangeRate: 0, maxRouteChangeRate: 0 } }');
+    const [dev, staging] = [tmp('dev-replay'), tmp('staging-replay')];
+    await runStage('dev', dev, wf);
+    const run = await deliveredRun('T-replay-1');
+    await runStage('staging', staging, wf);
+    const noReplay = await promote(['--from', 'dev', '--to', 'staging', '--from-data', dev]);
+    expect(noReplay.code).toBe(1);
+    expect(noReplay.stderr).toContain(`staging asks for a complete replay of ${run.releaseId} in dev (release.promotion.replay); run npx handrail replay support-reply --release ${run.releaseId}`);
+
+    // The release replays its own recorded run in dev: nothing changes, so staging takes it.
+    await runStage('dev', dev, wf);
+    const replayed = await handrailCli(rt!, ['replay', 'support-reply', '--release', run.releaseId!, '--from', run.createdAt, '--out', join(tmp('report'), 'report.json')], { as: TEST_ADMIN });
+    expect(replayed.stdout).toContain('1 run(s): 0 changed outcome, 0 changed route');
+    await runStage('staging', staging, wf);
+    const promoted = await promote(['--from', 'dev', '--to', 'staging', '--from-data', dev]);
+    expect(promoted.code, promoted.stderr).toBe(0);
+    const [event] = (await auditTrail('workflow#support-reply')).filter((e) => e.type === 'release.promoted');
+    expect(event!.details).toMatchObject({ evidence: { stage: 'dev', releases: [{ releaseId: run.releaseId, runs: 1 }], replay: { runs: 1, changedOutcome: 0, changedPath: 0 } } });
+  }, 180_000);
 });
