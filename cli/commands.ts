@@ -9,6 +9,7 @@ import { webhookSecretIn } from '../local/signing-secret-file.js';
 import { signedWebhookHeaders } from '../functions/triggers/standard-webhooks.js';
 import { loadDirectory } from '../state-machines/directory.js';
 import type { Release } from '../state-machines/release.js';
+import type { AuditVerification } from '../functions/audit/verify-chain.js';
 import { diffReleases as diffReleasesOf, formatReleaseDiff } from '../state-machines/release-diff.js';
 import { DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, reviewerToken } from '../functions/approvals/reviewer-tokens.js';
 import { signReviewToken } from '../functions/shared/review-link.js';
@@ -130,6 +131,14 @@ export async function rollback(workflow: string | undefined, to: string | undefi
   const body = { reason: need(reason, '--reason (why; it is audited)'), ...(to ? { to } : {}) };
   const result = await api<{ from: ReleaseVersion[]; to: ReleaseVersion }>('POST', `/workflows/${encodeURIComponent(need(workflow, '<workflow>'))}/rollback`, body);
   console.log(`${workflow}: every new run now goes to ${versionName(result.to)} (was ${result.from.map((r) => `${r.weight}% ${versionName(r)}`).join(', ')}); runs already started finish on theirs`);
+}
+
+export async function verifyAudit(from: string | undefined, to: string | undefined) {
+  const query = new URLSearchParams({ ...(from ? { from } : {}), ...(to ? { to } : {}) });
+  const report = await api<AuditVerification>('GET', `/audit/verify${query.size ? `?${query}` : ''}`);
+  for (const f of report.findings) console.log(`✗ ${f.kind}: ${f.message}`);
+  console.log(`${report.ok ? '✓ the audit trail holds' : `✗ ${report.findings.length} finding(s)`}: ${report.events} event(s) in ${report.streams} stream(s), ${report.checkpoints} signed checkpoint(s), ${report.unsigned} event(s) not yet under a checkpoint`);
+  if (!report.ok) throw new CliError(`the audit trail was tampered with (${report.findings.length} finding(s) above)`);
 }
 
 export async function disableUser(userId: string | undefined, reason: string | undefined) {

@@ -47,6 +47,9 @@ Commands:
                                           re-run recorded runs' inputs through a release (nothing delivered,
                                           nobody asked); prints each side by side with the original and how
                                           a person decided it, and writes the report as JSON
+  audit verify [--from <time>] [--to <time>]
+                                          walk the hash-chained audit trail and its signed checkpoints;
+                                          prints every edited, inserted or deleted event (exit 1 if any)
   users disable <email> --reason T        refuse a user's tokens and links from now on (admin)
   users enable <email>                    let a disabled user in again (admin)
   users disabled                          who is disabled, by whom, why
@@ -167,6 +170,8 @@ async function main(argv: string[]): Promise<void> {
       return commands.showRollout(rest[0]);
     case 'replay':
       return replay(sub, { release: values.release, from: values.from, to: values.to, limit: values.limit, out: values.out });
+    case 'audit verify':
+      return commands.verifyAudit(values.from, values.to);
     case 'rollback':
       return commands.rollback(sub, values.to, values.reason);
     case 'promote':

@@ -43,7 +43,7 @@ import { ensureBuckets, ensureTables } from './provision.js';
 import { LocalDeployments } from './deployments.js';
 import { EVIDENCE_TABLES, writeLocalStage } from './stage-file.js';
 import { loadPipelineConfig, stageBefore } from '../infra/pipeline-config.js';
-import { auditTrail } from '../functions/records/audit.js';
+import { auditTrail, resetAuditHeads } from '../functions/records/audit.js';
 import { createTemplateEngine, startRolloutMonitor, startTemplateSchedules } from './template-services.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION, TemplateReader, type CfnTemplate, type LocalFunction } from './template-reader.js';
 
@@ -208,6 +208,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   resetIdTokenKeys();
   resetWorkflowRegistry();
   resetChannelSecrets();
+  resetAuditHeads();
   Object.assign(env, options.env ?? {});
   for (const name of bundleOnly) delete process.env[name];
   Object.assign(process.env, env);

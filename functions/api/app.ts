@@ -24,6 +24,7 @@ import { autonomyRoutes } from './routes/autonomy.js';
 import { inboxRoutes } from './routes/inbox.js';
 import { knowledgeRoutes } from './routes/knowledge.js';
 import { personalTokenRoutes } from './routes/personal-tokens.js';
+import { auditRoutes } from './routes/audit.js';
 import { releaseRoutes } from './routes/releases.js';
 import { reviewRoutes } from './routes/review.js';
 import { runRoutes } from './routes/runs.js';
@@ -49,6 +50,7 @@ const handlers: RouteHandlers = {
   ...apiKeyRoutes,
   ...personalTokenRoutes,
   ...userRoutes,
+  ...auditRoutes,
   ...releaseRoutes,
   ...workflowRoutes,
   ...signInRoutes,

@@ -68,6 +68,8 @@ const releaseId = idSchema('releaseId', 'a release id (rel- and 16 hex digits)')
 /** Why someone did something that is audited. */
 const auditedReason = z.string().trim().min(1, 'reason: say why (it is audited)').max(500);
 const count = z.number().int().min(0);
+/** A time in a query or body, named by its field. */
+const isoTime = (field: string, example: string) => z.iso.datetime({ offset: true, message: `${field}: an ISO 8601 time, e.g. ${example}` });
 
 export const schemas = {
   listRuns: z.object({ workflowId, status: z.enum(RUN_STATUSES).optional(), ...page }).strict(),
@@ -124,8 +126,8 @@ export const schemas = {
   startReplay: z
     .object({
       release: releaseId,
-      from: z.iso.datetime({ offset: true, message: 'from: an ISO 8601 time, e.g. 2026-11-01T00:00:00Z' }),
-      to: z.iso.datetime({ offset: true, message: 'to: an ISO 8601 time, e.g. 2026-11-30T00:00:00Z' }).optional(),
+      from: isoTime('from', '2026-11-01T00:00:00Z'),
+      to: isoTime('to', '2026-11-30T00:00:00Z').optional(),
       limit: z.number().int().min(1).max(200).default(20),
     })
     .strict(),
@@ -146,6 +148,13 @@ export const schemas = {
           replay: z.object({ replayId: idSchema('replayId', 'a replay id'), runs: count, changedOutcome: count, changedPath: count }).strict().optional(),
         })
         .strict(),
+    })
+    .strict(),
+  /** Which recorded events of the audit trail to report on (all when neither is given). */
+  verifyAudit: z
+    .object({
+      from: isoTime('from', '2026-11-01T00:00:00Z').optional(),
+      to: isoTime('to', '2026-11-30T00:00:00Z').optional(),
     })
     .strict(),
   /** A user to disable: their email (the id their tokens carry), and why (kept in the audit trail). */
@@ -200,6 +209,7 @@ export const ROUTES = {
   getReplay: { method: 'GET', path: '/replays/{replayId}', summary: 'A replay side by side with the runs it re-ran: outcome, route, classification, gates, draft length and citations, cost, latency, and how a person decided the original', access: readers },
   promote: { method: 'POST', path: '/workflows/{workflowId}/promotions', summary: 'Send every new run to the release this stage deploys, promoted from the stage before on the evidence npx handrail promote gathered there (audited with who and why)', access: roles('admin'), body: schemas.promote },
   rollback: { method: 'POST', path: '/workflows/{workflowId}/rollback', summary: 'Send every new run back to an earlier release at once, without a deploy (runs already started finish on theirs; audited)', access: roles('admin'), body: schemas.rollback },
+  verifyAudit: { method: 'GET', path: '/audit/verify', summary: 'Walk the hash-chained audit trail and its signed checkpoints: every edited, inserted or deleted event, and where', access: roles('admin', 'auditor'), query: schemas.verifyAudit },
   listReleases: { method: 'GET', path: '/releases', summary: "Each workflow's releases, newest first: the one deployed now, and every one a run started on", access: readers, query: schemas.listReleases },
   getRelease: { method: 'GET', path: '/releases/{releaseId}', summary: 'One release: its manifest (definition with prompts and gates, reviewers, delivery, prices, knowledge)', access: readers },
   listDisabledUsers: { method: 'GET', path: '/users/disabled', summary: 'Users whose sign-ins, tokens and links are refused', access: roles('admin', 'auditor') },

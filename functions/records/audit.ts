@@ -1,12 +1,16 @@
 /**
- * Audit events (the audit table): who did what to which run or approval, and when. Append-only:
- * each event has its own sort key and is written by a PutItem that only creates (a condition on
- * the key), so no write ever overwrites another; nothing updates or deletes an event, and no
- * function may (infra/constructs/step-handlers.ts, tests/infra/least-privilege.test.ts).
+ * Audit events (the audit table): who did what to which run or approval, and when. Append-only and
+ * tamper-evident: each subject is a stream whose events are numbered (the sort key) and chained,
+ * each carrying the hash of the one before and its own; an event is written by a PutItem that only
+ * creates (a condition on the key), so two writers never take one place and no write overwrites
+ * another; nothing updates or deletes an event, and no function may (infra/constructs/step-handlers.ts,
+ * tests/infra/least-privilege.test.ts). `npx handrail audit verify` (functions/audit/verify-chain.ts)
+ * finds an edited, inserted or deleted event.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailure } from './dynamo-helpers.js';
+import { canonicalJson } from '../shared/canonical-json.js';
+import { isConditionFailure, queryAll, scanAll } from './dynamo-helpers.js';
 import { documentClient } from '../shared/aws-clients.js';
 import { ENV } from '../shared/env-names.js';
 import { requireEnv } from '../shared/env.js';
@@ -50,44 +54,127 @@ export type AuditEventType =
   | 'notification.sent'
   | 'notification.skipped'
   | 'notification.failed'
-  | 'notification.updated';
+  | 'notification.updated'
+  | 'audit.checkpoint';
 
 export interface AuditEvent {
   readonly subject: string;
+  /** The event's place in its stream (the sort key): `e` and its sequence number, twelve digits. */
   readonly at: string;
+  readonly seq: number;
+  /** When it was recorded (ISO 8601). */
+  readonly time: string;
   readonly type: AuditEventType;
   readonly actor: string;
   readonly runId?: string;
   readonly details?: Record<string, unknown>;
+  /** The hash of the stream's event before this one (GENESIS for the first): the chain. */
+  readonly prev: string;
+  /** sha256 over everything above (eventHash): editing any of it, or the chain before, shows. */
+  readonly hash: string;
 }
 
 const table = () => requireEnv(ENV.auditTable);
 
+/** What the first event of a stream commits to. */
+export const GENESIS = '0'.repeat(64);
+/** An event's sort key: sequence numbers sort as text, and never meet other items of the table (`nonce`). */
+export const EVENT_KEY_PREFIX = 'e';
+export const eventKey = (seq: number): string => `${EVENT_KEY_PREFIX}${String(seq).padStart(12, '0')}`;
+
+/** The hash an event carries: over its stream, place, time, what happened, by whom, and the hash before it. */
+export function eventHash(event: Omit<AuditEvent, 'at' | 'hash'>): string {
+  const { subject, seq, time, type, actor, runId, details, prev } = event;
+  return createHash('sha256').update(canonicalJson({ subject, seq, time, type, actor, runId, details, prev })).digest('hex');
+}
+
 /** The condition every write to the audit table carries: it creates an item, never replaces one. */
 export const CREATE_ONLY = 'attribute_not_exists(subject)';
-/** Sort keys drawn before giving up; two in a row colliding (same millisecond, same 32 random bits) is already unheard of. */
-const MAX_KEY_DRAWS = 3;
+/** Appends that lost the race for the next place and read the head again, before giving up. */
+const MAX_APPENDS = 20;
+/** Each stream's head as this process last wrote or read it (a guess: a stale one costs one failed write). */
+const heads = new Map<string, { seq: number; hash: string }>();
+const MAX_HEADS = 10_000;
+/** Appends to one stream from this process, one after the other (no race among themselves). */
+const tails = new Map<string, Promise<unknown>>();
 
-export async function recordAudit(event: Omit<AuditEvent, 'at'>): Promise<void> {
-  // Named fields only: an event never carries another attribute (the table's TTL attribute would
-  // have DynamoDB delete it).
-  const { subject, type, actor, runId, details } = event;
-  for (let draw = 1; ; draw++) {
-    const at = `${new Date().toISOString()}#${randomUUID().slice(0, 8)}`;
+/** Forgets the heads this process knows (a process that runs another local runtime next, on other tables: tests). */
+export function resetAuditHeads(): void {
+  heads.clear();
+}
+
+async function streamHead(subject: string): Promise<{ seq: number; hash: string }> {
+  const out = await documentClient().send(
+    new QueryCommand({
+      TableName: table(),
+      KeyConditionExpression: 'subject = :s AND begins_with(#at, :e)',
+      ExpressionAttributeNames: { '#at': 'at' },
+      ExpressionAttributeValues: { ':s': subject, ':e': EVENT_KEY_PREFIX },
+      ScanIndexForward: false,
+      Limit: 1,
+      ConsistentRead: true,
+    }),
+  );
+  const last = out.Items?.[0] as AuditEvent | undefined;
+  return last ? { seq: last.seq, hash: last.hash } : { seq: 0, hash: GENESIS };
+}
+
+function remember(subject: string, head: { seq: number; hash: string }): void {
+  heads.delete(subject);
+  heads.set(subject, head);
+  if (heads.size > MAX_HEADS) heads.delete(heads.keys().next().value!);
+}
+
+async function append(event: Omit<AuditEvent, 'at' | 'seq' | 'time' | 'prev' | 'hash'>): Promise<void> {
+  const { subject, type, actor, runId } = event;
+  // Plain JSON, as DynamoDB gives it back: what is hashed is what is stored.
+  const details = event.details === undefined ? undefined : (JSON.parse(JSON.stringify(event.details)) as Record<string, unknown>);
+  let head = heads.get(subject) ?? { seq: 0, hash: GENESIS };
+  for (let attempt = 1; ; attempt++) {
+    const base = { subject, seq: head.seq + 1, time: new Date().toISOString(), type, actor, runId, details, prev: head.hash };
+    const item: AuditEvent = { ...base, at: eventKey(base.seq), hash: eventHash(base) };
     try {
-      await documentClient().send(
-        new PutCommand({ TableName: table(), Item: { subject, at, type, actor, runId, details }, ConditionExpression: CREATE_ONLY }),
-      );
+      await documentClient().send(new PutCommand({ TableName: table(), Item: item, ConditionExpression: CREATE_ONLY }));
+      remember(subject, { seq: item.seq, hash: item.hash });
       return;
     } catch (err) {
-      if (!isConditionFailure(err) || draw >= MAX_KEY_DRAWS) throw err;
+      // Another writer took this place: read the head and append after it.
+      if (!isConditionFailure(err) || attempt >= MAX_APPENDS) throw err;
+      head = await streamHead(subject);
     }
   }
 }
 
+/**
+ * Appends an event to its subject's stream, chained to the one before. Named fields only: an event
+ * never carries another attribute (the table's TTL attribute would have DynamoDB delete it).
+ */
+export function recordAudit(event: Omit<AuditEvent, 'at' | 'seq' | 'time' | 'prev' | 'hash'>): Promise<void> {
+  const previous = tails.get(event.subject) ?? Promise.resolve();
+  const appended = previous.catch(() => undefined).then(() => append(event));
+  tails.set(event.subject, appended);
+  void appended.finally(() => {
+    if (tails.get(event.subject) === appended) tails.delete(event.subject);
+  }).catch(() => undefined);
+  return appended;
+}
+
+/** A subject's events, in the order they were appended. */
 export async function auditTrail(subject: string): Promise<AuditEvent[]> {
-  const out = await documentClient().send(
-    new QueryCommand({ TableName: table(), KeyConditionExpression: 'subject = :s', ExpressionAttributeValues: { ':s': subject } }),
-  );
-  return (out.Items ?? []) as AuditEvent[];
+  return queryAll<AuditEvent>({
+    TableName: table(),
+    KeyConditionExpression: 'subject = :s AND begins_with(#at, :e)',
+    ExpressionAttributeNames: { '#at': 'at' },
+    ExpressionAttributeValues: { ':s': subject, ':e': EVENT_KEY_PREFIX },
+  });
+}
+
+/** Every event of every stream (a scan: what audit verify and the checkpoints read), in no particular order. */
+export function allAuditEvents(): Promise<AuditEvent[]> {
+  return scanAll<AuditEvent>({
+    TableName: table(),
+    FilterExpression: 'begins_with(#at, :e)',
+    ExpressionAttributeNames: { '#at': 'at' },
+    ExpressionAttributeValues: { ':e': EVENT_KEY_PREFIX },
+  });
 }

@@ -151,6 +151,15 @@ export class DataLayer extends Construct {
   }
 
   /**
+   * Appending to the audit trail (functions/records/audit.ts): a create-only PutItem of the next event
+   * of a stream, and a Query of the stream's head when another writer took that place. Never an
+   * update or a delete: the trail is append-only for every function.
+   */
+  grantAuditAppend(grantee: iam.IGrantable): void {
+    this.grantTable(this.audit, grantee, 'dynamodb:PutItem', 'dynamodb:Query');
+  }
+
+  /**
    * Reads (`s3:GetObject`, with `s3:GetObjectVersion` for pinned versions) or writes
    * (`s3:PutObject`) knowledge documents: only under the knowledge prefix, nothing else.
    */

@@ -47,6 +47,7 @@ export class StepHandlers extends Construct {
   private readonly fn: (kind: FunctionKind, timeout: Duration, extra?: Pick<HandrailFunctionProps, 'commandHooks'> & { environment?: Record<string, string>; id?: string }) => HandrailFunction;
   private readonly stepRecords: (f: HandrailFunction) => void;
   readonly reminders: HandrailFunction;
+  readonly auditCheckpoint: HandrailFunction;
   readonly reconciler: HandrailFunction;
 
   constructor(scope: Construct, id: string, props: StepHandlersProps) {
@@ -111,7 +112,7 @@ export class StepHandlers extends Construct {
 
     // The approval function notifies reviewers (functions/notifications): it reads the reviewer
     // directory it ships with (as JSON), the channel credentials, and may send email, nothing else.
-    // The signing secret is named only where it is used: reviewer links (notifiers, API) and delivery signatures.
+    // The signing secret is named only where it is used: reviewer links (notifiers, API), delivery signatures and audit checkpoints.
     const signing = { [ENV.signingSecretArn]: props.signingSecret.secretArn };
     const notifierEnvironment = {
       ...signing,
@@ -130,7 +131,7 @@ export class StepHandlers extends Construct {
     const approval = fn('approval', Duration.seconds(30), { environment: notifierEnvironment, commandHooks: bundleDirectory });
     data.grantTable(data.approvals, approval, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
     data.grantTable(data.runs, approval, 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem');
-    data.grantTable(data.audit, approval, 'dynamodb:PutItem');
+    data.grantAuditAppend(approval);
     grantSecretValue(props.signingSecret, approval);
     grantSecretValue(props.channelSecrets, approval);
     const stack = Stack.of(this);
@@ -150,14 +151,14 @@ export class StepHandlers extends Construct {
     const deliver = fn('deliver', Duration.minutes(2), { environment: { [ENV.deliverySecretArn]: props.deliverySecret.secretArn, ...props.deliveryEnvironment } });
     readRunView(deliver);
     data.grantTable(data.runs, deliver, 'dynamodb:UpdateItem');
-    data.grantTable(data.audit, deliver, 'dynamodb:PutItem');
+    data.grantAuditAppend(deliver);
     grantSecretValue(props.deliverySecret, deliver);
 
     // Ends the run, expires a timed-out request: conditional updates and audit events only.
     const finish = fn('finish', Duration.seconds(30));
     data.grantTable(data.runs, finish, 'dynamodb:UpdateItem');
     data.grantTable(data.approvals, finish, 'dynamodb:UpdateItem');
-    data.grantTable(data.audit, finish, 'dynamodb:PutItem');
+    data.grantAuditAppend(finish);
 
     // Approval reminders: a sweep every five minutes over pending approvals (functions/scheduled).
     this.reminders = new HandrailFunction(this, 'RemindersFunction', {
@@ -169,7 +170,7 @@ export class StepHandlers extends Construct {
     });
     // Queries pending requests, claims each reminder with a conditional update, reads it to notify.
     data.grantTable(data.approvals, this.reminders, 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem');
-    data.grantTable(data.audit, this.reminders, 'dynamodb:PutItem');
+    data.grantAuditAppend(this.reminders);
     grantSecretValue(props.signingSecret, this.reminders);
     grantSecretValue(props.channelSecrets, this.reminders);
     this.reminders.addToRolePolicy(sendEmail);
@@ -191,11 +192,27 @@ export class StepHandlers extends Construct {
     // Exactly what it does: query the sparse index, clear it, read runs, append audit events.
     data.grantTable(data.approvals, this.reconciler, 'dynamodb:Query', 'dynamodb:UpdateItem');
     data.grantTable(data.runs, this.reconciler, 'dynamodb:GetItem');
-    data.grantTable(data.audit, this.reconciler, 'dynamodb:PutItem');
+    data.grantAuditAppend(this.reconciler);
     new events.Rule(this, 'ReconcileDecisionsSchedule', {
       description: 'Resume runs whose recorded approval decision did not reach Step Functions',
       schedule: events.Schedule.rate(Duration.minutes(1)),
       targets: [new targets.LambdaFunction(this.reconciler, { retryAttempts: 2 })],
+    });
+
+    // Audit checkpoints: every five minutes the heads of the streams that grew are signed
+    // (functions/scheduled/audit-checkpoint): it reads the trail and appends to it, nothing else.
+    this.auditCheckpoint = new HandrailFunction(this, 'AuditCheckpointFunction', {
+      entry: 'functions/scheduled/audit-checkpoint/handler.ts',
+      kind: 'audit-checkpoint',
+      timeout: Duration.minutes(5),
+      environment: { ...props.environment, ...signing },
+    });
+    data.grantTable(data.audit, this.auditCheckpoint, 'dynamodb:Scan', 'dynamodb:Query', 'dynamodb:PutItem');
+    grantSecretValue(props.signingSecret, this.auditCheckpoint);
+    new events.Rule(this, 'AuditCheckpointSchedule', {
+      description: 'Sign the heads of the audit streams that grew (tamper-evident audit trail)',
+      schedule: events.Schedule.rate(Duration.minutes(5)),
+      targets: [new targets.LambdaFunction(this.auditCheckpoint, { retryAttempts: 2 })],
     });
 
     this.functions = { generate, classify, approval, deliver, finish };

@@ -214,7 +214,9 @@ export class HandrailStack extends Stack {
     // are allocated by conditional put after the object is written (HEAD when it existed).
     this.data.grantTable(this.data.runs, apiFunction, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:Scan');
     this.data.grantTable(this.data.approvals, apiFunction, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query');
-    this.data.grantTable(this.data.audit, apiFunction, 'dynamodb:PutItem', 'dynamodb:Query');
+    this.data.grantAuditAppend(apiFunction);
+    // audit verify reads the whole trail.
+    this.data.grantTable(this.data.audit, apiFunction, 'dynamodb:Scan');
     this.data.grantTable(this.data.knowledge, apiFunction, 'dynamodb:PutItem', 'dynamodb:Query');
     // Releases: recorded once (conditional put) as a run starts on one, read and listed (GET /releases).
     this.data.grantTable(this.data.releases, apiFunction, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Scan');

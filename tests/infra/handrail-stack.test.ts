@@ -46,7 +46,7 @@ describe('Handrail stack (dev)', () => {
   it('bundles one nodejs22.x function per step kind plus the API, each with its own role', () => {
     const fns = Object.values(template.findResources('AWS::Lambda::Function')).filter((f) => f.Metadata?.['handrail:kind']);
     // dev maps its IdP's groups to roles: the user pool's pre token generation trigger is one more.
-    expect(fns.map((f) => f.Metadata['handrail:kind']).sort()).toEqual(['api', 'approval', 'classify', 'deliver', 'execution-status', 'finish', 'generate', 'pre-token-generation', 'reconcile-decisions', 'reminders', 'retrieve']);
+    expect(fns.map((f) => f.Metadata['handrail:kind']).sort()).toEqual(['api', 'approval', 'classify', 'deliver', 'execution-status', 'finish', 'generate', 'pre-token-generation', 'reconcile-decisions', 'reminders', 'retrieve', 'audit-checkpoint'].sort());
     for (const fn of fns) {
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
       expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON' });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app-factory.js';
+import { loadPipelineConfig } from '../../infra/pipeline-config.js';
 import { projectRoot } from '../../infra/project-root.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'stages-'));
@@ -136,5 +137,9 @@ describe("stages.yaml's commented example", () => {
   it.each(['dev', 'staging', 'prod'])('declares a complete %s stage, identity included', (stage) => {
     const { stack } = synth(stage, example);
     expect(stack.node.tryFindChild('Identity')).toBeDefined();
+  });
+
+  it('declares the pipeline that promotes through them', () => {
+    expect(loadPipelineConfig(stagesFile(example))).toMatchObject({ order: ['dev', 'staging', 'prod'], approvalBefore: ['prod'], source: { repository: 'acme/handrail', branch: 'main' } });
   });
 });

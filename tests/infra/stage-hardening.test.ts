@@ -63,14 +63,15 @@ describe('audit table', () => {
     for (const [, table] of withTtl) expect(table.Properties.TimeToLiveSpecification).toEqual({ AttributeName: TTL_ATTRIBUTE, Enabled: true });
   });
 
-  it('is append-only for every role in the stack: PutItem to write, Query to read, nothing else', () => {
+  it('is append-only for every role in the stack: PutItem to write, Query and Scan (audit verify, checkpoints) to read, nothing else', () => {
     const auditId = idOf(dev, 'AWS::DynamoDB::Table', 'DataAuditTable');
     const actions = Object.values(dev.findResources('AWS::IAM::Policy'))
       .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[])
       .filter((s) => JSON.stringify(s.Resource).includes(`"${auditId}"`))
       .flatMap((s) => [s.Action].flat());
     expect(actions).toContain('dynamodb:PutItem');
-    expect([...new Set(actions)].sort()).toEqual(['dynamodb:PutItem', 'dynamodb:Query']);
+    expect([...new Set(actions)].sort()).toEqual(['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Scan']);
+    expect(actions.filter((a) => /UpdateItem|DeleteItem|BatchWriteItem|PartiQL|\*/.test(a))).toEqual([]);
   });
 });
 

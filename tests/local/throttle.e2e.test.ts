@@ -64,7 +64,7 @@ describe('per-caller throttling', { timeout: 60_000 }, () => {
     // Another caller, same window: not affected.
     expect((await auditor.get('/runs?limit=1')).status).toBe(200);
     // One audit event for the flood, naming who and which limit.
-    const events = (await auditTrail('access')).filter((e) => e.type === 'access.throttled' && e.actor === 'person:admin@example.com' && e.at >= since);
+    const events = (await auditTrail('access')).filter((e) => e.type === 'access.throttled' && e.actor === 'person:admin@example.com' && e.time >= since);
     expect(events).toHaveLength(1);
     expect(events[0]!.details).toMatchObject({ route: 'GET /runs', kind: 'person', limit: '4 per 10 s' });
     // The window reopens.

@@ -159,7 +159,7 @@ describe('the shipped bundles', () => {
     expect((await waitForRun(rt, stopped, ['failed'])).error).toMatchObject({ error: 'Parity.Stop' });
 
     // The schedules (reminders, the decision reconciler)
-    await expect(rt.runSchedules()).resolves.toHaveLength(rt.functions.filter((f) => ['reminders', 'reconcile-decisions'].includes(f.kind)).length);
+    await expect(rt.runSchedules()).resolves.toHaveLength(rt.functions.filter((f) => ['reminders', 'reconcile-decisions', 'audit-checkpoint'].includes(f.kind)).length);
     expect(receiver.received.some((r) => r.body.runId === rejected || r.body.runId === stopped)).toBe(false);
   });
 
