@@ -1,6 +1,8 @@
 /**
  * `npm run bench`: drives the support-reply workflow on the local runtime with the offline provider
- * and prints one JSON line: throughput from webhook to pending approval, and latencies.
+ * and prints one JSON line: throughput from webhook to pending approval (runsPerSecond) and from
+ * decision to delivered (decisionsPerSecond: the decisions sent over the time until the last of
+ * them was delivered), and the latencies of each.
  * The HTTP client runs on its own thread (client-worker.mjs), as an external caller would.
  * BENCH_RUNS (default 2000) and BENCH_CONCURRENCY (default 32) tune the load.
  */
@@ -60,6 +62,8 @@ const decided = new Map((await ask({ type: 'decisions', runIds: pendingIds })).m
 await waitUntil(() => pendingIds.every((id) => closed.has(id)), 300_000);
 const delivered = pendingIds.filter((id) => closed.get(id)?.status === 'SUCCEEDED');
 const toDelivered = delivered.map((id) => closed.get(id)!.at - decided.get(id)!);
+const firstDecision = Math.min(...decided.values());
+const lastDelivered = Math.max(...delivered.map((id) => closed.get(id)!.at));
 
 console.log(
   JSON.stringify({
@@ -70,6 +74,7 @@ console.log(
     runsPending: pendingIds.length,
     runsDelivered: delivered.length,
     runsPerSecond: Math.round((pendingIds.length / ((lastPending - t0) / 1000)) * 10) / 10,
+    decisionsPerSecond: Math.round((delivered.length / ((lastDelivered - firstDecision) / 1000)) * 10) / 10,
     webhookToPendingMs: { p50: percentile(toPending, 50), p95: percentile(toPending, 95) },
     decisionToDeliveredMs: { p50: percentile(toDelivered, 50), p95: percentile(toDelivered, 95) },
   }),

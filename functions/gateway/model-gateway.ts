@@ -14,6 +14,7 @@ import { callBedrock } from './providers/bedrock.js';
 import { callOffline, OFFLINE_MODEL } from './providers/offline.js';
 import { callOpenAI, openaiConfigured } from './providers/openai.js';
 import { backoffMs } from './retry.js';
+import { publishModelAttempts } from '../shared/metrics.js';
 import {
   COOLDOWN_KINDS,
   DEFAULT_FALLBACK_ON,
@@ -147,7 +148,19 @@ async function callModel(call: ProviderCall, walk: Walk): Promise<ProviderReply 
   return failure;
 }
 
+/** Walks the request's model chain (walkChain), and publishes what each provider was asked and how it answered. */
 export async function generate(req: GenerateRequest, options: GenerateOptions & { purpose?: 'repair' } = {}): Promise<GenerateResult> {
+  try {
+    const result = await walkChain(req, options);
+    publishModelAttempts(result.attempts);
+    return result;
+  } catch (err) {
+    if (err instanceof GatewayChainExhausted) publishModelAttempts(err.attempts);
+    throw err;
+  }
+}
+
+async function walkChain(req: GenerateRequest, options: GenerateOptions & { purpose?: 'repair' }): Promise<GenerateResult> {
   const walk: Walk = {
     sleep: options.sleep ?? realSleep,
     now: options.now ?? Date.now,

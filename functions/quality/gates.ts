@@ -5,6 +5,7 @@
 import type { QualityGates } from '../../state-machines/schema.js';
 import { groundingConfidence } from '../classifiers/grounding.js';
 import type { ConfidenceResult } from '../classifiers/types.js';
+import { personalData } from '../shared/personal-data.js';
 import type { Passage } from '../shared/step-contract.js';
 
 export interface GateFailure {
@@ -30,31 +31,6 @@ export function draftConfidence(draft: { text: string; output?: Record<string, u
     return { score: reported, method: 'model', reason: 'the confidence the model reported in its structured output' };
   }
   return groundingConfidence(draft.text, passages);
-}
-
-const EMAIL = /[A-Z0-9._%+-]+@[A-Z0-9.-]+\.[A-Z]{2,}/gi;
-const PHONE = /(?:\+?\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)|\d{2,4})[\s.-]?\d{3,4}[\s.-]?\d{3,4}\b/g;
-const CARD_CANDIDATE = /\b(?:\d[ -]?){13,19}\b/g;
-
-/** The Luhn checksum that every payment card number satisfies. */
-export function luhnValid(digits: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = Number(digits[digits.length - 1 - i]);
-    if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
-    sum += d;
-  }
-  return digits.length >= 13 && sum % 10 === 0;
-}
-
-export function personalData(text: string): string[] {
-  const found: string[] = [];
-  if (text.match(EMAIL)) found.push('an email address');
-  const cards = (text.match(CARD_CANDIDATE) ?? []).map((c) => c.replace(/[ -]/g, '')).filter(luhnValid);
-  if (cards.length) found.push('a card number');
-  const withoutCards = cards.length ? text.replace(CARD_CANDIDATE, ' ') : text;
-  if ((withoutCards.match(PHONE) ?? []).some((p) => p.replace(/\D/g, '').length >= 9)) found.push('a phone number');
-  return found;
 }
 
 export function evaluateGates(gates: QualityGates, draft: { text: string; citations: number[]; confidence?: ConfidenceResult }, passages: Pick<Passage, 'score'>[]): GateResult {

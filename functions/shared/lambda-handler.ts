@@ -1,6 +1,8 @@
 /**
  * Wraps a step function body as a Lambda handler: middy + Powertools logger context, and zod
- * parsing of the event so a malformed payload fails with a message naming the field.
+ * parsing of the event so a malformed payload fails with a message naming the field. Every line
+ * logged during the invocation (the event itself included) carries the run, workflow and step it
+ * is about, when the event names them: the keys to follow one run through the logs.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
@@ -8,6 +10,13 @@ import type { Context } from 'aws-lambda';
 import type { ZodType } from 'zod';
 import { ValidationError } from './errors.js';
 import { logger } from './logger.js';
+
+/** The run, workflow and step a step event is about (a state machine task's payload), as log keys. */
+function correlationKeys(event: unknown): Record<string, string> {
+  const e = event as { state?: { run?: { runId?: unknown; workflowId?: unknown } }; step?: { id?: unknown } } | undefined;
+  const keys = { runId: e?.state?.run?.runId, workflowId: e?.state?.run?.workflowId, stepId: e?.step?.id };
+  return Object.fromEntries(Object.entries(keys).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+}
 
 export function stepHandler<TEvent, TResult>(schema: ZodType<TEvent>, body: (event: TEvent, context: Context) => Promise<TResult>) {
   return middy(async (raw: unknown, context: Context) => {
@@ -18,5 +27,8 @@ export function stepHandler<TEvent, TResult>(schema: ZodType<TEvent>, body: (eve
       throw new ValidationError(`Invalid step event at ${field || '(root)'}: ${issue?.message}`, field);
     }
     return body(parsed.data, context);
-  }).use(injectLambdaContext(logger));
+  })
+    // Before the logger's own middleware, so the event line carries them too; cleared after each invocation.
+    .use({ before: (request) => void logger.appendKeys(correlationKeys(request.event)) })
+    .use(injectLambdaContext(logger, { resetKeys: true }));
 }

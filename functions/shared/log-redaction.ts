@@ -1,9 +1,11 @@
 /**
  * Secrets that travel in requests and must never reach a log line: review and inbox link tokens
  * (they are credentials: whoever holds one can decide), bearer tokens, ID tokens, and request and
- * delivery signatures. Applied to every string the shared logger prints (its JSON replacer),
- * messages and stacks included.
+ * delivery signatures; and personal data (email addresses, card and phone numbers: personal-data.ts).
+ * Applied to every string the shared logger prints (its JSON replacer), messages and stacks included.
  */
+import { maskPersonalData } from './personal-data.js';
+
 const RULES: Array<[RegExp, string]> = [
   [/\/(review|inbox)\/[^/?#\s"']+/g, '/$1/<redacted>'],
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, '$1 <redacted>'],
@@ -16,11 +18,11 @@ const RULES: Array<[RegExp, string]> = [
   [/\b(code|code_verifier)=[^&\s"']+/g, '$1=<redacted>'],
 ];
 
-/** The text with every token, credential and signature replaced by `<redacted>`. */
+/** The text with every token, credential and signature replaced by `<redacted>`, and personal data masked. */
 export function redact(text: string): string {
   let out = text;
   for (const [pattern, replacement] of RULES) out = out.replace(pattern, replacement);
-  return out;
+  return maskPersonalData(out);
 }
 
 /**

@@ -27,6 +27,7 @@ import { GovernedWorkflow } from '../constructs/governed-workflow.js';
 import { HandrailFunction } from '../constructs/handrail-function.js';
 import { HandrailHttpApi } from '../constructs/http-api.js';
 import { Identity } from '../constructs/identity.js';
+import { Observability } from '../constructs/observability.js';
 import { BUNDLED_COLLECTIONS, BUNDLED_DIRECTORY, BUNDLED_RELEASES, BUNDLED_WORKFLOWS_DIR, PRICE_TABLE_FILE, collectionsCommands, directoryCommands, releasesCommands, workflowCommands } from '../constructs/json-assets.js';
 import { StepHandlers } from '../constructs/step-handlers.js';
 
@@ -244,6 +245,8 @@ export class HandrailStack extends Stack {
     }
     // API Gateway checks the ID token first on the routes it can (http-api.ts says which and why).
     http.addRoutes(apiFunction, identity ? { authorizer: new HttpJwtAuthorizer('IdToken', identity.issuer, { jwtAudience: [identity.client.userPoolClientId] }) } : {});
+
+    new Observability(this, 'Observability', { stage, workflows: props.workflows, providers: config.providers });
 
     new CfnOutput(this, 'ApiUrl', { value: http.api.apiEndpoint, description: 'Base URL of the Handrail API' });
     new CfnOutput(this, 'KnowledgeBucketName', { value: this.data.knowledgeBucket.bucketName });

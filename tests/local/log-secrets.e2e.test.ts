@@ -115,6 +115,12 @@ describe('the logs of a whole run', () => {
     expect(logs.lines.filter((l) => l.message === 'Lambda invocation event').length).toBeGreaterThanOrEqual(4);
     expect(logs.lines.some((l) => l.message === 'Slack request refused')).toBe(true);
     expect(text).toContain(runId);
+    // Every step's lines carry the run, workflow and step they are about (the keys to follow one run).
+    const stepEvents = logs.lines.filter((l) => l.message === 'Lambda invocation event' && (l as { stepId?: string }).stepId);
+    expect(stepEvents.length).toBeGreaterThanOrEqual(3);
+    for (const line of stepEvents) expect(line).toMatchObject({ runId, workflowId: 'support-reply' });
+    // Personal data in the run's input never reaches a log line as written.
+    expect(text).not.toContain('pat@example.com');
     const secrets: Record<string, string> = {
       'signing secret': rt.signingSecret,
       'webhook secret': rt.webhookSecret('support-reply'),

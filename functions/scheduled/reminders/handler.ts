@@ -9,7 +9,8 @@ import { notifyApprovalRequested } from '../../notifications/notify.js';
 import { claimReminder, listApprovals, type ApprovalRecord } from '../../records/approvals.js';
 import { recordAudit } from '../../records/audit.js';
 import { stepHandler } from '../../shared/lambda-handler.js';
-import { dueForReminder } from './due.js';
+import { dueForReminder, pastReviewTime } from './due.js';
+import { publishApprovalsPastSla } from '../../shared/metrics.js';
 
 const scheduledEventSchema = z.object({ time: z.string().datetime({ offset: true }) }).passthrough();
 
@@ -26,7 +27,11 @@ async function pendingApprovals(): Promise<ApprovalRecord[]> {
 
 export const handler = stepHandler(scheduledEventSchema, async (event) => {
   const now = Date.parse(event.time);
-  const due = (await pendingApprovals()).filter((a) => dueForReminder(a, now));
+  const pending = await pendingApprovals();
+  const late = new Map<string, number>();
+  for (const a of pending.filter((p) => pastReviewTime(p, now))) late.set(a.workflowId, (late.get(a.workflowId) ?? 0) + 1);
+  publishApprovalsPastSla(late);
+  const due = pending.filter((a) => dueForReminder(a, now));
   let reminded = 0;
   for (const approval of due) {
     const at = new Date(now).toISOString();
@@ -41,5 +46,5 @@ export const handler = stepHandler(scheduledEventSchema, async (event) => {
     });
     reminded++;
   }
-  return { checkedAt: event.time, due: due.length, reminded };
+  return { checkedAt: event.time, due: due.length, reminded, pastReviewTime: [...late.values()].reduce((a, b) => a + b, 0) };
 });

@@ -7,7 +7,7 @@ import { ConflictError } from '../../shared/errors.js';
 import { stepHandler } from '../../shared/lambda-handler.js';
 import { stateSchema } from '../event-schema.js';
 import { AUTONOMY_REVIEWER } from '../../autonomy/types.js';
-import { publishReleaseCounts } from '../../shared/metrics.js';
+import { publishRunEnded } from '../../shared/metrics.js';
 import type { ApprovalRef } from '../../shared/step-contract.js';
 import { countsOf, type RunOutcome } from '../../../state-machines/rollout.js';
 
@@ -50,6 +50,6 @@ export const handler = stepHandler(eventSchema, async ({ finish, state }) => {
     if (!(err instanceof ConflictError)) throw err;
   }
   // Replays never count towards a release's rollback rule.
-  if (state.run.releaseId && !state.run.replay) publishReleaseCounts(state.run.workflowId, state.run.releaseId, countsOf({ status: finish.status, decision: decisionOf(finish.status, state.approval) }));
+  if (!state.run.replay) publishRunEnded(state.run.workflowId, state.run.releaseId, countsOf({ status: finish.status, decision: decisionOf(finish.status, state.approval) }), finish.status === 'delivery_failed');
   return { status: finish.status };
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { draftConfidence, evaluateGates, luhnValid, personalData } from '../../../functions/quality/gates.js';
+import { draftConfidence, evaluateGates } from '../../../functions/quality/gates.js';
+import { luhnValid, personalData } from '../../../functions/shared/personal-data.js';
 
 const gates = { blockedPatterns: ['guarantee(d)?', 'legal advice'], requireCitations: true, minLength: 10, maxLength: 200, noPersonalData: true, minPassageScore: 1, onFail: 'review' };
 

@@ -67,3 +67,19 @@ describe('sign-in secrets', () => {
     expect(redactingReplacer('cookies', ['handrail-session=x'])).toBe('<redacted>');
   });
 });
+
+describe('personal data in log lines', () => {
+  it.each([
+    ['an email address', 'decided by support-agent@example.com', 'decided by <email>'],
+    ['a phone number written as one', 'customer asked to call +44 20 7946 0958 back', 'customer asked to call <phone> back'],
+    ['a card number', 'ticket said: my card 4111 1111 1111 1111 was charged twice', 'ticket said: my card <card> was charged twice'],
+  ])('masks %s', (_what, text, masked) => {
+    expect(redact(text)).toBe(masked);
+    expect(JSON.parse(stringify({ message: text }))).toEqual({ message: masked });
+  });
+
+  it('keeps account ids, ARNs, times and counts readable', () => {
+    const text = 'arn:aws:states:us-east-1:123456789012:execution:handrail-dev-support-reply:run-mx45iphk at 2026-12-01T04:40:23.123Z, 1796099739644 ms, 2000 runs';
+    expect(redact(text)).toBe(text);
+  });
+});
