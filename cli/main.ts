@@ -4,6 +4,7 @@ import { CliError } from './api-client.js';
 import { browserLogin } from './browser-login.js';
 import * as commands from './commands.js';
 import { kbSync } from './kb-sync.js';
+import { exportRecords } from './export.js';
 import { promote } from './promote.js';
 import { replay } from './replay.js';
 
@@ -47,6 +48,11 @@ Commands:
                                           re-run recorded runs' inputs through a release (nothing delivered,
                                           nobody asked); prints each side by side with the original and how
                                           a person decided it, and writes the report as JSON
+  audit export [--from T] [--to T] [--format jsonl|csv] [--out F]
+                                          every audit event recorded in the window (all streams), as JSON
+                                          Lines (default) or CSV with stable columns; progress on stderr
+  runs export [--workflow W] [--status S] [--from T] [--to T] [--format jsonl|csv] [--out F]
+                                          every run (created in the window), the same way
   audit verify [--from <time>] [--to <time>]
                                           walk the hash-chained audit trail and its signed checkpoints;
                                           prints every edited, inserted or deleted event (exit 1 if any)
@@ -112,6 +118,7 @@ async function main(argv: string[]): Promise<void> {
       port: { type: 'string' },
       'no-browser': { type: 'boolean' },
       all: { type: 'boolean' },
+      format: { type: 'string' },
       check: { type: 'boolean' },
       'from-data': { type: 'string' },
     },
@@ -170,6 +177,10 @@ async function main(argv: string[]): Promise<void> {
       return commands.showRollout(rest[0]);
     case 'replay':
       return replay(sub, { release: values.release, from: values.from, to: values.to, limit: values.limit, out: values.out });
+    case 'audit export':
+      return exportRecords('audit', { format: values.format, from: values.from, to: values.to, out: values.out });
+    case 'runs export':
+      return exportRecords('runs', { format: values.format, from: values.from, to: values.to, out: values.out, workflow: values.workflow, status: values.status });
     case 'audit verify':
       return commands.verifyAudit(values.from, values.to);
     case 'rollback':

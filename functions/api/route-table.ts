@@ -70,6 +70,8 @@ const auditedReason = z.string().trim().min(1, 'reason: say why (it is audited)'
 const count = z.number().int().min(0);
 /** A time in a query or body, named by its field. */
 const isoTime = (field: string, example: string) => z.iso.datetime({ offset: true, message: `${field}: an ISO 8601 time, e.g. ${example}` });
+/** A window of time in a query: from, to, either or neither. */
+const timeWindow = { from: isoTime('from', '2026-11-01T00:00:00Z').optional(), to: isoTime('to', '2026-11-30T00:00:00Z').optional() };
 
 export const schemas = {
   listRuns: z.object({ workflowId, status: z.enum(RUN_STATUSES).optional(), ...page }).strict(),
@@ -151,10 +153,13 @@ export const schemas = {
     })
     .strict(),
   /** Which recorded events of the audit trail to report on (all when neither is given). */
-  verifyAudit: z
+  verifyAudit: z.object(timeWindow).strict(),
+  /** A page of the audit events recorded in a window (all when neither end is given). */
+  listAuditEvents: z
     .object({
-      from: isoTime('from', '2026-11-01T00:00:00Z').optional(),
-      to: isoTime('to', '2026-11-30T00:00:00Z').optional(),
+      ...timeWindow,
+      limit: z.coerce.number().int().min(1).max(1000).default(500),
+      cursor: z.string().optional(),
     })
     .strict(),
   /** A user to disable: their email (the id their tokens carry), and why (kept in the audit trail). */
@@ -209,6 +214,7 @@ export const ROUTES = {
   getReplay: { method: 'GET', path: '/replays/{replayId}', summary: 'A replay side by side with the runs it re-ran: outcome, route, classification, gates, draft length and citations, cost, latency, and how a person decided the original', access: readers },
   promote: { method: 'POST', path: '/workflows/{workflowId}/promotions', summary: 'Send every new run to the release this stage deploys, promoted from the stage before on the evidence npx handrail promote gathered there (audited with who and why)', access: roles('admin'), body: schemas.promote },
   rollback: { method: 'POST', path: '/workflows/{workflowId}/rollback', summary: 'Send every new run back to an earlier release at once, without a deploy (runs already started finish on theirs; audited)', access: roles('admin'), body: schemas.rollback },
+  listAuditEvents: { method: 'GET', path: '/audit/events', summary: 'A page of the audit events recorded in a window, every stream, with a cursor for the next (what npx handrail audit export streams)', access: roles('admin', 'auditor'), query: schemas.listAuditEvents },
   verifyAudit: { method: 'GET', path: '/audit/verify', summary: 'Walk the hash-chained audit trail and its signed checkpoints: every edited, inserted or deleted event, and where', access: roles('admin', 'auditor'), query: schemas.verifyAudit },
   listReleases: { method: 'GET', path: '/releases', summary: "Each workflow's releases, newest first: the one deployed now, and every one a run started on", access: readers, query: schemas.listReleases },
   getRelease: { method: 'GET', path: '/releases/{releaseId}', summary: 'One release: its manifest (definition with prompts and gates, reviewers, delivery, prices, knowledge)', access: readers },
