@@ -4,8 +4,8 @@
  * its own content (else it was edited) and of the event before (else one before it was replaced),
  * and follow the one before without a gap (else one was deleted); each signed checkpoint must hold
  * (functions/audit/checkpoints.ts), and the events it saw must still be there, unchanged, with none
- * slipped in before it (an event dated before a checkpoint that saw its stream end earlier was
- * inserted). `from`/`to` limit the report to events recorded in that window.
+ * slipped in before it (an event dated before a checkpoint's `asOf` that saw its stream end earlier
+ * was inserted). `from`/`to` limit the report to events recorded in that window.
  */
 import { allAuditEvents, eventHash, eventKey, GENESIS, type AuditEvent } from '../records/audit.js';
 import { CHECKPOINT_STREAM, checkpointOf, signatureHolds } from './checkpoints.js';
@@ -34,7 +34,11 @@ export interface AuditVerification {
 export async function verifyAuditTrail({ from, to }: { from?: string; to?: string } = {}): Promise<AuditVerification> {
   const events = await allAuditEvents();
   const streams = new Map<string, AuditEvent[]>();
-  for (const e of events) streams.set(e.subject, [...(streams.get(e.subject) ?? []), e]);
+  for (const e of events) {
+    const stream = streams.get(e.subject);
+    if (stream) stream.push(e);
+    else streams.set(e.subject, [e]);
+  }
   const findings: TamperFinding[] = [];
   const find = (kind: TamperKind, e: Pick<AuditEvent, 'subject' | 'seq'> & { time?: string }, message: string) =>
     findings.push({ kind, subject: e.subject, seq: e.seq, ...(e.time ? { time: e.time } : {}), message: `${e.subject} #${e.seq}: ${message}` });
@@ -65,10 +69,10 @@ export async function verifyAuditTrail({ from, to }: { from?: string; to?: strin
     for (const [subject, head] of Object.entries(c.heads)) {
       const stream = streams.get(subject) ?? [];
       const signed = stream.find((e) => e.seq === head.seq);
-      if (!signed) find('deleted', { subject, seq: head.seq, time: c.time }, `checkpoint #${c.seq} (${c.time}) signed it; it is gone`);
-      else if (signed.hash !== head.hash) find('edited', signed, `it is not the event checkpoint #${c.seq} (${c.time}) signed: the stream was rewritten up to it`);
-      for (const later of stream.filter((e) => e.seq > head.seq && e.time <= c.time)) {
-        find('inserted', later, `dated ${later.time}, before checkpoint #${c.seq} (${c.time}), which saw the stream end at #${head.seq}`);
+      if (!signed) find('deleted', { subject, seq: head.seq, time: c.time }, `checkpoint #${c.seq} (as of ${c.asOf}) signed it; it is gone`);
+      else if (signed.hash !== head.hash) find('edited', signed, `it is not the event checkpoint #${c.seq} (as of ${c.asOf}) signed: the stream was rewritten up to it`);
+      for (const later of stream.filter((e) => e.seq > head.seq && e.time <= c.asOf)) {
+        find('inserted', later, `dated ${later.time}, before checkpoint #${c.seq} (as of ${c.asOf}), which saw the stream end at #${head.seq}`);
       }
       lastSigned.set(subject, Math.max(lastSigned.get(subject) ?? 0, head.seq));
     }

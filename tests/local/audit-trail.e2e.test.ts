@@ -6,7 +6,7 @@
  */
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { CHECKPOINT_STREAM } from '../../functions/audit/checkpoints.js';
+import { CHECKPOINT_SETTLE_MS, CHECKPOINT_STREAM } from '../../functions/audit/checkpoints.js';
 import { auditTrail, eventHash, eventKey, recordAudit, type AuditEvent } from '../../functions/records/audit.js';
 import { documentClient } from '../../functions/shared/aws-clients.js';
 import { ENV } from '../../functions/shared/env-names.js';
@@ -14,6 +14,8 @@ import { handrailCli } from '../support/cli.js';
 import { client, decideAs, runRecordReaching, runtimeForSuite } from '../support/local-runtime.js';
 
 const runtime = runtimeForSuite();
+/** The checkpoint schedule, late enough that it signs everything recorded so far (it signs as of CHECKPOINT_SETTLE_MS before its time). */
+const checkpointNow = () => runtime().runSchedules(new Date(Date.now() + CHECKPOINT_SETTLE_MS + 1000));
 const table = () => process.env[ENV.auditTable]!;
 const verify = async (query = '') => (await client(runtime(), { as: 'auditor@example.com' }).get(`/audit/verify${query}`)).body;
 const eventOf = async (subject: string, seq: number) => (await documentClient().send(new GetCommand({ TableName: table(), Key: { subject, at: eventKey(seq) } }))).Item as AuditEvent;
@@ -35,7 +37,7 @@ describe('the audit trail', () => {
     expect(trail.map((e) => e.seq)).toEqual(trail.map((_, i) => i + 1));
 
     expect(await verify()).toMatchObject({ ok: true, findings: [], checkpoints: 0 });
-    await rt.runSchedules();
+    await checkpointNow();
     const signed = await verify();
     expect(signed).toMatchObject({ ok: true, unsigned: 0 });
     expect(signed.checkpoints).toBe(1);
@@ -44,7 +46,7 @@ describe('the audit trail', () => {
     expect(cli.stdout).toContain('✓ the audit trail holds');
     // A second checkpoint signs only what grew since the first.
     await stream('users-a', 1);
-    await rt.runSchedules();
+    await checkpointNow();
     const [, second] = await auditTrail(CHECKPOINT_STREAM);
     expect(Object.keys((second!.details as { heads: object }).heads)).toEqual(['users-a']);
   });
@@ -64,19 +66,19 @@ describe('the audit trail', () => {
 
   it('finds an event deleted in DynamoDB, and one deleted from the end that a checkpoint had signed', async () => {
     await stream('deleted', 4);
-    await runtime().runSchedules();
+    await checkpointNow();
     await documentClient().send(new DeleteCommand({ TableName: table(), Key: { subject: 'deleted', at: eventKey(2) } }));
     await documentClient().send(new DeleteCommand({ TableName: table(), Key: { subject: 'deleted', at: eventKey(4) } }));
     const findings = (await verify()).findings.filter((f: { subject: string }) => f.subject === 'deleted');
     expect(findings.map((f: { kind: string; seq: number }) => [f.kind, f.seq])).toEqual([['deleted', 2], ['deleted', 4]]);
     expect(findings[0].message).toBe('deleted #2: missing: event is gone (#3 follows #1)');
-    expect(findings[1].message).toMatch(/^deleted #4: checkpoint #\d+ \(.+\) signed it; it is gone$/);
+    expect(findings[1].message).toMatch(/^deleted #4: checkpoint #\d+ \(as of .+\) signed it; it is gone$/);
   });
 
   it('finds an event slipped in before a checkpoint, even with a correct hash, and a stream rewritten consistently', async () => {
     await stream('inserted', 2);
     await stream('rewritten', 2);
-    await runtime().runSchedules();
+    await checkpointNow();
     // A forger who knows the hashing appends a well-chained event, dated before the checkpoint.
     const head = await eventOf('inserted', 2);
     const forged = { subject: 'inserted', seq: 3, time: head.time, type: 'user.enabled' as const, actor: 'admin@example.com', prev: head.hash };
@@ -94,11 +96,22 @@ describe('the audit trail', () => {
       expect.objectContaining({ kind: 'inserted', subject: 'inserted', seq: 3 }),
       expect.objectContaining({ kind: 'edited', subject: 'rewritten', seq: 2, message: expect.stringContaining('is not the event checkpoint') }),
     ]));
-    expect(findings.find((f: { subject: string }) => f.subject === 'inserted').message).toMatch(/before checkpoint #\d+ .*, which saw the stream end at #2/);
+    expect(findings.find((f: { subject: string }) => f.subject === 'inserted').message).toMatch(/before checkpoint #\d+ \(as of .+\), which saw the stream end at #2/);
+  });
+
+  it('does not sign what was recorded within the settle time, nor call it inserted later', async () => {
+    await stream('fresh', 1);
+    await runtime().runSchedules(); // now: "fresh" was recorded less than the settle time ago
+    const [, ...rest] = await auditTrail(CHECKPOINT_STREAM);
+    const last = rest.at(-1)!;
+    expect(Object.keys((last.details as { heads: object }).heads)).not.toContain('fresh');
+    const report = await verify();
+    expect(report.findings.filter((f: { subject: string }) => f.subject === 'fresh')).toEqual([]);
+    expect(report.unsigned).toBeGreaterThanOrEqual(1);
   });
 
   it('finds a forged checkpoint, limits the report to a window, and lets only admins and auditors verify', async () => {
-    await recordAudit({ subject: CHECKPOINT_STREAM, type: 'audit.checkpoint', actor: 'forger', details: { heads: {}, signature: 'ab'.repeat(32) } });
+    await recordAudit({ subject: CHECKPOINT_STREAM, type: 'audit.checkpoint', actor: 'forger', details: { asOf: new Date().toISOString(), heads: {}, signature: 'ab'.repeat(32) } });
     expect((await verify()).findings).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'checkpoint_forged', subject: CHECKPOINT_STREAM })]));
     expect(await verify('?from=2099-01-01T00:00:00Z')).toMatchObject({ ok: true, findings: [] });
     const bad = await client(runtime()).get('/audit/verify?from=yesterday');
