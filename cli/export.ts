@@ -3,7 +3,8 @@
  * window, page by page through the API, streamed to a file or stdout as JSON Lines or CSV with
  * stable columns (the same ones, in the same order, every time; nested values as JSON), with the
  * progress on stderr. CSV quotes as RFC 4180 does: a field with a comma, quote or line break is
- * quoted, its quotes doubled.
+ * quoted, its quotes doubled; a field that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`
+ * first) starts with an apostrophe. JSON Lines keep every value exactly.
  */
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
@@ -29,8 +30,12 @@ export interface ExportOptions {
   readonly status?: string;
 }
 
+/** A spreadsheet runs a cell that starts like a formula: such a cell gets a leading apostrophe (OWASP's CSV injection advice). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
 const csvField = (value: unknown): string => {
-  const text = value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+  const raw = value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+  const text = FORMULA_START.test(raw) ? `'${raw}` : raw;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 };
 

@@ -43,6 +43,7 @@ describe('exports', () => {
     const since = new Date().toISOString();
     // Awkward text: commas, quotes, a line break and non-ASCII survive the CSV.
     await recordAudit({ subject: 'export-test', type: 'user.disabled', actor: 'admin@example.com', details: { reason: 'said "no", twice,\nthen left — über' } });
+    await recordAudit({ subject: 'export-formula', type: 'user.disabled', actor: '=HYPERLINK("https://evil.example","x")' });
     const started = await client(rt).post('/webhooks/support-reply', { ticketId: 'T-export', subject: 'Refund', body: 'How do I get a refund?' });
     const waiting = await runRecordReaching(started.body.runId, ['awaiting_approval']);
     const approval = (await client(rt).get(`/approvals/${waiting.approvalIds!.at(-1)}`)).body;
@@ -73,12 +74,16 @@ describe('exports', () => {
     const [header, ...rows] = parseCsv(readFileSync(join(dir, 'audit.csv'), 'utf8'));
     expect(header).toEqual([...EXPORT_COLUMNS.audit]);
     expect(rows).toHaveLength(listed.length);
-    for (const row of rows) {
+    for (const row of rows.filter((r) => r[0] !== 'export-formula')) {
       const event = byKey.get(`${row[0]}#${row[1]}`)!;
       expect(row).toEqual(EXPORT_COLUMNS.audit.map((c) => asCell(event[c])));
     }
     const awkward = rows.find((r) => r[0] === 'export-test')!;
     expect(JSON.parse(awkward[6]!)).toEqual({ reason: 'said "no", twice,\nthen left — über' });
+    // A cell a spreadsheet would run as a formula is written as text; JSON Lines keep it as it is.
+    const formula = rows.find((r) => r[0] === 'export-formula')!;
+    expect(formula[4]).toBe("'=HYPERLINK(\"https://evil.example\",\"x\")");
+    expect(lines.find((l) => l.subject === 'export-formula')!.actor).toBe('=HYPERLINK("https://evil.example","x")');
   });
 
   it('writes runs with stable columns, filtered by workflow, status and creation time', async () => {
