@@ -28,18 +28,9 @@ interface Candidate {
   readonly release: Release;
 }
 
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
-
 /** Points the records modules at the local stage's tables: its running DynamoDB, or its data folder opened here. */
 async function openLocalStage(stage: string, dataDir: string): Promise<() => Promise<void>> {
-  const { readLocalStage, EVIDENCE_TABLES } = await import('../local/stage-file.js');
+  const [{ readLocalStage, EVIDENCE_TABLES }, { isAlive }] = await Promise.all([import('../local/stage-file.js'), import('../local/process-alive.js')]);
   const found = readLocalStage(dataDir);
   if (!found) throw new CliError(`no local stage in ${dataDir}: start it once with HANDRAIL_PIPELINE_STAGE=${stage} npm start, or name its folder with --from-data`);
   if (found.stage !== stage) throw new CliError(`${dataDir} holds stage ${found.stage}, not ${stage}; name ${stage}'s folder with --from-data`);

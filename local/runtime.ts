@@ -28,7 +28,6 @@ import { resetCollections } from '../functions/knowledge/collection-access.js';
 import { resetDeployedReleases } from '../functions/releases/deployed.js';
 import { resetClients } from '../functions/shared/aws-clients.js';
 import { resetWebhookSecrets } from '../functions/triggers/webhook-secrets.js';
-import { resetSigningSecret } from '../functions/shared/signing-secret.js';
 import { resetStageSecrets } from '../functions/shared/stage-secret.js';
 import { resetIdTokenKeys } from '../functions/auth/id-tokens.js';
 import { resetWorkflowRegistry } from '../functions/shared/workflow-registry.js';
@@ -42,6 +41,7 @@ import { startSfnEndpoint } from './stepfunctions/endpoint.js';
 import { ensureBuckets, ensureTables } from './provision.js';
 import { LocalDeployments } from './deployments.js';
 import { EVIDENCE_TABLES, writeLocalStage } from './stage-file.js';
+import { isAlive } from './process-alive.js';
 import { loadPipelineConfig, stageBefore } from '../infra/pipeline-config.js';
 import { auditTrail, resetAuditHeads } from '../functions/records/audit.js';
 import { createTemplateEngine, startRolloutMonitor, startTemplateSchedules } from './template-services.js';
@@ -113,15 +113,6 @@ function listen(server: Server, port: number, host: string): Promise<number> {
     );
     server.once('listening', () => resolvePort((server.address() as AddressInfo).port));
   });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** The releases promoted to this stage (release.promoted audit events, functions/releases/promote.ts). */
@@ -203,7 +194,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   resetClients();
   // …and what it cached from its own data folder and workflows (another folder has other secrets and keys).
   resetWebhookSecrets();
-  resetSigningSecret();
   resetStageSecrets();
   resetIdTokenKeys();
   resetWorkflowRegistry();
