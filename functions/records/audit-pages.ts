@@ -8,7 +8,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../shared/aws-clients.js';
 import { ENV } from '../shared/env-names.js';
 import { requireEnv } from '../shared/env.js';
-import { EVENT_KEY_PREFIX, type AuditEvent } from './audit.js';
+import { EVENTS_ONLY, type AuditEvent } from './audit.js';
 import { decodeCursor, encodeCursor } from './cursors.js';
 
 export interface AuditPage {
@@ -26,9 +26,9 @@ export async function auditEventsPage({ from, to, limit, cursor }: { from?: stri
       TableName: requireEnv(ENV.auditTable),
       Limit: limit,
       ExclusiveStartKey: await decodeCursor(cursor, SCOPE),
-      FilterExpression: ['begins_with(#at, :e)', ...window].join(' AND '),
-      ExpressionAttributeNames: { '#at': 'at', ...(window.length ? { '#time': 'time' } : {}) },
-      ExpressionAttributeValues: { ':e': EVENT_KEY_PREFIX, ...(from ? { ':from': from } : {}), ...(to ? { ':to': to } : {}) },
+      FilterExpression: [EVENTS_ONLY.expression, ...window].join(' AND '),
+      ExpressionAttributeNames: { ...EVENTS_ONLY.names, ...(window.length ? { '#time': 'time' } : {}) },
+      ExpressionAttributeValues: { ...EVENTS_ONLY.values, ...(from ? { ':from': from } : {}), ...(to ? { ':to': to } : {}) },
     }),
   );
   return { events: (out.Items ?? []) as AuditEvent[], nextCursor: await encodeCursor(out.LastEvaluatedKey, SCOPE) };

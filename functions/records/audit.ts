@@ -79,8 +79,10 @@ const table = () => requireEnv(ENV.auditTable);
 /** What the first event of a stream commits to. */
 export const GENESIS = '0'.repeat(64);
 /** An event's sort key: sequence numbers sort as text, and never meet other items of the table (`nonce`). */
-export const EVENT_KEY_PREFIX = 'e';
+const EVENT_KEY_PREFIX = 'e';
 export const eventKey = (seq: number): string => `${EVENT_KEY_PREFIX}${String(seq).padStart(12, '0')}`;
+/** The condition that keeps a read to events (not the table's other items), with its names and values. */
+export const EVENTS_ONLY = { expression: 'begins_with(#at, :e)', names: { '#at': 'at' }, values: { ':e': EVENT_KEY_PREFIX } } as const;
 
 /** The hash an event carries: over its stream, place, time, what happened, by whom, and the hash before it. */
 export function eventHash(event: Omit<AuditEvent, 'at' | 'hash'>): string {
@@ -107,9 +109,9 @@ async function streamHead(subject: string): Promise<{ seq: number; hash: string 
   const out = await documentClient().send(
     new QueryCommand({
       TableName: table(),
-      KeyConditionExpression: 'subject = :s AND begins_with(#at, :e)',
-      ExpressionAttributeNames: { '#at': 'at' },
-      ExpressionAttributeValues: { ':s': subject, ':e': EVENT_KEY_PREFIX },
+      KeyConditionExpression: `subject = :s AND ${EVENTS_ONLY.expression}`,
+      ExpressionAttributeNames: EVENTS_ONLY.names,
+      ExpressionAttributeValues: { ':s': subject, ...EVENTS_ONLY.values },
       ScanIndexForward: false,
       Limit: 1,
       ConsistentRead: true,
@@ -163,9 +165,9 @@ export function recordAudit(event: Omit<AuditEvent, 'at' | 'seq' | 'time' | 'pre
 export async function auditTrail(subject: string): Promise<AuditEvent[]> {
   return queryAll<AuditEvent>({
     TableName: table(),
-    KeyConditionExpression: 'subject = :s AND begins_with(#at, :e)',
-    ExpressionAttributeNames: { '#at': 'at' },
-    ExpressionAttributeValues: { ':s': subject, ':e': EVENT_KEY_PREFIX },
+    KeyConditionExpression: `subject = :s AND ${EVENTS_ONLY.expression}`,
+    ExpressionAttributeNames: EVENTS_ONLY.names,
+    ExpressionAttributeValues: { ':s': subject, ...EVENTS_ONLY.values },
   });
 }
 
@@ -173,8 +175,8 @@ export async function auditTrail(subject: string): Promise<AuditEvent[]> {
 export function allAuditEvents(): Promise<AuditEvent[]> {
   return scanAll<AuditEvent>({
     TableName: table(),
-    FilterExpression: 'begins_with(#at, :e)',
-    ExpressionAttributeNames: { '#at': 'at' },
-    ExpressionAttributeValues: { ':e': EVENT_KEY_PREFIX },
+    FilterExpression: EVENTS_ONLY.expression,
+    ExpressionAttributeNames: EVENTS_ONLY.names,
+    ExpressionAttributeValues: EVENTS_ONLY.values,
   });
 }

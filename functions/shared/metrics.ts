@@ -25,8 +25,9 @@ const named = <K extends string>(names: Record<K, string>, counts: Record<K, num
  * workflow's (the stage's dashboard and alarms), with whether its delivery failed.
  */
 export function publishRunEnded(workflowId: string, releaseId: string | undefined, counts: ReleaseCounts, deliveryFailed: boolean): void {
-  if (releaseId) publishCounts({ Workflow: workflowId, Release: releaseId }, named(RELEASE_COUNTS, counts));
-  publishCounts({ Workflow: workflowId }, { ...named(RELEASE_COUNTS, counts), [WORKFLOW_METRICS.deliveryFailed]: deliveryFailed ? 1 : 0 });
+  const released = named(RELEASE_COUNTS, counts);
+  if (releaseId) publishCounts({ Workflow: workflowId, Release: releaseId }, released);
+  publishCounts({ Workflow: workflowId }, { ...released, [WORKFLOW_METRICS.deliveryFailed]: deliveryFailed ? 1 : 0 });
 }
 
 /** A model gateway walk's attempts, per provider: calls made, failed, fallen back from, skipped cooling down. */
