@@ -6,7 +6,6 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ENV } from '../functions/shared/env-names.js';
 
 export interface LocalStage {
   /** The pipeline stage the runtime plays (HANDRAIL_PIPELINE_STAGE), or `local`. */
@@ -20,8 +19,7 @@ export interface LocalStage {
 }
 
 const FILE = 'stage.json';
-/** The tables functions/releases/promotion-evidence.ts reads. */
-export const EVIDENCE_TABLES = [ENV.runsTable, ENV.approvalsTable, ENV.releasesTable] as const;
+export { EVIDENCE_TABLES } from '../functions/releases/promotion-evidence.js';
 
 export function writeLocalStage(dataDir: string, stage: LocalStage): void {
   writeFileSync(join(dataDir, FILE), `${JSON.stringify(stage, null, 2)}\n`);

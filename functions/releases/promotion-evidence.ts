@@ -11,6 +11,10 @@ import { replayReport } from '../replays/replay-report.js';
 import { releaseCounts } from './release-counts.js';
 import { buildIdOf } from '../../state-machines/release.js';
 import type { PromotionEvidence } from '../../state-machines/promotion.js';
+import { ENV } from '../shared/env-names.js';
+
+/** The tables the evidence is read from, by the variable the records modules read: what a stage hands the one after it. */
+export const EVIDENCE_TABLES = [ENV.runsTable, ENV.approvalsTable, ENV.releasesTable] as const;
 
 export async function promotionEvidence(stage: string, workflowId: string, buildId: string): Promise<PromotionEvidence> {
   const built = (await listReleases()).filter((r) => r.workflowId === workflowId && buildIdOf(r.manifest) === buildId);

@@ -28,6 +28,7 @@ import { HandrailFunction } from '../constructs/handrail-function.js';
 import { HandrailHttpApi } from '../constructs/http-api.js';
 import { Identity } from '../constructs/identity.js';
 import { Observability } from '../constructs/observability.js';
+import { EVIDENCE_TABLES } from '../../functions/releases/promotion-evidence.js';
 import { BUNDLED_COLLECTIONS, BUNDLED_DIRECTORY, BUNDLED_RELEASES, BUNDLED_WORKFLOWS_DIR, PRICE_TABLE_FILE, collectionsCommands, directoryCommands, releasesCommands, workflowCommands } from '../constructs/json-assets.js';
 import { StepHandlers } from '../constructs/step-handlers.js';
 
@@ -250,10 +251,10 @@ export class HandrailStack extends Stack {
 
     new CfnOutput(this, 'ApiUrl', { value: http.api.apiEndpoint, description: 'Base URL of the Handrail API' });
     new CfnOutput(this, 'KnowledgeBucketName', { value: this.data.knowledgeBucket.bucketName });
+    // HANDRAIL_RUNS_TABLE → output RunsTableName, with the name every function of the stage gets.
+    const outputId = (env: string) => `${env.replace(/^HANDRAIL_|_TABLE$/g, '').toLowerCase().replace(/(^|_)([a-z])/g, (_m, _s, c: string) => c.toUpperCase())}TableName`;
     this.evidenceTables = Object.fromEntries(
-      ([[ENV.runsTable, 'RunsTableName', this.data.runs], [ENV.approvalsTable, 'ApprovalsTableName', this.data.approvals], [ENV.releasesTable, 'ReleasesTableName', this.data.releases]] as const).map(
-        ([env, id, table]) => [env, new CfnOutput(this, id, { value: table.tableName, description: `Read by the promotion check of the stage after this one (${env})` })],
-      ),
+      EVIDENCE_TABLES.map((env) => [env, new CfnOutput(this, outputId(env), { value: environment[env]!, description: `Read by the promotion check of the stage after this one (${env})` })]),
     );
     new CfnOutput(this, 'SigningSecretArn', { value: signingSecret.secretArn, description: 'HMAC key for reviewer links and personal reviewer tokens (generated)' });
     new CfnOutput(this, 'ChannelSecretsArn', {
