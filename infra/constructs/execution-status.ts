@@ -35,7 +35,7 @@ export class ExecutionStatus extends Construct {
     // Reads the run, ends it, closes its waiting requests, appends an audit event.
     props.data.runs.grant(this.function, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
     props.data.approvals.grant(this.function, 'dynamodb:UpdateItem');
-    props.data.audit.grant(this.function, 'dynamodb:PutItem', 'dynamodb:Query');
+    props.data.grantAuditAppend(this.function);
     props.data.runs.grantOnKey(this.function, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*');
     acknowledge(this.function, 'IAM5[Action::kms:GenerateDataKey*]', "the data key action DynamoDB uses to encrypt an updated item (GenerateDataKey), on the stage's one data key only");
     for (const table of [props.data.runs, props.data.approvals]) {
