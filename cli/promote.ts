@@ -49,19 +49,14 @@ async function openLocalStage(stage: string, dataDir: string): Promise<() => Pro
 
 /** The releases this source tree builds for the stage (what the pipeline is about to deploy there). */
 async function sourceTreeReleases(workflow: string | undefined, stage: string): Promise<Candidate[]> {
-  const [{ loadWorkflows }, { loadDirectory }, { readPriceTable }, { PRICE_TABLE_FILE }, { releaseOf }] = await Promise.all([
+  const [{ loadWorkflows }, { loadDirectory }, { loadStageConfig }, { stageReleases }] = await Promise.all([
     import('../state-machines/load-workflow.js'),
     import('../state-machines/directory.js'),
-    import('../functions/usage/price-table.js'),
-    import('../infra/constructs/json-assets.js'),
-    import('../state-machines/release.js'),
+    import('../infra/stage-config.js'),
+    import('../infra/stage-releases.js'),
   ]);
-  const { loadStageConfig } = await import('../infra/stage-config.js');
   const workflows = loadWorkflows();
-  const { delivery } = loadStageConfig(stage, workflows);
-  const directory = loadDirectory();
-  const prices = readPriceTable(PRICE_TABLE_FILE);
-  const all = workflows.map((w) => ({ workflowId: w.definition.id, release: releaseOf(w, { directory, prices, delivery }) }));
+  const all = stageReleases(workflows, loadDirectory(), loadStageConfig(stage, workflows)).map((release) => ({ workflowId: release.manifest.workflowId, release }));
   if (!workflow) return all;
   const one = all.filter((c) => c.workflowId === workflow);
   if (!one.length) throw new CliError(`no workflow ${workflow} in this source tree; its workflows: ${all.map((c) => c.workflowId).join(', ')}`, 2);

@@ -16,8 +16,6 @@ import { stateMachineName } from '../../state-machines/compiler/index.js';
 import { collectionsReadBy, type Collections } from '../../state-machines/collections.js';
 import type { Directory } from '../../state-machines/directory.js';
 import type { LoadedWorkflow } from '../../state-machines/load-workflow.js';
-import { releaseOf } from '../../state-machines/release.js';
-import { readPriceTable } from '../../functions/usage/price-table.js';
 import { acknowledge } from '../constructs/acknowledge.js';
 import { DataLayer } from '../constructs/data-layer.js';
 import { deliveryTargets, LOCAL_STAGE, type StageConfig } from '../stage-config.js';
@@ -28,8 +26,9 @@ import { HandrailFunction } from '../constructs/handrail-function.js';
 import { HandrailHttpApi } from '../constructs/http-api.js';
 import { Identity } from '../constructs/identity.js';
 import { Observability } from '../constructs/observability.js';
+import { stageReleases } from '../stage-releases.js';
 import { EVIDENCE_TABLES } from '../../functions/releases/promotion-evidence.js';
-import { BUNDLED_COLLECTIONS, BUNDLED_DIRECTORY, BUNDLED_RELEASES, BUNDLED_WORKFLOWS_DIR, PRICE_TABLE_FILE, collectionsCommands, directoryCommands, releasesCommands, workflowCommands } from '../constructs/json-assets.js';
+import { BUNDLED_COLLECTIONS, BUNDLED_DIRECTORY, BUNDLED_RELEASES, BUNDLED_WORKFLOWS_DIR, collectionsCommands, directoryCommands, releasesCommands, workflowCommands } from '../constructs/json-assets.js';
 import { StepHandlers } from '../constructs/step-handlers.js';
 
 export interface HandrailStackProps extends StackProps {
@@ -128,9 +127,7 @@ export class HandrailStack extends Stack {
       data: this.data, signingSecret, deliverySecret, environment, channelSecrets, emailFrom: config.channels.emailFrom, deliveryEnvironment, modelEnvironment, openAiSecret, directory: props.directory,
     });
     // What each workflow is released as here: definition, reviewers, this stage's delivery URLs, prices, knowledge.
-    const prices = readPriceTable(PRICE_TABLE_FILE);
-    const deliveryUrls = Object.fromEntries([...deliveryTargets(props.workflows)].map(([name, { workflowId }]) => [name, config.delivery[name] ?? `the local sink (/sink/${workflowId})`]));
-    const releases = props.workflows.map((workflow) => releaseOf(workflow, { directory: props.directory, prices, delivery: deliveryUrls }));
+    const releases = stageReleases(props.workflows, props.directory, config);
     this.workflows = props.workflows.map((workflow, i) => {
       const collections = collectionsReadBy(workflow);
       // Retrieval reads only the workflow's own collections (IAM): one function per workflow that retrieves.
