@@ -23,7 +23,7 @@ import { loadWorkflows } from '../state-machines/load-workflow.js';
 import { createSink } from './sink.js';
 import type { LocalStepFunctions } from './stepfunctions/engine.js';
 import { authorize } from '../functions/api/authorize.js';
-import { isUserDisabled } from '../functions/records/disabled-users.js';
+import { accountStanding } from '../functions/records/disabled-users.js';
 import { resetCollections } from '../functions/knowledge/collection-access.js';
 import { resetDeployedReleases } from '../functions/releases/deployed.js';
 import { resetClients } from '../functions/shared/aws-clients.js';
@@ -257,7 +257,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const sink = createSink(deliverySecret, join(dataDir, 'sink'));
   // What the local sink received and the outbox's emails (with review links) are customer data:
   // reading them takes a sign-in as an admin, as every API read does (the sink's POST checks its signature).
-  app.on('GET', ['/sink/:workflowId', '/outbox', '/outbox/:id'], authorize({ method: 'GET', path: '/sink, /outbox', summary: 'the local runtime\'s sink and outbox', access: roles('admin') }, isUserDisabled));
+  app.on('GET', ['/sink/:workflowId', '/outbox', '/outbox/:id'], authorize({ method: 'GET', path: '/sink, /outbox', summary: 'the local runtime\'s sink and outbox', access: roles('admin') }, accountStanding));
   app.route('/sink', sink.app);
   // The embedded identity provider: discovery and keys on the API's own URL (the local stage's issuer).
   const key = await issuerKey(dataDir);

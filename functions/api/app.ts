@@ -8,7 +8,7 @@
  */
 import { Hono, type Handler } from 'hono';
 import { shownId } from '../shared/ids.js';
-import { isUserDisabled } from '../records/disabled-users.js';
+import { accountStanding } from '../records/disabled-users.js';
 import { authorize, type AccountCheck } from './authorize.js';
 import { bodyLimits } from './body-limits.js';
 import { errorResponse } from './errors.js';
@@ -57,16 +57,16 @@ const handlers: RouteHandlers = {
 };
 
 export interface AppOptions {
-  /** Whether a user is disabled. @default the store's record (records/disabled-users.ts) */
-  readonly isDisabled?: AccountCheck;
+  /** Whether a caller's account and personal token stand. @default the store's record (records/disabled-users.ts) */
+  readonly accountStanding?: AccountCheck;
 }
 
-export function createApp({ isDisabled = isUserDisabled }: AppOptions = {}): Hono {
+export function createApp({ accountStanding: standing = accountStanding }: AppOptions = {}): Hono {
   const app = new Hono();
   // Every route, including those mounted later (the local runtime's /sink and /outbox).
   app.use('*', securityHeaders(), lambdaContextLogging(), bodyLimits());
   for (const [id, route] of Object.entries(ROUTES) as [RouteId, RouteSpec][]) {
-    app.on(route.method, honoPath(route.path), authorize(route, isDisabled), throttled(route), handlers[id] as Handler);
+    app.on(route.method, honoPath(route.path), authorize(route, standing), throttled(route), handlers[id] as Handler);
   }
   app.notFound((c) => c.json({ error: { code: 'NotFound', message: `No route ${c.req.method.slice(0, 16)} ${shownId(c.req.path)}` } }, 404));
   app.onError(errorResponse);

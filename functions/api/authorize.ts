@@ -13,8 +13,8 @@ import { verifyReviewerToken } from '../approvals/reviewer-tokens.js';
 import { bearerToken } from '../auth/bearer.js';
 import { hasRole, type Caller } from '../auth/caller.js';
 import { callerFromIdToken } from '../auth/id-tokens.js';
-import { isPersonalTokenRevoked } from '../records/api-keys.js';
 import { recordAudit } from '../records/audit.js';
+import type { AccountStanding } from '../records/disabled-users.js';
 import { ForbiddenError, UnauthorizedError } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
 import { signingSecret } from '../shared/signing-secret.js';
@@ -23,28 +23,37 @@ import type { RouteSpec } from './route-table.js';
 const CALLER = 'handrail.caller';
 const ACCOUNT_CHECK = 'handrail.accountCheck';
 
-/** Whether a user is disabled: the store's answer (records/disabled-users.ts) unless the app is built with another. */
-export type AccountCheck = (userId: string) => Promise<boolean>;
+/**
+ * Whether a user's account (and the personal token they used, if any) still counts: the store's
+ * answer (records/disabled-users.ts accountStanding) unless the app is built with another.
+ */
+export type AccountCheck = (userId: string, personalTokenId?: string) => Promise<AccountStanding>;
 
-async function callerOf(c: Context): Promise<Caller> {
+/** The caller a bearer token proves, once their account and token are known to stand. */
+async function callerOf(c: Context, standing: AccountCheck): Promise<Caller> {
   const token = bearerToken(c.req.header('authorization'));
-  if (token.split('.').length === 3) return callerFromIdToken(token);
-  const personal = verifyReviewerToken(await signingSecret(), token);
-  if (await isPersonalTokenRevoked(personal.tokenId)) throw new UnauthorizedError(`The reviewer token ${personal.tokenId} was revoked`);
-  return { id: personal.reviewer, roles: ['reviewer'], via: 'reviewer-token', tokenId: personal.tokenId };
+  let caller: Caller;
+  if (token.split('.').length === 3) caller = await callerFromIdToken(token);
+  else {
+    const personal = verifyReviewerToken(await signingSecret(), token);
+    caller = { id: personal.reviewer, roles: ['reviewer'], via: 'reviewer-token', tokenId: personal.tokenId };
+  }
+  const state = await standing(caller.id, caller.tokenId);
+  if (state === 'token_revoked') throw new UnauthorizedError(`The reviewer token ${caller.tokenId} was revoked`);
+  if (state === 'disabled') throw new UnauthorizedError(`The account ${caller.id} is disabled; its tokens no longer work (an admin can enable it)`);
+  return caller;
 }
 
-export function authorize(route: RouteSpec, isDisabled: AccountCheck): MiddlewareHandler {
+export function authorize(route: RouteSpec, standing: AccountCheck): MiddlewareHandler {
   const { access } = route;
   if (access.kind !== 'roles') {
     return async (c, next) => {
-      c.set(ACCOUNT_CHECK as never, isDisabled as never);
+      c.set(ACCOUNT_CHECK as never, standing as never);
       await next();
     };
   }
   return async (c, next) => {
-    const caller = await callerOf(c);
-    if (await isDisabled(caller.id)) throw new UnauthorizedError(`The account ${caller.id} is disabled; its tokens no longer work (an admin can enable it)`);
+    const caller = await callerOf(c, standing);
     if (!hasRole(caller, ...access.roles)) {
       throw await refused(caller, route, new ForbiddenError(`${route.method} ${route.path} takes the role ${access.roles.join(' or ')}; ${caller.id} has ${caller.roles.join(', ') || 'none'}`));
     }
@@ -67,9 +76,9 @@ export async function refused(caller: Caller, route: Pick<RouteSpec, 'method' | 
 
 /** A link's reviewer may use it only while their account is enabled. @throws ForbiddenError */
 export async function assertActive(c: Context, userId: string): Promise<void> {
-  const isDisabled = c.get(ACCOUNT_CHECK as never) as AccountCheck | undefined;
-  if (!isDisabled) throw new Error('assertActive needs the authorize middleware on its route');
-  if (await isDisabled(userId)) throw new ForbiddenError(`The account ${userId} is disabled; its links no longer work.`);
+  const standing = c.get(ACCOUNT_CHECK as never) as AccountCheck | undefined;
+  if (!standing) throw new Error('assertActive needs the authorize middleware on its route');
+  if ((await standing(userId)) !== 'active') throw new ForbiddenError(`The account ${userId} is disabled; its links no longer work.`);
 }
 
 /** The caller `authorize` admitted (routes with `roles` access only). */

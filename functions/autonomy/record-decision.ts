@@ -8,7 +8,7 @@ import type { ApprovalRecord, Decision } from '../records/approvals.js';
 import { recordAudit } from '../records/audit.js';
 import { logger } from '../shared/logger.js';
 import { computeFigures, ruleMet } from './figures.js';
-import { appendDecision, markEngaged, trimDecisions } from './stats-store.js';
+import { appendDecision, markEngaged } from './stats-store.js';
 import { DEFAULT_WINDOW, type DecisionEntry } from './types.js';
 
 export async function recordHumanDecision(approval: ApprovalRecord, decision: Decision): Promise<void> {
@@ -25,8 +25,7 @@ export async function recordHumanDecision(approval: ApprovalRecord, decision: De
     ...(autonomy?.status === 'spot_check' ? { spotCheck: true } : {}),
   };
   try {
-    const stats = await appendDecision(routeKey, approval.workflowId, entry);
-    await trimDecisions(routeKey, stats.recent.length, window);
+    const stats = await appendDecision(routeKey, approval.workflowId, entry, window);
     if (!rule) return;
     const figures = computeFigures(stats.recent, window);
     const met = ruleMet(rule, figures);

@@ -3,13 +3,15 @@
  * key `autonomy#<workflowId>/<routeStepId>/<pathName>` (no `status` attribute, so it never shows
  * in the byStatus inbox index). Every write is a single-item update (dynalite has no
  * transactions), and none needs a prior read: decisions are appended with list_append, so
- * concurrent decisions on a busy path never conflict; the oldest entries beyond the window are
- * then removed with a condition that can never cut the list below the window.
+ * concurrent decisions on a busy path never conflict (and those that arrive together share one
+ * append); the oldest entries beyond the window are removed, a tenth of the window at a time, with
+ * a condition that can never cut the list below the window.
  */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../shared/aws-clients.js';
 import { ENV } from '../shared/env-names.js';
 import { requireEnv } from '../shared/env.js';
+import { coalesced } from '../records/coalesced.js';
 import { isConditionFailure } from '../records/dynamo-helpers.js';
 import type { DecisionEntry } from './types.js';
 
@@ -52,19 +54,49 @@ export async function readStats(routeKey: string): Promise<PathStats> {
   return toStats(routeKey, out.Item);
 }
 
-/** Appends one human decision; returns the item as it is now (it may include others' appends). */
-export async function appendDecision(routeKey: string, workflowId: string, entry: DecisionEntry): Promise<PathStats> {
+/** Appends human decisions in one write; returns the item as it is now (it may include others' appends). */
+async function appendDecisions(routeKey: string, workflowId: string, entries: DecisionEntry[]): Promise<PathStats> {
   const out = await documentClient().send(
     new UpdateCommand({
       TableName: table(),
       Key: keyOf(routeKey),
-      UpdateExpression: 'SET #recent = list_append(if_not_exists(#recent, :empty), :entry), #kind = :kind, #routeKey = :routeKey, #workflowId = :workflowId, #updatedAt = :at ADD #decisions :one',
+      UpdateExpression: 'SET #recent = list_append(if_not_exists(#recent, :empty), :entries), #kind = :kind, #routeKey = :routeKey, #workflowId = :workflowId, #updatedAt = :at ADD #decisions :n',
       ExpressionAttributeNames: names('recent', 'kind', 'routeKey', 'workflowId', 'updatedAt', 'decisions'),
-      ExpressionAttributeValues: { ':empty': [], ':entry': [entry], ':kind': 'autonomy_stats', ':routeKey': routeKey, ':workflowId': workflowId, ':at': entry.at, ':one': 1 },
+      ExpressionAttributeValues: { ':empty': [], ':entries': entries, ':kind': 'autonomy_stats', ':routeKey': routeKey, ':workflowId': workflowId, ':at': entries.at(-1)!.at, ':n': entries.length },
       ReturnValues: 'ALL_NEW',
     }),
   );
   return toStats(routeKey, out.Attributes);
+}
+
+/**
+ * How far past its window a path's list may grow before it is trimmed: trimming in steps of a
+ * tenth of the window costs one extra write per that many decisions instead of one per decision
+ * (the figures read only the last `window` entries).
+ */
+const trimStep = (window: number) => Math.min(MAX_TRIM, Math.max(1, Math.ceil(window / 10)));
+
+interface Appended {
+  readonly workflowId: string;
+  readonly entry: DecisionEntry;
+  readonly window: number;
+}
+
+/** Decisions on one path that arrive together share the append (and the trim after it). */
+const appendCoalesced = coalesced<Appended, PathStats>(async (routeKey, items) => {
+  const stats = await appendDecisions(routeKey, items[0]!.workflowId, items.map((i) => i.entry));
+  // The widest window of the batch (decisions of one path on two releases may differ): never cut into one.
+  const window = Math.max(...items.map((i) => i.window));
+  if (stats.recent.length - window >= trimStep(window)) await trimDecisions(routeKey, stats.recent.length, window);
+  return items.map(() => stats);
+});
+
+/**
+ * Appends one human decision and keeps the path's list near `window` entries; returns the item as
+ * it was after the append (it may include others' appends, and entries beyond the window).
+ */
+export function appendDecision(routeKey: string, workflowId: string, entry: DecisionEntry, window: number): Promise<PathStats> {
+  return appendCoalesced(routeKey, { workflowId, entry, window });
 }
 
 /**

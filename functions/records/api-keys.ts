@@ -42,7 +42,8 @@ export async function listApiKeys(): Promise<ApiKeyRecord[]> {
 }
 
 /** Revoked personal reviewer tokens (reviewer-tokens.ts), by token id, in the same table. */
-const revokedTokenKey = (tokenId: string) => `personal-token#${tokenId}`;
+/** Where a revoked personal token is kept (its revocation is the item). */
+export const revokedTokenKey = (tokenId: string) => `personal-token#${tokenId}`;
 
 /** Records a personal token as revoked; false when it already was. */
 export function revokePersonalToken(tokenId: string, owner: string, by: string, at = new Date().toISOString()): Promise<boolean> {
@@ -50,11 +51,6 @@ export function revokePersonalToken(tokenId: string, owner: string, by: string, 
 }
 
 /** Strongly consistent: a token revoked a moment ago is refused at once. */
-export async function isPersonalTokenRevoked(tokenId: string): Promise<boolean> {
-  const out = await documentClient().send(new GetCommand({ TableName: table(), Key: { keyId: revokedTokenKey(tokenId) }, ConsistentRead: true }));
-  return out.Item !== undefined;
-}
-
 /** Returns false when the key does not exist or was already revoked. */
 export function revokeApiKey(keyId: string, by: string, at = new Date().toISOString()): Promise<boolean> {
   return updateIf({

@@ -4,10 +4,11 @@
  * is refused from the next request on, though their tokens have not expired. Disabling and enabling
  * are conditional updates, so each happens once and the item keeps who did it last and why.
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../shared/aws-clients.js';
 import { ENV } from '../shared/env-names.js';
 import { requireEnv } from '../shared/env.js';
+import { revokedTokenKey } from './api-keys.js';
 import { scanAll, updateIf } from './dynamo-helpers.js';
 
 export interface DisabledUser {
@@ -47,6 +48,33 @@ export function enableUser(userId: string, by: string, at = new Date().toISOStri
 export async function isUserDisabled(userId: string): Promise<boolean> {
   const out = await documentClient().send(new GetCommand({ TableName: table(), Key: keyOf(userId), ConsistentRead: true }));
   return out.Item?.disabled === true;
+}
+
+const MAX_BATCH_ATTEMPTS = 5;
+
+/** Whether a caller's credentials still count: their account, and the personal token they used if any. */
+export type AccountStanding = 'active' | 'disabled' | 'token_revoked';
+
+/**
+ * A caller's standing, read in one request: the account's item and, for a personal token, its
+ * revocation item (both in the API keys table; every authenticated API request asks this).
+ */
+export async function accountStanding(userId: string, personalTokenId?: string): Promise<AccountStanding> {
+  if (personalTokenId === undefined) return (await isUserDisabled(userId)) ? 'disabled' : 'active';
+  const user = keyOf(userId);
+  const token = { keyId: revokedTokenKey(personalTokenId) };
+  let keys: Record<string, unknown>[] = [user, token];
+  const found: Record<string, unknown>[] = [];
+  // BatchGetItem may leave keys unprocessed under load: ask again for those until none is left.
+  for (let attempt = 0; keys.length > 0; attempt++) {
+    if (attempt === MAX_BATCH_ATTEMPTS) throw new Error(`The standing of ${userId} could not be read: DynamoDB left keys unprocessed ${attempt} times`);
+    if (attempt > 0) await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
+    const out = await documentClient().send(new BatchGetCommand({ RequestItems: { [table()]: { Keys: keys, ConsistentRead: true } } }));
+    found.push(...(out.Responses?.[table()] ?? []));
+    keys = out.UnprocessedKeys?.[table()]?.Keys ?? [];
+  }
+  if (found.some((item) => item.keyId === token.keyId)) return 'token_revoked';
+  return found.some((item) => item.keyId === user.keyId && item.disabled === true) ? 'disabled' : 'active';
 }
 
 export async function listDisabledUsers(): Promise<DisabledUser[]> {

@@ -10,18 +10,30 @@ import { documentClient } from '../shared/aws-clients.js';
 import { ENV } from '../shared/env-names.js';
 import { requireEnv } from '../shared/env.js';
 import { TTL_ATTRIBUTE } from '../shared/ttl.js';
+import { coalesced } from './coalesced.js';
 
-/** Adds one request to `bucket` and returns how many it has now; `expiresAt` (epoch seconds) is set on its first request. */
-export async function countRequest(bucket: string, expiresAt: number): Promise<number> {
+/** Adds `n` requests to `bucket` and returns how many it has now; `expiresAt` (epoch seconds) is set on its first request. */
+async function addRequests(bucket: string, n: number, expiresAt: number): Promise<number> {
   const out = await documentClient().send(
     new UpdateCommand({
       TableName: requireEnv(ENV.throttleTable),
       Key: { bucket },
-      UpdateExpression: 'ADD #n :one SET #ttl = if_not_exists(#ttl, :ttl)',
+      UpdateExpression: 'ADD #n :n SET #ttl = if_not_exists(#ttl, :ttl)',
       ExpressionAttributeNames: { '#n': 'requests', '#ttl': TTL_ATTRIBUTE },
-      ExpressionAttributeValues: { ':one': 1, ':ttl': expiresAt },
+      ExpressionAttributeValues: { ':n': n, ':ttl': expiresAt },
       ReturnValues: 'UPDATED_NEW',
     }),
   );
   return Number(out.Attributes?.requests);
+}
+
+/** Concurrent requests to one bucket share a write; each learns its own place in the window. */
+const countCoalesced = coalesced<number, number>(async (bucket, expiries) => {
+  const total = await addRequests(bucket, expiries.length, expiries[0]!);
+  return expiries.map((_, i) => total - expiries.length + i + 1);
+});
+
+/** Adds one request to `bucket` and returns how many it has now (this request's place in the window). */
+export function countRequest(bucket: string, expiresAt: number): Promise<number> {
+  return countCoalesced(bucket, expiresAt);
 }

@@ -15,7 +15,7 @@ import { TTL_ATTRIBUTE } from '../../functions/shared/ttl.js';
 import { collectionPrefix, KNOWLEDGE_PREFIX } from '../../functions/knowledge/validation.js';
 
 /** The DynamoDB item actions Handrail's code sends (tests/infra/least-privilege.test.ts maps them from the code). */
-export type ItemAction = 'dynamodb:GetItem' | 'dynamodb:PutItem' | 'dynamodb:UpdateItem' | 'dynamodb:Query' | 'dynamodb:Scan' | 'dynamodb:BatchWriteItem';
+export type ItemAction = 'dynamodb:GetItem' | 'dynamodb:BatchGetItem' | 'dynamodb:PutItem' | 'dynamodb:UpdateItem' | 'dynamodb:Query' | 'dynamodb:Scan' | 'dynamodb:BatchWriteItem';
 
 const WRITE_ACTIONS: ReadonlySet<string> = new Set(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem', 's3:PutObject']);
 /** What a principal needs of the data key to read (DynamoDB, S3)... */

@@ -220,7 +220,7 @@ export class HandrailStack extends Stack {
     // Releases: recorded once (conditional put) as a run starts on one, read and listed (GET /releases).
     this.data.grantTable(this.data.releases, apiFunction, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Scan');
     // API keys: created (conditional put), read to authenticate a webhook, listed, revoked (update).
-    this.data.grantTable(this.data.apiKeys, apiFunction, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Scan');
+    this.data.grantTable(this.data.apiKeys, apiFunction, 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Scan');
     // Request limits: one atomic counter update per request (functions/records/throttle-counters.ts).
     this.data.grantTable(this.data.throttle, apiFunction, 'dynamodb:UpdateItem');
     // GET /usage only reads the counters.

@@ -190,7 +190,7 @@ describe('graduated autonomy on the local runtime', () => {
     expect(stats.engaged).toBe(true);
 
     // A trim removes exactly the oldest entries beyond the window, and never cuts into it.
-    for (let i = 0; i < 13; i++) await appendDecision('wf/r/q', 'wf', { approvalId: `q.${i}`, action: 'approve', ms: 1, at: requestedAt });
+    for (let i = 0; i < 13; i++) await appendDecision('wf/r/q', 'wf', { approvalId: `q.${i}`, action: 'approve', ms: 1, at: requestedAt }, 100);
     await trimDecisions('wf/r/q', 13, 10);
     await trimDecisions('wf/r/q', 13, 10); // a concurrent trimmer's late duplicate: a no-op
     expect((await readStats('wf/r/q')).recent.map((e) => e.approvalId)).toEqual(Array.from({ length: 10 }, (_, i) => `q.${i + 3}`));

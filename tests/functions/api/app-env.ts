@@ -59,7 +59,7 @@ export async function storelessApp(): Promise<Hono> {
   resetWorkflowRegistry();
   resetWebhookSecrets();
   // No store to ask whether a user is disabled: every signed-in caller here is enabled (the e2e tests disable users).
-  const app = createApp({ isDisabled: async () => false });
+  const app = createApp({ accountStanding: async () => 'active' });
   const request = app.request.bind(app);
   app.request = (input, init, ...rest) => {
     const headers = new Headers(init?.headers);

@@ -45,7 +45,7 @@ afterAll(async () => {
 
 const get = async (query: string) => {
   // Only the usage table is here: every signed-in caller is taken as enabled.
-  const res = await createApp({ isDisabled: async () => false }).request(`/usage${query}`, { headers: { authorization: `Bearer ${auditor}` } });
+  const res = await createApp({ accountStanding: async () => 'active' }).request(`/usage${query}`, { headers: { authorization: `Bearer ${auditor}` } });
   return { status: res.status, body: (await res.json()) as any };
 };
 

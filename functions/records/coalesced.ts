@@ -1,0 +1,45 @@
+/**
+ * Writes to one hot item that share a request: while a write to a key is in flight, later writes
+ * to that key wait and go together as one request when it returns (`send(key, items)` answers one
+ * result per item, in order). A failure reaches every caller of the batch. A busy key (one
+ * integration sending many webhooks at once, one route path's reviewers clearing a queue) then
+ * costs one request per round trip instead of one per write; an idle one waits for nothing.
+ */
+interface Waiter<I, R> {
+  readonly item: I;
+  resolve(result: R): void;
+  reject(err: unknown): void;
+}
+
+interface KeyState<I, R> {
+  inFlight: boolean;
+  queued: Waiter<I, R>[];
+}
+
+export function coalesced<I, R>(send: (key: string, items: I[]) => Promise<R[]>): (key: string, item: I) => Promise<R> {
+  const keys = new Map<string, KeyState<I, R>>();
+
+  const flush = (key: string, state: KeyState<I, R>) => {
+    const batch = state.queued;
+    state.queued = [];
+    state.inFlight = true;
+    send(key, batch.map((w) => w.item))
+      .then(
+        (results) => batch.forEach((w, i) => w.resolve(results[i]!)),
+        (err: unknown) => batch.forEach((w) => w.reject(err)),
+      )
+      .finally(() => {
+        state.inFlight = false;
+        if (state.queued.length > 0) flush(key, state);
+        else keys.delete(key);
+      });
+  };
+
+  return (key, item) =>
+    new Promise<R>((resolve, reject) => {
+      let state = keys.get(key);
+      if (!state) keys.set(key, (state = { inFlight: false, queued: [] }));
+      state.queued.push({ item, resolve, reject });
+      if (!state.inFlight) flush(key, state);
+    });
+}
