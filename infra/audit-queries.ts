@@ -6,9 +6,10 @@
  * its partitions, and Athena reads only the one a query names (README, Exports for auditors).
  *
  * @example
+ * # SQL: the named query's QueryString (aws athena batch-get-named-query); parameters are SQL literals.
  * aws athena start-query-execution --work-group handrail-prod-audit \
  *   --query-execution-context Database=handrail_prod_exports \
- *   --query-string "$(aws athena get-named-query …)" --execution-parameters "'01767225600000-1a2b3c4d'" "'refund-policy'"
+ *   --query-string "$SQL" --execution-parameters "'01767225600000-1a2b3c4d'" "'refund-policy'"
  */
 import { EXPORT_ID_COLUMN, EXPORTED_TABLES } from './export-schema.js';
 

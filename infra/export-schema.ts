@@ -5,7 +5,7 @@
  *
  * An export in DYNAMODB_JSON writes one line per item, `{"Item": {"runId": {"S": "run-1"}, …}}`,
  * every value wrapped in its type descriptor (S, N, M, L, NULL…). So each table has one column,
- * `item`, a struct of attributes, each a struct of the descriptors it may carry: a query reads
+ * `item` (the OpenX JSON SerDe matches keys case-insensitively, so it reads `Item`), a struct of attributes, each a struct of the descriptors it may carry: a query reads
  * `item.workflowId.S`, `item.usage.M.inputTokens.N`. Numbers arrive as strings (CAST them). An
  * attribute an item does not have is NULL; attributes not declared here are in the files but not in
  * the columns (a run's input, a draft's text, …): add them here when a query needs them.
