@@ -33,8 +33,6 @@ export function glueType(a: Attr): string {
 
 export const S = attr({ S: 'string' });
 export const N = attr({ N: 'string' });
-/** A number that may be stored as null (`{"NULL": true}`), e.g. an unpriced step's cost. */
-export const N_OR_NULL = attr({ N: 'string', NULL: 'boolean' });
 /** A map whose attributes are those of `T` (only the names `T` has: tsc refuses another). */
 export const M = <T>(fields: { readonly [K in keyof T & string]?: Attr }): Attr => attr({ M: struct(fields as Record<string, Attr>) });
 export const L = (of: Attr): Attr => attr({ L: `array<${glueType(of)}>` });
@@ -76,7 +74,8 @@ const runsItem = {
   provider: S,
   model: S,
   usage: M<NonNullable<StepRecord['usage']>>({ inputTokens: N, outputTokens: N }),
-  costUsd: N_OR_NULL,
+  // An unpriced step stores null (`{"NULL": true}`): its N reads as NULL (the NULL descriptor is not declared).
+  costUsd: N,
   costNote: S,
   knowledgeSnapshot: S,
   // A retrieve step's output holds the passages it found; a generate step's, the ones its draft cites ([n]).

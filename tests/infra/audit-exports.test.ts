@@ -216,7 +216,7 @@ describe('the Glue tables', () => {
       return t && 'struct' in t ? [...t.struct.keys()] : t;
     };
     expect(descriptors('item.runId')).toEqual(['S']);
-    expect(descriptors('item.costUsd')).toEqual(['N', 'NULL']);
+    expect(descriptors('item.costUsd')).toEqual(['N']);
     expect(descriptors('item.error')).toEqual(['S', 'M']);
     expect(descriptors('item.usage.M')).toEqual(['inputTokens', 'outputTokens']);
     expect(resolve(runs, ['item', 'output', 'M', 'passages', 'L', '[]', 'M', 'docId', 'S'])).toEqual({ primitive: 'string' });
