@@ -153,9 +153,11 @@ export class AuditExports extends Construct {
       }).node.addDependency(database);
     }
 
-    new CfnOutput(this, 'ExportsBucketName', { value: this.bucket.bucketName, description: `Where the tables are exported (${EXPORTS_PREFIX}<table>/AWSDynamoDB/<exportId>/data/) and Athena writes results (${RESULTS_PREFIX})` });
-    new CfnOutput(this, 'ExportsDatabase', { value: this.databaseName, description: 'Glue database of the exported tables (runs, approvals, audit_events)' });
-    new CfnOutput(this, 'AuditWorkGroup', { value: workGroup.ref, description: "Athena workgroup with the auditors' named queries" });
+    // Stable output names, as the README and operators' scripts use them.
+    const output = (name: string, value: string, description: string) => new CfnOutput(this, name, { value, description }).overrideLogicalId(name);
+    output('ExportsBucketName', this.bucket.bucketName, `Where the tables are exported (${EXPORTS_PREFIX}<table>/AWSDynamoDB/<exportId>/data/) and Athena writes results (${RESULTS_PREFIX})`);
+    output('ExportsDatabase', this.databaseName, 'Glue database of the exported tables (runs, approvals, audit_events)');
+    output('AuditWorkGroup', workGroup.ref, "Athena workgroup with the auditors' named queries");
   }
 
   /** A table's exports as Glue sees them: one `item` column (export-schema.ts), partitioned by export id. */

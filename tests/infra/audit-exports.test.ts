@@ -239,6 +239,13 @@ describe('the Athena workgroup and named queries', () => {
     expect(text(resources[workGroupId]!.Properties.WorkGroupConfiguration.ResultConfiguration.OutputLocation)).toBe(`s3://<${bucketId}>/athena-results/`);
   });
 
+  it('names the bucket, database and workgroup in stable stack outputs', () => {
+    const outputs = template.findOutputs('*');
+    expect(outputs.ExportsBucketName!.Value).toEqual({ Ref: bucketId });
+    expect(outputs.ExportsDatabase!.Value).toBe('handrail_dev_exports');
+    expect(outputs.AuditWorkGroup!.Value).toEqual({ Ref: workGroupId });
+  });
+
   it('saves exactly the three auditor queries in it, on the exports database', () => {
     expect(queries.map((q) => q.Name).sort()).toEqual(['cost-by-workflow-per-month', 'decisions-by-reviewer-last-quarter', 'runs-that-cited-document']);
     for (const q of queries) {
