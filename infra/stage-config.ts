@@ -21,6 +21,9 @@ export const LOCAL_STAGE = 'local';
 export { STAGES_FILE_ENV, stagesFile } from './stages-file.js';
 
 const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
+/** EventBridge Scheduler's recurring forms: cron (six fields) or rate. */
+const SCHEDULE = /^(cron\((\S+ ){5}\S+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/;
+export const DEFAULT_EXPORT_SCHEDULE = 'cron(0 3 * * ? *)';
 
 export const stageConfigSchema = z
   .object({
@@ -44,6 +47,14 @@ export const stageConfigSchema = z
      * only what differs from the defaults, e.g. `webhook: { requests: 6000 }`.
      */
     limits: limitsSchema,
+    /** Exports for auditors (infra/constructs/audit-exports.ts): when the runs, approvals and audit tables are exported to S3. */
+    exports: z
+      .object({
+        /** An EventBridge Scheduler expression, in UTC. @default daily at 03:00 UTC */
+        schedule: z.string().regex(SCHEDULE, 'an EventBridge Scheduler expression such as cron(0 3 * * ? *) or rate(1 day)').default(DEFAULT_EXPORT_SCHEDULE),
+      })
+      .strict()
+      .default({ schedule: DEFAULT_EXPORT_SCHEDULE }),
     /** Who signs in, and how: the stage's Cognito user pool (identity-config.ts). Required except locally. */
     identity: identitySchema.optional(),
   })

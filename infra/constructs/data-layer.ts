@@ -160,6 +160,19 @@ export class DataLayer extends Construct {
   }
 
   /**
+   * Exporting tables to S3 (`ExportTableToPointInTime`, infra/constructs/audit-exports.ts): DynamoDB
+   * reads each table's point-in-time snapshot, never an item through the API, and writes the files
+   * with the exporter's credentials, encrypted with the data key (it decrypts the tables with it too).
+   * The bucket's own actions are the caller's to grant. Returns the table's statement.
+   */
+  grantExport(grantee: iam.IGrantable, table: dynamodb.Table): iam.PolicyStatement {
+    const statement = new iam.PolicyStatement({ actions: ['dynamodb:ExportTableToPointInTime'], resources: [table.tableArn] });
+    grantee.grantPrincipal.addToPrincipalPolicy(statement);
+    this.grantKey(grantee, 'write');
+    return statement;
+  }
+
+  /**
    * Reads (`s3:GetObject`, with `s3:GetObjectVersion` for pinned versions) or writes
    * (`s3:PutObject`) knowledge documents: only under the knowledge prefix, nothing else.
    */

@@ -1,6 +1,7 @@
 /**
  * One Handrail stage (dev, staging, prod): data layer, signing secret, step functions, one state
- * machine per workflow, the HTTP API, and (deployed stages) the Cognito user pool people sign in with.
+ * machine per workflow, the HTTP API, and (deployed stages) the Cognito user pool people sign in with
+ * and the auditors' exports.
  */
 import { Aspects, CfnElement, CfnOutput, Duration, Fn, Stack, type StackProps, ArnFormat } from 'aws-cdk-lib';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -17,6 +18,7 @@ import { collectionsReadBy, type Collections } from '../../state-machines/collec
 import type { Directory } from '../../state-machines/directory.js';
 import type { LoadedWorkflow } from '../../state-machines/load-workflow.js';
 import { acknowledge } from '../constructs/acknowledge.js';
+import { AuditExports } from '../constructs/audit-exports.js';
 import { DataLayer } from '../constructs/data-layer.js';
 import { deliveryTargets, LOCAL_STAGE, type StageConfig } from '../stage-config.js';
 import { grantSecretValue } from '../constructs/grant-secret-value.js';
@@ -245,6 +247,8 @@ export class HandrailStack extends Stack {
     http.addRoutes(apiFunction, identity ? { authorizer: new HttpJwtAuthorizer('IdToken', identity.issuer, { jwtAudience: [identity.client.userPoolClientId] }) } : {});
 
     new Observability(this, 'Observability', { stage, workflows: props.workflows, providers: config.providers });
+    // Auditors' exports to S3 with Glue tables and Athena queries: on AWS (locally, `npx handrail audit export`).
+    if (stage !== LOCAL_STAGE) new AuditExports(this, 'AuditExports', { stage, data: this.data, schedule: config.exports.schedule });
 
     new CfnOutput(this, 'ApiUrl', { value: http.api.apiEndpoint, description: 'Base URL of the Handrail API' });
     new CfnOutput(this, 'KnowledgeBucketName', { value: this.data.knowledgeBucket.bucketName });

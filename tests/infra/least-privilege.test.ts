@@ -21,6 +21,7 @@ import { s3KeyOf } from '../../functions/knowledge/document-store.js';
 import { ENV } from '../../functions/shared/env-names.js';
 import { buildApp } from '../../infra/app-factory.js';
 import { KNOWLEDGE_PREFIX } from '../../functions/knowledge/validation.js';
+import { EXPORTS_PREFIX } from '../../infra/constructs/audit-exports.js';
 import { ENTRY_METADATA, KIND_METADATA } from '../../infra/constructs/handrail-function.js';
 import { sdkUsageOf, type SdkCommandUse } from './sdk-usage.js';
 
@@ -275,7 +276,14 @@ describe('least privilege: each role grants exactly what its code sends', () => 
       .flatMap((r) => r.Properties!.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[])
       .filter((s) => [s.Action].flat().some((a) => a.startsWith('s3:')));
     expect(s3Statements.length).toBeGreaterThan(0);
-    // The API writes any collection (writers are checked by the app); each retrieve function reads its own only (knowledge-scope.test.ts).
-    for (const s of s3Statements) expect(JSON.stringify(s.Resource)).toMatch(new RegExp(`/${KNOWLEDGE_PREFIX}([a-z0-9-]+/)?\\*`));
+    const bucketId = (prefix: string) => Object.keys(resources).find((id) => resources[id]!.Type === 'AWS::S3::Bucket' && id.startsWith(prefix))!;
+    const [knowledge, exports] = [bucketId('DataKnowledgeBucket'), bucketId('AuditExportsBucket')];
+    for (const s of s3Statements) {
+      const resource = JSON.stringify(s.Resource);
+      // The exporter (audit-exports.test.ts) writes export files under the exports prefix only.
+      if (resource.includes(`"${exports}"`)) expect(resource).toMatch(new RegExp(`"${exports}","Arn"\\]\\},"/${EXPORTS_PREFIX}\\*"`));
+      // The API writes any collection (writers are checked by the app); each retrieve function reads its own only (knowledge-scope.test.ts).
+      else expect(resource).toMatch(new RegExp(`"${knowledge}".*/${KNOWLEDGE_PREFIX}([a-z0-9-]+/)?\\*`));
+    }
   });
 });

@@ -36,8 +36,10 @@ describe('stage configuration', () => {
     ['an unknown kind of caller in limits', 'local: { limits: { users: { requests: 10 } } }\n', /local\.limits: Unrecognized key: "users"/],
     ['a limit of no requests', 'local: { limits: { webhook: { requests: 0 } } }\n', /local\.limits\.webhook\.requests: must be at least 1/],
     ['a window over an hour', 'local: { limits: { anonymous: { windowSeconds: 86400 } } }\n', /local\.limits\.anonymous\.windowSeconds: must be at most 3600 seconds/],
+    ['an export schedule that is not a Scheduler expression', 'local: { exports: { schedule: daily } }\n', /local\.exports\.schedule: an EventBridge Scheduler expression such as cron\(0 3 \* \* \? \*\) or rate\(1 day\)/],
+    ['a five-field (Unix) cron export schedule', 'local: { exports: { schedule: "cron(0 3 * * *)" } }\n', /local\.exports\.schedule: an EventBridge Scheduler expression/],
   ])('fails the synth on %s, naming the key', (_what, yaml, message) => {
-    expect(() => synth(/^local: \{ limits/.test(yaml) ? 'local' : 'dev', yaml)).toThrow(message);
+    expect(() => synth(/^local: \{ (limits|exports)/.test(yaml) ? 'local' : 'dev', yaml)).toThrow(message);
   });
 
   // A deployed stage's identity section, with everything else valid.
@@ -110,6 +112,13 @@ describe('stage configuration', () => {
     expect(envOf(template, 'ApiFunction')).not.toHaveProperty('OPENAI_API_KEY');
     expect(envOf(template, 'StepsApprovalFunction')).toMatchObject({ HANDRAIL_EMAIL_FROM: 'approvals@dev.example.com' });
     template.hasOutput('OpenAiSecretArn', {});
+  });
+
+  it('exports the tables for auditors on the schedule the stage declares, daily at 03:00 UTC by default', () => {
+    const schedules = (template: Template) => Object.values(template.findResources('AWS::Scheduler::Schedule')).map((s) => s.Properties.ScheduleExpression);
+    expect(schedules(Template.fromStack(synth('dev').stack))).toEqual(Array(3).fill('cron(0 3 * * ? *)'));
+    const yaml = `dev: { delivery: { SUPPORT_REPLY_URL: "https://x.example.com" }, identity: { domainPrefix: acme-dev, callbackUrls: ["https://x.example.com/cb"] }, exports: { schedule: "rate(12 hours)" } }\n`;
+    expect(schedules(Template.fromStack(synth('dev', yaml).stack))).toEqual(Array(3).fill('rate(12 hours)'));
   });
 
   it('creates no OpenAI secret for a stage without OpenAI', () => {

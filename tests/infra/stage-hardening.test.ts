@@ -63,14 +63,15 @@ describe('audit table', () => {
     for (const [, table] of withTtl) expect(table.Properties.TimeToLiveSpecification).toEqual({ AttributeName: TTL_ATTRIBUTE, Enabled: true });
   });
 
-  it('is append-only for every role in the stack: PutItem to write, Query and Scan (audit verify, checkpoints) to read, nothing else', () => {
+  it('is append-only for every role in the stack: PutItem to write, Query and Scan (audit verify, checkpoints) to read, a snapshot export for auditors, nothing else', () => {
     const auditId = idOf(dev, 'AWS::DynamoDB::Table', 'DataAuditTable');
     const actions = Object.values(dev.findResources('AWS::IAM::Policy'))
       .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[])
       .filter((s) => JSON.stringify(s.Resource).includes(`"${auditId}"`))
       .flatMap((s) => [s.Action].flat());
     expect(actions).toContain('dynamodb:PutItem');
-    expect([...new Set(actions)].sort()).toEqual(['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Scan']);
+    // ExportTableToPointInTime copies a point-in-time snapshot to S3 (infra/constructs/audit-exports.ts): it writes nothing to the table.
+    expect([...new Set(actions)].sort()).toEqual(['dynamodb:ExportTableToPointInTime', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Scan']);
     expect(actions.filter((a) => /UpdateItem|DeleteItem|BatchWriteItem|PartiQL|\*/.test(a))).toEqual([]);
   });
 });
@@ -100,14 +101,14 @@ describe('stack description and outputs', () => {
 });
 
 describe('deleting a stage', () => {
-  it('empties and deletes the dev knowledge bucket on `cdk destroy`', () => {
+  it('empties and deletes the dev knowledge and exports buckets on `cdk destroy`', () => {
     dev.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ VersioningConfiguration: { Status: 'Enabled' } }) });
-    dev.resourceCountIs('Custom::S3AutoDeleteObjects', 1);
-    dev.hasResourceProperties('Custom::S3AutoDeleteObjects', { BucketName: { Ref: idOf(dev, 'AWS::S3::Bucket', 'DataKnowledgeBucket') } });
+    const emptied = Object.values(dev.findResources('Custom::S3AutoDeleteObjects')).map((r) => r.Properties.BucketName);
+    expect(emptied).toEqual([{ Ref: idOf(dev, 'AWS::S3::Bucket', 'DataKnowledgeBucket') }, { Ref: idOf(dev, 'AWS::S3::Bucket', 'AuditExportsBucket') }]);
   });
 
-  it('keeps the prod knowledge bucket and its objects', () => {
-    prod.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Retain' });
+  it('keeps the prod knowledge and exports buckets and their objects', () => {
+    for (const bucket of Object.values(prod.findResources('AWS::S3::Bucket'))) expect(bucket.DeletionPolicy).toBe('Retain');
     prod.resourceCountIs('Custom::S3AutoDeleteObjects', 0);
     for (const table of Object.values(prod.findResources('AWS::DynamoDB::Table'))) expect(table.DeletionPolicy).toBe('Retain');
   });
