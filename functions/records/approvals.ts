@@ -116,6 +116,8 @@ export interface ApprovalRecord {
   /** Set with the final decision until the reconciler has made sure the run took it (sparse index `byResume`). */
   readonly resumeState?: typeof RESUME_PENDING;
   readonly resumeRequestedAt?: string;
+  /** When DynamoDB deletes the request (TTL_ATTRIBUTE): its run's `retention.approvals` days after it was requested. */
+  readonly expiresAt?: number;
 }
 
 /** The one value of `resumeState`: the decision is recorded, and the run may not have taken it yet. */
