@@ -14,6 +14,7 @@ import type { DecisionAction, Passage } from '../shared/step-contract.js';
 import type { ApprovalAutonomy } from '../autonomy/types.js';
 import { decodeCursor, encodeCursor } from './cursors.js';
 import { isConditionFailure, scanAll, updateIf } from './dynamo-helpers.js';
+import { redactTable, type ItemRedaction } from './erasure-writes.js';
 
 export const APPROVAL_STATUSES = ['pending', 'approved', 'edited', 'rejected', 'escalated', 'expired', 'decided', 'auto_approved'] as const;
 export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
@@ -375,4 +376,9 @@ export function decisionsOfRelease(releaseId: string): Promise<{ runId: string; 
     ExpressionAttributeValues: { ':release': releaseId, ':approved': 'approved', ':edited': 'edited', ':rejected': 'rejected' },
     ProjectionExpression: 'runId, #status',
   });
+}
+
+/** Erases a person's data from every approval (functions/erasure/): `redacted` hears of each one changed. */
+export function redactApprovals(redact: ItemRedaction, redacted: (item: Record<string, unknown>, pointers: string[]) => void): Promise<void> {
+  return redactTable(table(), ['approvalId'], redact, redacted);
 }

@@ -14,6 +14,7 @@ import { ConflictError } from '../shared/errors.js';
 import { decodeCursor, encodeCursor } from './cursors.js';
 import { isConditionFailure, putIf, queryAll, scanAll } from './dynamo-helpers.js';
 import { groupCommit } from './group-commit.js';
+import { redactTable, type ItemRedaction } from './erasure-writes.js';
 
 export const RUN_STATUSES = ['running', 'start_failed', 'awaiting_approval', 'delivered', 'completed', 'rejected', 'approval_timed_out', 'delivery_failed', 'needs_human', 'failed'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -270,4 +271,9 @@ export async function endedRunsOfRelease(releaseId: string): Promise<{ runId: st
     ExpressionAttributeValues: { ':run': RUN_SK, ':release': releaseId, ...endedFilter.values },
     ProjectionExpression: 'runId, #status',
   });
+}
+
+/** Erases a person's data from every run and step record (functions/erasure/): `redacted` hears of each item changed. */
+export function redactRunItems(redact: ItemRedaction, redacted: (item: Record<string, unknown>, pointers: string[]) => void): Promise<void> {
+  return redactTable(table(), ['runId', 'sk'], redact, redacted);
 }

@@ -216,9 +216,11 @@ export class HandrailStack extends Stack {
     // of approvals and autonomy figures; audit events are appended and read; knowledge versions
     // are allocated by conditional put after the object is written (HEAD when it existed).
     this.data.grantTable(this.data.runs, apiFunction, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:Scan');
-    this.data.grantTable(this.data.approvals, apiFunction, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query');
+    // An erasure (POST /erasures) reads runs and approvals whole (Scan) and updates what held the person's data.
+    this.data.grantTable(this.data.approvals, apiFunction, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:Scan');
     this.data.grantAuditAppend(apiFunction);
-    // audit verify reads the whole trail.
+    // audit verify reads the whole trail; an erasure too, and rewrites the events it redacts with a
+    // PutItem conditioned on the event's hash (functions/records/audit.ts rewriteErased).
     this.data.grantTable(this.data.audit, apiFunction, 'dynamodb:Scan');
     this.data.grantTable(this.data.knowledge, apiFunction, 'dynamodb:PutItem', 'dynamodb:Query');
     // Releases: recorded once (conditional put) as a run starts on one, read and listed (GET /releases).
