@@ -137,7 +137,7 @@ export async function verifyAudit(from: string | undefined, to: string | undefin
   const query = new URLSearchParams({ ...(from ? { from } : {}), ...(to ? { to } : {}) });
   const report = await api<AuditVerification>('GET', `/audit/verify${query.size ? `?${query}` : ''}`);
   for (const f of report.findings) console.log(`✗ ${f.kind}: ${f.message}`);
-  console.log(`${report.ok ? '✓ the audit trail holds' : `✗ ${report.findings.length} finding(s)`}: ${report.events} event(s) in ${report.streams} stream(s), ${report.checkpoints} signed checkpoint(s), ${report.unsigned} event(s) not yet under a checkpoint`);
+  console.log(`${report.ok ? '✓ the audit trail holds' : `✗ ${report.findings.length} finding(s)`}: ${report.events} event(s) in ${report.streams} stream(s), ${report.checkpoints} signed checkpoint(s), ${report.unsigned} event(s) not yet under a checkpoint${report.redacted ? `, ${report.redacted} redacted by an erasure` : ''}`);
   if (!report.ok) throw new CliError(`the audit trail was tampered with (${report.findings.length} finding(s) above)`);
 }
 

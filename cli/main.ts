@@ -4,6 +4,7 @@ import { CliError } from './api-client.js';
 import { browserLogin } from './browser-login.js';
 import * as commands from './commands.js';
 import { kbSync } from './kb-sync.js';
+import { erase } from './erase.js';
 import { exportRecords } from './export.js';
 import { promote } from './promote.js';
 import { replay } from './replay.js';
@@ -56,6 +57,9 @@ Commands:
   audit verify [--from <time>] [--to <time>]
                                           walk the hash-chained audit trail and its signed checkpoints;
                                           prints every edited, inserted or deleted event (exit 1 if any)
+  erase --subject <email> [--reason T]    erase a person's email address from every run, step record, approval,
+                                          stored citation and audit event (GDPR; admin); audited, and audit
+                                          verify still holds; prints what it changed. Safe to repeat
   users disable <email> --reason T        refuse a user's tokens and links from now on (admin)
   users enable <email>                    let a disabled user in again (admin)
   users disabled                          who is disabled, by whom, why
@@ -121,6 +125,7 @@ async function main(argv: string[]): Promise<void> {
       format: { type: 'string' },
       check: { type: 'boolean' },
       'from-data': { type: 'string' },
+      subject: { type: 'string' },
     },
   });
   const [command, sub, ...rest] = positionals;
@@ -128,7 +133,7 @@ async function main(argv: string[]): Promise<void> {
     console.log(HELP);
     return;
   }
-  switch (`${command} ${['run', 'start', 'login', 'rollback', 'replay', 'promote'].includes(command) ? '' : (sub ?? '')}`.trim()) {
+  switch (`${command} ${['run', 'start', 'login', 'rollback', 'replay', 'promote', 'erase'].includes(command) ? '' : (sub ?? '')}`.trim()) {
     case 'start':
       await import('../local/main.js');
       return;
@@ -187,6 +192,8 @@ async function main(argv: string[]): Promise<void> {
       return commands.rollback(sub, values.to, values.reason);
     case 'promote':
       return promote(sub, { from: values.from, to: values.to, reason: values.reason, all: values.all, check: values.check, fromData: values['from-data'] });
+    case 'erase':
+      return erase(values.subject, values.reason);
     case 'users disable':
       return commands.disableUser(rest[0], values.reason);
     case 'users enable':

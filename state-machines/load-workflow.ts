@@ -11,7 +11,8 @@ import type { ZodError } from 'zod';
 import { canonicalJson } from '../functions/shared/canonical-json.js';
 import { yamlParser } from '../functions/shared/lazy-yaml.js';
 import { outputSchemaProblem } from './output-schema-check.js';
-import { workflowSchema, type Step, type Workflow } from './schema.js';
+import { retentionDays, retentionIssues } from './retention.js';
+import { durationSeconds, workflowSchema, type Step, type Workflow } from './schema.js';
 
 export const defaultWorkflowsDir = resolve(fileURLToPath(new URL('.', import.meta.url)), 'workflows');
 /** A workflow definition's file name: `<id>.yaml`, `<id>.yml` or `<id>.json`. */
@@ -84,9 +85,15 @@ function crossReferenceIssues(wf: Workflow): string[] {
     if (step.kind === 'deliver' && step.text !== 'approval') expectKind(`steps.${i}.text`, step.text, ['generate']);
   });
   if (wf.requester && !(wf.requester in wf.input)) issues.push(`requester: "${wf.requester}" is not one of the input fields (${Object.keys(wf.input).join(', ')})`);
+  issues.push(...retentionIssues(retentionDays(wf.retention), longestApprovalWait(wf)));
   const last = wf.steps[wf.steps.length - 1];
   if (last?.kind === 'route') issues.push(`steps.${wf.steps.length - 1}: a route step cannot be last; its paths must lead somewhere`);
   return issues;
+}
+
+/** Seconds a run can wait for decisions at most: every approval step's levels, one after the other. */
+function longestApprovalWait(wf: Workflow): number {
+  return wf.steps.reduce((sum, s) => sum + (s.kind === 'approval' ? durationSeconds(s.timeout) + s.escalation.reduce((t, l) => t + durationSeconds(l.timeout), 0) : 0), 0);
 }
 
 /** Validates an already-parsed definition. Throws WorkflowDefinitionError naming `file`. */

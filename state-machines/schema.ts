@@ -5,6 +5,7 @@
  */
 import * as z from 'zod';
 import { labelName } from '../functions/knowledge/validation.js';
+import { retentionSchema } from './retention.js';
 import { rolloutSchema } from './rollout.js';
 
 /** Step ids name states, step records and metrics, so they are permanent and JSONPath-safe. */
@@ -375,6 +376,12 @@ export const workflowSchema = z
       .default([]),
     /** How a new release of the workflow takes traffic, and the quality rule that rolls it back (rollout.ts). */
     release: rolloutSchema.optional(),
+    /**
+     * How long runs, step records and approvals are kept, in days (retention.ts; DEFAULT_RETENTION
+     * for what is left out). Optional rather than defaulted here, so a workflow that declares none
+     * keeps its definition, and so its release id, as it was.
+     */
+    retention: retentionSchema.optional(),
     /** The input field that names who requested the run (self-approval is refused by default). */
     requester: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/).optional(),
     steps: z.array(stepSchema).min(1),

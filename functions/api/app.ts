@@ -25,6 +25,7 @@ import { inboxRoutes } from './routes/inbox.js';
 import { knowledgeRoutes } from './routes/knowledge.js';
 import { personalTokenRoutes } from './routes/personal-tokens.js';
 import { auditRoutes } from './routes/audit.js';
+import { erasureRoutes } from './routes/erasures.js';
 import { releaseRoutes } from './routes/releases.js';
 import { reviewRoutes } from './routes/review.js';
 import { runRoutes } from './routes/runs.js';
@@ -51,6 +52,7 @@ const handlers: RouteHandlers = {
   ...personalTokenRoutes,
   ...userRoutes,
   ...auditRoutes,
+  ...erasureRoutes,
   ...releaseRoutes,
   ...workflowRoutes,
   ...signInRoutes,

@@ -165,6 +165,8 @@ export const schemas = {
   /** A user to disable: their email (the id their tokens carry), and why (kept in the audit trail). */
   disableUser: z.object({ userId: z.email('userId: an email address').max(320), reason: auditedReason }).strict(),
   enableUser: z.object({ userId: z.email('userId: an email address').max(320) }).strict(),
+  /** Whose data to erase (their email address), and why (kept in the audit trail, without the address). */
+  eraseSubject: z.object({ subject: z.email('subject: an email address').max(320), reason: z.string().trim().min(1, 'reason: say why, or leave it out').max(500).optional() }).strict(),
   signIn: z.object({ returnTo }).strict(),
   /** What the issuer sends the browser back with (oauth4webapi checks it: state, iss, code or error). */
   signInCallback: z.object({ code: z.string().max(2048).optional(), state: z.string().max(512).optional(), iss: z.string().max(2048).optional(), error: z.string().max(256).optional(), error_description: z.string().max(2048).optional() }),
@@ -221,6 +223,7 @@ export const ROUTES = {
   listDisabledUsers: { method: 'GET', path: '/users/disabled', summary: 'Users whose sign-ins, tokens and links are refused', access: roles('admin', 'auditor') },
   disableUser: { method: 'POST', path: '/users/disable', summary: "Disable a user: their ID tokens, personal tokens and review links stop working at once (audited with the reason)", access: roles('admin'), body: schemas.disableUser },
   enableUser: { method: 'POST', path: '/users/enable', summary: 'Enable a disabled user again (audited)', access: roles('admin'), body: schemas.enableUser },
+  eraseSubject: { method: 'POST', path: '/erasures', summary: "Erase a person's email address from every run, step record, approval, stored citation and audit event (GDPR); the erasure is audited and audit verify still holds", access: roles('admin'), body: schemas.eraseSubject },
   listApiKeys: { method: 'GET', path: '/api-keys', summary: 'API keys of webhook senders (never their secrets)', access: roles('admin') },
   createApiKey: { method: 'POST', path: '/api-keys', summary: 'Make an API key for webhook senders, scoped to workflows; the key is in this answer only', access: roles('admin'), body: schemas.createApiKey },
   signIn: { method: 'GET', path: '/auth/login', summary: "Sign in with a browser: off to the stage's identity provider, then back to `returnTo` (a path on this site)", access: SIGN_IN, query: schemas.signIn, html: true },

@@ -5,12 +5,14 @@
  * and follow the one before without a gap (else one was deleted); each signed checkpoint must hold
  * (functions/audit/checkpoints.ts), and the events it saw must still be there, unchanged, with none
  * slipped in before it (an event dated before a checkpoint's `asOf` that saw its stream end earlier
- * was inserted). `from`/`to` limit the report to events recorded in that window.
+ * was inserted). An event an erasure redacted holds only as the erasure left it (functions/audit/
+ * erasures.ts). `from`/`to` limit the report to events recorded in that window.
  */
-import { allAuditEvents, eventHash, eventKey, GENESIS, type AuditEvent } from '../records/audit.js';
+import { allAuditEvents, eventKey, GENESIS, type AuditEvent } from '../records/audit.js';
 import { CHECKPOINT_STREAM, checkpointOf, signatureHolds } from './checkpoints.js';
+import { ERASURE_STREAM, erasedEvents, hashHolds, placeKey } from './erasures.js';
 
-export type TamperKind = 'edited' | 'deleted' | 'inserted' | 'chain_broken' | 'checkpoint_forged';
+export type TamperKind = 'edited' | 'deleted' | 'inserted' | 'chain_broken' | 'checkpoint_forged' | 'erasure_forged';
 
 export interface TamperFinding {
   readonly kind: TamperKind;
@@ -28,6 +30,8 @@ export interface AuditVerification {
   readonly checkpoints: number;
   /** Events after the last checkpoint of their stream: chained, not yet signed. */
   readonly unsigned: number;
+  /** Events a person's data was erased from, each exactly as its erasure left it. */
+  readonly redacted: number;
   readonly findings: TamperFinding[];
 }
 
@@ -43,6 +47,10 @@ export async function verifyAuditTrail({ from, to }: { from?: string; to?: strin
   const find = (kind: TamperKind, e: Pick<AuditEvent, 'subject' | 'seq'> & { time?: string }, message: string) =>
     findings.push({ kind, subject: e.subject, seq: e.seq, ...(e.time ? { time: e.time } : {}), message: `${e.subject} #${e.seq}: ${message}` });
 
+  const { erased, forged } = await erasedEvents(streams.get(ERASURE_STREAM) ?? []);
+  for (const e of forged) find('erasure_forged', e, "its signature does not hold with this stage's signing secret: the events it says it erased are judged as they are");
+  let redacted = 0;
+
   for (const [, stream] of streams) {
     stream.sort((a, b) => a.seq - b.seq || a.at.localeCompare(b.at));
     let before: AuditEvent | undefined;
@@ -51,7 +59,9 @@ export async function verifyAuditTrail({ from, to }: { from?: string; to?: strin
         find('inserted', e, `an item at ${e.at} that is not the event its number names (${eventKey(Number(e.seq))}): written outside the trail`);
         continue;
       }
-      if (e.hash !== eventHash(e)) find('edited', e, 'its content no longer matches its hash: it was changed after it was recorded');
+      const erasure = erased.get(placeKey(e.subject, e.seq));
+      if (!hashHolds(e, erasure)) find('edited', e, 'its content no longer matches its hash: it was changed after it was recorded');
+      else if (erasure) redacted++;
       const expectedSeq = (before?.seq ?? 0) + 1;
       if (e.seq > expectedSeq) find('deleted', { subject: e.subject, seq: expectedSeq, time: e.time }, `missing: event${e.seq - expectedSeq > 1 ? `s ${expectedSeq}–${e.seq - 1} are` : ' is'} gone (#${e.seq} follows #${before?.seq ?? 0})`);
       else if (e.prev !== (before?.hash ?? GENESIS)) find('chain_broken', e, `it commits to a different event #${e.seq - 1} than the one there now: #${e.seq - 1} was replaced`);
@@ -87,6 +97,7 @@ export async function verifyAuditTrail({ from, to }: { from?: string; to?: strin
     events: chained.length,
     checkpoints: checkpoints.length,
     unsigned: chained.filter((e) => e.seq > (lastSigned.get(e.subject) ?? 0)).length,
+    redacted,
     findings: reported,
   };
 }

@@ -14,6 +14,7 @@ import type { DecisionAction, Passage } from '../shared/step-contract.js';
 import type { ApprovalAutonomy } from '../autonomy/types.js';
 import { decodeCursor, encodeCursor } from './cursors.js';
 import { isConditionFailure, scanAll, updateIf } from './dynamo-helpers.js';
+import { redactTable, type ItemRedaction } from './erasure-writes.js';
 
 export const APPROVAL_STATUSES = ['pending', 'approved', 'edited', 'rejected', 'escalated', 'expired', 'decided', 'auto_approved'] as const;
 export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
@@ -116,6 +117,8 @@ export interface ApprovalRecord {
   /** Set with the final decision until the reconciler has made sure the run took it (sparse index `byResume`). */
   readonly resumeState?: typeof RESUME_PENDING;
   readonly resumeRequestedAt?: string;
+  /** When DynamoDB deletes the request (TTL_ATTRIBUTE): its run's `retention.approvals` days after it was requested. */
+  readonly expiresAt?: number;
 }
 
 /** The one value of `resumeState`: the decision is recorded, and the run may not have taken it yet. */
@@ -373,4 +376,9 @@ export function decisionsOfRelease(releaseId: string): Promise<{ runId: string; 
     ExpressionAttributeValues: { ':release': releaseId, ':approved': 'approved', ':edited': 'edited', ':rejected': 'rejected' },
     ProjectionExpression: 'runId, #status',
   });
+}
+
+/** Erases a person's data from every approval (functions/erasure/): `redacted` hears of each one changed. */
+export function redactApprovals(redact: ItemRedaction, redacted: (item: Record<string, unknown>, pointers: string[]) => void): Promise<void> {
+  return redactTable(table(), ['approvalId'], redact, redacted);
 }

@@ -6,14 +6,21 @@
  * another; nothing updates or deletes an event, and no function may (infra/constructs/step-handlers.ts,
  * tests/infra/least-privilege.test.ts). `npx handrail audit verify` (functions/audit/verify-chain.ts)
  * finds an edited, inserted or deleted event.
+ *
+ * The one rewrite is an erasure (functions/erasure/): a person's email address in an event's
+ * `actor` or `details` is replaced by a marker. An event's hash commits to each string of those two
+ * through its digest (eventHash), so the erasure keeps the digests of what it removed (sealed, in a
+ * signed `subject.erased` event: functions/audit/erasures.ts) and the hash still holds, while
+ * anything else changed in the event does not.
  */
 import { createHash } from 'node:crypto';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { canonicalJson } from '../shared/canonical-json.js';
-import { isConditionFailure, queryAll, scanAll } from './dynamo-helpers.js';
+import { isConditionFailure, putIf, queryAll, scanAll } from './dynamo-helpers.js';
 import { documentClient } from '../shared/aws-clients.js';
 import { ENV } from '../shared/env-names.js';
 import { requireEnv } from '../shared/env.js';
+import { pointerStep } from '../shared/json-pointer.js';
 
 export type AuditEventType =
   | 'approval.decided'
@@ -55,7 +62,8 @@ export type AuditEventType =
   | 'notification.skipped'
   | 'notification.failed'
   | 'notification.updated'
-  | 'audit.checkpoint';
+  | 'audit.checkpoint'
+  | 'subject.erased';
 
 export interface AuditEvent {
   readonly subject: string;
@@ -70,7 +78,7 @@ export interface AuditEvent {
   readonly details?: Record<string, unknown>;
   /** The hash of the stream's event before this one (GENESIS for the first): the chain. */
   readonly prev: string;
-  /** sha256 over everything above (eventHash): editing any of it, or the chain before, shows. */
+  /** sha256 over everything above (eventHash, or legacyEventHash before erasure could be): editing any of it, or the chain before, shows. */
   readonly hash: string;
 }
 
@@ -84,10 +92,41 @@ export const eventKey = (seq: number): string => `${EVENT_KEY_PREFIX}${String(se
 /** The condition that keeps a read to events (not the table's other items), with its names and values. */
 export const EVENTS_ONLY = { expression: 'begins_with(#at, :e)', names: { '#at': 'at' }, values: { ':e': EVENT_KEY_PREFIX } } as const;
 
-/** The hash an event carries: over its stream, place, time, what happened, by whom, and the hash before it. */
-export function eventHash(event: Omit<AuditEvent, 'at' | 'hash'>): string {
+/** The digest an event's hash commits to for one string of its `actor` or `details`. */
+export function leafDigest(value: string): string {
+  return createHash('sha256').update(`handrail-audit-leaf\n${value}`).digest('hex');
+}
+
+/** The value with each string replaced by its digest (or, where an erasure removed it, the digest it kept, by JSON Pointer). */
+function digestTree(value: unknown, path: string, kept: ReadonlyMap<string, string>): unknown {
+  if (typeof value === 'string') return kept.get(path) ?? leafDigest(value);
+  if (Array.isArray(value)) return value.map((v, i) => digestTree(v, `${path}/${i}`, kept));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, digestTree(v, `${path}/${pointerStep(k)}`, kept)]));
+  return value;
+}
+
+/**
+ * The hash an event carries: over its stream, place, time, what happened, by whom, and the hash
+ * before it, with each string of `actor` and `details` committed to by its digest, so that one can
+ * be erased and the hash still checked: `kept` gives, by JSON Pointer (`/actor`, `/details/reason`),
+ * the digests of what an erasure removed.
+ */
+export function eventHash(event: Omit<AuditEvent, 'at' | 'hash'>, kept: ReadonlyMap<string, string> = new Map()): string {
+  const { subject, seq, time, type, actor, runId, details, prev } = event;
+  const committed = { v: 2, subject, seq, time, type, actor: digestTree(actor, '/actor', kept), runId, details: digestTree(details, '/details', kept), prev };
+  return createHash('sha256').update(canonicalJson(committed)).digest('hex');
+}
+
+/** The hash events carried before erasure was possible (over their content as it is): such an event verifies as it always did. */
+export function legacyEventHash(event: Omit<AuditEvent, 'at' | 'hash'>): string {
   const { subject, seq, time, type, actor, runId, details, prev } = event;
   return createHash('sha256').update(canonicalJson({ subject, seq, time, type, actor, runId, details, prev })).digest('hex');
+}
+
+/** A digest of an event exactly as stored (what an erasure records it left, so nothing else can change it after). */
+export function storedDigest(event: AuditEvent): string {
+  const { subject, seq, time, type, actor, runId, details, prev, hash } = event;
+  return createHash('sha256').update(canonicalJson({ subject, seq, time, type, actor, runId, details, prev, hash })).digest('hex');
 }
 
 /** The condition every write to the audit table carries: it creates an item, never replaces one. */
@@ -179,4 +218,15 @@ export function allAuditEvents(): Promise<AuditEvent[]> {
     ExpressionAttributeNames: EVENTS_ONLY.names,
     ExpressionAttributeValues: EVENTS_ONLY.values,
   });
+}
+
+/**
+ * Writes an event back with a person's data erased from its `actor` and `details` (functions/
+ * erasure/): the one rewrite of an event, conditioned on its hash, which it keeps, so it replaces
+ * only the event it read. False when that event is no longer there as read.
+ */
+export function rewriteErased(event: AuditEvent, actor: string, details: Record<string, unknown> | undefined): Promise<boolean> {
+  const { subject, at, seq, time, type, runId, prev, hash } = event;
+  const item: AuditEvent = { subject, at, seq, time, type, actor, runId, details, prev, hash };
+  return putIf({ TableName: table(), Item: JSON.parse(JSON.stringify(item)) as AuditEvent, ConditionExpression: '#hash = :hash', ExpressionAttributeNames: { '#hash': 'hash' }, ExpressionAttributeValues: { ':hash': hash } });
 }

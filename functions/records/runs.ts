@@ -7,12 +7,14 @@
 import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../shared/aws-clients.js';
 import type { ReplayRef } from '../shared/step-contract.js';
+import type { RetentionDays } from '../../state-machines/retention.js';
 import { ENV } from '../shared/env-names.js';
 import { requireEnv } from '../shared/env.js';
 import { ConflictError } from '../shared/errors.js';
 import { decodeCursor, encodeCursor } from './cursors.js';
 import { isConditionFailure, putIf, queryAll, scanAll } from './dynamo-helpers.js';
 import { groupCommit } from './group-commit.js';
+import { redactTable, type ItemRedaction } from './erasure-writes.js';
 
 export const RUN_STATUSES = ['running', 'start_failed', 'awaiting_approval', 'delivered', 'completed', 'rejected', 'approval_timed_out', 'delivery_failed', 'needs_human', 'failed'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -51,6 +53,10 @@ export interface RunRecord {
   readonly error?: { error: string; cause?: string };
   /** Set on a replay's run: which replay, and the recorded run it re-runs (never delivered, never counted). */
   readonly replay?: ReplayRef;
+  /** How long this run's records are kept (its workflow's `retention` when it started): what its steps and approvals expire by. */
+  readonly retention?: RetentionDays;
+  /** When DynamoDB deletes the run record (TTL_ATTRIBUTE, epoch seconds): `retention.runs` days after it started. */
+  readonly expiresAt?: number;
 }
 
 export interface StepRecord {
@@ -75,6 +81,8 @@ export interface StepRecord {
   readonly validationErrors?: string[];
   /** Retrieve steps: the knowledge snapshot searched (`<collection>#<hash>`), keyed by the runs table's bySnapshot index. */
   readonly knowledgeSnapshot?: string;
+  /** When DynamoDB deletes the record (TTL_ATTRIBUTE): its run's `retention.steps` days after the step finished. */
+  readonly expiresAt?: number;
 }
 
 const table = () => requireEnv(ENV.runsTable);
@@ -263,4 +271,9 @@ export async function endedRunsOfRelease(releaseId: string): Promise<{ runId: st
     ExpressionAttributeValues: { ':run': RUN_SK, ':release': releaseId, ...endedFilter.values },
     ProjectionExpression: 'runId, #status',
   });
+}
+
+/** Erases a person's data from every run and step record (functions/erasure/): `redacted` hears of each item changed. */
+export function redactRunItems(redact: ItemRedaction, redacted: (item: Record<string, unknown>, pointers: string[]) => void): Promise<void> {
+  return redactTable(table(), ['runId', 'sk'], redact, redacted);
 }

@@ -47,7 +47,9 @@ export async function startReplay(workflow: RegisteredWorkflow, request: ReplayR
     const { runId } = replay.pairs[i]!;
     const now = new Date().toISOString();
     const ref = { replayId, of: original.runId };
-    await createRun({ runId, workflowId, workflowVersion: original.workflowVersion, status: 'running', input: original.input, createdAt: now, updatedAt: now, replay: ref });
+    // A copy of the original's input goes when the original does, and its records by the same retention.
+    const expiry = { ...(original.retention ? { retention: original.retention } : {}), ...(original.expiresAt ? { expiresAt: original.expiresAt } : {}) };
+    await createRun({ runId, workflowId, workflowVersion: original.workflowVersion, status: 'running', input: original.input, createdAt: now, updatedAt: now, replay: ref, ...expiry });
     // The whole input: the release's route conditions may read fields the deployed one does not.
     const state: ExecutionState = { run: { runId, workflowId, version: original.workflowVersion, replay: ref }, input: original.input, steps: {} };
     try {

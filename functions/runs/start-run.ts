@@ -15,10 +15,12 @@ import { requireEnv } from '../shared/env.js';
 import { liveAliasArn } from '../shared/live-alias.js';
 import { ConflictError } from '../shared/errors.js';
 import { pickPaths } from '../shared/pick-paths.js';
+import { expiresAfter } from '../shared/ttl.js';
 import type { ExecutionState } from '../shared/step-contract.js';
 import type { RegisteredWorkflow } from '../shared/workflow-registry.js';
 import { statePathsRead } from '../../state-machines/compiler/state-paths.js';
 import type { Workflow } from '../../state-machines/schema.js';
+import { retentionDays } from '../../state-machines/retention.js';
 
 export interface StartedRun {
   readonly runId: string;
@@ -38,7 +40,10 @@ export async function startRun(workflow: RegisteredWorkflow, input: Record<strin
   // The release now deployed, recorded before a run can name it (the run names the release that
   // serves it, which its state machine's first state sets: during a canary, either of two).
   await releaseFor(workflowId);
-  const now = new Date().toISOString();
+  const started = new Date();
+  const now = started.toISOString();
+  // The workflow's retention as the run starts: its steps and approvals expire by it (shared/ttl.ts expiryOf).
+  const retention = retentionDays(workflow.definition.retention);
   const created = await createRun({
     runId,
     workflowId,
@@ -47,6 +52,8 @@ export async function startRun(workflow: RegisteredWorkflow, input: Record<strin
     input,
     createdAt: now,
     updatedAt: now,
+    retention,
+    expiresAt: expiresAfter(retention.runs, started),
     ...(idempotencyKey ? { idempotencyKey, inputHash: inputHash(input) } : {}),
   });
   const previous = created ? undefined : await getRun(runId);

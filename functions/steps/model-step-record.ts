@@ -3,13 +3,15 @@
  * and cost of its calls. The record and the workflow's usage counter are independent writes, so
  * they are sent together, not one after the other.
  */
-import { putStepRecord, type StepRecord } from '../records/runs.js';
+import { putStepRecord, type RunRecord, type StepRecord } from '../records/runs.js';
+import { expiryOf } from '../shared/ttl.js';
 import { countUsage, priceStep, type Spent } from '../usage/account.js';
 
 type Base = Pick<StepRecord, 'runId' | 'stepId' | 'kind' | 'input'> & { readonly startedAt: Date };
 export type ModelStepFields = Omit<StepRecord, 'runId' | 'stepId' | 'kind' | 'input' | 'startedAt' | 'finishedAt' | 'latencyMs'>;
 
-export function modelStepRecorder(base: Base, workflowId: string) {
+/** `run`: the run record the step read (its workflow counts the usage; its retention dates the record's expiry). */
+export function modelStepRecorder(base: Base, run: Pick<RunRecord, 'workflowId' | 'retention'>) {
   return async (fields: ModelStepFields, spent?: Spent): Promise<void> => {
     const finishedAt = new Date();
     const cost = spent ? priceStep(spent) : undefined;
@@ -20,9 +22,10 @@ export function modelStepRecorder(base: Base, workflowId: string) {
         startedAt: base.startedAt.toISOString(),
         finishedAt: finishedAt.toISOString(),
         latencyMs: finishedAt.getTime() - base.startedAt.getTime(),
+        ...expiryOf(run.retention, 'steps', finishedAt),
         ...(spent && cost ? { usage: spent.usage, costUsd: cost.costUsd, ...(cost.costNote ? { costNote: cost.costNote } : {}) } : {}),
       }),
-      spent && cost ? countUsage(workflowId, finishedAt, spent, cost) : undefined,
+      spent && cost ? countUsage(run.workflowId, finishedAt, spent, cost) : undefined,
     ]);
   };
 }

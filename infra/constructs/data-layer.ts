@@ -75,7 +75,9 @@ export class DataLayer extends Construct {
         removalPolicy,
       });
 
-    this.runs = table('RunsTable', 'runId', 'sk');
+    // Runs, step records and approvals expire by their workflow's `retention` (state-machines/
+    // retention.ts): each carries the TTL attribute, set when it is written (functions/shared/ttl.ts).
+    this.runs = table('RunsTable', 'runId', 'sk', TTL_ATTRIBUTE);
     this.runs.addGlobalSecondaryIndex({
       indexName: 'byWorkflow',
       partitionKey: { name: 'workflowId', type: dynamodb.AttributeType.STRING },
@@ -89,7 +91,7 @@ export class DataLayer extends Construct {
       sortKey: { name: 'runId', type: dynamodb.AttributeType.STRING },
       projectionType: dynamodb.ProjectionType.KEYS_ONLY,
     });
-    this.approvals = table('ApprovalsTable', 'approvalId');
+    this.approvals = table('ApprovalsTable', 'approvalId', undefined, TTL_ATTRIBUTE);
     this.approvals.addGlobalSecondaryIndex({
       indexName: 'byStatus',
       partitionKey: { name: 'status', type: dynamodb.AttributeType.STRING },

@@ -6,6 +6,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { acknowledge, nagArn } from './acknowledge.js';
@@ -16,6 +17,8 @@ export interface ExecutionStatusProps {
   readonly data: DataLayer;
   readonly environment: Record<string, string>;
   readonly stateMachines: sfn.IStateMachine[];
+  /** Its lines name the runs of every workflow: the longest retention of them (infra/log-retention.ts). */
+  readonly logRetention: logs.RetentionDays;
 }
 
 /** The statuses a state machine cannot record itself. */
@@ -31,6 +34,7 @@ export class ExecutionStatus extends Construct {
       kind: 'execution-status',
       timeout: Duration.seconds(30),
       environment: props.environment,
+      logRetention: props.logRetention,
     });
     // Reads the run, ends it, closes its waiting requests, appends an audit event.
     props.data.runs.grant(this.function, 'dynamodb:GetItem', 'dynamodb:UpdateItem');

@@ -13,6 +13,7 @@ import type { LoadedWorkflow } from '../../state-machines/load-workflow.js';
 import type { Release } from '../../state-machines/release.js';
 import { LIVE_ALIAS, liveAliasDescription } from '../../functions/shared/live-alias.js';
 import { deploymentPreferenceOf } from '../../state-machines/rollout.js';
+import { logRetentionOf } from '../log-retention.js';
 import { acknowledge, nagArn } from './acknowledge.js';
 import { ReleaseAlarms } from './release-alarms.js';
 
@@ -53,7 +54,8 @@ export class GovernedWorkflow extends Construct {
       definitionSubstitutions: Object.fromEntries(functionKinds.map((k) => [substitutionKey(k), functionOf(k).functionArn])),
       tracingEnabled: true,
       logs: {
-        destination: new logs.LogGroup(this, 'ExecutionLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN }),
+        // With execution data: the run's state, as long as the workflow keeps any of its records.
+        destination: new logs.LogGroup(this, 'ExecutionLogs', { retention: logRetentionOf(props.workflow), removalPolicy: RemovalPolicy.RETAIN }),
         level: sfn.LogLevel.ALL,
         includeExecutionData: true,
       },

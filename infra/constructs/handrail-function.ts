@@ -55,6 +55,12 @@ export interface HandrailFunctionProps {
   /** @default 512 */
   readonly memorySize?: number;
   readonly commandHooks?: NonNullable<NodejsFunctionProps['bundling']>['commandHooks'];
+  /**
+   * How long its log group keeps lines: for a function that serves workflows, derived from their
+   * `retention` (infra/log-retention.ts).
+   * @default THREE_MONTHS, for functions whose lines mention no workflow's records (sign-in)
+   */
+  readonly logRetention?: logs.RetentionDays;
 }
 
 export class HandrailFunction extends NodejsFunction {
@@ -74,7 +80,7 @@ export class HandrailFunction extends NodejsFunction {
       timeout: props.timeout ?? Duration.seconds(30),
       tracing: lambda.Tracing.ACTIVE,
       loggingFormat: lambda.LoggingFormat.JSON,
-      logGroup: new logs.LogGroup(scope, `${id}Logs`, { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.RETAIN }),
+      logGroup: new logs.LogGroup(scope, `${id}Logs`, { retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.RETAIN }),
       environment: { ...(sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}), POWERTOOLS_SERVICE_NAME: 'handrail', ...props.environment },
       bundling: {
         ...BUNDLING,

@@ -7,6 +7,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ENV } from '../../functions/shared/env-names.js';
@@ -36,6 +37,12 @@ export interface StepHandlersProps {
   readonly modelEnvironment: Record<string, string>;
   /** The OpenAI key (JSON `{apiKey}`), when the stage enables OpenAI; only the model callers read it. */
   readonly openAiSecret?: secretsmanager.ISecret;
+  /**
+   * How long the log groups of the functions every workflow shares keep lines: the longest
+   * retention of the stage's workflows (infra/log-retention.ts). A workflow's own retrieve function
+   * keeps its lines by that workflow's alone ({@link StepHandlers.retrieverFor}).
+   */
+  readonly logRetention: logs.RetentionDays;
 }
 
 /** The step kinds one function serves for every workflow: all but retrieval (see {@link StepHandlers.retrieverFor}). */
@@ -44,7 +51,7 @@ export type SharedFunctionKind = Exclude<FunctionKind, 'retrieve'>;
 export class StepHandlers extends Construct {
   readonly functions: Record<SharedFunctionKind, HandrailFunction>;
   private readonly data: DataLayer;
-  private readonly fn: (kind: FunctionKind, timeout: Duration, extra?: Pick<HandrailFunctionProps, 'commandHooks'> & { environment?: Record<string, string>; id?: string }) => HandrailFunction;
+  private readonly fn: (kind: FunctionKind, timeout: Duration, extra?: Pick<HandrailFunctionProps, 'commandHooks' | 'logRetention'> & { environment?: Record<string, string>; id?: string }) => HandrailFunction;
   private readonly stepRecords: (f: HandrailFunction) => void;
   readonly reminders: HandrailFunction;
   readonly auditCheckpoint: HandrailFunction;
@@ -61,6 +68,7 @@ export class StepHandlers extends Construct {
         timeout,
         environment: { ...props.environment, ...extra.environment },
         commandHooks: extra.commandHooks,
+        logRetention: extra.logRetention ?? props.logRetention,
       }));
 
     // Step records go out as PutItem (one) or BatchWriteItem (several in one turn): records/runs.ts.
@@ -164,6 +172,7 @@ export class StepHandlers extends Construct {
     this.reminders = new HandrailFunction(this, 'RemindersFunction', {
       entry: 'functions/scheduled/reminders/handler.ts',
       kind: 'reminders',
+      logRetention: props.logRetention,
       timeout: Duration.minutes(2),
       environment: { ...props.environment, ...notifierEnvironment },
       commandHooks: bundleDirectory,
@@ -186,6 +195,7 @@ export class StepHandlers extends Construct {
     this.reconciler = new HandrailFunction(this, 'ReconcileDecisionsFunction', {
       entry: 'functions/scheduled/reconcile-decisions/handler.ts',
       kind: 'reconcile-decisions',
+      logRetention: props.logRetention,
       timeout: Duration.minutes(5),
       environment: props.environment,
     });
@@ -204,6 +214,7 @@ export class StepHandlers extends Construct {
     this.auditCheckpoint = new HandrailFunction(this, 'AuditCheckpointFunction', {
       entry: 'functions/scheduled/audit-checkpoint/handler.ts',
       kind: 'audit-checkpoint',
+      logRetention: props.logRetention,
       timeout: Duration.minutes(5),
       environment: { ...props.environment, ...signing },
     });
@@ -223,9 +234,9 @@ export class StepHandlers extends Construct {
    * their objects, records its step; it may read no other collection, in IAM and in its code
    * (HANDRAIL_READABLE_COLLECTIONS, functions/knowledge/collection-access.ts).
    */
-  retrieverFor(workflowId: string, collections: readonly string[]): HandrailFunction {
+  retrieverFor(workflowId: string, collections: readonly string[], logRetention: logs.RetentionDays): HandrailFunction {
     const suffix = workflowId.replace(/(^|-)([a-z0-9])/g, (_m, _d, c: string) => c.toUpperCase());
-    const retrieve = this.fn('retrieve', Duration.seconds(30), { id: `Retrieve${suffix}Function`, environment: { [ENV.readableCollections]: collections.join(',') } });
+    const retrieve = this.fn('retrieve', Duration.seconds(30), { id: `Retrieve${suffix}Function`, environment: { [ENV.readableCollections]: collections.join(',') }, logRetention });
     this.data.grantCollectionsRead(retrieve, collections);
     this.stepRecords(retrieve);
     return retrieve;

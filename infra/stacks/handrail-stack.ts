@@ -29,6 +29,7 @@ import { HandrailHttpApi } from '../constructs/http-api.js';
 import { Identity } from '../constructs/identity.js';
 import { Observability } from '../constructs/observability.js';
 import { stageReleases } from '../stage-releases.js';
+import { logRetentionOf, sharedLogRetention } from '../log-retention.js';
 import { EVIDENCE_TABLES } from '../../functions/releases/promotion-evidence.js';
 import { BUNDLED_COLLECTIONS, BUNDLED_DIRECTORY, BUNDLED_RELEASES, BUNDLED_WORKFLOWS_DIR, collectionsCommands, directoryCommands, releasesCommands, workflowCommands } from '../constructs/json-assets.js';
 import { StepHandlers } from '../constructs/step-handlers.js';
@@ -125,18 +126,20 @@ export class HandrailStack extends Stack {
       deliveryEnvironment[name] = config.delivery[name] ?? Fn.join('', [http.api.apiEndpoint, `/sink/${workflowId}`]);
     }
 
+    // Functions every workflow shares keep their lines as long as the longest-kept workflow's records.
+    const logRetention = sharedLogRetention(props.workflows);
     const steps = new StepHandlers(this, 'Steps', {
-      data: this.data, signingSecret, deliverySecret, environment, channelSecrets, emailFrom: config.channels.emailFrom, deliveryEnvironment, modelEnvironment, openAiSecret, directory: props.directory,
+      data: this.data, signingSecret, deliverySecret, environment, channelSecrets, emailFrom: config.channels.emailFrom, deliveryEnvironment, modelEnvironment, openAiSecret, directory: props.directory, logRetention,
     });
     // What each workflow is released as here: definition, reviewers, this stage's delivery URLs, prices, knowledge.
     const releases = stageReleases(props.workflows, props.directory, config);
     this.workflows = props.workflows.map((workflow, i) => {
       const collections = collectionsReadBy(workflow);
       // Retrieval reads only the workflow's own collections (IAM): one function per workflow that retrieves.
-      const functions = collections.length ? { ...steps.functions, retrieve: steps.retrieverFor(workflow.definition.id, collections) } : steps.functions;
+      const functions = collections.length ? { ...steps.functions, retrieve: steps.retrieverFor(workflow.definition.id, collections, logRetentionOf(workflow)) } : steps.functions;
       return new GovernedWorkflow(this, `Workflow-${workflow.definition.id}`, { stage, workflow, directory: props.directory, functions, release: releases[i]! });
     });
-    new ExecutionStatus(this, 'ExecutionStatus', { data: this.data, environment, stateMachines: this.workflows.map((w) => w.stateMachine) });
+    new ExecutionStatus(this, 'ExecutionStatus', { data: this.data, environment, stateMachines: this.workflows.map((w) => w.stateMachine), logRetention });
     // Graduated autonomy: the approval function resumes the runs it auto-approves. Granted on the
     // stage's machines by name prefix: naming each machine would make the function depend on the
     // machines that invoke it (a dependency cycle).
@@ -174,6 +177,7 @@ export class HandrailStack extends Stack {
       entry: 'functions/api/handler.ts',
       kind: 'api',
       timeout: Duration.seconds(29),
+      logRetention,
       environment: {
         ...environment,
         [ENV.stateMachinePrefix]: stateMachinePrefix,
@@ -214,9 +218,11 @@ export class HandrailStack extends Stack {
     // of approvals and autonomy figures; audit events are appended and read; knowledge versions
     // are allocated by conditional put after the object is written (HEAD when it existed).
     this.data.grantTable(this.data.runs, apiFunction, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:Scan');
-    this.data.grantTable(this.data.approvals, apiFunction, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query');
+    // An erasure (POST /erasures) reads runs and approvals whole (Scan) and updates what held the person's data.
+    this.data.grantTable(this.data.approvals, apiFunction, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:Scan');
     this.data.grantAuditAppend(apiFunction);
-    // audit verify reads the whole trail.
+    // audit verify reads the whole trail; an erasure too, and rewrites the events it redacts with a
+    // PutItem conditioned on the event's hash (functions/records/audit.ts rewriteErased).
     this.data.grantTable(this.data.audit, apiFunction, 'dynamodb:Scan');
     this.data.grantTable(this.data.knowledge, apiFunction, 'dynamodb:PutItem', 'dynamodb:Query');
     // Releases: recorded once (conditional put) as a run starts on one, read and listed (GET /releases).

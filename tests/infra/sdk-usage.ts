@@ -38,6 +38,9 @@ export const FORWARDING_HELPERS: readonly { readonly module: string; readonly fn
   { module: 'functions/records/dynamo-helpers.ts', fn: 'putIf', sdkPackage: '@aws-sdk/lib-dynamodb', command: 'PutCommand' },
   { module: 'functions/records/dynamo-helpers.ts', fn: 'scanAll', sdkPackage: '@aws-sdk/lib-dynamodb', command: 'ScanCommand' },
   { module: 'functions/records/dynamo-helpers.ts', fn: 'queryAll', sdkPackage: '@aws-sdk/lib-dynamodb', command: 'QueryCommand' },
+  { module: 'functions/records/erasure-writes.ts', fn: 'redactTable', sdkPackage: '@aws-sdk/lib-dynamodb', command: 'ScanCommand' },
+  { module: 'functions/records/erasure-writes.ts', fn: 'redactTable', sdkPackage: '@aws-sdk/lib-dynamodb', command: 'UpdateCommand' },
+  { module: 'functions/records/erasure-writes.ts', fn: 'redactTable', sdkPackage: '@aws-sdk/lib-dynamodb', command: 'GetCommand' },
   { module: 'functions/shared/stage-secret.ts', fn: 'stageSecret', sdkPackage: '@aws-sdk/client-secrets-manager', command: 'GetSecretValueCommand' },
 ];
 

@@ -56,10 +56,10 @@ describe('log groups', () => {
 });
 
 describe('audit table', () => {
-  it('expires the items that carry the TTL attribute (Slack nonces; request counters), and only the audit and throttle tables have one', () => {
+  it('expires the items that carry the TTL attribute (Slack nonces; request counters; runs, steps and approvals by their retention), and only those tables have one', () => {
     const tables = Object.entries(dev.findResources('AWS::DynamoDB::Table'));
     const withTtl = tables.filter(([, t]) => t.Properties.TimeToLiveSpecification);
-    expect(withTtl.map(([id]) => id).sort()).toEqual([idOf(dev, 'AWS::DynamoDB::Table', 'DataAuditTable'), idOf(dev, 'AWS::DynamoDB::Table', 'DataThrottleTable')].sort());
+    expect(withTtl.map(([id]) => id).sort()).toEqual(['DataAuditTable', 'DataThrottleTable', 'DataRunsTable', 'DataApprovalsTable'].map((t) => idOf(dev, 'AWS::DynamoDB::Table', t)).sort());
     for (const [, table] of withTtl) expect(table.Properties.TimeToLiveSpecification).toEqual({ AttributeName: TTL_ATTRIBUTE, Enabled: true });
   });
 

@@ -21,6 +21,7 @@ import { updateRun } from '../../records/runs.js';
 import { ValidationError } from '../../shared/errors.js';
 import { logger } from '../../shared/logger.js';
 import type { GenerateOutput } from '../../shared/step-contract.js';
+import { expiryOf } from '../../shared/ttl.js';
 import { durationSeconds } from '../../../state-machines/schema.js';
 import { stepTaskHandler } from '../step-task.js';
 import { passagesInState } from '../passages-in-state.js';
@@ -37,7 +38,7 @@ const approvalFields = {
   policy: approvalPolicySchema.optional(),
 };
 
-export const handler = stepTaskHandler('approval', approvalFields, async ({ step, state, level, reviewers, timeoutSeconds, taskToken, requesterField, partReviewers, policy }) => {
+export const handler = stepTaskHandler('approval', approvalFields, async ({ step, state, record, level, reviewers, timeoutSeconds, taskToken, requesterField, partReviewers, policy }) => {
   const { runId, workflowId } = state.run;
   const approvalId = approvalIdFor(runId, step.id, level);
   // Multi-part: each part's draft; decided parts carry over when the request escalates.
@@ -84,6 +85,7 @@ export const handler = stepTaskHandler('approval', approvalFields, async ({ step
     ...classificationIn(state),
     sources: passagesInState(state).map(({ n, title, docId, version, passageId, text, score }) => ({ n, title, docId, version, passageId, text, score })),
     ...(replay ? replayDecisionFields(draft.text, now.toISOString()) : autonomyFields(assessment, draft.text, now.toISOString())),
+    ...expiryOf(record.retention, 'approvals', now),
   });
   if (created === 'exists') {
     const retried = await continueStoredRequest(approvalId, taskToken, hash);

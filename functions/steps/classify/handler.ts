@@ -15,7 +15,7 @@ import { passagesInState } from '../passages-in-state.js';
 /** Classifiers read the first 20,000 characters of the text: enough to judge a ticket, bounded in cost. */
 const MAX_TEXT = 20000;
 
-export const handler = stepTaskHandler('classify', undefined, async ({ step, state }): Promise<Classification> => {
+export const handler = stepTaskHandler('classify', undefined, async ({ step, state, record }): Promise<Classification> => {
   const text = renderTemplate(step.text, state).slice(0, MAX_TEXT);
   const draftOutput = step.draft ? (state.steps[step.draft] as { text?: unknown } | undefined) : undefined;
   const draft = typeof draftOutput?.text === 'string' ? draftOutput.text : undefined;
@@ -28,7 +28,7 @@ export const handler = stepTaskHandler('classify', undefined, async ({ step, sta
       startedAt: new Date(),
       input: { text, classifiers: step.classifiers, ...(step.draft ? { draft: step.draft, passageIds: passages.map((p) => p.passageId) } : {}), ...(step.models ? { chain: step.models } : {}) },
     },
-    state.run.workflowId,
+    record,
   );
   try {
     const outcome = await classify({

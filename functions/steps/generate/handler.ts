@@ -15,7 +15,7 @@ import { passagesInState } from '../passages-in-state.js';
 
 type StepOutput = GenerateOutput & { output?: Record<string, unknown>; gates?: GateResult };
 
-export const handler = stepTaskHandler('generate', undefined, async ({ step, state }): Promise<StepOutput> => {
+export const handler = stepTaskHandler('generate', undefined, async ({ step, state, record }): Promise<StepOutput> => {
   const prompt = renderTemplate(step.prompt, state);
   const passages = passagesInState(state);
   const recordStep = modelStepRecorder(
@@ -26,7 +26,7 @@ export const handler = stepTaskHandler('generate', undefined, async ({ step, sta
       startedAt: new Date(),
       input: { system: step.system, prompt, passageIds: passages.map((p) => p.passageId), chain: step.models },
     },
-    state.run.workflowId,
+    record,
   );
   const request = { system: step.system, prompt, passages, chain: step.models };
   try {
