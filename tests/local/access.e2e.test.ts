@@ -78,7 +78,7 @@ const roleRoutes = (Object.entries(ROUTES) as [string, RouteSpec][]).filter(([, 
 
 describe('the access matrix, from the route table', () => {
   it('covers every route that takes a role', () => {
-    expect(roleRoutes.map(([id]) => id).sort()).toEqual(['autonomy', 'createApiKey', 'decide', 'decidePart', 'getApproval', 'getRun', 'listApiKeys', 'listApprovals', 'listDocuments', 'listRuns', 'putDocument', 'revokeApiKey', 'createPersonalToken', 'revokePersonalToken', 'usage', 'listDisabledUsers', 'disableUser', 'enableUser', 'listReleases', 'getRelease', 'knowledgeHistory', 'getDocumentVersion', 'restoreDocument', 'versionRuns', 'listLabels', 'createLabel', 'listWorkflows', 'getWorkflow', 'getRollout', 'rollback', 'promote', 'verifyAudit', 'listAuditEvents', 'startReplay', 'getReplay', 'removeDocument'].sort());
+    expect(roleRoutes.map(([id]) => id).sort()).toEqual(['autonomy', 'createApiKey', 'decide', 'decidePart', 'getApproval', 'getRun', 'listApiKeys', 'listApprovals', 'listDocuments', 'listRuns', 'putDocument', 'revokeApiKey', 'createPersonalToken', 'revokePersonalToken', 'usage', 'listDisabledUsers', 'disableUser', 'enableUser', 'listReleases', 'getRelease', 'knowledgeHistory', 'getDocumentVersion', 'restoreDocument', 'versionRuns', 'listLabels', 'createLabel', 'listWorkflows', 'getWorkflow', 'getRollout', 'rollback', 'promote', 'verifyAudit', 'listAuditEvents', 'startReplay', 'getReplay', 'removeDocument', 'eraseSubject'].sort());
   });
 
   for (const [id, route] of roleRoutes) {
