@@ -19,26 +19,14 @@ export function subjectPattern(email: string): RegExp {
   return new RegExp(`(?<![A-Za-z0-9._%+-])${escape(email.trim())}(?![A-Za-z0-9_%+-]|\\.[A-Za-z0-9])`, 'gi');
 }
 
-/**
- * The value with the address replaced in every string it holds (and, with `keys`, in object keys);
- * the JSON Pointer of each string or key changed is pushed to `changed`.
- */
-export function redactTree(value: unknown, pattern: RegExp, pointer: string, changed: string[], { keys = false } = {}): unknown {
+/** The value with the address replaced in every string it holds; the JSON Pointer of each string changed is pushed to `changed`. */
+export function redactTree(value: unknown, pattern: RegExp, pointer: string, changed: string[]): unknown {
   if (typeof value === 'string') {
     const redacted = value.replace(pattern, ERASED);
     if (redacted !== value) changed.push(pointer);
     return redacted;
   }
-  if (Array.isArray(value)) return value.map((v, i) => redactTree(v, pattern, `${pointer}/${i}`, changed, { keys }));
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => {
-        const at = `${pointer}/${pointerStep(k)}`;
-        const key = keys ? k.replace(pattern, ERASED) : k;
-        if (key !== k) changed.push(at);
-        return [key, redactTree(v, pattern, at, changed, { keys })];
-      }),
-    );
-  }
+  if (Array.isArray(value)) return value.map((v, i) => redactTree(v, pattern, `${pointer}/${i}`, changed));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactTree(v, pattern, `${pointer}/${pointerStep(k)}`, changed)]));
   return value;
 }

@@ -21,15 +21,22 @@ export function putIf(input: PutCommandInput): Promise<boolean> {
   return applied(() => documentClient().send(new PutCommand(input)));
 }
 
-/** Every item of a paged read (Query or Scan), page after page. */
-async function allPages<T>(page: (start: Record<string, unknown> | undefined) => Promise<{ Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> }>): Promise<T[]> {
-  const items: T[] = [];
+type Page = { Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> };
+
+/** A paged read (Query or Scan), page after page, each handed to `onPage` before the next is read. */
+async function eachPage(page: (start: Record<string, unknown> | undefined) => Promise<Page>, onPage: (items: Record<string, unknown>[]) => Promise<void> | void): Promise<void> {
   let start: Record<string, unknown> | undefined;
   do {
     const out = await page(start);
-    items.push(...((out.Items ?? []) as T[]));
+    await onPage(out.Items ?? []);
     start = out.LastEvaluatedKey;
   } while (start);
+}
+
+/** Every item of a paged read (Query or Scan), page after page. */
+async function allPages<T>(page: (start: Record<string, unknown> | undefined) => Promise<Page>): Promise<T[]> {
+  const items: T[] = [];
+  await eachPage(page, (found) => void items.push(...(found as T[])));
   return items;
 }
 
@@ -41,6 +48,11 @@ export function queryAll<T = Record<string, unknown>>(input: Omit<QueryCommandIn
 /** Every item a Scan returns (small tables: API keys, releases). */
 export function scanAll<T>(input: Omit<ScanCommandInput, 'ExclusiveStartKey'>): Promise<T[]> {
   return allPages((start) => documentClient().send(new ScanCommand({ ...input, ExclusiveStartKey: start })));
+}
+
+/** A whole-table Scan a page at a time (tables too large to hold at once): `onPage` has each page before the next is read. */
+export function scanPages(input: Omit<ScanCommandInput, 'ExclusiveStartKey'>, onPage: (items: Record<string, unknown>[]) => Promise<void>): Promise<void> {
+  return eachPage((start) => documentClient().send(new ScanCommand({ ...input, ExclusiveStartKey: start })), onPage);
 }
 
 /** A conditional single-item update: true if it applied, false if its condition did not hold. */

@@ -6,10 +6,10 @@
  * vote) is never overwritten: the item is read again and redacted once more. Keys are never changed
  * (they hold no person's data: run, step and approval ids).
  */
-import { GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../shared/aws-clients.js';
 import { pointerSteps } from '../shared/json-pointer.js';
-import { isConditionFailure } from './dynamo-helpers.js';
+import { isConditionFailure, scanPages } from './dynamo-helpers.js';
 
 type Item = Record<string, unknown>;
 /** One string of an item to change: where (a JSON Pointer into the item), what it holds, what it becomes. */
@@ -92,14 +92,11 @@ async function redactItem(table: string, keyNames: readonly string[], read: Item
  * of each, once it is written, with the pointers changed. Called by the records module of the
  * table (runs.ts, approvals.ts), which names it.
  */
-export async function redactTable(table: string, key: readonly string[], redact: ItemRedaction, redacted: (item: Item, pointers: string[]) => void): Promise<void> {
-  let start: Item | undefined;
-  do {
-    const page = await documentClient().send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
-    for (const item of page.Items ?? []) {
+export function redactTable(table: string, key: readonly string[], redact: ItemRedaction, redacted: (item: Item, pointers: string[]) => void): Promise<void> {
+  return scanPages({ TableName: table }, async (items) => {
+    for (const item of items) {
       const pointers = await redactItem(table, key, item, redact);
       if (pointers) redacted(item, pointers);
     }
-    start = page.LastEvaluatedKey;
-  } while (start);
+  });
 }

@@ -37,6 +37,7 @@ export const FORWARDING_HELPERS: readonly { readonly module: string; readonly fn
   { module: 'functions/records/dynamo-helpers.ts', fn: 'updateIf', sdkPackage: '@aws-sdk/lib-dynamodb', command: 'UpdateCommand' },
   { module: 'functions/records/dynamo-helpers.ts', fn: 'putIf', sdkPackage: '@aws-sdk/lib-dynamodb', command: 'PutCommand' },
   { module: 'functions/records/dynamo-helpers.ts', fn: 'scanAll', sdkPackage: '@aws-sdk/lib-dynamodb', command: 'ScanCommand' },
+  { module: 'functions/records/dynamo-helpers.ts', fn: 'scanPages', sdkPackage: '@aws-sdk/lib-dynamodb', command: 'ScanCommand' },
   { module: 'functions/records/dynamo-helpers.ts', fn: 'queryAll', sdkPackage: '@aws-sdk/lib-dynamodb', command: 'QueryCommand' },
   { module: 'functions/records/erasure-writes.ts', fn: 'redactTable', sdkPackage: '@aws-sdk/lib-dynamodb', command: 'ScanCommand' },
   { module: 'functions/records/erasure-writes.ts', fn: 'redactTable', sdkPackage: '@aws-sdk/lib-dynamodb', command: 'UpdateCommand' },
@@ -102,6 +103,8 @@ export async function sdkUsageOf(entry: string): Promise<SdkUsage> {
       if (new RegExp(`(?<![\\w$.])${local.replace(/\$/g, '\\$')}(?![\\w$])`).test(code)) uses.push({ sdkPackage, command: name, module, envNames });
     }
     for (const helper of FORWARDING_HELPERS) {
+      // A forwarding helper built on another (redactTable on scanPages): counted where it is called.
+      if (forwarded.some((h) => h.sdkPackage === helper.sdkPackage && h.command === helper.command)) continue;
       if (module !== helper.module && new RegExp(`(?<![\\w$.])${helper.fn}\\d*\\(`).test(code)) {
         uses.push({ sdkPackage: helper.sdkPackage, command: helper.command, module, envNames });
       }
