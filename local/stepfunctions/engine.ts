@@ -15,6 +15,17 @@
  *
  * Closed executions are kept in memory for Describe/GetExecutionHistory up to
  * `maxClosedExecutions`, oldest evicted first, so memory stays flat however many runs complete.
+ *
+ * RedriveExecution (`redriveExecution`) runs an execution that closed FAILED, ABORTED or TIMED_OUT
+ * in the last 14 days again, as on AWS: same ARN, name, input, start date, and the definition (and
+ * version or alias) it started with, continuing at the last top-level state it entered, with that
+ * state's raw input, so the states before it are not run again. A state that failed inside a
+ * Parallel branch or a Map iteration reruns its whole enclosing top-level state (AWS reruns only
+ * the branches and iterations that did not succeed). A `.waitForTaskToken` state runs afresh: new
+ * token, its function invoked again. The execution-level TimeoutSeconds starts over, as on AWS.
+ * Every execution tracks its last top-level state for this, journal or not; with a
+ * `persistenceDir`, redrivable executions stay redrivable after a restart and after being evicted
+ * from memory (journal.ts). A redriven execution closes again with `executionClosed` like any other.
  */
 import './polyfill.js';
 import { randomUUID } from 'node:crypto';
@@ -23,6 +34,7 @@ import type {
   DescribeExecutionOutput,
   DescribeStateMachineOutput,
   ExecutionListItem,
+  ExecutionRedriveFilter,
   ExecutionStatus,
   HistoryEvent,
   StateMachineListItem,
@@ -31,7 +43,8 @@ import { parseDefinition, RESUME_STATE, resumeDefinition, type ParsedDefinition 
 import { DataLimitExceededError, ExecutionClosedError, overPayloadLimit, SfnServiceError } from './errors.js';
 import { ExecutionStore } from './execution-store.js';
 import { buildHistory, type HistoryOptions } from './history.js';
-import { ExecutionJournal, type RecoveredExecution } from './journal.js';
+import { ExecutionJournal, type RecoveredExecution, type RedrivableExecution } from './journal.js';
+import { notRedrivableReason, redriveStatusOf, rememberToken, repeatedRedrive } from './redrive.js';
 import { launchExecution, type Outcome } from './runner.js';
 import type { DispatchDeps } from './task-dispatch.js';
 import { TaskTokenRegistry } from './tokens.js';
@@ -42,6 +55,7 @@ import type {
   ExecutionRecord,
   InvokeLambda,
   Json,
+  RedriveMark,
   StateMachineRecord,
   TaskTokenIssuedEvent,
 } from './types.js';
@@ -83,6 +97,12 @@ const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:[^:]*:[^:]*:stateMachine:[^:]+
 /** A version (`…:stateMachine:name:3`) or an alias (`…:stateMachine:name:live`). */
 const QUALIFIED_ARN = /^(arn:aws[a-z-]*:states:[^:]*:[^:]*:stateMachine:[^:]+):([^:]+)$/;
 const EXECUTION_ARN = /^arn:aws[a-z-]*:states:[^:]*:[^:]*:execution:[^:]+:[^:]+$/;
+
+/** What a record restored from the journal knows of its latest redrive. */
+function redriveFields(redrive: NonNullable<RecoveredExecution['redrive']>): Pick<ExecutionRecord, 'redriveCount' | 'redriveDate' | 'redriveTokens'> {
+  const redriveDate = new Date(redrive.date);
+  return { redriveCount: redrive.count, redriveDate, redriveTokens: rememberToken(undefined, redrive.clientToken, redriveDate) };
+}
 
 export class LocalStepFunctions extends EventEmitter<LocalStepFunctionsEvents> {
   readonly region: string;
@@ -172,19 +192,27 @@ export class LocalStepFunctions extends EventEmitter<LocalStepFunctionsEvents> {
   private launch(exec: ExecutionRecord, inputValue: Json): void {
     const journal = this.journal;
     const onEvent = (event: EventLog) => {
-      if (event.type !== 'StateEntered' || event.state.name === RESUME_STATE || exec.status !== 'RUNNING') return;
+      if (event.type !== 'StateEntered' || event.state.name === RESUME_STATE) return;
+      // A stopped execution's log may still hold states it entered before the stop (the log lags
+      // the interpreter a little): they still say where a redrive continues.
+      const running = exec.status === 'RUNNING';
+      if (!running && exec.status !== 'ABORTED') return;
+      const { name } = event.state;
       const text = JSON.stringify(event.state.input ?? null);
       // A state's input over the payload limit ends the execution, as on AWS (tasks check their own).
       if (overPayloadLimit(text)) {
-        this.failExecution(exec, new DataLimitExceededError(event.state.name));
+        if (running) this.failExecution(exec, new DataLimitExceededError(name));
         return;
       }
       // Only top-level states can be continued at (see resumeDefinition).
-      if (!journal || !Object.hasOwn(exec.stateMachine.definition.States, event.state.name)) return;
-      journal.entered(exec.executionArn, event.state.name, event.state.input as Json, text);
-      exec.journaledState = event.state.name;
+      if (!Object.hasOwn(exec.stateMachine.definition.States, name)) return;
+      exec.lastState = { name, input: text };
+      if (!journal) return;
+      journal.entered(exec.executionArn, name, event.state.input as Json, text);
+      if (!running) return;
+      exec.journaledState = name;
       const held = exec.heldIssue;
-      if (held?.stateName === event.state.name) {
+      if (held?.stateName === name) {
         exec.heldIssue = undefined;
         held.issue();
       }
@@ -248,18 +276,24 @@ export class LocalStepFunctions extends EventEmitter<LocalStepFunctionsEvents> {
       const text = journal.definition(entry.definition);
       definitions.set(entry.definition, text === undefined ? undefined : parseDefinition(text));
     }
-    const base = definitions.get(entry.definition) ?? current; // its own definition when stored
+    const stored = definitions.get(entry.definition); // its own definition when stored
+    const origin = stored ? { ...current, ...stored } : current;
     const startDate = new Date(entry.startDate);
     const now = Date.now();
-    const { wait, state } = entry;
+    const { wait, state, redrive } = entry;
     const remainingMs = wait?.deadline == null ? undefined : wait.deadline - now;
-    const parsed = state ? resumeDefinition(base, state.name, state.input, remainingMs, now - startDate.getTime()) : base;
+    // A redrive restarted the execution-level timeout.
+    const runningSince = redrive ? Date.parse(redrive.date) : startDate.getTime();
+    const parsed = state ? resumeDefinition(origin, state.name, state.input, remainingMs, now - runningSince) : origin;
     const inputValue = JSON.parse(entry.input) as Json;
     const exec: ExecutionRecord = {
-      executionArn: entry.executionArn, name: entry.name, stateMachine: { ...current, ...parsed }, input: entry.input, startDate,
+      executionArn: entry.executionArn, name: entry.name, stateMachine: { ...origin, ...parsed }, origin, input: entry.input, startDate,
       status: 'RUNNING', events: [], abort: () => undefined, done: Promise.resolve(),
       ...(entry.versionArn ? { stateMachineVersionArn: entry.versionArn } : {}),
       ...(entry.aliasArn ? { stateMachineAliasArn: entry.aliasArn } : {}),
+      ...(state ? { lastState: { name: state.name, input: JSON.stringify(state.input) } } : {}),
+      // Its history starts at the state it continues at, after an ExecutionRedriven event.
+      ...(redrive ? { ...redriveFields(redrive), redrives: [{ index: 0, timestamp: Date.parse(redrive.date), redriveCount: redrive.count, closed: {} }] } : {}),
     };
     this.executions.add(exec);
     if (wait && state) {
@@ -268,6 +302,70 @@ export class LocalStepFunctions extends EventEmitter<LocalStepFunctionsEvents> {
       exec.resume = { stateName: state.name, token: wait.token, waiting, reinvoke: !wait.issued };
     }
     this.held.push({ exec, inputValue, wait: wait && state ? { token: wait.token, deadline: wait.deadline } : undefined });
+  }
+
+  /**
+   * RedriveExecution: runs a FAILED, ABORTED or TIMED_OUT execution of the last 14 days again,
+   * continuing at the last top-level state it entered (see the module comment). A request repeating
+   * the `clientToken` of one of the execution's last 10 redrives, within 15 minutes, answers that
+   * redrive's date again instead of redriving (or failing because it runs). With a
+   * `persistenceDir`, an execution evicted from memory or closed before a restart can be redriven.
+   */
+  async redriveExecution(executionArn: string, clientToken?: string): Promise<{ redriveDate: Date }> {
+    if (!EXECUTION_ARN.test(executionArn)) throw new SfnServiceError('InvalidArn', `Invalid Arn: '${executionArn}'`);
+    const closed = this.executions.get(executionArn);
+    // The next attempt's events follow the closed attempt's: let its event log finish first.
+    if (closed && closed.status !== 'RUNNING') await closed.done;
+    return { redriveDate: this.redrive(executionArn, clientToken) };
+  }
+
+  private redrive(executionArn: string, clientToken: string | undefined): Date {
+    const now = Date.now();
+    const saved = this.executions.get(executionArn) ?? this.restoreRedrivable(executionArn);
+    const repeated = repeatedRedrive(saved.redriveTokens, clientToken, now);
+    if (repeated) return repeated;
+    const reason = notRedrivableReason(saved.status, saved.stopDate, now);
+    if (reason !== undefined) throw new SfnServiceError('ExecutionNotRedrivable', `${reason}.`);
+    const origin = saved.origin ?? saved.stateMachine;
+    const state = saved.lastState;
+    // The execution-level timeout starts over (elapsed 0); a Task's own timeout is its definition's.
+    const parsed = state ? resumeDefinition(origin, state.name, JSON.parse(state.input), undefined, 0) : origin;
+    const redriveDate = new Date(now);
+    const redriveCount = (saved.redriveCount ?? 0) + 1;
+    const mark: RedriveMark = { index: saved.events.length, timestamp: now, redriveCount, closed: { error: saved.error, cause: saved.cause } };
+    const exec: ExecutionRecord = {
+      executionArn, name: saved.name, stateMachine: { ...origin, ...parsed }, origin, input: saved.input, startDate: saved.startDate,
+      status: 'RUNNING', events: saved.events, abort: () => undefined, done: Promise.resolve(),
+      ...(saved.stateMachineVersionArn ? { stateMachineVersionArn: saved.stateMachineVersionArn } : {}),
+      ...(saved.stateMachineAliasArn ? { stateMachineAliasArn: saved.stateMachineAliasArn } : {}),
+      ...(state ? { lastState: state } : {}),
+      redriveCount, redriveDate, redrives: [...(saved.redrives ?? []), mark],
+      redriveTokens: rememberToken(saved.redriveTokens, clientToken, redriveDate),
+    };
+    this.executions.reopen(exec);
+    this.journal?.redriven(exec, clientToken);
+    this.launch(exec, JSON.parse(exec.input) as Json);
+    return redriveDate;
+  }
+
+  /** A redrivable execution no longer in memory (evicted, or closed before a restart), as the closed record it was. */
+  private restoreRedrivable(executionArn: string): ExecutionRecord {
+    const entry: RedrivableExecution | undefined = this.journal?.redrivableExecution(executionArn);
+    if (!entry) throw new SfnServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
+    const current = this.machines.get(entry.stateMachineArn);
+    if (!current) throw new SfnServiceError('ExecutionNotRedrivable', `State machine '${entry.stateMachineArn}' does not exist, so the execution cannot be redriven.`);
+    const text = this.journal!.definition(entry.definition);
+    const origin = text === undefined ? current : { ...current, ...parseDefinition(text) };
+    const { state, redrive } = entry;
+    return {
+      executionArn, name: entry.name, stateMachine: origin, origin, input: entry.input, startDate: new Date(entry.startDate),
+      status: entry.status, stopDate: new Date(entry.stopDate), error: entry.error, cause: entry.cause,
+      events: [], abort: () => undefined, done: Promise.resolve(),
+      ...(entry.versionArn ? { stateMachineVersionArn: entry.versionArn } : {}),
+      ...(entry.aliasArn ? { stateMachineAliasArn: entry.aliasArn } : {}),
+      ...(state ? { lastState: { name: state.name, input: JSON.stringify(state.input) } } : {}),
+      ...(redrive ? redriveFields(redrive) : {}),
+    };
   }
 
   /** Whether the execution is known and running (not part of the AWS API; used on recovery). */
@@ -292,7 +390,8 @@ export class LocalStepFunctions extends EventEmitter<LocalStepFunctionsEvents> {
       executionArn, stateMachineArn: exec.stateMachine.stateMachineArn, name: exec.name, status: exec.status,
       startDate: exec.startDate, stopDate: exec.stopDate, input: exec.input, inputDetails: { included: true },
       output: exec.output, outputDetails: exec.output === undefined ? undefined : { included: true },
-      error: exec.error, cause: exec.cause, redriveCount: 0, redriveStatus: 'NOT_REDRIVABLE',
+      error: exec.error, cause: exec.cause, redriveCount: exec.redriveCount ?? 0, redriveDate: exec.redriveDate,
+      ...redriveStatusOf(exec.status, exec.stopDate),
       stateMachineVersionArn: exec.stateMachineVersionArn, stateMachineAliasArn: exec.stateMachineAliasArn,
     };
   }
@@ -311,16 +410,21 @@ export class LocalStepFunctions extends EventEmitter<LocalStepFunctionsEvents> {
     return { stopDate: exec.stopDate ?? new Date() };
   }
 
-  /** `arn`: a state machine (all its executions), or one of its versions or aliases (those started on it). */
-  async listExecutions(arn: string, statusFilter?: ExecutionStatus): Promise<ExecutionListItem[]> {
+  /**
+   * `arn`: a state machine (all its executions), or one of its versions or aliases (those started
+   * on it). `redriveFilter`: only executions that were redriven, or only those that were not.
+   */
+  async listExecutions(arn: string, statusFilter?: ExecutionStatus, redriveFilter?: ExecutionRedriveFilter): Promise<ExecutionListItem[]> {
     const { machine, versionArn, aliasArn } = this.target(arn, { peek: true });
     const { stateMachineArn } = machine;
+    const redriven = redriveFilter === undefined ? undefined : redriveFilter === 'REDRIVEN';
     return this.executions
       .list(stateMachineArn, statusFilter)
       .filter((exec) => (!versionArn || exec.stateMachineVersionArn === versionArn) && (!aliasArn || exec.stateMachineAliasArn === aliasArn))
+      .filter((exec) => redriven === undefined || redriven === (exec.redriveCount ?? 0) > 0)
       .map((exec) => ({
         executionArn: exec.executionArn, stateMachineArn, name: exec.name, status: exec.status,
-        startDate: exec.startDate, stopDate: exec.stopDate, redriveCount: 0,
+        startDate: exec.startDate, stopDate: exec.stopDate, redriveCount: exec.redriveCount ?? 0, redriveDate: exec.redriveDate,
         stateMachineVersionArn: exec.stateMachineVersionArn, stateMachineAliasArn: exec.stateMachineAliasArn,
       }));
   }
@@ -403,7 +507,8 @@ export class LocalStepFunctions extends EventEmitter<LocalStepFunctionsEvents> {
         ? { status: 'FAILED', error: 'States.DataLimitExceeded', cause: new DataLimitExceededError('(execution output)').message }
         : result;
     Object.assign(exec, outcome, { stopDate: new Date() });
-    this.journal?.ended(exec.executionArn);
+    if (outcome.status === 'SUCCEEDED') exec.lastState = undefined; // only a redrive reads it
+    this.journal?.ended(exec.executionArn, exec); // FAILED, ABORTED, TIMED_OUT: kept there for a redrive
     // Waiting states of a closed execution fail uncatchably; their tokens answer TaskTimedOut.
     this.tokens.closeExecution(exec.executionArn, new ExecutionClosedError());
     this.executions.markClosed(exec);

@@ -1,6 +1,6 @@
 /**
- * Executions kept in memory; memory stays bounded by evicting the oldest closed executions. Only
- * waiting executions outlive a restart, and only through the engine's wait journal (journal.ts).
+ * Executions kept in memory; memory stays bounded by evicting the oldest closed executions.
+ * Executions outlive a restart or an eviction only through the engine's journal (journal.ts).
  */
 import type { ExecutionStatus } from '@aws-sdk/client-sfn';
 import type { ExecutionRecord } from './types.js';
@@ -20,6 +20,15 @@ export class ExecutionStore {
   }
 
   add(exec: ExecutionRecord): void {
+    this.byArn.set(exec.executionArn, exec);
+  }
+
+  /**
+   * Puts a redriven execution's new attempt in place of its closed one (or back, once evicted): it
+   * runs again, so it is no longer among the closed executions that eviction picks from.
+   */
+  reopen(exec: ExecutionRecord): void {
+    this.closedOrder.delete(exec.executionArn);
     this.byArn.set(exec.executionArn, exec);
   }
 

@@ -1,10 +1,14 @@
 /**
  * Maps the interpreter's event log to the HistoryEvents GetExecutionHistory returns. Mapping runs
  * on request, so executions only pay for keeping the raw log.
+ *
+ * A redriven execution's log holds each attempt's events in turn (those still in memory: none from
+ * before a restart or an eviction); each later attempt's ExecutionStarted becomes an
+ * ExecutionRedriven event, as in the real history.
  */
 import type { HistoryEvent, HistoryEventType } from '@aws-sdk/client-sfn';
 import { RESUME_STATE } from './definition.js';
-import type { EventLog, ExecutionRecord, TaskStateInfo } from './types.js';
+import type { EventLog, ExecutionRecord, RedriveMark, TaskStateInfo } from './types.js';
 
 export interface HistoryOptions {
   /** false drops inputs and outputs, as the real API's `includeExecutionData: false` does. */
@@ -61,17 +65,31 @@ export function buildHistory(exec: ExecutionRecord, region: string, options: His
   // Attempts that failed, by state and Map index: their StateExited (after a Catch) is no success.
   const failedAttempts = new Set<string>();
   const tasks = exec.stateMachine.tasks;
+  const redrives = exec.redrives ?? [];
+  let nextRedrive = 0;
+  const redriven = (mark: RedriveMark) => push(mark.timestamp, 'ExecutionRedriven', { executionRedrivenEventDetails: { redriveCount: mark.redriveCount } });
 
-  for (const event of exec.events as EventLog[]) {
+  for (const [index, event] of (exec.events as EventLog[]).entries()) {
     // A resumed execution's history starts at its waiting state; its entry Pass state is internal.
     if ('state' in event && event.state.name === RESUME_STATE) continue;
     const at = event.timestamp;
+    // How the attempt this event belongs to closed: a later redrive keeps it, else the execution has it.
+    const closed = redrives[nextRedrive]?.closed ?? exec;
     switch (event.type) {
-      case 'ExecutionStarted':
+      case 'ExecutionStarted': {
+        const mark = redrives[nextRedrive];
+        if (mark?.index === index) nextRedrive++;
+        // A redriven attempt's start; it opens the history only when earlier attempts are gone.
+        if (mark?.index === index && index > 0) {
+          redriven(mark);
+          break;
+        }
         push(at, 'ExecutionStarted', {
           executionStartedEventDetails: { input: data(event.input), inputDetails: dataDetails, roleArn: exec.stateMachine.roleArn },
         });
+        if (mark?.index === index) redriven(mark);
         break;
+      }
       case 'StateEntered': {
         const { name, type, input } = event.state;
         push(at, `${type}StateEntered` as HistoryEventType, { stateEnteredEventDetails: { name, input: data(input), inputDetails: dataDetails } });
@@ -118,10 +136,10 @@ export function buildHistory(exec: ExecutionRecord, region: string, options: His
         push(at, 'ExecutionFailed', { executionFailedEventDetails: { error: event.Error, cause: text(event.Cause) } });
         break;
       case 'ExecutionAborted':
-        push(at, 'ExecutionAborted', { executionAbortedEventDetails: { error: exec.error, cause: exec.cause } });
+        push(at, 'ExecutionAborted', { executionAbortedEventDetails: { error: closed.error, cause: closed.cause } });
         break;
       case 'ExecutionTimeout':
-        push(at, 'ExecutionTimedOut', { executionTimedOutEventDetails: { error: exec.error, cause: exec.cause } });
+        push(at, 'ExecutionTimedOut', { executionTimedOutEventDetails: { error: closed.error, cause: closed.cause } });
         break;
       default:
         // StateCaught is followed by the StateExited that carries the Catch output; ParallelBranch*
@@ -129,5 +147,7 @@ export function buildHistory(exec: ExecutionRecord, region: string, options: His
         break;
     }
   }
+  // Redriven, but its new attempt's first event is not drained yet.
+  for (const mark of redrives.slice(nextRedrive)) redriven(mark);
   return history;
 }

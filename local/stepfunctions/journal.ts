@@ -10,11 +10,20 @@
  *   token   a `.waitForTaskToken` state minted its token, before its function is invoked
  *   issued  that function returned: the state now only waits for the token
  *   closed  a token closed (success, failure, timeout, or its execution closing)
- *   end     the execution closed
+ *   end     the execution closed; when FAILED, ABORTED or TIMED_OUT, with that status, its error,
+ *           cause and stop date
+ *   redrive it was redriven (RedriveExecution): it runs again from its last state, and the lines
+ *           that follow are its new attempt's
  * Writes are appends to an O_APPEND descriptor, so they survive the process being killed (not
  * fsynced: an OS crash may lose the last lines). The journal keeps the latest lines of each open
- * execution in memory (closed executions leave nothing behind), and compacts the file to them on
- * startup and whenever it has grown past `compactAfterBytes` and twice what is live.
+ * execution in memory, and compacts the file to them on startup and whenever it has grown past
+ * `compactAfterBytes` and twice what is live.
+ *
+ * Executions that succeed leave nothing behind. Those that close FAILED, ABORTED or TIMED_OUT stay
+ * redrivable for 14 days, as on AWS, even after a restart or once the engine has evicted them from
+ * memory: their start, last state and end lines are kept (in memory too, so compaction can rewrite
+ * them) until compaction finds them older than that. `recover()` never continues them; a redrive
+ * (`redriven`) makes them open again.
  *
  * Definitions are stored once per content hash in `definitions/`, so a continued execution keeps
  * the definition it started with even if the state machine was changed in between, as on AWS.
@@ -22,6 +31,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { isRedrivableStatus, REDRIVE_PERIOD_MS, type RedrivableStatus } from './redrive.js';
 import type { ExecutionRecord, Json, StateMachineRecord } from './types.js';
 
 /** An execution that was open when the journal was last written, as far as it got. */
@@ -42,6 +52,17 @@ export interface RecoveredExecution {
   readonly state?: { readonly name: string; readonly input: Json };
   /** The open task token of that state, if it is a `.waitForTaskToken` state that minted one. */
   readonly wait?: RecoveredWait;
+  /** Its latest redrive, if it was redriven: how many so far, when (ISO), with which client token. */
+  readonly redrive?: { readonly count: number; readonly date: string; readonly clientToken?: string };
+}
+
+/** An execution that closed FAILED, ABORTED or TIMED_OUT, as RedriveExecution needs it. */
+export interface RedrivableExecution extends Omit<RecoveredExecution, 'wait'> {
+  readonly status: RedrivableStatus;
+  readonly error?: string;
+  readonly cause?: string;
+  /** ISO timestamp of when it closed. */
+  readonly stopDate: string;
 }
 
 export interface RecoveredWait {
@@ -58,7 +79,12 @@ type Line =
   | { t: 'token'; e: string; s: string; k: string; dl: number | null }
   | { t: 'issued'; k: string }
   | { t: 'closed'; k: string }
-  | { t: 'end'; e: string };
+  | EndLine
+  | RedriveLine;
+
+/** `s`, `d`, `er`, `c`: status, stop date, error and cause of an execution that closed unsuccessfully. */
+type EndLine = { t: 'end'; e: string; s?: RedrivableStatus; d?: string; er?: string; c?: string };
+type RedriveLine = { t: 'redrive'; e: string; n: number; d: string; ct?: string };
 
 interface LiveToken {
   readonly executionArn: string;
@@ -73,6 +99,10 @@ interface LiveExecution {
   readonly startText: string;
   state?: { name: string; input: Json; text: string };
   readonly tokens: Set<string>;
+  /** Its latest redrive line, if it was redriven. */
+  redrive?: { line: RedriveLine; text: string };
+  /** Its end line, once it closed unsuccessfully (it is then in `redrivable`, no longer in `live`). */
+  end?: { line: EndLine & { s: RedrivableStatus; d: string }; text: string };
 }
 
 const JOURNAL = 'executions.jsonl';
@@ -85,6 +115,8 @@ export class ExecutionJournal {
   private fd: number | undefined;
   private readonly definitionsDir: string;
   private readonly live = new Map<string, LiveExecution>();
+  /** Executions that closed FAILED, ABORTED or TIMED_OUT in the last 14 days. */
+  private readonly redrivable = new Map<string, LiveExecution>();
   private readonly tokens = new Map<string, LiveToken>();
   private readonly hashes = new WeakMap<StateMachineRecord, string>();
   private recovered: RecoveredExecution[];
@@ -121,9 +153,13 @@ export class ExecutionJournal {
     });
   }
 
-  /** The execution entered a top-level state with this raw input (`inputText`: it as JSON, when the caller has it). */
+  /**
+   * The execution entered a top-level state with this raw input (`inputText`: it as JSON, when the
+   * caller has it). Also taken for a stopped execution whose states entered before the stop are
+   * still being reported: they are where a redrive continues.
+   */
   entered(executionArn: string, stateName: string, input: Json, inputText = JSON.stringify(input)): void {
-    if (!this.live.has(executionArn)) return;
+    if (!this.live.has(executionArn) && !this.redrivable.has(executionArn)) return;
     const line: Line = { t: 'state', e: executionArn, s: stateName, in: input };
     this.record(line, `{"t":"state","e":${JSON.stringify(executionArn)},"s":${JSON.stringify(stateName)},"in":${inputText}}`);
   }
@@ -142,8 +178,44 @@ export class ExecutionJournal {
     if (this.tokens.has(token)) this.record({ t: 'closed', k: token });
   }
 
-  ended(executionArn: string): void {
-    if (this.live.has(executionArn)) this.record({ t: 'end', e: executionArn });
+  /** The execution closed: with `closed` FAILED, ABORTED or TIMED_OUT it stays redrivable, otherwise it is forgotten. */
+  ended(executionArn: string, closed?: Pick<ExecutionRecord, 'status' | 'stopDate' | 'error' | 'cause'>): void {
+    if (!this.live.has(executionArn)) return;
+    if (!closed || !isRedrivableStatus(closed.status)) {
+      this.record({ t: 'end', e: executionArn });
+      return;
+    }
+    this.record({
+      t: 'end', e: executionArn, s: closed.status, d: (closed.stopDate ?? new Date()).toISOString(),
+      ...(closed.error !== undefined ? { er: closed.error } : {}),
+      ...(closed.cause !== undefined ? { c: closed.cause } : {}),
+    });
+  }
+
+  /**
+   * The execution was redriven: open again, continuing at its last state. `exec` is its new
+   * attempt; should the journal not know it (it closed before the journal was opened), it is
+   * journaled from `exec` first.
+   */
+  redriven(exec: ExecutionRecord, clientToken: string | undefined): void {
+    const { executionArn, lastState } = exec;
+    if (!this.live.has(executionArn) && !this.redrivable.has(executionArn)) {
+      this.started(exec);
+      if (lastState) this.entered(executionArn, lastState.name, JSON.parse(lastState.input) as Json, lastState.input);
+    }
+    this.record({
+      t: 'redrive', e: executionArn, n: exec.redriveCount ?? 1, d: (exec.redriveDate ?? new Date()).toISOString(),
+      ...(clientToken !== undefined ? { ct: clientToken } : {}),
+    });
+  }
+
+  /** A redrivable execution the journal keeps (closed FAILED, ABORTED or TIMED_OUT in the last 14 days). */
+  redrivableExecution(executionArn: string): RedrivableExecution | undefined {
+    const exec = this.redrivable.get(executionArn);
+    if (!exec?.end) return undefined;
+    const { wait: _none, ...described } = this.describe(exec);
+    const { s: status, d: stopDate, er: error, c: cause } = exec.end.line;
+    return { ...described, status, stopDate, ...(error !== undefined ? { error } : {}), ...(cause !== undefined ? { cause } : {}) };
   }
 
   /** The definition text stored under `hash`, if any. */
@@ -161,6 +233,11 @@ export class ExecutionJournal {
   /** How many executions are open (for tests and the soak report). */
   get openExecutions(): number {
     return this.live.size;
+  }
+
+  /** How many closed executions are kept for RedriveExecution (for tests and the soak report). */
+  get redrivableExecutions(): number {
+    return this.redrivable.size;
   }
 
   private record(line: Line, text = JSON.stringify(line)): void {
@@ -191,7 +268,7 @@ export class ExecutionJournal {
         this.liveBytes += text.length;
         return;
       case 'state': {
-        const exec = this.live.get(line.e);
+        const exec = this.live.get(line.e) ?? this.redrivable.get(line.e);
         if (!exec) return;
         this.liveBytes += text.length - (exec.state?.text.length ?? 0);
         exec.state = { name: line.s, input: line.in, text };
@@ -213,8 +290,29 @@ export class ExecutionJournal {
       case 'closed':
         this.dropToken(line.k);
         return;
-      case 'end':
-        this.dropExecution(line.e);
+      case 'end': {
+        const exec = this.live.get(line.e);
+        if (!exec || line.s === undefined || line.d === undefined) {
+          this.dropExecution(line.e);
+          return;
+        }
+        // Closed unsuccessfully: kept for a redrive, without its tokens (all closed with it).
+        for (const token of [...exec.tokens]) this.dropToken(token);
+        this.live.delete(line.e);
+        exec.end = { line: { ...line, s: line.s, d: line.d }, text };
+        this.redrivable.set(line.e, exec);
+        this.liveBytes += text.length;
+        return;
+      }
+      case 'redrive': {
+        const exec = this.redrivable.get(line.e) ?? this.live.get(line.e);
+        if (!exec) return;
+        this.redrivable.delete(line.e);
+        this.liveBytes += text.length - (exec.redrive?.text.length ?? 0) - (exec.end?.text.length ?? 0);
+        exec.end = undefined;
+        exec.redrive = { line, text };
+        this.live.set(line.e, exec);
+      }
     }
   }
 
@@ -227,15 +325,16 @@ export class ExecutionJournal {
   }
 
   private dropExecution(executionArn: string): void {
-    const exec = this.live.get(executionArn);
+    const exec = this.live.get(executionArn) ?? this.redrivable.get(executionArn);
     if (!exec) return;
     for (const token of [...exec.tokens]) this.dropToken(token);
     this.live.delete(executionArn);
-    this.liveBytes -= exec.startText.length + (exec.state?.text.length ?? 0);
+    this.redrivable.delete(executionArn);
+    this.liveBytes -= exec.startText.length + (exec.state?.text.length ?? 0) + (exec.redrive?.text.length ?? 0) + (exec.end?.text.length ?? 0);
   }
 
   private describe(exec: LiveExecution): RecoveredExecution {
-    const { start, state } = exec;
+    const { start, state, redrive } = exec;
     let wait: RecoveredWait | undefined;
     for (const token of exec.tokens) {
       const live = this.tokens.get(token)!;
@@ -247,21 +346,32 @@ export class ExecutionJournal {
       ...(start.a ? { aliasArn: start.a } : {}),
       ...(state ? { state: { name: state.name, input: state.input } } : {}),
       ...(wait ? { wait } : {}),
+      ...(redrive ? { redrive: { count: redrive.line.n, date: redrive.line.d, ...(redrive.line.ct !== undefined ? { clientToken: redrive.line.ct } : {}) } } : {}),
     };
   }
 
-  /** Rewrites the journal with the lines of open executions only (atomically: rename), then appends from there. */
+  /**
+   * Rewrites the journal with the lines of open executions and of redrivable ones only
+   * (atomically: rename), then appends from there. Redrivable executions closed more than 14 days
+   * ago are dropped here.
+   */
   private compact(): void {
     if (this.fd !== undefined) closeSync(this.fd);
+    const horizon = Date.now() - REDRIVE_PERIOD_MS;
+    for (const [executionArn, exec] of this.redrivable) {
+      if (!(Date.parse(exec.end!.line.d) >= horizon)) this.dropExecution(executionArn);
+    }
     const lines: string[] = [];
-    for (const exec of this.live.values()) {
+    for (const exec of [...this.live.values(), ...this.redrivable.values()]) {
       lines.push(exec.startText);
+      if (exec.redrive) lines.push(exec.redrive.text);
       if (exec.state) lines.push(exec.state.text);
       for (const token of exec.tokens) {
         const live = this.tokens.get(token)!;
         lines.push(live.text);
         if (live.issued) lines.push(JSON.stringify({ t: 'issued', k: token } satisfies Line));
       }
+      if (exec.end) lines.push(exec.end.text);
     }
     const tmp = `${this.file}.tmp`;
     writeFileSync(tmp, lines.map((l) => `${l}\n`).join(''));

@@ -14,6 +14,7 @@ const maxResults = z.number().int().min(0).max(1000).optional();
 const nextToken = z.string().min(1).max(3096).optional();
 const routing = z.array(z.object({ stateMachineVersionArn: arn, weight: z.number().int().min(0).max(100) })).min(1).max(2);
 const statusFilter = z.enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE']).optional();
+const redriveFilter = z.enum(['REDRIVEN', 'NOT_REDRIVEN']).optional();
 
 function validate<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
   const result = schema.safeParse(body);
@@ -77,9 +78,13 @@ export const operations: Readonly<Record<string, Operation>> = {
     await engine.sendTaskHeartbeat(token);
     return {};
   }),
+  RedriveExecution: op(z.object({ executionArn: arn, clientToken: z.string().min(1).max(64).optional() }), (engine, { executionArn, clientToken }) =>
+    engine.redriveExecution(executionArn, clientToken),
+  ),
   ListExecutions: op(
-    z.object({ stateMachineArn: arn, statusFilter, maxResults, nextToken }),
-    async (engine, { stateMachineArn, statusFilter: status, ...paging }) => page('executions', await engine.listExecutions(stateMachineArn, status), paging),
+    z.object({ stateMachineArn: arn, statusFilter, redriveFilter, maxResults, nextToken }),
+    async (engine, { stateMachineArn, statusFilter: status, redriveFilter: redrive, ...paging }) =>
+      page('executions', await engine.listExecutions(stateMachineArn, status, redrive), paging),
   ),
   ListStateMachines: op(z.object({ maxResults, nextToken }), async (engine, paging) => page('stateMachines', await engine.listStateMachines(), paging)),
   PublishStateMachineVersion: op(

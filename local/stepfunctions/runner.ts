@@ -34,9 +34,14 @@ export function launchExecution(
   onClose: (outcome: Outcome) => void,
   onEvent?: (event: EventLog) => void,
 ): void {
+  const context = createContext(exec, inputValue);
+  // As on AWS, `$$.Execution.RedriveCount` is always there; `RedriveTime` once it was redriven.
+  const execution = context.Execution as Record<string, unknown>;
+  execution.RedriveCount = exec.redriveCount ?? 0;
+  if (exec.redriveDate) execution.RedriveTime = exec.redriveDate.toISOString();
   const run = exec.stateMachine.machine.run(inputValue, {
     overrides: { taskResourceLocalHandlers: createTaskHandlers(exec, deps) },
-    context: createContext(exec, inputValue),
+    context,
   });
   exec.abort = run.abort;
   exec.done = Promise.all([

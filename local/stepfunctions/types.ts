@@ -61,6 +61,23 @@ export interface ExecutionRecord {
   pendingToken?: string;
   /** Set on an execution continued after a restart at a waiting state, until that state picks the wait up again. */
   resume?: ResumedWait;
+  /**
+   * The last top-level state it entered, with that state's raw input as JSON text: where a redrive
+   * continues (redrive.ts). Dropped once it succeeds.
+   */
+  lastState?: LastState;
+  /**
+   * The state machine record it started on, when `stateMachine` is one continued at a state (after
+   * a restart or a redrive, see resumeDefinition): what a later redrive continues from.
+   */
+  readonly origin?: StateMachineRecord;
+  /** How many times it was redriven (RedriveExecution), and when last. */
+  readonly redriveCount?: number;
+  readonly redriveDate?: Date;
+  /** Where each redriven attempt starts in `events`, for its ExecutionRedriven history event. */
+  readonly redrives?: readonly RedriveMark[];
+  /** The client tokens of its latest redrives, answered idempotently (redrive.ts). */
+  readonly redriveTokens?: readonly RedriveToken[];
   /** The last top-level state the journal saw it enter (the event log lags the interpreter a little). */
   journaledState?: string;
   /** A wait whose `taskTokenIssued` is held until the journal has its state's entry. */
@@ -68,6 +85,26 @@ export interface ExecutionRecord {
   abort: () => void;
   /** Settles once the execution has closed and its event log is complete. */
   done: Promise<void>;
+}
+
+export interface LastState {
+  readonly name: string;
+  /** The state's raw input, as the JSON text the payload check made of it. */
+  readonly input: string;
+}
+
+export interface RedriveMark {
+  /** The index in `events` of the redriven attempt's first event. */
+  readonly index: number;
+  readonly timestamp: number;
+  readonly redriveCount: number;
+  /** How the attempt before it closed (its ExecutionAborted/TimedOut events show these). */
+  readonly closed: { readonly error?: string; readonly cause?: string };
+}
+
+export interface RedriveToken {
+  readonly clientToken: string;
+  readonly redriveDate: Date;
 }
 
 /** A wait restored from the journal: its saved token, already open again in the registry. */
