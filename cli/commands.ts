@@ -10,6 +10,7 @@ import { signedWebhookHeaders } from '../functions/triggers/standard-webhooks.js
 import { loadDirectory } from '../state-machines/directory.js';
 import type { Release } from '../state-machines/release.js';
 import type { AuditVerification } from '../functions/audit/verify-chain.js';
+import type { Redriven } from '../functions/runs/redrive-run.js';
 import { diffReleases as diffReleasesOf, formatReleaseDiff } from '../state-machines/release-diff.js';
 import { DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, reviewerToken } from '../functions/approvals/reviewer-tokens.js';
 import { signReviewToken } from '../functions/shared/review-link.js';
@@ -169,6 +170,13 @@ export async function showRun(runId: string | undefined) {
 export async function listRuns(workflowId?: string, status?: string) {
   const q = new URLSearchParams({ ...(workflowId ? { workflowId } : {}), ...(status ? { status } : {}) });
   print(await api('GET', `/runs?${q}`));
+}
+
+/** Resumes a run from its failed step (POST /runs/{runId}/redrive). */
+export async function redriveRun(runId: string | undefined, reason: string | undefined) {
+  const id = need(runId, '<runId>');
+  const done = await api<Redriven>('POST', `/runs/${encodeURIComponent(id)}/redrive`, reason !== undefined ? { reason } : {});
+  console.log(`✓ ${id} redriven from ${done.from} (redrive ${done.redriveCount}): it continues at the step that failed; follow it with \`npx handrail runs show ${id}\``);
 }
 
 export async function listApprovals(status = 'pending') {

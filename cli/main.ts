@@ -64,7 +64,9 @@ Commands:
   users enable <email>                    let a disabled user in again (admin)
   users disabled                          who is disabled, by whom, why
   runs show <runId>                       everything a run did
-  runs list [--workflow W] [--status S]   recent runs
+  runs list [--workflow W] [--status S]   recent runs (--status needs_human|delivery_failed: the human queue)
+  runs redrive <runId> [--reason T]       resume a run in the human queue (or failed) from the step that
+                                          failed, once its cause is fixed (admin, author; audited)
   approvals list [--status pending]       the approvals inbox
   approvals approve <id> [--reason T]
   approvals edit <id> (--text T | --text-file F) --reason-code C [--reason T]
@@ -150,6 +152,8 @@ async function main(argv: string[]): Promise<void> {
       return commands.showRun(rest[0]);
     case 'runs list':
       return commands.listRuns(values.workflow, values.status);
+    case 'runs redrive':
+      return commands.redriveRun(rest[0], values.reason);
     case 'approvals list':
       return commands.listApprovals(values.status);
     case 'approvals approve':

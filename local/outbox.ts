@@ -1,5 +1,5 @@
 /**
- * The local mail outbox: approval emails are written as .eml files (HANDRAIL_EMAIL_TRANSPORT=outbox)
+ * The local mail outbox: approval emails (and queue owners' notices) are written as .eml files (HANDRAIL_EMAIL_TRANSPORT=outbox)
  * instead of being sent, and served here, so the email channel can be tried without a mail server.
  * `GET /outbox` lists them (newest first); `GET /outbox/{id}` is the .eml itself, which any mail
  * client opens.
@@ -17,10 +17,12 @@ export interface OutboxEntry {
   readonly subject: string;
   readonly sentAt: string;
   readonly approvalId?: string;
+  /** A notice to a queue owner: the run it is about. */
+  readonly runId?: string;
   readonly links: string[];
 }
 
-const listQuery = z.object({ to: z.string().min(1).optional(), approvalId: z.string().min(1).optional() }).strict();
+const listQuery = z.object({ to: z.string().min(1).optional(), approvalId: z.string().min(1).optional(), runId: z.string().min(1).optional() }).strict();
 const idParam = z.string().regex(OUTBOX_ID);
 
 function entry(dir: string, id: string): OutboxEntry {
@@ -33,7 +35,8 @@ function entry(dir: string, id: string): OutboxEntry {
     subject: one('subject'),
     sentAt: Number.isNaN(date.getTime()) ? '' : date.toISOString(),
     ...(one('x-handrail-approval-id') ? { approvalId: one('x-handrail-approval-id') } : {}),
-    links: headers.get('x-handrail-review-link') ?? [],
+    ...(one('x-handrail-run-id') ? { runId: one('x-handrail-run-id') } : {}),
+    links: [...(headers.get('x-handrail-review-link') ?? []), ...(headers.get('x-handrail-run-link') ?? [])],
   };
 }
 
@@ -43,12 +46,12 @@ export function createOutbox(dir: string): Hono {
     .get('/', (c) => {
       const query = listQuery.safeParse(c.req.query());
       if (!query.success) return c.json({ error: { code: 'ValidationError', message: `query: ${query.error.issues[0]!.message}` } }, 400);
-      const { to, approvalId } = query.data;
+      const { to, approvalId, runId } = query.data;
       const messages = ids()
         .sort()
         .reverse()
         .map((id) => entry(dir, id))
-        .filter((m) => (!to || m.to === to) && (!approvalId || m.approvalId === approvalId));
+        .filter((m) => (!to || m.to === to) && (!approvalId || m.approvalId === approvalId) && (!runId || m.runId === runId));
       return c.json({ messages });
     })
     .get('/:id', (c) => {

@@ -336,6 +336,25 @@ export const stepSchema = z.discriminatedUnion('kind', [
   deliverStepSchema,
 ]);
 
+/**
+ * Who owns the workflow's human queue: the runs a step failed for good (`needs_human`) and the
+ * approved runs that could not be delivered (`delivery_failed`). They are told through the
+ * approval channels, with the error and a link to the run, and reminded while a run waits past
+ * its SLA; `npx handrail runs redrive <runId>` resumes it from the failed step.
+ */
+const ownerSchema = z
+  .object({
+    /** Reviewer ids or `group:<name>` from the reviewer directory. */
+    reviewers: z.array(reviewerRefSchema).min(1),
+    /** Where they are told (the inbox-free channels of approvals). */
+    channels: z.array(z.enum(['slack', 'email', 'teams'])).min(1),
+    /** Slack channel id to post to (default: a direct message to each owner). */
+    slackChannel: z.string().regex(/^[CDG][A-Z0-9]{2,}$/, 'a Slack channel id such as C0123ABCD').optional(),
+    /** How long a run may wait in the queue before it is past its SLA (counted, alarmed, owners reminded). */
+    sla: durationSchema.default('24h'),
+  })
+  .strict();
+
 export const TRIGGER_AUTH = ['signature', 'api-key', 'none'] as const;
 export type TriggerAuth = (typeof TRIGGER_AUTH)[number];
 
@@ -382,6 +401,8 @@ export const workflowSchema = z
      * keeps its definition, and so its release id, as it was.
      */
     retention: retentionSchema.optional(),
+    /** Who owns the runs that need a person after a failure, and how soon they should act (see ownerSchema). */
+    owner: ownerSchema.optional(),
     /** The input field that names who requested the run (self-approval is refused by default). */
     requester: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/).optional(),
     steps: z.array(stepSchema).min(1),
@@ -401,6 +422,7 @@ export type QualityGates = z.infer<typeof qualityGatesSchema>;
 export type InputField = z.infer<typeof inputFieldSchema>;
 export type ClassifierName = (typeof classifierNames)[number];
 export type TopicRef = z.infer<typeof topicSchema>;
+export type QueueOwner = z.infer<typeof ownerSchema>;
 
 /** Step kinds that run as Lambda functions (route compiles to a Choice state). */
 export const lambdaStepKinds = ['retrieve', 'generate', 'classify', 'approval', 'deliver'] as const;

@@ -25,6 +25,7 @@ import { inboxRoutes } from './routes/inbox.js';
 import { knowledgeRoutes } from './routes/knowledge.js';
 import { personalTokenRoutes } from './routes/personal-tokens.js';
 import { auditRoutes } from './routes/audit.js';
+import { consoleRoutes } from './routes/console.js';
 import { erasureRoutes } from './routes/erasures.js';
 import { releaseRoutes } from './routes/releases.js';
 import { reviewRoutes } from './routes/review.js';
@@ -53,6 +54,7 @@ const handlers: RouteHandlers = {
   ...userRoutes,
   ...auditRoutes,
   ...erasureRoutes,
+  ...consoleRoutes,
   ...releaseRoutes,
   ...workflowRoutes,
   ...signInRoutes,

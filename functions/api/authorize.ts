@@ -18,7 +18,9 @@ import type { AccountStanding } from '../records/disabled-users.js';
 import { ForbiddenError, UnauthorizedError } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
 import { signingSecret } from '../shared/signing-secret.js';
+import { pageSession } from './page-session.js';
 import type { RouteSpec } from './route-table.js';
+import { signInPath } from './routes/sign-in-pages.js';
 
 const CALLER = 'handrail.caller';
 const ACCOUNT_CHECK = 'handrail.accountCheck';
@@ -46,6 +48,19 @@ async function callerOf(c: Context, standing: AccountCheck): Promise<Caller> {
 
 export function authorize(route: RouteSpec, standing: AccountCheck): MiddlewareHandler {
   const { access } = route;
+  if (access.kind === 'console') {
+    // A console page: the browser's session, never a bearer token; none yet → sign in and come back.
+    return async (c, next) => {
+      const caller = await pageSession(c, route);
+      if (!caller) return c.redirect(signInPath(`${c.req.path}${new URL(c.req.url).search}`), 302);
+      if ((await standing(caller.id)) !== 'active') throw new UnauthorizedError(`The account ${caller.id} is disabled; sign in with another account (an admin can enable it)`);
+      if (!hasRole(caller, ...access.roles)) {
+        throw await refused(caller, route, new ForbiddenError(`This page is for the role ${access.roles.join(' or ')}; ${caller.id} has ${caller.roles.join(', ') || 'none'}`));
+      }
+      c.set(CALLER as never, caller as never);
+      await next();
+    };
+  }
   if (access.kind !== 'roles') {
     return async (c, next) => {
       c.set(ACCOUNT_CHECK as never, standing as never);
@@ -81,7 +96,7 @@ export async function assertActive(c: Context, userId: string): Promise<void> {
   if ((await standing(userId)) !== 'active') throw new ForbiddenError(`The account ${userId} is disabled; its links no longer work.`);
 }
 
-/** The caller `authorize` admitted (routes with `roles` access only). */
+/** The caller `authorize` admitted (routes with `roles` or `console` access only). */
 export function callerIn(c: Context): Caller {
   const caller = c.get(CALLER as never) as Caller | undefined;
   if (!caller) throw new UnauthorizedError('This route needs a signed-in caller');

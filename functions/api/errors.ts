@@ -31,8 +31,8 @@ export function statusFor(err: unknown): ErrorStatus {
 
 const PAGE_TITLES: Record<number, string> = { 400: 'Check the form', 401: 'Sign-in needed', 403: 'Not allowed', 404: 'Not found', 409: 'Cannot apply this decision', 413: 'Too large', 429: 'Too many requests' };
 
-/** The review and inbox links, and the sign-in pages, are opened in a browser: they get a page, not JSON. */
-export const isPagePath = (path: string) => /^\/(review|inbox|auth)(\/|$)/.test(path);
+/** The review and inbox links, the sign-in pages and the console are opened in a browser: they get a page, not JSON. */
+export const isPagePath = (path: string) => /^\/(review|inbox|auth|console)(\/|$)/.test(path);
 
 function answer(c: Context, status: ContentfulStatusCode, code: string, message: string, field?: string, extra: Record<string, unknown> = {}) {
   if (isPagePath(c.req.path)) return c.html(messagePage(PAGE_TITLES[status] ?? 'Something went wrong', message), status);

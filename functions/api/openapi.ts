@@ -18,6 +18,7 @@ const WHO: Record<Exclude<Access['kind'], 'roles'>, string> = {
   slack: 'Slack, proved by its request signature.',
   webhook: "The workflow's trigger (a SaaS tool posting the run's input).",
   'sign-in': "Anyone's browser, signing in with the stage's identity provider (authorization code, PKCE, state, nonce) or out (Origin checked).",
+  console: "A browser signed in with the stage's identity provider (the session cookie, never a bearer token); without a session it is redirected to sign in.",
 };
 
 function security(access: Access) {
@@ -43,7 +44,12 @@ function operation(id: string, route: RouteSpec) {
         : route.form
           ? { required: true, content: { 'application/x-www-form-urlencoded': { schema: jsonSchema(route.form) } } }
           : undefined;
-  const who = route.access.kind === 'roles' ? `Signed in with the role ${route.access.roles.join(' or ')}.` : WHO[route.access.kind];
+  const who =
+    route.access.kind === 'roles'
+      ? `Signed in with the role ${route.access.roles.join(' or ')}.`
+      : route.access.kind === 'console'
+        ? `${WHO.console} Role ${route.access.roles.join(' or ')}.`
+        : WHO[route.access.kind];
   return {
     operationId: id,
     summary: route.summary,

@@ -25,11 +25,14 @@ import { RUN_STATUSES } from '../records/runs.js';
  * - `slack`: Slack, proved by its request signature;
  * - `webhook`: the workflow's trigger (a SaaS tool posting input);
  * - `sign-in`: anyone's browser, signing in with the stage's issuer (state, nonce, PKCE) or out
- *   (the form's Origin is checked); these pages set or clear the session cookie, nothing else.
+ *   (the form's Origin is checked); these pages set or clear the session cookie, nothing else;
+ * - `console`: a page of the web console, for a browser signed in (the session cookie) as someone
+ *   with one of the roles; without a session it is sent to sign in and back.
  */
 export type Access =
   | { readonly kind: 'public' }
   | { readonly kind: 'roles'; readonly roles: readonly Role[] }
+  | { readonly kind: 'console'; readonly roles: readonly Role[] }
   | { readonly kind: 'link' }
   | { readonly kind: 'slack' }
   | { readonly kind: 'webhook' }
@@ -41,6 +44,7 @@ export const SLACK: Access = { kind: 'slack' };
 export const WEBHOOK: Access = { kind: 'webhook' };
 export const SIGN_IN: Access = { kind: 'sign-in' };
 export const roles = (...allowed: Role[]): Access => ({ kind: 'roles', roles: allowed });
+export const consolePage = (...allowed: Role[]): Access => ({ kind: 'console', roles: allowed });
 
 export interface RouteSpec {
   readonly method: 'GET' | 'POST';
@@ -65,6 +69,8 @@ const returnTo = z
 const page = { limit: z.coerce.number().int().min(1).max(100).default(25), cursor: z.string().optional() };
 const workflowId = idSchema('workflowId', 'a workflow id').optional();
 const releaseId = idSchema('releaseId', 'a release id (rel- and 16 hex digits)');
+/** A field of a GET form: the browser sends it empty when nothing was chosen. */
+const formField = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 /** Why someone did something that is audited. */
 const auditedReason = z.string().trim().min(1, 'reason: say why (it is audited)').max(500);
 const count = z.number().int().min(0);
@@ -74,7 +80,7 @@ const isoTime = (field: string, example: string) => z.iso.datetime({ offset: tru
 const timeWindow = { from: isoTime('from', '2026-11-01T00:00:00Z').optional(), to: isoTime('to', '2026-11-30T00:00:00Z').optional() };
 
 export const schemas = {
-  listRuns: z.object({ workflowId, status: z.enum(RUN_STATUSES).optional(), ...page }).strict(),
+  listRuns: z.object({ workflowId, status: z.enum(RUN_STATUSES).optional(), releaseId: releaseId.optional(), ...timeWindow, ...page }).strict(),
   listApprovals: z
     .object({
       status: z.enum(APPROVAL_STATUSES).default('pending'),
@@ -166,6 +172,18 @@ export const schemas = {
   disableUser: z.object({ userId: z.email('userId: an email address').max(320), reason: auditedReason }).strict(),
   enableUser: z.object({ userId: z.email('userId: an email address').max(320) }).strict(),
   /** Whose data to erase (their email address), and why (kept in the audit trail, without the address). */
+  /** The runs explorer's filter form: empty fields mean "any"; dates are whole UTC days (to: up to the end of that day). */
+  consoleRuns: z
+    .object({
+      workflowId: formField(idSchema('workflowId', 'a workflow id')),
+      status: formField(z.enum(RUN_STATUSES)),
+      releaseId: formField(releaseId),
+      from: formField(z.iso.date({ message: 'from: a date, e.g. 2026-11-01' })),
+      to: formField(z.iso.date({ message: 'to: a date, e.g. 2026-11-30' })),
+      cursor: formField(z.string().max(2048)),
+    })
+    .strict(),
+  redriveRun: z.object({ reason: z.string().trim().min(1, 'reason: say what was fixed, or leave it out').max(500).optional() }).strict(),
   eraseSubject: z.object({ subject: z.email('subject: an email address').max(320), reason: z.string().trim().min(1, 'reason: say why, or leave it out').max(500).optional() }).strict(),
   signIn: z.object({ returnTo }).strict(),
   /** What the issuer sends the browser back with (oauth4webapi checks it: state, iss, code or error). */
@@ -186,8 +204,11 @@ export const ROUTES = {
   health: { method: 'GET', path: '/health', summary: 'Liveness check', access: PUBLIC },
   openapi: { method: 'GET', path: '/openapi.json', summary: 'This API, as an OpenAPI 3.1 document', access: PUBLIC },
   startRun: { method: 'POST', path: '/webhooks/{workflowId}', summary: "Start a run of the workflow with the body as its input (Idempotency-Key header: one run per key)", access: WEBHOOK, body: 'workflow-input' },
-  listRuns: { method: 'GET', path: '/runs', summary: 'Runs, newest first, by workflow and status', access: roles('admin', 'auditor', 'author'), query: schemas.listRuns },
+  listRuns: { method: 'GET', path: '/runs', summary: 'Runs, newest first, by workflow, status, release and start time (from inclusive, to exclusive)', access: roles('admin', 'auditor', 'author'), query: schemas.listRuns },
   getRun: { method: 'GET', path: '/runs/{runId}', summary: 'Everything a run did: steps, approvals, usage, audit trail', access: roles('admin', 'auditor', 'author') },
+  consoleRuns: { method: 'GET', path: '/console/runs', summary: 'The web console: runs by workflow, status, release and day, newest first', access: consolePage('admin', 'auditor', 'author'), query: schemas.consoleRuns, html: true },
+  consoleRun: { method: 'GET', path: '/console/runs/{runId}', summary: "The web console: one run's timeline (steps with input and output, model attempts, gate verdicts, approvals with the edit diff, delivery, audit events)", access: consolePage('admin', 'auditor', 'author'), html: true },
+  redriveRun: { method: 'POST', path: '/runs/{runId}/redrive', summary: 'Resume a run in the human queue (needs_human, delivery_failed) or failed, from the step that failed: Step Functions RedriveExecution (audited with who and why)', access: roles('admin', 'author'), body: schemas.redriveRun },
   listApprovals: { method: 'GET', path: '/approvals', summary: "Approval requests by status (a reviewer sees their own queue)", access: roles('admin', 'auditor', 'reviewer'), query: schemas.listApprovals },
   getApproval: { method: 'GET', path: '/approvals/{approvalId}', summary: "An approval request; the caller's own review link while it is pending (every reviewer's for an admin)", access: roles('admin', 'auditor', 'reviewer') },
   decide: { method: 'POST', path: '/approvals/{approvalId}/decision', summary: 'Approve, edit or reject, as the signed-in reviewer', access: deciders, body: schemas.decision },

@@ -101,7 +101,8 @@ async function countedOf(c: Context, route: RouteSpec): Promise<Counted | undefi
   switch (route.access.kind) {
     case 'public':
       return anonymous(c);
-    case 'roles': {
+    case 'roles':
+    case 'console': {
       const caller = callerIn(c);
       return caller.via === 'reviewer-token' ? { kind: 'personalToken', caller: caller.id } : { kind: 'person', caller: caller.id };
     }

@@ -20,7 +20,8 @@ export { OUTBOX_ID } from './mime.js';
 
 let ses: SESv2Client | undefined;
 
-async function send(settings: EmailSettings, approvalId: string, message: ApprovalEmail): Promise<string> {
+/** One message, through the configured transport; returns its message id. `headers` name what it is about (never secrets). */
+export async function sendEmail(settings: EmailSettings, message: Pick<ApprovalEmail, 'to' | 'subject' | 'text' | 'html'>, headers: [string, string][]): Promise<string> {
   const id = `${Date.now()}-${randomUUID().slice(0, 8)}`; // sorts by time; matches OUTBOX_ID
   const eml = buildEml({
     from: settings.from,
@@ -30,7 +31,7 @@ async function send(settings: EmailSettings, approvalId: string, message: Approv
     date: new Date(),
     text: message.text,
     html: message.html,
-    headers: [['X-Handrail-Approval-Id', approvalId], ...message.links.map((l): [string, string] => ['X-Handrail-Review-Link', l])],
+    headers,
   });
   if (settings.transport === 'outbox') {
     mkdirSync(settings.outboxDir!, { recursive: true });
@@ -56,7 +57,10 @@ export async function notifyEmail(approval: ApprovalRecord, reviewers: Reviewer[
 
   const links = await reviewLinksFor(approval);
   const results = await Promise.allSettled(
-    reachable.map(async (r) => send(settings, approval.approvalId, approvalEmail(approval, r, links[r.id]!, await inboxLinkFor(r.id)))),
+    reachable.map(async (r) => {
+      const message = approvalEmail(approval, r, links[r.id]!, await inboxLinkFor(r.id));
+      return sendEmail(settings, message, [['X-Handrail-Approval-Id', approval.approvalId], ...message.links.map((l): [string, string] => ['X-Handrail-Review-Link', l])]);
+    }),
   );
   const sent = reachable.filter((_, i) => results[i]!.status === 'fulfilled').map((r) => r.email);
   const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [{ recipient: reachable[i]!.email, error: errorText(r.reason) }] : []));

@@ -7,17 +7,24 @@ import { logger } from '../shared/logger.js';
 
 export type Channel = 'slack' | 'email' | 'teams';
 
+/** What a notification is about: an approval request of a run, or the run itself (its human queue's owners). */
+export interface NotificationSubject {
+  readonly runId: string;
+  readonly approvalId?: string;
+}
+
 export async function noteNotification(
-  approval: { approvalId: string; runId: string },
+  about: NotificationSubject,
   type: Extract<AuditEventType, `notification.${string}`>,
   channel: Channel,
   details: Record<string, unknown> = {},
 ): Promise<void> {
-  if (type === 'notification.failed') logger.warn('notification failed', { approvalId: approval.approvalId, channel, ...details });
+  const ref = about.approvalId ? { approvalId: about.approvalId } : { about: 'human_queue' };
+  if (type === 'notification.failed') logger.warn('notification failed', { runId: about.runId, ...ref, channel, ...details });
   try {
-    await recordAudit({ subject: approval.runId, runId: approval.runId, type, actor: 'handrail', details: { approvalId: approval.approvalId, channel, ...details } });
+    await recordAudit({ subject: about.runId, runId: about.runId, type, actor: 'handrail', details: { ...ref, channel, ...details } });
   } catch (err) {
-    logger.error('could not record a notification audit event', { approvalId: approval.approvalId, channel, type, error: err as Error });
+    logger.error('could not record a notification audit event', { runId: about.runId, ...ref, channel, type, error: err as Error });
   }
 }
 

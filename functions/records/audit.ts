@@ -48,6 +48,7 @@ export type AuditEventType =
   | 'run.finished'
   | 'run.needs_human'
   | 'run.restarted'
+  | 'run.redriven'
   | 'run.execution_failed'
   | 'delivery.succeeded'
   | 'delivery.failed'

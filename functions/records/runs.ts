@@ -57,6 +57,14 @@ export interface RunRecord {
   readonly retention?: RetentionDays;
   /** When DynamoDB deletes the run record (TTL_ATTRIBUTE, epoch seconds): `retention.runs` days after it started. */
   readonly expiresAt?: number;
+  /** Set while the run waits in the human queue (human-queue.ts, sparse index byHumanQueue). */
+  readonly humanQueue?: 'open';
+  readonly queuedAt?: string;
+  /** When it is past its owner's SLA. */
+  readonly queueDueAt?: string;
+  readonly queueRemindedAt?: string;
+  /** How many times it was redriven from a failed step. */
+  readonly redriveCount?: number;
 }
 
 export interface StepRecord {
@@ -86,7 +94,8 @@ export interface StepRecord {
 }
 
 const table = () => requireEnv(ENV.runsTable);
-const RUN_SK = 'run';
+/** The sort key of a run's own item (its steps are `step#<stepId>`). */
+export const RUN_SK = 'run';
 const stepSk = (stepId: string) => `step#${stepId}`;
 
 /** Creates the run unless one with this id exists. Returns false when it already existed. */
@@ -99,7 +108,7 @@ export async function getRun(runId: string): Promise<RunRecord | undefined> {
   return out.Item ? stripKeys(out.Item) as unknown as RunRecord : undefined;
 }
 
-function stripKeys(item: Record<string, unknown>): Record<string, unknown> {
+export function stripKeys(item: Record<string, unknown>): Record<string, unknown> {
   const { sk: _sk, ...rest } = item;
   return rest;
 }
@@ -211,30 +220,61 @@ export interface RunPage {
   readonly nextCursor?: string;
 }
 
-/** Newest first when filtered by workflow (GSI byWorkflow); otherwise a filtered scan. */
-export async function listRuns(filter: { workflowId?: string; status?: RunStatus; limit: number; cursor?: string }): Promise<RunPage> {
-  const statusFilter = filter.status ? { FilterExpression: '#status = :status' } : {};
-  const names = filter.status ? { '#status': 'status' } : undefined;
+export interface RunFilter {
+  readonly workflowId?: string;
+  readonly status?: RunStatus;
+  /** Runs a release served. */
+  readonly releaseId?: string;
+  /** Runs started at or after / before these times (ISO 8601). */
+  readonly from?: string;
+  readonly to?: string;
+  readonly limit: number;
+  readonly cursor?: string;
+}
+
+/**
+ * Newest first when filtered by workflow (GSI byWorkflow, the time window in its key condition);
+ * otherwise a filtered scan. Status and release are filters: a page may hold fewer than `limit`
+ * runs and still have a next cursor.
+ */
+export async function listRuns(filter: RunFilter): Promise<RunPage> {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const filters: string[] = [];
+  if (filter.status) {
+    names['#status'] = 'status';
+    values[':status'] = filter.status;
+    filters.push('#status = :status');
+  }
+  if (filter.releaseId) {
+    values[':release'] = filter.releaseId;
+    filters.push('releaseId = :release');
+  }
+  // Times compare as text, so both ends take createdAt's own form; `to` is exclusive.
+  if (filter.from) values[':from'] = new Date(filter.from).toISOString();
+  if (filter.to) values[':to'] = new Date(Date.parse(filter.to) - 1).toISOString();
+  const window = filter.from && filter.to ? 'createdAt BETWEEN :from AND :to' : filter.from ? 'createdAt >= :from' : filter.to ? 'createdAt <= :to' : undefined;
   const cursorScope = filter.workflowId ? `runs:byWorkflow:${filter.workflowId}` : 'runs:scan';
   const common = { TableName: table(), Limit: filter.limit, ExclusiveStartKey: await decodeCursor(filter.cursor, cursorScope) };
   const out = filter.workflowId
     ? await documentClient().send(
         new QueryCommand({
           ...common,
-          ...statusFilter,
           IndexName: 'byWorkflow',
           ScanIndexForward: false,
-          KeyConditionExpression: 'workflowId = :w',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: { ':w': filter.workflowId, ...(filter.status ? { ':status': filter.status } : {}) },
+          // The index's sort key is createdAt: the window is a key condition, so nothing outside it is read.
+          KeyConditionExpression: `workflowId = :w${window ? ` AND ${window}` : ''}`,
+          ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
+          ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+          ExpressionAttributeValues: { ':w': filter.workflowId, ...values },
         }),
       )
     : await documentClient().send(
         new ScanCommand({
           ...common,
-          FilterExpression: filter.status ? '#sk = :run AND #status = :status' : '#sk = :run',
-          ExpressionAttributeNames: { '#sk': 'sk', ...(names ?? {}) },
-          ExpressionAttributeValues: { ':run': RUN_SK, ...(filter.status ? { ':status': filter.status } : {}) },
+          FilterExpression: ['#sk = :run', ...filters, ...(window ? [window] : [])].join(' AND '),
+          ExpressionAttributeNames: { '#sk': 'sk', ...names },
+          ExpressionAttributeValues: { ':run': RUN_SK, ...values },
         }),
       );
   return { runs: (out.Items ?? []).map((i) => stripKeys(i) as unknown as RunRecord), nextCursor: await encodeCursor(out.LastEvaluatedKey, cursorScope) };

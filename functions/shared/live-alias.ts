@@ -9,3 +9,7 @@ export const liveAliasArn = (stateMachinePrefix: string, workflowId: string): st
 
 /** What the live alias says it is (the template's, and one a promotion creates). */
 export const liveAliasDescription = (workflowId: string): string => `New runs of ${workflowId}; shifted to each release as its rollout says`;
+
+/** A run's execution: named by its runId, on its workflow's state machine (whichever version or alias started it). */
+export const executionArnOf = (stateMachinePrefix: string, workflowId: string, runId: string): string =>
+  `${stateMachinePrefix.replace(':stateMachine:', ':execution:')}${workflowId}:${runId}`;

@@ -15,6 +15,8 @@ export const WORKFLOW_METRICS = {
   deliveryFailed: 'DeliveryFailed',
   /** Pending approvals a reminder sweep found past the time the workflow gives reviewers (their reminder is due). */
   approvalsPastSla: 'ApprovalsPastSla',
+  /** Runs the SLA sweep found waiting in the human queue past their owner's SLA (the workflow's `owner.sla`). */
+  queuePastSla: 'HumanQueuePastSla',
 } as const;
 
 /** Per model provider (dimensions service, Provider): every call the gateway made, how many failed, fell back or were skipped cooling down. */

@@ -45,6 +45,11 @@ export function publishModelAttempts(attempts: readonly ModelAttempt[]): void {
   }
 }
 
+/** How many runs of each workflow the SLA sweep found in the human queue past their owner's SLA. */
+export function publishQueuePastSla(byWorkflow: ReadonlyMap<string, number>): void {
+  for (const [workflowId, count] of byWorkflow) publishCounts({ Workflow: workflowId }, { [WORKFLOW_METRICS.queuePastSla]: count });
+}
+
 /** How many pending approvals of each workflow a reminder sweep found past their reviewers' time. */
 export function publishApprovalsPastSla(byWorkflow: ReadonlyMap<string, number>): void {
   for (const [workflowId, count] of byWorkflow) publishCounts({ Workflow: workflowId }, { [WORKFLOW_METRICS.approvalsPastSla]: count });

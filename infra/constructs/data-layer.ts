@@ -91,6 +91,13 @@ export class DataLayer extends Construct {
       sortKey: { name: 'runId', type: dynamodb.AttributeType.STRING },
       projectionType: dynamodb.ProjectionType.KEYS_ONLY,
     });
+    // Sparse: only runs waiting in the human queue carry `humanQueue` (functions/records/human-queue.ts):
+    // the SLA sweep reads them, oldest first, and nothing else.
+    this.runs.addGlobalSecondaryIndex({
+      indexName: 'byHumanQueue',
+      partitionKey: { name: 'humanQueue', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'queuedAt', type: dynamodb.AttributeType.STRING },
+    });
     this.approvals = table('ApprovalsTable', 'approvalId', undefined, TTL_ATTRIBUTE);
     this.approvals.addGlobalSecondaryIndex({
       indexName: 'byStatus',

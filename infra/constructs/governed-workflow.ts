@@ -33,6 +33,7 @@ export interface GovernedWorkflowProps {
 }
 
 export class GovernedWorkflow extends Construct {
+  readonly workflowId: string;
   readonly stateMachine: sfn.StateMachine;
   /** The version this deploy publishes (its description is the release id). */
   readonly version: sfn.CfnStateMachineVersion;
@@ -41,6 +42,7 @@ export class GovernedWorkflow extends Construct {
 
   constructor(scope: Construct, id: string, props: GovernedWorkflowProps) {
     super(scope, id);
+    this.workflowId = props.workflow.definition.id;
     const { definition, functionKinds } = compileWorkflow(props.workflow.definition, props.directory, props.release.releaseId);
     const functionOf = (kind: FunctionKind): lambda.IFunction => {
       const fn = props.functions[kind];

@@ -43,6 +43,7 @@ const NO_GATEWAY_AUTHORIZER: Record<Exclude<Access['kind'], 'roles'> | 'app', st
   slack: "Slack's request signature is the credential; the app verifies it (and refuses stale or replayed requests) before anything else",
   webhook: "the workflow's trigger (a SaaS tool) calls it; the app validates the body against the workflow's input schema (caller authentication for webhooks: README, Known limits)",
   'sign-in': "a browser signing in has no credential yet: the app runs the OIDC flow (state, nonce and PKCE, bound to a signed cookie) and checks the sign-out form's Origin",
+  console: "a console page carries the browser's session cookie (an ID token the app verifies, then the account's standing and role), which API Gateway's JWT authorizer cannot read from a cookie; without one the app redirects to sign-in",
   app: "a reviewer may call it with a personal API token, which is not a JWT and which API Gateway's JWT authorizer would refuse; the app verifies ID tokens and personal tokens alike on every request",
 };
 

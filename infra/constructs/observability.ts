@@ -80,6 +80,9 @@ export class Observability extends Construct {
         alarm(`${part}NeedsHumanRate`, rate, needsHumanRate, `${w}: more than ${needsHumanRate * 100}% of ended runs went to the human queue in 15 min (after ${MIN_RUNS} runs)`),
         alarm(`${part}DeliveryFailed`, workflowMetric(w, WORKFLOW_METRICS.deliveryFailed), 1, `${w}: an approved run could not be delivered (npx handrail runs list --workflow ${w} --status delivery_failed)`),
         alarm(`${part}ApprovalsPastSla`, workflowMetric(w, WORKFLOW_METRICS.approvalsPastSla, 'Maximum'), 1, `${w}: approvals are waiting past their reviewers' time (npx handrail approvals list)`),
+        ...(definition.owner
+          ? [alarm(`${part}HumanQueuePastSla`, workflowMetric(w, WORKFLOW_METRICS.queuePastSla, 'Maximum'), 1, `${w}: runs wait in the human queue past the owner's ${definition.owner.sla} (npx handrail runs list --workflow ${w} --status needs_human, then runs redrive <runId>)`)]
+          : []),
       ];
       widgets.push(
         [new cloudwatch.TextWidget({ markdown: `## ${w}\n${definition.name}`, width: 24, height: 1 })],

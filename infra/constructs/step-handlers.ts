@@ -48,8 +48,20 @@ export interface StepHandlersProps {
 /** The step kinds one function serves for every workflow: all but retrieval (see {@link StepHandlers.retrieverFor}). */
 export type SharedFunctionKind = Exclude<FunctionKind, 'retrieve'>;
 
+/**
+ * What a function that tells people something needs (functions/notifications): the reviewer
+ * directory it ships (as JSON), the channel settings, and, granted by `grant`, the channel
+ * credentials and sending email from the stage's sender; nothing about review links.
+ */
+export interface Notifier {
+  readonly environment: Record<string, string>;
+  readonly commandHooks: NonNullable<HandrailFunctionProps['commandHooks']>;
+  grant(f: HandrailFunction): void;
+}
+
 export class StepHandlers extends Construct {
   readonly functions: Record<SharedFunctionKind, HandrailFunction>;
+  readonly notifier: Notifier;
   private readonly data: DataLayer;
   private readonly fn: (kind: FunctionKind, timeout: Duration, extra?: Pick<HandrailFunctionProps, 'commandHooks' | 'logRetention'> & { environment?: Record<string, string>; id?: string }) => HandrailFunction;
   private readonly stepRecords: (f: HandrailFunction) => void;
@@ -122,18 +134,34 @@ export class StepHandlers extends Construct {
     // directory it ships with (as JSON), the channel credentials, and may send email, nothing else.
     // The signing secret is named only where it is used: reviewer links (notifiers, API), delivery signatures and audit checkpoints.
     const signing = { [ENV.signingSecretArn]: props.signingSecret.secretArn };
-    const notifierEnvironment = {
-      ...signing,
-      [ENV.directoryFile]: `/var/task/${BUNDLED_DIRECTORY}`,
-      [ENV.channelSecretsArn]: props.channelSecrets.secretArn,
-      [ENV.emailTransport]: 'ses',
-      ...(props.emailFrom ? { [ENV.emailFrom]: props.emailFrom } : {}),
+    const stack = Stack.of(this);
+    const sendEmail = new iam.PolicyStatement({
+      sid: 'SendNotificationEmail',
+      actions: ['ses:SendEmail'],
+      resources: [stack.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' })],
+      ...(props.emailFrom ? { conditions: { StringEquals: { 'ses:FromAddress': props.emailFrom } } } : {}),
+    });
+    this.notifier = {
+      environment: {
+        [ENV.directoryFile]: `/var/task/${BUNDLED_DIRECTORY}`,
+        [ENV.channelSecretsArn]: props.channelSecrets.secretArn,
+        [ENV.emailTransport]: 'ses',
+        ...(props.emailFrom ? { [ENV.emailFrom]: props.emailFrom } : {}),
+      },
+      commandHooks: {
+        beforeBundling: () => [],
+        beforeInstall: () => [],
+        afterBundling: (_inputDir: string, outputDir: string) => directoryCommands(outputDir, props.directory),
+      },
+      grant: (f) => {
+        grantSecretValue(props.channelSecrets, f);
+        f.addToRolePolicy(sendEmail);
+        acknowledge(f, 'IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]',
+          "SES authorizes SendEmail on the sender's identity and, in the SES sandbox, on each recipient's (reviewers from the directory); the sender is pinned by the ses:FromAddress condition when the stage declares one");
+      },
     };
-    const bundleDirectory = {
-      beforeBundling: () => [],
-      beforeInstall: () => [],
-      afterBundling: (_inputDir: string, outputDir: string) => directoryCommands(outputDir, props.directory),
-    };
+    const notifierEnvironment = { ...signing, ...this.notifier.environment };
+    const bundleDirectory = this.notifier.commandHooks;
     // Stores the request (conditional put; a retry reads it back and swaps the token), closes the
     // previous level, reads and updates autonomy figures, marks the run; audit events are appended.
     const approval = fn('approval', Duration.seconds(30), { environment: notifierEnvironment, commandHooks: bundleDirectory });
@@ -141,19 +169,7 @@ export class StepHandlers extends Construct {
     data.grantTable(data.runs, approval, 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem');
     data.grantAuditAppend(approval);
     grantSecretValue(props.signingSecret, approval);
-    grantSecretValue(props.channelSecrets, approval);
-    const stack = Stack.of(this);
-    const sendEmail = new iam.PolicyStatement({
-      sid: 'SendApprovalEmail',
-      actions: ['ses:SendEmail'],
-      resources: [stack.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' })],
-      ...(props.emailFrom ? { conditions: { StringEquals: { 'ses:FromAddress': props.emailFrom } } } : {}),
-    });
-    approval.addToRolePolicy(sendEmail);
-    const sesIdentities = (f: HandrailFunction) =>
-      acknowledge(f, 'IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]',
-        "SES authorizes SendEmail on the sender's identity and, in the SES sandbox, on each recipient's (reviewers from the directory); the sender is pinned by the ses:FromAddress condition when the stage declares one");
-    sesIdentities(approval);
+    this.notifier.grant(approval);
 
     // Reads the run (never deliver twice) and the decided text, records the delivery, signs with the delivery key.
     const deliver = fn('deliver', Duration.minutes(2), { environment: { [ENV.deliverySecretArn]: props.deliverySecret.secretArn, ...props.deliveryEnvironment } });
@@ -177,15 +193,17 @@ export class StepHandlers extends Construct {
       environment: { ...props.environment, ...notifierEnvironment },
       commandHooks: bundleDirectory,
     });
-    // Queries pending requests, claims each reminder with a conditional update, reads it to notify.
+    // Queries pending requests, claims each reminder with a conditional update, reads it to notify;
+    // the same for the runs waiting in the human queue past their SLA (the byHumanQueue index),
+    // whose owners it reads from the run's release.
     data.grantTable(data.approvals, this.reminders, 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem');
+    data.grantTable(data.runs, this.reminders, 'dynamodb:Query', 'dynamodb:UpdateItem');
+    data.grantTable(data.releases, this.reminders, 'dynamodb:GetItem');
     data.grantAuditAppend(this.reminders);
     grantSecretValue(props.signingSecret, this.reminders);
-    grantSecretValue(props.channelSecrets, this.reminders);
-    this.reminders.addToRolePolicy(sendEmail);
-    sesIdentities(this.reminders);
+    this.notifier.grant(this.reminders);
     new events.Rule(this, 'RemindersSchedule', {
-      description: 'Remind reviewers of pending approvals whose step declares reminderEvery',
+      description: 'Remind reviewers of pending approvals whose step declares reminderEvery, and queue owners of runs past their SLA',
       schedule: events.Schedule.rate(Duration.minutes(5)),
       targets: [new targets.LambdaFunction(this.reminders, { retryAttempts: 2 })],
     });

@@ -139,7 +139,7 @@ export class HandrailStack extends Stack {
       const functions = collections.length ? { ...steps.functions, retrieve: steps.retrieverFor(workflow.definition.id, collections, logRetentionOf(workflow)) } : steps.functions;
       return new GovernedWorkflow(this, `Workflow-${workflow.definition.id}`, { stage, workflow, directory: props.directory, functions, release: releases[i]! });
     });
-    new ExecutionStatus(this, 'ExecutionStatus', { data: this.data, environment, stateMachines: this.workflows.map((w) => w.stateMachine), logRetention });
+    new ExecutionStatus(this, 'ExecutionStatus', { data: this.data, environment, stateMachines: this.workflows.map((w) => w.stateMachine), logRetention, notifier: steps.notifier, stateMachinePrefix });
     // Graduated autonomy: the approval function resumes the runs it auto-approves. Granted on the
     // stage's machines by name prefix: naming each machine would make the function depend on the
     // machines that invoke it (a dependency cycle).
@@ -246,6 +246,13 @@ export class HandrailStack extends Stack {
       // A promotion creates the live alias when a stage has none yet (functions/releases/live-alias.ts sendAllTo).
       apiFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:ListStateMachineVersions', 'states:CreateStateMachineAlias'], resources: [wf.stateMachine.stateMachineArn] }));
       apiFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution', 'states:DescribeStateMachine'], resources: [`${wf.stateMachine.stateMachineArn}:*`] }));
+      // POST /runs/{runId}/redrive resumes a failed execution of the workflow at its failed state.
+      const machineName = stateMachineName(stage, wf.workflowId);
+      apiFunction.addToRolePolicy(new iam.PolicyStatement({
+        actions: ['states:RedriveExecution'],
+        resources: [this.formatArn({ service: 'states', resource: 'execution', resourceName: `${machineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      }));
+      acknowledge(apiFunction, `IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${machineName}:*]`, "the workflow's own executions, each named by its run id: any of its failed runs may be redriven by an admin or author");
       acknowledge(apiFunction, `IAM5[Resource::<${Stack.of(this).getLogicalId(wf.stateMachine.node.defaultChild as CfnElement)}>:*]`, "the workflow's own state machine versions and aliases (versions are numbered as they are published): runs start through the alias, replays on a version, each version read for the release it was built from");
       wf.stateMachine.grant(apiFunction, 'states:SendTaskSuccess', 'states:SendTaskFailure');
     }

@@ -6,7 +6,6 @@
  * @example
  * const { definition, functionKinds } = compileWorkflow(loadWorkflowFile('support-reply.yaml').definition);
  */
-import { ERROR_NAMES } from '../../functions/shared/errors.js';
 import { expandReviewers, type Directory } from '../directory.js';
 import { durationSeconds, type Step, type StepOf, type Workflow } from '../schema.js';
 import type { AslDefinition, State } from './asl-types.js';
@@ -23,8 +22,6 @@ import {
   type ApprovalLevel,
   type ApprovalPolicy,
   RUN_COMPLETED_STATE,
-  RUN_DELIVERY_FAILED_STATE,
-  RUN_FAILED_STATE,
   RUN_REJECTED_STATE,
   stepTask,
 } from './tasks.js';
@@ -75,6 +72,9 @@ export function compileWorkflow(workflow: Workflow, directory: Directory, releas
   };
   const kinds = new Set<FunctionKind>(['finish']);
   const { steps } = workflow;
+  // The queue's owners are told by the execution-status function from the release; a name the
+  // directory does not know fails the build here, not the first failed run.
+  if (workflow.owner) expandReviewers(directory, workflow.owner.reviewers, 'owner.reviewers');
   const read = statePathsRead(workflow).steps;
   const keep = (step: Step) => read[step.id] ?? [];
 
@@ -101,9 +101,8 @@ export function compileWorkflow(workflow: Workflow, directory: Directory, releas
         return;
       case 'deliver':
         kinds.add('deliver');
-        states[step.id] = stepTask('deliver', step, keep(step), next, [
-          { ErrorEquals: [ERROR_NAMES.deliveryFailed], ResultPath: '$.error', Next: RUN_DELIVERY_FAILED_STATE },
-        ]);
+        // A delivery that fails for good fails the execution here (DeliveryFailed): redrive delivers again.
+        states[step.id] = stepTask('deliver', step, keep(step), next);
         return;
       case 'approval': {
         kinds.add('approval');
@@ -119,9 +118,8 @@ export function compileWorkflow(workflow: Workflow, directory: Directory, releas
   });
 
   if (kinds.has('approval')) states[RUN_REJECTED_STATE] = finishTask({ status: 'rejected' });
-  // A step that fails for good (after its retries) puts the run in the human queue, never delivers it.
-  states[RUN_FAILED_STATE] = finishTask({ status: 'needs_human' });
-  if (kinds.has('deliver')) states[RUN_DELIVERY_FAILED_STATE] = finishTask({ status: 'delivery_failed' });
+  // A step that fails for good is not caught (tasks.ts): the execution fails at it, its run goes
+  // to the human queue, and RedriveExecution resumes it there.
   if (Object.values(states).some((s) => (s.Type === 'Task' && s.Next === RUN_COMPLETED_STATE) || (s.Type === 'Choice' && s.Default === RUN_COMPLETED_STATE))) {
     states[RUN_COMPLETED_STATE] = finishTask({ status: 'completed' });
   }

@@ -1,5 +1,5 @@
 export * from './asl-types.js';
 export * from './compile-workflow.js';
 export * from './function-kinds.js';
-export { RUN_COMPLETED_STATE, RUN_DELIVERY_FAILED_STATE, RUN_FAILED_STATE, RUN_REJECTED_STATE } from './tasks.js';
+export { RUN_COMPLETED_STATE, RUN_REJECTED_STATE } from './tasks.js';
 export * from './state-paths.js';

@@ -1,16 +1,18 @@
 /**
  * Task states for the Lambda-backed step kinds. Every task keeps the Lambda service-error retries
- * that CDK's LambdaInvoke adds by default, and a Catch-all that records the failure, so a run
- * is never left "running" and never delivered by accident.
+ * that CDK's LambdaInvoke adds by default. A step that fails for good (after its retries) is not
+ * caught: the execution fails at that very state, so Step Functions' RedriveExecution can resume
+ * it there once the cause is fixed (`npx handrail runs redrive`), and the execution's status
+ * change ends its run in the human queue (functions/runs/end-failed-execution.ts): `needs_human`,
+ * or `delivery_failed` for a DeliveryFailed. Nothing after a failed step runs, so a run is never
+ * delivered by accident.
  */
 import { ERROR_NAMES } from '../../functions/shared/errors.js';
 import type { AutonomyRule, RouteCondition, StepOf } from '../schema.js';
-import type { Catcher, Retrier, TaskState } from './asl-types.js';
+import type { Retrier, TaskState } from './asl-types.js';
 import { functionRef, type FinishConfig, type FunctionKind } from './function-kinds.js';
 
-export const RUN_FAILED_STATE = 'run_failed';
 export const RUN_REJECTED_STATE = 'run_rejected';
-export const RUN_DELIVERY_FAILED_STATE = 'run_delivery_failed';
 export const RUN_COMPLETED_STATE = 'run_completed';
 
 export const lambdaServiceRetry: Retrier = {
@@ -27,14 +29,12 @@ export const lambdaServiceRetry: Retrier = {
   JitterStrategy: 'FULL',
 };
 
-const catchAll: Catcher = { ErrorEquals: [ERROR_NAMES.all], ResultPath: '$.error', Next: RUN_FAILED_STATE };
-
 /**
  * A step task: the function gets `{ step, keep, state }` and returns the part of its output at the
  * `keep` paths (what later Choice states read: state-paths.ts), which lands at `$.steps.<id>`; the
  * whole output goes on the step's record.
  */
-export function stepTask(kind: FunctionKind, step: { id: string }, keep: string[], next: string | undefined, catches: Catcher[] = []): TaskState {
+export function stepTask(kind: FunctionKind, step: { id: string }, keep: string[], next: string | undefined): TaskState {
   return {
     Type: 'Task',
     Comment: `${kind} step ${step.id}`,
@@ -43,7 +43,6 @@ export function stepTask(kind: FunctionKind, step: { id: string }, keep: string[
     ResultPath: `$.steps.${step.id}`,
     TimeoutSeconds: 300,
     Retry: [lambdaServiceRetry],
-    Catch: [...catches, catchAll],
     ...(next ? { Next: next } : { End: true as const }),
   };
 }
@@ -101,7 +100,6 @@ export function approvalTask(step: StepOf<'approval'>, level: ApprovalLevel, isL
     Catch: [
       { ErrorEquals: [ERROR_NAMES.approvalRejected], ResultPath: '$.rejection', Next: RUN_REJECTED_STATE },
       { ErrorEquals: [ERROR_NAMES.timeout], ResultPath: '$.timeout', Next: isLast ? approvalTimedOutStateName(step.id) : approvalStateName(step.id, level.level + 1) },
-      catchAll,
     ],
     Next: next,
   };

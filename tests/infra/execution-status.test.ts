@@ -23,10 +23,16 @@ it('sends FAILED, TIMED_OUT and ABORTED status changes of the stage machines to 
   });
 });
 
-it('lets the function read and end runs, close requests and append audit events, nothing more', () => {
+it('lets the function read and end runs, close requests, append audit events, read the release a failed execution ran and tell its queue owners, nothing more', () => {
   const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p.Properties.Roles).includes('ExecutionStatusFunction'));
   const actions = policies.flatMap((p) => (p.Properties.PolicyDocument.Statement as { Action: string | string[] }[]).flatMap((s) => [s.Action].flat()));
   const data = actions.filter((a) => !a.startsWith('kms:') && !a.startsWith('xray:') && !a.startsWith('logs:'));
   // Appending an audit event: a create-only PutItem, and a Query of the stream's head when another writer took its place.
-  expect(data.sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:UpdateItem'].sort());
+  // Runs, approvals (the last decision) and releases are read; the notifier reads the channel secret and may send email.
+  expect(data.sort()).toEqual(
+    [
+      'dynamodb:GetItem', 'dynamodb:GetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:UpdateItem',
+      'secretsmanager:GetSecretValue', 'ses:SendEmail', 'states:DescribeExecution', 'states:DescribeStateMachine',
+    ].sort(),
+  );
 });

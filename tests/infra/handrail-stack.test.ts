@@ -83,7 +83,11 @@ describe('Handrail stack (dev)', () => {
       });
     }
     template.hasResourceProperties('AWS::DynamoDB::Table', {
-      GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'byWorkflow' }), Match.objectLike({ IndexName: 'bySnapshot', KeySchema: [{ AttributeName: 'knowledgeSnapshot', KeyType: 'HASH' }, { AttributeName: 'runId', KeyType: 'RANGE' }], Projection: { ProjectionType: 'KEYS_ONLY' } })],
+      GlobalSecondaryIndexes: [
+        Match.objectLike({ IndexName: 'byWorkflow' }),
+        Match.objectLike({ IndexName: 'bySnapshot', KeySchema: [{ AttributeName: 'knowledgeSnapshot', KeyType: 'HASH' }, { AttributeName: 'runId', KeyType: 'RANGE' }], Projection: { ProjectionType: 'KEYS_ONLY' } }),
+        Match.objectLike({ IndexName: 'byHumanQueue', KeySchema: [{ AttributeName: 'humanQueue', KeyType: 'HASH' }, { AttributeName: 'queuedAt', KeyType: 'RANGE' }] }),
+      ],
     });
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'byStatus' }), Match.objectLike({ IndexName: 'byResume', KeySchema: [{ AttributeName: 'resumeState', KeyType: 'HASH' }, { AttributeName: 'resumeRequestedAt', KeyType: 'RANGE' }] })],
@@ -171,9 +175,9 @@ describe('Handrail stack (dev)', () => {
     expect(api).toBeDefined();
     const shipped = loadWorkflows(join(outdir, api, 'workflows'));
     expect(shipped.map((w) => [w.definition.id, w.version])).toEqual(loadWorkflows().map((w) => [w.definition.id, w.version]));
-    // The API, the approval function and the reminders sweep (which notify reviewers) ship the reviewer directory.
+    // The API, the approval function, the reminders sweep and the execution-status function (which notify people) ship the reviewer directory.
     const withDirectory = assets.filter((a) => existsSync(join(outdir, a, 'reviewers.json')));
-    expect(withDirectory).toHaveLength(3);
+    expect(withDirectory).toHaveLength(4);
     for (const a of withDirectory) expect(loadDirectory(join(outdir, a, 'reviewers.json'))).toEqual(loadDirectory());
     expect(assets.filter((a) => readdirSync(join(outdir, a), { recursive: true }).some((f) => String(f).endsWith('.yaml')))).toEqual([]);
     // The functions that call models (generate, classify) price each call from the price table they ship with.

@@ -61,6 +61,8 @@ const SDK_ACTIONS: Readonly<Record<string, Readonly<Record<string, readonly stri
     CreateStateMachineAliasCommand: ['states:CreateStateMachineAlias'],
     ListStateMachineVersionsCommand: ['states:ListStateMachineVersions'],
     DescribeStateMachineCommand: ['states:DescribeStateMachine'],
+    DescribeExecutionCommand: ['states:DescribeExecution'],
+    RedriveExecutionCommand: ['states:RedriveExecution'],
   },
   '@aws-sdk/client-secrets-manager': { GetSecretValueCommand: ['secretsmanager:GetSecretValue'] },
   // SES v2 SendEmail (simple or raw content) is authorized as ses:SendEmail.

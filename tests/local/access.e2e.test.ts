@@ -78,7 +78,7 @@ const roleRoutes = (Object.entries(ROUTES) as [string, RouteSpec][]).filter(([, 
 
 describe('the access matrix, from the route table', () => {
   it('covers every route that takes a role', () => {
-    expect(roleRoutes.map(([id]) => id).sort()).toEqual(['autonomy', 'createApiKey', 'decide', 'decidePart', 'getApproval', 'getRun', 'listApiKeys', 'listApprovals', 'listDocuments', 'listRuns', 'putDocument', 'revokeApiKey', 'createPersonalToken', 'revokePersonalToken', 'usage', 'listDisabledUsers', 'disableUser', 'enableUser', 'listReleases', 'getRelease', 'knowledgeHistory', 'getDocumentVersion', 'restoreDocument', 'versionRuns', 'listLabels', 'createLabel', 'listWorkflows', 'getWorkflow', 'getRollout', 'rollback', 'promote', 'verifyAudit', 'listAuditEvents', 'startReplay', 'getReplay', 'removeDocument', 'eraseSubject'].sort());
+    expect(roleRoutes.map(([id]) => id).sort()).toEqual(['autonomy', 'createApiKey', 'decide', 'decidePart', 'getApproval', 'getRun', 'listApiKeys', 'listApprovals', 'listDocuments', 'listRuns', 'putDocument', 'revokeApiKey', 'createPersonalToken', 'revokePersonalToken', 'usage', 'listDisabledUsers', 'disableUser', 'enableUser', 'listReleases', 'getRelease', 'knowledgeHistory', 'getDocumentVersion', 'restoreDocument', 'versionRuns', 'listLabels', 'createLabel', 'listWorkflows', 'getWorkflow', 'getRollout', 'rollback', 'promote', 'verifyAudit', 'listAuditEvents', 'startReplay', 'getReplay', 'removeDocument', 'eraseSubject', 'redriveRun'].sort());
   });
 
   for (const [id, route] of roleRoutes) {
@@ -101,6 +101,15 @@ describe('the access matrix, from the route table', () => {
       if (route.access.kind === 'public') expect(await call(route, null), route.path).toBe(200);
       if (route.access.kind === 'link') for (const token of [null, callers.admin!]) expect(await call(route, token), route.path).toBe(403);
       if (route.access.kind === 'slack') for (const token of [null, callers.admin!]) expect(await call(route, token), route.path).toBe(401);
+    }
+  });
+
+  it('console pages take the session cookie only: without one (a bearer token is not one) the browser is sent to sign in', async () => {
+    const pages = (Object.entries(ROUTES) as [string, RouteSpec][]).filter(([, r]) => r.access.kind === 'console');
+    expect(pages.map(([id]) => id).sort()).toEqual(['consoleRun', 'consoleRuns']);
+    for (const [, route] of pages) {
+      expect(route.html, route.path).toBe(true);
+      for (const token of [null, callers.admin!, callers.reviewer!]) expect(await call(route, token), route.path).toBe(302);
     }
   });
 
@@ -170,6 +179,6 @@ describe('reviewers see only what is theirs', () => {
       expect(op.responses['429'].headers['Retry-After']).toBeDefined();
     }
     expect(Object.keys(body.components.securitySchemes)).toEqual(['idToken', 'reviewerToken', 'slackSignature']);
-    expect(body.paths['/runs'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['workflowId', 'status', 'limit', 'cursor']);
+    expect(body.paths['/runs'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['workflowId', 'status', 'releaseId', 'from', 'to', 'limit', 'cursor']);
   });
 });

@@ -16,7 +16,7 @@ import { pathId } from '../path-params.js';
 import type { RouteHandlers } from '../route-handlers.js';
 import { schemas } from '../route-table.js';
 import { parseOrThrow } from '../validate.js';
-import { publicApproval } from './approval-view.js';
+import { publicApproval } from '../../approvals/approval-view.js';
 
 /** A reviewer (without a wider role) is limited to the requests that name them. */
 const onlyOwn = (caller: Caller) => !hasRole(caller, 'admin', 'auditor');

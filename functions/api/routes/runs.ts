@@ -1,35 +1,22 @@
-/** GET /runs/{runId} (everything a run did) and GET /runs?workflowId=&status=. */
-import { getApproval } from '../../records/approvals.js';
-import { auditTrail } from '../../records/audit.js';
-import { getRunWithSteps, listRuns } from '../../records/runs.js';
-import { NotFoundError } from '../../shared/errors.js';
+/** GET /runs/{runId} (everything a run did), GET /runs?workflowId=&status=, and POST /runs/{runId}/redrive. */
+import { listRuns } from '../../records/runs.js';
+import { runDetail } from '../../runs/run-detail.js';
+import { redriveRun } from '../../runs/redrive-run.js';
+import { callerIn } from '../authorize.js';
 import { pathId } from '../path-params.js';
 import type { RouteHandlers } from '../route-handlers.js';
 import { schemas } from '../route-table.js';
-import { runUsage } from '../../usage/totals.js';
-import { parseOrThrow } from '../validate.js';
-import { publicApproval } from './approval-view.js';
+import { jsonBody, parseOrThrow } from '../validate.js';
 
-export const runRoutes: RouteHandlers<'listRuns' | 'getRun'> = {
+export const runRoutes: RouteHandlers<'listRuns' | 'getRun' | 'redriveRun'> = {
   listRuns: async (c) => {
     const query = parseOrThrow(schemas.listRuns, c.req.query(), 'query');
     return c.json(await listRuns(query));
   },
-  getRun: async (c) => {
+  getRun: async (c) => c.json(await runDetail(pathId(c, 'runId', 'runId', 'run'))),
+  redriveRun: async (c) => {
     const runId = pathId(c, 'runId', 'runId', 'run');
-    const found = await getRunWithSteps(runId);
-    if (!found) throw new NotFoundError(`No run ${runId}`);
-    const approvals = await Promise.all((found.run.approvalIds ?? []).map((id) => getApproval(id)));
-    const classified = found.steps.filter((s) => s.kind === 'classify' && s.status === 'succeeded');
-    return c.json({
-      ...found.run,
-      steps: found.steps,
-      // What each classify step found (the full results, with evidence, are on its step record).
-      ...(classified.length ? { classification: Object.fromEntries(classified.map((s) => [s.stepId, s.output])) } : {}),
-      // Summed from the step records, which carry each generate step's tokens and cost.
-      usage: runUsage(found.steps),
-      approvals: approvals.filter((a) => a !== undefined).map(publicApproval),
-      audit: await auditTrail(runId),
-    });
+    const { reason } = parseOrThrow(schemas.redriveRun, await jsonBody(c), 'body');
+    return c.json(await redriveRun(runId, callerIn(c).id, reason));
   },
 };

@@ -5,7 +5,7 @@ import { page } from './review-page.js';
 /** The sign-in link that brings the browser back to `returnTo` (a same-origin path). */
 export const signInPath = (returnTo?: string) => `/auth/login${returnTo ? `?${new URLSearchParams({ returnTo })}` : ''}`;
 
-function signOutForm(returnTo?: string, label = 'Sign out') {
+export function signOutForm(returnTo?: string, label = 'Sign out') {
   return html`<form method="post" action="/auth/logout">${returnTo ? html`<input type="hidden" name="returnTo" value="${returnTo}">` : ''}<button>${label}</button></form>`;
 }
 

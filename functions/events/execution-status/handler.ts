@@ -12,6 +12,7 @@ const statusChangeSchema = z
     detail: z
       .object({
         name: z.string().min(1),
+        executionArn: z.string().min(1).optional(),
         status: z.enum(['FAILED', 'TIMED_OUT', 'ABORTED']),
         error: z.string().nullish(),
         cause: z.string().nullish(),
@@ -22,5 +23,5 @@ const statusChangeSchema = z
 
 export const handler = stepHandler(statusChangeSchema, async ({ detail }) => ({
   runId: detail.name,
-  ended: await endFailedExecution({ runId: detail.name, status: detail.status, error: detail.error, cause: detail.cause }),
+  ended: await endFailedExecution({ runId: detail.name, executionArn: detail.executionArn, status: detail.status, error: detail.error, cause: detail.cause }),
 }));

@@ -1,6 +1,7 @@
 /**
  * Lambda on a schedule (EventBridge, every few minutes): reminds reviewers of pending approvals
- * whose step declares `reminderEvery`. "Now" is the scheduled event's time, so a test can run the
+ * whose step declares `reminderEvery`, and queue owners of runs waiting past their SLA
+ * (functions/runs/queue-sla.ts). "Now" is the scheduled event's time, so a test can run the
  * sweep at any moment (fake time). A reminder is claimed with a conditional write first, so two
  * overlapping sweeps never remind twice for the same period.
  */
@@ -11,6 +12,7 @@ import { recordAudit } from '../../records/audit.js';
 import { stepHandler } from '../../shared/lambda-handler.js';
 import { dueForReminder, pastReviewTime } from './due.js';
 import { publishApprovalsPastSla } from '../../shared/metrics.js';
+import { sweepQueueSla } from '../../runs/queue-sla.js';
 
 const scheduledEventSchema = z.object({ time: z.string().datetime({ offset: true }) }).passthrough();
 
@@ -46,5 +48,6 @@ export const handler = stepHandler(scheduledEventSchema, async (event) => {
     });
     reminded++;
   }
-  return { checkedAt: event.time, due: due.length, reminded, pastReviewTime: [...late.values()].reduce((a, b) => a + b, 0) };
+  const queue = await sweepQueueSla(now);
+  return { checkedAt: event.time, due: due.length, reminded, pastReviewTime: [...late.values()].reduce((a, b) => a + b, 0), queue };
 });

@@ -54,8 +54,8 @@ describe('compileWorkflow', () => {
       ResultPath: '$.steps.classify_ticket',
       Next: 'triage',
       Retry: [expect.objectContaining({ ErrorEquals: expect.arrayContaining(['Lambda.ServiceException']) })],
-      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'run_failed' }],
     });
+    expect(support.States.classify_ticket).not.toHaveProperty('Catch');
   });
 
   it('compiles `in` to one presence- and type-guarded Or of StringEquals', () => {
@@ -87,7 +87,6 @@ describe('compileWorkflow', () => {
     expect(review.Catch?.map((c) => [c.ErrorEquals[0], c.Next])).toEqual([
       ['ApprovalRejected', 'run_rejected'],
       ['States.Timeout', 'agent_review__level1'],
-      ['States.ALL', 'run_failed'],
     ]);
     const level1 = support.States.agent_review__level1 as TaskState;
     expect(level1.Parameters).toMatchObject({ Payload: { level: 1, reviewers: ['support-lead@example.com'] } });
@@ -99,22 +98,35 @@ describe('compileWorkflow', () => {
     expect(support.States.agent_review__timed_out).toMatchObject({ Type: 'Task', End: true, Parameters: { finish: { status: 'approval_timed_out', expireApprovalId: { stepId: 'agent_review', level: 2 } } } });
   });
 
-  it('keeps Lambda service retries and a catch-all on every Lambda task', () => {
+  it('keeps Lambda service retries on every Lambda task, and catches no failure for good', () => {
     for (const [name, state] of Object.entries(support.States)) {
       if (state.Type !== 'Task') continue;
       expect(state.Retry?.[0]?.ErrorEquals, name).toContain('Lambda.ServiceException');
-      if (!name.startsWith('run_') && !name.endsWith('__timed_out')) expect(state.Catch?.at(-1)?.ErrorEquals, name).toEqual(['States.ALL']);
+      for (const c of state.Catch ?? []) expect(c.ErrorEquals, name).not.toContain('States.ALL');
     }
   });
 
-  it('puts a run whose step finally fails in the human queue (needs_human), never delivering it', () => {
-    expect(support.States.run_failed).toMatchObject({ Type: 'Task', End: true, Parameters: { finish: { status: 'needs_human' } } });
+  it('lets a step that finally fails fail the execution at that state (redrivable there), never delivering', () => {
+    expect(Object.keys(support.States)).not.toContain('run_failed');
+    expect(Object.keys(support.States)).not.toContain('run_delivery_failed');
+    for (const state of Object.values(support.States)) expect(JSON.stringify(state)).not.toContain('needs_human');
   });
 
-  it('routes a final delivery failure to delivery_failed', () => {
+  it('lets a final delivery failure (DeliveryFailed) fail the execution at the deliver state', () => {
     const send = support.States.send_reply as TaskState;
-    expect(send.Catch?.[0]).toEqual({ ErrorEquals: ['DeliveryFailed'], ResultPath: '$.error', Next: 'run_delivery_failed' });
+    expect(send.Catch).toBeUndefined();
     expect(send.End).toBe(true);
+  });
+
+  it("refuses an owner the reviewer directory does not know, naming owner.reviewers", () => {
+    const wf = workflowSchema.parse({
+      id: 'owned',
+      name: 'owned',
+      input: {},
+      owner: { reviewers: ['group:nobody'], channels: ['email'] },
+      steps: [{ id: 'done', kind: 'deliver', url: 'https://example.com/hook' }],
+    });
+    expect(() => compileWorkflow(wf, directory)).toThrow(/owner\.reviewers: no group "nobody"/);
   });
 
   it('compiles numeric, contains and exists conditions', () => {

@@ -1,4 +1,4 @@
-import type { ApprovalRecord } from '../../records/approvals.js';
+import type { ApprovalRecord } from '../records/approvals.js';
 
 /** Server-side bookkeeping that never leaves the server: the task token, the quorum's voter ids, the reconciler's marker. */
 type Internal = 'taskToken' | 'voterIds' | 'resumeState' | 'resumeRequestedAt';
