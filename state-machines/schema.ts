@@ -401,6 +401,8 @@ export const workflowSchema = z
      * keeps its definition, and so its release id, as it was.
      */
     retention: retentionSchema.optional(),
+    /** How long a person takes to handle one of these by hand: the console's dashboard compares the runs' handling time with it. */
+    baseline: z.object({ handlingTime: durationSchema }).strict().optional(),
     /** Who owns the runs that need a person after a failure, and how soon they should act (see ownerSchema). */
     owner: ownerSchema.optional(),
     /** The input field that names who requested the run (self-approval is refused by default). */

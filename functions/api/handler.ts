@@ -1,9 +1,11 @@
 /**
- * Lambda entry of the HTTP API (API Gateway HTTP API, payload format 2.0). `hono/aws-lambda` hands
- * the app the Lambda context as `c.env.lambdaContext`; the app puts it on its log lines
- * (api/lambda-context.ts), as injectLambdaContext does for the step handlers.
+ * Lambda entry of the HTTP API (API Gateway HTTP API, payload format 2.0): every route of the table
+ * but the console's pages (console-handler.ts). `hono/aws-lambda` hands the app the Lambda context
+ * as `c.env.lambdaContext`; the app puts it on its log lines (api/lambda-context.ts), as
+ * injectLambdaContext does for the step handlers.
  */
 import { handle } from 'hono/aws-lambda';
-import { createApp } from './app.js';
+import { apiHandlers, slackSigningSecret } from './api-routes.js';
+import { buildApp } from './app-core.js';
 
-export const handler = handle(createApp());
+export const handler = handle(buildApp(apiHandlers, { slackSecret: slackSigningSecret }));

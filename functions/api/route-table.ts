@@ -6,7 +6,7 @@
  * be written without saying who may call it (`access` is required).
  */
 import * as z from 'zod';
-import { decisionBodySchema } from '../approvals/decide.js';
+import { decisionBodySchema } from '../approvals/decision-schema.js';
 import { safeReturnTo } from '../auth/return-to.js';
 import type { Role } from '../auth/roles.js';
 import { labelName, sourceSchema } from '../knowledge/validation.js';
@@ -44,7 +44,7 @@ export const SLACK: Access = { kind: 'slack' };
 export const WEBHOOK: Access = { kind: 'webhook' };
 export const SIGN_IN: Access = { kind: 'sign-in' };
 export const roles = (...allowed: Role[]): Access => ({ kind: 'roles', roles: allowed });
-export const consolePage = (...allowed: Role[]): Access => ({ kind: 'console', roles: allowed });
+export const consolePage = (...allowed: Role[]) => ({ kind: 'console', roles: allowed }) as const satisfies Access;
 
 export interface RouteSpec {
   readonly method: 'GET' | 'POST';
@@ -183,6 +183,20 @@ export const schemas = {
       cursor: formField(z.string().max(2048)),
     })
     .strict(),
+  consoleDashboard: z
+    .object({
+      workflowId: formField(idSchema('workflowId', 'a workflow id')),
+      days: z.preprocess((v) => (v === '' || v === undefined ? '14' : v), z.enum(['7', '14', '30'], { message: 'days: 7, 14 or 30' })).transform(Number),
+    })
+    .strict(),
+  consoleAudit: z
+    .object({
+      from: formField(z.iso.date({ message: 'from: a date, e.g. 2026-11-01' })),
+      to: formField(z.iso.date({ message: 'to: a date, e.g. 2026-11-30' })),
+      verify: formField(z.literal('1', { message: 'verify: 1, or leave it out' })),
+      cursor: formField(z.string().max(2048)),
+    })
+    .strict(),
   redriveRun: z.object({ reason: z.string().trim().min(1, 'reason: say what was fixed, or leave it out').max(500).optional() }).strict(),
   eraseSubject: z.object({ subject: z.email('subject: an email address').max(320), reason: z.string().trim().min(1, 'reason: say why, or leave it out').max(500).optional() }).strict(),
   signIn: z.object({ returnTo }).strict(),
@@ -206,6 +220,8 @@ export const ROUTES = {
   startRun: { method: 'POST', path: '/webhooks/{workflowId}', summary: "Start a run of the workflow with the body as its input (Idempotency-Key header: one run per key)", access: WEBHOOK, body: 'workflow-input' },
   listRuns: { method: 'GET', path: '/runs', summary: 'Runs, newest first, by workflow, status, release and start time (from inclusive, to exclusive)', access: roles('admin', 'auditor', 'author'), query: schemas.listRuns },
   getRun: { method: 'GET', path: '/runs/{runId}', summary: 'Everything a run did: steps, approvals, usage, audit trail', access: roles('admin', 'auditor', 'author') },
+  consoleDashboard: { method: 'GET', path: '/console/dashboard', summary: 'The web console: success rate, decisions and their reasons, time to decision, handling time against the baseline, cost by day, workflow and model, errors (charts, with their figures)', access: consolePage('admin', 'auditor', 'author'), query: schemas.consoleDashboard, html: true },
+  consoleAudit: { method: 'GET', path: '/console/audit', summary: "The web console: the audit trail by day, a page at a time, and its verification on request (every edited, inserted or deleted event, and where)", access: consolePage('admin', 'auditor'), query: schemas.consoleAudit, html: true },
   consoleRuns: { method: 'GET', path: '/console/runs', summary: 'The web console: runs by workflow, status, release and day, newest first', access: consolePage('admin', 'auditor', 'author'), query: schemas.consoleRuns, html: true },
   consoleRun: { method: 'GET', path: '/console/runs/{runId}', summary: "The web console: one run's timeline (steps with input and output, model attempts, gate verdicts, approvals with the edit diff, delivery, audit events)", access: consolePage('admin', 'auditor', 'author'), html: true },
   redriveRun: { method: 'POST', path: '/runs/{runId}/redrive', summary: 'Resume a run in the human queue (needs_human, delivery_failed) or failed, from the step that failed: Step Functions RedriveExecution (audited with who and why)', access: roles('admin', 'author'), body: schemas.redriveRun },
@@ -254,6 +270,14 @@ export const ROUTES = {
 } as const satisfies Record<string, RouteSpec>;
 
 export type RouteId = keyof typeof ROUTES;
+
+/** The console's pages: served by their own function on AWS (functions/api/console-handler.ts). */
+export type ConsoleRouteId = { [K in RouteId]: (typeof ROUTES)[K]['access'] extends { kind: 'console' } ? K : never }[RouteId];
+
+/** Which Lambda function serves a route: the console's pages theirs, every other route the API's. */
+export function servedBy(route: RouteSpec): 'api' | 'console' {
+  return route.access.kind === 'console' ? 'console' : 'api';
+}
 
 /** Where the issuer sends a browser back after sign-in: registered with it as a callback URL (infra/constructs/identity.ts). */
 export const SIGN_IN_CALLBACK_PATH = ROUTES.signInCallback.path;

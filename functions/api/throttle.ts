@@ -19,7 +19,6 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import * as z from 'zod';
-import { channelSecrets } from '../notifications/channel-config.js';
 import { verifySlackSignature } from '../notifications/slack-signature.js';
 import { CALLER_KIND_NAMES, resolvedLimitsSchema, type CallerKind } from '../limits/limits-config.js';
 import { Throttle, type ThrottleDecision } from '../limits/throttle.js';
@@ -78,8 +77,11 @@ async function linkHolder(c: Context): Promise<Counted> {
   }
 }
 
-async function slackSender(c: Context): Promise<Counted> {
-  const secret = (await channelSecrets()).slackSigningSecret;
+/** Slack's signing secret, where the app serves Slack's routes (the API's function; the console's has none). */
+export type SlackSecret = () => Promise<string | undefined>;
+
+async function slackSender(c: Context, slackSecret: SlackSecret | undefined): Promise<Counted> {
+  const secret = await slackSecret?.();
   if (!secret) return anonymous(c);
   const rawBody = await c.req.text();
   try {
@@ -97,7 +99,7 @@ async function slackSender(c: Context): Promise<Counted> {
   return { kind: 'slack', caller: team.success ? team.data.team.id : 'no-team' };
 }
 
-async function countedOf(c: Context, route: RouteSpec): Promise<Counted | undefined> {
+async function countedOf(c: Context, route: RouteSpec, slackSecret: SlackSecret | undefined): Promise<Counted | undefined> {
   switch (route.access.kind) {
     case 'public':
       return anonymous(c);
@@ -109,7 +111,7 @@ async function countedOf(c: Context, route: RouteSpec): Promise<Counted | undefi
     case 'link':
       return linkHolder(c);
     case 'slack':
-      return slackSender(c);
+      return slackSender(c, slackSecret);
     case 'sign-in':
       // A browser signing in (or out) has proved nothing yet: its address.
       return anonymous(c);
@@ -146,9 +148,9 @@ async function auditRefusal(c: Context, counted: Counted, decision: ThrottleDeci
 }
 
 /** Counts the route's caller (after `authorize`); a caller over its limit gets 429. */
-export function throttled(route: RouteSpec): MiddlewareHandler {
+export function throttled(route: RouteSpec, slackSecret?: SlackSecret): MiddlewareHandler {
   return async (c, next) => {
-    const counted = await countedOf(c, route);
+    const counted = await countedOf(c, route, slackSecret);
     if (counted) await admit(c, counted);
     await next();
   };

@@ -9,33 +9,18 @@
  * and the reconciler (reconcile-decisions.ts) resumes the run: a reviewer who got 200 was right
  * (resume-after-decision.ts; only a wait that timed out first makes it a late decision, 409).
  */
-import * as z from 'zod';
+import type * as z from 'zod';
 import { addVote, expireLateDecision, getApproval, recordDecision, type ApprovalRecord, type Decision, type DecisionAuth, type DecisionChannel, type Vote } from '../records/approvals.js';
 import { recordHumanDecision } from '../autonomy/record-decision.js';
 import { recordAudit } from '../records/audit.js';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
 import { updateSlackMessages } from '../notifications/slack-send.js';
 import { checkDecision } from './decision-checks.js';
+import { decisionSchema } from './decision-schema.js';
 import { summarizeEdit } from './edit-diff.js';
 import { resumeAfterDecision } from './resume-after-decision.js';
 
-const decisionFields = z
-  .object({
-    action: z.enum(['approve', 'edit', 'reject']),
-    reviewer: z.string().trim().min(1, 'reviewer is required').max(320),
-    /** The `draftHash` of the approval as the reviewer saw it. */
-    draftHash: z.string().regex(/^[0-9a-f]{32}$/, 'draftHash: the draftHash of the approval you reviewed (GET /approvals/{id})'),
-    text: z.string().trim().min(1, 'text must not be empty').max(20000).optional(),
-    reasonCode: z.string().max(32).optional(),
-    reason: z.string().trim().max(2000).optional(),
-  })
-  .strict();
-const editHasText = (d: { action: string; text?: string }) => d.action !== 'edit' || Boolean(d.text);
-const editNeedsText = { message: 'an edit needs the edited text', path: ['text'] };
-
-export const decisionSchema = decisionFields.refine(editHasText, editNeedsText);
-/** A decision as a client sends it: who decides comes from its credentials, never the body. */
-export const decisionBodySchema = decisionFields.omit({ reviewer: true }).refine(editHasText, editNeedsText);
+export { decisionBodySchema, decisionSchema } from './decision-schema.js';
 
 export type DecisionInput = z.infer<typeof decisionSchema>;
 

@@ -7,7 +7,8 @@
  * @example maskPersonalData('call +44 20 7946 0958 or mail pat@example.com') // 'call <phone> or mail <email>'
  */
 const EMAIL = /[A-Z0-9._%+-]+@[A-Z0-9.-]+\.[A-Z]{2,}/gi;
-const PHONE = /(?:\+?\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)|\d{2,4})[\s.-]?\d{3,4}[\s.-]?\d{3,4}\b/g;
+// Not inside an identifier: a run id (run-mx4lu0bn-43b28662-2799) or a UUID holds digit groups too.
+const PHONE = /(?<![\w-])(?:\+?\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)|\d{2,4})[\s.-]?\d{3,4}[\s.-]?\d{3,4}(?![\w-])/g;
 const CARD_CANDIDATE = /\b(?:\d[ -]?){13,19}\b/g;
 
 /** The Luhn checksum that every payment card number satisfies. */

@@ -30,7 +30,7 @@ export async function countUsage(workflowId: string, at: Date, spent: Spent, cos
     return;
   }
   try {
-    await addUsage({ workflowId, day: utcDay(at), inputTokens: spent.usage.inputTokens, outputTokens: spent.usage.outputTokens, costNanoUsd: cost.costNanoUsd });
+    await addUsage({ workflowId, day: utcDay(at), inputTokens: spent.usage.inputTokens, outputTokens: spent.usage.outputTokens, costNanoUsd: cost.costNanoUsd, model: `${spent.provider}/${spent.model}` });
   } catch (err) {
     logger.error('usage counter update failed; the step record keeps the figures', { workflowId, error: err as Error });
   }

@@ -5,7 +5,8 @@
  * which already carry tokens and cost and are rewritten, not added to, if a step runs again.
  *
  * Item: { pk: "usage#wf#<workflowId>", sk: "day#<YYYY-MM-DD>", workflowId, day, inputTokens,
- * outputTokens, costNanoUsd, steps, unpricedSteps }. GSI byDay (day, workflowId) answers "all
+ * outputTokens, costNanoUsd, steps, unpricedSteps, and `cost@<provider>/<model>` (nano-USD) for each
+ * model priced that day: ADD works on top-level numbers only, so each model is its own attribute }. GSI byDay (day, workflowId) answers "all
  * workflows on a day".
  */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -23,6 +24,8 @@ export interface UsageDelta {
   readonly outputTokens: number;
   /** Null when the model has no price: counted as an unpriced step instead. */
   readonly costNanoUsd: number | null;
+  /** `<provider>/<model>`: the day's cost is also counted per model. */
+  readonly model?: string;
 }
 
 export interface UsageRow {
@@ -34,7 +37,12 @@ export interface UsageRow {
   readonly steps: number;
   /** Generate steps whose model had no price: costUsd leaves them out. */
   readonly unpricedSteps: number;
+  /** USD per `<provider>/<model>` (priced steps counted since models were recorded). */
+  readonly costByModel: Record<string, number>;
 }
+
+/** The attribute that counts one model's cost (nano-USD). */
+const MODEL_COST_PREFIX = 'cost@';
 
 export const BY_DAY_INDEX = 'byDay';
 const table = () => requireEnv(ENV.gatewayTable);
@@ -44,13 +52,17 @@ async function addTotals(deltas: UsageDelta[]): Promise<void> {
   const [first] = deltas;
   if (!first) return;
   const sum = (f: (d: UsageDelta) => number) => deltas.reduce((n, d) => n + f(d), 0);
+  const byModel = new Map<string, number>();
+  for (const d of deltas) if (d.model && d.costNanoUsd !== null) byModel.set(d.model, (byModel.get(d.model) ?? 0) + d.costNanoUsd);
+  const models = [...byModel].map(([model, nano], i) => ({ name: [`#m${i}`, `${MODEL_COST_PREFIX}${model}`], value: [`:m${i}`, nano] }));
   await documentClient().send(
     new UpdateCommand({
       TableName: table(),
       Key: key(first.workflowId, first.day),
-      UpdateExpression: 'SET workflowId = :w, #day = :d ADD inputTokens :i, outputTokens :o, costNanoUsd :c, steps :n, unpricedSteps :u',
-      ExpressionAttributeNames: { '#day': 'day' },
+      UpdateExpression: `SET workflowId = :w, #day = :d ADD inputTokens :i, outputTokens :o, costNanoUsd :c, steps :n, unpricedSteps :u${models.map((m) => `, ${m.name[0]} ${m.value[0]}`).join('')}`,
+      ExpressionAttributeNames: { '#day': 'day', ...Object.fromEntries(models.map((m) => m.name)) },
       ExpressionAttributeValues: {
+        ...Object.fromEntries(models.map((m) => m.value)),
         ':w': first.workflowId,
         ':d': first.day,
         ':i': sum((d) => d.inputTokens),
@@ -83,6 +95,7 @@ function toRow(item: Record<string, unknown>): UsageRow {
     costUsd: n(item.costNanoUsd) / 1e9,
     steps: n(item.steps),
     unpricedSteps: n(item.unpricedSteps),
+    costByModel: Object.fromEntries(Object.entries(item).filter(([k]) => k.startsWith(MODEL_COST_PREFIX)).map(([k, v]) => [k.slice(MODEL_COST_PREFIX.length), n(v) / 1e9])),
   };
 }
 

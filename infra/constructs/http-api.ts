@@ -14,7 +14,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ROUTES, type Access, type RouteId } from '../../functions/api/route-table.js';
+import { ROUTES, servedBy, type Access, type RouteId } from '../../functions/api/route-table.js';
 import { acknowledge } from './acknowledge.js';
 
 /**
@@ -77,11 +77,19 @@ export class HandrailHttpApi extends Construct {
     void stage;
   }
 
-  /** Routes every entry of the route table to `handler`. Separate from the constructor: the handler needs the API URL. */
-  addRoutes(handler: lambda.IFunction, props: HttpApiRoutesProps = {}): apigw.HttpRoute[] {
-    const integration = new HttpLambdaIntegration('AppIntegration', handler);
+  /**
+   * Routes every entry of the route table to the function that serves it (route-table.ts servedBy:
+   * the console's pages to theirs, the rest to the API's). Separate from the constructor: the
+   * functions need the API URL.
+   */
+  addRoutes(functions: Record<ReturnType<typeof servedBy>, lambda.IFunction>, props: HttpApiRoutesProps = {}): apigw.HttpRoute[] {
+    const integrations = {
+      api: new HttpLambdaIntegration('AppIntegration', functions.api),
+      console: new HttpLambdaIntegration('ConsoleIntegration', functions.console),
+    };
     return (Object.keys(ROUTES) as RouteId[]).flatMap((id) => {
       const { method, path, access } = ROUTES[id];
+      const integration = integrations[servedBy(ROUTES[id])];
       const checkedBy = gatewayAuthorization(access);
       const authorizer = checkedBy === 'jwt' ? props.authorizer : undefined;
       const routes = this.api.addRoutes({ path, methods: [apigw.HttpMethod[method]], integration, ...(authorizer ? { authorizer } : {}) });

@@ -173,6 +173,17 @@ export class HandrailStack extends Stack {
         return secret;
       });
 
+    // Per-caller request limits (stages.yaml limits, resolved with the defaults) and their counters.
+    const requestLimits = { [ENV.throttleTable]: this.data.throttle.tableName, [ENV.throttleLimits]: JSON.stringify(config.limits) };
+    const signIn = {
+      // Whose ID tokens the API accepts: the stage's user pool and app client; locally the
+      // runtime's embedded issuer, on its own URL. The keys are at <issuer>/.well-known/jwks.json.
+      ...(identity
+        ? { [ENV.authIssuer]: identity.issuer, [ENV.authAudience]: identity.client.userPoolClientId }
+        : { [ENV.authIssuer]: Fn.join('', [http.api.apiEndpoint, LOCAL_ISSUER_PATH]), [ENV.authAudience]: LOCAL_AUDIENCE }),
+      // Browser sign-in (the API as the issuer's relying party) comes back here; https → Secure cookies.
+      [ENV.authRedirectUrl]: Fn.join('', [http.api.apiEndpoint, SIGN_IN_CALLBACK_PATH]),
+    };
     const apiFunction = new HandrailFunction(this, 'ApiFunction', {
       entry: 'functions/api/handler.ts',
       kind: 'api',
@@ -188,17 +199,9 @@ export class HandrailStack extends Stack {
         [ENV.releasesFile]: `/var/task/${BUNDLED_RELEASES}`,
         // Slack: verifies interactions (signing secret), opens modals and updates messages (bot token).
         [ENV.channelSecretsArn]: channelSecrets.secretArn,
-        // Per-caller request limits (stages.yaml limits, resolved with the defaults) and their counters.
-        [ENV.throttleTable]: this.data.throttle.tableName,
-        [ENV.throttleLimits]: JSON.stringify(config.limits),
+        ...requestLimits,
         ...(webhookSecrets.length ? { [ENV.webhookSecretPrefix]: webhookSecretPrefix } : {}),
-        // Whose ID tokens the API accepts: the stage's user pool and app client; locally the
-        // runtime's embedded issuer, on its own URL. The keys are at <issuer>/.well-known/jwks.json.
-        ...(identity
-          ? { [ENV.authIssuer]: identity.issuer, [ENV.authAudience]: identity.client.userPoolClientId }
-          : { [ENV.authIssuer]: Fn.join('', [http.api.apiEndpoint, LOCAL_ISSUER_PATH]), [ENV.authAudience]: LOCAL_AUDIENCE }),
-        // Browser sign-in (the API as the issuer's relying party) comes back here; https → Secure cookies.
-        [ENV.authRedirectUrl]: Fn.join('', [http.api.apiEndpoint, SIGN_IN_CALLBACK_PATH]),
+        ...signIn,
       },
       commandHooks: {
         beforeBundling: () => [],
@@ -256,8 +259,40 @@ export class HandrailStack extends Stack {
       acknowledge(apiFunction, `IAM5[Resource::<${Stack.of(this).getLogicalId(wf.stateMachine.node.defaultChild as CfnElement)}>:*]`, "the workflow's own state machine versions and aliases (versions are numbered as they are published): runs start through the alias, replays on a version, each version read for the release it was built from");
       wf.stateMachine.grant(apiFunction, 'states:SendTaskSuccess', 'states:SendTaskFailure');
     }
+    // The web console's pages: their own function (functions/api/console-handler.ts), reading what
+    // the pages show and nothing else; signed in by the browser's session, which it verifies as the API does.
+    const consoleFunction = new HandrailFunction(this, 'ConsoleFunction', {
+      entry: 'functions/api/console-handler.ts',
+      kind: 'console',
+      timeout: Duration.seconds(29),
+      logRetention,
+      environment: {
+        ...environment,
+        [ENV.signingSecretArn]: signingSecret.secretArn,
+        [ENV.workflowsDir]: `/var/task/${BUNDLED_WORKFLOWS_DIR}`,
+        ...requestLimits,
+        ...signIn,
+      },
+      commandHooks: {
+        beforeBundling: () => [],
+        beforeInstall: () => [],
+        // The explorer and the dashboard list the deployed workflows (and their declared baselines).
+        afterBundling: (_inputDir: string, outputDir: string) => workflowCommands(outputDir, props.workflows),
+      },
+    });
+    // Runs and their steps are read and listed (Scan without a workflow filter), decided approvals
+    // queried by status, the audit trail read (a run's stream, pages, verification), the usage
+    // counters queried; a refusal is appended to the trail; a caller's standing and request counter as in the API.
+    this.data.grantTable(this.data.runs, consoleFunction, 'dynamodb:Query', 'dynamodb:Scan');
+    this.data.grantTable(this.data.approvals, consoleFunction, 'dynamodb:GetItem', 'dynamodb:Query');
+    this.data.grantAuditAppend(consoleFunction);
+    this.data.grantTable(this.data.audit, consoleFunction, 'dynamodb:Scan');
+    this.data.grantTable(this.data.gateway, consoleFunction, 'dynamodb:GetItem', 'dynamodb:Query');
+    this.data.grantTable(this.data.apiKeys, consoleFunction, 'dynamodb:GetItem', 'dynamodb:BatchGetItem');
+    this.data.grantTable(this.data.throttle, consoleFunction, 'dynamodb:UpdateItem');
+    grantSecretValue(signingSecret, consoleFunction);
     // API Gateway checks the ID token first on the routes it can (http-api.ts says which and why).
-    http.addRoutes(apiFunction, identity ? { authorizer: new HttpJwtAuthorizer('IdToken', identity.issuer, { jwtAudience: [identity.client.userPoolClientId] }) } : {});
+    http.addRoutes({ api: apiFunction, console: consoleFunction }, identity ? { authorizer: new HttpJwtAuthorizer('IdToken', identity.issuer, { jwtAudience: [identity.client.userPoolClientId] }) } : {});
 
     new Observability(this, 'Observability', { stage, workflows: props.workflows, providers: config.providers });
     // Auditors' exports to S3 with Glue tables and Athena queries: on AWS (locally, `npx handrail audit export`).

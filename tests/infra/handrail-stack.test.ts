@@ -43,10 +43,10 @@ describe('Handrail stack (dev)', () => {
     expect(Object.keys(machine!.Properties.DefinitionSubstitutions).sort()).toEqual(['fn_approval', 'fn_classify', 'fn_deliver', 'fn_finish', 'fn_generate', 'fn_retrieve']);
   });
 
-  it('bundles one nodejs22.x function per step kind plus the API, each with its own role', () => {
+  it('bundles one nodejs22.x function per step kind plus the API and the console, each with its own role', () => {
     const fns = Object.values(template.findResources('AWS::Lambda::Function')).filter((f) => f.Metadata?.['handrail:kind']);
     // dev maps its IdP's groups to roles: the user pool's pre token generation trigger is one more.
-    expect(fns.map((f) => f.Metadata['handrail:kind']).sort()).toEqual(['api', 'approval', 'classify', 'deliver', 'execution-status', 'finish', 'generate', 'pre-token-generation', 'reconcile-decisions', 'reminders', 'retrieve', 'audit-checkpoint'].sort());
+    expect(fns.map((f) => f.Metadata['handrail:kind']).sort()).toEqual(['api', 'approval', 'classify', 'console', 'deliver', 'execution-status', 'finish', 'generate', 'pre-token-generation', 'reconcile-decisions', 'reminders', 'retrieve', 'audit-checkpoint'].sort());
     for (const fn of fns) {
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
       expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON' });

@@ -102,9 +102,24 @@ describe("the API function's identity settings", () => {
     expect(JSON.stringify(apiEnv(local)[ENV.authIssuer])).toMatch(new RegExp(`HttpApi.*ApiEndpoint.*${LOCAL_ISSUER_PATH}`));
   });
 
-  it('gives no other function the identity settings', () => {
-    for (const [, fn] of Object.entries(dev.findResources('AWS::Lambda::Function')).filter(([, f]) => f.Metadata?.['handrail:kind'] && f.Metadata['handrail:kind'] !== 'api')) {
-      expect(Object.keys(fn.Properties.Environment?.Variables ?? {})).not.toContain(ENV.authIssuer);
+  it('gives the identity settings to the functions that take sign-ins (the API, the console) and no other', () => {
+    const signedIn = new Set(['api', 'console']);
+    for (const [, fn] of Object.entries(dev.findResources('AWS::Lambda::Function')).filter(([, f]) => f.Metadata?.['handrail:kind'])) {
+      const env = fn.Properties.Environment?.Variables ?? {};
+      if (signedIn.has(fn.Metadata['handrail:kind'])) expect(env[ENV.authIssuer]).toEqual(apiEnv(dev)[ENV.authIssuer]);
+      else expect(Object.keys(env)).not.toContain(ENV.authIssuer);
+    }
+  });
+
+  it("routes the console's pages to the console function and every other route to the API's", () => {
+    const integrations = dev.findResources('AWS::ApiGatewayV2::Integration');
+    const targetOf = (routeKey: string) => {
+      const route = Object.values(dev.findResources('AWS::ApiGatewayV2::Route')).find((r) => r.Properties.RouteKey === routeKey)!;
+      const integrationId = String(route.Properties.Target['Fn::Join'][1][1].Ref);
+      return JSON.stringify(integrations[integrationId]!.Properties.IntegrationUri);
+    };
+    for (const [id, route] of Object.entries(ROUTES)) {
+      expect(targetOf(`${route.method} ${route.path}`), id).toMatch(route.access.kind === 'console' ? /ConsoleFunction/ : /ApiFunction/);
     }
   });
 });

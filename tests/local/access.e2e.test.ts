@@ -106,7 +106,7 @@ describe('the access matrix, from the route table', () => {
 
   it('console pages take the session cookie only: without one (a bearer token is not one) the browser is sent to sign in', async () => {
     const pages = (Object.entries(ROUTES) as [string, RouteSpec][]).filter(([, r]) => r.access.kind === 'console');
-    expect(pages.map(([id]) => id).sort()).toEqual(['consoleRun', 'consoleRuns']);
+    expect(pages.map(([id]) => id).sort()).toEqual(['consoleAudit', 'consoleDashboard', 'consoleRun', 'consoleRuns']);
     for (const [, route] of pages) {
       expect(route.html, route.path).toBe(true);
       for (const token of [null, callers.admin!, callers.reviewer!]) expect(await call(route, token), route.path).toBe(302);

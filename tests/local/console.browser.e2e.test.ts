@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInCodeIn } from '../../local/issuer-sign-in.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { chromiumPath, launchChromium, NO_BROWSER, testOutputDir } from '../support/browser.js';
+import { browserSignIn, cookieHeader } from '../support/sign-in.js';
 import { client, decideAs, pendingApprovalOf, startSignedReceiver, startTestRuntime, waitForRun } from '../support/local-runtime.js';
 
 const workflowsDir = fileURLToPath(new URL('../fixtures/queue-workflows', import.meta.url));
@@ -117,6 +118,35 @@ describe('the web console in Chromium', () => {
     await context.close();
   });
 
+  it.skipIf(!chromiumPath)(`the dashboard draws its charts on the server from the records, each with its figures${NO_BROWSER}`, async () => {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+    const page = await signedIn(context, '/console/dashboard?workflowId=owned-delivery&days=7', 'author@example.com');
+    const problems = watch(page);
+    expect(await page.locator('h1').textContent()).toBe('Dashboard: owned-delivery');
+    // Charts drawn on the server (no script on the page), each named for screen readers; no run of
+    // this workflow failed, so that section says so instead of drawing an empty chart.
+    const charts = page.locator('svg.svg-chart[role="img"]');
+    expect(await charts.count()).toBe(6);
+    expect(await page.locator('section', { hasText: 'Errors that sent runs' }).textContent()).toContain('No run failed in this window.');
+    expect(await page.locator('script').count()).toBe(0);
+    // Today's delivered run is a bar; the edit reason is a bar; the timing lines have points.
+    const outcomes = page.locator('svg[aria-label="Runs by outcome, and the success rate"]');
+    expect(await outcomes.locator('rect title').allTextContents()).toContain(`${new Date().toISOString().slice(5, 10)} · delivered: 1`);
+    expect(await page.locator('svg[aria-label="Why drafts were edited or rejected"] rect title').allTextContents()).toEqual(['inaccurate · edited: 1']);
+    expect(await page.locator('svg[aria-label="Time to decision and handling time (minutes)"] circle').count()).toBeGreaterThan(0);
+    // The figures under the charts: the edited run delivered, its reason, its cost by model.
+    const today = new Date().toISOString().slice(0, 10);
+    const outcomesRow = page.locator('section', { hasText: 'Runs by outcome' }).locator('tr', { hasText: today });
+    expect(await outcomesRow.locator('td').allTextContents()).toEqual([today, '1', '0', '0', '0', '0', '0', '0', '0', '0', '100%']);
+    const reasons = page.locator('section', { hasText: 'Why drafts were edited' }).locator('tbody tr');
+    expect(await reasons.first().locator('td').allTextContents()).toEqual(['inaccurate', '1', '0']);
+    expect(await page.locator('#totals').textContent()).toContain('1 decisions');
+    expect(await page.locator('section', { hasText: 'Cost by model' }).locator('tbody').textContent()).toContain('offline/offline-extractive-v1');
+    await page.screenshot({ path: join(testOutputDir(), 'console-dashboard.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   it.skipIf(!chromiumPath)(`a run in the human queue says what failed and how to resume it, on a phone${NO_BROWSER}`, async () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     const page = await signedIn(context, `/console/runs/${failedRunId}`, 'auditor@example.com');
@@ -136,6 +166,31 @@ describe('the web console in Chromium', () => {
     await page.screenshot({ path: join(testOutputDir(), 'console-run-queue-phone.png'), fullPage: true });
     expect(problems).toEqual([]);
     await context.close();
+  });
+
+  it.skipIf(!chromiumPath)(`an auditor reads the audit trail and verifies it; the bar offers it to admins and auditors only${NO_BROWSER}`, async () => {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+    const page = await signedIn(context, '/console/audit', 'auditor@example.com');
+    const problems = watch(page);
+    expect(await page.locator('h1').textContent()).toBe('Audit trail');
+    const types = await page.locator('tbody tr td:nth-child(2)').allTextContents();
+    expect(types).toEqual(expect.arrayContaining(['approval.decided', 'delivery.failed']));
+    // A run's events link to its timeline.
+    expect(await page.locator(`a[href="/console/runs/${editedRunId}"]`).count()).toBeGreaterThan(0);
+    await page.getByRole('button', { name: 'Verify the trail' }).click();
+    await page.waitForURL(/verify=1/);
+    expect(await page.locator('section[aria-label="Verification"]').textContent()).toContain('The trail is intact');
+    await page.screenshot({ path: join(testOutputDir(), 'console-audit.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    await context.close();
+
+    // An author sees no Audit trail in the bar, and is refused the page.
+    const authorContext = await browser.newContext();
+    const authorPage = await signedIn(authorContext, '/console/runs', 'author@example.com');
+    expect(await authorPage.locator('.bar a').allTextContents()).toEqual(['Dashboard', 'Runs', 'Human queue']);
+    const refused = await authorPage.goto(`${rt.url}/console/audit`);
+    expect(refused?.status()).toBe(403);
+    await authorContext.close();
   });
 
   it.skipIf(!chromiumPath)(`a reviewer signed in is refused the console with a page that says why${NO_BROWSER}`, async () => {
@@ -158,6 +213,22 @@ describe('the web console in Chromium', () => {
 });
 
 describe('the web console without a browser', () => {
+  it('answers a bad dashboard or explorer query with a page that names the field, and an unknown workflow with 404', async () => {
+    const cookie = cookieHeader((await browserSignIn(rt, 'author@example.com')).jar);
+    const get = async (path: string) => {
+      const res = await fetch(`${rt.url}${path}`, { headers: { cookie }, redirect: 'manual' });
+      return { status: res.status, text: await res.text() };
+    };
+    const days = await get('/console/dashboard?days=9');
+    expect(days.status).toBe(400);
+    expect(days.text).toContain('days: 7, 14 or 30');
+    expect((await get('/console/dashboard?workflowId=nope')).status).toBe(404);
+    const from = await get('/console/runs?from=yesterday');
+    expect(from.status).toBe(400);
+    expect(from.text).toContain('from: a date, e.g. 2026-11-01');
+    expect((await get('/console/runs?from=&status=')).status).toBe(200);
+  });
+
   it('sends a request with no session to sign in and back; a bearer token is not a session', async () => {
     const res = await fetch(`${rt.url}/console/runs?status=needs_human`, { redirect: 'manual', headers: { authorization: `Bearer ${await rt.login('admin@example.com')}` } });
     expect(res.status).toBe(302);

@@ -6,18 +6,21 @@
 import { html } from 'hono/html';
 import type { Caller } from '../../auth/caller.js';
 import { hasRole } from '../../auth/caller.js';
+import type { Role } from '../../auth/roles.js';
 import { pageStyle } from '../routes/page-style.js';
 import { signOutForm } from '../routes/sign-in-pages.js';
 
-export type ConsoleSection = 'runs' | 'queue';
+export type ConsoleSection = 'dashboard' | 'runs' | 'queue' | 'audit';
 
-const SECTIONS: { id: ConsoleSection; label: string; href: string }[] = [
+const SECTIONS: { id: ConsoleSection; label: string; href: string; roles?: readonly Role[] }[] = [
+  { id: 'dashboard', label: 'Dashboard', href: '/console/dashboard' },
   { id: 'runs', label: 'Runs', href: '/console/runs' },
   { id: 'queue', label: 'Human queue', href: '/console/runs?status=needs_human' },
+  { id: 'audit', label: 'Audit trail', href: '/console/audit', roles: ['admin', 'auditor'] },
 ];
 
 export function consoleLayout(title: string, caller: Caller, active: ConsoleSection | undefined, body: unknown) {
-  const sections = hasRole(caller, 'admin', 'auditor', 'author') ? SECTIONS : [];
+  const sections = SECTIONS.filter((s) => hasRole(caller, ...(s.roles ?? ['admin', 'auditor', 'author'])));
   return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="no-referrer"><title>${title} · Handrail</title>${pageStyle}</head>
 <body class="console"><nav class="bar" aria-label="Console"><span class="brand">Handrail</span>${sections.map((s) =>
     s.id === active ? html`<a href="${s.href}" aria-current="page">${s.label}</a>` : html`<a href="${s.href}">${s.label}</a>`,

@@ -31,6 +31,8 @@ const CSS = `
   .diff .add{background:#e3f5e8} .diff .del{background:#fbe5e5} .diff span{display:block;white-space:pre-wrap;font-family:ui-monospace,monospace;font-size:.85rem}
   .alert{padding:1rem;border-radius:8px;background:#fbe5e5;margin:1rem 0} .pager{margin:1rem 0}
   h1,pre,code,.meta,.alert,.timeline>li{overflow-wrap:anywhere}
+  .svg-chart{width:100%;height:auto;display:block} .card h2{font-size:1.05rem;margin-top:0}
+  .legend{list-style:none;display:flex;flex-wrap:wrap;gap:.25rem 1rem;padding:0;margin:.25rem 0;font-size:.85rem;color:#5b6475}
   @media (max-width:40rem){body{margin:1rem auto} .bar .who{margin-left:0;width:100%} th,td{padding:.3rem}}
 `;
 

@@ -82,4 +82,12 @@ describe('personal data in log lines', () => {
     const text = 'arn:aws:states:us-east-1:123456789012:execution:handrail-dev-support-reply:run-mx45iphk at 2026-12-01T04:40:23.123Z, 1796099739644 ms, 2000 runs';
     expect(redact(text)).toBe(text);
   });
+
+  it('keeps run ids and request ids whole, digit groups and all (the correlation keys)', () => {
+    // A run id whose random part reads like a phone number, and a request id (a UUID) with one inside.
+    for (const id of ['run-mx4lu0bn-43b28662-2799', '2de213bf-a596-4e1b-2799-607568e45e7a', 'run-mx4lu0bn-43b28662-2799.agent_review.0']) {
+      expect(redact(`{"runId":"${id}"}`)).toBe(`{"runId":"${id}"}`);
+    }
+    expect(redact('ring 020 7946 0958, or (020) 7946-0958.')).toBe('ring <phone>, or <phone>.');
+  });
 });

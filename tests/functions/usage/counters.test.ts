@@ -68,7 +68,9 @@ describe('usage counters and GET /usage', () => {
     expect(status).toBe(200);
     // bedrock 1000×1.0 + 500×2.0 = $2.00; openai 2000×0.5 + 1000×1.5 = $2.50; offline $0.
     expect(body.totals).toEqual({ inputTokens: 3300, outputTokens: 1540, costUsd: 4.5, steps: 3, unpricedSteps: 0 });
-    expect(body.breakdown).toEqual([{ workflowId: 'support', day: '2025-03-01', inputTokens: 3300, outputTokens: 1540, costUsd: 4.5, steps: 3, unpricedSteps: 0 }]);
+    // …and by model (the console's dashboard reads it): one attribute per model, added to like the rest.
+    const costByModel = { 'bedrock/anthropic.claude-test': 2, 'openai/gpt-test': 2.5, 'offline/offline-extractive-v1': 0 };
+    expect(body.breakdown).toEqual([{ workflowId: 'support', day: '2025-03-01', inputTokens: 3300, outputTokens: 1540, costUsd: 4.5, steps: 3, unpricedSteps: 0, costByModel }]);
   });
 
   it('totals a workflow over every day, by day', async () => {
