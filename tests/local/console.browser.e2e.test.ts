@@ -12,7 +12,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInCodeIn } from '../../local/issuer-sign-in.js';
 import type { LocalRuntime } from '../../local/runtime.js';
-import { chromiumPath, launchChromium, NO_BROWSER, testOutputDir } from '../support/browser.js';
+import { chromiumPath, launchChromium, NO_BROWSER, testOutputDir, watch } from '../support/browser.js';
 import { browserSignIn, cookieHeader } from '../support/sign-in.js';
 import { client, decideAs, pendingApprovalOf, startSignedReceiver, startTestRuntime, waitForRun } from '../support/local-runtime.js';
 
@@ -47,15 +47,6 @@ afterAll(async () => {
   await rt?.stop();
   await receiver?.close();
 });
-
-/** Every console message and failed request of the page (a CSP refusal shows as both). */
-function watch(page: Page) {
-  const problems: string[] = [];
-  page.on('console', (m) => problems.push(`${m.type()}: ${m.text()}`));
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('requestfailed', (r) => problems.push(`${r.url()}: ${r.failure()?.errorText}`));
-  return problems;
-}
 
 /** Opens `path`, signs in at the local issuer as `user`, and comes back to it. */
 async function signedIn(context: BrowserContext, path: string, user: string): Promise<Page> {

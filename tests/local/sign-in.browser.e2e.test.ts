@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInCodeIn } from '../../local/issuer-sign-in.js';
 import type { LocalRuntime } from '../../local/runtime.js';
-import { chromiumPath, launchChromium, NO_BROWSER, testOutputDir } from '../support/browser.js';
+import { chromiumPath, launchChromium, NO_BROWSER, testOutputDir, watch } from '../support/browser.js';
 import { client, pendingApprovalOf, startTestRuntime, waitForRun } from '../support/local-runtime.js';
 import { sensitiveWorkflowsDir } from '../support/sign-in.js';
 
@@ -33,15 +33,6 @@ async function pendingReview(ticketId: string) {
   const { runId } = (await api.post('/webhooks/support-reply', { ticketId, subject: 'Refund for my annual plan', body: 'How do I get a refund?' })).body;
   const approval = await pendingApprovalOf(rt, runId);
   return { runId, link: (await api.get(`/approvals/${approval.approvalId}`)).body.reviewLinks[REVIEWER] as string };
-}
-
-/** Every console message and failed request of the page (a CSP refusal shows as both). */
-function watch(page: Page) {
-  const problems: string[] = [];
-  page.on('console', (m) => problems.push(`${m.type()}: ${m.text()}`));
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('requestfailed', (r) => problems.push(`${r.url()}: ${r.failure()?.errorText}`));
-  return problems;
 }
 
 async function signInAt(page: Page, user: string) {

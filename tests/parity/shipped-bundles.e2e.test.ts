@@ -163,6 +163,24 @@ describe('the shipped bundles', () => {
     expect(receiver.received.some((r) => r.body.runId === rejected || r.body.runId === stopped)).toBe(false);
   });
 
+  it("serves the console's pages from their own bundle: a run's timeline for a signed-in browser, sign-in for anyone else", async () => {
+    const workflowId = workflows[0]!.definition.id;
+    const { runs } = (await api().get(`/runs?workflowId=${workflowId}`)).body;
+    const runId = runs[0].runId as string;
+    // The session cookie carries the ID token itself (functions/auth/session-cookie.ts; http: no __Host- prefix).
+    const session = { cookie: `handrail-session=${await rt.login('admin@example.com')}` };
+    const list = await fetch(`${rt.url}/console/runs?workflowId=${workflowId}`, { headers: session });
+    expect(list.status).toBe(200);
+    expect(await list.text()).toContain(`/console/runs/${runId}`);
+    const timeline = await fetch(`${rt.url}/console/runs/${runId}`, { headers: session });
+    expect(timeline.status).toBe(200);
+    expect(await timeline.text()).toContain('Timeline');
+    expect((await fetch(`${rt.url}/console/dashboard?workflowId=${workflowId}`, { headers: session })).status).toBe(200);
+    const anonymous = await fetch(`${rt.url}/console/runs`, { redirect: 'manual' });
+    expect(anonymous.status).toBe(302);
+    expect(anonymous.headers.get('location')).toBe('/auth/login?returnTo=%2Fconsole%2Fruns');
+  });
+
   it('keeps one warm process per function: started once, every invocation reusing it', () => {
     const environments = rt.bundles.list();
     expect(environments.filter((e) => e.invocations === 0).map((e) => e.kind)).toEqual([]);

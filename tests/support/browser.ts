@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** CHROMIUM_PATH, or the first Chromium found where Debian and others install it. */
 export const chromiumPath: string | undefined = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find(
@@ -31,4 +31,13 @@ export function testOutputDir(): string {
   const dir = process.env.HANDRAIL_TEST_OUTPUT ?? join(tmpdir(), 'handrail-test-output');
   mkdirSync(dir, { recursive: true });
   return dir;
+}
+
+/** Every console message and failed request of the page (a CSP refusal shows as both). */
+export function watch(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (m) => problems.push(`${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`${r.url()}: ${r.failure()?.errorText}`));
+  return problems;
 }

@@ -82,20 +82,28 @@ function xLabels(labels: readonly string[], at: (label: string) => number) {
   return labels.map((l, i) => (i % every === 0 ? html`<text x="${at(l)}" y="${H - 8}" text-anchor="middle" font-size="11" fill="${AXIS}">${l}</text>` : ''));
 }
 
+/** Each label's segments, the series stacked in order: where each starts and ends, and its value (non-zero only). */
+function stacked(labels: readonly string[], series: readonly Series[]): { label: string; series: Series; from: number; to: number; value: number }[] {
+  return labels.flatMap((label, i) => {
+    let base = 0;
+    return series.flatMap((s) => {
+      const value = s.values[i] ?? 0;
+      const from = base;
+      base += value;
+      return value > 0 ? [{ label, series: s, from, to: base, value }] : [];
+    });
+  });
+}
+
+const totalsOf = (labels: readonly string[], series: readonly Series[]) => labels.map((_, i) => series.reduce((n, s) => n + (s.values[i] ?? 0), 0));
+
 /** Bars per label, the series stacked; optionally a line on a right-hand axis (e.g. a rate in %). */
 export function barChart(title: string, labels: readonly string[], series: readonly Series[], yLabel: string, overlay?: Series & { max: number; axisLabel: string }) {
   const x = bands(labels, [M.left, W - M.right], 0.25);
-  const totals = labels.map((_, i) => series.reduce((n, s) => n + (s.values[i] ?? 0), 0));
-  const y = linear(Math.max(...totals), [H - M.bottom, M.top]);
-  const bars = labels.flatMap((label, i) => {
-    let base = 0;
-    return series.map((s) => {
-      const v = s.values[i] ?? 0;
-      const from = base;
-      base += v;
-      return v > 0 ? html`<rect x="${x(label)}" y="${y(base)}" width="${x.bandwidth()}" height="${y(from) - y(base)}" fill="${s.color}"><title>${label} · ${s.label}: ${format(v)}</title></rect>` : '';
-    });
-  });
+  const y = linear(Math.max(...totalsOf(labels, series)), [H - M.bottom, M.top]);
+  const bars = stacked(labels, series).map(
+    (b) => html`<rect x="${x(b.label)}" y="${y(b.to)}" width="${x.bandwidth()}" height="${y(b.from) - y(b.to)}" fill="${b.series.color}"><title>${b.label} · ${b.series.label}: ${format(b.value)}</title></rect>`,
+  );
   let overlayPath: unknown = '';
   if (overlay) {
     const r = linear(overlay.max, [H - M.bottom, M.top]);
@@ -126,17 +134,10 @@ export function hBarChart(title: string, categories: readonly string[], series: 
   const height = Math.max(60, categories.length * rowH + M.top + M.bottom);
   const left = 150;
   const y = bands(categories, [M.top, height - M.bottom], 0.2);
-  const totals = categories.map((_, i) => series.reduce((n, s) => n + (s.values[i] ?? 0), 0));
-  const x = linear(Math.max(...totals), [left, W - M.right]);
-  const bars = categories.flatMap((c, i) => {
-    let base = 0;
-    return series.map((s) => {
-      const v = s.values[i] ?? 0;
-      const from = base;
-      base += v;
-      return v > 0 ? html`<rect x="${x(from)}" y="${y(c)}" width="${x(base) - x(from)}" height="${y.bandwidth()}" fill="${s.color}"><title>${c} · ${s.label}: ${format(v)}</title></rect>` : '';
-    });
-  });
+  const x = linear(Math.max(...totalsOf(categories, series)), [left, W - M.right]);
+  const bars = stacked(categories, series).map(
+    (b) => html`<rect x="${x(b.from)}" y="${y(b.label)}" width="${x(b.to) - x(b.from)}" height="${y.bandwidth()}" fill="${b.series.color}"><title>${b.label} · ${b.series.label}: ${format(b.value)}</title></rect>`,
+  );
   const body = html`${x.ticks(5).map(
     (t) => html`<line x1="${x(t)}" x2="${x(t)}" y1="${M.top}" y2="${height - M.bottom}" stroke="${GRID}"></line><text x="${x(t)}" y="${height - 8}" text-anchor="middle" font-size="11" fill="${AXIS}">${format(t)}</text>`,
   )}${categories.map((c) => html`<text x="${left - 6}" y="${y.center(c) + 4}" text-anchor="end" font-size="11" fill="${AXIS}">${c.length > 24 ? `${c.slice(0, 23)}…` : c}</text>`)}${bars}`;

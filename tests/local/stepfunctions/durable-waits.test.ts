@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LocalStepFunctions } from '../../../local/stepfunctions/engine.js';
 import { ExecutionJournal } from '../../../local/stepfunctions/journal.js';
 import type { ExecutionClosedEvent, ExecutionRecord } from '../../../local/stepfunctions/types.js';
-import { fnArn, nextTaskToken } from './helpers.js';
+import { durableEngines, fnArn, nextTaskToken } from './helpers.js';
 
 /** Prepare → Approve (waits; InputPath and Parameters, so raw ≠ effective input) → Approved | TimedOut. */
 function approvalMachine(timeoutSeconds: number) {
@@ -39,25 +39,7 @@ function approvalMachine(timeoutSeconds: number) {
   };
 }
 
-const dirs: string[] = [];
-const engines: LocalStepFunctions[] = [];
-afterEach(async () => {
-  for (const engine of engines.splice(0)) {
-    engine.closeJournal();
-    for (const { stateMachineArn } of await engine.listStateMachines()) {
-      for (const { executionArn, status } of await engine.listExecutions(stateMachineArn!)) {
-        if (status === 'RUNNING') await engine.stopExecution(executionArn!);
-      }
-    }
-  }
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function newDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'handrail-sfn-'));
-  dirs.push(dir);
-  return dir;
-}
+const { engines, newDir } = durableEngines('handrail-sfn-');
 
 /** An engine on `dir` with `definition` registered; `calls` collects what `notify` received. */
 function boot(dir: string, definition: object) {

@@ -1,5 +1,9 @@
 /** Shared set-up: the engine behind its HTTP endpoint, driven by the real SFNClient. */
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach } from 'vitest';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { LocalStepFunctions } from '../../../local/stepfunctions/engine.js';
 import { startSfnEndpoint, type SfnEndpoint } from '../../../local/stepfunctions/endpoint.js';
@@ -67,4 +71,33 @@ export async function errorName(call: Promise<unknown>): Promise<string> {
     return (err as Error).name;
   }
   throw new Error('expected the call to fail');
+}
+
+/**
+ * Engines on persistence folders (durable executions): `newDir()` makes a folder, `engines` takes
+ * each engine made; after each test every journal is closed, every running execution stopped and
+ * every folder removed.
+ */
+export function durableEngines(prefix: string): { newDir(): string; readonly engines: LocalStepFunctions[] } {
+  const dirs: string[] = [];
+  const engines: LocalStepFunctions[] = [];
+  afterEach(async () => {
+    for (const engine of engines.splice(0)) {
+      engine.closeJournal();
+      for (const { stateMachineArn } of await engine.listStateMachines()) {
+        for (const { executionArn, status } of await engine.listExecutions(stateMachineArn!)) {
+          if (status === 'RUNNING') await engine.stopExecution(executionArn!);
+        }
+      }
+    }
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    engines,
+    newDir: () => {
+      const dir = mkdtempSync(join(tmpdir(), prefix));
+      dirs.push(dir);
+      return dir;
+    },
+  };
 }

@@ -19,7 +19,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { LocalStepFunctions } from '../../../local/stepfunctions/engine.js';
 import { ExecutionJournal } from '../../../local/stepfunctions/journal.js';
 import type { ExecutionClosedEvent, ExecutionRecord } from '../../../local/stepfunctions/types.js';
-import { errorName, fnArn, lambdaError, nextTaskToken, startService, type Service } from './helpers.js';
+import { durableEngines, errorName, fnArn, lambdaError, nextTaskToken, startService, type Service } from './helpers.js';
 
 /** Prepare → A → B → Done; B fails while its input's `id` is in `failOnce` (once), hangs while it is in `hang`. */
 const pipeline = {
@@ -295,25 +295,7 @@ describe('RedriveExecution over the SDK', () => {
 });
 
 describe('durable redrives', () => {
-  const dirs: string[] = [];
-  const engines: LocalStepFunctions[] = [];
-  afterEach(async () => {
-    for (const engine of engines.splice(0)) {
-      engine.closeJournal();
-      for (const { stateMachineArn } of await engine.listStateMachines()) {
-        for (const { executionArn, status } of await engine.listExecutions(stateMachineArn!)) {
-          if (status === 'RUNNING') await engine.stopExecution(executionArn!);
-        }
-      }
-    }
-    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-  });
-
-  function newDir(): string {
-    const dir = mkdtempSync(join(tmpdir(), 'handrail-redrive-'));
-    dirs.push(dir);
-    return dir;
-  }
+  const { engines, newDir } = durableEngines('handrail-redrive-');
 
   /** An engine on `dir` with the pipeline registered; `invoked` lists `fn:id` per invocation. */
   function boot(dir: string, maxClosedExecutions?: number) {
@@ -424,7 +406,8 @@ describe('durable redrives', () => {
     journal.close();
 
     // Closed more than 14 days ago: dropped at the next compaction.
-    const old = new ExecutionJournal(newDir());
+    const oldDir = newDir();
+    const old = new ExecutionJournal(oldDir);
     const exec = {
       executionArn: 'arn:aws:states:us-east-1:000000000000:execution:m:old', name: 'old', input: '{}', startDate: new Date(0),
       stateMachine: { stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:m', definitionText: '{}' },
@@ -434,9 +417,9 @@ describe('durable redrives', () => {
     old.ended(exec.executionArn, { status: 'FAILED', stopDate: new Date(Date.now() - 15 * 24 * 3600 * 1000) });
     expect(old.redrivableExecutions).toBe(1);
     old.close();
-    const reopened = new ExecutionJournal(dirs.at(-1)!);
+    const reopened = new ExecutionJournal(oldDir);
     expect(reopened.redrivableExecutions).toBe(0);
-    expect(readFileSync(join(dirs.at(-1)!, 'executions.jsonl'), 'utf8')).toBe('');
+    expect(readFileSync(join(oldDir, 'executions.jsonl'), 'utf8')).toBe('');
     reopened.close();
   });
 });
