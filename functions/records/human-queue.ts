@@ -5,11 +5,11 @@
  * reads only the runs waiting for a person, oldest first, never the whole table. Each write is one
  * conditional update of the run item, guarded by the status it moves from.
  */
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../shared/aws-clients.js';
 import { ENV } from '../shared/env-names.js';
 import { requireEnv } from '../shared/env.js';
-import { isConditionFailure, updateIf } from './dynamo-helpers.js';
+import { isConditionFailure, queryAll, updateIf } from './dynamo-helpers.js';
 import { RUN_SK, stripKeys, type RunRecord, type RunStatus } from './runs.js';
 
 const runsTable = () => requireEnv(ENV.runsTable);
@@ -59,22 +59,13 @@ export async function enterHumanQueue(runId: string, entry: QueueEntry): Promise
 
 /** Every run waiting in the queue, oldest first. */
 export async function openQueue(): Promise<RunRecord[]> {
-  const runs: RunRecord[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await documentClient().send(
-      new QueryCommand({
-        TableName: runsTable(),
-        IndexName: HUMAN_QUEUE_INDEX,
-        KeyConditionExpression: 'humanQueue = :open',
-        ExpressionAttributeValues: { ':open': QUEUE_OPEN },
-        ExclusiveStartKey: start,
-      }),
-    );
-    runs.push(...(out.Items ?? []).map((i) => stripKeys(i) as unknown as RunRecord));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return runs;
+  const items = await queryAll({
+    TableName: runsTable(),
+    IndexName: HUMAN_QUEUE_INDEX,
+    KeyConditionExpression: 'humanQueue = :open',
+    ExpressionAttributeValues: { ':open': QUEUE_OPEN },
+  });
+  return items.map((i) => stripKeys(i) as unknown as RunRecord);
 }
 
 /** Claims this period's reminder of a queued run (compare-and-set on the last one), so two sweeps remind once. */
