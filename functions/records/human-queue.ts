@@ -5,11 +5,9 @@
  * reads only the runs waiting for a person, oldest first, never the whole table. Each write is one
  * conditional update of the run item, guarded by the status it moves from.
  */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient } from '../shared/aws-clients.js';
 import { ENV } from '../shared/env-names.js';
 import { requireEnv } from '../shared/env.js';
-import { isConditionFailure, queryAll, updateIf } from './dynamo-helpers.js';
+import { queryAll, updateIf } from './dynamo-helpers.js';
 import { RUN_SK, stripKeys, type RunRecord, type RunStatus } from './runs.js';
 
 const runsTable = () => requireEnv(ENV.runsTable);
@@ -83,23 +81,15 @@ export function claimQueueReminder(runId: string, previous: string | undefined, 
  * Takes a run out of the queue to run again (a redrive): `running`, its error and queue keys gone,
  * its redrive counted. Only from the status it was read in, so two redrives cannot both win.
  */
-export async function leaveHumanQueue(runId: string, from: RunStatus, at: string): Promise<boolean> {
-  try {
-    await documentClient().send(
-      new UpdateCommand({
-        TableName: runsTable(),
-        Key: { runId, sk: RUN_SK },
-        UpdateExpression: 'SET #status = :running, updatedAt = :at, redriveCount = if_not_exists(redriveCount, :zero) + :one REMOVE humanQueue, queuedAt, queueDueAt, queueRemindedAt, #error',
-        ConditionExpression: '#status = :from',
-        ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
-        ExpressionAttributeValues: { ':running': 'running', ':at': at, ':from': from, ':zero': 0, ':one': 1 },
-      }),
-    );
-    return true;
-  } catch (err) {
-    if (isConditionFailure(err)) return false;
-    throw err;
-  }
+export function leaveHumanQueue(runId: string, from: RunStatus, at: string): Promise<boolean> {
+  return updateIf({
+    TableName: runsTable(),
+    Key: { runId, sk: RUN_SK },
+    UpdateExpression: 'SET #status = :running, updatedAt = :at, redriveCount = if_not_exists(redriveCount, :zero) + :one REMOVE humanQueue, queuedAt, queueDueAt, queueRemindedAt, #error',
+    ConditionExpression: '#status = :from',
+    ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+    ExpressionAttributeValues: { ':running': 'running', ':at': at, ':from': from, ':zero': 0, ':one': 1 },
+  });
 }
 
 /** Puts a run back as it was when a redrive could not be started (the execution is not redrivable). */
