@@ -63,6 +63,8 @@ export interface BundledRuntime {
   readonly functions: readonly BundledFunction[];
   /** The functions' processes (tests inspect them). */
   readonly bundles: BundleHost;
+  /** Each function's output, as its log group would hold it: `<logsDir>/<logicalId>.log`. */
+  readonly logsDir: string;
   readonly engine: LocalStepFunctions;
   readonly emulators: Emulators;
   /** A workflow's webhook secret, as the stage's Secrets Manager holds it (what its sender signs with). */
@@ -142,7 +144,8 @@ export async function startBundledRuntime(options: BundledRuntimeOptions): Promi
   const idp = await serveIssuerKeys(key, apiEnvironment[ENV.authIssuer] ?? '', hostname);
   const endpoints = { dynamodb: emulators.dynamodbEndpoint, s3: emulators.s3Endpoint, sfn: sfn.url, secretsManager: secrets.url, identityKeys: idp.jwksUrl };
   const functions = templateFunctions.map((fn) => bundledFunction(fn, outdir, endpoints));
-  const host = new BundleHost(functions, { logsDir: join(dataDir, 'logs') });
+  const logsDir = join(dataDir, 'logs');
+  const host = new BundleHost(functions, { logsDir });
   bundles = host;
   const scheduler = startTemplateSchedules(reader, lambdas);
 
@@ -153,6 +156,7 @@ export async function startBundledRuntime(options: BundledRuntimeOptions): Promi
     outdir,
     functions,
     bundles: host,
+    logsDir,
     engine,
     emulators,
     webhookSecret: (workflowId) => {

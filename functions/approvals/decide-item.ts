@@ -7,6 +7,7 @@
 import { closeDecidedApproval, recordItemDecision } from '../records/approval-items.js';
 import { clearPendingResume, getApproval, RESUME_PENDING, type ApprovalRecord, type Decision, type DecisionAuth, type DecisionChannel } from '../records/approvals.js';
 import { recordAudit } from '../records/audit.js';
+import { publishDecision } from '../shared/metrics.js';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
 import { deliveredText } from './approval-items.js';
 import type { DecisionInput } from './decide.js';
@@ -43,6 +44,7 @@ export async function decideItem(approvalId: string, itemId: string, input: Deci
   const updated = await recordItemDecision(approvalId, index, decision, finalText, item.draftHash);
   // The last part closes the request and resumes the run before anything else is written.
   const result = updated.items?.some((i) => i.status === 'pending') ? updated : await closeParts(updated, decidedAt);
+  publishDecision({ workflowId: approval.workflowId, action: input.action, reasonCode: input.reasonCode, routeKey: approval.routeKey, requestedAt: approval.requestedAt, decidedAt, editDistance: decision.editDistance });
   await recordAudit({ subject: approval.runId, runId: approval.runId, type: 'approval.item_decided', actor: input.reviewer, details: { approvalId, itemId, action: input.action, channel, authenticatedBy: auth.method, reasonCode: input.reasonCode } });
   return result;
 }

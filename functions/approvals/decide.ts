@@ -14,6 +14,7 @@ import { addVote, expireLateDecision, getApproval, recordDecision, type Approval
 import { recordHumanDecision } from '../autonomy/record-decision.js';
 import { recordAudit } from '../records/audit.js';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
+import { publishDecision } from '../shared/metrics.js';
 import { updateSlackMessages } from '../notifications/slack-send.js';
 import { checkDecision } from './decision-checks.js';
 import { decisionSchema } from './decision-schema.js';
@@ -83,6 +84,7 @@ async function finalize(approval: ApprovalRecord, input: DecisionInput, channel:
     // `resumed`: sent (the run took it) or deferred (a retried state or the reconciler will send it).
     details: { approvalId: approval.approvalId, action: input.action, channel, authenticatedBy: auth.method, reasonCode: input.reasonCode, reason: input.reason, editDistance: edit?.editDistance, resumed },
   });
+  publishDecision({ workflowId: approval.workflowId, action: input.action, reasonCode: input.reasonCode, routeKey: approval.routeKey, requestedAt: approval.requestedAt, decidedAt, editDistance: edit?.editDistance });
   // The route path's autonomy figures learn from this human decision (never throws).
   await recordHumanDecision(approval, decision);
   // Whatever channel decided, the Slack messages of the request now say so (never throws).

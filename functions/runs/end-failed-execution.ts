@@ -5,13 +5,17 @@
  * queue: `delivery_failed` when the delivery failed, else `needs_human` (human-queue.ts), and from
  * there `npx handrail runs redrive` resumes the execution at the failed state. An execution that
  * exceeded a payload limit (`States.DataLimitExceeded`: it would fail the same way again), timed
- * out or was stopped ends its run `failed`. Any request still waiting for a reviewer is closed.
+ * out or was stopped ends its run `failed` (counted as an ended run with an error). Any request still
+ * waiting for a reviewer is closed.
  */
 import { closeApproval } from '../records/approvals.js';
 import { recordAudit } from '../records/audit.js';
 import { getRun, updateRun } from '../records/runs.js';
 import { ConflictError, ERROR_NAMES } from '../shared/errors.js';
+import { publishRunEnded } from '../shared/metrics.js';
+import { countsOf } from '../../state-machines/rollout.js';
 import { sendToHumanQueue } from './human-queue.js';
+import { releaseOfRun } from './run-release.js';
 
 export interface EndedExecution {
   /** The execution's name: Handrail names executions by runId. */
@@ -41,6 +45,8 @@ export async function endFailedExecution({ runId, executionArn, status, error, c
   }
   await recordAudit({ subject: runId, runId, type: 'run.execution_failed', actor: 'handrail', details: { status, ...reason } });
   await closeWaitingRequests(run.approvalIds, reason.error);
+  // Counted as an ended run with an error, for its workflow and its release (the rollback alarms read it).
+  if (!run.replay) publishRunEnded(run.workflowId, (await releaseOfRun(run, executionArn))?.releaseId, countsOf({ status: 'failed' }), false);
   return true;
 }
 

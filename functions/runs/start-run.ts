@@ -4,6 +4,7 @@
  * instead of starting a second one; if the first attempt stopped between the two writes, the
  * retry starts the execution (StartExecution is idempotent for the same name and input).
  */
+import { publishRunStarted } from '../shared/metrics.js';
 import { createHash, randomUUID } from 'node:crypto';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { RunRecord } from '../records/runs.js';
@@ -72,6 +73,7 @@ export async function startRun(workflow: RegisteredWorkflow, input: Record<strin
     throw err;
   }
   if (previous?.status === 'start_failed') await updateRun(runId, { status: 'running' });
+  publishRunStarted(workflowId);
   return { runId, duplicate: !created };
 }
 

@@ -4,6 +4,7 @@
  * they are sent together, not one after the other.
  */
 import { putStepRecord, type RunRecord, type StepRecord } from '../records/runs.js';
+import { publishUsage } from '../shared/metrics.js';
 import { expiryOf } from '../shared/ttl.js';
 import { countUsage, priceStep, type Spent } from '../usage/account.js';
 
@@ -15,6 +16,7 @@ export function modelStepRecorder(base: Base, run: Pick<RunRecord, 'workflowId' 
   return async (fields: ModelStepFields, spent?: Spent): Promise<void> => {
     const finishedAt = new Date();
     const cost = spent ? priceStep(spent) : undefined;
+    if (spent && cost) publishUsage(run.workflowId, base.stepId, `${spent.provider}/${spent.model}`, spent.usage, cost.costUsd);
     await Promise.all([
       putStepRecord({
         ...base,

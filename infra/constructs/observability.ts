@@ -3,8 +3,9 @@
  * per workflow and one for the model providers, and the alarms that say something needs a person —
  * per workflow, too many runs in the human queue, a delivery that failed, approvals past their
  * reviewers' time; per provider, too many failed calls — all to one SNS topic the operator subscribes
- * to (encrypted with its own key, which CloudWatch may use to publish). Everything reads the metrics
- * the handlers publish (functions/shared/metric-names.ts).
+ * to (encrypted with its own key, which CloudWatch may use to publish). A workflow's section shows its
+ * runs and decisions, time to decision and edit distance, gate failures, tokens and cost. Everything
+ * reads the metrics the handlers publish (functions/shared/metric-names.ts).
  */
 import { CfnOutput, Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -13,7 +14,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE, PROVIDER_METRICS, providerDimensions, WORKFLOW_METRICS, workflowDimensions } from '../../functions/shared/metric-names.js';
+import { DECISION_METRICS, GATE_METRICS, METRICS_NAMESPACE, PROVIDER_METRICS, providerDimensions, USAGE_METRICS, WORKFLOW_METRICS, workflowDimensions } from '../../functions/shared/metric-names.js';
 import type { LoadedWorkflow } from '../../state-machines/load-workflow.js';
 
 /** The share of ended runs in the human queue past which a workflow's alarm fires, unless its rollbackWhen names one. */
@@ -48,8 +49,8 @@ export class Observability extends Construct {
     new CfnOutput(this, 'AlarmTopicArn', { value: this.topic.topicArn, description: 'Subscribe the people who watch this stage (aws sns subscribe --protocol email …)' });
     const notify = new actions.SnsAction(this.topic);
 
-    const workflowMetric = (workflowId: string, name: string, statistic = 'Sum') =>
-      new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: name, dimensionsMap: workflowDimensions(workflowId), statistic, period: PERIOD, label: name });
+    const workflowMetric = (workflowId: string, name: string, statistic = 'Sum', label = name) =>
+      new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: name, dimensionsMap: workflowDimensions(workflowId), statistic, period: PERIOD, label });
     const providerMetric = (provider: string, name: string) =>
       new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: name, dimensionsMap: providerDimensions(provider), statistic: 'Sum', period: PERIOD, label: `${provider} ${name}` });
     const alarm = (alarmId: string, metric: cloudwatch.Metric | cloudwatch.MathExpression, threshold: number, description: string) => {
@@ -90,6 +91,21 @@ export class Observability extends Construct {
           new cloudwatch.GraphWidget({ title: `${w}: runs ended`, width: 8, left: [WORKFLOW_METRICS.runs, WORKFLOW_METRICS.needsHuman, WORKFLOW_METRICS.errors, WORKFLOW_METRICS.deliveryFailed].map((n) => workflowMetric(w, n)) }),
           new cloudwatch.GraphWidget({ title: `${w}: decisions`, width: 8, left: [WORKFLOW_METRICS.approved, WORKFLOW_METRICS.edited, WORKFLOW_METRICS.rejected].map((n) => workflowMetric(w, n)) }),
           new cloudwatch.AlarmStatusWidget({ title: `${w}: alarms`, width: 8, alarms }),
+        ],
+        [
+          new cloudwatch.GraphWidget({
+            title: `${w}: time to decision (ms) and edits`,
+            width: 8,
+            left: [workflowMetric(w, DECISION_METRICS.timeToDecision, 'p50', 'time to decision p50'), workflowMetric(w, DECISION_METRICS.timeToDecision, 'p90', 'time to decision p90')],
+            right: [workflowMetric(w, DECISION_METRICS.editDistance, 'Average', 'edit distance (avg characters)')],
+          }),
+          new cloudwatch.GraphWidget({ title: `${w}: started, decided, gate failures`, width: 8, left: [workflowMetric(w, WORKFLOW_METRICS.runsStarted), workflowMetric(w, DECISION_METRICS.decisions), workflowMetric(w, GATE_METRICS.failures)] }),
+          new cloudwatch.GraphWidget({
+            title: `${w}: tokens and cost (USD)`,
+            width: 8,
+            left: [workflowMetric(w, USAGE_METRICS.inputTokens), workflowMetric(w, USAGE_METRICS.outputTokens)],
+            right: [workflowMetric(w, USAGE_METRICS.costUsd)],
+          }),
         ],
       );
     }

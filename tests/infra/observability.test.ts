@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app-factory.js';
-import { PROVIDER_METRICS, WORKFLOW_METRICS } from '../../functions/shared/metric-names.js';
+import { DECISION_METRICS, GATE_METRICS, PROVIDER_METRICS, USAGE_METRICS, WORKFLOW_METRICS } from '../../functions/shared/metric-names.js';
 
 const template = Template.fromStack(buildApp({ stage: 'dev', bundling: false, outdir: mkdtempSync(join(tmpdir(), 'cdk-')) }).stack);
 const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter((a) => /^Handrail dev: /.test(a.Properties.AlarmDescription));
@@ -26,7 +26,9 @@ describe('the stage dashboard and alarms', () => {
     const body = JSON.stringify(dashboard!.Properties.DashboardBody);
     expect(body).toContain('## support-reply');
     expect(body).toContain('## Model providers');
-    for (const name of [WORKFLOW_METRICS.runs, WORKFLOW_METRICS.needsHuman, WORKFLOW_METRICS.deliveryFailed, WORKFLOW_METRICS.approved, WORKFLOW_METRICS.rejected, PROVIDER_METRICS.calls, PROVIDER_METRICS.fallbacks]) expect(body).toContain(name);
+    for (const name of [WORKFLOW_METRICS.runs, WORKFLOW_METRICS.runsStarted, WORKFLOW_METRICS.needsHuman, WORKFLOW_METRICS.deliveryFailed, WORKFLOW_METRICS.approved, WORKFLOW_METRICS.rejected, PROVIDER_METRICS.calls, PROVIDER_METRICS.fallbacks]) expect(body).toContain(name);
+    for (const name of [...Object.values(DECISION_METRICS), ...Object.values(GATE_METRICS), ...Object.values(USAGE_METRICS)]) expect(body).toContain(name);
+    expect(body).toContain('p90');
     expect(body).toContain('bedrock');
     expect(body).toContain('openai');
   });

@@ -8,11 +8,12 @@
  * → signed delivery.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ENV } from '../../functions/shared/env-names.js';
+import { DECISION_METRICS, METRICS_NAMESPACE, PROVIDER_METRICS, USAGE_METRICS, WORKFLOW_METRICS } from '../../functions/shared/metric-names.js';
 import { projectRoot } from '../../infra/project-root.js';
 import { startBundledRuntime, type BundledRuntime } from '../../local/bundled-runtime.js';
 import { stateMachineName } from '../../state-machines/compiler/index.js';
@@ -161,6 +162,31 @@ describe('the shipped bundles', () => {
     // The schedules (reminders, the decision reconciler)
     await expect(rt.runSchedules()).resolves.toHaveLength(rt.functions.filter((f) => ['reminders', 'reconcile-decisions', 'audit-checkpoint'].includes(f.kind)).length);
     expect(receiver.received.some((r) => r.body.runId === rejected || r.body.runId === stopped)).toBe(false);
+  });
+
+  it('publishes each function\'s metrics as EMF lines in its own log, as CloudWatch reads them', async () => {
+    /** The EMF lines in `kind`'s log: metric name → the dimension values it was published with. */
+    const emfOf = (kind: string) =>
+      readFileSync(join(rt.logsDir, `${fn(kind).logicalId}.log`), 'utf8')
+        .split('\n')
+        .filter((line) => line.startsWith('{"_aws"'))
+        .map((line) => JSON.parse(line) as Record<string, unknown> & { _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] } });
+    const published = (kind: string, metric: string) =>
+      emfOf(kind).filter((l) => l._aws.CloudWatchMetrics.some((m) => m.Namespace === METRICS_NAMESPACE && m.Metrics.some((x) => x.Name === metric)));
+    const ids = workflows.map((w) => w.definition.id);
+    await vi.waitFor(() => {
+      // The API: a run started per webhook; reviewers' decisions, by action and reason code, with the time they took
+      expect(new Set(published('api', WORKFLOW_METRICS.runsStarted).map((l) => l.Workflow))).toEqual(new Set(ids));
+      const decisions = published('api', DECISION_METRICS.decisions);
+      expect(decisions.some((l) => l.Action === 'approve' && typeof l[DECISION_METRICS.timeToDecision] === 'number')).toBe(true);
+      expect(decisions.some((l) => l.Action === 'reject' && l.ReasonCode)).toBe(true);
+      // The model steps: calls per provider, tokens per model
+      expect(published('generate', PROVIDER_METRICS.calls).some((l) => l.Provider === 'offline')).toBe(true);
+      expect(published('generate', USAGE_METRICS.inputTokens).some((l) => typeof l.Model === 'string' && (l[USAGE_METRICS.inputTokens] as number) > 0)).toBe(true);
+      // The runs ended: delivered by finish, stopped by the execution-status rule
+      expect(published('finish', WORKFLOW_METRICS.runs).length).toBeGreaterThanOrEqual(ids.length);
+      expect(published('execution-status', WORKFLOW_METRICS.runs).length).toBeGreaterThan(0);
+    }, { timeout: 10_000 });
   });
 
   it("serves the console's pages from their own bundle: a run's timeline for a signed-in browser, sign-in for anyone else", async () => {

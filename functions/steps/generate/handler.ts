@@ -8,6 +8,7 @@ import { generateStructured } from '../../gateway/structured-generate.js';
 import { StructuredOutputInvalid } from '../../gateway/structured-output.js';
 import { draftConfidence, evaluateGates, type GateResult } from '../../quality/gates.js';
 import type { GenerateOutput } from '../../shared/step-contract.js';
+import { publishGateFailures } from '../../shared/metrics.js';
 import { renderTemplate } from '../../shared/template.js';
 import { stepTaskHandler } from '../step-task.js';
 import { modelStepRecorder } from '../model-step-record.js';
@@ -35,6 +36,7 @@ export const handler = stepTaskHandler('generate', undefined, async ({ step, sta
       : await generate(request);
     const confidence = step.gates?.minConfidence !== undefined ? draftConfidence(result, passages) : undefined;
     const gates = step.gates ? evaluateGates(step.gates, { ...result, confidence }, passages) : undefined;
+    if (gates?.failures.length) publishGateFailures(record.workflowId, step.id, gates.failures.map((f) => f.gate));
     const output: StepOutput = {
       text: result.text,
       provider: result.provider,
