@@ -2,7 +2,8 @@
  * The console dashboard's figures over the last N UTC days, for one workflow or all: runs by
  * outcome and the success rate per day; decisions (approved, edited, rejected) per day with the
  * reasons given; time to decision; handling time (start to delivery) against the baseline the
- * workflow declares; cost per day by workflow and by model; errors by kind. Read from the records
+ * workflow declares; cost per day by workflow and by model; model fallbacks and errors per day;
+ * errors by kind. Read from the records
  * (runs by the byWorkflow index, decided approvals by the byStatus index, the usage counters),
  * never from logs, so the same page works locally and on AWS. Each read is bounded (MAX_RUNS,
  * MAX_DECISIONS): past the bound the figures say they are partial.
@@ -20,6 +21,8 @@ export const MAX_RUNS = 5000;
 export const MAX_DECISIONS = 5000;
 
 const SUCCESS: readonly RunStatus[] = ['delivered', 'completed'];
+/** Ended on an error: the human queue, or failed. */
+const ERRORED: readonly RunStatus[] = ['needs_human', 'delivery_failed', 'failed'];
 const OUTCOMES = ['delivered', 'completed', 'rejected', 'approval_timed_out', 'needs_human', 'delivery_failed', 'failed', 'start_failed', 'open'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
@@ -34,6 +37,10 @@ export interface DayFigures {
   /** Minutes from start to delivery of the runs delivered, median (null: none). */
   readonly handlingMinutes: number | null;
   readonly costUsd: number;
+  /** Model steps answered by a later model of their chain than the first. */
+  readonly fallbacks: number;
+  /** Runs started that day that ended needs_human, delivery_failed or failed. */
+  readonly errors: number;
 }
 
 export interface DashboardFigures {
@@ -47,7 +54,7 @@ export interface DashboardFigures {
   readonly errors: { error: string; runs: number }[];
   /** The baseline the workflow declares, in minutes (one workflow only). */
   readonly baselineMinutes?: number;
-  readonly totals: { runs: number; succeeded: number; ended: number; decisions: number; costUsd: number };
+  readonly totals: { runs: number; succeeded: number; ended: number; decisions: number; costUsd: number; fallbacks: number };
   /** True when a bound was reached: the figures cover the newest MAX_RUNS runs / MAX_DECISIONS decisions. */
   readonly partial: boolean;
 }
@@ -114,7 +121,7 @@ export async function dashboardFigures(workflows: readonly Pick<Workflow, 'id' |
     Promise.all(chosen.map((w) => usageRows({ workflowId: w.id }))).then((rows) => rows.flat().filter((r) => r.day >= days[0]!)),
   ]);
 
-  const byDay = new Map(days.map((day) => [day, { runs: Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>, decisions: { approved: 0, edited: 0, rejected: 0 }, waits: [] as number[], handling: [] as number[], costUsd: 0 }]));
+  const byDay = new Map(days.map((day) => [day, { runs: Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>, decisions: { approved: 0, edited: 0, rejected: 0 }, waits: [] as number[], handling: [] as number[], costUsd: 0, fallbacks: 0 }]));
   for (const run of runs) {
     const day = byDay.get(run.createdAt.slice(0, 10));
     if (!day) continue;
@@ -140,12 +147,15 @@ export async function dashboardFigures(workflows: readonly Pick<Workflow, 'id' |
   const costByModel: Record<string, number> = {};
   for (const row of usage) {
     const day = byDay.get(row.day);
-    if (day) day.costUsd += row.costUsd;
+    if (day) {
+      day.costUsd += row.costUsd;
+      day.fallbacks += row.fallbacks;
+    }
     costByWorkflow[row.workflowId] = (costByWorkflow[row.workflowId] ?? 0) + row.costUsd;
     for (const [model, usd] of Object.entries(row.costByModel)) costByModel[model] = (costByModel[model] ?? 0) + usd;
   }
   const errors = new Map<string, number>();
-  for (const run of runs) if (run.error && ['needs_human', 'delivery_failed', 'failed'].includes(run.status)) errors.set(run.error.error, (errors.get(run.error.error) ?? 0) + 1);
+  for (const run of runs) if (run.error && ERRORED.includes(run.status)) errors.set(run.error.error, (errors.get(run.error.error) ?? 0) + 1);
 
   const figures = days.map((day): DayFigures => {
     const d = byDay.get(day)!;
@@ -161,6 +171,8 @@ export async function dashboardFigures(workflows: readonly Pick<Workflow, 'id' |
       timeToDecision: { p50: round(quantile(waits, 0.5)), p90: round(quantile(waits, 0.9)) },
       handlingMinutes: round(quantile(handling, 0.5)),
       costUsd: round(d.costUsd, 6)!,
+      fallbacks: d.fallbacks,
+      errors: ERRORED.reduce((n, o) => n + d.runs[o as Outcome], 0),
     };
   });
   const baseline = options.workflowId ? chosen[0]?.baseline : undefined;
@@ -179,6 +191,7 @@ export async function dashboardFigures(workflows: readonly Pick<Workflow, 'id' |
       ended: sum((d) => OUTCOMES.filter((o) => o !== 'open').reduce((n, o) => n + d.runs[o], 0)),
       decisions: sum((d) => d.decisions.approved + d.decisions.edited + d.decisions.rejected),
       costUsd: round(sum((d) => d.costUsd), 6)!,
+      fallbacks: sum((d) => d.fallbacks),
     },
     partial: runsPartial || decisionsPartial,
   };

@@ -24,13 +24,14 @@ export function priceStep(spent: Spent): StepCost {
   return costOf(spent.provider, spent.model, spent.usage);
 }
 
-export async function countUsage(workflowId: string, at: Date, spent: Spent, cost: StepCost): Promise<void> {
+/** `fellBack`: a later model of the step's chain than the first answered. */
+export async function countUsage(workflowId: string, at: Date, spent: Spent, cost: StepCost, fellBack = false): Promise<void> {
   if (!process.env[ENV.gatewayTable]) {
     logger.warn(`usage not counted: ${ENV.gatewayTable} is not set`);
     return;
   }
   try {
-    await addUsage({ workflowId, day: utcDay(at), inputTokens: spent.usage.inputTokens, outputTokens: spent.usage.outputTokens, costNanoUsd: cost.costNanoUsd, model: `${spent.provider}/${spent.model}` });
+    await addUsage({ workflowId, day: utcDay(at), inputTokens: spent.usage.inputTokens, outputTokens: spent.usage.outputTokens, costNanoUsd: cost.costNanoUsd, model: `${spent.provider}/${spent.model}`, fellBack });
   } catch (err) {
     logger.error('usage counter update failed; the step record keeps the figures', { workflowId, error: err as Error });
   }

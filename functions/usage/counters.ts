@@ -5,7 +5,7 @@
  * which already carry tokens and cost and are rewritten, not added to, if a step runs again.
  *
  * Item: { pk: "usage#wf#<workflowId>", sk: "day#<YYYY-MM-DD>", workflowId, day, inputTokens,
- * outputTokens, costNanoUsd, steps, unpricedSteps, and `cost@<provider>/<model>` (nano-USD) for each
+ * outputTokens, costNanoUsd, steps, unpricedSteps, fallbacks, and `cost@<provider>/<model>` (nano-USD) for each
  * model priced that day: ADD works on top-level numbers only, so each model is its own attribute }. GSI byDay (day, workflowId) answers "all
  * workflows on a day".
  */
@@ -26,6 +26,8 @@ export interface UsageDelta {
   readonly costNanoUsd: number | null;
   /** `<provider>/<model>`: the day's cost is also counted per model. */
   readonly model?: string;
+  /** The step was answered by a later model of its chain than the first (counted as a fallback). */
+  readonly fellBack?: boolean;
 }
 
 export interface UsageRow {
@@ -37,6 +39,8 @@ export interface UsageRow {
   readonly steps: number;
   /** Generate steps whose model had no price: costUsd leaves them out. */
   readonly unpricedSteps: number;
+  /** Steps answered by a later model of their chain than the first (it failed or was cooling down). */
+  readonly fallbacks: number;
   /** USD per `<provider>/<model>` (priced steps counted since models were recorded). */
   readonly costByModel: Record<string, number>;
 }
@@ -59,7 +63,7 @@ async function addTotals(deltas: UsageDelta[]): Promise<void> {
     new UpdateCommand({
       TableName: table(),
       Key: key(first.workflowId, first.day),
-      UpdateExpression: `SET workflowId = :w, #day = :d ADD inputTokens :i, outputTokens :o, costNanoUsd :c, steps :n, unpricedSteps :u${models.map((m) => `, ${m.name[0]} ${m.value[0]}`).join('')}`,
+      UpdateExpression: `SET workflowId = :w, #day = :d ADD inputTokens :i, outputTokens :o, costNanoUsd :c, steps :n, unpricedSteps :u, fallbacks :f${models.map((m) => `, ${m.name[0]} ${m.value[0]}`).join('')}`,
       ExpressionAttributeNames: { '#day': 'day', ...Object.fromEntries(models.map((m) => m.name)) },
       ExpressionAttributeValues: {
         ...Object.fromEntries(models.map((m) => m.value)),
@@ -70,6 +74,7 @@ async function addTotals(deltas: UsageDelta[]): Promise<void> {
         ':c': sum((d) => d.costNanoUsd ?? 0),
         ':n': deltas.length,
         ':u': sum((d) => (d.costNanoUsd === null ? 1 : 0)),
+        ':f': sum((d) => (d.fellBack ? 1 : 0)),
       },
     }),
   );
@@ -95,6 +100,7 @@ function toRow(item: Record<string, unknown>): UsageRow {
     costUsd: n(item.costNanoUsd) / 1e9,
     steps: n(item.steps),
     unpricedSteps: n(item.unpricedSteps),
+    fallbacks: n(item.fallbacks),
     costByModel: Object.fromEntries(Object.entries(item).filter(([k]) => k.startsWith(MODEL_COST_PREFIX)).map(([k, v]) => [k.slice(MODEL_COST_PREFIX.length), n(v) / 1e9])),
   };
 }

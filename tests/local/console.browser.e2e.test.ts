@@ -117,7 +117,8 @@ describe('the web console in Chromium', () => {
     // Charts drawn on the server (no script on the page), each named for screen readers; no run of
     // this workflow failed, so that section says so instead of drawing an empty chart.
     const charts = page.locator('svg.svg-chart[role="img"]');
-    expect(await charts.count()).toBe(6);
+    expect(await charts.count()).toBe(7);
+    expect(await page.locator('svg[aria-label="Model fallbacks and errors per day"]').count()).toBe(1);
     expect(await page.locator('section', { hasText: 'Errors that sent runs' }).textContent()).toContain('No run failed in this window.');
     expect(await page.locator('script').count()).toBe(0);
     // Today's delivered run is a bar; the edit reason is a bar; the timing lines have points.

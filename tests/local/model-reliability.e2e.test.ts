@@ -114,6 +114,10 @@ describe('model reliability on the local runtime', () => {
     const output = runs.reduce((n, r) => n + r.usage.outputTokens, 0);
     const all = (await api.get('/usage?workflowId=reliability-triage')).body;
     expect(all.totals).toMatchObject({ inputTokens: input, outputTokens: output, costUsd: 0.12, steps: 4, unpricedSteps: 0 });
+    // Fallbacks: the model steps that a later model of their chain than the first answered
+    const fellBack = runs.flatMap((r) => r.steps).filter((s: any) => s.attempts?.length && s.provider && (s.attempts[0].provider !== s.provider || s.attempts[0].model !== s.model)).length;
+    expect(fellBack).toBeGreaterThan(0);
+    expect(all.breakdown.reduce((n: number, r: any) => n + r.fallbacks, 0)).toBe(fellBack);
     const day = all.breakdown[all.breakdown.length - 1].day;
     const oneDay = await api.get(`/usage?workflowId=reliability-triage&day=${day}`);
     expect(oneDay.status).toBe(200);

@@ -41,7 +41,7 @@ export function dashboardPage(caller: Caller, figures: DashboardFigures, workflo
   <label>Days <select name="days">${DASHBOARD_DAYS.map((d) => option(String(d), String(window)))}</select></label>
   <button>Show</button>
 </form>
-<p class="meta" id="totals">${t.runs} runs · ${pct(t.ended ? t.succeeded / t.ended : null)} of ended runs delivered or completed · ${t.decisions} decisions · ${usd(t.costUsd)}${
+<p class="meta" id="totals">${t.runs} runs · ${pct(t.ended ? t.succeeded / t.ended : null)} of ended runs delivered or completed · ${t.decisions} decisions · ${usd(t.costUsd)} · ${t.fallbacks} model fallbacks${
       figures.baselineMinutes ? html` · manual baseline ${figures.baselineMinutes} min` : ''
     }${figures.partial ? html` · <strong>partial</strong>: the newest runs and decisions only` : ''}</p>
 ${chart(
@@ -103,6 +103,11 @@ ${chart(
   Object.keys(figures.costByModel).length
     ? html`<table><thead><tr><th>Model</th><th>USD</th></tr></thead><tbody>${Object.entries(figures.costByModel).map(([m, c]) => html`<tr><td>${m}</td><td>${usd(c)}</td></tr>`)}</tbody></table>`
     : html`<p>No priced model call in this window.</p>`,
+)}
+${chart(
+  'Model fallbacks and errors per day',
+  barChart('Model fallbacks and errors per day', days, [series('fallbacks', '#f59f00', (d) => d.fallbacks), series('errors', OUTCOME_COLORS.needs_human, (d) => d.errors)], 'count'),
+  html`<table><thead><tr><th>Day</th><th>Fallbacks</th><th>Errors</th></tr></thead><tbody>${figures.days.map((d) => html`<tr><td>${d.day}</td><td>${d.fallbacks}</td><td>${d.errors}</td></tr>`)}</tbody></table>`,
 )}
 ${chart(
   'Errors that sent runs to a person',

@@ -70,7 +70,15 @@ describe('usage counters and GET /usage', () => {
     expect(body.totals).toEqual({ inputTokens: 3300, outputTokens: 1540, costUsd: 4.5, steps: 3, unpricedSteps: 0 });
     // …and by model (the console's dashboard reads it): one attribute per model, added to like the rest.
     const costByModel = { 'bedrock/anthropic.claude-test': 2, 'openai/gpt-test': 2.5, 'offline/offline-extractive-v1': 0 };
-    expect(body.breakdown).toEqual([{ workflowId: 'support', day: '2025-03-01', inputTokens: 3300, outputTokens: 1540, costUsd: 4.5, steps: 3, unpricedSteps: 0, costByModel }]);
+    expect(body.breakdown).toEqual([{ workflowId: 'support', day: '2025-03-01', inputTokens: 3300, outputTokens: 1540, costUsd: 4.5, steps: 3, unpricedSteps: 0, fallbacks: 0, costByModel }]);
+  });
+
+  it('counts the steps a later model of the chain answered (fallbacks), per workflow and day', async () => {
+    const DAY4 = new Date('2025-03-04T08:00:00Z');
+    const spent = { provider: 'openai', model: 'gpt-test', usage: { inputTokens: 5, outputTokens: 5 } };
+    await Promise.all([countUsage('fallbacks', DAY4, spent, priceStep(spent), true), countUsage('fallbacks', DAY4, spent, priceStep(spent), false), countUsage('fallbacks', DAY4, spent, priceStep(spent), true)]);
+    const { body } = await get('?workflowId=fallbacks&day=2025-03-04');
+    expect(body.breakdown[0]).toMatchObject({ steps: 3, fallbacks: 2 });
   });
 
   it('totals a workflow over every day, by day', async () => {
