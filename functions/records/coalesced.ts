@@ -1,9 +1,11 @@
 /**
- * Writes to one hot item that share a request: while a write to a key is in flight, later writes
- * to that key wait and go together as one request when it returns (`send(key, items)` answers one
- * result per item, in order). A failure reaches every caller of the batch. A busy key (one
- * integration sending many webhooks at once, one route path's reviewers clearing a queue) then
- * costs one request per round trip instead of one per write; an idle one waits for nothing.
+ * Requests that share a round trip (writes to one hot item, or reads that can go in one batch):
+ * while a request for a key is in flight, later ones for that key wait and go together as one
+ * request when it returns (`send(key, items)` answers one result per item, in order), so each
+ * still starts after its caller asked. A failure reaches every caller of the batch. A busy key (one
+ * integration sending many webhooks at once, one route path's reviewers clearing a queue, the
+ * standings of an API's concurrent callers) then costs one request per round trip instead of one
+ * per caller; an idle one waits for nothing.
  */
 interface Waiter<I, R> {
   readonly item: I;

@@ -9,6 +9,7 @@ import { documentClient } from '../shared/aws-clients.js';
 import { ENV } from '../shared/env-names.js';
 import { requireEnv } from '../shared/env.js';
 import { revokedTokenKey } from './api-keys.js';
+import { coalesced } from './coalesced.js';
 import { scanAll, updateIf } from './dynamo-helpers.js';
 
 export interface DisabledUser {
@@ -51,30 +52,54 @@ export async function isUserDisabled(userId: string): Promise<boolean> {
 }
 
 const MAX_BATCH_ATTEMPTS = 5;
+/** BatchGetItem's own limit on keys per request. */
+const MAX_BATCH_KEYS = 100;
 
 /** Whether a caller's credentials still count: their account, and the personal token they used if any. */
 export type AccountStanding = 'active' | 'disabled' | 'token_revoked';
 
-/**
- * A caller's standing, read in one request: the account's item and, for a personal token, its
- * revocation item (both in the API keys table; every authenticated API request asks this).
- */
-export async function accountStanding(userId: string, personalTokenId?: string): Promise<AccountStanding> {
-  if (personalTokenId === undefined) return (await isUserDisabled(userId)) ? 'disabled' : 'active';
-  const user = keyOf(userId);
-  const token = { keyId: revokedTokenKey(personalTokenId) };
-  let keys: Record<string, unknown>[] = [user, token];
+interface StandingAsk {
+  readonly userId: string;
+  readonly personalTokenId?: string;
+}
+
+/** The items of `keyIds` that exist, strongly consistent, 100 keys a request; unprocessed keys are asked again. */
+async function readKeys(keyIds: readonly string[]): Promise<Record<string, unknown>[]> {
   const found: Record<string, unknown>[] = [];
-  // BatchGetItem may leave keys unprocessed under load: ask again for those until none is left.
-  for (let attempt = 0; keys.length > 0; attempt++) {
-    if (attempt === MAX_BATCH_ATTEMPTS) throw new Error(`The standing of ${userId} could not be read: DynamoDB left keys unprocessed ${attempt} times`);
-    if (attempt > 0) await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
-    const out = await documentClient().send(new BatchGetCommand({ RequestItems: { [table()]: { Keys: keys, ConsistentRead: true } } }));
-    found.push(...(out.Responses?.[table()] ?? []));
-    keys = out.UnprocessedKeys?.[table()]?.Keys ?? [];
+  for (let i = 0; i < keyIds.length; i += MAX_BATCH_KEYS) {
+    let keys: Record<string, unknown>[] = keyIds.slice(i, i + MAX_BATCH_KEYS).map((keyId) => ({ keyId }));
+    // BatchGetItem may leave keys unprocessed under load: ask again for those until none is left.
+    for (let attempt = 0; keys.length > 0; attempt++) {
+      if (attempt === MAX_BATCH_ATTEMPTS) throw new Error(`Account standings could not be read: DynamoDB left keys unprocessed ${attempt} times`);
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
+      const out = await documentClient().send(new BatchGetCommand({ RequestItems: { [table()]: { Keys: keys, ConsistentRead: true } } }));
+      found.push(...(out.Responses?.[table()] ?? []));
+      keys = out.UnprocessedKeys?.[table()]?.Keys ?? [];
+    }
   }
-  if (found.some((item) => item.keyId === token.keyId)) return 'token_revoked';
-  return found.some((item) => item.keyId === user.keyId && item.disabled === true) ? 'disabled' : 'active';
+  return found;
+}
+
+/**
+ * Standings asked while a read is in flight wait for it and go together in the next one (every
+ * asker's read still starts after they asked, so a user disabled a moment before is refused): a
+ * busy API reads the standings of all its concurrent callers in one request per round trip.
+ */
+const readStandings = coalesced<StandingAsk, AccountStanding>(async (_all, asks) => {
+  const tokenKey = (a: StandingAsk) => (a.personalTokenId === undefined ? undefined : revokedTokenKey(a.personalTokenId));
+  const keyIds = new Set(asks.flatMap((a) => [keyOf(a.userId).keyId, ...(a.personalTokenId === undefined ? [] : [tokenKey(a)!])]));
+  const found = await readKeys([...keyIds]);
+  const present = new Set(found.map((item) => item.keyId));
+  const disabled = new Set(found.filter((item) => item.disabled === true).map((item) => item.keyId));
+  return asks.map((a) => (tokenKey(a) !== undefined && present.has(tokenKey(a)) ? 'token_revoked' : disabled.has(keyOf(a.userId).keyId) ? 'disabled' : 'active'));
+});
+
+/**
+ * A caller's standing: the account's item and, for a personal token, its revocation item (both in
+ * the API keys table; every authenticated API request asks this), read strongly consistent.
+ */
+export function accountStanding(userId: string, personalTokenId?: string): Promise<AccountStanding> {
+  return readStandings('standings', { userId, personalTokenId });
 }
 
 export async function listDisabledUsers(): Promise<DisabledUser[]> {

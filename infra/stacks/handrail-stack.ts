@@ -288,7 +288,7 @@ export class HandrailStack extends Stack {
     this.data.grantAuditAppend(consoleFunction);
     this.data.grantTable(this.data.audit, consoleFunction, 'dynamodb:Scan');
     this.data.grantTable(this.data.gateway, consoleFunction, 'dynamodb:GetItem', 'dynamodb:Query');
-    this.data.grantTable(this.data.apiKeys, consoleFunction, 'dynamodb:GetItem', 'dynamodb:BatchGetItem');
+    this.data.grantTable(this.data.apiKeys, consoleFunction, 'dynamodb:BatchGetItem');
     this.data.grantTable(this.data.throttle, consoleFunction, 'dynamodb:UpdateItem');
     grantSecretValue(signingSecret, consoleFunction);
     // API Gateway checks the ID token first on the routes it can (http-api.ts says which and why).
