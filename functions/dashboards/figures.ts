@@ -8,11 +8,10 @@
  * never from logs, so the same page works locally and on AWS. Each read is bounded (MAX_RUNS,
  * MAX_DECISIONS): past the bound the figures say they are partial.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { durationSeconds, type Workflow } from '../../state-machines/schema.js';
 import type { ApprovalRecord } from '../records/approvals.js';
+import { queryUpTo } from '../records/dynamo-helpers.js';
 import { listRuns, type RunRecord, type RunStatus } from '../records/runs.js';
-import { documentClient } from '../shared/aws-clients.js';
 import { ENV } from '../shared/env-names.js';
 import { requireEnv } from '../shared/env.js';
 import { usageRows } from '../usage/counters.js';
@@ -90,22 +89,19 @@ async function runsIn(workflowIds: readonly string[], from: string): Promise<{ r
 async function decisionsIn(from: string, workflowId: string | undefined): Promise<{ approvals: ApprovalRecord[]; partial: boolean }> {
   const approvals: ApprovalRecord[] = [];
   for (const status of ['approved', 'edited', 'rejected'] as const) {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await documentClient().send(
-        new QueryCommand({
-          TableName: requireEnv(ENV.approvalsTable),
-          IndexName: 'byStatus',
-          KeyConditionExpression: '#status = :s AND requestedAt >= :from',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':s': status, ':from': from },
-          ExclusiveStartKey: start,
-        }),
-      );
-      approvals.push(...((out.Items ?? []) as ApprovalRecord[]).filter((a) => !workflowId || a.workflowId === workflowId));
-      start = out.LastEvaluatedKey;
-      if (approvals.length >= MAX_DECISIONS) return { approvals: approvals.slice(0, MAX_DECISIONS), partial: true };
-    } while (start);
+    const { items, partial } = await queryUpTo<ApprovalRecord>(
+      {
+        TableName: requireEnv(ENV.approvalsTable),
+        IndexName: 'byStatus',
+        KeyConditionExpression: '#status = :s AND requestedAt >= :from',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':s': status, ':from': from },
+      },
+      MAX_DECISIONS - approvals.length,
+      (a) => !workflowId || a.workflowId === workflowId,
+    );
+    approvals.push(...items);
+    if (partial) return { approvals, partial: true };
   }
   return { approvals, partial: false };
 }

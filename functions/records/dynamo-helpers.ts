@@ -23,12 +23,15 @@ export function putIf(input: PutCommandInput): Promise<boolean> {
 
 type Page = { Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> };
 
-/** A paged read (Query or Scan), page after page, each handed to `onPage` before the next is read. */
-async function eachPage(page: (start: Record<string, unknown> | undefined) => Promise<Page>, onPage: (items: Record<string, unknown>[]) => Promise<void> | void): Promise<void> {
+/**
+ * A paged read (Query or Scan), page after page, each handed to `onPage` before the next is read;
+ * `onPage` answering `false` stops it there.
+ */
+async function eachPage(page: (start: Record<string, unknown> | undefined) => Promise<Page>, onPage: (items: Record<string, unknown>[]) => Promise<void | boolean> | void | boolean): Promise<void> {
   let start: Record<string, unknown> | undefined;
   do {
     const out = await page(start);
-    await onPage(out.Items ?? []);
+    if ((await onPage(out.Items ?? [])) === false) return;
     start = out.LastEvaluatedKey;
   } while (start);
 }
@@ -43,6 +46,24 @@ async function allPages<T>(page: (start: Record<string, unknown> | undefined) =>
 /** Every item a Query returns. */
 export function queryAll<T = Record<string, unknown>>(input: Omit<QueryCommandInput, 'ExclusiveStartKey'>): Promise<T[]> {
   return allPages((start) => documentClient().send(new QueryCommand({ ...input, ExclusiveStartKey: start })));
+}
+
+/**
+ * The items a Query returns that `keep` keeps, page after page, up to `max` of them: `partial` says
+ * the read stopped there with more left to read.
+ */
+export async function queryUpTo<T = Record<string, unknown>>(input: Omit<QueryCommandInput, 'ExclusiveStartKey'>, max: number, keep: (item: T) => boolean = () => true): Promise<{ items: T[]; partial: boolean }> {
+  const items: T[] = [];
+  let partial = false;
+  await eachPage(
+    (start) => documentClient().send(new QueryCommand({ ...input, ExclusiveStartKey: start })),
+    (found) => {
+      items.push(...(found as T[]).filter(keep));
+      partial = items.length >= max;
+      return !partial;
+    },
+  );
+  return { items: items.slice(0, max), partial };
 }
 
 /** Every item a Scan returns (small tables: API keys, releases). */
