@@ -5,6 +5,7 @@
  * it) are told through their channels with the error and a link, with the time their SLA ends.
  * Replays never reach the queue's owners (nothing of a replay is anyone's to act on).
  */
+import { GROUP_PREFIX, membersOf } from '../../state-machines/group-refs.js';
 import { durationSeconds, type QueueOwner } from '../../state-machines/schema.js';
 import { countsOf } from '../../state-machines/rollout.js';
 import { notifyQueueOwners } from '../notifications/notify-queue-owners.js';
@@ -22,9 +23,9 @@ export interface QueueReason {
   readonly cause?: string;
 }
 
-/** The owner block's people, its groups expanded as the release resolved them. */
+/** The owner block's people, its groups expanded as the release resolved them (a group it lacks names nobody). */
 export function ownerIdsOf(owner: QueueOwner, release: Pick<ReleaseRecord, 'manifest'>): string[] {
-  return [...new Set(owner.reviewers.flatMap((r) => (r.startsWith('group:') ? (release.manifest.groups[r.slice('group:'.length)] ?? []) : [r])))];
+  return membersOf(owner.reviewers, release.manifest.groups).filter((id) => !id.startsWith(GROUP_PREFIX));
 }
 
 /** The decision a person made on the run's draft, for its release's counts (none: no decision reached it). */

@@ -4,6 +4,7 @@
  * delivers on this stage, what knowledge it reads, and the release it runs as. Built from what the
  * API ships (the workflow definitions and releases.json), so it describes what is deployed.
  */
+import { membersOf } from '../../state-machines/group-refs.js';
 import type { Release } from '../../state-machines/release.js';
 import type { Step } from '../../state-machines/schema.js';
 import { deployedReleases } from '../releases/deployed.js';
@@ -32,9 +33,7 @@ export interface CatalogEntry {
   readonly knowledge: Record<string, string>;
 }
 
-const people = (refs: readonly string[], release: Release | undefined): string[] => [
-  ...new Set(refs.flatMap((r) => (r.startsWith('group:') ? (release?.manifest.groups[r.slice('group:'.length)] ?? [r]) : [r]))),
-];
+const people = (refs: readonly string[], release: Release | undefined): string[] => membersOf(refs, release?.manifest.groups ?? {});
 
 function does(step: Step): string {
   switch (step.kind) {
