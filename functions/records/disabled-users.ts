@@ -10,7 +10,7 @@ import { ENV } from '../shared/env-names.js';
 import { requireEnv } from '../shared/env.js';
 import { revokedTokenKey } from './api-keys.js';
 import { coalesced } from './coalesced.js';
-import { scanAll, updateIf } from './dynamo-helpers.js';
+import { scanAll, untilProcessed, updateIf } from './dynamo-helpers.js';
 
 export interface DisabledUser {
   readonly userId: string;
@@ -51,7 +51,6 @@ export async function isUserDisabled(userId: string): Promise<boolean> {
   return out.Item?.disabled === true;
 }
 
-const MAX_BATCH_ATTEMPTS = 5;
 /** BatchGetItem's own limit on keys per request. */
 const MAX_BATCH_KEYS = 100;
 
@@ -67,15 +66,15 @@ interface StandingAsk {
 async function readKeys(keyIds: readonly string[]): Promise<Record<string, unknown>[]> {
   const found: Record<string, unknown>[] = [];
   for (let i = 0; i < keyIds.length; i += MAX_BATCH_KEYS) {
-    let keys: Record<string, unknown>[] = keyIds.slice(i, i + MAX_BATCH_KEYS).map((keyId) => ({ keyId }));
-    // BatchGetItem may leave keys unprocessed under load: ask again for those until none is left.
-    for (let attempt = 0; keys.length > 0; attempt++) {
-      if (attempt === MAX_BATCH_ATTEMPTS) throw new Error(`Account standings could not be read: DynamoDB left keys unprocessed ${attempt} times`);
-      if (attempt > 0) await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
-      const out = await documentClient().send(new BatchGetCommand({ RequestItems: { [table()]: { Keys: keys, ConsistentRead: true } } }));
-      found.push(...(out.Responses?.[table()] ?? []));
-      keys = out.UnprocessedKeys?.[table()]?.Keys ?? [];
-    }
+    await untilProcessed(
+      keyIds.slice(i, i + MAX_BATCH_KEYS).map((keyId): Record<string, unknown> => ({ keyId })),
+      async (keys) => {
+        const out = await documentClient().send(new BatchGetCommand({ RequestItems: { [table()]: { Keys: keys, ConsistentRead: true } } }));
+        found.push(...(out.Responses?.[table()] ?? []));
+        return out.UnprocessedKeys?.[table()]?.Keys ?? [];
+      },
+      'account standing key(s)',
+    );
   }
   return found;
 }

@@ -76,6 +76,21 @@ export function scanPages(input: Omit<ScanCommandInput, 'ExclusiveStartKey'>, on
   return eachPage((start) => documentClient().send(new ScanCommand({ ...input, ExclusiveStartKey: start })), onPage);
 }
 
+/** Retries for the items or keys a batch request leaves unprocessed (throttling), with backoff, before it fails. */
+const UNPROCESSED_RETRIES = 5;
+
+/**
+ * Sends `pending` with `send`, then again whatever `send` answers DynamoDB left unprocessed, until
+ * nothing is left (BatchWriteItem, BatchGetItem); `what` names them in the error.
+ */
+export async function untilProcessed<T>(pending: T[], send: (batch: T[]) => Promise<T[]>, what: string): Promise<void> {
+  for (let attempt = 0; pending.length > 0; attempt++) {
+    if (attempt > UNPROCESSED_RETRIES) throw new Error(`${pending.length} ${what} left unprocessed by DynamoDB after ${UNPROCESSED_RETRIES} retries`);
+    if (attempt > 0) await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
+    pending = await send(pending);
+  }
+}
+
 /** A conditional single-item update: true if it applied, false if its condition did not hold. */
 export function updateIf(input: UpdateCommandInput): Promise<boolean> {
   return applied(() => documentClient().send(new UpdateCommand(input)));

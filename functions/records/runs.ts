@@ -12,7 +12,7 @@ import { ENV } from '../shared/env-names.js';
 import { requireEnv } from '../shared/env.js';
 import { ConflictError } from '../shared/errors.js';
 import { decodeCursor, encodeCursor } from './cursors.js';
-import { isConditionFailure, putIf, queryAll, scanAll } from './dynamo-helpers.js';
+import { isConditionFailure, putIf, queryAll, scanAll, untilProcessed } from './dynamo-helpers.js';
 import { groupCommit } from './group-commit.js';
 import { redactTable, type ItemRedaction } from './erasure-writes.js';
 
@@ -160,21 +160,17 @@ export async function updateRun(
   }
 }
 
-/** Tries for the items DynamoDB leaves unprocessed (throttling) before the write fails. */
-const UNPROCESSED_RETRIES = 5;
-
 async function putStepItems(items: Record<string, unknown>[]): Promise<void> {
   if (items.length === 1) {
     await documentClient().send(new PutCommand({ TableName: table(), Item: items[0] }));
     return;
   }
-  let requests = items.map((Item) => ({ PutRequest: { Item } }));
-  for (let attempt = 0; requests.length > 0; attempt++) {
-    if (attempt > UNPROCESSED_RETRIES) throw new Error(`${requests.length} step record(s) were not written after ${UNPROCESSED_RETRIES} retries`);
-    if (attempt > 0) await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
-    const out = await documentClient().send(new BatchWriteCommand({ RequestItems: { [table()]: requests } }));
-    requests = (out.UnprocessedItems?.[table()] ?? []) as typeof requests;
-  }
+  type Request = { PutRequest: { Item: Record<string, unknown> } };
+  await untilProcessed(
+    items.map((Item): Request => ({ PutRequest: { Item } })),
+    async (requests) => ((await documentClient().send(new BatchWriteCommand({ RequestItems: { [table()]: requests } }))).UnprocessedItems?.[table()] ?? []) as Request[],
+    'step record(s)',
+  );
 }
 
 /** Step records written in the same turn (many concurrent runs in one process) go out in one BatchWriteItem. */
