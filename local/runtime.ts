@@ -17,6 +17,7 @@ import { startEmulators, type Emulators } from './emulators.js';
 import { synthTemplate } from './synth-template.js';
 import { installFunctionEnv } from './function-env.js';
 import { LambdaHost } from './lambda-host.js';
+import { routeMatcher } from './apigw-routes.js';
 import { createOutbox } from './outbox.js';
 import { deliverySecretIn, signingSecretIn, webhookSecretIn, webhookSecretsIn } from './signing-secret-file.js';
 import { loadWorkflows } from '../state-machines/load-workflow.js';
@@ -267,10 +268,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     issuerRoutes(key, () => `${publicUrl}${LOCAL_ISSUER_PATH}`, { signInCode: signInCodeIn(dataDir), directory: () => loadDirectory(options.directoryFile), apiCallback: () => `${publicUrl}${SIGN_IN_CALLBACK_PATH}` }),
   );
   app.route('/outbox', createOutbox(env[ENV.outboxDir]!));
-  // Each request is an invocation of the API function, as API Gateway makes it on AWS.
+  // Each request is an invocation of the function the template routes it to (the API's, the
+  // console's, the knowledge function's), with that function's environment, as API Gateway makes it
+  // on AWS; what only this runtime serves (sink, outbox, issuer) is an invocation of the API's.
   const apiFunction = functions.find((f) => f.kind === 'api');
-  const fetch: typeof app.fetch = (req, env) =>
-    apiFunction ? lambdas.asInvocation(apiFunction.arn, async (lambdaContext) => app.fetch(req, { ...(env as object), lambdaContext })) : app.fetch(req, env);
+  const routeOf = routeMatcher(reader.httpRoutes());
+  const fetch: typeof app.fetch = (req, env) => {
+    const arn = routeOf(req.method, new URL(req.url).pathname)?.route.functionArn ?? apiFunction?.arn;
+    return arn ? lambdas.asInvocation(arn, async (lambdaContext) => app.fetch(req, { ...(env as object), lambdaContext })) : app.fetch(req, env);
+  };
   const server = serve({ fetch, port: options.port ?? 3000, hostname: host }) as Server;
   const port = await listen(server, options.port ?? 3000, host);
   publicUrl = `http://${host === '0.0.0.0' ? 'localhost' : host === '127.0.0.1' ? 'localhost' : host}:${port}`;

@@ -1,15 +1,17 @@
-/** What the API's function serves: every route of the table but the console's pages (routes/console.ts, their own function). */
+/**
+ * What the API's function serves: every route of the table but the console's pages (routes/console.ts)
+ * and the knowledge routes (routes/knowledge.ts), each served by their own function.
+ */
 import { channelSecrets } from '../notifications/channel-config.js';
 import { openApiDocument } from './openapi.js';
 import type { RouteHandlers } from './route-handlers.js';
-import type { ConsoleRouteId, RouteId } from './route-table.js';
+import type { ConsoleRouteId, KnowledgeRouteId, RouteId } from './route-table.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { auditRoutes } from './routes/audit.js';
 import { autonomyRoutes } from './routes/autonomy.js';
 import { erasureRoutes } from './routes/erasures.js';
 import { inboxRoutes } from './routes/inbox.js';
-import { knowledgeRoutes } from './routes/knowledge.js';
 import { personalTokenRoutes } from './routes/personal-tokens.js';
 import { releaseRoutes } from './routes/releases.js';
 import { reviewRoutes } from './routes/review.js';
@@ -21,7 +23,7 @@ import { userRoutes } from './routes/users.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { workflowRoutes } from './routes/workflows.js';
 
-export const apiHandlers: RouteHandlers<Exclude<RouteId, ConsoleRouteId>> = {
+export const apiHandlers: RouteHandlers<Exclude<RouteId, ConsoleRouteId | KnowledgeRouteId>> = {
   health: (c) => c.json({ ok: true }),
   openapi: (c) => c.json(openApiDocument(new URL(c.req.url).origin)),
   ...webhookRoutes,
@@ -30,7 +32,6 @@ export const apiHandlers: RouteHandlers<Exclude<RouteId, ConsoleRouteId>> = {
   ...reviewRoutes,
   ...inboxRoutes,
   ...slackRoutes,
-  ...knowledgeRoutes,
   ...usageRoutes,
   ...autonomyRoutes,
   ...apiKeyRoutes,

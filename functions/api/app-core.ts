@@ -1,9 +1,10 @@
 /**
  * The Handrail HTTP API: one Hono app per Lambda function on AWS (the API's handler.ts serves every
- * route but the console's; console-handler.ts the console's pages: their own function, so the
- * API's bundle stays small and its reads stay fast) and, in the local runtime, one app with every
- * route (createApp). Its routes are exactly the route table's (route-table.ts), each behind the
- * access it declares (authorize.ts) and its caller's request limit (throttle.ts).
+ * route but the console's and the knowledge routes; console-handler.ts the console's pages,
+ * knowledge-handler.ts the knowledge routes: their own functions, so the API's bundle stays small
+ * and its reads stay fast) and, in the local runtime, one app with every route (createApp). Its
+ * routes are exactly the route table's (route-table.ts), each behind the access it declares
+ * (authorize.ts) and its caller's request limit (throttle.ts).
  *
  * This module builds an app from a set of handlers; app.ts is the app with all of them.
  */

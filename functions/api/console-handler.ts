@@ -1,7 +1,8 @@
 /**
- * Lambda entry of the web console's pages (API Gateway routes them here; every other route goes to
- * handler.ts). Its own function: the dashboard's reads are heavier than the API's, and the API's
- * bundle stays small. Same app, same access checks and limits, only the console's routes.
+ * Lambda entry of the web console's pages (API Gateway routes them here; the knowledge routes go to
+ * knowledge-handler.ts, every other route to handler.ts). Its own function: the dashboard's reads
+ * are heavier than the API's, and the API's bundle stays small. Same app, same access checks and
+ * limits, only the console's routes.
  */
 import { handle } from 'hono/aws-lambda';
 import { buildApp } from './app-core.js';

@@ -1,8 +1,8 @@
 /**
  * Lambda entry of the HTTP API (API Gateway HTTP API, payload format 2.0): every route of the table
- * but the console's pages (console-handler.ts). `hono/aws-lambda` hands the app the Lambda context
- * as `c.env.lambdaContext`; the app puts it on its log lines (api/lambda-context.ts), as
- * injectLambdaContext does for the step handlers.
+ * but the console's pages (console-handler.ts) and the knowledge routes (knowledge-handler.ts).
+ * `hono/aws-lambda` hands the app the Lambda context as `c.env.lambdaContext`; the app puts it on
+ * its log lines (api/lambda-context.ts), as injectLambdaContext does for the step handlers.
  */
 import { handle } from 'hono/aws-lambda';
 import { apiHandlers, slackSigningSecret } from './api-routes.js';

@@ -274,9 +274,22 @@ export type RouteId = keyof typeof ROUTES;
 /** The console's pages: served by their own function on AWS (functions/api/console-handler.ts). */
 export type ConsoleRouteId = { [K in RouteId]: (typeof ROUTES)[K]['access'] extends { kind: 'console' } ? K : never }[RouteId];
 
-/** Which Lambda function serves a route: the console's pages theirs, every other route the API's. */
-export function servedBy(route: RouteSpec): 'api' | 'console' {
-  return route.access.kind === 'console' ? 'console' : 'api';
+/** Where the knowledge routes live: every path under it is served by the knowledge function. */
+export const KNOWLEDGE_PATH_PREFIX = '/knowledge/';
+
+/**
+ * The knowledge routes: served by their own function on AWS (functions/api/knowledge-handler.ts), so
+ * the S3 client they need stays out of the API's bundle.
+ */
+export type KnowledgeRouteId = { [K in RouteId]: (typeof ROUTES)[K]['path'] extends `${typeof KNOWLEDGE_PATH_PREFIX}${string}` ? K : never }[RouteId];
+
+/** The Lambda functions the HTTP API's routes are served by. */
+export type RouteFunction = 'api' | 'console' | 'knowledge';
+
+/** Which Lambda function serves a route: the console's pages theirs, the knowledge routes theirs, every other route the API's. */
+export function servedBy(route: RouteSpec): RouteFunction {
+  if (route.access.kind === 'console') return 'console';
+  return route.path.startsWith(KNOWLEDGE_PATH_PREFIX) ? 'knowledge' : 'api';
 }
 
 /** Where the issuer sends a browser back after sign-in: registered with it as a callback URL (infra/constructs/identity.ts). */

@@ -14,7 +14,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ROUTES, servedBy, type Access, type RouteId } from '../../functions/api/route-table.js';
+import { ROUTES, servedBy, type Access, type RouteFunction, type RouteId } from '../../functions/api/route-table.js';
 import { acknowledge } from './acknowledge.js';
 
 /**
@@ -79,13 +79,14 @@ export class HandrailHttpApi extends Construct {
 
   /**
    * Routes every entry of the route table to the function that serves it (route-table.ts servedBy:
-   * the console's pages to theirs, the rest to the API's). Separate from the constructor: the
-   * functions need the API URL.
+   * the console's pages to theirs, the knowledge routes to theirs, the rest to the API's). Separate
+   * from the constructor: the functions need the API URL.
    */
-  addRoutes(functions: Record<ReturnType<typeof servedBy>, lambda.IFunction>, props: HttpApiRoutesProps = {}): apigw.HttpRoute[] {
-    const integrations = {
+  addRoutes(functions: Record<RouteFunction, lambda.IFunction>, props: HttpApiRoutesProps = {}): apigw.HttpRoute[] {
+    const integrations: Record<RouteFunction, HttpLambdaIntegration> = {
       api: new HttpLambdaIntegration('AppIntegration', functions.api),
       console: new HttpLambdaIntegration('ConsoleIntegration', functions.console),
+      knowledge: new HttpLambdaIntegration('KnowledgeIntegration', functions.knowledge),
     };
     return (Object.keys(ROUTES) as RouteId[]).flatMap((id) => {
       const { method, path, access } = ROUTES[id];

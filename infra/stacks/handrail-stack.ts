@@ -184,18 +184,19 @@ export class HandrailStack extends Stack {
       // Browser sign-in (the API as the issuer's relying party) comes back here; https → Secure cookies.
       [ENV.authRedirectUrl]: Fn.join('', [http.api.apiEndpoint, SIGN_IN_CALLBACK_PATH]),
     };
+    // The knowledge store (table and bucket) is the knowledge function's (below): the API's code reaches neither.
+    const { [ENV.knowledgeTable]: _knowledgeTable, [ENV.knowledgeBucket]: _knowledgeBucket, ...apiEnvironment } = environment;
     const apiFunction = new HandrailFunction(this, 'ApiFunction', {
       entry: 'functions/api/handler.ts',
       kind: 'api',
       timeout: Duration.seconds(29),
       logRetention,
       environment: {
-        ...environment,
+        ...apiEnvironment,
         [ENV.stateMachinePrefix]: stateMachinePrefix,
         [ENV.signingSecretArn]: signingSecret.secretArn,
         [ENV.workflowsDir]: `/var/task/${BUNDLED_WORKFLOWS_DIR}`,
         [ENV.directoryFile]: `/var/task/${BUNDLED_DIRECTORY}`,
-        [ENV.collectionsFile]: `/var/task/${BUNDLED_COLLECTIONS}`,
         [ENV.releasesFile]: `/var/task/${BUNDLED_RELEASES}`,
         // Slack: verifies interactions (signing secret), opens modals and updates messages (bot token).
         [ENV.channelSecretsArn]: channelSecrets.secretArn,
@@ -211,15 +212,15 @@ export class HandrailStack extends Stack {
         afterBundling: (_inputDir: string, outputDir: string) => [
           ...workflowCommands(outputDir, props.workflows),
           ...directoryCommands(outputDir, props.directory),
-          ...collectionsCommands(outputDir, props.collections),
           ...releasesCommands(outputDir, releases),
         ],
       },
     });
     // Exactly what the API's code sends (tests/infra/least-privilege.test.ts): runs are created,
     // read, listed (Scan without a workflow filter) and updated; decisions are conditional updates
-    // of approvals and autonomy figures; audit events are appended and read; knowledge versions
-    // are allocated by conditional put after the object is written (HEAD when it existed).
+    // of approvals and autonomy figures; audit events are appended and read. No knowledge table,
+    // no bucket: the knowledge routes are the knowledge function's, and an erasure redacts the
+    // stored citations where they are kept (a step's passages, an approval's sources), not the documents.
     this.data.grantTable(this.data.runs, apiFunction, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:Scan');
     // An erasure (POST /erasures) reads runs and approvals whole (Scan) and updates what held the person's data.
     this.data.grantTable(this.data.approvals, apiFunction, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:Scan');
@@ -227,7 +228,6 @@ export class HandrailStack extends Stack {
     // audit verify reads the whole trail; an erasure too, and rewrites the events it redacts with a
     // PutItem conditioned on the event's hash (functions/records/audit.ts rewriteErased).
     this.data.grantTable(this.data.audit, apiFunction, 'dynamodb:Scan');
-    this.data.grantTable(this.data.knowledge, apiFunction, 'dynamodb:PutItem', 'dynamodb:Query');
     // Releases: recorded once (conditional put) as a run starts on one, read and listed (GET /releases).
     this.data.grantTable(this.data.releases, apiFunction, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Scan');
     // API keys: created (conditional put), read to authenticate a webhook, listed, revoked (update).
@@ -236,8 +236,6 @@ export class HandrailStack extends Stack {
     this.data.grantTable(this.data.throttle, apiFunction, 'dynamodb:UpdateItem');
     // GET /usage only reads the counters.
     this.data.grantTable(this.data.gateway, apiFunction, 'dynamodb:GetItem', 'dynamodb:Query');
-    // Writes versions, reads one back (pinned by its S3 version id) for history and restores.
-    this.data.grantKnowledgeObjects(apiFunction, 's3:PutObject', 's3:GetObject', 's3:GetObjectVersion');
     grantSecretValue(signingSecret, apiFunction);
     grantSecretValue(channelSecrets, apiFunction);
     for (const secret of webhookSecrets) grantSecretValue(secret, apiFunction);
@@ -291,8 +289,43 @@ export class HandrailStack extends Stack {
     this.data.grantTable(this.data.apiKeys, consoleFunction, 'dynamodb:BatchGetItem');
     this.data.grantTable(this.data.throttle, consoleFunction, 'dynamodb:UpdateItem');
     grantSecretValue(signingSecret, consoleFunction);
+    // The knowledge routes: their own function (functions/api/knowledge-handler.ts), the only one of
+    // the HTTP API's that carries the S3 client; its callers are checked as the API's are (ID tokens
+    // against the stage's issuer, personal tokens against the signing secret).
+    const knowledgeFunction = new HandrailFunction(this, 'KnowledgeFunction', {
+      entry: 'functions/api/knowledge-handler.ts',
+      kind: 'knowledge',
+      timeout: Duration.seconds(29),
+      logRetention,
+      environment: {
+        ...environment,
+        [ENV.signingSecretArn]: signingSecret.secretArn,
+        [ENV.directoryFile]: `/var/task/${BUNDLED_DIRECTORY}`,
+        [ENV.collectionsFile]: `/var/task/${BUNDLED_COLLECTIONS}`,
+        ...requestLimits,
+        ...signIn,
+      },
+      commandHooks: {
+        beforeBundling: () => [],
+        beforeInstall: () => [],
+        // Who may write or list a collection: its declared writers (collections), people or groups of the directory.
+        afterBundling: (_inputDir: string, outputDir: string) => [...directoryCommands(outputDir, props.directory), ...collectionsCommands(outputDir, props.collections)],
+      },
+    });
+    // Knowledge versions are allocated by conditional put after the object is written (HEAD when it
+    // existed), listed and read back (pinned by their S3 version id) for history and restores;
+    // labels are put and queried; which runs searched a version is queried from the runs' snapshot
+    // index; additions, labels, removals and refusals are appended to the trail; a caller's
+    // standing and request counter as in the API.
+    this.data.grantTable(this.data.knowledge, knowledgeFunction, 'dynamodb:PutItem', 'dynamodb:Query');
+    this.data.grantKnowledgeObjects(knowledgeFunction, 's3:PutObject', 's3:GetObject', 's3:GetObjectVersion');
+    this.data.grantTable(this.data.runs, knowledgeFunction, 'dynamodb:Query');
+    this.data.grantAuditAppend(knowledgeFunction);
+    this.data.grantTable(this.data.apiKeys, knowledgeFunction, 'dynamodb:GetItem', 'dynamodb:BatchGetItem');
+    this.data.grantTable(this.data.throttle, knowledgeFunction, 'dynamodb:UpdateItem');
+    grantSecretValue(signingSecret, knowledgeFunction);
     // API Gateway checks the ID token first on the routes it can (http-api.ts says which and why).
-    http.addRoutes({ api: apiFunction, console: consoleFunction }, identity ? { authorizer: new HttpJwtAuthorizer('IdToken', identity.issuer, { jwtAudience: [identity.client.userPoolClientId] }) } : {});
+    http.addRoutes({ api: apiFunction, console: consoleFunction, knowledge: knowledgeFunction }, identity ? { authorizer: new HttpJwtAuthorizer('IdToken', identity.issuer, { jwtAudience: [identity.client.userPoolClientId] }) } : {});
 
     new Observability(this, 'Observability', { stage, workflows: props.workflows, providers: config.providers });
     // Auditors' exports to S3 with Glue tables and Athena queries: on AWS (locally, `npx handrail audit export`).

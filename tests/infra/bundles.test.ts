@@ -15,7 +15,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { bundledFunctions, dirBytes, MAX_BUNDLE_BYTES, type BundledFunction, type SynthTemplate } from '../../bench/bundles-measure.js';
 import { readPriceTable } from '../../functions/usage/price-table.js';
 import { buildApp } from '../../infra/app-factory.js';
-import { HandrailFunction, SOURCE_MAPS_CONTEXT } from '../../infra/constructs/handrail-function.js';
+import { BUNDLING, HandrailFunction, SOURCE_MAPS_CONTEXT } from '../../infra/constructs/handrail-function.js';
 import { projectRoot } from '../../infra/project-root.js';
 
 function synthesize(kinds: readonly string[], context: Record<string, string> = {}): { outdir: string; functions: BundledFunction[] } {
@@ -42,7 +42,7 @@ describe('Lambda bundles (built by HandrailFunction)', () => {
   const bundle = (kind: string) => functions.find((f) => f.kind === kind)!;
 
   it('ships every function within the size limit', () => {
-    expect(shipped.map((f) => f.kind)).toEqual(expect.arrayContaining(['api', 'retrieve', 'generate', 'classify', 'approval', 'deliver', 'finish', 'reminders']));
+    expect(shipped.map((f) => f.kind)).toEqual(expect.arrayContaining(['api', 'console', 'knowledge', 'retrieve', 'generate', 'classify', 'approval', 'deliver', 'finish', 'reminders']));
     const sizes = Object.fromEntries(shipped.map((f) => [f.kind, dirBytes(f.assetDir).bytes]));
     expect(Object.entries(sizes).filter(([, bytes]) => bytes > MAX_BUNDLE_BYTES)).toEqual([]);
   });
@@ -76,6 +76,9 @@ describe('Lambda bundles (built by HandrailFunction)', () => {
   }, 30_000);
 });
 
+/** `node_modules/@aws-sdk/client-s3/dist-es/…` → `@aws-sdk/client-s3`. */
+const packagesIn = (paths: Iterable<string>) => new Set([...paths].map((p) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(p)?.[1]).filter((p): p is string => Boolean(p)));
+
 /** The npm packages an esbuild bundle of `entries` pulls in. */
 async function packagesOf(entries: readonly string[]): Promise<Set<string>> {
   const result = await esbuild.build({
@@ -88,7 +91,30 @@ async function packagesOf(entries: readonly string[]): Promise<Set<string>> {
     metafile: true,
     logLevel: 'silent',
   });
-  return new Set(Object.keys(result.metafile.inputs).map((p) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(p)?.[1]).filter((p): p is string => Boolean(p)));
+  return packagesIn(Object.keys(result.metafile.inputs));
+}
+
+/**
+ * The npm packages with code left in `entry`'s bundle, tree-shaken as HandrailFunction ships it:
+ * a package imported but never called (the S3 client behind functions/shared/aws-clients.ts) is not.
+ */
+async function shippedPackagesOf(entry: string): Promise<Set<string>> {
+  const { target, mainFields, minify, keepNames } = BUNDLING;
+  const result = await esbuild.build({
+    entryPoints: [join(projectRoot, entry)],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target,
+    mainFields: [...mainFields],
+    minify,
+    keepNames,
+    write: false,
+    outdir: 'out',
+    metafile: true,
+    logLevel: 'silent',
+  });
+  return packagesIn(Object.values(result.metafile.outputs).flatMap((o) => Object.entries(o.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([path]) => path)));
 }
 
 describe('what the functions that read files pull in', () => {
@@ -98,6 +124,7 @@ describe('what the functions that read files pull in', () => {
     ['approval', 'functions/steps/approval/handler.ts'],
     ['reminders', 'functions/scheduled/reminders/handler.ts'],
     ['api', 'functions/api/handler.ts'],
+    ['knowledge', 'functions/api/knowledge-handler.ts'],
   ])('%s leaves out the YAML parser: prices, reviewers and workflows ship as JSON', async (_kind, entry) => {
     const packages = await packagesOf([entry]);
     expect([...packages]).toContain('zod');
@@ -115,6 +142,15 @@ describe('what the functions that read files pull in', () => {
     writeFileSync(join(dir, 'prices.json'), JSON.stringify(table));
     expect(bundled.readPriceTable(join(dir, 'prices.json'))).toEqual(table);
     expect(() => bundled.readPriceTable(yamlFile)).toThrow(/needs the yaml package, which Lambda bundles leave out; give a \.json file/);
+  });
+});
+
+describe('what the HTTP API pulls in', () => {
+  it("leaves the S3 client out of the API's bundle: only the knowledge routes (their own function) store documents", async () => {
+    const s3 = ['@aws-sdk/client-s3', '@aws-sdk/middleware-sdk-s3'];
+    expect([...(await shippedPackagesOf('functions/api/handler.ts'))].filter((p) => s3.includes(p))).toEqual([]);
+    expect([...(await shippedPackagesOf('functions/api/console-handler.ts'))].filter((p) => s3.includes(p))).toEqual([]);
+    expect([...(await shippedPackagesOf('functions/api/knowledge-handler.ts'))]).toEqual(expect.arrayContaining(s3));
   });
 });
 

@@ -43,10 +43,10 @@ describe('Handrail stack (dev)', () => {
     expect(Object.keys(machine!.Properties.DefinitionSubstitutions).sort()).toEqual(['fn_approval', 'fn_classify', 'fn_deliver', 'fn_finish', 'fn_generate', 'fn_retrieve']);
   });
 
-  it('bundles one nodejs22.x function per step kind plus the API and the console, each with its own role', () => {
+  it('bundles one nodejs22.x function per step kind plus the API, the console and the knowledge routes, each with its own role', () => {
     const fns = Object.values(template.findResources('AWS::Lambda::Function')).filter((f) => f.Metadata?.['handrail:kind']);
     // dev maps its IdP's groups to roles: the user pool's pre token generation trigger is one more.
-    expect(fns.map((f) => f.Metadata['handrail:kind']).sort()).toEqual(['api', 'approval', 'classify', 'console', 'deliver', 'execution-status', 'finish', 'generate', 'pre-token-generation', 'reconcile-decisions', 'reminders', 'retrieve', 'audit-checkpoint'].sort());
+    expect(fns.map((f) => f.Metadata['handrail:kind']).sort()).toEqual(['api', 'approval', 'classify', 'console', 'deliver', 'execution-status', 'finish', 'generate', 'knowledge', 'pre-token-generation', 'reconcile-decisions', 'reminders', 'retrieve', 'audit-checkpoint'].sort());
     for (const fn of fns) {
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
       expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON' });
@@ -70,6 +70,11 @@ describe('Handrail stack (dev)', () => {
     expect(actionsOf('StepsFinishFunction')).not.toContain('secretsmanager:GetSecretValue');
     expect(actionsOf('ApiFunction')).toEqual(expect.arrayContaining(['states:StartExecution', 'states:SendTaskSuccess', 'states:SendTaskFailure']));
     expect(actionsOf('StepsApprovalFunction')).not.toContain('states:StartExecution');
+    // Knowledge documents are stored by the knowledge function alone: the API touches neither the bucket nor the table.
+    expect(actionsOf('ApiFunction').filter((a) => a.startsWith('s3:'))).toEqual([]);
+    expect(statementsOf('ApiFunction').filter((s) => /KnowledgeBucket|KnowledgeTable/.test(JSON.stringify(s.Resource)))).toEqual([]);
+    expect(actionsOf('KnowledgeFunction')).toEqual(expect.arrayContaining(['s3:PutObject', 's3:GetObject', 's3:GetObjectVersion']));
+    expect(actionsOf('KnowledgeFunction').some((a) => a.startsWith('states:'))).toBe(false);
   });
 
   it('keeps runs, approvals, audit, knowledge, gateway state, API keys, releases and request counters in on-demand, PITR, KMS-encrypted tables', () => {
@@ -175,10 +180,14 @@ describe('Handrail stack (dev)', () => {
     expect(api).toBeDefined();
     const shipped = loadWorkflows(join(outdir, api, 'workflows'));
     expect(shipped.map((w) => [w.definition.id, w.version])).toEqual(loadWorkflows().map((w) => [w.definition.id, w.version]));
-    // The API, the approval function, the reminders sweep and the execution-status function (which notify people) ship the reviewer directory.
+    // The API, the approval function, the reminders sweep and the execution-status function (which
+    // notify people) ship the reviewer directory; so does the knowledge function (a collection's writers may be its groups).
     const withDirectory = assets.filter((a) => existsSync(join(outdir, a, 'reviewers.json')));
-    expect(withDirectory).toHaveLength(4);
+    expect(withDirectory).toHaveLength(5);
     for (const a of withDirectory) expect(loadDirectory(join(outdir, a, 'reviewers.json'))).toEqual(loadDirectory());
+    // The knowledge collections ship with the knowledge function only (who may write or list each).
+    const knowledgeAsset = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function')).find((f) => f.Metadata?.['handrail:kind'] === 'knowledge')!;
+    expect(assets.filter((a) => existsSync(join(outdir, a, 'collections.json')))).toEqual([`asset.${String(knowledgeAsset.Properties.Code.S3Key).replace(/\.zip$/, '')}`]);
     expect(assets.filter((a) => readdirSync(join(outdir, a), { recursive: true }).some((f) => String(f).endsWith('.yaml')))).toEqual([]);
     // The functions that call models (generate, classify) price each call from the price table they ship with.
     const priced = assets.filter((a) => existsSync(join(outdir, a, 'prices.json')));
@@ -186,7 +195,7 @@ describe('Handrail stack (dev)', () => {
     for (const a of priced) expect(JSON.parse(readFileSync(join(outdir, a, 'prices.json'), 'utf8'))).toEqual(readPriceTable(join(projectRoot, 'state-machines/prices.yaml')));
     expect(functionAssets.length).toBeGreaterThanOrEqual(9);
     expect(functionAssets.every((a) => existsSync(join(outdir, a, 'index.mjs')))).toBe(true);
-  });
+  }, 60_000); // bundles every function of the stack (as tests/infra/bundles.test.ts's synth does)
 });
 
 describe('approval channels in the stack', () => {

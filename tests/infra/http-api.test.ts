@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROUTES, type RouteId } from '../../functions/api/route-table.js';
+import { ROUTES, type RouteId, type RouteSpec } from '../../functions/api/route-table.js';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER_PATH } from '../../functions/auth/local-identity.js';
 import { ENV } from '../../functions/shared/env-names.js';
 import { buildApp } from '../../infra/app-factory.js';
@@ -102,8 +102,8 @@ describe("the API function's identity settings", () => {
     expect(JSON.stringify(apiEnv(local)[ENV.authIssuer])).toMatch(new RegExp(`HttpApi.*ApiEndpoint.*${LOCAL_ISSUER_PATH}`));
   });
 
-  it('gives the identity settings to the functions that take sign-ins (the API, the console) and no other', () => {
-    const signedIn = new Set(['api', 'console']);
+  it('gives the identity settings to the functions that take sign-ins (the API, the console, the knowledge routes) and no other', () => {
+    const signedIn = new Set(['api', 'console', 'knowledge']);
     for (const [, fn] of Object.entries(dev.findResources('AWS::Lambda::Function')).filter(([, f]) => f.Metadata?.['handrail:kind'])) {
       const env = fn.Properties.Environment?.Variables ?? {};
       if (signedIn.has(fn.Metadata['handrail:kind'])) expect(env[ENV.authIssuer]).toEqual(apiEnv(dev)[ENV.authIssuer]);
@@ -111,15 +111,16 @@ describe("the API function's identity settings", () => {
     }
   });
 
-  it("routes the console's pages to the console function and every other route to the API's", () => {
+  it("routes the console's pages to the console function, the knowledge routes to the knowledge function and every other route to the API's", () => {
     const integrations = dev.findResources('AWS::ApiGatewayV2::Integration');
     const targetOf = (routeKey: string) => {
       const route = Object.values(dev.findResources('AWS::ApiGatewayV2::Route')).find((r) => r.Properties.RouteKey === routeKey)!;
       const integrationId = String(route.Properties.Target['Fn::Join'][1][1].Ref);
       return JSON.stringify(integrations[integrationId]!.Properties.IntegrationUri);
     };
-    for (const [id, route] of Object.entries(ROUTES)) {
-      expect(targetOf(`${route.method} ${route.path}`), id).toMatch(route.access.kind === 'console' ? /ConsoleFunction/ : /ApiFunction/);
-    }
+    const servedBy = (route: RouteSpec) => (route.access.kind === 'console' ? /ConsoleFunction/ : route.path.startsWith('/knowledge/') ? /KnowledgeFunction/ : /ApiFunction/);
+    for (const [id, route] of Object.entries(ROUTES) as [RouteId, RouteSpec][]) expect(targetOf(`${route.method} ${route.path}`), id).toMatch(servedBy(route));
+    const knowledge = ids.filter((id) => /KnowledgeFunction/.test(targetOf(routeKey(id))));
+    expect(knowledge.sort()).toEqual(['createLabel', 'getDocumentVersion', 'knowledgeHistory', 'listDocuments', 'listLabels', 'putDocument', 'removeDocument', 'restoreDocument', 'versionRuns']);
   });
 });

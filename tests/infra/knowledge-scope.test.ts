@@ -67,7 +67,9 @@ describe('knowledge scoped per workflow, in IAM', () => {
     expect(retrieveOf('sales-reply')).toContain('StepsRetrieveSalesReplyFunction');
     const env = (prefix: string) => Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith(prefix))![1].Properties.Environment.Variables;
     expect(env('StepsRetrieveSalesReplyFunction').HANDRAIL_READABLE_COLLECTIONS).toBe('sales');
-    expect(env('ApiFunction').HANDRAIL_COLLECTIONS_FILE).toBe('/var/task/collections.json');
+    // Who may write or list a collection: the knowledge routes' function reads it, the API no longer does.
+    expect(env('KnowledgeFunction').HANDRAIL_COLLECTIONS_FILE).toBe('/var/task/collections.json');
+    expect(env('ApiFunction')).not.toHaveProperty('HANDRAIL_COLLECTIONS_FILE');
   });
 
   it.each([

@@ -223,7 +223,7 @@ const SENDS_NO_SDK_COMMAND: Readonly<Record<string, string>> = {
 
 describe('least privilege: each role grants exactly what its code sends', () => {
   it('finds every function, with an entry module', () => {
-    expect(functions.map((f) => f.kind)).toEqual(expect.arrayContaining(['api', 'approval', 'classify', 'deliver', 'finish', 'generate', 'reconcile-decisions', 'reminders', 'retrieve']));
+    expect(functions.map((f) => f.kind)).toEqual(expect.arrayContaining(['api', 'console', 'knowledge', 'approval', 'classify', 'deliver', 'finish', 'generate', 'reconcile-decisions', 'reminders', 'retrieve']));
     for (const f of functions) expect(f.entry).toMatch(/^functions\/.+\.ts$/);
   });
 
@@ -284,7 +284,7 @@ describe('least privilege: each role grants exactly what its code sends', () => 
       const resource = JSON.stringify(s.Resource);
       // The exporter (audit-exports.test.ts) writes export files under the exports prefix only.
       if (resource.includes(`"${exports}"`)) expect(resource).toMatch(new RegExp(`"${exports}","Arn"\\]\\},"/${EXPORTS_PREFIX}\\*"`));
-      // The API writes any collection (writers are checked by the app); each retrieve function reads its own only (knowledge-scope.test.ts).
+      // The knowledge function writes any collection (writers are checked by the app); each retrieve function reads its own only (knowledge-scope.test.ts).
       else expect(resource).toMatch(new RegExp(`"${knowledge}".*/${KNOWLEDGE_PREFIX}([a-z0-9-]+/)?\\*`));
     }
   });

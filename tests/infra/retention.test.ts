@@ -48,7 +48,7 @@ describe('retention on AWS', () => {
   });
 
   it('keeps the log groups of the functions every workflow shares by the longest retention of them all', () => {
-    for (const prefix of ['ApiFunctionLogs', 'StepsGenerateFunctionLogs', 'StepsApprovalFunctionLogs', 'StepsFinishFunctionLogs', 'StepsRemindersFunctionLogs', 'StepsAuditCheckpointFunctionLogs', 'ExecutionStatusFunctionLogs']) {
+    for (const prefix of ['ApiFunctionLogs', 'ConsoleFunctionLogs', 'KnowledgeFunctionLogs', 'StepsGenerateFunctionLogs', 'StepsApprovalFunctionLogs', 'StepsFinishFunctionLogs', 'StepsRemindersFunctionLogs', 'StepsAuditCheckpointFunctionLogs', 'ExecutionStatusFunctionLogs']) {
       expect(retentionOf(prefix), prefix).toEqual([400]);
     }
   });

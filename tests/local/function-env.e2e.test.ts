@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime.js';
-import { startTestRuntime } from '../support/local-runtime.js';
+import { client, startTestRuntime } from '../support/local-runtime.js';
 
 let rt: LocalRuntime;
 beforeAll(async () => {
@@ -37,6 +37,16 @@ describe('each function reads only its own environment', () => {
     const env = await seenBy('generate', 'SUPPORT_REPLY_URL', 'HANDRAIL_SIGNING_SECRET', 'HANDRAIL_DELIVERY_SECRET', 'OPENAI_API_KEY', 'HANDRAIL_PROVIDERS');
     expect(env).toEqual({ SUPPORT_REPLY_URL: undefined, HANDRAIL_SIGNING_SECRET: undefined, HANDRAIL_DELIVERY_SECRET: undefined, OPENAI_API_KEY: undefined, HANDRAIL_PROVIDERS: 'offline' });
     expect(await rt.lambdas.asInvocation(arnOf('generate'), async () => Object.keys(process.env).includes('SUPPORT_REPLY_URL'))).toBe(false);
+  });
+
+  it('serves each HTTP route as the function the template routes it to: the knowledge routes as the knowledge function, which alone sees the knowledge store', async () => {
+    const store = ['HANDRAIL_KNOWLEDGE_TABLE', 'HANDRAIL_KNOWLEDGE_BUCKET', 'HANDRAIL_COLLECTIONS_FILE'];
+    expect(Object.values(await seenBy('api', ...store))).toEqual([undefined, undefined, undefined]);
+    expect(Object.values(await seenBy('knowledge', ...store)).every(Boolean)).toBe(true);
+    // Served as the API function, the route would find no knowledge table.
+    const listed = await client(rt).get('/knowledge/support/documents');
+    expect(listed.status).toBe(200);
+    expect(listed.body.documents.length).toBeGreaterThan(0);
   });
 
   it('lets the API start executions and read the channel credentials, and the runtime itself see everything', async () => {

@@ -207,6 +207,19 @@ describe('the shipped bundles', () => {
     expect(anonymous.headers.get('location')).toBe('/auth/login?returnTo=%2Fconsole%2Fruns');
   });
 
+  it('serves the knowledge routes from their own bundle, the one that stores documents in S3', async () => {
+    const collection = workflows.flatMap((w) => w.definition.steps.flatMap((s) => (s.kind === 'retrieve' ? [s.collection] : [])))[0]!;
+    const invocations = (kind: string) => rt.bundles.list().find((e) => e.kind === kind)!.invocations;
+    const [knowledgeBefore, apiBefore] = [invocations('knowledge'), invocations('api')];
+    const { documents } = (await api().get(`/knowledge/${collection}/documents`)).body as { documents: { docId: string; version: number }[] };
+    expect(documents.length).toBeGreaterThan(0);
+    // The text comes back from the bucket, pinned by the version's S3 version id.
+    const version = await api().get(`/knowledge/${collection}/documents/${documents[0]!.docId}/versions/${documents[0]!.version}`);
+    expect(version.status).toBe(200);
+    expect(version.body.text).toEqual(expect.stringContaining('#'));
+    expect([invocations('knowledge') - knowledgeBefore, invocations('api') - apiBefore]).toEqual([2, 0]);
+  });
+
   it('keeps one warm process per function: started once, every invocation reusing it', () => {
     const environments = rt.bundles.list();
     expect(environments.filter((e) => e.invocations === 0).map((e) => e.kind)).toEqual([]);

@@ -14,7 +14,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { callerIn, refused } from '../authorize.js';
 import { JSON_LIMITS } from '../limits.js';
 import type { RouteHandlers } from '../route-handlers.js';
-import { ROUTES, schemas, type RouteSpec } from '../route-table.js';
+import { ROUTES, schemas, type KnowledgeRouteId, type RouteSpec } from '../route-table.js';
 import { jsonBody, parseOrThrow } from '../validate.js';
 
 /** The path's collection, checked for shape (400 naming it) and for the caller's access (404, or 403 audited). */
@@ -47,7 +47,8 @@ async function auditVersion(version: DocumentVersion, details: Record<string, un
   });
 }
 
-export const knowledgeRoutes: RouteHandlers<'listDocuments' | 'putDocument' | 'knowledgeHistory' | 'getDocumentVersion' | 'restoreDocument' | 'versionRuns' | 'listLabels' | 'createLabel' | 'removeDocument'> = {
+/** Every route under /knowledge/ (route-table.ts KnowledgeRouteId): the knowledge function serves exactly these (knowledge-handler.ts). */
+export const knowledgeRoutes: RouteHandlers<KnowledgeRouteId> = {
   listDocuments: async (c) => c.json({ documents: await listDocuments(await collectionFor(c, ROUTES.listDocuments, assertMayList)) }),
   putDocument: async (c) => {
     const collection = await collectionFor(c, ROUTES.putDocument, assertMayWrite);
