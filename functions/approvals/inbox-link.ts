@@ -6,7 +6,12 @@ import { signingSecret } from '../shared/signing-secret.js';
 
 export const INBOX_SCOPE = '*';
 
-export async function inboxLinkFor(reviewer: string, ttlSeconds = numberEnv(ENV.reviewLinkTtl, 7 * 24 * 3600)): Promise<string> {
+export async function inboxLinkFor(reviewer: string, ttlSeconds?: number): Promise<string> {
+  return `${requireEnv(ENV.publicUrl).replace(/\/$/, '')}${await inboxPathFor(reviewer, ttlSeconds)}`;
+}
+
+/** The same link's path, for this site's own pages (the review page links the reviewer's inbox). */
+export async function inboxPathFor(reviewer: string, ttlSeconds = numberEnv(ENV.reviewLinkTtl, 7 * 24 * 3600)): Promise<string> {
   const token = signReviewToken(await signingSecret(), { approvalId: INBOX_SCOPE, reviewer, expiresAt: Math.floor(Date.now() / 1000) + ttlSeconds });
-  return `${requireEnv(ENV.publicUrl).replace(/\/$/, '')}/inbox/${token}`;
+  return `/inbox/${token}`;
 }

@@ -57,11 +57,14 @@ export function renderPrompt(req: { system?: string; prompt: string; passages: r
   return { system, user };
 }
 
+/** How a draft cites passages: [n], or [n, m]; the numbers are group 1. */
+export const CITATION_MARKS = /\[(\d+(?:\s*,\s*\d+)*)\]/g;
+
 /** Distinct passage numbers cited as [n] (or [n, m]) in the text, ascending, that name a real passage. */
 export function findCitations(text: string, passages: readonly Passage[]): number[] {
   const known = new Set(passages.map((p) => p.n));
   const found = new Set<number>();
-  for (const match of text.matchAll(/\[(\d+(?:\s*,\s*\d+)*)\]/g)) {
+  for (const match of text.matchAll(CITATION_MARKS)) {
     for (const part of (match[1] ?? '').split(',')) {
       const n = Number(part.trim());
       if (known.has(n)) found.add(n);

@@ -110,7 +110,7 @@ describe('support-reply on the local runtime', () => {
     expect(run.steps.find((s: any) => s.stepId === 'classify_ticket')).toMatchObject({ kind: 'classify', status: 'succeeded', input: { classifiers: ['sentiment', 'topic', 'complexity'] } });
     expect(approval.classification).toEqual([expect.stringMatching(/^sentiment neutral/), expect.stringMatching(/^topic billing \(/), expect.stringMatching(/^complexity low/)]);
     const link = new URL((await api.get(`/approvals/${approval.approvalId}`)).body.reviewLinks['support-agent@example.com']).pathname;
-    expect((await api.get(link)).text).toContain('Classified:');
+    expect((await api.get(link)).text).toMatch(/Why this is with you[\s\S]*Classified[\s\S]*topic billing/);
   });
 
   it.each([
@@ -281,7 +281,8 @@ describe('the reviewer inbox page', () => {
     const token = signReviewToken(rt.signingSecret, { approvalId: '*', reviewer: 'support-lead@example.com', expiresAt: Math.floor(Date.now() / 1000) + 600 });
     const page = await api.get(`/inbox/${token}`);
     expect(page.status).toBe(200);
-    expect(page.text).toContain('Waiting for support-lead@example.com');
+    expect(page.text).toContain('Waiting for you');
+    expect(page.text).toContain('<span class="who">support-lead@example.com</span>');
     expect(page.text).toContain(approval.runId);
     const reviewLink = page.text.match(/href="([^"]*\/review\/[^"]+)"/)![1]!;
     expect((await api.get(new URL(reviewLink).pathname)).text).toContain('Approve as drafted');

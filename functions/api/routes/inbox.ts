@@ -1,6 +1,7 @@
 /**
- * GET /inbox/{token}: a reviewer's pending requests, each opening its review page. The token is a
- * signed link bound to one reviewer (the same scheme as review links, for every approval: `*`).
+ * GET /inbox/{token}: a reviewer's pending requests, soonest deadline first, each opening its review
+ * page, with why it is theirs at a glance (the review page's reasons). The token is a signed link
+ * bound to one reviewer (the same scheme as review links, for every approval: `*`).
  */
 import { html } from 'hono/html';
 import { reviewLinksFor } from '../../approvals/review-links.js';
@@ -12,16 +13,10 @@ import { signingSecret } from '../../shared/signing-secret.js';
 import { assertActive } from '../authorize.js';
 import { statusFor } from '../errors.js';
 import type { RouteHandlers } from '../route-handlers.js';
-import { messagePage, page } from './review-page.js';
+import { messagePage, page, reviewerBar, routedBecause, timeLeft } from './review-page.js';
 
 export { INBOX_SCOPE } from '../../approvals/inbox-link.js';
 import { INBOX_SCOPE } from '../../approvals/inbox-link.js';
-
-function timeLeft(deadline: string, now: number): string {
-  const minutes = Math.round((Date.parse(deadline) - now) / 60_000);
-  if (minutes < 0) return 'overdue';
-  return minutes >= 120 ? `${Math.round(minutes / 60)} h left` : `${minutes} min left`;
-}
 
 async function pendingFor(reviewer: string): Promise<ApprovalRecord[]> {
   const mine: ApprovalRecord[] = [];
@@ -54,16 +49,20 @@ export const inboxRoutes: RouteHandlers<'inbox'> = {
     return c.html(
       page(
         `Inbox of ${reviewer}`,
-        html`<h1>Waiting for ${reviewer}</h1>
+        html`<h1>Waiting for you <span class="badge">${rows.length}</span></h1>
           ${
             rows.length
-              ? html`<ol>${rows.map(
-                  ({ a, link }) =>
-                    html`<li class="card"><a href="${link}"><strong>${a.workflowId} / ${a.stepId}</strong></a> — ${timeLeft(a.deadline, now)}
-                      <span class="meta">(requested ${a.requestedAt}, run ${a.runId})</span></li>`,
-                )}</ol>`
+              ? html`<ol class="inbox">${rows.map(({ a, link }) => {
+                  const left = timeLeft(a.deadline, now);
+                  const why = routedBecause(a);
+                  return html`<li class="card"><p><a href="${link}"><strong>${a.workflowId} / ${a.stepId}</strong></a>
+                      <span class="badge left ${left === 'overdue' ? 's-failed' : 's-pending'}">${left}</span></p>
+                    ${why.length ? html`<ul class="why-list">${why}</ul>` : ''}
+                    <p class="meta">requested ${a.requestedAt.slice(0, 16).replace('T', ' ')} UTC · run ${a.runId}</p></li>`;
+                })}</ol>`
               : html`<p class="notice">Nothing is waiting for you.</p>`
           }`,
+        reviewerBar(reviewer, c.req.path, 'inbox'),
       ),
     );
   },

@@ -33,7 +33,21 @@ const CSS = `
   h1,pre,code,.meta,.alert,.timeline>li{overflow-wrap:anywhere}
   .svg-chart{width:100%;height:auto;display:block} .card h2{font-size:1.05rem;margin-top:0}
   .legend{list-style:none;display:flex;flex-wrap:wrap;gap:.25rem 1rem;padding:0;margin:.25rem 0;font-size:.85rem;color:#5b6475}
-  @media (max-width:40rem){body{margin:1rem auto} .bar .who{margin-left:0;width:100%} th,td{padding:.3rem}}
+  .why{background:#fff8e6;border-left:4px solid #e0a100;border-radius:8px;padding:.5rem 1rem;margin:1rem 0} .why h2{font-size:1rem;margin:.25rem 0}
+  .why ul,.why-list{margin:.25rem 0;padding-left:1.2rem} .why-list{font-size:.9rem} .inbox{list-style:none;padding:0} li .badge{white-space:normal}
+  .review{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:0 1.25rem;align-items:start}
+  .draft-text{white-space:pre-wrap;overflow-wrap:anywhere;background:#fbfcfe;border:1px solid #e5e8ee;border-radius:6px;padding:.75rem}
+  .cite{font-size:.85em} .cite a{font-weight:600;color:#1d4ed8}
+  .sources{padding:0;list-style:none;margin:.25rem 0} .source{margin:.5rem 0;padding:.25rem .75rem;border-left:3px solid #d7dbe3;overflow-wrap:anywhere}
+  .source p{margin:.25rem 0} .source.cited{border-left-color:#2f9e58;background:#f3fbf5} .source:target{outline:2px solid #1d4ed8}
+  dl.fields{margin:0} dl.fields dt{font-weight:600;font-size:.85rem;color:#5b6475} dl.fields dd{margin:0 0 .5rem;overflow-wrap:anywhere}
+  textarea{box-sizing:border-box;margin-top:.5rem} details.edit-draft{margin:.75rem 0}
+  .reason{display:flex;flex-wrap:wrap;gap:.5rem 1rem;margin:.75rem 0} .reason label{display:flex;flex-direction:column;font-size:.9rem}
+  .reason input,.reason select{font:inherit;padding:.3rem;min-width:12rem} .actions{display:flex;flex-wrap:wrap;gap:.5rem} .actions button{margin:0}
+  kbd{border:1px solid #c4c9d4;border-radius:4px;padding:0 .3rem;font-size:.8rem;background:#f6f7f9} .keys{margin-top:.75rem}
+  :focus-visible{outline:3px solid #1d4ed8;outline-offset:2px}
+  @media (max-width:48rem){.review{grid-template-columns:minmax(0,1fr)}}
+  @media (max-width:40rem){body{margin:1rem auto} .bar .who{margin-left:0;width:100%} th,td{padding:.3rem} .actions button{flex:1 1 100%;padding:.75rem} .keys{display:none}}
 `;
 
 /** The `<style>` element every page's head carries. */

@@ -8,6 +8,7 @@
 import type { Context } from 'hono';
 import { decide } from '../../approvals/decide.js';
 import { decideItem } from '../../approvals/decide-item.js';
+import { inboxPathFor } from '../../approvals/inbox-link.js';
 import { getApproval, type ApprovalRecord, type DecisionAuth } from '../../records/approvals.js';
 import { recordAudit } from '../../records/audit.js';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../../shared/errors.js';
@@ -21,7 +22,7 @@ import { ROUTES, schemas, type RouteSpec } from '../route-table.js';
 import { requireSameOrigin } from '../same-origin.js';
 import { parseOrThrow } from '../validate.js';
 import { formOf } from './form-body.js';
-import { messagePage, reviewPage } from './review-page.js';
+import { messagePage, reviewerBar, reviewPage } from './review-page.js';
 import { signInPath, wrongPersonPage } from './sign-in-pages.js';
 
 async function claims(c: Context) {
@@ -58,7 +59,7 @@ export const reviewRoutes: RouteHandlers<'reviewPage' | 'reviewForm'> = {
     if (!approval) throw new NotFoundError('This approval no longer exists.');
     const sensitive = approval.signIn === 'required';
     const refused = sensitive ? await signInGate(c, ROUTES.reviewPage, approval, reviewer) : undefined;
-    return refused ?? c.html(reviewPage(approval, reviewer, sensitive));
+    return refused ?? c.html(reviewPage(approval, reviewer, sensitive, await inboxPathFor(reviewer)));
   },
   reviewForm: async (c) => {
     const { approvalId, reviewer } = await claims(c).catch(async (err: unknown) => {
@@ -87,6 +88,6 @@ export const reviewRoutes: RouteHandlers<'reviewPage' | 'reviewForm'> = {
     const auth = sensitive ? LINK_AND_SESSION : LINK_ONLY;
     const decided = form.itemId ? await decideItem(approvalId, form.itemId, input, 'review_link', auth) : await decide(approvalId, input, 'review_link', auth);
     const resumed = decided.status !== 'pending';
-    return c.html(messagePage('Thank you', `Your decision is recorded${resumed ? ' and the run has resumed' : '; the run resumes when the other decisions are in'}.`));
+    return c.html(messagePage('Thank you', `Your decision is recorded${resumed ? ' and the run has resumed' : '; the run resumes when the other decisions are in'}.`, reviewerBar(reviewer, await inboxPathFor(reviewer))));
   },
 };
