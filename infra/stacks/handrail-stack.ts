@@ -321,7 +321,7 @@ export class HandrailStack extends Stack {
     this.data.grantKnowledgeObjects(knowledgeFunction, 's3:PutObject', 's3:GetObject', 's3:GetObjectVersion');
     this.data.grantTable(this.data.runs, knowledgeFunction, 'dynamodb:Query');
     this.data.grantAuditAppend(knowledgeFunction);
-    this.data.grantTable(this.data.apiKeys, knowledgeFunction, 'dynamodb:GetItem', 'dynamodb:BatchGetItem');
+    this.data.grantTable(this.data.apiKeys, knowledgeFunction, 'dynamodb:BatchGetItem');
     this.data.grantTable(this.data.throttle, knowledgeFunction, 'dynamodb:UpdateItem');
     grantSecretValue(signingSecret, knowledgeFunction);
     // API Gateway checks the ID token first on the routes it can (http-api.ts says which and why).
