@@ -257,73 +257,53 @@ export class HandrailStack extends Stack {
       acknowledge(apiFunction, `IAM5[Resource::<${Stack.of(this).getLogicalId(wf.stateMachine.node.defaultChild as CfnElement)}>:*]`, "the workflow's own state machine versions and aliases (versions are numbered as they are published): runs start through the alias, replays on a version, each version read for the release it was built from");
       wf.stateMachine.grant(apiFunction, 'states:SendTaskSuccess', 'states:SendTaskFailure');
     }
-    // The web console's pages: their own function (functions/api/console-handler.ts), reading what
-    // the pages show and nothing else; signed in by the browser's session, which it verifies as the API does.
-    const consoleFunction = new HandrailFunction(this, 'ConsoleFunction', {
-      entry: 'functions/api/console-handler.ts',
-      kind: 'console',
-      timeout: Duration.seconds(29),
-      logRetention,
-      environment: {
-        ...environment,
-        [ENV.signingSecretArn]: signingSecret.secretArn,
-        [ENV.workflowsDir]: `/var/task/${BUNDLED_WORKFLOWS_DIR}`,
-        ...requestLimits,
-        ...signIn,
-      },
-      commandHooks: {
-        beforeBundling: () => [],
-        beforeInstall: () => [],
-        // The explorer and the dashboard list the deployed workflows (and their declared baselines).
-        afterBundling: (_inputDir: string, outputDir: string) => workflowCommands(outputDir, props.workflows),
-      },
-    });
+    /**
+     * A function that serves a share of the HTTP API's routes (the same app, built with only those):
+     * it checks every caller as the API does, their standing (the API keys table) and request counter
+     * (the throttle table), verifies tokens with the signing secret, and appends refusals to the trail.
+     */
+    const routeFunction = (id: string, entry: string, kind: string, more: Record<string, string>, afterBundling: (outputDir: string) => string[]) => {
+      const fn = new HandrailFunction(this, id, {
+        entry,
+        kind,
+        timeout: Duration.seconds(29),
+        logRetention,
+        environment: { ...environment, [ENV.signingSecretArn]: signingSecret.secretArn, ...more, ...requestLimits, ...signIn },
+        commandHooks: { beforeBundling: () => [], beforeInstall: () => [], afterBundling: (_inputDir: string, outputDir: string) => afterBundling(outputDir) },
+      });
+      this.data.grantAuditAppend(fn);
+      this.data.grantTable(this.data.apiKeys, fn, 'dynamodb:BatchGetItem');
+      this.data.grantTable(this.data.throttle, fn, 'dynamodb:UpdateItem');
+      grantSecretValue(signingSecret, fn);
+      return fn;
+    };
+    // The web console's pages (functions/api/console-handler.ts), signed in by the browser's session:
+    // the explorer and the dashboard list the deployed workflows (and their declared baselines).
+    const consoleFunction = routeFunction('ConsoleFunction', 'functions/api/console-handler.ts', 'console', { [ENV.workflowsDir]: `/var/task/${BUNDLED_WORKFLOWS_DIR}` }, (outputDir) =>
+      workflowCommands(outputDir, props.workflows),
+    );
     // Runs and their steps are read and listed (Scan without a workflow filter), decided approvals
-    // queried by status, the audit trail read (a run's stream, pages, verification), the usage
-    // counters queried; a refusal is appended to the trail; a caller's standing and request counter as in the API.
+    // queried by status, the audit trail read (a run's stream, pages, verification), the usage counters queried.
     this.data.grantTable(this.data.runs, consoleFunction, 'dynamodb:Query', 'dynamodb:Scan');
     this.data.grantTable(this.data.approvals, consoleFunction, 'dynamodb:GetItem', 'dynamodb:Query');
-    this.data.grantAuditAppend(consoleFunction);
     this.data.grantTable(this.data.audit, consoleFunction, 'dynamodb:Scan');
     this.data.grantTable(this.data.gateway, consoleFunction, 'dynamodb:GetItem', 'dynamodb:Query');
-    this.data.grantTable(this.data.apiKeys, consoleFunction, 'dynamodb:BatchGetItem');
-    this.data.grantTable(this.data.throttle, consoleFunction, 'dynamodb:UpdateItem');
-    grantSecretValue(signingSecret, consoleFunction);
-    // The knowledge routes: their own function (functions/api/knowledge-handler.ts), the only one of
-    // the HTTP API's that carries the S3 client; its callers are checked as the API's are (ID tokens
-    // against the stage's issuer, personal tokens against the signing secret).
-    const knowledgeFunction = new HandrailFunction(this, 'KnowledgeFunction', {
-      entry: 'functions/api/knowledge-handler.ts',
-      kind: 'knowledge',
-      timeout: Duration.seconds(29),
-      logRetention,
-      environment: {
-        ...environment,
-        [ENV.signingSecretArn]: signingSecret.secretArn,
-        [ENV.directoryFile]: `/var/task/${BUNDLED_DIRECTORY}`,
-        [ENV.collectionsFile]: `/var/task/${BUNDLED_COLLECTIONS}`,
-        ...requestLimits,
-        ...signIn,
-      },
-      commandHooks: {
-        beforeBundling: () => [],
-        beforeInstall: () => [],
-        // Who may write or list a collection: its declared writers (collections), people or groups of the directory.
-        afterBundling: (_inputDir: string, outputDir: string) => [...directoryCommands(outputDir, props.directory), ...collectionsCommands(outputDir, props.collections)],
-      },
-    });
+    // The knowledge routes (functions/api/knowledge-handler.ts), the only function of the HTTP API that
+    // carries the S3 client: who may write or list a collection are its declared writers (collections),
+    // people or groups of the directory.
+    const knowledgeFunction = routeFunction(
+      'KnowledgeFunction',
+      'functions/api/knowledge-handler.ts',
+      'knowledge',
+      { [ENV.directoryFile]: `/var/task/${BUNDLED_DIRECTORY}`, [ENV.collectionsFile]: `/var/task/${BUNDLED_COLLECTIONS}` },
+      (outputDir) => [...directoryCommands(outputDir, props.directory), ...collectionsCommands(outputDir, props.collections)],
+    );
     // Knowledge versions are allocated by conditional put after the object is written (HEAD when it
     // existed), listed and read back (pinned by their S3 version id) for history and restores;
-    // labels are put and queried; which runs searched a version is queried from the runs' snapshot
-    // index; additions, labels, removals and refusals are appended to the trail; a caller's
-    // standing and request counter as in the API.
+    // labels are put and queried; which runs searched a version is queried from the runs' snapshot index.
     this.data.grantTable(this.data.knowledge, knowledgeFunction, 'dynamodb:PutItem', 'dynamodb:Query');
     this.data.grantKnowledgeObjects(knowledgeFunction, 's3:PutObject', 's3:GetObject', 's3:GetObjectVersion');
     this.data.grantTable(this.data.runs, knowledgeFunction, 'dynamodb:Query');
-    this.data.grantAuditAppend(knowledgeFunction);
-    this.data.grantTable(this.data.apiKeys, knowledgeFunction, 'dynamodb:BatchGetItem');
-    this.data.grantTable(this.data.throttle, knowledgeFunction, 'dynamodb:UpdateItem');
-    grantSecretValue(signingSecret, knowledgeFunction);
     // API Gateway checks the ID token first on the routes it can (http-api.ts says which and why).
     http.addRoutes({ api: apiFunction, console: consoleFunction, knowledge: knowledgeFunction }, identity ? { authorizer: new HttpJwtAuthorizer('IdToken', identity.issuer, { jwtAudience: [identity.client.userPoolClientId] }) } : {});
 

@@ -53,7 +53,10 @@ describe('quality gates on the local runtime', () => {
     expect(approval.stepId).toBe('human_review');
     expect(approval.qualityFailures.map((f: any) => f.gate).sort()).toEqual(['blocked_pattern', 'confidence', 'personal_data', 'personal_data']);
     const link = new URL((await client(rt).get(`/approvals/${approval.approvalId}`)).body.reviewLinks['support-agent@example.com']).pathname;
-    expect((await client(rt).get(link)).text).toContain('Sent to review because:');
+    const page = (await client(rt).get(link)).text;
+    const why = page.slice(page.indexOf('Why this is with you'));
+    for (const gate of ['personal data', 'blocked pattern', 'confidence']) expect(why).toContain(`<li class="gate"><strong>${gate}</strong>: `);
+    expect(why).toContain('the draft contains');
     expect(receivers.auto!.received.some((r) => r.body.runId === waiting.runId)).toBe(false);
   });
 
