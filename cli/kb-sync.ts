@@ -1,6 +1,8 @@
 /**
- * `npx handrail kb sync <collection> --from <folder>`: the collection follows a folder. Markdown and
- * plain-text files become documents (docId from the file name, as the API names them); a file whose
+ * `npx handrail kb sync <collection> --from <folder>`: the collection follows a folder. Markdown,
+ * plain-text, HTML and PDF files become documents (their text: document-text.ts; docId from the file
+ * name, as the API names them); a file with no text (a scanned PDF) or that cannot be read as its
+ * kind is skipped with a warning, and its document kept as it was; a file whose
  * content changed gets a new version, an unchanged one nothing, and a document this folder synced
  * before whose file is gone is removed (a removal version; documents added any other way are left
  * alone). Every version records the file's path and the folder's revision (its Git commit, or a
@@ -12,8 +14,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { slugify } from '../functions/knowledge/validation.js';
 import { api, CliError } from './api-client.js';
-
-const SYNCED = /\.(md|markdown|txt)$/i;
+import { documentText, SYNCED } from './document-text.js';
 
 interface Latest {
   readonly docId: string;
@@ -44,13 +45,24 @@ export async function kbSync(collection: string, from: string): Promise<void> {
   } catch {
     throw new CliError(`--from ${from}: not a folder; give the folder the collection follows`, 2);
   }
-  const files = filesUnder(root).map((file) => {
-    const content = readFileSync(file, 'utf8');
+  const all = filesUnder(root).map((file) => {
     const path = relative(root, file).split(sep).join('/');
-    return { file, path, content, docId: slugify(path.split('/').pop()!), sha256: createHash('sha256').update(content, 'utf8').digest('hex') };
+    return { file, path, docId: slugify(path.split('/').pop()!) };
   });
-  const clash = files.find((f, i) => files.findIndex((g) => g.docId === f.docId) !== i);
+  const clash = all.find((f, i) => all.findIndex((g) => g.docId === f.docId) !== i);
   if (clash) throw new CliError(`${clash.path}: two files make the document id "${clash.docId}"; rename one`, 2);
+  const files: { path: string; docId: string; content: string; sha256: string }[] = [];
+  const skipped: string[] = [];
+  for (const f of all) {
+    try {
+      const content = await documentText(f.path, readFileSync(f.file));
+      files.push({ ...f, content, sha256: createHash('sha256').update(content, 'utf8').digest('hex') });
+    } catch (err) {
+      // One unreadable file does not stop the sync; its document (if any) stays as it was.
+      skipped.push(f.docId);
+      process.stderr.write(`skipped ${f.path}: ${(err as Error).message}\n`);
+    }
+  }
   const revision = revisionOf(root, files);
   const base = `/knowledge/${encodeURIComponent(collection)}/documents`;
   const { documents } = await api<{ documents: Latest[] }>('GET', base);
@@ -71,12 +83,12 @@ export async function kbSync(collection: string, from: string): Promise<void> {
     progress(`${f.docId}: ${before ? 'changed' : 'added'}`);
   }
   // Gone from the folder: only documents this folder synced (their latest version came from a sync of it).
-  const present = new Set(files.map((f) => f.docId));
+  const present = new Set([...files.map((f) => f.docId), ...skipped]);
   for (const d of documents) {
     if (present.has(d.docId) || !d.source) continue;
     await api('POST', `${base}/${encodeURIComponent(d.docId)}/remove`, { reason: `${d.source.path} is gone from the synced folder`, source: { path: d.source.path, revision } });
     counts.removed++;
     process.stderr.write(`removed ${d.docId} (${d.source.path} is gone)\n`);
   }
-  console.log(`${collection}: ${counts.added} added, ${counts.changed} changed, ${counts.unchanged} unchanged, ${counts.removed} removed (revision ${revision})`);
+  console.log(`${collection}: ${counts.added} added, ${counts.changed} changed, ${counts.unchanged} unchanged, ${counts.removed} removed${skipped.length ? `, ${skipped.length} skipped` : ''} (revision ${revision})`);
 }

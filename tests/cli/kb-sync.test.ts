@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { auditTrail } from '../../functions/records/audit.js';
 import { handrailCli } from '../support/cli.js';
+import { minimalPdf } from '../support/pdf.js';
 import { client, runtimeForSuite } from '../support/local-runtime.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'handrail-sync-'));
@@ -53,6 +54,36 @@ describe('npx handrail kb sync', () => {
     const { search } = await import('../../functions/knowledge/retrieval.js');
     const found = await search({ collection: 'support', query: 'gift cards expire', topK: 4 });
     expect(found.passages.map((p) => p.docId)).not.toContain('gift-cards');
+  });
+
+  it('reads HTML and PDF files as their text, and skips a file with no text without removing its document', async () => {
+    writeFileSync(join(folder, 'shipping.html'), '<!doctype html><html><head><title>Shipping times</title><script>track()</script><style>p{color:red}</style></head><body><nav>Home | Help</nav><h1>Shipping</h1><p>Orders ship within <b>two business days</b>. <a href="https://example.com/track">Track an order</a></p><ul><li>EU: 3 days</li><li>US: 5 days</li></ul></body></html>');
+    writeFileSync(join(folder, 'warranty.pdf'), minimalPdf(['Every device has a two-year warranty.', 'Batteries are covered for one year.'], 'Warranty terms'));
+    writeFileSync(join(folder, 'scanned.pdf'), minimalPdf([]));
+    writeFileSync(join(folder, 'broken.pdf'), 'not a pdf at all');
+    const out = await sync('--from', folder);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/^support: 2 added, 0 changed, 1 unchanged, 0 removed, 2 skipped /);
+    expect(out.stderr).toContain('skipped scanned.pdf: no text in it (a scanned PDF has only images of text)');
+    expect(out.stderr).toMatch(/skipped broken\.pdf: .+/);
+    const text = async (docId: string) => (await client(runtime()).get(`/knowledge/support/documents/${docId}/versions/1`)).body;
+    const shipping = await text('shipping');
+    expect(shipping).toMatchObject({ title: 'Shipping times' });
+    expect(shipping.text).toContain('Orders ship within two business days. Track an order');
+    expect(shipping.text).toContain('* EU: 3 days');
+    for (const gone of ['track()', 'color:red', 'https://example.com', 'Home | Help']) expect(shipping.text).not.toContain(gone);
+    const warranty = await text('warranty');
+    expect(warranty).toMatchObject({ title: 'Warranty terms' });
+    expect(warranty.text).toContain('Every device has a two-year warranty.\nBatteries are covered for one year.');
+    const { search } = await import('../../functions/knowledge/retrieval.js');
+    expect((await search({ collection: 'support', query: 'device warranty years', topK: 2 })).passages[0]?.docId).toBe('warranty');
+    // Again: nothing changes; a file skipped before is still skipped, and nothing is removed for it.
+    expect((await sync('--from', folder)).stdout).toMatch(/^support: 0 added, 0 changed, 3 unchanged, 0 removed, 2 skipped /);
+    // A synced file that can no longer be read is skipped, and its document kept as it was.
+    writeFileSync(join(folder, 'warranty.pdf'), minimalPdf([]));
+    expect((await sync('--from', folder)).stdout).toMatch(/^support: 0 added, 0 changed, 2 unchanged, 0 removed, 3 skipped /);
+    expect((await docs()).find((d) => d.docId === 'warranty')?.version).toBe(1);
+    for (const f of ['shipping.html', 'warranty.pdf', 'scanned.pdf', 'broken.pdf']) rmSync(join(folder, f));
   });
 
   it('says what to fix for a missing folder or option (exit 2)', async () => {
