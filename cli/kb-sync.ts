@@ -1,61 +1,36 @@
 /**
- * `npx handrail kb sync <collection> --from <folder>`: the collection follows a folder. Markdown,
+ * `npx handrail kb sync <collection> --from <folder | s3://bucket/prefix/>`: the collection follows a
+ * folder or an S3 prefix (sync-sources.ts). Markdown,
  * plain-text, HTML and PDF files become documents (their text: document-text.ts; docId from the file
  * name, as the API names them); a file with no text (a scanned PDF) or that cannot be read as its
  * kind is skipped with a warning, and its document kept as it was; a file whose
  * content changed gets a new version, an unchanged one nothing, and a document this folder synced
  * before whose file is gone is removed (a removal version; documents added any other way are left
- * alone). Every version records the file's path and the folder's revision (its Git commit, or a
- * hash of its files), so running it twice changes nothing the second time.
+ * alone). Every version records the file's path and the source's revision (a folder's Git commit,
+ * or a hash of its files' texts), so running it twice changes nothing the second time.
  */
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
 import { slugify } from '../functions/knowledge/validation.js';
 import { api, CliError } from './api-client.js';
-import { documentText, SYNCED } from './document-text.js';
+import { documentText } from './document-text.js';
+import { syncSource } from './sync-sources.js';
 
 interface Latest {
   readonly docId: string;
   readonly sha256: string;
-  readonly source?: { readonly path: string; readonly revision: string };
-}
-
-function filesUnder(root: string, dir = root): string[] {
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((e) => !e.name.startsWith('.'))
-    .sort((a, b) => a.name.localeCompare(b.name))
-    .flatMap((e) => (e.isDirectory() ? filesUnder(root, join(dir, e.name)) : e.isFile() && SYNCED.test(e.name) ? [join(dir, e.name)] : []));
-}
-
-/** The folder's Git commit when it is in a repository, else a hash of its synced files. */
-function revisionOf(root: string, files: { path: string; sha256: string }[]): string {
-  try {
-    return `git:${execFileSync('git', ['-C', root, 'rev-parse', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim()}`;
-  } catch {
-    return `files:${createHash('sha256').update(files.map((f) => `${f.path}\n${f.sha256}`).join('\n')).digest('hex').slice(0, 16)}`;
-  }
+  readonly source?: { readonly from?: string; readonly path: string; readonly revision: string };
 }
 
 export async function kbSync(collection: string, from: string): Promise<void> {
-  const root = resolve(from);
-  try {
-    if (!statSync(root).isDirectory()) throw new Error('not a folder');
-  } catch {
-    throw new CliError(`--from ${from}: not a folder; give the folder the collection follows`, 2);
-  }
-  const all = filesUnder(root).map((file) => {
-    const path = relative(root, file).split(sep).join('/');
-    return { file, path, docId: slugify(path.split('/').pop()!) };
-  });
+  const source = await syncSource(from);
+  const all = source.files.map((f) => ({ ...f, docId: slugify(f.path.split('/').pop()!) }));
   const clash = all.find((f, i) => all.findIndex((g) => g.docId === f.docId) !== i);
   if (clash) throw new CliError(`${clash.path}: two files make the document id "${clash.docId}"; rename one`, 2);
   const files: { path: string; docId: string; content: string; sha256: string }[] = [];
   const skipped: string[] = [];
   for (const f of all) {
     try {
-      const content = await documentText(f.path, readFileSync(f.file));
+      const content = await documentText(f.path, await f.read());
       files.push({ ...f, content, sha256: createHash('sha256').update(content, 'utf8').digest('hex') });
     } catch (err) {
       // One unreadable file does not stop the sync; its document (if any) stays as it was.
@@ -63,7 +38,7 @@ export async function kbSync(collection: string, from: string): Promise<void> {
       process.stderr.write(`skipped ${f.path}: ${(err as Error).message}\n`);
     }
   }
-  const revision = revisionOf(root, files);
+  const revision = source.revision(files);
   const base = `/knowledge/${encodeURIComponent(collection)}/documents`;
   const { documents } = await api<{ documents: Latest[] }>('GET', base);
   const latest = new Map(documents.map((d) => [d.docId, d]));
@@ -78,15 +53,16 @@ export async function kbSync(collection: string, from: string): Promise<void> {
       progress(`${f.docId}: unchanged`);
       continue;
     }
-    await api('POST', base, { fileName: f.path.split('/').pop(), docId: f.docId, content: f.content, source: { path: f.path, revision } });
+    await api('POST', base, { fileName: f.path.split('/').pop(), docId: f.docId, content: f.content, source: { from: source.id, path: f.path, revision } });
     counts[before ? 'changed' : 'added']++;
     progress(`${f.docId}: ${before ? 'changed' : 'added'}`);
   }
-  // Gone from the folder: only documents this folder synced (their latest version came from a sync of it).
+  // Gone from the source: only documents this source synced (their latest version came from a sync of it).
   const present = new Set([...files.map((f) => f.docId), ...skipped]);
   for (const d of documents) {
-    if (present.has(d.docId) || !d.source) continue;
-    await api('POST', `${base}/${encodeURIComponent(d.docId)}/remove`, { reason: `${d.source.path} is gone from the synced folder`, source: { path: d.source.path, revision } });
+    // Versions synced before sources were recorded (no `from`) count as this source's.
+    if (present.has(d.docId) || !d.source || (d.source.from !== undefined && d.source.from !== source.id)) continue;
+    await api('POST', `${base}/${encodeURIComponent(d.docId)}/remove`, { reason: `${d.source.path} is gone from ${source.id}`, source: { from: source.id, path: d.source.path, revision } });
     counts.removed++;
     process.stderr.write(`removed ${d.docId} (${d.source.path} is gone)\n`);
   }

@@ -82,8 +82,9 @@ Commands:
   kb list <collection>                    latest version of each document
   kb history <collection> [doc]           every version, newest first: who, when, content hash
   kb diff <collection>/<doc> <v1> <v2>    what changed between two versions (a unified diff)
-  kb sync <collection> --from <folder>    the collection follows a folder (.md, .txt): new versions for changed files,
-                                          removals for files gone, each with the folder's revision
+  kb sync <collection> --from <folder|s3://bucket/prefix/>
+                                          the collection follows a folder or an S3 prefix (.md, .txt, .html, .pdf):
+                                          new versions for changed files, removals for files gone, each with the revision
   kb label <collection> <label>           freeze the latest versions under a label (a retrieve step can pin it)
   kb labels <collection>                  the collection's labels
   kb runs <collection>/<doc> <v>          which runs searched version v (trace an answer to a knowledge update)
@@ -223,7 +224,7 @@ async function main(argv: string[]): Promise<void> {
     case 'kb diff':
       return commands.kbDiff(rest[0], rest[1], rest[2]);
     case 'kb sync':
-      if (!rest[0] || !values.from) throw new CliError('kb sync needs <collection> and --from <folder>; see `handrail --help`', 2);
+      if (!rest[0] || !values.from) throw new CliError('kb sync needs <collection> and --from <folder or s3://bucket/prefix/>; see `handrail --help`', 2);
       return kbSync(rest[0], values.from);
     case 'kb label':
       return commands.kbLabel(rest[0], rest[1]);

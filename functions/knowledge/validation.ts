@@ -19,8 +19,11 @@ export const docIdSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,127}$/, 'must be 1-128 characters of a-z, 0-9 and "-", starting with a letter or digit');
 
-/** Where a synced version came from: the file's path in its source, and the source's revision. */
-export const sourceSchema = z.object({ path: z.string().min(1).max(1024), revision: z.string().min(1).max(200) }).strict();
+/**
+ * Where a synced version came from: the source it follows (`from`: a folder's path, an S3 URL), the
+ * file's path in it, and the source's revision.
+ */
+export const sourceSchema = z.object({ from: z.string().min(1).max(1024).optional(), path: z.string().min(1).max(1024), revision: z.string().min(1).max(200) }).strict();
 
 export const putDocumentInput = z.object({
   collection: collectionName,

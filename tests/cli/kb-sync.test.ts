@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CreateBucketCommand, DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { auditTrail } from '../../functions/records/audit.js';
 import { handrailCli } from '../support/cli.js';
@@ -17,6 +18,12 @@ const folder = mkdtempSync(join(tmpdir(), 'handrail-sync-'));
 const runtime = runtimeForSuite();
 
 const sync = (...extra: string[]) => handrailCli(runtime(), ['kb', 'sync', 'support', ...extra], { as: 'author@example.com' });
+/** The sync of an S3 prefix, as an operator runs it with credentials for the store (here the runtime's embedded one). */
+const syncS3 = (from: string) =>
+  handrailCli(runtime(), ['kb', 'sync', 'support', '--from', from], {
+    as: 'author@example.com',
+    env: { AWS_ENDPOINT_URL_S3: runtime().emulators.s3Endpoint, HANDRAIL_S3_FORCE_PATH_STYLE: 'true', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' },
+  });
 const docs = async () => (await client(runtime()).get('/knowledge/support/documents')).body.documents as { docId: string; version: number; source?: { path: string; revision: string } }[];
 
 describe('npx handrail kb sync', () => {
@@ -88,7 +95,30 @@ describe('npx handrail kb sync', () => {
 
   it('says what to fix for a missing folder or option (exit 2)', async () => {
     const missing = await sync('--from', join(folder, 'nope'));
-    expect([missing.code, missing.stderr.trim()]).toEqual([2, `handrail: --from ${join(folder, 'nope')}: not a folder; give the folder the collection follows`]);
+    expect([missing.code, missing.stderr.trim()]).toEqual([2, `handrail: --from ${join(folder, 'nope')}: not a folder; give the folder the collection follows (or s3://bucket/prefix/)`]);
     expect((await sync()).code).toBe(2);
+    const noBucket = await syncS3('s3://no-such-bucket/help/');
+    expect(noBucket.code).toBe(2);
+    expect(noBucket.stderr).toMatch(/^handrail: --from s3:\/\/no-such-bucket\/help\/: cannot list the prefix \(NoSuchBucket: .+\); check the bucket name and your AWS credentials\n$/);
+  });
+
+  it('follows an S3 prefix: its objects under the prefix become documents, changes version them, objects gone are removed', async () => {
+    const s3 = new S3Client({ endpoint: runtime().emulators.s3Endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    await s3.send(new CreateBucketCommand({ Bucket: 'help-center' }));
+    const put = (Key: string, Body: string | Buffer) => s3.send(new PutObjectCommand({ Bucket: 'help-center', Key, Body }));
+    await Promise.all([put('articles/returns.md', '# Returns\n\nReturns are free within 30 days.\n'), put('articles/guides/setup.html', '<title>Setup</title><p>Plug it in and hold the button.</p>'), put('articles/logo.png', 'not synced'), put('other/elsewhere.md', '# Elsewhere\n')]);
+    const first = await syncS3('s3://help-center/articles');
+    expect(first.code).toBe(0);
+    // The folder's documents are another source's: this sync leaves them alone.
+    expect(first.stdout).toMatch(/^support: 2 added, 0 changed, 0 unchanged, 0 removed \(revision s3:[0-9a-f]{16}\)\n$/);
+    expect((await docs()).map((d) => d.docId)).toContain('loyalty');
+    const synced = (await docs()).filter((d) => d.source && ['returns', 'setup'].includes(d.docId));
+    expect(synced.map((d) => [d.docId, d.source!.path, (d.source as { from?: string }).from])).toEqual([['returns', 'returns.md', 's3://help-center/articles/'], ['setup', 'guides/setup.html', 's3://help-center/articles/']]);
+    expect((await docs()).map((d) => d.docId)).not.toContain('elsewhere');
+    expect((await syncS3('s3://help-center/articles/')).stdout).toMatch(/^support: 0 added, 0 changed, 2 unchanged, 0 removed /);
+    await put('articles/returns.md', '# Returns\n\nReturns are free within 60 days.\n');
+    await s3.send(new DeleteObjectCommand({ Bucket: 'help-center', Key: 'articles/guides/setup.html' }));
+    expect((await syncS3('s3://help-center/articles/')).stdout).toMatch(/^support: 0 added, 1 changed, 0 unchanged, 1 removed /);
+    expect((await docs()).find((d) => d.docId === 'returns')?.version).toBe(2);
   });
 });
