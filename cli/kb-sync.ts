@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { slugify } from '../functions/knowledge/validation.js';
 import { api, CliError } from './api-client.js';
 import { documentText } from './document-text.js';
+import { progress } from './progress.js';
 import { syncSource } from './sync-sources.js';
 
 interface Latest {
@@ -43,19 +44,21 @@ export async function kbSync(collection: string, from: string): Promise<void> {
   const { documents } = await api<{ documents: Latest[] }>('GET', base);
   const latest = new Map(documents.map((d) => [d.docId, d]));
   const counts = { added: 0, changed: 0, unchanged: 0, removed: 0 };
-  const total = files.length;
-  let done = 0;
-  const progress = (what: string) => process.stderr.write(`[${++done}/${total}] ${what}\n`);
-  for (const f of files) {
-    const before = latest.get(f.docId);
-    if (before?.sha256 === f.sha256) {
-      counts.unchanged++;
-      progress(`${f.docId}: unchanged`);
-      continue;
+  const bar = progress(files.length);
+  try {
+    for (const f of files) {
+      const before = latest.get(f.docId);
+      if (before?.sha256 === f.sha256) {
+        counts.unchanged++;
+        bar.tick(`${f.docId}: unchanged`);
+        continue;
+      }
+      await api('POST', base, { fileName: f.path.split('/').pop(), docId: f.docId, content: f.content, source: { from: source.id, path: f.path, revision } });
+      counts[before ? 'changed' : 'added']++;
+      bar.tick(`${f.docId}: ${before ? 'changed' : 'added'}`);
     }
-    await api('POST', base, { fileName: f.path.split('/').pop(), docId: f.docId, content: f.content, source: { from: source.id, path: f.path, revision } });
-    counts[before ? 'changed' : 'added']++;
-    progress(`${f.docId}: ${before ? 'changed' : 'added'}`);
+  } finally {
+    bar.stop();
   }
   // Gone from the source: only documents this source synced (their latest version came from a sync of it).
   const present = new Set([...files.map((f) => f.docId), ...skipped]);
