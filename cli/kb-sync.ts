@@ -14,7 +14,7 @@ import { slugify } from '../functions/knowledge/validation.js';
 import { api, CliError } from './api-client.js';
 import { documentText } from './document-text.js';
 import { progress } from './progress.js';
-import { syncSource } from './sync-sources.js';
+import { syncSource, type SyncSource } from './sync-sources.js';
 
 interface Latest {
   readonly docId: string;
@@ -22,8 +22,16 @@ interface Latest {
   readonly source?: { readonly from?: string; readonly path: string; readonly revision: string };
 }
 
-export async function kbSync(collection: string, from: string): Promise<void> {
-  const source = await syncSource(from);
+export async function kbSync(collection: string, from: string, path?: string): Promise<void> {
+  const source = await syncSource(from, path);
+  try {
+    await syncFrom(collection, source);
+  } finally {
+    source.close?.();
+  }
+}
+
+async function syncFrom(collection: string, source: SyncSource): Promise<void> {
   const all = source.files.map((f) => ({ ...f, docId: slugify(f.path.split('/').pop()!) }));
   const clash = all.find((f, i) => all.findIndex((g) => g.docId === f.docId) !== i);
   if (clash) throw new CliError(`${clash.path}: two files make the document id "${clash.docId}"; rename one`, 2);

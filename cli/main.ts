@@ -82,8 +82,8 @@ Commands:
   kb list <collection>                    latest version of each document
   kb history <collection> [doc]           every version, newest first: who, when, content hash
   kb diff <collection>/<doc> <v1> <v2>    what changed between two versions (a unified diff)
-  kb sync <collection> --from <folder|s3://bucket/prefix/>
-                                          the collection follows a folder or an S3 prefix (.md, .txt, .html, .pdf):
+  kb sync <collection> --from <folder|s3://bucket/prefix/|git+<url>[#ref] [--path dir]>
+                                          the collection follows a folder, an S3 prefix or a Git repository (.md, .txt, .html, .pdf):
                                           new versions for changed files, removals for files gone, each with the revision
   kb label <collection> <label>           freeze the latest versions under a label (a retrieve step can pin it)
   kb labels <collection>                  the collection's labels
@@ -114,6 +114,7 @@ async function main(argv: string[]): Promise<void> {
       'text-file': { type: 'string' },
       reason: { type: 'string' },
       from: { type: 'string' },
+      path: { type: 'string' },
       to: { type: 'string' },
       release: { type: 'string' },
       limit: { type: 'string' },
@@ -225,7 +226,7 @@ async function main(argv: string[]): Promise<void> {
       return commands.kbDiff(rest[0], rest[1], rest[2]);
     case 'kb sync':
       if (!rest[0] || !values.from) throw new CliError('kb sync needs <collection> and --from <folder or s3://bucket/prefix/>; see `handrail --help`', 2);
-      return kbSync(rest[0], values.from);
+      return kbSync(rest[0], values.from, values.path);
     case 'kb label':
       return commands.kbLabel(rest[0], rest[1]);
     case 'kb labels':

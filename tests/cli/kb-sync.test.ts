@@ -4,7 +4,8 @@
  * revision on each version, and changes nothing when run again; a removed document is no longer
  * retrieved.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -100,6 +101,34 @@ describe('npx handrail kb sync', () => {
     const noBucket = await syncS3('s3://no-such-bucket/help/');
     expect(noBucket.code).toBe(2);
     expect(noBucket.stderr).toMatch(/^handrail: --from s3:\/\/no-such-bucket\/help\/: cannot list the prefix \(NoSuchBucket: .+\); check the bucket name and your AWS credentials\n$/);
+  });
+
+  it('follows a folder of a Git repository: cloned, its commit the revision, the clone removed after', async () => {
+    const repo = mkdtempSync(join(tmpdir(), 'handrail-sync-repo-'));
+    const git = (...args: string[]) => execFileSync('git', ['-C', repo, '-c', 'user.email=docs@example.com', '-c', 'user.name=Docs', ...args], { encoding: 'utf8' }).trim();
+    git('init', '--quiet', '--initial-branch=main');
+    mkdirSync(join(repo, 'docs'));
+    writeFileSync(join(repo, 'docs', 'exchanges.md'), '# Exchanges\n\nExchanges are free within 14 days.\n');
+    writeFileSync(join(repo, 'README.md'), '# Not synced: outside docs/\n');
+    git('add', '.');
+    git('commit', '--quiet', '-m', 'docs');
+    const commit = git('rev-parse', 'HEAD');
+    const clones = () => readdirSync(tmpdir()).filter((d) => d.startsWith('handrail-kb-git-')).length;
+    const before = clones();
+    const out = await sync('--from', `git+file://${repo}#main`, '--path', 'docs');
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(new RegExp(`^support: 1 added, 0 changed, 0 unchanged, 0 removed \\(revision git:${commit}\\)\n$`));
+    const exchanges = (await docs()).find((d) => d.docId === 'exchanges')!;
+    expect(exchanges.source).toEqual({ from: `git+file://${repo}#main:docs`, path: 'exchanges.md', revision: `git:${commit}` });
+    expect((await docs()).map((d) => d.docId)).not.toContain('readme');
+    expect(clones()).toBe(before);
+    // What to fix, in one line each (exit 2)
+    const noRepo = await sync('--from', `git+file://${repo}-nope`);
+    expect([noRepo.code, noRepo.stderr]).toEqual([2, expect.stringMatching(/^handrail: --from git\+file:\/\/.+-nope: cannot clone it \(.+\); check the URL\n$/)]);
+    const noPath = await sync('--from', `git+file://${repo}`, '--path', 'manuals');
+    expect([noPath.code, noPath.stderr]).toEqual([2, `handrail: --path manuals: no such folder in file://${repo}\n`]);
+    expect((await sync('--from', folder, '--path', 'docs')).stderr).toBe('handrail: --path is for a Git repository (--from git+<url>); give the folder itself to --from\n');
+    expect(clones()).toBe(before);
   });
 
   it('follows an S3 prefix: its objects under the prefix become documents, changes version them, objects gone are removed', async () => {
