@@ -5,7 +5,7 @@
  * (closing the approval records the intent to resume, for the reconciler, as a whole decision does).
  */
 import { closeDecidedApproval, recordItemDecision } from '../records/approval-items.js';
-import { clearPendingResume, getApproval, RESUME_PENDING, type ApprovalRecord, type Decision, type DecisionAuth, type DecisionChannel } from '../records/approvals.js';
+import { clearPendingResume, getApproval, RESUME_PENDING, timeToDecisionMs, type ApprovalRecord, type Decision, type DecisionAuth, type DecisionChannel } from '../records/approvals.js';
 import { recordAudit } from '../records/audit.js';
 import { publishDecision } from '../shared/metrics.js';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
@@ -44,7 +44,7 @@ export async function decideItem(approvalId: string, itemId: string, input: Deci
   const updated = await recordItemDecision(approvalId, index, decision, finalText, item.draftHash);
   // The last part closes the request and resumes the run before anything else is written.
   const result = updated.items?.some((i) => i.status === 'pending') ? updated : await closeParts(updated, decidedAt);
-  publishDecision({ workflowId: approval.workflowId, action: input.action, reasonCode: input.reasonCode, routeKey: approval.routeKey, requestedAt: approval.requestedAt, decidedAt, editDistance: decision.editDistance });
+  publishDecision({ workflowId: approval.workflowId, action: input.action, reasonCode: input.reasonCode, routeKey: approval.routeKey, timeToDecisionMs: timeToDecisionMs(approval.requestedAt, decidedAt), editDistance: decision.editDistance });
   await recordAudit({ subject: approval.runId, runId: approval.runId, type: 'approval.item_decided', actor: input.reviewer, details: { approvalId, itemId, action: input.action, channel, authenticatedBy: auth.method, reasonCode: input.reasonCode } });
   return result;
 }

@@ -10,7 +10,7 @@
  * (resume-after-decision.ts; only a wait that timed out first makes it a late decision, 409).
  */
 import type * as z from 'zod';
-import { addVote, expireLateDecision, getApproval, recordDecision, type ApprovalRecord, type Decision, type DecisionAuth, type DecisionChannel, type Vote } from '../records/approvals.js';
+import { addVote, expireLateDecision, getApproval, recordDecision, timeToDecisionMs, type ApprovalRecord, type Decision, type DecisionAuth, type DecisionChannel, type Vote } from '../records/approvals.js';
 import { recordHumanDecision } from '../autonomy/record-decision.js';
 import { recordAudit } from '../records/audit.js';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
@@ -84,7 +84,7 @@ async function finalize(approval: ApprovalRecord, input: DecisionInput, channel:
     // `resumed`: sent (the run took it) or deferred (a retried state or the reconciler will send it).
     details: { approvalId: approval.approvalId, action: input.action, channel, authenticatedBy: auth.method, reasonCode: input.reasonCode, reason: input.reason, editDistance: edit?.editDistance, resumed },
   });
-  publishDecision({ workflowId: approval.workflowId, action: input.action, reasonCode: input.reasonCode, routeKey: approval.routeKey, requestedAt: approval.requestedAt, decidedAt, editDistance: edit?.editDistance });
+  publishDecision({ workflowId: approval.workflowId, action: input.action, reasonCode: input.reasonCode, routeKey: approval.routeKey, timeToDecisionMs: timeToDecisionMs(approval.requestedAt, decidedAt), editDistance: edit?.editDistance });
   // The route path's autonomy figures learn from this human decision (never throws).
   await recordHumanDecision(approval, decision);
   // Whatever channel decided, the Slack messages of the request now say so (never throws).

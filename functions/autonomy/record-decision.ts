@@ -4,7 +4,7 @@
  * the bar: `autonomy.engaged` (auto-approval starts) or `autonomy.suspended` (review resumes).
  * Auto-approvals never come through here, so they never count as human decisions.
  */
-import type { ApprovalRecord, Decision } from '../records/approvals.js';
+import { timeToDecisionMs, type ApprovalRecord, type Decision } from '../records/approvals.js';
 import { recordAudit } from '../records/audit.js';
 import { logger } from '../shared/logger.js';
 import { computeFigures, ruleMet } from './figures.js';
@@ -20,7 +20,7 @@ export async function recordHumanDecision(approval: ApprovalRecord, decision: De
     approvalId: approval.approvalId,
     action: decision.action,
     ...(decision.reasonCode ? { reasonCode: decision.reasonCode } : {}),
-    ms: Math.max(0, Date.parse(decision.decidedAt) - Date.parse(approval.requestedAt)),
+    ms: timeToDecisionMs(approval.requestedAt, decision.decidedAt),
     at: decision.decidedAt,
     ...(autonomy?.status === 'spot_check' ? { spotCheck: true } : {}),
   };

@@ -132,6 +132,11 @@ export interface SlackMessageRef {
 
 const table = () => requireEnv(ENV.approvalsTable);
 
+/** How long a request waited for its decision, in milliseconds (the TimeToDecision metric, the route path's figures). */
+export function timeToDecisionMs(requestedAt: string, decidedAt: string): number {
+  return Math.max(0, Date.parse(decidedAt) - Date.parse(requestedAt));
+}
+
 export function approvalIdFor(runId: string, stepId: string, level: number): string {
   return `${runId}.${stepId}.${level}`;
 }

@@ -76,8 +76,7 @@ export interface PublishedDecision {
   readonly reasonCode?: string;
   /** `<workflowId>/<routeStepId>/<pathName>`, when the run reached review through a route path. */
   readonly routeKey?: string;
-  readonly requestedAt: string;
-  readonly decidedAt: string;
+  readonly timeToDecisionMs: number;
   readonly editDistance?: number;
 }
 
@@ -89,7 +88,7 @@ export function publishDecision(d: PublishedDecision): void {
     [workflow, action, ...(d.reasonCode ? [{ ...action, ReasonCode: d.reasonCode }] : []), ...(d.routeKey ? [{ ...workflow, RoutePath: d.routeKey }] : [])],
     {
       [DECISION_METRICS.decisions]: 1,
-      [DECISION_METRICS.timeToDecision]: Math.max(0, Date.parse(d.decidedAt) - Date.parse(d.requestedAt)),
+      [DECISION_METRICS.timeToDecision]: d.timeToDecisionMs,
       ...(d.editDistance !== undefined ? { [DECISION_METRICS.editDistance]: d.editDistance } : {}),
     },
     { [DECISION_METRICS.timeToDecision]: MetricUnit.Milliseconds },

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { generate } from '../../../functions/gateway/model-gateway.js';
 import { DECISION_METRICS, GATE_METRICS, METRICS_NAMESPACE, PROVIDER_METRICS, RELEASE_COUNTS, USAGE_METRICS, WORKFLOW_METRICS } from '../../../functions/shared/metric-names.js';
 import { publishApprovalsPastSla, publishDecision, publishGateFailures, publishRunEnded, publishRunStarted, publishUsage } from '../../../functions/shared/metrics.js';
+import { timeToDecisionMs } from '../../../functions/records/approvals.js';
 import { countsOf } from '../../../state-machines/rollout.js';
 import { bedrockError } from '../../support/fake-model-servers.js';
 import { ref } from '../gateway/fixtures.js';
@@ -85,7 +86,7 @@ describe('published metrics', () => {
   });
 
   it('publishes a decision per workflow, action, reason code and route path: the time it took and what an edit changed', async () => {
-    const lines = await emfOf(() => publishDecision({ workflowId: 'support-reply', action: 'edit', reasonCode: 'tone', routeKey: 'support-reply/route/billing', requestedAt: '2026-12-01T10:00:00.000Z', decidedAt: '2026-12-01T10:02:30.500Z', editDistance: 42 }));
+    const lines = await emfOf(() => publishDecision({ workflowId: 'support-reply', action: 'edit', reasonCode: 'tone', routeKey: 'support-reply/route/billing', timeToDecisionMs: timeToDecisionMs('2026-12-01T10:00:00.000Z', '2026-12-01T10:02:30.500Z'), editDistance: 42 }));
     expect(lines.map(dimensionsOf)).toEqual([[['service', 'Workflow']], [['service', 'Workflow', 'Action']], [['service', 'Workflow', 'Action', 'ReasonCode']], [['service', 'Workflow', 'RoutePath']]]);
     for (const line of lines) {
       expect(line).toMatchObject({ Workflow: 'support-reply', [DECISION_METRICS.decisions]: 1, [DECISION_METRICS.timeToDecision]: 150_500, [DECISION_METRICS.editDistance]: 42 });
@@ -96,7 +97,7 @@ describe('published metrics', () => {
   });
 
   it('publishes an approval without reason code, route path or edit under workflow and action only', async () => {
-    const lines = await emfOf(() => publishDecision({ workflowId: 'support-reply', action: 'approve', requestedAt: '2026-12-01T10:00:00.000Z', decidedAt: '2026-12-01T10:00:05.000Z' }));
+    const lines = await emfOf(() => publishDecision({ workflowId: 'support-reply', action: 'approve', timeToDecisionMs: timeToDecisionMs('2026-12-01T10:00:00.000Z', '2026-12-01T10:00:05.000Z') }));
     expect(lines.map(dimensionsOf)).toEqual([[['service', 'Workflow']], [['service', 'Workflow', 'Action']]]);
     const line = lines[1];
     expect(namesOf(line!)).toEqual([DECISION_METRICS.decisions, DECISION_METRICS.timeToDecision].sort());
