@@ -12,8 +12,8 @@ import type { LocalRuntime } from '../../local/runtime.js';
 import { client, startTestRuntime, waitFor } from '../support/local-runtime.js';
 
 const STAGES_FILE = process.env.HANDRAIL_STAGES_FILE;
-/** tests/fixtures/stages/throttle.yaml: every kind, 3 requests per 10 s (people: 4); long enough for a burst on a busy machine. */
-const WINDOW_MS = 10_000;
+/** tests/fixtures/stages/throttle.yaml: every kind, 3 requests per 5 s (people: 4); long enough for a burst on a busy machine. */
+const WINDOW_MS = 5_000;
 const SLACK_SECRET = 'throttle-test-slack-signing-secret';
 
 let rt: LocalRuntime;
@@ -53,11 +53,11 @@ describe('per-caller throttling', { timeout: 60_000 }, () => {
     for (let i = 0; i < 6; i++) burst.push(await admin.get('/runs?limit=1'));
     expect(burst.map((r) => r.status)).toEqual([200, 200, 200, 200, 429, 429]);
     const refused = burst[4]!;
-    expect(refused.body.error).toMatchObject({ code: 'TooManyRequestsError', limit: { kind: 'person', requests: 4, windowSeconds: 10 } });
-    expect(refused.body.error.message).toMatch(/signed-in person may send 4 per 10 s .*retry in \d+ s/);
+    expect(refused.body.error).toMatchObject({ code: 'TooManyRequestsError', limit: { kind: 'person', requests: 4, windowSeconds: 5 } });
+    expect(refused.body.error.message).toMatch(/signed-in person may send 4 per 5 s .*retry in \d+ s/);
     const retryAfter = refused.body.error.retryAfterSeconds;
     expect(retryAfter).toBeGreaterThanOrEqual(1);
-    expect(retryAfter).toBeLessThanOrEqual(10);
+    expect(retryAfter).toBeLessThanOrEqual(5);
     const raw = await fetch(`${rt.url}/runs?limit=1`, { headers: { authorization: `Bearer ${await rt.login('admin@example.com')}` } });
     expect(raw.status).toBe(429);
     expect(Number(raw.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
@@ -66,7 +66,7 @@ describe('per-caller throttling', { timeout: 60_000 }, () => {
     // One audit event for the flood, naming who and which limit.
     const events = (await auditTrail('access')).filter((e) => e.type === 'access.throttled' && e.actor === 'person:admin@example.com' && e.time >= since);
     expect(events).toHaveLength(1);
-    expect(events[0]!.details).toMatchObject({ route: 'GET /runs', kind: 'person', limit: '4 per 10 s' });
+    expect(events[0]!.details).toMatchObject({ route: 'GET /runs', kind: 'person', limit: '4 per 5 s' });
     // The window reopens.
     await new Promise((r) => setTimeout(r, retryAfter * 1000 + 100));
     expect((await admin.get('/runs?limit=1')).status).toBe(200);
@@ -79,7 +79,7 @@ describe('per-caller throttling', { timeout: 60_000 }, () => {
     const sent = [];
     for (let i = 0; i < 4; i++) sent.push(await admin.post('/webhooks/support-reply', { ticketId: `B-${i}`, subject: 'Burst', body: 'Hello' }, { 'idempotency-key': `burst-${i}` }));
     expect(sent.map((r) => r.status)).toEqual([202, 202, 202, 429]);
-    expect(sent[3]!.body.error.limit).toEqual({ kind: 'webhook', requests: 3, windowSeconds: 10 });
+    expect(sent[3]!.body.error.limit).toEqual({ kind: 'webhook', requests: 3, windowSeconds: 5 });
     const byKey = await fetch(`${rt.url}/webhooks/support-reply`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, 'idempotency-key': 'by-key' },
