@@ -14,6 +14,7 @@ import { Worker } from 'node:worker_threads';
 import { reviewerToken } from '../functions/approvals/reviewer-tokens.js';
 import { startLocalRuntime } from '../local/runtime.js';
 import { percentile } from './load.js';
+import { cpuPer, threadTimes } from './thread-cpu.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 2000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -50,6 +51,7 @@ const warm = await ask({ type: 'webhooks', count: 50, offset: -1000 });
 await waitUntil(() => warm.every(({ runId }) => pendingAt.has(runId)), 60_000);
 
 // Phase 1: webhook → pending approval.
+const cpu0 = threadTimes();
 const t0 = now();
 const started = new Map((await ask({ type: 'webhooks', count: runs, offset: 0 })).map(({ runId, at }) => [runId, at]));
 await waitUntil(() => [...started.keys()].every((id) => pendingAt.has(id) || closed.has(id)), 300_000);
@@ -58,12 +60,14 @@ const lastPending = Math.max(...pendingIds.map((id) => pendingAt.get(id)!));
 const toPending = pendingIds.map((id) => pendingAt.get(id)! - started.get(id)!);
 
 // Phase 2: decision → delivered.
+const cpu1 = threadTimes();
 const decided = new Map((await ask({ type: 'decisions', runIds: pendingIds })).map(({ runId, at }) => [runId, at]));
 await waitUntil(() => pendingIds.every((id) => closed.has(id)), 300_000);
 const delivered = pendingIds.filter((id) => closed.get(id)?.status === 'SUCCEEDED');
 const toDelivered = delivered.map((id) => closed.get(id)!.at - decided.get(id)!);
 const firstDecision = Math.min(...decided.values());
 const lastDelivered = Math.max(...delivered.map((id) => closed.get(id)!.at));
+const cpu2 = threadTimes();
 
 console.log(
   JSON.stringify({
@@ -77,6 +81,9 @@ console.log(
     decisionsPerSecond: Math.round((delivered.length / ((lastDelivered - firstDecision) / 1000)) * 10) / 10,
     webhookToPendingMs: { p50: percentile(toPending, 50), p95: percentile(toPending, 95) },
     decisionToDeliveredMs: { p50: percentile(toDelivered, 50), p95: percentile(toDelivered, 95) },
+    // CPU time per run (per decision) by thread: the busiest thread bounds the throughput.
+    cpuMsPerRun: cpuPer(cpu0, cpu1, pendingIds.length),
+    cpuMsPerDecision: cpuPer(cpu1, cpu2, delivered.length),
   }),
 );
 await client.terminate();
