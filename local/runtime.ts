@@ -183,7 +183,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   if (options.workflowsDir) env[ENV.workflowsDir] = resolve(options.workflowsDir);
   // The delivery key and each workflow's webhook secret: files in the data folder (Secrets Manager on AWS).
   env[ENV.deliverySecret] = deliverySecret;
-  env[ENV.webhookSecretsDir] = webhookSecretsIn(dataDir, loadWorkflows(options.workflowsDir).map((w) => w.definition.id));
+  const definitions = loadWorkflows(options.workflowsDir).map((w) => w.definition);
+  env[ENV.webhookSecretsDir] = webhookSecretsIn(dataDir, definitions.map((d) => d.id), definitions.filter((d) => d.trigger.auth.includes('zendesk')).map((d) => d.id));
   if (options.directoryFile) env[ENV.directoryFile] = resolve(options.directoryFile);
   if (options.collectionsFile) env[ENV.collectionsFile] = resolve(options.collectionsFile);
   // The releases the template's state machines are tagged with, as the API's bundle ships them.
