@@ -123,14 +123,28 @@ export class HandrailStack extends Stack {
     };
     // Each deliver step's target; locally, a target the stage does not declare is the runtime's own sink.
     const deliveryEnvironment: Record<string, string> = {};
-    for (const [name, { workflowId }] of deliveryTargets(props.workflows)) {
+    for (const [name, { workflowId }] of deliveryTargets(props.workflows, config)) {
       deliveryEnvironment[name] = config.delivery[name] ?? Fn.join('', [http.api.apiEndpoint, `/sink/${workflowId}`]);
+    }
+    // Zendesk (stages.yaml zendesk): the account and agent, and the agent's API token in a secret the
+    // operator fills after deploy ({"apiToken": "…"}), never an env value; only the deliver function reads it.
+    const actsOnZendesk = props.workflows.some((w) => w.definition.steps.some((st) => st.kind === 'deliver' && st.zendesk));
+    const zendeskSecret = config.zendesk && actsOnZendesk
+      ? new secretsmanager.Secret(this, 'ZendeskSecret', {
+          description: `Handrail ${stage}: the API token of ${config.zendesk.email} at ${config.zendesk.url}, as {"apiToken": "…"}`,
+          generateSecretString: { secretStringTemplate: JSON.stringify({ apiToken: '' }), generateStringKey: 'unused', excludePunctuation: true },
+        })
+      : undefined;
+    if (zendeskSecret) {
+      acknowledge(zendeskSecret, 'SMG4', 'Zendesk issues the API token; Secrets Manager cannot rotate it: operators rotate it in Zendesk and put the new one here');
+      new CfnOutput(this, 'ZendeskSecretArn', { value: zendeskSecret.secretArn, description: 'Put the Zendesk API token here, as {"apiToken": "…"}' });
+      Object.assign(deliveryEnvironment, { [ENV.zendeskUrl]: config.zendesk!.url, [ENV.zendeskEmail]: config.zendesk!.email, [ENV.zendeskSecretArn]: zendeskSecret.secretArn });
     }
 
     // Functions every workflow shares keep their lines as long as the longest-kept workflow's records.
     const logRetention = sharedLogRetention(props.workflows);
     const steps = new StepHandlers(this, 'Steps', {
-      data: this.data, signingSecret, deliverySecret, environment, channelSecrets, emailFrom: config.channels.emailFrom, deliveryEnvironment, modelEnvironment, openAiSecret, directory: props.directory, logRetention,
+      data: this.data, signingSecret, deliverySecret, environment, channelSecrets, emailFrom: config.channels.emailFrom, deliveryEnvironment, zendeskSecret, modelEnvironment, openAiSecret, directory: props.directory, logRetention,
     });
     // What each workflow is released as here: definition, reviewers, this stage's delivery URLs, prices, knowledge.
     const releases = stageReleases(props.workflows, props.directory, config);
