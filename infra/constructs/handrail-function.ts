@@ -30,6 +30,9 @@ export const SOURCE_MAPS_CONTEXT = 'handrail:sourceMaps';
  * - `--charset=utf8`: non-ASCII text (validation messages in other languages) stays one to three
  *   bytes a character instead of six-byte `\u` escapes. Passed as an esbuild argument because
  *   aws-cdk-lib (2.276) accepts the `charset` option but never hands it to esbuild.
+ * - `--alias`: the SDK's default credential chain is the one a Lambda function takes, its
+ *   environment (functions/shared/lambda-credentials.ts): about 115 KB of STS, SSO and profile
+ *   code that never runs on Lambda stays out of every bundle, which makes room for the tracer.
  */
 export const BUNDLING = {
   format: OutputFormat.ESM,
@@ -37,7 +40,7 @@ export const BUNDLING = {
   minify: true,
   keepNames: true,
   sourceMap: false,
-  esbuildArgs: { '--charset': 'utf8' },
+  esbuildArgs: { '--charset': 'utf8', '--alias': `@aws-sdk/credential-provider-node=${resolve(projectRoot, 'functions/shared/lambda-credentials.ts')}` },
   bundleAwsSDK: true,
   mainFields: ['module', 'main'],
   // Some dependencies still call require(); give the ESM bundle one.

@@ -58,6 +58,13 @@ describe('Lambda bundles (built by HandrailFunction)', () => {
     expect(code.split('\n').length).toBeLessThan(1_000);
   });
 
+  it.each(['api', 'classify', 'finish'])("%s takes credentials as Lambda gives them: the SDK's STS, SSO and profile links stay out", (kind) => {
+    const code = readFileSync(join(bundle(kind).assetDir, 'index.mjs'), 'utf8');
+    // functions/shared/lambda-credentials.ts, in place of @aws-sdk/credential-provider-node.
+    expect(code).toContain('No AWS credentials: neither AWS_ACCESS_KEY_ID');
+    expect(code).not.toMatch(/AssumeRoleWithWebIdentity|GetRoleCredentials|fromSSO|fromTokenFile/);
+  });
+
   it('keeps class names, so errors keep the names Step Functions Catch and Retry match on', async () => {
     const errors = (await import(pathToFileURL(join(bundle('errors').assetDir, 'index.mjs')).href)) as Record<string, unknown>;
     const classes = Object.entries(errors).filter(([, v]) => typeof v === 'function' && (v as { prototype?: unknown }).prototype instanceof Error);
