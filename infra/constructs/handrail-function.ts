@@ -9,6 +9,7 @@ import { NodejsFunction, OutputFormat, type BundlingOptions, type NodejsFunction
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { relative, resolve } from 'node:path';
+import { TRACER_ENVIRONMENT } from '../../functions/shared/env-names.js';
 import { projectRoot } from '../project-root.js';
 import { acknowledge } from './acknowledge.js';
 
@@ -81,10 +82,12 @@ export class HandrailFunction extends NodejsFunction {
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(30),
+      // X-Ray: Lambda samples invocations and runs the daemon; the handlers' Powertools Tracer is on
+      // wherever Lambda runs them, off in the local runtime (functions/shared/tracer.ts).
       tracing: lambda.Tracing.ACTIVE,
       loggingFormat: lambda.LoggingFormat.JSON,
       logGroup: new logs.LogGroup(scope, `${id}Logs`, { retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.RETAIN }),
-      environment: { ...(sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}), POWERTOOLS_SERVICE_NAME: 'handrail', ...props.environment },
+      environment: { ...(sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}), POWERTOOLS_SERVICE_NAME: 'handrail', ...TRACER_ENVIRONMENT, ...props.environment },
       bundling: {
         ...BUNDLING,
         ...(sourceMaps ? { sourceMap: true, sourcesContent: false } : {}),
