@@ -22,7 +22,9 @@ export function routeAnnotations(event: unknown): Record<string, string> {
  * @example export const handler = httpHandler(buildApp(consoleRoutes));
  */
 export function httpHandler(app: Hono) {
-  return middy(handle(app))
+  // No early timeout: a request ends as it did under hono's handler alone (Lambda's own timeout),
+  // and no timer is set per request.
+  return middy(handle(app), { timeoutEarlyInMillis: 0 })
     .use(captureLambdaHandler(tracer))
     .use({ before: (request) => annotate(routeAnnotations(request.event)) });
 }
