@@ -1,6 +1,6 @@
 /**
  * The tracer as it runs on Lambda with active tracing (functions/shared/tracer.ts): every AWS SDK
- * client the handlers create is captured, an invocation is a `## index.handler` subsegment
+ * client the handlers create is captured (the SES client that sends approval emails too), an invocation is a `## index.handler` subsegment
  * annotated with its run, workflow and step, each SDK call a subsegment under it; what X-Ray
  * receives carries no response and no error message; an invocation Lambda does not sample sends
  * nothing. The segments are read from a stand-in for the X-Ray daemon (a UDP socket).
@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as z from 'zod';
+import { sendEmail } from '../../../functions/notifications/email-send.js';
 import { bedrockClient, documentClient, resetClients, s3Client, secretsClient, sfnClient } from '../../../functions/shared/aws-clients.js';
 import { stepHandler } from '../../../functions/shared/lambda-handler.js';
 import { tracer } from '../../../functions/shared/tracer.js';
@@ -24,18 +25,22 @@ await vi.hoisted(async () => {
 });
 
 let daemon: FakeDaemon;
-let dynamodb: Server;
+let aws: Server;
 beforeAll(async () => {
   daemon = await startFakeDaemon();
-  // DynamoDB's JSON protocol: GetItem of an absent item answers {}.
-  dynamodb = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': 'req-1' }).end('{}'));
-  await new Promise<void>((r) => dynamodb.listen(0, '127.0.0.1', r));
-  process.env.AWS_ENDPOINT_URL_DYNAMODB = `http://127.0.0.1:${(dynamodb.address() as AddressInfo).port}`;
+  // One endpoint for DynamoDB (JSON protocol: GetItem of an absent item answers {}) and SES v2 (REST: SendEmail answers its MessageId).
+  aws = createServer((req, res) =>
+    req.url?.startsWith('/v2/email/outbound-emails')
+      ? res.writeHead(200, { 'content-type': 'application/json', 'x-amzn-requestid': 'req-2' }).end('{"MessageId":"m-1"}')
+      : res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': 'req-1' }).end('{}'),
+  );
+  await new Promise<void>((r) => aws.listen(0, '127.0.0.1', r));
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = process.env.AWS_ENDPOINT_URL_SESV2 = `http://127.0.0.1:${(aws.address() as AddressInfo).port}`;
   resetClients();
 });
 afterAll(async () => {
   await daemon?.stop();
-  dynamodb?.close();
+  aws?.close();
 });
 beforeEach(() => void daemon.documents.splice(0));
 
@@ -70,6 +75,15 @@ describe('the tracer on Lambda', () => {
     expect(call).toMatchObject({ parent_id: own.id, trace_id: root, aws: { operation: 'GetItem', table_name: 'handrail-runs', request_id: 'req-1' } });
     // The response stays out of the trace (POWERTOOLS_TRACER_CAPTURE_RESPONSE=false).
     expect(daemon.raw()).not.toContain('refund');
+  });
+
+  it('records the approval emails SES sends, as a subsegment of the invocation', async () => {
+    newTraceHeader(true);
+    const invoke = handler(() => sendEmail({ transport: 'ses', from: 'approvals@example.com' }, { to: 'reviewer@example.com', subject: 'Approve', text: 'Please review', html: '<p>Please review</p>' }, []));
+    await expect(invoke(stepEvent, lambdaContext())).resolves.toBe('m-1');
+    const docs = await daemon.received(2);
+    expect(docs.find((d) => d.name === 'SESv2')).toMatchObject({ parent_id: handlerSubsegment(docs)!.id, aws: { operation: 'SendEmail', request_id: 'req-2' } });
+    expect(daemon.raw()).not.toContain('reviewer@example.com');
   });
 
   it('annotates what a handler names from its parsed event (the execution-status function: the run)', async () => {
