@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import type { Context } from 'aws-lambda';
-import xray from 'aws-xray-sdk-core';
+import { tracer } from '../../functions/shared/tracer.js';
 
 export interface XRayDocument {
   readonly name: string;
@@ -34,7 +34,7 @@ export interface FakeDaemon {
   stop(): Promise<void>;
 }
 
-/** Listens on a free UDP port on loopback and points the X-Ray SDK at it. */
+/** Listens on a free UDP port on loopback and points the X-Ray SDK (through the shared tracer) at it. */
 export async function startFakeDaemon(): Promise<FakeDaemon> {
   const socket = createSocket('udp4');
   const raw: string[] = [];
@@ -45,7 +45,7 @@ export async function startFakeDaemon(): Promise<FakeDaemon> {
     documents.push(JSON.parse(text.slice(text.indexOf('\n') + 1)) as XRayDocument);
   });
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  xray.setDaemonAddress(`127.0.0.1:${(socket.address() as AddressInfo).port}`);
+  tracer.provider.setDaemonAddress(`127.0.0.1:${(socket.address() as AddressInfo).port}`);
   return {
     documents,
     raw: () => raw.join('\n'),
