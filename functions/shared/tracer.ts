@@ -1,15 +1,15 @@
 /**
- * One Powertools Tracer per process (service name = Handrail), shared by every handler module, as
+ * One Powertools Tracer per process (service name `handrail`), shared by every handler module, as
  * logger.ts and metrics.ts are: X-Ray subsegments for each invocation (`## index.handler`, with the
  * run, workflow and step it is about as annotations) and for each AWS SDK call (aws-clients.ts).
  *
  * On or off is decided once, when the module loads, by Powertools itself: on in a Lambda execution
  * environment (`AWS_EXECUTION_ENV`, which Lambda sets) unless the function's environment says
- * `POWERTOOLS_TRACE_ENABLED=false`. The stack sets nothing for it: a function is traced because its
- * template says `TracingConfig: Active` (infra/constructs/handrail-function.ts), and whether an
- * invocation is recorded is X-Ray's sampling decision, carried by Lambda's trace header
- * (`_X_AMZN_TRACE_ID`, `Sampled=1|0`). So the same code runs with the same tracer state wherever
- * the template's environment does:
+ * `POWERTOOLS_TRACE_ENABLED=false`. No template sets that variable, nor a laptop-only one: a function
+ * is traced because its template says `TracingConfig: Active` (infra/constructs/handrail-function.ts),
+ * and whether an invocation is recorded is X-Ray's sampling decision, carried by Lambda's trace
+ * header (`_X_AMZN_TRACE_ID`, `Sampled=1|0`). So each bundle runs with the tracer in the state its
+ * template function and the platform give it:
  * - On AWS: on; sampled invocations are sent to the X-Ray daemon Lambda runs beside the function.
  * - The parity suite's bundle host (local/bundle-runner.mjs) plays Lambda's platform, trace header
  *   included, and never samples (`Sampled=0`), as Lambda does for most invocations: the tracer is
@@ -25,9 +25,8 @@
  * workflow, step, API route); never a handler's response, nor an error's message or stack (they
  * may quote a ticket, a draft or what a webhook answered): every function's template sets
  * `POWERTOOLS_TRACER_CAPTURE_RESPONSE` and `POWERTOOLS_TRACER_CAPTURE_ERROR` to false
- * (TRACER_ENVIRONMENT in env-names.ts), and a failed
- * invocation's subsegment carries the error flag; the error itself is on the (redacted) log line,
- * which has the trace id. Outbound HTTP (model providers, webhooks, Slack, Teams) is not traced:
+ * (TRACER_ENVIRONMENT in env-names.ts), and a failed invocation's subsegment carries the error
+ * flag; the error itself is on the (redacted) log line, which has the trace id. Outbound HTTP (model providers, webhooks, Slack, Teams) is not traced:
  * the X-Ray SDK would record each URL, and a Teams webhook's URL is a credential.
  */
 import { Tracer } from '@aws-lambda-powertools/tracer';
