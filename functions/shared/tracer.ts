@@ -5,10 +5,10 @@
  *
  * On or off is decided once, when the module loads, by Powertools itself: on in a Lambda execution
  * environment (`AWS_EXECUTION_ENV`, which Lambda sets) unless the function's environment says
- * `POWERTOOLS_TRACE_ENABLED=false`. No template sets that variable, nor a laptop-only one: a function
- * is traced because its template says `TracingConfig: Active` (infra/constructs/handrail-function.ts),
- * and whether an invocation is recorded is X-Ray's sampling decision, carried by Lambda's trace
- * header (`_X_AMZN_TRACE_ID`, `Sampled=1|0`). So each bundle runs with the tracer in the state its
+ * `POWERTOOLS_TRACE_ENABLED=false`. No template sets that variable (only the in-process local
+ * runtime does, below): a function is traced because its template says `TracingConfig: Active`
+ * (infra/constructs/handrail-function.ts), and whether an invocation is recorded is X-Ray's
+ * sampling decision, carried by Lambda's trace header (`_X_AMZN_TRACE_ID`, `Sampled=1|0`). So each bundle runs with the tracer in the state its
  * template function and the platform give it:
  * - On AWS: on; sampled invocations are sent to the X-Ray daemon Lambda runs beside the function.
  * - The parity suite's bundle host (local/bundle-runner.mjs) plays Lambda's platform, trace header
