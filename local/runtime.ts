@@ -163,6 +163,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     [ENV.emailFrom]: process.env[ENV.emailFrom] ?? 'handrail@localhost',
     [ENV.outboxDir]: join(dataDir, 'outbox'),
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    // No X-Ray here: this process is no Lambda execution environment (functions/shared/tracer.ts).
     POWERTOOLS_TRACE_ENABLED: 'false',
     POWERTOOLS_METRICS_DISABLED: 'true',
   };

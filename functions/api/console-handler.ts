@@ -4,8 +4,8 @@
  * are heavier than the API's, and the API's bundle stays small. Same app, same access checks and
  * limits, only the console's routes.
  */
-import { handle } from 'hono/aws-lambda';
 import { buildApp } from './app-core.js';
+import { httpHandler } from './lambda-entry.js';
 import { consoleRoutes } from './routes/console.js';
 
-export const handler = handle(buildApp(consoleRoutes));
+export const handler = httpHandler(buildApp(consoleRoutes));

@@ -4,8 +4,8 @@
  * `hono/aws-lambda` hands the app the Lambda context as `c.env.lambdaContext`; the app puts it on
  * its log lines (api/lambda-context.ts), as injectLambdaContext does for the step handlers.
  */
-import { handle } from 'hono/aws-lambda';
 import { apiHandlers, slackSigningSecret } from './api-routes.js';
 import { buildApp } from './app-core.js';
+import { httpHandler } from './lambda-entry.js';
 
-export const handler = handle(buildApp(apiHandlers, { slackSecret: slackSigningSecret }));
+export const handler = httpHandler(buildApp(apiHandlers, { slackSecret: slackSigningSecret }));

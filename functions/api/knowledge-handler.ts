@@ -4,8 +4,8 @@
  * the S3 client (document-store.ts), about 130 KB the API's bundle no longer carries. Same app,
  * same access checks and limits, only the knowledge routes.
  */
-import { handle } from 'hono/aws-lambda';
 import { buildApp } from './app-core.js';
+import { httpHandler } from './lambda-entry.js';
 import { knowledgeRoutes } from './routes/knowledge.js';
 
-export const handler = handle(buildApp(knowledgeRoutes));
+export const handler = httpHandler(buildApp(knowledgeRoutes));

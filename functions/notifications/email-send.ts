@@ -8,6 +8,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Reviewer } from '../../state-machines/directory.js';
+import { traced } from '../shared/tracer.js';
 import { inboxLinkFor } from '../approvals/inbox-link.js';
 import { reviewLinksFor } from '../approvals/review-links.js';
 import type { ApprovalRecord } from '../records/approvals.js';
@@ -40,7 +41,7 @@ export async function sendEmail(settings: EmailSettings, message: Pick<ApprovalE
     renameSync(`${file}.tmp`, file); // readers never see half a message
     return id;
   }
-  ses ??= new SESv2Client({ maxAttempts: 2 });
+  ses ??= traced(new SESv2Client({ maxAttempts: 2 }));
   const out = await ses.send(
     new SendEmailCommand({ FromEmailAddress: settings.from, Destination: { ToAddresses: [message.to] }, Content: { Raw: { Data: Buffer.from(eml, 'utf8') } } }),
     { abortSignal: AbortSignal.timeout(8000) },

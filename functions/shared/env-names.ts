@@ -105,3 +105,13 @@ export const ENV = {
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];
+
+/**
+ * Powertools Tracer settings every function's template gives it (infra/constructs/handrail-function.ts):
+ * no handler response and no error message or stack in a trace, whose data X-Ray keeps outside the
+ * redacted logs (functions/shared/tracer.ts says why).
+ */
+export const TRACER_ENVIRONMENT = {
+  POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+  POWERTOOLS_TRACER_CAPTURE_ERROR: 'false',
+} as const;

@@ -9,6 +9,7 @@ import { NodejsFunction, OutputFormat, type BundlingOptions, type NodejsFunction
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { relative, resolve } from 'node:path';
+import { TRACER_ENVIRONMENT } from '../../functions/shared/env-names.js';
 import { projectRoot } from '../project-root.js';
 import { acknowledge } from './acknowledge.js';
 
@@ -32,6 +33,9 @@ export const SOURCE_MAPS_CONTEXT = 'handrail:sourceMaps';
  *   aws-cdk-lib (2.276) accepts the `charset` option but never hands it to esbuild.
  * - `cross-fetch` (node-zendesk's fetch) is the runtime's own fetch (functions/shared/runtime-fetch.ts):
  *   its Node build would add node-fetch and whatwg-url's Unicode tables, 300 KB, to the deliver bundle.
+ * - `--alias`: the SDK's default credential chain is the one a Lambda function takes, its
+ *   environment (functions/shared/lambda-credentials.ts): about 115 KB of STS, SSO and profile
+ *   code that never runs on Lambda stays out of every bundle, which makes room for the tracer.
  */
 export const BUNDLING = {
   format: OutputFormat.ESM,
@@ -39,7 +43,11 @@ export const BUNDLING = {
   minify: true,
   keepNames: true,
   sourceMap: false,
-  esbuildArgs: { '--charset': 'utf8', '--alias:cross-fetch': resolve(projectRoot, 'functions/shared/runtime-fetch.ts') },
+  esbuildArgs: {
+    '--charset': 'utf8',
+    '--alias:cross-fetch': resolve(projectRoot, 'functions/shared/runtime-fetch.ts'),
+    '--alias:@aws-sdk/credential-provider-node': resolve(projectRoot, 'functions/shared/lambda-credentials.ts'),
+  },
   bundleAwsSDK: true,
   mainFields: ['module', 'main'],
   // Some dependencies still call require(); give the ESM bundle one.
@@ -80,10 +88,12 @@ export class HandrailFunction extends NodejsFunction {
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(30),
+      // X-Ray: Lambda samples invocations and runs the daemon; the handlers' Powertools Tracer is on
+      // wherever Lambda runs them, off in the local runtime (functions/shared/tracer.ts).
       tracing: lambda.Tracing.ACTIVE,
       loggingFormat: lambda.LoggingFormat.JSON,
       logGroup: new logs.LogGroup(scope, `${id}Logs`, { retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.RETAIN }),
-      environment: { ...(sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}), POWERTOOLS_SERVICE_NAME: 'handrail', ...props.environment },
+      environment: { ...(sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}), POWERTOOLS_SERVICE_NAME: 'handrail', ...TRACER_ENVIRONMENT, ...props.environment },
       bundling: {
         ...BUNDLING,
         ...(sourceMaps ? { sourceMap: true, sourcesContent: false } : {}),

@@ -2,7 +2,8 @@
  * What ships: every function's asset, as the app synthesizes it with bundling (index.mjs and the
  * files copied beside it), stays under the size limit; the bundles, built by HandrailFunction itself
  * (CDK's local esbuild, the construct's options), carry the AWS SDK the tests ran with, ship no
- * source map, and keep the class names that error names (and Step Functions' Catch) depend on.
+ * source map, and keep the class names that error names (and Step Functions' Catch) depend on;
+ * they carry the tracer and take credentials as Lambda gives them.
  * Init time is measured by `npm run bundles`, not here.
  */
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -56,6 +57,17 @@ describe('Lambda bundles (built by HandrailFunction)', () => {
     expect(code).not.toMatch(/sourceMappingURL/);
     // Minified: a few hundred long lines, not tens of thousands.
     expect(code.split('\n').length).toBeLessThan(1_000);
+  });
+
+  it.each(['api', 'classify', 'finish', 'pre-token-generation'])('%s carries the tracer, which captures its AWS SDK clients', (kind) => {
+    expect(readFileSync(join(bundle(kind).assetDir, 'index.mjs'), 'utf8')).toContain('XRaySDKInstrumentation');
+  });
+
+  it.each(['api', 'classify', 'finish'])("%s takes credentials as Lambda gives them: the SDK's STS, SSO and profile links stay out", (kind) => {
+    const code = readFileSync(join(bundle(kind).assetDir, 'index.mjs'), 'utf8');
+    // functions/shared/lambda-credentials.ts, in place of @aws-sdk/credential-provider-node.
+    expect(code).toContain('No AWS credentials: neither AWS_ACCESS_KEY_ID');
+    expect(code).not.toMatch(/AssumeRoleWithWebIdentity|GetRoleCredentials|fromSSO|fromTokenFile/);
   });
 
   it('keeps class names, so errors keep the names Step Functions Catch and Retry match on', async () => {

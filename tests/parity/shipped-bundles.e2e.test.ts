@@ -189,6 +189,15 @@ describe('the shipped bundles', () => {
     }, { timeout: 10_000 });
   });
 
+  it('traces as Lambda does, unsampled here: no function writes a word about X-Ray or its segments', () => {
+    // Active tracing in every template, a Lambda environment: each bundle's tracer is on and runs
+    // its hooks; the local platform's trace header never samples (Sampled=0), so nothing is sent.
+    for (const f of rt.functions) {
+      const log = readFileSync(join(rt.logsDir, `${f.logicalId}.log`), 'utf8');
+      expect(log.split('\n').filter((line) => /segment|X-Ray/i.test(line)), f.kind).toEqual([]);
+    }
+  });
+
   it("serves the console's pages from their own bundle: a run's timeline for a signed-in browser, sign-in for anyone else", async () => {
     const workflowId = workflows[0]!.definition.id;
     const { runs } = (await api().get(`/runs?workflowId=${workflowId}`)).body;

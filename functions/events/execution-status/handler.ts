@@ -21,7 +21,12 @@ const statusChangeSchema = z
   })
   .passthrough();
 
-export const handler = stepHandler(statusChangeSchema, async ({ detail }) => ({
-  runId: detail.name,
-  ended: await endFailedExecution({ runId: detail.name, executionArn: detail.executionArn, status: detail.status, error: detail.error, cause: detail.cause }),
-}));
+// The execution's name is its run's id: on the function's log lines and trace, as a step's are.
+export const handler = stepHandler(
+  statusChangeSchema,
+  async ({ detail }) => ({
+    runId: detail.name,
+    ended: await endFailedExecution({ runId: detail.name, executionArn: detail.executionArn, status: detail.status, error: detail.error, cause: detail.cause }),
+  }),
+  { correlate: ({ detail }) => ({ runId: detail.name }) },
+);
