@@ -6,6 +6,7 @@ import { basename, join } from 'node:path';
 import { LOCAL_ISSUER_PATH } from '../functions/auth/local-identity.js';
 import { issuerKey, mintIdToken, UnknownUserError } from '../local/identity-issuer.js';
 import { webhookSecretIn } from '../local/signing-secret-file.js';
+import { zendeskSecretName } from '../functions/triggers/webhook-secrets.js';
 import { signedWebhookHeaders } from '../functions/triggers/standard-webhooks.js';
 import { loadDirectory } from '../state-machines/directory.js';
 import type { Release } from '../state-machines/release.js';
@@ -158,9 +159,15 @@ export async function listDisabledUsers() {
   for (const u of users) console.log(`${u.userId}  disabled ${u.disabledAt} by ${u.disabledBy}: ${u.reason}`);
 }
 
-/** Prints the local runtime's webhook secret of a workflow (give it to whatever posts to the webhook). */
-export function printWebhookSecret(workflow: string | undefined, dataDir: string) {
-  console.log(webhookSecretFor(need(workflow, '<workflow>'), dataDir));
+/** Prints the local runtime's webhook secret of a workflow (give it to whatever posts to the webhook), or with `zendesk` its Zendesk signing secret. */
+export function printWebhookSecret(workflow: string | undefined, dataDir: string, zendesk = false) {
+  const id = need(workflow, '<workflow>');
+  if (!zendesk) return console.log(webhookSecretFor(id, dataDir));
+  try {
+    console.log(webhookSecretIn(dataDir, zendeskSecretName(id)));
+  } catch {
+    throw new CliError(`no Zendesk signing secret for ${id}: its trigger.auth must take zendesk, and \`npm start\` makes ${dataDir}/webhook-secrets/${zendeskSecretName(id)} (replace it with the one Zendesk shows)`, 2);
+  }
 }
 
 export async function showRun(runId: string | undefined) {

@@ -25,7 +25,7 @@ Commands:
                                           start a run, as the workflow's sender would: signed
                                           with its webhook secret (HANDRAIL_WEBHOOK_SECRET, or
                                           the local runtime's)
-  webhooks secret <workflow>              the local runtime's webhook secret of a workflow
+  webhooks secret <workflow> [--zendesk]  the local runtime's webhook secret of a workflow (--zendesk: its Zendesk signing secret)
   keys create <name> --workflows W[,W2]   an API key for a webhook sender (shown once; admin)
   keys list                               API keys: id, name, workflows, status
   keys revoke <keyId>                     revoke a key: it stops working at once
@@ -130,6 +130,7 @@ async function main(argv: string[]): Promise<void> {
       check: { type: 'boolean' },
       'from-data': { type: 'string' },
       subject: { type: 'string' },
+      zendesk: { type: 'boolean' },
     },
   });
   const [command, sub, ...rest] = positionals;
@@ -207,7 +208,7 @@ async function main(argv: string[]): Promise<void> {
     case 'users disabled':
       return commands.listDisabledUsers();
     case 'webhooks secret':
-      return commands.printWebhookSecret(rest[0], process.env.HANDRAIL_DATA_DIR ?? '.handrail');
+      return commands.printWebhookSecret(rest[0], process.env.HANDRAIL_DATA_DIR ?? '.handrail', values.zendesk);
     case 'reviewers inbox':
       return commands.printInboxLink(rest[0], process.env.HANDRAIL_DATA_DIR ?? '.handrail');
     case 'reviewers token':

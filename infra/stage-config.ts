@@ -35,6 +35,19 @@ export const stageConfigSchema = z
     bedrock: z.object({ region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'a region such as us-east-1').optional() }).strict().optional(),
     /** The URL behind each deliver step's `urlFromEnv` (locally: the runtime's own sink by default). */
     delivery: z.record(z.string().regex(ENV_NAME, 'an environment variable name such as SUPPORT_REPLY_URL'), z.string().url()).default({}),
+    /**
+     * The Zendesk account deliver steps with `zendesk` act on (functions/connectors/zendesk/): its
+     * URL and the agent whose API token acts. The token goes in the stack's ZendeskSecret (AWS) or
+     * `<data dir>/zendesk-api-token` (local). Without it, those steps POST to their URL.
+     */
+    zendesk: z
+      .object({
+        /** e.g. https://acme.zendesk.com (or a server that speaks its API, for tests). */
+        url: z.string().url(),
+        email: z.string().email(),
+      })
+      .strict()
+      .optional(),
     channels: z
       .object({
         /** The verified SES sender of approval emails; without it, email is off on AWS. */
@@ -64,11 +77,15 @@ export type StageConfig = z.infer<typeof stageConfigSchema>;
 
 const stagesSchema = z.record(stageNameSchema, stageConfigSchema);
 
-/** The `urlFromEnv` names the workflows deliver to, each with the (first) step that reads it. */
-export function deliveryTargets(workflows: LoadedWorkflow[]): Map<string, { workflowId: string; stepId: string }> {
+/**
+ * The `urlFromEnv` names the workflows deliver to, each with the (first) step that reads it; in a
+ * stage that declares `zendesk`, not those of steps that act on Zendesk there.
+ */
+export function deliveryTargets(workflows: LoadedWorkflow[], config: Pick<StageConfig, 'zendesk'> = {}): Map<string, { workflowId: string; stepId: string }> {
   const targets = new Map<string, { workflowId: string; stepId: string }>();
   for (const { definition } of workflows) {
     for (const step of definition.steps) {
+      if (step.kind === 'deliver' && step.zendesk && config.zendesk) continue;
       if (step.kind === 'deliver' && step.urlFromEnv && !targets.has(step.urlFromEnv)) targets.set(step.urlFromEnv, { workflowId: definition.id, stepId: step.id });
     }
   }
@@ -94,8 +111,16 @@ export function loadStageConfig(stage: string, workflows: LoadedWorkflow[], file
   }
   const config = declared ?? stageConfigSchema.parse({});
   // Locally an undeclared target is the runtime's own sink; a deployment must say where it delivers.
+  // A step that can only act on Zendesk needs the stage's Zendesk account.
+  for (const { definition } of workflows) {
+    const zendeskOnly = definition.steps.find((st) => st.kind === 'deliver' && st.zendesk && !st.url && !st.urlFromEnv);
+    if (zendeskOnly && !config.zendesk) throw new Error(`${file}: ${where(['zendesk'])} is required: workflow ${definition.id}, step ${zendeskOnly.id} acts only on Zendesk (declare zendesk.url and zendesk.email)`);
+  }
+  if (config.zendesk && stage !== LOCAL_STAGE && !config.zendesk.url.startsWith('https://')) {
+    throw new Error(`${file}: ${where(['zendesk', 'url'])}: Zendesk is called over https (e.g. https://acme.zendesk.com); received ${config.zendesk.url}`);
+  }
   if (stage !== LOCAL_STAGE) {
-    for (const [name, readBy] of deliveryTargets(workflows)) {
+    for (const [name, readBy] of deliveryTargets(workflows, config)) {
       if (!config.delivery[name]) throw new Error(`${file}: ${where(['delivery', name])} is required: workflow ${readBy.workflowId}, step ${readBy.stepId} delivers to it (a URL)`);
     }
   }

@@ -30,6 +30,7 @@ import { resetCollections } from '../functions/knowledge/collection-access.js';
 import { resetDeployedReleases } from '../functions/releases/deployed.js';
 import { resetClients } from '../functions/shared/aws-clients.js';
 import { resetWebhookSecrets } from '../functions/triggers/webhook-secrets.js';
+import { resetZendeskCredentials } from '../functions/connectors/zendesk/credentials.js';
 import { resetStageSecrets } from '../functions/shared/stage-secret.js';
 import { resetIdTokenKeys } from '../functions/auth/id-tokens.js';
 import { resetWorkflowRegistry } from '../functions/shared/workflow-registry.js';
@@ -168,7 +169,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   };
   // Paths and secrets that only mean something inside a Lambda bundle are replaced by local ones
   // (secrets come inline from the developer's environment, e.g. OPENAI_API_KEY).
-  const bundleOnly = new Set<string>([ENV.signingSecretArn, ENV.deliverySecretArn, ENV.channelSecretsArn, ENV.openAiSecretArn, ENV.webhookSecretPrefix, ENV.workflowsDir, ENV.directoryFile, ENV.collectionsFile, ENV.releasesFile]);
+  const bundleOnly = new Set<string>([ENV.signingSecretArn, ENV.deliverySecretArn, ENV.channelSecretsArn, ENV.openAiSecretArn, ENV.zendeskSecretArn, ENV.webhookSecretPrefix, ENV.workflowsDir, ENV.directoryFile, ENV.collectionsFile, ENV.releasesFile]);
   // The template's values (the local stage's configuration), except where the developer set the
   // variable before starting (e.g. SUPPORT_REPLY_URL, HANDRAIL_PROVIDERS).
   const platform = new Set(Object.keys(env));
@@ -184,7 +185,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   if (options.workflowsDir) env[ENV.workflowsDir] = resolve(options.workflowsDir);
   // The delivery key and each workflow's webhook secret: files in the data folder (Secrets Manager on AWS).
   env[ENV.deliverySecret] = deliverySecret;
-  env[ENV.webhookSecretsDir] = webhookSecretsIn(dataDir, loadWorkflows(options.workflowsDir).map((w) => w.definition.id));
+  // The Zendesk API token (when the stage declares zendesk): a file the developer writes (Secrets Manager on AWS).
+  env[ENV.zendeskApiTokenFile] = join(dataDir, 'zendesk-api-token');
+  const definitions = loadWorkflows(options.workflowsDir).map((w) => w.definition);
+  env[ENV.webhookSecretsDir] = webhookSecretsIn(dataDir, definitions.map((d) => d.id), definitions.filter((d) => d.trigger.auth.includes('zendesk')).map((d) => d.id));
   if (options.directoryFile) env[ENV.directoryFile] = resolve(options.directoryFile);
   if (options.collectionsFile) env[ENV.collectionsFile] = resolve(options.collectionsFile);
   // The releases the template's state machines are tagged with, as the API's bundle ships them.
@@ -197,6 +201,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   // …and what it cached from its own data folder and workflows (another folder has other secrets and keys).
   resetWebhookSecrets();
   resetStageSecrets();
+  resetZendeskCredentials();
   resetIdTokenKeys();
   resetWorkflowRegistry();
   resetChannelSecrets();
@@ -224,6 +229,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     [ENV.signingSecretArn]: [ENV.signingSecret],
     [ENV.channelSecretsArn]: [ENV.slackBotToken, ENV.slackSigningSecret, ENV.teamsWebhookUrl, ENV.slackApiUrl],
     [ENV.openAiSecretArn]: [ENV.openAiApiKey],
+    [ENV.zendeskSecretArn]: [ENV.zendeskApiTokenFile],
     // Email goes to the outbox instead of SES, from a local sender unless the stage names one.
     [ENV.emailTransport]: [ENV.outboxDir, ENV.emailFrom],
   };

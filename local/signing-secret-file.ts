@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { zendeskSecretName } from '../functions/triggers/webhook-secrets.js';
 
 /** The secret in `file`, made by `make` (owner-only) when the file is missing. */
 function secretFile(file: string, make: () => string): string {
@@ -24,11 +25,16 @@ export function deliverySecretIn(dataDir: string): string {
   return secretFile(join(dataDir, 'delivery-secret'), standardWebhooksKey);
 }
 
-/** The folder of webhook secrets, with one for each of `workflowIds` (made when missing). */
-export function webhookSecretsIn(dataDir: string, workflowIds: readonly string[]): string {
+/**
+ * The folder of webhook secrets, with one for each of `workflowIds` and a Zendesk signing secret
+ * (`<workflowId>.zendesk`) for each of `zendeskWorkflowIds` (made when missing; replace it with the
+ * secret Zendesk shows for its webhook).
+ */
+export function webhookSecretsIn(dataDir: string, workflowIds: readonly string[], zendeskWorkflowIds: readonly string[] = []): string {
   const dir = join(dataDir, 'webhook-secrets');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   for (const id of workflowIds) secretFile(join(dir, id), standardWebhooksKey);
+  for (const id of zendeskWorkflowIds) secretFile(join(dir, zendeskSecretName(id)), () => randomBytes(32).toString('base64'));
   return dir;
 }
 

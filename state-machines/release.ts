@@ -41,6 +41,8 @@ export interface ReleaseInputs {
   readonly prices: PriceTable;
   /** The stage's URL for each delivery target (stages.yaml `delivery`, or the local sink). */
   readonly delivery: Record<string, string>;
+  /** The stage's Zendesk account URL (stages.yaml `zendesk.url`): deliver steps with `zendesk` act there instead. */
+  readonly zendesk?: string;
 }
 
 /** Every value in a JSON tree, depth first. */
@@ -78,7 +80,9 @@ export function releaseOf(workflow: LoadedWorkflow, inputs: ReleaseInputs): Rele
   }
   const delivery: Record<string, string> = {};
   for (const step of definition.steps) {
-    if (step.kind === 'deliver') delivery[step.urlFromEnv ?? step.id] = (step.urlFromEnv && inputs.delivery[step.urlFromEnv]) || step.url || '';
+    if (step.kind === 'deliver') {
+      delivery[step.urlFromEnv ?? step.id] = step.zendesk && inputs.zendesk ? `zendesk ${inputs.zendesk}` : (step.urlFromEnv && inputs.delivery[step.urlFromEnv]) || step.url || '';
+    }
   }
   const manifest: ReleaseManifest = {
     workflowId: definition.id,

@@ -308,6 +308,23 @@ const approvalStepSchema = z
   .refine((a) => !a.parts || a.requiredApprovals === 1, { message: 'a multi-part approval takes one decision per part', path: ['requiredApprovals'] })
   .refine((a) => !a.parts || new Set(a.parts.map((p) => p.id)).size === a.parts.length, { message: 'part ids must be unique', path: ['parts'] });
 
+/** Ticket statuses an agent may set through the API (Zendesk's `new` and `closed` are not). */
+export const ZENDESK_TICKET_STATUSES = ['open', 'pending', 'hold', 'solved'] as const;
+
+/** What a deliver step does to a Zendesk ticket (one ticket update: comment, status, tags). */
+const zendeskActSchema = z
+  .object({
+    /** The input field holding the ticket id (a positive integer, as a number or a string of digits). */
+    ticket: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'an input field name such as ticketId').default('ticketId'),
+    /** `public`: a reply the requester sees; `internal`: a note only agents see. */
+    comment: z.enum(['public', 'internal']).default('public'),
+    /** The ticket's status after the comment. @default unchanged */
+    status: z.enum(ZENDESK_TICKET_STATUSES).optional(),
+    /** Tags added to the ticket (Zendesk tags: no spaces). */
+    tags: z.array(z.string().regex(/^[^\s,]{1,80}$/, 'a Zendesk tag: no spaces or commas, at most 80 characters')).max(20).default([]),
+  })
+  .strict();
+
 const deliverStepSchema = z
   .object({
     id: stepIdSchema,
@@ -323,9 +340,15 @@ const deliverStepSchema = z
     next: stepIdSchema.optional(),
     /** The run ends after this delivery even if other steps follow in the file (e.g. one of several outcomes). */
     end: z.boolean().optional(),
+    /**
+     * Act on a Zendesk ticket instead, in every stage whose stages.yaml declares `zendesk` (the
+     * others POST to `url`/`urlFromEnv`): the text as a public reply or an internal note, and
+     * optionally the ticket's status and tags (functions/connectors/zendesk/).
+     */
+    zendesk: zendeskActSchema.optional(),
   })
   .strict()
-  .refine((d) => d.url || d.urlFromEnv, { message: 'a deliver step needs url, urlFromEnv, or both', path: ['url'] });
+  .refine((d) => d.url || d.urlFromEnv || d.zendesk, { message: 'a deliver step needs url, urlFromEnv or zendesk', path: ['url'] });
 
 export const stepSchema = z.discriminatedUnion('kind', [
   retrieveStepSchema,
@@ -355,7 +378,7 @@ const ownerSchema = z
   })
   .strict();
 
-export const TRIGGER_AUTH = ['signature', 'api-key', 'none'] as const;
+export const TRIGGER_AUTH = ['signature', 'api-key', 'zendesk', 'none'] as const;
 export type TriggerAuth = (typeof TRIGGER_AUTH)[number];
 
 const triggerSchema = z
@@ -382,7 +405,8 @@ export const workflowSchema = z
     /**
      * How callers of the workflow's webhook prove who they are, any of: `signature`, a Standard
      * Webhooks signature (webhook-id, webhook-timestamp, webhook-signature) with the workflow's
-     * secret; `api-key`, an API key scoped to the workflow (`Authorization: Bearer hrk_…`);
+     * secret; `api-key`, an API key scoped to the workflow (`Authorization: Bearer hrk_…`); `zendesk`,
+     * a Zendesk webhook's signature (X-Zendesk-Webhook-Signature) with the workflow's Zendesk secret;
      * `none` must be written out alone, and only the local stage accepts it (infra/stage-config.ts).
      */
     trigger: triggerSchema.default({ auth: ['signature'] }),
@@ -425,6 +449,7 @@ export type InputField = z.infer<typeof inputFieldSchema>;
 export type ClassifierName = (typeof classifierNames)[number];
 export type TopicRef = z.infer<typeof topicSchema>;
 export type QueueOwner = z.infer<typeof ownerSchema>;
+export type ZendeskAct = z.infer<typeof zendeskActSchema>;
 
 /** Step kinds that run as Lambda functions (route compiles to a Choice state). */
 export const lambdaStepKinds = ['retrieve', 'generate', 'classify', 'approval', 'deliver'] as const;

@@ -27,11 +27,20 @@ const endedFilter = {
 };
 
 export interface DeliveryRecord {
-  readonly status: 'delivered' | 'failed';
+  /** `sending`: a Zendesk update is about to be (or was) sent, its outcome not yet recorded. */
+  readonly status: 'sending' | 'delivered' | 'failed';
   readonly url: string;
   readonly text: string;
   readonly attempts: { attempt: number; status?: number; error?: string; at: string }[];
   readonly deliveredAt?: string;
+  /** A delivery to a Zendesk ticket (functions/connectors/zendesk/): what was done, and every API call of every invocation. */
+  readonly zendesk?: {
+    readonly ticketId: number;
+    readonly comment: 'public' | 'internal';
+    readonly auditId?: number;
+    readonly commentId?: number;
+    readonly calls: readonly { attempt: number; method: string; path: string; status?: number; error?: string; durationMs: number; at: string }[];
+  };
 }
 
 export interface RunRecord {

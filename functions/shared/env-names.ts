@@ -57,6 +57,14 @@ export const ENV = {
   s3ForcePathStyle: 'HANDRAIL_S3_FORCE_PATH_STYLE',
   /** Lifetime of a reviewer link, in seconds. */
   reviewLinkTtl: 'HANDRAIL_REVIEW_LINK_TTL_SECONDS',
+  /** The stage's Zendesk account (stages.yaml `zendesk.url`, e.g. https://acme.zendesk.com); set, deliver steps with `zendesk` act on the ticket. */
+  zendeskUrl: 'HANDRAIL_ZENDESK_URL',
+  /** The Zendesk agent whose API token acts (stages.yaml `zendesk.email`). */
+  zendeskEmail: 'HANDRAIL_ZENDESK_EMAIL',
+  /** ARN of the Secrets Manager secret holding `{"apiToken": "…"}` (AWS); only the deliver function reads it ... */
+  zendeskSecretArn: 'HANDRAIL_ZENDESK_SECRET_ARN',
+  /** ... or the file in the data dir that holds the API token (local). */
+  zendeskApiTokenFile: 'HANDRAIL_ZENDESK_API_TOKEN_FILE',
   /** First delay between delivery attempts, in ms (doubles each attempt). */
   deliveryBackoffMs: 'HANDRAIL_DELIVERY_BACKOFF_MS',
   /** How stale (ms) retrieval's view of which document versions are current may be. */

@@ -2,7 +2,8 @@
  * Each workflow's webhook secret (`whsec_…`, Standard Webhooks): on AWS a Secrets Manager secret per
  * workflow, named `<HANDRAIL_WEBHOOK_SECRET_PREFIX><workflowId>`; locally a file per workflow in the
  * data dir (HANDRAIL_WEBHOOK_SECRETS_DIR). Read once per process and kept five minutes, so a
- * rotated secret takes effect within that.
+ * rotated secret takes effect within that. A workflow whose trigger takes Zendesk's signature has a
+ * second one beside it, `<workflowId>.zendesk`: the signing secret Zendesk shows for its webhook.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,6 +30,12 @@ async function load(workflowId: string): Promise<string> {
   if (!out.SecretString) throw new ConfigurationError(`The webhook secret of workflow ${workflowId} is empty`);
   return out.SecretString.trim();
 }
+
+/** What names a workflow's Zendesk signing secret after its id (in the folder, and in Secrets Manager). */
+export const ZENDESK_SECRET_SUFFIX = '.zendesk';
+
+/** The name of `workflowId`'s Zendesk signing secret, beside its Standard Webhooks secret. */
+export const zendeskSecretName = (workflowId: string) => `${workflowId}${ZENDESK_SECRET_SUFFIX}`;
 
 export function webhookSecret(workflowId: string, now = Date.now()): Promise<string> {
   const kept = cache.get(workflowId);

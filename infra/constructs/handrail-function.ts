@@ -30,6 +30,8 @@ export const SOURCE_MAPS_CONTEXT = 'handrail:sourceMaps';
  * - `--charset=utf8`: non-ASCII text (validation messages in other languages) stays one to three
  *   bytes a character instead of six-byte `\u` escapes. Passed as an esbuild argument because
  *   aws-cdk-lib (2.276) accepts the `charset` option but never hands it to esbuild.
+ * - `cross-fetch` (node-zendesk's fetch) is the runtime's own fetch (functions/shared/runtime-fetch.ts):
+ *   its Node build would add node-fetch and whatwg-url's Unicode tables, 300 KB, to the deliver bundle.
  */
 export const BUNDLING = {
   format: OutputFormat.ESM,
@@ -37,7 +39,7 @@ export const BUNDLING = {
   minify: true,
   keepNames: true,
   sourceMap: false,
-  esbuildArgs: { '--charset': 'utf8' },
+  esbuildArgs: { '--charset': 'utf8', '--alias:cross-fetch': resolve(projectRoot, 'functions/shared/runtime-fetch.ts') },
   bundleAwsSDK: true,
   mainFields: ['module', 'main'],
   // Some dependencies still call require(); give the ESM bundle one.

@@ -33,6 +33,7 @@ import { logRetentionOf, sharedLogRetention } from '../log-retention.js';
 import { EVIDENCE_TABLES } from '../../functions/releases/promotion-evidence.js';
 import { BUNDLED_COLLECTIONS, BUNDLED_DIRECTORY, BUNDLED_RELEASES, BUNDLED_WORKFLOWS_DIR, collectionsCommands, directoryCommands, releasesCommands, workflowCommands } from '../constructs/json-assets.js';
 import { StepHandlers } from '../constructs/step-handlers.js';
+import { zendeskSecretName } from '../../functions/triggers/webhook-secrets.js';
 
 export interface HandrailStackProps extends StackProps {
   readonly stage: string;
@@ -122,14 +123,28 @@ export class HandrailStack extends Stack {
     };
     // Each deliver step's target; locally, a target the stage does not declare is the runtime's own sink.
     const deliveryEnvironment: Record<string, string> = {};
-    for (const [name, { workflowId }] of deliveryTargets(props.workflows)) {
+    for (const [name, { workflowId }] of deliveryTargets(props.workflows, config)) {
       deliveryEnvironment[name] = config.delivery[name] ?? Fn.join('', [http.api.apiEndpoint, `/sink/${workflowId}`]);
+    }
+    // Zendesk (stages.yaml zendesk): the account and agent, and the agent's API token in a secret the
+    // operator fills after deploy ({"apiToken": "…"}), never an env value; only the deliver function reads it.
+    const actsOnZendesk = props.workflows.some((w) => w.definition.steps.some((st) => st.kind === 'deliver' && st.zendesk));
+    const zendeskSecret = config.zendesk && actsOnZendesk
+      ? new secretsmanager.Secret(this, 'ZendeskSecret', {
+          description: `Handrail ${stage}: the API token of ${config.zendesk.email} at ${config.zendesk.url}, as {"apiToken": "…"}`,
+          generateSecretString: { secretStringTemplate: JSON.stringify({ apiToken: '' }), generateStringKey: 'unused', excludePunctuation: true },
+        })
+      : undefined;
+    if (zendeskSecret) {
+      acknowledge(zendeskSecret, 'SMG4', 'Zendesk issues the API token; Secrets Manager cannot rotate it: operators rotate it in Zendesk and put the new one here');
+      new CfnOutput(this, 'ZendeskSecretArn', { value: zendeskSecret.secretArn, description: 'Put the Zendesk API token here, as {"apiToken": "…"}' });
+      Object.assign(deliveryEnvironment, { [ENV.zendeskUrl]: config.zendesk!.url, [ENV.zendeskEmail]: config.zendesk!.email, [ENV.zendeskSecretArn]: zendeskSecret.secretArn });
     }
 
     // Functions every workflow shares keep their lines as long as the longest-kept workflow's records.
     const logRetention = sharedLogRetention(props.workflows);
     const steps = new StepHandlers(this, 'Steps', {
-      data: this.data, signingSecret, deliverySecret, environment, channelSecrets, emailFrom: config.channels.emailFrom, deliveryEnvironment, modelEnvironment, openAiSecret, directory: props.directory, logRetention,
+      data: this.data, signingSecret, deliverySecret, environment, channelSecrets, emailFrom: config.channels.emailFrom, deliveryEnvironment, zendeskSecret, modelEnvironment, openAiSecret, directory: props.directory, logRetention,
     });
     // What each workflow is released as here: definition, reviewers, this stage's delivery URLs, prices, knowledge.
     const releases = stageReleases(props.workflows, props.directory, config);
@@ -172,6 +187,20 @@ export class HandrailStack extends Stack {
         new CfnOutput(this, `WebhookSecret${w.definition.id.replace(/[^A-Za-z0-9]/g, '')}`, { value: secret.secretName, description: `Secret that signs webhooks of workflow ${w.definition.id} (give it to the sender)` });
         return secret;
       });
+    // Each workflow whose trigger takes Zendesk's signature: Zendesk makes that secret, so the stack
+    // makes a placeholder the operator replaces with it (README, Zendesk); only the API reads it.
+    const zendeskWebhookSecrets = props.workflows
+      .filter((w) => w.definition.trigger.auth.includes('zendesk'))
+      .map((w) => {
+        const secret = new secretsmanager.Secret(this, `ZendeskWebhookSecret-${w.definition.id}`, {
+          secretName: `${webhookSecretPrefix}${zendeskSecretName(w.definition.id)}`,
+          description: `Handrail ${stage}: the signing secret of the Zendesk webhook that calls POST /webhooks/${w.definition.id} (put Zendesk's here)`,
+          generateSecretString: { excludePunctuation: true, passwordLength: 44, includeSpace: false },
+        });
+        acknowledge(secret, 'SMG4', 'Zendesk makes this secret; operators reset it in Zendesk and put the new one here, not on a schedule');
+        new CfnOutput(this, `ZendeskWebhookSecret${w.definition.id.replace(/[^A-Za-z0-9]/g, '')}`, { value: secret.secretName, description: `Put the signing secret of workflow ${w.definition.id}'s Zendesk webhook here` });
+        return secret;
+      });
 
     // Per-caller request limits (stages.yaml limits, resolved with the defaults) and their counters.
     const requestLimits = { [ENV.throttleTable]: this.data.throttle.tableName, [ENV.throttleLimits]: JSON.stringify(config.limits) };
@@ -201,7 +230,7 @@ export class HandrailStack extends Stack {
         // Slack: verifies interactions (signing secret), opens modals and updates messages (bot token).
         [ENV.channelSecretsArn]: channelSecrets.secretArn,
         ...requestLimits,
-        ...(webhookSecrets.length ? { [ENV.webhookSecretPrefix]: webhookSecretPrefix } : {}),
+        ...(webhookSecrets.length || zendeskWebhookSecrets.length ? { [ENV.webhookSecretPrefix]: webhookSecretPrefix } : {}),
         ...signIn,
       },
       commandHooks: {
@@ -238,7 +267,7 @@ export class HandrailStack extends Stack {
     this.data.grantTable(this.data.gateway, apiFunction, 'dynamodb:GetItem', 'dynamodb:Query');
     grantSecretValue(signingSecret, apiFunction);
     grantSecretValue(channelSecrets, apiFunction);
-    for (const secret of webhookSecrets) grantSecretValue(secret, apiFunction);
+    for (const secret of [...webhookSecrets, ...zendeskWebhookSecrets]) grantSecretValue(secret, apiFunction);
     for (const wf of this.workflows) {
       // Runs start through the live alias, replays on a published version: never on an unreleased
       // $LATEST. GET /workflows/{id}/rollout reads the alias and the versions (each described by

@@ -99,7 +99,9 @@ async function packagesOf(entries: readonly string[]): Promise<Set<string>> {
  * a package imported but never called (the S3 client behind functions/shared/aws-clients.ts) is not.
  */
 async function shippedPackagesOf(entry: string): Promise<Set<string>> {
-  const { target, mainFields, minify, keepNames } = BUNDLING;
+  const { target, mainFields, minify, keepNames, esbuildArgs } = BUNDLING;
+  // The construct's `--alias:<package>` arguments, as esbuild's alias option.
+  const alias = Object.fromEntries(Object.entries(esbuildArgs).filter(([arg]) => arg.startsWith('--alias:')).map(([arg, to]) => [arg.slice('--alias:'.length), String(to)]));
   const result = await esbuild.build({
     entryPoints: [join(projectRoot, entry)],
     bundle: true,
@@ -109,6 +111,7 @@ async function shippedPackagesOf(entry: string): Promise<Set<string>> {
     mainFields: [...mainFields],
     minify,
     keepNames,
+    alias,
     write: false,
     outdir: 'out',
     metafile: true,
@@ -160,5 +163,13 @@ describe('what retrieval and the classifiers pull in', () => {
     expect([...packages]).toEqual(expect.arrayContaining(['wink-bm25-text-search', 'wink-nlp-utils', 'wink-porter2-stemmer']));
     expect([...packages]).not.toContain('wink-nlp');
     expect([...packages]).not.toContain('wink-eng-lite-web-model');
+  });
+});
+
+describe('what the Zendesk connector pulls in', () => {
+  it("ships node-zendesk in the deliver bundle on the runtime's own fetch: no node-fetch, whatwg-url or tr46 (300 KB)", async () => {
+    const packages = [...(await shippedPackagesOf('functions/steps/deliver/handler.ts'))];
+    expect(packages).toContain('node-zendesk');
+    expect(packages.filter((p) => ['cross-fetch', 'node-fetch', 'whatwg-url', 'tr46', 'webidl-conversions'].includes(p))).toEqual([]);
   });
 });

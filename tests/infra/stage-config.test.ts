@@ -72,7 +72,7 @@ describe('stage configuration', () => {
   it('refuses an open webhook (trigger.auth: none) on any stage but local, naming the workflow file', () => {
     const workflows = mkdtempSync(join(tmpdir(), 'open-wf-'));
     const support = readFileSync(join(projectRoot, 'state-machines/workflows/support-reply.yaml'), 'utf8');
-    writeFileSync(join(workflows, 'support-reply.yaml'), support.replace('auth: [signature, api-key]', 'auth: [none]'));
+    writeFileSync(join(workflows, 'support-reply.yaml'), support.replace('auth: [signature, api-key, zendesk]', 'auth: [none]'));
     const yaml = `dev: { delivery: { SUPPORT_REPLY_URL: "https://x.example.com" }, identity: { domainPrefix: acme-dev, callbackUrls: ["https://x.example.com/cb"] } }\n`;
     expect(() => buildApp({ stage: 'dev', bundling: false, outdir: mkdtempSync(join(tmpdir(), 'cdk-')), stagesFile: stagesFile(yaml), workflowsDir: workflows })).toThrow(
       /support-reply\.yaml: trigger\.auth: none is accepted only by the local stage; stage "dev" needs signed webhooks/,
@@ -100,7 +100,14 @@ describe('stage configuration', () => {
 
   it('gives the deliver function its targets, the model callers their providers and OpenAI secret, and no one else', () => {
     const template = Template.fromStack(synth('dev').stack); // tests/fixtures/stages/stages.yaml
-    expect(envOf(template, 'StepsDeliverFunction')).toMatchObject({ SUPPORT_REPLY_URL: 'https://helpdesk-bridge.dev.example.com/handrail/support-reply' });
+    // dev declares Zendesk: support-reply's send_reply acts on the ticket there, not on its URL
+    expect(envOf(template, 'StepsDeliverFunction')).toMatchObject({
+      HANDRAIL_ZENDESK_URL: 'https://acme.zendesk.com',
+      HANDRAIL_ZENDESK_EMAIL: 'handrail-bot@acme.example',
+      HANDRAIL_ZENDESK_SECRET_ARN: { Ref: expect.stringMatching(/^ZendeskSecret/) },
+    });
+    expect(envOf(template, 'StepsDeliverFunction')).not.toHaveProperty('SUPPORT_REPLY_URL');
+    expect(envOf(Template.fromStack(synth('staging').stack), 'StepsDeliverFunction')).toMatchObject({ SUPPORT_REPLY_URL: 'https://helpdesk-bridge.staging.example.com/handrail/support-reply' });
     expect(envOf(template, 'StepsGenerateFunction')).toMatchObject({
       HANDRAIL_PROVIDERS: 'bedrock,openai,offline',
       HANDRAIL_OPENAI_SECRET_ARN: { Ref: expect.stringMatching(/^OpenAiSecret/) },
@@ -112,6 +119,35 @@ describe('stage configuration', () => {
     expect(envOf(template, 'ApiFunction')).not.toHaveProperty('OPENAI_API_KEY');
     expect(envOf(template, 'StepsApprovalFunction')).toMatchObject({ HANDRAIL_EMAIL_FROM: 'approvals@dev.example.com' });
     template.hasOutput('OpenAiSecretArn', {});
+  });
+
+  it('keeps the Zendesk API token in a secret only the deliver function reads, and the Zendesk signing secret one only the API reads', () => {
+    const template = Template.fromStack(synth('dev').stack);
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: { SecretStringTemplate: '{"apiToken":""}' } });
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'handrail/dev/webhooks/support-reply.zendesk' });
+    template.hasOutput('ZendeskSecretArn', {});
+    const holders = Object.entries(template.findResources('AWS::Lambda::Function')).filter(([, fn]) => JSON.stringify(fn.Properties.Environment ?? {}).includes('HANDRAIL_ZENDESK'));
+    expect(holders.map(([id]) => id)).toEqual([expect.stringMatching(/^StepsDeliverFunction/)]);
+    // staging declares no Zendesk: no token secret
+    expect(Object.keys(Template.fromStack(synth('staging').stack).findResources('AWS::SecretsManager::Secret')).filter((id) => id.startsWith('ZendeskSecret'))).toEqual([]);
+  });
+
+  it.each([
+    ['a Zendesk URL that is not https', 'zendesk: { url: "http://acme.zendesk.com", email: bot@acme.example }', /dev\.zendesk\.url: Zendesk is called over https/],
+    ['a Zendesk email that is not one', 'zendesk: { url: "https://acme.zendesk.com", email: bot }', /dev\.zendesk\.email/],
+  ])('refuses %s, naming the key', (_case, zendesk, message) => {
+    const yaml = `dev: { delivery: { SUPPORT_REPLY_URL: "https://x.example.com" }, ${zendesk}, identity: { domainPrefix: acme-dev, callbackUrls: ["https://x.example.com/cb"] } }\n`;
+    expect(() => synth('dev', yaml)).toThrow(message);
+  });
+
+  it('needs the stage to declare zendesk when a step acts only on Zendesk', () => {
+    const workflows = mkdtempSync(join(tmpdir(), 'zendesk-only-wf-'));
+    const support = readFileSync(join(projectRoot, 'state-machines/workflows/support-reply.yaml'), 'utf8');
+    writeFileSync(join(workflows, 'support-reply.yaml'), support.replace('    urlFromEnv: SUPPORT_REPLY_URL\n', ''));
+    const yaml = `dev: { identity: { domainPrefix: acme-dev, callbackUrls: ["https://x.example.com/cb"] } }\n`;
+    expect(() => buildApp({ stage: 'dev', bundling: false, outdir: mkdtempSync(join(tmpdir(), 'cdk-')), stagesFile: stagesFile(yaml), workflowsDir: workflows })).toThrow(
+      /dev\.zendesk is required: workflow support-reply, step send_reply acts only on Zendesk/,
+    );
   });
 
   it('exports the tables for auditors on the schedule the stage declares, daily at 03:00 UTC by default', () => {

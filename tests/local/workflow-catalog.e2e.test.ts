@@ -14,7 +14,7 @@ describe('the workflow catalog', () => {
     expect(support).toMatchObject({
       id: 'support-reply',
       releaseId: release.releaseId,
-      trigger: { webhook: 'POST /webhooks/support-reply', auth: ['signature', 'api-key'], input: expect.arrayContaining(['ticketId', 'subject', 'body']) },
+      trigger: { webhook: 'POST /webhooks/support-reply', auth: ['signature', 'api-key', 'zendesk'], input: expect.arrayContaining(['ticketId', 'subject', 'body']) },
       knowledge: { support: 'latest' },
       delivery: { SUPPORT_REPLY_URL: 'the local sink (/sink/support-reply)' },
     });
@@ -32,9 +32,9 @@ describe('the workflow catalog', () => {
 
   it('lists and shows them on the CLI', async () => {
     const list = await handrailCli(runtime(), ['workflows', 'list'], { as: 'auditor@example.com' });
-    expect(list.stdout).toMatch(/^support-reply {2}.+ {2}\d+ steps {2}trigger: signature or api-key {2}release rel-[0-9a-f]{16}\n$/);
+    expect(list.stdout).toMatch(/^support-reply {2}.+ {2}\d+ steps {2}trigger: signature or api-key or zendesk {2}release rel-[0-9a-f]{16}\n$/);
     const show = await handrailCli(runtime(), ['workflows', 'show', 'support-reply'], { as: 'auditor@example.com' });
-    expect(show.stdout).toContain('  trigger: POST /webhooks/support-reply (signature or api-key)');
+    expect(show.stdout).toContain('  trigger: POST /webhooks/support-reply (signature or api-key or zendesk)');
     expect(show.stdout).toContain('    retrieve_context (retrieve): retrieves the top 4 passages from support');
     expect(show.stdout).toContain('  reads support at latest');
   });

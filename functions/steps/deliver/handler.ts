@@ -1,7 +1,9 @@
 /**
  * Lambda: POSTs the approved text to the workflow's webhook, signed with HMAC-SHA256 and keyed by
- * the runId. A run that is already delivered is never sent again; a final failure is recorded on
- * the run and raised as DeliveryFailed so the state machine marks the run `delivery_failed`.
+ * the runId, or, where the step says `zendesk` and the stage declares Zendesk, posts it to the
+ * run's ticket (zendesk-delivery.ts). A run that is already delivered is never sent again; a final
+ * failure is recorded on the run and raised as DeliveryFailed so the state machine marks the run
+ * `delivery_failed`.
  */
 import { updateRun, type DeliveryRecord } from '../../records/runs.js';
 import { recordAudit } from '../../records/audit.js';
@@ -10,7 +12,9 @@ import { numberEnv } from '../../shared/env.js';
 import { DeliveryFailed, ValidationError } from '../../shared/errors.js';
 import type { GenerateOutput } from '../../shared/step-contract.js';
 import { stepTaskHandler } from '../step-task.js';
+import { zendeskConfigured } from '../../connectors/zendesk/credentials.js';
 import { postWithRetries } from './post-with-retries.js';
+import { deliverToZendesk } from './zendesk-delivery.js';
 
 export const handler = stepTaskHandler('deliver', undefined, async ({ step, state, record }) => {
   const { runId, workflowId, version } = state.run;
@@ -18,14 +22,17 @@ export const handler = stepTaskHandler('deliver', undefined, async ({ step, stat
 
   const text = step.text === 'approval' ? state.approval?.text : (state.steps[step.text] as GenerateOutput | undefined)?.text;
   if (!text) throw new ValidationError(`deliver ${step.id}: there is no ${step.text === 'approval' ? 'approved' : step.text} text to deliver`, 'step.text');
-  const url = (step.urlFromEnv && process.env[step.urlFromEnv]) || step.url;
-  if (!url) throw new DeliveryFailed(`deliver ${step.id}: set ${step.urlFromEnv} to the URL to deliver to`);
+  // A stage that declares Zendesk acts on the ticket where the step says how (stages.yaml zendesk).
+  const zendesk = step.zendesk && zendeskConfigured() ? step.zendesk : undefined;
+  const url = zendesk ? `zendesk:${process.env[ENV.zendeskUrl]}` : (step.urlFromEnv && process.env[step.urlFromEnv]) || step.url;
+  if (!url) throw new DeliveryFailed(`deliver ${step.id}: set ${step.urlFromEnv ?? 'url'} to the URL to deliver to${step.zendesk ? ', or declare zendesk in the stage (stages.yaml)' : ''}`);
   // A replay (functions/replays/) delivers nothing: the step says what it would have sent where.
   // A deliver step may end the run (no finish state follows): the replay's run then ends completed.
   if (state.run.replay) {
     await updateRun(runId, { status: 'completed', releaseId: state.run.releaseId });
     return { status: 'not_delivered', replay: true, wouldDeliverTo: url, length: text.length };
   }
+  if (zendesk) return deliverToZendesk({ ...step, zendesk }, state, record, text);
   const deliveredAt = new Date().toISOString();
   const body = JSON.stringify({
     runId,
