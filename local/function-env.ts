@@ -16,12 +16,15 @@ const visible = new AsyncLocalStorage<ReadonlySet<string>>();
 const PLATFORM = /^(AWS_|POWERTOOLS_|NODE_|LC_|_X_AMZN_|LAMBDA_)|^(PATH|HOME|TZ|LANG|TMPDIR|USER|PWD|SHELL|HOSTNAME)$/;
 
 let installed = false;
+let real: NodeJS.ProcessEnv = process.env;
+let version = 0;
 
 /** Replaces `process.env` with a view that honours the current invocation's names (once per process). */
 export function installFunctionEnv(): void {
   if (installed) return;
   installed = true;
   const env = process.env;
+  real = env;
   const allowed = (key: string | symbol): boolean => {
     const names = visible.getStore();
     return !names || typeof key !== 'string' || names.has(key) || PLATFORM.test(key);
@@ -29,7 +32,14 @@ export function installFunctionEnv(): void {
   process.env = new Proxy(env, {
     get: (target, key) => (allowed(key) ? Reflect.get(target, key) : undefined),
     // Writes go to the real environment as plain assignments (Node's env takes no partial descriptors).
-    set: (target, key, value) => Reflect.set(target, key, value),
+    set: (target, key, value) => {
+      version++;
+      return Reflect.set(target, key, value);
+    },
+    deleteProperty: (target, key) => {
+      version++;
+      return Reflect.deleteProperty(target, key);
+    },
     has: (target, key) => allowed(key) && Reflect.has(target, key),
     ownKeys: (target) => Reflect.ownKeys(target).filter(allowed),
     getOwnPropertyDescriptor: (target, key) => (allowed(key) ? Reflect.getOwnPropertyDescriptor(target, key) : undefined),
@@ -39,4 +49,12 @@ export function installFunctionEnv(): void {
 /** Runs `fn` as an invocation of a function that may read `names` (and the platform's). */
 export function withFunctionEnv<T>(names: ReadonlySet<string>, fn: () => T): T {
   return visible.run(names, fn);
+}
+
+/**
+ * The whole environment (every function's names), and a number that changes whenever a variable is
+ * set or deleted: what a thread running functions (lambda-thread.ts) keeps its own copy in step with.
+ */
+export function environment(): { readonly version: number; values(): Record<string, string> } {
+  return { version, values: () => Object.fromEntries(Object.entries(real).filter((e): e is [string, string] => e[1] !== undefined)) };
 }

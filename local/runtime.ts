@@ -1,7 +1,7 @@
 /**
  * The embedded local runtime: synthesizes the CDK app, starts the emulators, creates the tables
  * and bucket the template declares, registers each state machine's ASL from the template with
- * the local Step Functions engine, runs the real handlers in-process, and serves the HTTP API.
+ * the local Step Functions engine, runs the real handlers in-process (on a thread of their own), and serves the HTTP API.
  * Nothing here re-implements a workflow: it runs what `cdk deploy` would ship.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,7 +16,8 @@ import { ENV } from '../functions/shared/env-names.js';
 import { startEmulators, type Emulators } from './emulators.js';
 import { synthTemplate } from './synth-template.js';
 import { installFunctionEnv } from './function-env.js';
-import { LambdaHost } from './lambda-host.js';
+import type { LambdaHost } from './lambda-host.js';
+import { ThreadedLambdaHost } from './lambda-thread.js';
 import { routeMatcher } from './apigw-routes.js';
 import { createOutbox } from './outbox.js';
 import { deliverySecretIn, signingSecretIn, webhookSecretIn, webhookSecretsIn } from './signing-secret-file.js';
@@ -237,7 +238,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const hooks = Object.keys(options.env ?? {});
   const visibleNames = (fn: LocalFunction) =>
     new Set([...Object.keys(fn.environment), ...Object.keys(fn.environment).flatMap((k) => standIns[k] ?? []), ...hooks]);
-  const lambdas = new LambdaHost(functions, projectRoot, visibleNames);
+  // The functions run on a thread of their own (lambda-thread.ts); the API's requests on this one.
+  const lambdas = await ThreadedLambdaHost.start(functions, projectRoot, visibleNames);
   // The template's state machines, and its event rules for executions that end outside them.
   const engine = createTemplateEngine(reader, lambdas, join(dataDir, 'stepfunctions'));
   // This start deploys the template: each workflow's new version, and its live alias shifted to it.
@@ -339,6 +341,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       await rollouts.stop();
       await new Promise<void>((done) => server.close(() => done()));
       await sfn.close();
+      await lambdas.close();
       await emulators.stop();
       writeLocalStage(dataDir, localStage);
       engine.closeJournal();

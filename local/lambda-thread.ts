@@ -1,0 +1,110 @@
+/**
+ * The functions Step Functions, event rules and schedules invoke run on a thread of their own, as
+ * Lambda runs them apart from the API: the HTTP API, the state machines and the Step Functions
+ * endpoint keep the main thread, the step handlers and their AWS SDK clients get the second core
+ * (the emulators have a thread too: emulators.ts). The thread is a LambdaHost of its own
+ * (lambda-thread-worker.mjs → lambda-thread-serve.ts): modules loaded once and kept warm, each
+ * invocation in its own scope with only its function's environment, the event and the result
+ * passed as JSON, errors named after their Lambda errorType — the same contract as in-process.
+ *
+ * The environment follows the main thread's: a variable set or deleted there (the API's URL once it
+ * listens, a test's receiver URL) is sent before the next invocation.
+ */
+import { Worker } from 'node:worker_threads';
+import { environment } from './function-env.js';
+import { LambdaHost, lambdaInvokeError } from './lambda-host.js';
+import type { LocalFunction } from './template-reader.js';
+
+export type ThreadRequest =
+  | { readonly type: 'env'; readonly values: Record<string, string> }
+  | { readonly type: 'invoke'; readonly id: number; readonly arn: string; readonly event: unknown };
+
+export type ThreadReply =
+  | { readonly type: 'ready' }
+  | { readonly type: 'result'; readonly id: number; readonly result: unknown }
+  | { readonly type: 'error'; readonly id: number; readonly name: string; readonly message: string };
+
+export interface ThreadData {
+  readonly functions: LocalFunction[];
+  readonly projectRoot: string;
+  /** Each function's visible variable names (function-env.ts), by ARN. */
+  readonly visible: Record<string, string[]>;
+  readonly env: Record<string, string>;
+}
+
+/**
+ * A LambdaHost whose `invoke` runs the function on the functions' thread; `asInvocation` (the API's
+ * requests) still runs on the calling thread.
+ */
+export class ThreadedLambdaHost extends LambdaHost {
+  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  private nextId = 0;
+  private sentVersion: number;
+  private constructor(
+    private readonly worker: Worker,
+    functions: LocalFunction[],
+    projectRoot: string,
+    visibleNames: (fn: LocalFunction) => ReadonlySet<string>,
+    version: number,
+  ) {
+    super(functions, projectRoot, visibleNames);
+    this.sentVersion = version;
+    worker.on('message', (reply: ThreadReply) => {
+      if (reply.type === 'ready') return;
+      const waiting = this.pending.get(reply.id);
+      this.pending.delete(reply.id);
+      if (reply.type === 'result') waiting?.resolve(reply.result);
+      else waiting?.reject(lambdaInvokeErrorOf(reply.name, reply.message));
+    });
+    // A thread that dies (out of memory, a crash in native code) fails what it was running, as a Lambda runtime error.
+    worker.on('error', (err) => this.failAll(`Runtime.ExitError`, `The functions' thread stopped: ${err.message}`));
+    worker.on('exit', () => this.failAll('Runtime.ExitError', "The functions' thread exited"));
+  }
+
+  /** Starts the functions' thread; resolves once it listens. */
+  static async start(functions: LocalFunction[], projectRoot: string, visibleNames: (fn: LocalFunction) => ReadonlySet<string>): Promise<ThreadedLambdaHost> {
+    const env = environment();
+    const data: ThreadData = {
+      functions,
+      projectRoot,
+      visible: Object.fromEntries(functions.map((fn) => [fn.arn, [...visibleNames(fn)]])),
+      env: env.values(),
+    };
+    const worker = new Worker(new URL('./lambda-thread-worker.mjs', import.meta.url), { workerData: data, execArgv: [] });
+    await new Promise<void>((resolve, reject) => {
+      const onMessage = (m: ThreadReply) => m.type === 'ready' && (worker.off('error', reject), resolve());
+      worker.once('message', onMessage);
+      worker.once('error', reject);
+    });
+    return new ThreadedLambdaHost(worker, functions, projectRoot, visibleNames, env.version);
+  }
+
+  override invoke(arn: string, event: unknown): Promise<unknown> {
+    const env = environment();
+    if (env.version !== this.sentVersion) {
+      this.sentVersion = env.version;
+      this.worker.postMessage({ type: 'env', values: env.values() } satisfies ThreadRequest);
+    }
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ type: 'invoke', id, arn, event } satisfies ThreadRequest);
+    });
+  }
+
+  private failAll(name: string, message: string): void {
+    for (const { reject } of this.pending.values()) reject(lambdaInvokeError(name, message));
+    this.pending.clear();
+  }
+
+  async close(): Promise<void> {
+    await this.worker.terminate();
+  }
+}
+
+/** The Error the thread's invocation failed with (lambdaInvokeError's: errorType and Lambda's payload), rebuilt. */
+function lambdaInvokeErrorOf(name: string, message: string): Error {
+  const error = new Error(message);
+  error.name = name;
+  return error;
+}
