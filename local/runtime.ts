@@ -51,6 +51,7 @@ import { LOCAL_ACCOUNT, LOCAL_REGION, TemplateReader, type CfnTemplate, type Loc
 
 export { LOCAL_STAGE } from '../infra/stage-config.js';
 import { LOCAL_STAGE } from '../infra/stage-config.js';
+import { VENDOR_TRIGGER_AUTH } from '../state-machines/schema.js';
 
 /** The environment the developer started with: it wins over the template's local defaults. */
 const developerEnv: Readonly<Record<string, string | undefined>> = { ...process.env };
@@ -187,7 +188,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   // The Zendesk API token (when the stage declares zendesk): a file the developer writes (Secrets Manager on AWS).
   env[ENV.zendeskApiTokenFile] = join(dataDir, 'zendesk-api-token');
   const definitions = loadWorkflows(options.workflowsDir).map((w) => w.definition);
-  env[ENV.webhookSecretsDir] = webhookSecretsIn(dataDir, definitions.map((d) => d.id), definitions.filter((d) => d.trigger.auth.includes('zendesk')).map((d) => d.id));
+  env[ENV.webhookSecretsDir] = webhookSecretsIn(dataDir, definitions.map((d) => d.id), definitions.flatMap((d) => VENDOR_TRIGGER_AUTH.filter((vendor) => d.trigger.auth.includes(vendor)).map((vendor) => ({ workflowId: d.id, vendor }))));
   if (options.directoryFile) env[ENV.directoryFile] = resolve(options.directoryFile);
   if (options.collectionsFile) env[ENV.collectionsFile] = resolve(options.collectionsFile);
   // The releases the template's state machines are tagged with, as the API's bundle ships them.

@@ -378,7 +378,10 @@ const ownerSchema = z
   })
   .strict();
 
-export const TRIGGER_AUTH = ['signature', 'api-key', 'zendesk', 'none'] as const;
+/** Trigger auth kinds that are a SaaS vendor's own webhook signature, checked with the workflow's `<id>.<vendor>` secret (functions/triggers/vendor-signatures.ts). */
+export const VENDOR_TRIGGER_AUTH = ['zendesk', 'hubspot'] as const;
+export type VendorTriggerAuth = (typeof VENDOR_TRIGGER_AUTH)[number];
+export const TRIGGER_AUTH = ['signature', 'api-key', ...VENDOR_TRIGGER_AUTH, 'none'] as const;
 export type TriggerAuth = (typeof TRIGGER_AUTH)[number];
 
 const triggerSchema = z
@@ -407,6 +410,7 @@ export const workflowSchema = z
      * Webhooks signature (webhook-id, webhook-timestamp, webhook-signature) with the workflow's
      * secret; `api-key`, an API key scoped to the workflow (`Authorization: Bearer hrk_…`); `zendesk`,
      * a Zendesk webhook's signature (X-Zendesk-Webhook-Signature) with the workflow's Zendesk secret;
+     * `hubspot`, a HubSpot v3 request signature (X-HubSpot-Signature-v3) with the workflow's HubSpot secret;
      * `none` must be written out alone, and only the local stage accepts it (infra/stage-config.ts).
      */
     trigger: triggerSchema.default({ auth: ['signature'] }),

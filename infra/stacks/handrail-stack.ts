@@ -33,7 +33,9 @@ import { logRetentionOf, sharedLogRetention } from '../log-retention.js';
 import { EVIDENCE_TABLES } from '../../functions/releases/promotion-evidence.js';
 import { BUNDLED_COLLECTIONS, BUNDLED_DIRECTORY, BUNDLED_RELEASES, BUNDLED_WORKFLOWS_DIR, collectionsCommands, directoryCommands, releasesCommands, workflowCommands } from '../constructs/json-assets.js';
 import { StepHandlers } from '../constructs/step-handlers.js';
-import { zendeskSecretName } from '../../functions/triggers/webhook-secrets.js';
+import { vendorSecretName } from '../../functions/triggers/webhook-secrets.js';
+import { VENDOR_SIGNATURES } from '../../functions/triggers/vendor-signatures.js';
+import { VENDOR_TRIGGER_AUTH, type VendorTriggerAuth } from '../../state-machines/schema.js';
 
 export interface HandrailStackProps extends StackProps {
   readonly stage: string;
@@ -187,20 +189,24 @@ export class HandrailStack extends Stack {
         new CfnOutput(this, `WebhookSecret${w.definition.id.replace(/[^A-Za-z0-9]/g, '')}`, { value: secret.secretName, description: `Secret that signs webhooks of workflow ${w.definition.id} (give it to the sender)` });
         return secret;
       });
-    // Each workflow whose trigger takes Zendesk's signature: Zendesk makes that secret, so the stack
-    // makes a placeholder the operator replaces with it (README, Zendesk); only the API reads it.
-    const zendeskWebhookSecrets = props.workflows
-      .filter((w) => w.definition.trigger.auth.includes('zendesk'))
-      .map((w) => {
-        const secret = new secretsmanager.Secret(this, `ZendeskWebhookSecret-${w.definition.id}`, {
-          secretName: `${webhookSecretPrefix}${zendeskSecretName(w.definition.id)}`,
-          description: `Handrail ${stage}: the signing secret of the Zendesk webhook that calls POST /webhooks/${w.definition.id} (put Zendesk's here)`,
-          generateSecretString: { excludePunctuation: true, passwordLength: 44, includeSpace: false },
-        });
-        acknowledge(secret, 'SMG4', 'Zendesk makes this secret; operators reset it in Zendesk and put the new one here, not on a schedule');
-        new CfnOutput(this, `ZendeskWebhookSecret${w.definition.id.replace(/[^A-Za-z0-9]/g, '')}`, { value: secret.secretName, description: `Put the signing secret of workflow ${w.definition.id}'s Zendesk webhook here` });
-        return secret;
-      });
+    // Each workflow whose trigger takes a vendor's signature (Zendesk, HubSpot): the vendor makes that
+    // secret, so the stack makes a placeholder the operator replaces with it (README, Zendesk and
+    // HubSpot); only the API reads it.
+    const vendorWebhookSecrets = props.workflows.flatMap((w) =>
+      w.definition.trigger.auth
+        .filter((auth): auth is VendorTriggerAuth => (VENDOR_TRIGGER_AUTH as readonly string[]).includes(auth))
+        .map((vendor) => {
+          const { label } = VENDOR_SIGNATURES[vendor];
+          const secret = new secretsmanager.Secret(this, `${label}WebhookSecret-${w.definition.id}`, {
+            secretName: `${webhookSecretPrefix}${vendorSecretName(w.definition.id, vendor)}`,
+            description: `Handrail ${stage}: the ${label} secret that signs the webhook calls of POST /webhooks/${w.definition.id} (put ${label}'s here)`,
+            generateSecretString: { excludePunctuation: true, passwordLength: 44, includeSpace: false },
+          });
+          acknowledge(secret, 'SMG4', `${label} makes this secret; operators reset it in ${label} and put the new one here, not on a schedule`);
+          new CfnOutput(this, `${label}WebhookSecret${w.definition.id.replace(/[^A-Za-z0-9]/g, '')}`, { value: secret.secretName, description: `Put the ${label} signing secret of workflow ${w.definition.id}'s webhook here` });
+          return secret;
+        }),
+    );
 
     // Per-caller request limits (stages.yaml limits, resolved with the defaults) and their counters.
     const requestLimits = { [ENV.throttleTable]: this.data.throttle.tableName, [ENV.throttleLimits]: JSON.stringify(config.limits) };
@@ -230,7 +236,7 @@ export class HandrailStack extends Stack {
         // Slack: verifies interactions (signing secret), opens modals and updates messages (bot token).
         [ENV.channelSecretsArn]: channelSecrets.secretArn,
         ...requestLimits,
-        ...(webhookSecrets.length || zendeskWebhookSecrets.length ? { [ENV.webhookSecretPrefix]: webhookSecretPrefix } : {}),
+        ...(webhookSecrets.length || vendorWebhookSecrets.length ? { [ENV.webhookSecretPrefix]: webhookSecretPrefix } : {}),
         ...signIn,
       },
       commandHooks: {
@@ -267,7 +273,7 @@ export class HandrailStack extends Stack {
     this.data.grantTable(this.data.gateway, apiFunction, 'dynamodb:GetItem', 'dynamodb:Query');
     grantSecretValue(signingSecret, apiFunction);
     grantSecretValue(channelSecrets, apiFunction);
-    for (const secret of [...webhookSecrets, ...zendeskWebhookSecrets]) grantSecretValue(secret, apiFunction);
+    for (const secret of [...webhookSecrets, ...vendorWebhookSecrets]) grantSecretValue(secret, apiFunction);
     for (const wf of this.workflows) {
       // Runs start through the live alias, replays on a published version: never on an unreleased
       // $LATEST. GET /workflows/{id}/rollout reads the alias and the versions (each described by
