@@ -30,6 +30,7 @@ import { resetDeployedReleases } from '../functions/releases/deployed.js';
 import { resetClients } from '../functions/shared/aws-clients.js';
 import { resetWebhookSecrets } from '../functions/triggers/webhook-secrets.js';
 import { resetZendeskCredentials } from '../functions/connectors/zendesk/credentials.js';
+import { resetHubspotCredentials } from '../functions/connectors/hubspot/credentials.js';
 import { resetStageSecrets } from '../functions/shared/stage-secret.js';
 import { resetIdTokenKeys } from '../functions/auth/id-tokens.js';
 import { resetWorkflowRegistry } from '../functions/shared/workflow-registry.js';
@@ -169,7 +170,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   };
   // Paths and secrets that only mean something inside a Lambda bundle are replaced by local ones
   // (secrets come inline from the developer's environment, e.g. OPENAI_API_KEY).
-  const bundleOnly = new Set<string>([ENV.signingSecretArn, ENV.deliverySecretArn, ENV.channelSecretsArn, ENV.openAiSecretArn, ENV.zendeskSecretArn, ENV.webhookSecretPrefix, ENV.workflowsDir, ENV.directoryFile, ENV.collectionsFile, ENV.releasesFile]);
+  const bundleOnly = new Set<string>([ENV.signingSecretArn, ENV.deliverySecretArn, ENV.channelSecretsArn, ENV.openAiSecretArn, ENV.zendeskSecretArn, ENV.hubspotSecretArn, ENV.webhookSecretPrefix, ENV.workflowsDir, ENV.directoryFile, ENV.collectionsFile, ENV.releasesFile]);
   // The template's values (the local stage's configuration), except where the developer set the
   // variable before starting (e.g. SUPPORT_REPLY_URL, HANDRAIL_PROVIDERS).
   const platform = new Set(Object.keys(env));
@@ -187,6 +188,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   env[ENV.deliverySecret] = deliverySecret;
   // The Zendesk API token (when the stage declares zendesk): a file the developer writes (Secrets Manager on AWS).
   env[ENV.zendeskApiTokenFile] = join(dataDir, 'zendesk-api-token');
+  // The HubSpot private app's access token (when the stage declares hubspot), likewise.
+  env[ENV.hubspotAccessTokenFile] = join(dataDir, 'hubspot-access-token');
   const definitions = loadWorkflows(options.workflowsDir).map((w) => w.definition);
   env[ENV.webhookSecretsDir] = webhookSecretsIn(dataDir, definitions.map((d) => d.id), definitions.flatMap((d) => VENDOR_TRIGGER_AUTH.filter((vendor) => d.trigger.auth.includes(vendor)).map((vendor) => ({ workflowId: d.id, vendor }))));
   if (options.directoryFile) env[ENV.directoryFile] = resolve(options.directoryFile);
@@ -202,6 +205,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   resetWebhookSecrets();
   resetStageSecrets();
   resetZendeskCredentials();
+  resetHubspotCredentials();
   resetIdTokenKeys();
   resetWorkflowRegistry();
   resetChannelSecrets();
@@ -230,6 +234,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     [ENV.channelSecretsArn]: [ENV.slackBotToken, ENV.slackSigningSecret, ENV.teamsWebhookUrl, ENV.slackApiUrl],
     [ENV.openAiSecretArn]: [ENV.openAiApiKey],
     [ENV.zendeskSecretArn]: [ENV.zendeskApiTokenFile],
+    [ENV.hubspotSecretArn]: [ENV.hubspotAccessTokenFile],
     // Email goes to the outbox instead of SES, from a local sender unless the stage names one.
     [ENV.emailTransport]: [ENV.outboxDir, ENV.emailFrom],
   };

@@ -32,6 +32,9 @@ export const SOURCE_MAPS_CONTEXT = 'handrail:sourceMaps';
  *   aws-cdk-lib (2.276) accepts the `charset` option but never hands it to esbuild.
  * - `cross-fetch` (node-zendesk's fetch) is the runtime's own fetch (functions/shared/runtime-fetch.ts):
  *   its Node build would add node-fetch and whatwg-url's Unicode tables, 300 KB, to the deliver bundle.
+ * - `form-data` (@hubspot/api-client's multipart uploads, which the HubSpot connector never makes) is
+ *   the runtime's own FormData (functions/shared/runtime-form-data.ts): form-data would add mime-db,
+ *   160 KB.
  */
 export const BUNDLING = {
   format: OutputFormat.ESM,
@@ -39,7 +42,11 @@ export const BUNDLING = {
   minify: true,
   keepNames: true,
   sourceMap: false,
-  esbuildArgs: { '--charset': 'utf8', '--alias:cross-fetch': resolve(projectRoot, 'functions/shared/runtime-fetch.ts') },
+  esbuildArgs: {
+    '--charset': 'utf8',
+    '--alias:cross-fetch': resolve(projectRoot, 'functions/shared/runtime-fetch.ts'),
+    '--alias:form-data': resolve(projectRoot, 'functions/shared/runtime-form-data.ts'),
+  },
   bundleAwsSDK: true,
   mainFields: ['module', 'main'],
   // Some dependencies still call require(); give the ESM bundle one.

@@ -142,11 +142,25 @@ export class HandrailStack extends Stack {
       new CfnOutput(this, 'ZendeskSecretArn', { value: zendeskSecret.secretArn, description: 'Put the Zendesk API token here, as {"apiToken": "…"}' });
       Object.assign(deliveryEnvironment, { [ENV.zendeskUrl]: config.zendesk!.url, [ENV.zendeskEmail]: config.zendesk!.email, [ENV.zendeskSecretArn]: zendeskSecret.secretArn });
     }
+    // HubSpot (stages.yaml hubspot): the API, and a private app's access token in a secret the
+    // operator fills after deploy ({"accessToken": "…"}); only the deliver function reads it.
+    const actsOnHubspot = props.workflows.some((w) => w.definition.steps.some((st) => st.kind === 'deliver' && st.hubspot));
+    const hubspotSecret = config.hubspot && actsOnHubspot
+      ? new secretsmanager.Secret(this, 'HubspotSecret', {
+          description: `Handrail ${stage}: the access token of the HubSpot private app that logs approved texts on contacts, as {"accessToken": "…"}`,
+          generateSecretString: { secretStringTemplate: JSON.stringify({ accessToken: '' }), generateStringKey: 'unused', excludePunctuation: true },
+        })
+      : undefined;
+    if (hubspotSecret) {
+      acknowledge(hubspotSecret, 'SMG4', 'HubSpot issues the private app token; Secrets Manager cannot rotate it: operators rotate it in HubSpot and put the new one here');
+      new CfnOutput(this, 'HubspotSecretArn', { value: hubspotSecret.secretArn, description: 'Put the HubSpot private app access token here, as {"accessToken": "…"}' });
+      Object.assign(deliveryEnvironment, { [ENV.hubspotUrl]: config.hubspot!.url, [ENV.hubspotSecretArn]: hubspotSecret.secretArn });
+    }
 
     // Functions every workflow shares keep their lines as long as the longest-kept workflow's records.
     const logRetention = sharedLogRetention(props.workflows);
     const steps = new StepHandlers(this, 'Steps', {
-      data: this.data, signingSecret, deliverySecret, environment, channelSecrets, emailFrom: config.channels.emailFrom, deliveryEnvironment, zendeskSecret, modelEnvironment, openAiSecret, directory: props.directory, logRetention,
+      data: this.data, signingSecret, deliverySecret, environment, channelSecrets, emailFrom: config.channels.emailFrom, deliveryEnvironment, connectorSecrets: [zendeskSecret, hubspotSecret].filter((x): x is secretsmanager.Secret => x !== undefined), modelEnvironment, openAiSecret, directory: props.directory, logRetention,
     });
     // What each workflow is released as here: definition, reviewers, this stage's delivery URLs, prices, knowledge.
     const releases = stageReleases(props.workflows, props.directory, config);
