@@ -242,7 +242,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const hooks = Object.keys(options.env ?? {});
   const visibleNames = (fn: LocalFunction) =>
     new Set([...Object.keys(fn.environment), ...Object.keys(fn.environment).flatMap((k) => standIns[k] ?? []), ...hooks]);
-  const lambdas = new LambdaHost(functions, projectRoot, visibleNames);
+  // A name two functions give different values (each workflow's retrieve function its collections):
+  // the shared environment holds the first; each function reads its own.
+  const ownValues = (fn: LocalFunction) =>
+    Object.fromEntries(Object.entries(fn.environment).filter(([k, v]) => !platform.has(k) && !bundleOnly.has(k) && developerEnv[k] === undefined && beforeListening[k] !== undefined && beforeListening[k] !== v));
+  const lambdas = new LambdaHost(functions, projectRoot, visibleNames, ownValues);
   // The template's state machines, and its event rules for executions that end outside them.
   const engine = createTemplateEngine(reader, lambdas, join(dataDir, 'stepfunctions'));
   // This start deploys the template: each workflow's new version, and its live alias shifted to it.
