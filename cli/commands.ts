@@ -6,7 +6,9 @@ import { basename, join } from 'node:path';
 import { LOCAL_ISSUER_PATH } from '../functions/auth/local-identity.js';
 import { issuerKey, mintIdToken, UnknownUserError } from '../local/identity-issuer.js';
 import { webhookSecretIn } from '../local/signing-secret-file.js';
-import { zendeskSecretName } from '../functions/triggers/webhook-secrets.js';
+import { vendorSecretName } from '../functions/triggers/webhook-secrets.js';
+import { VENDOR_SIGNATURES } from '../functions/triggers/vendor-signatures.js';
+import type { VendorTriggerAuth } from '../state-machines/schema.js';
 import { signedWebhookHeaders } from '../functions/triggers/standard-webhooks.js';
 import { loadDirectory } from '../state-machines/directory.js';
 import type { Release } from '../state-machines/release.js';
@@ -159,14 +161,15 @@ export async function listDisabledUsers() {
   for (const u of users) console.log(`${u.userId}  disabled ${u.disabledAt} by ${u.disabledBy}: ${u.reason}`);
 }
 
-/** Prints the local runtime's webhook secret of a workflow (give it to whatever posts to the webhook), or with `zendesk` its Zendesk signing secret. */
-export function printWebhookSecret(workflow: string | undefined, dataDir: string, zendesk = false) {
+/** Prints the local runtime's webhook secret of a workflow (give it to whatever posts to the webhook), or with a vendor its signing secret for that vendor (Zendesk, HubSpot). */
+export function printWebhookSecret(workflow: string | undefined, dataDir: string, vendor?: VendorTriggerAuth) {
   const id = need(workflow, '<workflow>');
-  if (!zendesk) return console.log(webhookSecretFor(id, dataDir));
+  if (!vendor) return console.log(webhookSecretFor(id, dataDir));
   try {
-    console.log(webhookSecretIn(dataDir, zendeskSecretName(id)));
+    console.log(webhookSecretIn(dataDir, vendorSecretName(id, vendor)));
   } catch {
-    throw new CliError(`no Zendesk signing secret for ${id}: its trigger.auth must take zendesk, and \`npm start\` makes ${dataDir}/webhook-secrets/${zendeskSecretName(id)} (replace it with the one Zendesk shows)`, 2);
+    const { label } = VENDOR_SIGNATURES[vendor];
+    throw new CliError(`no ${label} signing secret for ${id}: its trigger.auth must take ${vendor}, and \`npm start\` makes ${dataDir}/webhook-secrets/${vendorSecretName(id, vendor)} (replace it with the one ${label} shows)`, 2);
   }
 }
 

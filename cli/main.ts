@@ -25,7 +25,7 @@ Commands:
                                           start a run, as the workflow's sender would: signed
                                           with its webhook secret (HANDRAIL_WEBHOOK_SECRET, or
                                           the local runtime's)
-  webhooks secret <workflow> [--zendesk]  the local runtime's webhook secret of a workflow (--zendesk: its Zendesk signing secret)
+  webhooks secret <workflow> [--zendesk|--hubspot]  the local runtime's webhook secret of a workflow (--zendesk: its Zendesk signing secret; --hubspot: its HubSpot client secret)
   keys create <name> --workflows W[,W2]   an API key for a webhook sender (shown once; admin)
   keys list                               API keys: id, name, workflows, status
   keys revoke <keyId>                     revoke a key: it stops working at once
@@ -131,6 +131,7 @@ async function main(argv: string[]): Promise<void> {
       'from-data': { type: 'string' },
       subject: { type: 'string' },
       zendesk: { type: 'boolean' },
+      hubspot: { type: 'boolean' },
     },
   });
   const [command, sub, ...rest] = positionals;
@@ -208,7 +209,7 @@ async function main(argv: string[]): Promise<void> {
     case 'users disabled':
       return commands.listDisabledUsers();
     case 'webhooks secret':
-      return commands.printWebhookSecret(rest[0], process.env.HANDRAIL_DATA_DIR ?? '.handrail', values.zendesk);
+      return commands.printWebhookSecret(rest[0], process.env.HANDRAIL_DATA_DIR ?? '.handrail', values.zendesk ? 'zendesk' : values.hubspot ? 'hubspot' : undefined);
     case 'reviewers inbox':
       return commands.printInboxLink(rest[0], process.env.HANDRAIL_DATA_DIR ?? '.handrail');
     case 'reviewers token':

@@ -48,6 +48,13 @@ export const stageConfigSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * The HubSpot API deliver steps with `hubspot` act on (functions/connectors/hubspot/): its base
+     * URL, https://api.hubapi.com (or a server that speaks its API, for tests). The private app's
+     * access token goes in the stack's HubspotSecret (AWS) or `<data dir>/hubspot-access-token`
+     * (local). Without it, those steps POST to their URL.
+     */
+    hubspot: z.object({ url: z.string().url() }).strict().optional(),
     channels: z
       .object({
         /** The verified SES sender of approval emails; without it, email is off on AWS. */
@@ -79,13 +86,13 @@ const stagesSchema = z.record(stageNameSchema, stageConfigSchema);
 
 /**
  * The `urlFromEnv` names the workflows deliver to, each with the (first) step that reads it; in a
- * stage that declares `zendesk`, not those of steps that act on Zendesk there.
+ * stage that declares `zendesk` (`hubspot`), not those of steps that act on Zendesk (HubSpot) there.
  */
-export function deliveryTargets(workflows: LoadedWorkflow[], config: Pick<StageConfig, 'zendesk'> = {}): Map<string, { workflowId: string; stepId: string }> {
+export function deliveryTargets(workflows: LoadedWorkflow[], config: Pick<StageConfig, 'zendesk' | 'hubspot'> = {}): Map<string, { workflowId: string; stepId: string }> {
   const targets = new Map<string, { workflowId: string; stepId: string }>();
   for (const { definition } of workflows) {
     for (const step of definition.steps) {
-      if (step.kind === 'deliver' && step.zendesk && config.zendesk) continue;
+      if (step.kind === 'deliver' && ((step.zendesk && config.zendesk) || (step.hubspot && config.hubspot))) continue;
       if (step.kind === 'deliver' && step.urlFromEnv && !targets.has(step.urlFromEnv)) targets.set(step.urlFromEnv, { workflowId: definition.id, stepId: step.id });
     }
   }
@@ -115,6 +122,11 @@ export function loadStageConfig(stage: string, workflows: LoadedWorkflow[], file
   for (const { definition } of workflows) {
     const zendeskOnly = definition.steps.find((st) => st.kind === 'deliver' && st.zendesk && !st.url && !st.urlFromEnv);
     if (zendeskOnly && !config.zendesk) throw new Error(`${file}: ${where(['zendesk'])} is required: workflow ${definition.id}, step ${zendeskOnly.id} acts only on Zendesk (declare zendesk.url and zendesk.email)`);
+    const hubspotOnly = definition.steps.find((st) => st.kind === 'deliver' && st.hubspot && !st.url && !st.urlFromEnv);
+    if (hubspotOnly && !config.hubspot) throw new Error(`${file}: ${where(['hubspot'])} is required: workflow ${definition.id}, step ${hubspotOnly.id} acts only on HubSpot (declare hubspot.url)`);
+  }
+  if (config.hubspot && stage !== LOCAL_STAGE && !config.hubspot.url.startsWith('https://')) {
+    throw new Error(`${file}: ${where(['hubspot', 'url'])}: HubSpot is called over https (https://api.hubapi.com); received ${config.hubspot.url}`);
   }
   if (config.zendesk && stage !== LOCAL_STAGE && !config.zendesk.url.startsWith('https://')) {
     throw new Error(`${file}: ${where(['zendesk', 'url'])}: Zendesk is called over https (e.g. https://acme.zendesk.com); received ${config.zendesk.url}`);

@@ -11,8 +11,8 @@ import { releaseOf, type Release } from '../state-machines/release.js';
 import { PRICE_TABLE_FILE } from './constructs/json-assets.js';
 import { deliveryTargets, type StageConfig } from './stage-config.js';
 
-export function stageReleases(workflows: readonly LoadedWorkflow[], directory: Directory, config: Pick<StageConfig, 'delivery' | 'zendesk'>): Release[] {
+export function stageReleases(workflows: readonly LoadedWorkflow[], directory: Directory, config: Pick<StageConfig, 'delivery' | 'zendesk' | 'hubspot'>): Release[] {
   const prices = readPriceTable(PRICE_TABLE_FILE);
   const delivery = Object.fromEntries([...deliveryTargets([...workflows], config)].map(([name, { workflowId }]) => [name, config.delivery[name] ?? `the local sink (/sink/${workflowId})`]));
-  return workflows.map((workflow) => releaseOf(workflow, { directory, prices, delivery, ...(config.zendesk ? { zendesk: config.zendesk.url } : {}) }));
+  return workflows.map((workflow) => releaseOf(workflow, { directory, prices, delivery, ...(config.zendesk ? { zendesk: config.zendesk.url } : {}), ...(config.hubspot ? { hubspot: config.hubspot.url } : {}) }));
 }

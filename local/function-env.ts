@@ -6,11 +6,12 @@
  * function shares this process. Outside invocations (the runtime itself) nothing is hidden.
  *
  * Module state is still shared between functions in one process (e.g. a cached secret); only the
- * environment is per function.
+ * environment is per function, values included where two functions give one name different values.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 
-const visible = new AsyncLocalStorage<ReadonlySet<string>>();
+/** What the current invocation may read, and the values its own function gives names that another function gives otherwise. */
+const visible = new AsyncLocalStorage<{ readonly names: ReadonlySet<string>; readonly own: Readonly<Record<string, string>> }>();
 
 /** What every function has: the platform's variables, not the application's. */
 const PLATFORM = /^(AWS_|POWERTOOLS_|NODE_|LC_|_X_AMZN_|LAMBDA_)|^(PATH|HOME|TZ|LANG|TMPDIR|USER|PWD|SHELL|HOSTNAME)$/;
@@ -26,11 +27,15 @@ export function installFunctionEnv(): void {
   const env = process.env;
   real = env;
   const allowed = (key: string | symbol): boolean => {
-    const names = visible.getStore();
+    const names = visible.getStore()?.names;
     return !names || typeof key !== 'string' || names.has(key) || PLATFORM.test(key);
   };
+  const ownValue = (key: string | symbol) => {
+    const own = visible.getStore()?.own;
+    return typeof key === 'string' && own && Object.hasOwn(own, key) ? own[key] : undefined;
+  };
   process.env = new Proxy(env, {
-    get: (target, key) => (allowed(key) ? Reflect.get(target, key) : undefined),
+    get: (target, key) => (allowed(key) ? (ownValue(key) ?? Reflect.get(target, key)) : undefined),
     // Writes go to the real environment as plain assignments (Node's env takes no partial descriptors).
     set: (target, key, value) => {
       version++;
@@ -46,9 +51,13 @@ export function installFunctionEnv(): void {
   });
 }
 
-/** Runs `fn` as an invocation of a function that may read `names` (and the platform's). */
-export function withFunctionEnv<T>(names: ReadonlySet<string>, fn: () => T): T {
-  return visible.run(names, fn);
+/**
+ * Runs `fn` as an invocation of a function that may read `names` (and the platform's); `own` are the
+ * values its template gives names that other functions give other values (e.g. each workflow's
+ * retrieve function its own HANDRAIL_READABLE_COLLECTIONS), which the shared environment cannot hold.
+ */
+export function withFunctionEnv<T>(names: ReadonlySet<string>, fn: () => T, own: Readonly<Record<string, string>> = {}): T {
+  return visible.run({ names, own }, fn);
 }
 
 /**

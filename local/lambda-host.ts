@@ -37,15 +37,22 @@ export class LambdaHost implements LambdaInvoker {
 
   private readonly names = new Map<string, ReadonlySet<string>>();
 
-  /** `visibleNames`: the environment variables a function may read (function-env.ts); none: all. */
+  private readonly own = new Map<string, Readonly<Record<string, string>>>();
+
+  /**
+   * `visibleNames`: the environment variables a function may read (function-env.ts); none: all.
+   * `ownValues`: the values of its own that the shared environment cannot hold (function-env.ts).
+   */
   constructor(
     functions: LocalFunction[],
     private readonly projectRoot: string,
     visibleNames?: (fn: LocalFunction) => ReadonlySet<string>,
+    ownValues?: (fn: LocalFunction) => Readonly<Record<string, string>>,
   ) {
     for (const fn of functions) {
       this.functions.set(fn.arn, fn);
       if (visibleNames) this.names.set(fn.arn, visibleNames(fn));
+      if (ownValues) this.own.set(fn.arn, ownValues(fn));
     }
   }
 
@@ -90,7 +97,7 @@ export class LambdaHost implements LambdaInvoker {
     const context = this.contextFor(this.find(arn));
     const names = this.names.get(arn);
     const run = () => inInvocationScope(context.awsRequestId, () => body(context));
-    return names ? withFunctionEnv(names, run) : run();
+    return names ? withFunctionEnv(names, run, this.own.get(arn)) : run();
   }
 
   /** Invokes the function with ARN `arn`; rejects with an Error named after the Lambda errorType. */

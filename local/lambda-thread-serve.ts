@@ -21,7 +21,7 @@ setEnvironment(data.env);
 installFunctionEnv();
 await enableConcurrentInvocations();
 const visible = new Map(Object.entries(data.visible).map(([arn, names]) => [arn, new Set(names)]));
-const host = new LambdaHost(data.functions, data.projectRoot, (fn) => visible.get(fn.arn) ?? new Set());
+const host = new LambdaHost(data.functions, data.projectRoot, (fn) => visible.get(fn.arn) ?? new Set(), (fn) => data.own[fn.arn] ?? {});
 
 port.on('message', (request: ThreadRequest) => {
   if (request.type === 'env') return setEnvironment(request.values);

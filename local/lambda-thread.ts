@@ -29,6 +29,8 @@ export interface ThreadData {
   readonly projectRoot: string;
   /** Each function's visible variable names (function-env.ts), by ARN. */
   readonly visible: Record<string, string[]>;
+  /** Each function's own values of names functions disagree on (function-env.ts), by ARN. */
+  readonly own: Record<string, Record<string, string>>;
   readonly env: Record<string, string>;
 }
 
@@ -45,9 +47,10 @@ export class ThreadedLambdaHost extends LambdaHost {
     functions: LocalFunction[],
     projectRoot: string,
     visibleNames: (fn: LocalFunction) => ReadonlySet<string>,
+    ownValues: (fn: LocalFunction) => Readonly<Record<string, string>>,
     version: number,
   ) {
-    super(functions, projectRoot, visibleNames);
+    super(functions, projectRoot, visibleNames, ownValues);
     this.sentVersion = version;
     worker.on('message', (reply: ThreadReply) => {
       if (reply.type === 'ready') return;
@@ -62,12 +65,18 @@ export class ThreadedLambdaHost extends LambdaHost {
   }
 
   /** Starts the functions' thread; resolves once it listens. */
-  static async start(functions: LocalFunction[], projectRoot: string, visibleNames: (fn: LocalFunction) => ReadonlySet<string>): Promise<ThreadedLambdaHost> {
+  static async start(
+    functions: LocalFunction[],
+    projectRoot: string,
+    visibleNames: (fn: LocalFunction) => ReadonlySet<string>,
+    ownValues: (fn: LocalFunction) => Readonly<Record<string, string>> = () => ({}),
+  ): Promise<ThreadedLambdaHost> {
     const env = environment();
     const data: ThreadData = {
       functions,
       projectRoot,
       visible: Object.fromEntries(functions.map((fn) => [fn.arn, [...visibleNames(fn)]])),
+      own: Object.fromEntries(functions.map((fn) => [fn.arn, { ...ownValues(fn) }])),
       env: env.values(),
     };
     const worker = new Worker(new URL('./lambda-thread-worker.mjs', import.meta.url), { workerData: data, execArgv: [] });
@@ -76,7 +85,7 @@ export class ThreadedLambdaHost extends LambdaHost {
       worker.once('message', onMessage);
       worker.once('error', reject);
     });
-    return new ThreadedLambdaHost(worker, functions, projectRoot, visibleNames, env.version);
+    return new ThreadedLambdaHost(worker, functions, projectRoot, visibleNames, ownValues, env.version);
   }
 
   override invoke(arn: string, event: unknown): Promise<unknown> {

@@ -31,6 +31,7 @@ import { resetDeployedReleases } from '../functions/releases/deployed.js';
 import { resetClients } from '../functions/shared/aws-clients.js';
 import { resetWebhookSecrets } from '../functions/triggers/webhook-secrets.js';
 import { resetZendeskCredentials } from '../functions/connectors/zendesk/credentials.js';
+import { resetHubspotCredentials } from '../functions/connectors/hubspot/credentials.js';
 import { resetStageSecrets } from '../functions/shared/stage-secret.js';
 import { resetIdTokenKeys } from '../functions/auth/id-tokens.js';
 import { resetWorkflowRegistry } from '../functions/shared/workflow-registry.js';
@@ -52,6 +53,7 @@ import { LOCAL_ACCOUNT, LOCAL_REGION, TemplateReader, type CfnTemplate, type Loc
 
 export { LOCAL_STAGE } from '../infra/stage-config.js';
 import { LOCAL_STAGE } from '../infra/stage-config.js';
+import { VENDOR_TRIGGER_AUTH } from '../state-machines/schema.js';
 
 /** The environment the developer started with: it wins over the template's local defaults. */
 const developerEnv: Readonly<Record<string, string | undefined>> = { ...process.env };
@@ -170,7 +172,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   };
   // Paths and secrets that only mean something inside a Lambda bundle are replaced by local ones
   // (secrets come inline from the developer's environment, e.g. OPENAI_API_KEY).
-  const bundleOnly = new Set<string>([ENV.signingSecretArn, ENV.deliverySecretArn, ENV.channelSecretsArn, ENV.openAiSecretArn, ENV.zendeskSecretArn, ENV.webhookSecretPrefix, ENV.workflowsDir, ENV.directoryFile, ENV.collectionsFile, ENV.releasesFile]);
+  const bundleOnly = new Set<string>([ENV.signingSecretArn, ENV.deliverySecretArn, ENV.channelSecretsArn, ENV.openAiSecretArn, ENV.zendeskSecretArn, ENV.hubspotSecretArn, ENV.webhookSecretPrefix, ENV.workflowsDir, ENV.directoryFile, ENV.collectionsFile, ENV.releasesFile]);
   // The template's values (the local stage's configuration), except where the developer set the
   // variable before starting (e.g. SUPPORT_REPLY_URL, HANDRAIL_PROVIDERS).
   const platform = new Set(Object.keys(env));
@@ -188,8 +190,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   env[ENV.deliverySecret] = deliverySecret;
   // The Zendesk API token (when the stage declares zendesk): a file the developer writes (Secrets Manager on AWS).
   env[ENV.zendeskApiTokenFile] = join(dataDir, 'zendesk-api-token');
+  // The HubSpot private app's access token (when the stage declares hubspot), likewise.
+  env[ENV.hubspotAccessTokenFile] = join(dataDir, 'hubspot-access-token');
   const definitions = loadWorkflows(options.workflowsDir).map((w) => w.definition);
-  env[ENV.webhookSecretsDir] = webhookSecretsIn(dataDir, definitions.map((d) => d.id), definitions.filter((d) => d.trigger.auth.includes('zendesk')).map((d) => d.id));
+  env[ENV.webhookSecretsDir] = webhookSecretsIn(dataDir, definitions.map((d) => d.id), definitions.flatMap((d) => VENDOR_TRIGGER_AUTH.filter((vendor) => d.trigger.auth.includes(vendor)).map((vendor) => ({ workflowId: d.id, vendor }))));
   if (options.directoryFile) env[ENV.directoryFile] = resolve(options.directoryFile);
   if (options.collectionsFile) env[ENV.collectionsFile] = resolve(options.collectionsFile);
   // The releases the template's state machines are tagged with, as the API's bundle ships them.
@@ -203,6 +207,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   resetWebhookSecrets();
   resetStageSecrets();
   resetZendeskCredentials();
+  resetHubspotCredentials();
   resetIdTokenKeys();
   resetWorkflowRegistry();
   resetChannelSecrets();
@@ -231,6 +236,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     [ENV.channelSecretsArn]: [ENV.slackBotToken, ENV.slackSigningSecret, ENV.teamsWebhookUrl, ENV.slackApiUrl],
     [ENV.openAiSecretArn]: [ENV.openAiApiKey],
     [ENV.zendeskSecretArn]: [ENV.zendeskApiTokenFile],
+    [ENV.hubspotSecretArn]: [ENV.hubspotAccessTokenFile],
     // Email goes to the outbox instead of SES, from a local sender unless the stage names one.
     [ENV.emailTransport]: [ENV.outboxDir, ENV.emailFrom],
   };
@@ -238,8 +244,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const hooks = Object.keys(options.env ?? {});
   const visibleNames = (fn: LocalFunction) =>
     new Set([...Object.keys(fn.environment), ...Object.keys(fn.environment).flatMap((k) => standIns[k] ?? []), ...hooks]);
+  // A name two functions give different values (each workflow's retrieve function its collections):
+  // the shared environment holds the first; each function reads its own.
+  const ownValues = (fn: LocalFunction) =>
+    Object.fromEntries(Object.entries(fn.environment).filter(([k, v]) => !platform.has(k) && !bundleOnly.has(k) && developerEnv[k] === undefined && beforeListening[k] !== undefined && beforeListening[k] !== v));
   // The functions run on a thread of their own (lambda-thread.ts); the API's requests on this one.
-  const lambdas = await ThreadedLambdaHost.start(functions, projectRoot, visibleNames);
+  const lambdas = await ThreadedLambdaHost.start(functions, projectRoot, visibleNames, ownValues);
   // The template's state machines, and its event rules for executions that end outside them.
   const engine = createTemplateEngine(reader, lambdas, join(dataDir, 'stepfunctions'));
   // This start deploys the template: each workflow's new version, and its live alias shifted to it.

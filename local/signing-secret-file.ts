@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { zendeskSecretName } from '../functions/triggers/webhook-secrets.js';
+import { vendorSecretName } from '../functions/triggers/webhook-secrets.js';
+import type { VendorTriggerAuth } from '../state-machines/schema.js';
 
 /** The secret in `file`, made by `make` (owner-only) when the file is missing. */
 function secretFile(file: string, make: () => string): string {
@@ -26,15 +27,16 @@ export function deliverySecretIn(dataDir: string): string {
 }
 
 /**
- * The folder of webhook secrets, with one for each of `workflowIds` and a Zendesk signing secret
- * (`<workflowId>.zendesk`) for each of `zendeskWorkflowIds` (made when missing; replace it with the
- * secret Zendesk shows for its webhook).
+ * The folder of webhook secrets, with one for each of `workflowIds` and a vendor's signing secret
+ * (`<workflowId>.zendesk`, `<workflowId>.hubspot`) for each workflow of `vendorSecrets` (made when
+ * missing; replace it with the secret the vendor shows: Zendesk's webhook secret, the HubSpot app's
+ * client secret).
  */
-export function webhookSecretsIn(dataDir: string, workflowIds: readonly string[], zendeskWorkflowIds: readonly string[] = []): string {
+export function webhookSecretsIn(dataDir: string, workflowIds: readonly string[], vendorSecrets: readonly { workflowId: string; vendor: VendorTriggerAuth }[] = []): string {
   const dir = join(dataDir, 'webhook-secrets');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   for (const id of workflowIds) secretFile(join(dir, id), standardWebhooksKey);
-  for (const id of zendeskWorkflowIds) secretFile(join(dir, zendeskSecretName(id)), () => randomBytes(32).toString('base64'));
+  for (const { workflowId, vendor } of vendorSecrets) secretFile(join(dir, vendorSecretName(workflowId, vendor)), () => randomBytes(32).toString('base64'));
   return dir;
 }
 

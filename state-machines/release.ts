@@ -43,6 +43,8 @@ export interface ReleaseInputs {
   readonly delivery: Record<string, string>;
   /** The stage's Zendesk account URL (stages.yaml `zendesk.url`): deliver steps with `zendesk` act there instead. */
   readonly zendesk?: string;
+  /** The stage's HubSpot API URL (stages.yaml `hubspot.url`): deliver steps with `hubspot` act there instead. */
+  readonly hubspot?: string;
 }
 
 /** Every value in a JSON tree, depth first. */
@@ -81,7 +83,8 @@ export function releaseOf(workflow: LoadedWorkflow, inputs: ReleaseInputs): Rele
   const delivery: Record<string, string> = {};
   for (const step of definition.steps) {
     if (step.kind === 'deliver') {
-      delivery[step.urlFromEnv ?? step.id] = step.zendesk && inputs.zendesk ? `zendesk ${inputs.zendesk}` : (step.urlFromEnv && inputs.delivery[step.urlFromEnv]) || step.url || '';
+      delivery[step.urlFromEnv ?? step.id] =
+        step.zendesk && inputs.zendesk ? `zendesk ${inputs.zendesk}` : step.hubspot && inputs.hubspot ? `hubspot ${inputs.hubspot}` : (step.urlFromEnv && inputs.delivery[step.urlFromEnv]) || step.url || '';
     }
   }
   const manifest: ReleaseManifest = {

@@ -325,6 +325,22 @@ const zendeskActSchema = z
   })
   .strict();
 
+const inputFieldName = (example: string) => z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, `an input field name such as ${example}`);
+
+/** What a deliver step does on a HubSpot contact: a note holding the text, and a task for the owner to follow it up. */
+const hubspotActSchema = z
+  .object({
+    /** The input field holding the contact's id (HubSpot's record id: digits). */
+    contact: inputFieldName('contactId').default('contactId'),
+    /** The input field holding the HubSpot owner (user) id the task is assigned to; a run without it gets an unassigned task. */
+    owner: inputFieldName('ownerId').default('ownerId'),
+    /** The task's subject (the run's marker is added to it). */
+    taskSubject: z.string().min(1).max(200).default('Follow up on the approved outreach'),
+    /** The task is due this many days after the delivery. */
+    taskDueInDays: z.number().int().min(0).max(90).default(2),
+  })
+  .strict();
+
 const deliverStepSchema = z
   .object({
     id: stepIdSchema,
@@ -346,9 +362,15 @@ const deliverStepSchema = z
      * optionally the ticket's status and tags (functions/connectors/zendesk/).
      */
     zendesk: zendeskActSchema.optional(),
+    /**
+     * Act on a HubSpot contact instead, in every stage whose stages.yaml declares `hubspot`: a note
+     * on the contact holding the text and a task for its owner (functions/connectors/hubspot/).
+     */
+    hubspot: hubspotActSchema.optional(),
   })
   .strict()
-  .refine((d) => d.url || d.urlFromEnv || d.zendesk, { message: 'a deliver step needs url, urlFromEnv or zendesk', path: ['url'] });
+  .refine((d) => d.url || d.urlFromEnv || d.zendesk || d.hubspot, { message: 'a deliver step needs url, urlFromEnv, zendesk or hubspot', path: ['url'] })
+  .refine((d) => !(d.zendesk && d.hubspot), { message: 'a deliver step acts on one connector: zendesk or hubspot, not both', path: ['hubspot'] });
 
 export const stepSchema = z.discriminatedUnion('kind', [
   retrieveStepSchema,
@@ -378,7 +400,10 @@ const ownerSchema = z
   })
   .strict();
 
-export const TRIGGER_AUTH = ['signature', 'api-key', 'zendesk', 'none'] as const;
+/** Trigger auth kinds that are a SaaS vendor's own webhook signature, checked with the workflow's `<id>.<vendor>` secret (functions/triggers/vendor-signatures.ts). */
+export const VENDOR_TRIGGER_AUTH = ['zendesk', 'hubspot'] as const;
+export type VendorTriggerAuth = (typeof VENDOR_TRIGGER_AUTH)[number];
+export const TRIGGER_AUTH = ['signature', 'api-key', ...VENDOR_TRIGGER_AUTH, 'none'] as const;
 export type TriggerAuth = (typeof TRIGGER_AUTH)[number];
 
 const triggerSchema = z
@@ -407,6 +432,7 @@ export const workflowSchema = z
      * Webhooks signature (webhook-id, webhook-timestamp, webhook-signature) with the workflow's
      * secret; `api-key`, an API key scoped to the workflow (`Authorization: Bearer hrk_…`); `zendesk`,
      * a Zendesk webhook's signature (X-Zendesk-Webhook-Signature) with the workflow's Zendesk secret;
+     * `hubspot`, a HubSpot v3 request signature (X-HubSpot-Signature-v3) with the workflow's HubSpot secret;
      * `none` must be written out alone, and only the local stage accepts it (infra/stage-config.ts).
      */
     trigger: triggerSchema.default({ auth: ['signature'] }),
@@ -450,6 +476,7 @@ export type ClassifierName = (typeof classifierNames)[number];
 export type TopicRef = z.infer<typeof topicSchema>;
 export type QueueOwner = z.infer<typeof ownerSchema>;
 export type ZendeskAct = z.infer<typeof zendeskActSchema>;
+export type HubspotAct = z.infer<typeof hubspotActSchema>;
 
 /** Step kinds that run as Lambda functions (route compiles to a Choice state). */
 export const lambdaStepKinds = ['retrieve', 'generate', 'classify', 'approval', 'deliver'] as const;

@@ -27,7 +27,7 @@ const endedFilter = {
 };
 
 export interface DeliveryRecord {
-  /** `sending`: a Zendesk update is about to be (or was) sent, its outcome not yet recorded. */
+  /** `sending`: a Zendesk update or HubSpot note and task is about to be (or was) sent, its outcome not yet recorded. */
   readonly status: 'sending' | 'delivered' | 'failed';
   readonly url: string;
   readonly text: string;
@@ -39,6 +39,13 @@ export interface DeliveryRecord {
     readonly comment: 'public' | 'internal';
     readonly auditId?: number;
     readonly commentId?: number;
+    readonly calls: readonly { attempt: number; method: string; path: string; status?: number; error?: string; durationMs: number; at: string }[];
+  };
+  /** A delivery to a HubSpot contact (functions/connectors/hubspot/): the note and task made, and every API call of every invocation. */
+  readonly hubspot?: {
+    readonly contactId: string;
+    readonly noteId?: string;
+    readonly taskId?: string;
     readonly calls: readonly { attempt: number; method: string; path: string; status?: number; error?: string; durationMs: number; at: string }[];
   };
 }

@@ -65,6 +65,12 @@ export const ENV = {
   zendeskSecretArn: 'HANDRAIL_ZENDESK_SECRET_ARN',
   /** ... or the file in the data dir that holds the API token (local). */
   zendeskApiTokenFile: 'HANDRAIL_ZENDESK_API_TOKEN_FILE',
+  /** The stage's HubSpot API (stages.yaml `hubspot.url`, https://api.hubapi.com); set, deliver steps with `hubspot` act on the contact. */
+  hubspotUrl: 'HANDRAIL_HUBSPOT_URL',
+  /** ARN of the Secrets Manager secret holding `{"accessToken": "…"}` (a private app's; AWS); only the deliver function reads it ... */
+  hubspotSecretArn: 'HANDRAIL_HUBSPOT_SECRET_ARN',
+  /** ... or the file in the data dir that holds the access token (local). */
+  hubspotAccessTokenFile: 'HANDRAIL_HUBSPOT_ACCESS_TOKEN_FILE',
   /** First delay between delivery attempts, in ms (doubles each attempt). */
   deliveryBackoffMs: 'HANDRAIL_DELIVERY_BACKOFF_MS',
   /** How stale (ms) retrieval's view of which document versions are current may be. */

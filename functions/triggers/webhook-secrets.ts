@@ -3,7 +3,8 @@
  * workflow, named `<HANDRAIL_WEBHOOK_SECRET_PREFIX><workflowId>`; locally a file per workflow in the
  * data dir (HANDRAIL_WEBHOOK_SECRETS_DIR). Read once per process and kept five minutes, so a
  * rotated secret takes effect within that. A workflow whose trigger takes Zendesk's signature has a
- * second one beside it, `<workflowId>.zendesk`: the signing secret Zendesk shows for its webhook.
+ * second one beside it, `<workflowId>.zendesk`: the signing secret Zendesk shows for its webhook;
+ * one that takes HubSpot's, `<workflowId>.hubspot`: the HubSpot app's client secret.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { secretsClient } from '../shared/aws-clients.js';
 import { ENV } from '../shared/env-names.js';
 import { ConfigurationError } from '../shared/errors.js';
+import type { VendorTriggerAuth } from '../../state-machines/schema.js';
 
 const KEEP_MS = 5 * 60_000;
 const cache = new Map<string, { value: Promise<string>; until: number }>();
@@ -31,11 +33,11 @@ async function load(workflowId: string): Promise<string> {
   return out.SecretString.trim();
 }
 
-/** What names a workflow's Zendesk signing secret after its id (in the folder, and in Secrets Manager). */
-export const ZENDESK_SECRET_SUFFIX = '.zendesk';
+/** The name of `workflowId`'s signing secret for a vendor's webhooks (`<workflowId>.zendesk`, `<workflowId>.hubspot`), beside its Standard Webhooks secret, in the folder and in Secrets Manager. */
+export const vendorSecretName = (workflowId: string, vendor: VendorTriggerAuth) => `${workflowId}.${vendor}`;
 
-/** The name of `workflowId`'s Zendesk signing secret, beside its Standard Webhooks secret. */
-export const zendeskSecretName = (workflowId: string) => `${workflowId}${ZENDESK_SECRET_SUFFIX}`;
+/** The name of `workflowId`'s Zendesk signing secret. */
+export const zendeskSecretName = (workflowId: string) => vendorSecretName(workflowId, 'zendesk');
 
 export function webhookSecret(workflowId: string, now = Date.now()): Promise<string> {
   const kept = cache.get(workflowId);

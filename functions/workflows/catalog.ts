@@ -48,7 +48,7 @@ function does(step: Step): string {
     case 'approval':
       return `asks for approval${step.escalation.length ? `, escalating ${step.escalation.length} level(s)` : ''}${step.signIn ? ' (sign-in required)' : ''}`;
     case 'deliver':
-      return `delivers ${step.text === 'approval' ? 'the approved text' : `the draft of ${step.text}`} to ${[step.urlFromEnv ?? step.url, step.zendesk ? `the Zendesk ticket in input.${step.zendesk.ticket} (as a ${step.zendesk.comment} comment) where the stage declares zendesk` : undefined].filter(Boolean).join(', or ')}`;
+      return `delivers ${step.text === 'approval' ? 'the approved text' : `the draft of ${step.text}`} to ${[step.urlFromEnv ?? step.url, step.zendesk ? `the Zendesk ticket in input.${step.zendesk.ticket} (as a ${step.zendesk.comment} comment) where the stage declares zendesk` : undefined, step.hubspot ? `the HubSpot contact in input.${step.hubspot.contact} (a note, and a task for input.${step.hubspot.owner}) where the stage declares hubspot` : undefined].filter(Boolean).join(', or ')}`;
     default:
       return (step as { kind: string }).kind;
   }

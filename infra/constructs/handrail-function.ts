@@ -36,6 +36,9 @@ export const SOURCE_MAPS_CONTEXT = 'handrail:sourceMaps';
  * - `--alias`: the SDK's default credential chain is the one a Lambda function takes, its
  *   environment (functions/shared/lambda-credentials.ts): about 115 KB of STS, SSO and profile
  *   code that never runs on Lambda stays out of every bundle, which makes room for the tracer.
+ * - `form-data` (@hubspot/api-client's multipart uploads, which the HubSpot connector never makes) is
+ *   the runtime's own FormData (functions/shared/runtime-form-data.ts): form-data would add mime-db,
+ *   160 KB.
  */
 export const BUNDLING = {
   format: OutputFormat.ESM,
@@ -47,6 +50,7 @@ export const BUNDLING = {
     '--charset': 'utf8',
     '--alias:cross-fetch': resolve(projectRoot, 'functions/shared/runtime-fetch.ts'),
     '--alias:@aws-sdk/credential-provider-node': resolve(projectRoot, 'functions/shared/lambda-credentials.ts'),
+    '--alias:form-data': resolve(projectRoot, 'functions/shared/runtime-form-data.ts'),
   },
   bundleAwsSDK: true,
   mainFields: ['module', 'main'],

@@ -31,8 +31,8 @@ export interface StepHandlersProps {
   readonly emailFrom?: string;
   /** What only the deliver function reads: the URL behind each deliver step's `urlFromEnv`. */
   readonly deliveryEnvironment: Record<string, string>;
-  /** The stage's Zendesk API token (stages.yaml zendesk), read by the deliver function only. @default none: no Zendesk */
-  readonly zendeskSecret?: secretsmanager.ISecret;
+  /** The stage's connector tokens (stages.yaml zendesk, hubspot), read by the deliver function only. @default none: no connector */
+  readonly connectorSecrets?: readonly secretsmanager.ISecret[];
   /** The reviewer directory the workflows were compiled with; the notifying functions ship it. */
   readonly directory: Directory;
   /** What only the model callers (generate, classify) read: provider settings. */
@@ -174,15 +174,15 @@ export class StepHandlers extends Construct {
     this.notifier.grant(approval);
 
     // Reads the run (never deliver twice) and the decided text, records the delivery, signs with the
-    // delivery key; with Zendesk, reads its API token.
+    // delivery key; with Zendesk or HubSpot, reads its token.
     const deliver = fn('deliver', Duration.minutes(2), { environment: { [ENV.deliverySecretArn]: props.deliverySecret.secretArn, ...props.deliveryEnvironment } });
     readRunView(deliver);
     data.grantTable(data.runs, deliver, 'dynamodb:UpdateItem');
-    // A delivery to Zendesk writes its step record: every API call it made.
+    // A delivery to Zendesk or HubSpot writes its step record: every API call it made.
     writeStepRecords(deliver);
     data.grantAuditAppend(deliver);
     grantSecretValue(props.deliverySecret, deliver);
-    if (props.zendeskSecret) grantSecretValue(props.zendeskSecret, deliver);
+    for (const secret of props.connectorSecrets ?? []) grantSecretValue(secret, deliver);
 
     // Ends the run, expires a timed-out request: conditional updates and audit events only.
     const finish = fn('finish', Duration.seconds(30));

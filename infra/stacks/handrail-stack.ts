@@ -33,7 +33,9 @@ import { logRetentionOf, sharedLogRetention } from '../log-retention.js';
 import { EVIDENCE_TABLES } from '../../functions/releases/promotion-evidence.js';
 import { BUNDLED_COLLECTIONS, BUNDLED_DIRECTORY, BUNDLED_RELEASES, BUNDLED_WORKFLOWS_DIR, collectionsCommands, directoryCommands, releasesCommands, workflowCommands } from '../constructs/json-assets.js';
 import { StepHandlers } from '../constructs/step-handlers.js';
-import { zendeskSecretName } from '../../functions/triggers/webhook-secrets.js';
+import { vendorSecretName } from '../../functions/triggers/webhook-secrets.js';
+import { VENDOR_SIGNATURES } from '../../functions/triggers/vendor-signatures.js';
+import { VENDOR_TRIGGER_AUTH, type VendorTriggerAuth } from '../../state-machines/schema.js';
 
 export interface HandrailStackProps extends StackProps {
   readonly stage: string;
@@ -140,11 +142,25 @@ export class HandrailStack extends Stack {
       new CfnOutput(this, 'ZendeskSecretArn', { value: zendeskSecret.secretArn, description: 'Put the Zendesk API token here, as {"apiToken": "…"}' });
       Object.assign(deliveryEnvironment, { [ENV.zendeskUrl]: config.zendesk!.url, [ENV.zendeskEmail]: config.zendesk!.email, [ENV.zendeskSecretArn]: zendeskSecret.secretArn });
     }
+    // HubSpot (stages.yaml hubspot): the API, and a private app's access token in a secret the
+    // operator fills after deploy ({"accessToken": "…"}); only the deliver function reads it.
+    const actsOnHubspot = props.workflows.some((w) => w.definition.steps.some((st) => st.kind === 'deliver' && st.hubspot));
+    const hubspotSecret = config.hubspot && actsOnHubspot
+      ? new secretsmanager.Secret(this, 'HubspotSecret', {
+          description: `Handrail ${stage}: the access token of the HubSpot private app that logs approved texts on contacts, as {"accessToken": "…"}`,
+          generateSecretString: { secretStringTemplate: JSON.stringify({ accessToken: '' }), generateStringKey: 'unused', excludePunctuation: true },
+        })
+      : undefined;
+    if (hubspotSecret) {
+      acknowledge(hubspotSecret, 'SMG4', 'HubSpot issues the private app token; Secrets Manager cannot rotate it: operators rotate it in HubSpot and put the new one here');
+      new CfnOutput(this, 'HubspotSecretArn', { value: hubspotSecret.secretArn, description: 'Put the HubSpot private app access token here, as {"accessToken": "…"}' });
+      Object.assign(deliveryEnvironment, { [ENV.hubspotUrl]: config.hubspot!.url, [ENV.hubspotSecretArn]: hubspotSecret.secretArn });
+    }
 
     // Functions every workflow shares keep their lines as long as the longest-kept workflow's records.
     const logRetention = sharedLogRetention(props.workflows);
     const steps = new StepHandlers(this, 'Steps', {
-      data: this.data, signingSecret, deliverySecret, environment, channelSecrets, emailFrom: config.channels.emailFrom, deliveryEnvironment, zendeskSecret, modelEnvironment, openAiSecret, directory: props.directory, logRetention,
+      data: this.data, signingSecret, deliverySecret, environment, channelSecrets, emailFrom: config.channels.emailFrom, deliveryEnvironment, connectorSecrets: [zendeskSecret, hubspotSecret].filter((x): x is secretsmanager.Secret => x !== undefined), modelEnvironment, openAiSecret, directory: props.directory, logRetention,
     });
     // What each workflow is released as here: definition, reviewers, this stage's delivery URLs, prices, knowledge.
     const releases = stageReleases(props.workflows, props.directory, config);
@@ -187,20 +203,24 @@ export class HandrailStack extends Stack {
         new CfnOutput(this, `WebhookSecret${w.definition.id.replace(/[^A-Za-z0-9]/g, '')}`, { value: secret.secretName, description: `Secret that signs webhooks of workflow ${w.definition.id} (give it to the sender)` });
         return secret;
       });
-    // Each workflow whose trigger takes Zendesk's signature: Zendesk makes that secret, so the stack
-    // makes a placeholder the operator replaces with it (README, Zendesk); only the API reads it.
-    const zendeskWebhookSecrets = props.workflows
-      .filter((w) => w.definition.trigger.auth.includes('zendesk'))
-      .map((w) => {
-        const secret = new secretsmanager.Secret(this, `ZendeskWebhookSecret-${w.definition.id}`, {
-          secretName: `${webhookSecretPrefix}${zendeskSecretName(w.definition.id)}`,
-          description: `Handrail ${stage}: the signing secret of the Zendesk webhook that calls POST /webhooks/${w.definition.id} (put Zendesk's here)`,
-          generateSecretString: { excludePunctuation: true, passwordLength: 44, includeSpace: false },
-        });
-        acknowledge(secret, 'SMG4', 'Zendesk makes this secret; operators reset it in Zendesk and put the new one here, not on a schedule');
-        new CfnOutput(this, `ZendeskWebhookSecret${w.definition.id.replace(/[^A-Za-z0-9]/g, '')}`, { value: secret.secretName, description: `Put the signing secret of workflow ${w.definition.id}'s Zendesk webhook here` });
-        return secret;
-      });
+    // Each workflow whose trigger takes a vendor's signature (Zendesk, HubSpot): the vendor makes that
+    // secret, so the stack makes a placeholder the operator replaces with it (README, Zendesk and
+    // HubSpot); only the API reads it.
+    const vendorWebhookSecrets = props.workflows.flatMap((w) =>
+      w.definition.trigger.auth
+        .filter((auth): auth is VendorTriggerAuth => (VENDOR_TRIGGER_AUTH as readonly string[]).includes(auth))
+        .map((vendor) => {
+          const { label } = VENDOR_SIGNATURES[vendor];
+          const secret = new secretsmanager.Secret(this, `${label}WebhookSecret-${w.definition.id}`, {
+            secretName: `${webhookSecretPrefix}${vendorSecretName(w.definition.id, vendor)}`,
+            description: `Handrail ${stage}: the ${label} secret that signs the webhook calls of POST /webhooks/${w.definition.id} (put ${label}'s here)`,
+            generateSecretString: { excludePunctuation: true, passwordLength: 44, includeSpace: false },
+          });
+          acknowledge(secret, 'SMG4', `${label} makes this secret; operators reset it in ${label} and put the new one here, not on a schedule`);
+          new CfnOutput(this, `${label}WebhookSecret${w.definition.id.replace(/[^A-Za-z0-9]/g, '')}`, { value: secret.secretName, description: `Put the ${label} signing secret of workflow ${w.definition.id}'s webhook here` });
+          return secret;
+        }),
+    );
 
     // Per-caller request limits (stages.yaml limits, resolved with the defaults) and their counters.
     const requestLimits = { [ENV.throttleTable]: this.data.throttle.tableName, [ENV.throttleLimits]: JSON.stringify(config.limits) };
@@ -230,7 +250,7 @@ export class HandrailStack extends Stack {
         // Slack: verifies interactions (signing secret), opens modals and updates messages (bot token).
         [ENV.channelSecretsArn]: channelSecrets.secretArn,
         ...requestLimits,
-        ...(webhookSecrets.length || zendeskWebhookSecrets.length ? { [ENV.webhookSecretPrefix]: webhookSecretPrefix } : {}),
+        ...(webhookSecrets.length || vendorWebhookSecrets.length ? { [ENV.webhookSecretPrefix]: webhookSecretPrefix } : {}),
         ...signIn,
       },
       commandHooks: {
@@ -267,7 +287,7 @@ export class HandrailStack extends Stack {
     this.data.grantTable(this.data.gateway, apiFunction, 'dynamodb:GetItem', 'dynamodb:Query');
     grantSecretValue(signingSecret, apiFunction);
     grantSecretValue(channelSecrets, apiFunction);
-    for (const secret of [...webhookSecrets, ...zendeskWebhookSecrets]) grantSecretValue(secret, apiFunction);
+    for (const secret of [...webhookSecrets, ...vendorWebhookSecrets]) grantSecretValue(secret, apiFunction);
     for (const wf of this.workflows) {
       // Runs start through the live alias, replays on a published version: never on an unreleased
       // $LATEST. GET /workflows/{id}/rollout reads the alias and the versions (each described by

@@ -185,3 +185,11 @@ describe('what the Zendesk connector pulls in', () => {
     expect(packages.filter((p) => ['cross-fetch', 'node-fetch', 'whatwg-url', 'tr46', 'webidl-conversions'].includes(p))).toEqual([]);
   });
 });
+
+describe('what the HubSpot connector pulls in', () => {
+  it("ships @hubspot/api-client's CRM objects client in the deliver bundle, on the runtime's own FormData: no form-data or mime-db (160 KB)", async () => {
+    const packages = [...(await shippedPackagesOf('functions/steps/deliver/handler.ts'))];
+    expect(packages).toContain('@hubspot/api-client');
+    expect(packages.filter((p) => ['form-data', 'mime-db', 'mime-types', 'combined-stream', 'bottleneck'].includes(p))).toEqual([]);
+  });
+});

@@ -83,10 +83,14 @@ const PER_RESOURCE: Readonly<Record<string, string>> = {
 };
 
 /** Modules that send to a table their caller hands them, with the variable that names it. */
-const TABLE_FROM_CALLER: Readonly<Record<string, { readonly env: string; readonly reason: string }>> = {
+const TABLE_FROM_CALLER: Readonly<Record<string, { readonly env: string | readonly string[]; readonly reason: string }>> = {
   'functions/gateway/health-dynamo.ts': {
     env: ENV.gatewayTable,
     reason: 'DynamoHealthStore is constructed with the table functions/gateway/health.ts reads from HANDRAIL_GATEWAY_TABLE',
+  },
+  'functions/connectors/vendor-token.ts': {
+    env: [ENV.zendeskSecretArn, ENV.hubspotSecretArn],
+    reason: 'reads the token secret its caller names: connectors/zendesk/credentials.ts HANDRAIL_ZENDESK_SECRET_ARN, connectors/hubspot/credentials.ts HANDRAIL_HUBSPOT_SECRET_ARN (each where the stage declares that connector)',
   },
 };
 
@@ -183,8 +187,10 @@ function resourcesOf(use: SdkCommandUse, service: string, environment: Record<st
     return ids;
   }
   const fromCaller = TABLE_FROM_CALLER[use.module];
-  const envNames = fromCaller ? [fromCaller.env] : use.envNames;
+  const envNames = fromCaller ? [fromCaller.env].flat() : use.envNames;
   const ids = [...new Set(envNames.flatMap((name) => referencedIds(environment[name])).filter((id) => resources[id]?.Type === type))];
+  // A module whose callers name its resource may serve one resource per caller.
+  if (fromCaller && ids.length >= 1 && ids.length <= envNames.length) return ids;
   if (ids.length !== 1) {
     throw new Error(`${use.module} sends ${use.command} but names ${ids.length === 0 ? 'no' : 'more than one'} ${type} through ENV (${envNames.join(', ') || 'none'}); add it to TABLE_FROM_CALLER with a reason`);
   }

@@ -25,6 +25,7 @@ describe('the stage dashboard and alarms', () => {
     expect(dashboard!.Properties.DashboardName).toBe('Handrail-dev');
     const body = JSON.stringify(dashboard!.Properties.DashboardBody);
     expect(body).toContain('## support-reply');
+    expect(body).toContain('## sales-outreach');
     expect(body).toContain('## Model providers');
     for (const name of [WORKFLOW_METRICS.runs, WORKFLOW_METRICS.runsStarted, WORKFLOW_METRICS.needsHuman, WORKFLOW_METRICS.deliveryFailed, WORKFLOW_METRICS.approved, WORKFLOW_METRICS.rejected, PROVIDER_METRICS.calls, PROVIDER_METRICS.fallbacks]) expect(body).toContain(name);
     for (const name of [...Object.values(DECISION_METRICS), ...Object.values(GATE_METRICS), ...Object.values(USAGE_METRICS)]) expect(body).toContain(name);
@@ -49,7 +50,8 @@ describe('the stage dashboard and alarms', () => {
   });
 
   it('sends every alarm to one topic, encrypted with a key CloudWatch may use, TLS only', () => {
-    expect(alarms.length).toBe(5);
+    // Three per workflow (support-reply, sales-outreach), two per provider
+    expect(alarms.length).toBe(8);
     for (const a of alarms) expect(a.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } });

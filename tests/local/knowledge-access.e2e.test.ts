@@ -47,7 +47,7 @@ describe('who may write a collection', () => {
     expect((await client(rt).post('/knowledge/sales/documents', { fileName: 'zanzibar.md', content: POISON })).status).toBe(201);
     const unknown = await client(rt).post('/knowledge/marketing/documents', { fileName: 'x.md', content: '# X\n\nx' });
     expect(unknown.status).toBe(404);
-    expect(unknown.body.error.message).toContain('No knowledge collection "marketing"; declared: support, sales');
+    expect(unknown.body.error.message).toContain('No knowledge collection "marketing"; declared: support, product, sales');
     expect((await client(rt).post('/knowledge/Bad_Name/documents', { fileName: 'x.md', content: '# X\n\nx' })).body.error.field).toBe('collection');
   });
 

@@ -9,7 +9,8 @@ const runtime = runtimeForSuite();
 describe('the workflow catalog', () => {
   it('describes each deployed workflow: trigger, steps, reviewers by level (groups resolved), delivery, knowledge, release', async () => {
     const { body } = await client(runtime(), { as: 'author@example.com' }).get('/workflows');
-    const [support] = body.workflows;
+    expect(body.workflows.map((w: { id: string }) => w.id).sort()).toEqual(['sales-outreach', 'support-reply']);
+    const support = body.workflows.find((w: { id: string }) => w.id === 'support-reply');
     const release = (await client(runtime()).get('/releases?workflowId=support-reply')).body.releases.find((r: { current: boolean }) => r.current);
     expect(support).toMatchObject({
       id: 'support-reply',
@@ -26,13 +27,22 @@ describe('the workflow catalog', () => {
     expect(levels.some((who) => who.startsWith('group:'))).toBe(false);
     expect(levels).toEqual(expect.arrayContaining(loadDirectory().groups['support-leads']!));
     expect((await client(runtime()).get('/workflows/support-reply')).body).toEqual(support);
+    // sales-outreach: HubSpot's signature, the product collection, the rep, and where it delivers here
+    const sales = body.workflows.find((w: { id: string }) => w.id === 'sales-outreach');
+    expect(sales).toMatchObject({
+      trigger: { webhook: 'POST /webhooks/sales-outreach', auth: ['hubspot', 'signature'], input: expect.arrayContaining(['contactId', 'email', 'message', 'ownerId']) },
+      knowledge: { product: 'latest' },
+      delivery: { SALES_OUTREACH_URL: 'the local sink (/sink/sales-outreach)' },
+    });
+    expect(sales.steps.find((s: { kind: string }) => s.kind === 'deliver').does).toMatch(/the HubSpot contact in input\.contactId \(a note, and a task for input\.ownerId\) where the stage declares hubspot/);
+    expect(Object.values(sales.reviewers as Record<string, string[][]>).flat(2)).toEqual(expect.arrayContaining(['sales-rep@example.com', ...loadDirectory().groups['sales']!]));
     expect((await client(runtime()).get('/workflows/nope')).status).toBe(404);
     expect((await client(runtime(), { as: 'support-agent@example.com' }).get('/workflows')).status).toBe(403);
   });
 
   it('lists and shows them on the CLI', async () => {
     const list = await handrailCli(runtime(), ['workflows', 'list'], { as: 'auditor@example.com' });
-    expect(list.stdout).toMatch(/^support-reply {2}.+ {2}\d+ steps {2}trigger: signature or api-key or zendesk {2}release rel-[0-9a-f]{16}\n$/);
+    expect(list.stdout).toMatch(/^sales-outreach {2}.+ {2}\d+ steps {2}trigger: hubspot or signature {2}release rel-[0-9a-f]{16}\nsupport-reply {2}.+ {2}\d+ steps {2}trigger: signature or api-key or zendesk {2}release rel-[0-9a-f]{16}\n$/);
     const show = await handrailCli(runtime(), ['workflows', 'show', 'support-reply'], { as: 'auditor@example.com' });
     expect(show.stdout).toContain('  trigger: POST /webhooks/support-reply (signature or api-key or zendesk)');
     expect(show.stdout).toContain('    retrieve_context (retrieve): retrieves the top 4 passages from support');

@@ -11,13 +11,25 @@ import { jsonBody, parseOrThrow } from '../validate.js';
 
 const idempotencyKeySchema = z.string().trim().min(1).max(255).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces').optional();
 
+/**
+ * The URL the sender called (HubSpot signs it): the request's, with the scheme a TLS-terminating
+ * proxy in front says it was called with (API Gateway and tunnels set x-forwarded-proto).
+ */
+function calledUrl(url: string, forwardedProto: string | undefined): string {
+  const proto = forwardedProto?.split(',')[0]?.trim();
+  if (proto !== 'https' && proto !== 'http') return url;
+  const parsed = new URL(url);
+  parsed.protocol = `${proto}:`;
+  return parsed.toString();
+}
+
 export const webhookRoutes: RouteHandlers<'startRun'> = {
   startRun: async (c) => {
     const workflowId = pathId(c, 'workflowId', 'workflowId', 'workflow');
     const workflow = workflowRegistry().get(workflowId);
     if (!workflow) throw new NotFoundError(`No workflow "${workflowId}"; deployed: ${[...workflowRegistry().keys()].join(', ')}`);
     // Who sent it, before anything is read into a run (unsigned, stale or replayed: 401).
-    const sender = await authenticateTrigger(workflow.definition, { header: (name) => c.req.header(name), rawBody: await c.req.text() });
+    const sender = await authenticateTrigger(workflow.definition, { header: (name) => c.req.header(name), rawBody: await c.req.text(), method: c.req.method, url: calledUrl(c.req.url, c.req.header('x-forwarded-proto')) });
     // Its request limit, counted against the sender it proved (429: nothing claimed, no run).
     await throttleWebhookSender(c, sender.sender);
     const body = await jsonBody(c);

@@ -5,9 +5,7 @@
  * locally (`<data dir>/zendesk-api-token`). The token never leaves this module but in the client's
  * Authorization header.
  */
-import { readFileSync } from 'node:fs';
-import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { secretsClient } from '../../shared/aws-clients.js';
+import { vendorToken } from '../vendor-token.js';
 import { ENV } from '../../shared/env-names.js';
 import { ConfigurationError } from '../../shared/errors.js';
 
@@ -23,31 +21,8 @@ export function zendeskConfigured(): boolean {
   return Boolean(process.env[ENV.zendeskUrl]);
 }
 
-async function apiToken(): Promise<string> {
-  const file = process.env[ENV.zendeskApiTokenFile];
-  if (file) {
-    let token = '';
-    try {
-      token = readFileSync(file, 'utf8').trim();
-    } catch {
-      // Left empty: the message below says where to put it.
-    }
-    if (!token) throw new ConfigurationError(`No Zendesk API token: put it in ${file} (Zendesk Admin Center → Apps and integrations → Zendesk API)`);
-    return token;
-  }
-  const arn = process.env[ENV.zendeskSecretArn];
-  if (!arn) throw new ConfigurationError(`Set ${ENV.zendeskSecretArn} (the stage's Zendesk secret) or ${ENV.zendeskApiTokenFile}`);
-  const out = await secretsClient().send(new GetSecretValueCommand({ SecretId: arn }));
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(out.SecretString ?? '');
-  } catch {
-    parsed = undefined;
-  }
-  const token = (parsed as { apiToken?: unknown } | undefined)?.apiToken;
-  if (typeof token !== 'string' || !token) throw new ConfigurationError(`The Zendesk secret ${arn} has no apiToken: put {"apiToken": "…"} there (README, Zendesk)`);
-  return token;
-}
+const apiToken = () =>
+  vendorToken({ label: 'Zendesk', fileEnv: ENV.zendeskApiTokenFile, arnEnv: ENV.zendeskSecretArn, key: 'apiToken', issuedAt: 'Zendesk Admin Center → Apps and integrations → Zendesk API' });
 
 let cached: Promise<ZendeskCredentials> | undefined;
 

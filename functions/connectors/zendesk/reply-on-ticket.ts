@@ -1,17 +1,11 @@
 /**
  * Posts an approved text to a Zendesk ticket once: a public reply or an internal note, with the
  * status and tags the step names, as one ticket update whose audit carries the run and step
- * (`metadata.custom.handrail_run`, `handrail_step`). Never two replies for one ticket:
- * - the caller records the intent before the first update (`recordIntent`), so a retried step
- *   (Lambda retry, redrive, reconciler) knows one may have landed (`mayHaveLanded`);
- * - when one may have landed (that intent, or an update whose reply was lost: a timeout, a network
- *   error, a 5xx), the ticket's audits are read first and an audit with the marker is the reply:
- *   nothing is posted again.
- * 429 and 5xx are tried again with the model gateway's backoff (full jitter, Retry-After
- * honoured); any other 4xx is final.
+ * (`metadata.custom.handrail_run`, `handrail_step`). Never two replies for one ticket
+ * (../post-once.ts): when one may have landed, the ticket's audits are read first and an audit
+ * with the marker is the reply.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-import { backoffMs } from '../../gateway/retry.js';
+import { postOnce, type OnceDeps } from '../post-once.js';
 import type { ZendeskAct } from '../../../state-machines/schema.js';
 import type { TicketApi, TicketAudit, TicketUpdate } from './ticket-api.js';
 
@@ -29,20 +23,9 @@ export type ReplyOutcome =
   | { readonly ok: true; readonly auditId?: number; readonly commentId?: number; /** Found on the ticket from an earlier attempt: nothing was posted now. */ readonly alreadyPosted: boolean }
   | { readonly ok: false; readonly error: string };
 
-export interface ReplyDeps {
+export interface ReplyDeps extends OnceDeps {
   readonly api: TicketApi;
-  readonly maxAttempts: number;
-  /** An earlier invocation recorded the intent: an update may have landed. */
-  readonly mayHaveLanded: boolean;
-  /** Records the intent to post (before the first update). */
-  recordIntent(): Promise<void>;
-  /** @default node's timers */
-  readonly wait?: (ms: number) => Promise<unknown>;
 }
-
-const retryable = (status: number | undefined) => status === undefined || status === 429 || status >= 500;
-/** A failure after which the update may have been applied: no answer, or a server error. */
-const ambiguous = (status: number | undefined) => status === undefined || status >= 500;
 
 /** The update Zendesk is sent for `reply`. */
 export function ticketUpdateOf(reply: TicketReply): TicketUpdate {
@@ -60,39 +43,22 @@ function postedBy(audits: readonly TicketAudit[], reply: TicketReply): TicketAud
 }
 
 export async function replyOnTicket(reply: TicketReply, deps: ReplyDeps): Promise<ReplyOutcome> {
-  const wait = deps.wait ?? ((ms: number) => sleep(ms));
   const update = ticketUpdateOf(reply);
-  let mayHaveLanded = deps.mayHaveLanded;
-  let intentRecorded = deps.mayHaveLanded;
-  let lastError = 'not attempted';
-  let lastRetryAfterMs: number | undefined;
-  for (let attempt = 1; attempt <= deps.maxAttempts; attempt++) {
-    if (attempt > 1) await wait(backoffMs(attempt - 1, lastRetryAfterMs));
-    lastRetryAfterMs = undefined;
-    if (mayHaveLanded) {
-      const listed = await deps.api.audits(reply.ticketId, attempt);
-      if (!listed.ok) {
-        lastError = `reading the audits of ticket ${reply.ticketId}: ${listed.error}`;
-        if (!retryable(listed.status)) return { ok: false, error: lastError };
-        lastRetryAfterMs = listed.retryAfterMs;
-        continue;
-      }
-      const found = postedBy(listed.value, reply);
-      if (found) return { ok: true, auditId: found.id, ...commentOf(found), alreadyPosted: true };
-      mayHaveLanded = false;
-    }
-    if (!intentRecorded) {
-      await deps.recordIntent();
-      intentRecorded = true;
-    }
-    const posted = await deps.api.update(reply.ticketId, update, attempt);
-    if (posted.ok) return { ok: true, ...posted.value, alreadyPosted: false };
-    lastError = `updating ticket ${reply.ticketId}: ${posted.error}`;
-    if (!retryable(posted.status)) return { ok: false, error: lastError };
-    mayHaveLanded = ambiguous(posted.status);
-    lastRetryAfterMs = posted.retryAfterMs;
-  }
-  return { ok: false, error: `${lastError} (after ${deps.maxAttempts} attempt(s))` };
+  const outcome = await postOnce<{ auditId?: number; commentId?: number }>(
+    {
+      what: `updating ticket ${reply.ticketId}`,
+      lookingFor: `reading the audits of ticket ${reply.ticketId}`,
+      async find(attempt) {
+        const listed = await deps.api.audits(reply.ticketId, attempt);
+        if (!listed.ok) return listed;
+        const found = postedBy(listed.value, reply);
+        return { ok: true, value: found ? { auditId: found.id, ...commentOf(found) } : undefined };
+      },
+      write: (attempt) => deps.api.update(reply.ticketId, update, attempt),
+    },
+    deps,
+  );
+  return outcome.ok ? { ok: true, ...outcome.value, alreadyPosted: outcome.alreadyPosted } : outcome;
 }
 
 function commentOf(audit: TicketAudit): { commentId?: number } {

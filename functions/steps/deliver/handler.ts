@@ -1,7 +1,8 @@
 /**
  * Lambda: POSTs the approved text to the workflow's webhook, signed with HMAC-SHA256 and keyed by
  * the runId, or, where the step says `zendesk` and the stage declares Zendesk, posts it to the
- * run's ticket (zendesk-delivery.ts). A run that is already delivered is never sent again; a final
+ * run's ticket (zendesk-delivery.ts), or where it says `hubspot` and the stage declares HubSpot, logs
+ * it on the run's contact (hubspot-delivery.ts). A run that is already delivered is never sent again; a final
  * failure is recorded on the run and raised as DeliveryFailed so the state machine marks the run
  * `delivery_failed`.
  */
@@ -15,6 +16,8 @@ import { stepTaskHandler } from '../step-task.js';
 import { zendeskConfigured } from '../../connectors/zendesk/credentials.js';
 import { postWithRetries } from './post-with-retries.js';
 import { deliverToZendesk } from './zendesk-delivery.js';
+import { hubspotConfigured } from '../../connectors/hubspot/credentials.js';
+import { deliverToHubspot } from './hubspot-delivery.js';
 
 export const handler = stepTaskHandler('deliver', undefined, async ({ step, state, record }) => {
   const { runId, workflowId, version } = state.run;
@@ -24,8 +27,11 @@ export const handler = stepTaskHandler('deliver', undefined, async ({ step, stat
   if (!text) throw new ValidationError(`deliver ${step.id}: there is no ${step.text === 'approval' ? 'approved' : step.text} text to deliver`, 'step.text');
   // A stage that declares Zendesk acts on the ticket where the step says how (stages.yaml zendesk).
   const zendesk = step.zendesk && zendeskConfigured() ? step.zendesk : undefined;
-  const url = zendesk ? `zendesk:${process.env[ENV.zendeskUrl]}` : (step.urlFromEnv && process.env[step.urlFromEnv]) || step.url;
-  if (!url) throw new DeliveryFailed(`deliver ${step.id}: set ${step.urlFromEnv ?? 'url'} to the URL to deliver to${step.zendesk ? ', or declare zendesk in the stage (stages.yaml)' : ''}`);
+  // …and one that declares HubSpot logs it on the contact (stages.yaml hubspot).
+  const hubspot = step.hubspot && hubspotConfigured() ? step.hubspot : undefined;
+  const url = zendesk ? `zendesk:${process.env[ENV.zendeskUrl]}` : hubspot ? `hubspot:${process.env[ENV.hubspotUrl]}` : (step.urlFromEnv && process.env[step.urlFromEnv]) || step.url;
+  const connector = step.zendesk ? 'zendesk' : step.hubspot ? 'hubspot' : undefined;
+  if (!url) throw new DeliveryFailed(`deliver ${step.id}: set ${step.urlFromEnv ?? 'url'} to the URL to deliver to${connector ? `, or declare ${connector} in the stage (stages.yaml)` : ''}`);
   // A replay (functions/replays/) delivers nothing: the step says what it would have sent where.
   // A deliver step may end the run (no finish state follows): the replay's run then ends completed.
   if (state.run.replay) {
@@ -33,6 +39,7 @@ export const handler = stepTaskHandler('deliver', undefined, async ({ step, stat
     return { status: 'not_delivered', replay: true, wouldDeliverTo: url, length: text.length };
   }
   if (zendesk) return deliverToZendesk({ ...step, zendesk }, state, record, text);
+  if (hubspot) return deliverToHubspot({ ...step, hubspot }, state, record, text);
   const deliveredAt = new Date().toISOString();
   const body = JSON.stringify({
     runId,

@@ -47,7 +47,7 @@ describe('authenticateTrigger', () => {
   resetWebhookSecrets();
   const claimed = new Set<string>();
   const claim: NonceClaim = async (nonce) => (claimed.has(nonce) ? false : (claimed.add(nonce), true));
-  const request = (headers: Record<string, string>) => ({ header: (name: string) => headers[name], rawBody: body });
+  const request = (headers: Record<string, string>) => ({ header: (name: string) => headers[name], rawBody: body, method: 'POST', url: 'https://api.example.com/webhooks/support-reply' });
   const workflow = { id: 'support-reply', trigger: { auth: ['signature' as const] } };
 
   it('takes a signed call once; the same webhook-id again is a replay', async () => {

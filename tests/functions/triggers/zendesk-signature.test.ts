@@ -54,7 +54,7 @@ describe('authenticateTrigger with trigger.auth zendesk', () => {
   resetWebhookSecrets();
   const claimed = new Set<string>();
   const claim: NonceClaim = async (nonce) => (claimed.has(nonce) ? false : (claimed.add(nonce), true));
-  const request = (headers: Record<string, string>, rawBody = body) => ({ header: (name: string) => headers[name], rawBody });
+  const request = (headers: Record<string, string>, rawBody = body) => ({ header: (name: string) => headers[name], rawBody, method: 'POST', url: 'https://api.example.com/webhooks/support-reply' });
   const both = { id: 'support-reply', trigger: { auth: ['signature' as const, 'zendesk' as const] } };
 
   it('takes a Zendesk-signed call once, as the zendesk sender; the same call again is a replay', async () => {
