@@ -10,10 +10,8 @@ import type { ConnectorCall } from '../../connectors/call-recorder.js';
 import { hubspotCredentials, type HubspotCredentials } from '../../connectors/hubspot/credentials.js';
 import { crmApi } from '../../connectors/hubspot/crm-api.js';
 import { logOnContact, type ContactLogOutcome } from '../../connectors/hubspot/log-on-contact.js';
-import { recordAudit } from '../../records/audit.js';
-import { putStepRecord, updateRun, type DeliveryRecord, type RunRecord } from '../../records/runs.js';
-import { expiryOf } from '../../shared/ttl.js';
-import { DeliveryFailed } from '../../shared/errors.js';
+import { updateRun, type DeliveryRecord, type RunRecord } from '../../records/runs.js';
+import { recordConnectorOutcome, type ConnectorDelivery } from './connector-outcome.js';
 import type { ExecutionState } from '../../shared/step-contract.js';
 import type { HubspotAct, StepOf } from '../../../state-machines/schema.js';
 
@@ -35,34 +33,24 @@ export async function deliverToHubspot(step: StepOf<'deliver'> & { hubspot: Hubs
   const urlOf = (credentials?: HubspotCredentials) => (credentials && contactId ? `${credentials.url}/crm/v3/objects/contacts/${contactId}` : '');
   const hubspotRecord = (extra: { taskId?: string } = {}) => ({ contactId: contactId ?? '', calls, ...(noteId ? { noteId } : {}), ...extra });
 
-  const finish = async (outcome: ContactLogOutcome, credentials?: HubspotCredentials) => {
-    const url = urlOf(credentials);
-    const attempts = calls.map((c) => ({ attempt: c.attempt, ...(c.status !== undefined ? { status: c.status } : {}), ...(c.error ? { error: c.error } : {}), at: c.at }));
-    const finishedAt = new Date();
-    const hubspot = hubspotRecord(outcome.ok ? { taskId: outcome.taskId } : {});
-    await putStepRecord({
-      runId,
-      stepId: step.id,
-      kind: 'deliver',
-      status: outcome.ok ? 'succeeded' : 'failed',
-      startedAt: startedAt.toISOString(),
-      finishedAt: finishedAt.toISOString(),
-      latencyMs: finishedAt.getTime() - startedAt.getTime(),
-      input: { to: 'hubspot', contactId: contactId ?? String(rawContact ?? ''), ...(ownerId ? { ownerId } : {}), taskSubject: step.hubspot.taskSubject },
-      output: outcome.ok ? { noteId: outcome.noteId, taskId: outcome.taskId, alreadyPosted: outcome.alreadyPosted } : undefined,
-      attempts: calls,
-      ...(outcome.ok ? {} : { error: outcome.error }),
-      ...expiryOf(record.retention, 'steps', finishedAt),
-    });
-    if (!outcome.ok) {
-      await updateRun(runId, { delivery: { ...base, url, status: 'failed', attempts, hubspot } });
-      await recordAudit({ subject: runId, runId, type: 'delivery.failed', actor: 'handrail', details: { url, to: 'hubspot', contactId, calls: calls.length } });
-      throw new DeliveryFailed(`deliver ${step.id}: HubSpot contact ${contactId ?? String(rawContact ?? '(none)')}: ${outcome.error}`);
-    }
-    const deliveredAt = finishedAt.toISOString();
-    await updateRun(runId, { status: 'delivered', delivery: { ...base, url, status: 'delivered', attempts, deliveredAt, hubspot }, releaseId: state.run.releaseId });
-    return { status: 'delivered', deliveredAt, to: 'hubspot', contactId, noteId: outcome.noteId, taskId: outcome.taskId, alreadyPosted: outcome.alreadyPosted, calls: calls.length };
+  const delivery: ConnectorDelivery = {
+    stepId: step.id,
+    state,
+    record,
+    text,
+    to: 'hubspot',
+    startedAt,
+    calls,
+    input: { contactId: contactId ?? String(rawContact ?? ''), ...(ownerId ? { ownerId } : {}), taskSubject: step.hubspot.taskSubject },
+    target: `HubSpot contact ${contactId ?? String(rawContact ?? '(none)')}`,
   };
+  const finish = (outcome: ContactLogOutcome, credentials?: HubspotCredentials) =>
+    recordConnectorOutcome(
+      delivery,
+      outcome.ok ? { ok: true, output: { noteId: outcome.noteId, taskId: outcome.taskId, alreadyPosted: outcome.alreadyPosted } } : outcome,
+      urlOf(credentials),
+      hubspotRecord(outcome.ok ? { taskId: outcome.taskId } : {}),
+    );
 
   if (!contactId) return finish({ ok: false, error: `input.${step.hubspot.contact} must be a HubSpot contact id (digits), not ${JSON.stringify(rawContact ?? null).slice(0, 40)}` });
   let credentials: HubspotCredentials;
