@@ -69,6 +69,12 @@ function crossReferenceIssues(wf: Workflow): string[] {
         });
       });
     }
+    if (step.kind === 'generate') {
+      step.context?.forEach((id, j) => {
+        expectKind(`steps.${i}.context.${j}`, id, ['retrieve']);
+        if (wf.steps.findIndex((s) => s.id === id) > i) issues.push(`steps.${i}.context.${j}: "${id}" runs after this step; name a retrieve step that comes before it`);
+      });
+    }
     if (step.kind === 'generate' && step.gates) {
       expectKind(`steps.${i}.gates.onFail`, step.gates.onFail, anyKind);
       if (step.gates.onContextFailure) expectKind(`steps.${i}.gates.onContextFailure`, step.gates.onContextFailure, anyKind);

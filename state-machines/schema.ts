@@ -119,6 +119,11 @@ const generateStepSchema = z
     system: z.string().optional(),
     prompt: z.string().min(1),
     models: z.array(modelRefSchema).min(1, 'name at least one model in the chain'),
+    /**
+     * The retrieve steps whose passages this draft reads, cites and is gated on. @default every
+     * passage retrieved so far in the run (e.g. one answer per RFP section, each from its own search).
+     */
+    context: z.array(stepIdSchema).min(1).optional(),
     /** When set, the reply is parsed as JSON and validated; the parsed object is the step's `output`. */
     outputSchema: outputSchemaSchema.optional(),
     gates: qualityGatesSchema.optional(),

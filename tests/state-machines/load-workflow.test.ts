@@ -41,7 +41,7 @@ function errorOf(text: string, file = 'demo.yaml'): WorkflowDefinitionError {
 describe('workflow definitions', () => {
   it('loads the shipped workflows with a stable content hash', () => {
     // Act
-    const [first] = loadWorkflows();
+    const first = loadWorkflows().find((w) => w.definition.id === 'support-reply');
     const again = loadWorkflowFile(first!.file);
     // Assess
     expect(first!.definition.id).toBe('support-reply');
@@ -71,6 +71,8 @@ describe('workflow definitions', () => {
     ['an unknown built-in topic', valid.replace('  - id: review', classify('[topic]', 'topics: [astrology]') + '  - id: review'), /steps\.1\.topics\.0/],
     ['a custom topic named none', valid.replace('  - id: review', classify('[topic]', 'topics: [{ name: none, terms: [x] }]') + '  - id: review'), /steps\.1\.topics\.0\.name: "none" is the label when no topic matches/],
     ['a classify draft that comes later', valid.replace('  - id: draft', classify('[confidence]', 'draft: draft') + '  - id: draft'), /steps\.0\.draft: "draft" runs after this step/],
+    ['a context that is not a retrieve step', valid.replace('    prompt: "{{input.subject}}"\n', '    prompt: "{{input.subject}}"\n    context: [send]\n'), /steps\.0\.context\.0: "send" is a deliver step; expected retrieve/],
+    ['a context retrieved after the draft', valid.replace('    prompt: "{{input.subject}}"\n', '    prompt: "{{input.subject}}"\n    context: [facts]\n').replace('  - id: review', '  - id: facts\n    kind: retrieve\n    collection: support\n    query: x\n  - id: review'), /steps\.0\.context\.0: "facts" runs after this step/],
     ['a condition with two operators', valid.replace('  - id: review', "  - id: pick\n    kind: route\n    paths:\n      - { name: a, when: [{ path: input.subject, equals: x, in: [y] }], next: review }\n      - { name: b, default: true, next: review }\n" + '  - id: review'), /exactly one of equals, in, contains/],
   ])('rejects %s with the file, the field path and what is expected', (_case, text, message) => {
     const err = errorOf(text);
