@@ -10,7 +10,13 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 
-const visible = new AsyncLocalStorage<ReadonlySet<string>>();
+interface FunctionScope {
+  readonly names: ReadonlySet<string>;
+  /** Values of this function's own where functions disagree (e.g. each retrieve function's readable collections). */
+  readonly values?: Readonly<Record<string, string>>;
+}
+
+const visible = new AsyncLocalStorage<FunctionScope>();
 
 /** What every function has: the platform's variables, not the application's. */
 const PLATFORM = /^(AWS_|POWERTOOLS_|NODE_|LC_|_X_AMZN_|LAMBDA_)|^(PATH|HOME|TZ|LANG|TMPDIR|USER|PWD|SHELL|HOSTNAME)$/;
@@ -23,20 +29,31 @@ export function installFunctionEnv(): void {
   installed = true;
   const env = process.env;
   const allowed = (key: string | symbol): boolean => {
-    const names = visible.getStore();
+    const names = visible.getStore()?.names;
     return !names || typeof key !== 'string' || names.has(key) || PLATFORM.test(key);
   };
+  const own = (key: string | symbol): string | undefined => {
+    const values = visible.getStore()?.values;
+    return values && typeof key === 'string' && Object.hasOwn(values, key) ? values[key] : undefined;
+  };
   process.env = new Proxy(env, {
-    get: (target, key) => (allowed(key) ? Reflect.get(target, key) : undefined),
+    get: (target, key) => (allowed(key) ? (own(key) ?? Reflect.get(target, key)) : undefined),
     // Writes go to the real environment as plain assignments (Node's env takes no partial descriptors).
     set: (target, key, value) => Reflect.set(target, key, value),
-    has: (target, key) => allowed(key) && Reflect.has(target, key),
+    has: (target, key) => allowed(key) && (own(key) !== undefined || Reflect.has(target, key)),
     ownKeys: (target) => Reflect.ownKeys(target).filter(allowed),
-    getOwnPropertyDescriptor: (target, key) => (allowed(key) ? Reflect.getOwnPropertyDescriptor(target, key) : undefined),
+    getOwnPropertyDescriptor: (target, key) => {
+      if (!allowed(key)) return undefined;
+      const value = own(key);
+      return value !== undefined ? { value, writable: true, enumerable: true, configurable: true } : Reflect.getOwnPropertyDescriptor(target, key);
+    },
   });
 }
 
-/** Runs `fn` as an invocation of a function that may read `names` (and the platform's). */
-export function withFunctionEnv<T>(names: ReadonlySet<string>, fn: () => T): T {
-  return visible.run(names, fn);
+/**
+ * Runs `fn` as an invocation of a function that may read `names` (and the platform's); `values`
+ * are its own values of names whose value differs between functions (the process holds one).
+ */
+export function withFunctionEnv<T>(names: ReadonlySet<string>, fn: () => T, values?: Readonly<Record<string, string>>): T {
+  return visible.run({ names, ...(values ? { values } : {}) }, fn);
 }

@@ -36,16 +36,23 @@ export class LambdaHost implements LambdaInvoker {
   private readonly modules = new Map<string, Promise<Handler>>();
 
   private readonly names = new Map<string, ReadonlySet<string>>();
+  private readonly values = new Map<string, Readonly<Record<string, string>>>();
 
-  /** `visibleNames`: the environment variables a function may read (function-env.ts); none: all. */
+  /**
+   * `visibleNames`: the environment variables a function may read (function-env.ts); none: all.
+   * `ownValues`: its values of variables whose value differs between functions (the process holds one).
+   */
   constructor(
     functions: LocalFunction[],
     private readonly projectRoot: string,
     visibleNames?: (fn: LocalFunction) => ReadonlySet<string>,
+    ownValues?: (fn: LocalFunction) => Readonly<Record<string, string>>,
   ) {
     for (const fn of functions) {
       this.functions.set(fn.arn, fn);
       if (visibleNames) this.names.set(fn.arn, visibleNames(fn));
+      const own = ownValues?.(fn);
+      if (own && Object.keys(own).length) this.values.set(fn.arn, own);
     }
   }
 
@@ -90,7 +97,7 @@ export class LambdaHost implements LambdaInvoker {
     const context = this.contextFor(this.find(arn));
     const names = this.names.get(arn);
     const run = () => inInvocationScope(context.awsRequestId, () => body(context));
-    return names ? withFunctionEnv(names, run) : run();
+    return names ? withFunctionEnv(names, run, this.values.get(arn)) : run();
   }
 
   /** Invokes the function with ARN `arn`; rejects with an Error named after the Lambda errorType. */

@@ -236,7 +236,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const hooks = Object.keys(options.env ?? {});
   const visibleNames = (fn: LocalFunction) =>
     new Set([...Object.keys(fn.environment), ...Object.keys(fn.environment).flatMap((k) => standIns[k] ?? []), ...hooks]);
-  const lambdas = new LambdaHost(functions, projectRoot, visibleNames);
+  // The process holds one value per name; where functions' templates disagree (each workflow's
+  // retrieve function names its own collections), each function reads its own.
+  const templateValues = (fn: LocalFunction) => Object.entries(fn.environment).filter(([k, v]) => typeof v === 'string' && !platform.has(k) && !bundleOnly.has(k) && !(k in developerEnv)) as [string, string][];
+  const valuesByName = new Map<string, Set<string>>();
+  for (const [k, v] of functions.flatMap(templateValues)) valuesByName.set(k, (valuesByName.get(k) ?? new Set()).add(v));
+  const disputed = new Set([...valuesByName].filter(([, vs]) => vs.size > 1).map(([k]) => k));
+  const ownValues = (fn: LocalFunction) => Object.fromEntries(templateValues(fn).filter(([k]) => disputed.has(k)));
+  const lambdas = new LambdaHost(functions, projectRoot, visibleNames, ownValues);
   // The template's state machines, and its event rules for executions that end outside them.
   const engine = createTemplateEngine(reader, lambdas, join(dataDir, 'stepfunctions'));
   // This start deploys the template: each workflow's new version, and its live alias shifted to it.

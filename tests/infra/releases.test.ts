@@ -11,7 +11,9 @@ describe('releases in the stack', () => {
   const template = Template.fromStack(buildApp({ stage: 'local', bundling: false, outdir: mkdtempSync(join(tmpdir(), 'cdk-')) }).stack);
 
   it('tags each state machine with its release id and keeps the manifest in its metadata', () => {
-    const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+    const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+    expect(machines.map((m) => m.Metadata[RELEASE_METADATA].manifest.workflowId).sort()).toEqual(['rfp-response', 'support-reply']);
+    const machine = machines.find((m) => m.Metadata[RELEASE_METADATA].manifest.workflowId === 'support-reply');
     const release = machine!.Metadata[RELEASE_METADATA];
     expect(release.releaseId).toMatch(/^rel-[0-9a-f]{16}$/);
     expect(release.manifest).toMatchObject({ workflowId: 'support-reply', knowledge: { support: 'latest' }, delivery: { SUPPORT_REPLY_URL: 'the local sink (/sink/support-reply)' } });
