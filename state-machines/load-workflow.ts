@@ -89,6 +89,9 @@ function crossReferenceIssues(wf: Workflow): string[] {
       if (wf.steps.findIndex((s) => s.id === step.draft) > i) issues.push(`steps.${i}.draft: "${step.draft}" runs after this step; classify a draft that already exists`);
     }
     if (step.kind === 'deliver' && step.text !== 'approval') expectKind(`steps.${i}.text`, step.text, ['generate']);
+    if (step.kind === 'deliver' && step.slack?.channelFromInput && !(step.slack.channelFromInput in wf.input)) {
+      issues.push(`steps.${i}.slack.channelFromInput: "${step.slack.channelFromInput}" is not one of the input fields (${Object.keys(wf.input).join(', ')})`);
+    }
   });
   if (wf.requester && !(wf.requester in wf.input)) issues.push(`requester: "${wf.requester}" is not one of the input fields (${Object.keys(wf.input).join(', ')})`);
   issues.push(...retentionIssues(retentionDays(wf.retention), longestApprovalWait(wf)));

@@ -330,6 +330,18 @@ const zendeskActSchema = z
   })
   .strict();
 
+const slackChannelId = z.string().regex(/^[CDG][A-Z0-9]{2,}$/, 'a Slack channel id such as C0123ABCD');
+
+/** Where a deliver step posts on Slack: a fixed channel, or the channel an input field names. */
+const slackActSchema = z
+  .object({
+    channel: slackChannelId.optional(),
+    /** The input field holding the channel id (checked when the step runs: a channel id such as C0123ABCD). */
+    channelFromInput: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'an input field name such as slackChannel').optional(),
+  })
+  .strict()
+  .refine((s) => Boolean(s.channel) !== Boolean(s.channelFromInput), { message: 'name either channel or channelFromInput' });
+
 const deliverStepSchema = z
   .object({
     id: stepIdSchema,
@@ -351,9 +363,15 @@ const deliverStepSchema = z
      * optionally the ticket's status and tags (functions/connectors/zendesk/).
      */
     zendesk: zendeskActSchema.optional(),
+    /**
+     * Post the text to a Slack channel instead, with chat.postMessage through the stage's Slack bot
+     * (the approval channels' credentials), once per run (functions/connectors/slack/).
+     */
+    slack: slackActSchema.optional(),
   })
   .strict()
-  .refine((d) => d.url || d.urlFromEnv || d.zendesk, { message: 'a deliver step needs url, urlFromEnv or zendesk', path: ['url'] });
+  .refine((d) => d.url || d.urlFromEnv || d.zendesk || d.slack, { message: 'a deliver step needs url, urlFromEnv, zendesk or slack', path: ['url'] })
+  .refine((d) => !d.slack || !(d.url || d.urlFromEnv || d.zendesk), { message: 'a deliver step with slack posts only to Slack: leave out url, urlFromEnv and zendesk', path: ['slack'] });
 
 export const stepSchema = z.discriminatedUnion('kind', [
   retrieveStepSchema,
@@ -455,6 +473,7 @@ export type ClassifierName = (typeof classifierNames)[number];
 export type TopicRef = z.infer<typeof topicSchema>;
 export type QueueOwner = z.infer<typeof ownerSchema>;
 export type ZendeskAct = z.infer<typeof zendeskActSchema>;
+export type SlackAct = z.infer<typeof slackActSchema>;
 
 /** Step kinds that run as Lambda functions (route compiles to a Choice state). */
 export const lambdaStepKinds = ['retrieve', 'generate', 'classify', 'approval', 'deliver'] as const;

@@ -140,6 +140,16 @@ describe('stage configuration', () => {
     expect(() => synth('dev', yaml)).toThrow(message);
   });
 
+  it('lets the deliver function read the channel credentials only when a workflow delivers to Slack', () => {
+    const holders = (template: Template) =>
+      Object.entries(template.findResources('AWS::Lambda::Function')).filter(([, fn]) => JSON.stringify(fn.Properties.Environment ?? {}).includes('HANDRAIL_CHANNEL_SECRETS_ARN')).map(([id]) => id);
+    const workflows = mkdtempSync(join(tmpdir(), 'slack-wf-'));
+    writeFileSync(join(workflows, 'slack-notes.yaml'), readFileSync(join(projectRoot, 'tests/fixtures/workflows/slack-notes.yaml'), 'utf8'));
+    const withSlack = Template.fromStack(buildApp({ stage: 'local', bundling: false, outdir: mkdtempSync(join(tmpdir(), 'cdk-')), stagesFile: stagesFile('local: {}\n'), workflowsDir: workflows }).stack);
+    expect(holders(withSlack).some((id) => id.startsWith('StepsDeliverFunction'))).toBe(true);
+    expect(holders(Template.fromStack(synth('local', 'local: {}\n').stack)).some((id) => id.startsWith('StepsDeliverFunction'))).toBe(false);
+  });
+
   it('needs the stage to declare zendesk when a step acts only on Zendesk', () => {
     const workflows = mkdtempSync(join(tmpdir(), 'zendesk-only-wf-'));
     const support = readFileSync(join(projectRoot, 'state-machines/workflows/support-reply.yaml'), 'utf8');

@@ -1,7 +1,8 @@
 /**
  * Lambda: POSTs the approved text to the workflow's webhook, signed with HMAC-SHA256 and keyed by
  * the runId, or, where the step says `zendesk` and the stage declares Zendesk, posts it to the
- * run's ticket (zendesk-delivery.ts). A run that is already delivered is never sent again; a final
+ * run's ticket (zendesk-delivery.ts), or where it says `slack`, posts it to a Slack channel
+ * (slack-delivery.ts). A run that is already delivered is never sent again; a final
  * failure is recorded on the run and raised as DeliveryFailed so the state machine marks the run
  * `delivery_failed`.
  */
@@ -14,6 +15,7 @@ import type { GenerateOutput } from '../../shared/step-contract.js';
 import { stepTaskHandler } from '../step-task.js';
 import { zendeskConfigured } from '../../connectors/zendesk/credentials.js';
 import { postWithRetries } from './post-with-retries.js';
+import { deliverToSlack } from './slack-delivery.js';
 import { deliverToZendesk } from './zendesk-delivery.js';
 
 export const handler = stepTaskHandler('deliver', undefined, async ({ step, state, record }) => {
@@ -24,7 +26,9 @@ export const handler = stepTaskHandler('deliver', undefined, async ({ step, stat
   if (!text) throw new ValidationError(`deliver ${step.id}: there is no ${step.text === 'approval' ? 'approved' : step.text} text to deliver`, 'step.text');
   // A stage that declares Zendesk acts on the ticket where the step says how (stages.yaml zendesk).
   const zendesk = step.zendesk && zendeskConfigured() ? step.zendesk : undefined;
-  const url = zendesk ? `zendesk:${process.env[ENV.zendeskUrl]}` : (step.urlFromEnv && process.env[step.urlFromEnv]) || step.url;
+  // A step with slack posts only to Slack (its channel, or the one its input field names).
+  const slackTarget = step.slack ? `slack:${step.slack.channel ?? `input.${step.slack.channelFromInput}`}` : undefined;
+  const url = slackTarget ?? (zendesk ? `zendesk:${process.env[ENV.zendeskUrl]}` : (step.urlFromEnv && process.env[step.urlFromEnv]) || step.url);
   if (!url) throw new DeliveryFailed(`deliver ${step.id}: set ${step.urlFromEnv ?? 'url'} to the URL to deliver to${step.zendesk ? ', or declare zendesk in the stage (stages.yaml)' : ''}`);
   // A replay (functions/replays/) delivers nothing: the step says what it would have sent where.
   // A deliver step may end the run (no finish state follows): the replay's run then ends completed.
@@ -32,6 +36,7 @@ export const handler = stepTaskHandler('deliver', undefined, async ({ step, stat
     await updateRun(runId, { status: 'completed', releaseId: state.run.releaseId });
     return { status: 'not_delivered', replay: true, wouldDeliverTo: url, length: text.length };
   }
+  if (step.slack) return deliverToSlack({ ...step, slack: step.slack }, state, record, text);
   if (zendesk) return deliverToZendesk({ ...step, zendesk }, state, record, text);
   const deliveredAt = new Date().toISOString();
   const body = JSON.stringify({
