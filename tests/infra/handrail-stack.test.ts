@@ -30,8 +30,12 @@ const actionsOf = (prefix: string) => statementsOf(prefix).flatMap((s) => [s.Act
 describe('Handrail stack (dev)', () => {
   it('has one Standard state machine per workflow, with logging and tracing, whose ASL validates', () => {
     const machines = template.findResources('AWS::StepFunctions::StateMachine');
-    expect(Object.keys(machines)).toHaveLength(1);
-    const [machine] = Object.values(machines);
+    expect(Object.values(machines).map((m) => m.Properties.StateMachineName).sort()).toEqual(['handrail-dev-rfp-response', 'handrail-dev-support-reply']);
+    for (const m of Object.values(machines)) {
+      const definition = JSON.parse(String(m.Properties.DefinitionString).replace(/\$\{fn_(\w+)\}/g, 'arn:aws:lambda:us-east-1:123456789012:function:$1'));
+      expect(validator(definition).errors).toEqual([]);
+    }
+    const machine = Object.values(machines).find((m) => m.Properties.StateMachineName === 'handrail-dev-support-reply');
     expect(machine!.Properties).toMatchObject({
       StateMachineName: 'handrail-dev-support-reply',
       StateMachineType: 'STANDARD',
@@ -46,7 +50,8 @@ describe('Handrail stack (dev)', () => {
   it('bundles one nodejs22.x function per step kind plus the API, the console and the knowledge routes, each with its own role', () => {
     const fns = Object.values(template.findResources('AWS::Lambda::Function')).filter((f) => f.Metadata?.['handrail:kind']);
     // dev maps its IdP's groups to roles: the user pool's pre token generation trigger is one more.
-    expect(fns.map((f) => f.Metadata['handrail:kind']).sort()).toEqual(['api', 'approval', 'classify', 'console', 'deliver', 'execution-status', 'finish', 'generate', 'knowledge', 'pre-token-generation', 'reconcile-decisions', 'reminders', 'retrieve', 'audit-checkpoint'].sort());
+    // Retrieval is one function per workflow that retrieves (support-reply, rfp-response).
+    expect(fns.map((f) => f.Metadata['handrail:kind']).sort()).toEqual(['api', 'approval', 'classify', 'console', 'deliver', 'execution-status', 'finish', 'generate', 'knowledge', 'pre-token-generation', 'reconcile-decisions', 'reminders', 'retrieve', 'retrieve', 'audit-checkpoint'].sort());
     for (const fn of fns) {
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
       expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON' });
