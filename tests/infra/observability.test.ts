@@ -49,7 +49,8 @@ describe('the stage dashboard and alarms', () => {
   });
 
   it('sends every alarm to one topic, encrypted with a key CloudWatch may use, TLS only', () => {
-    expect(alarms.length).toBe(5);
+    // Three per shipped workflow (support-reply, rfp-response), one per provider.
+    expect(alarms.length).toBe(3 * 2 + 2);
     for (const a of alarms) expect(a.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } });
