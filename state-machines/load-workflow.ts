@@ -69,6 +69,12 @@ function crossReferenceIssues(wf: Workflow): string[] {
         });
       });
     }
+    if (step.kind === 'generate') {
+      step.context?.forEach((id, j) => {
+        expectKind(`steps.${i}.context.${j}`, id, ['retrieve']);
+        if (wf.steps.findIndex((s) => s.id === id) > i) issues.push(`steps.${i}.context.${j}: "${id}" runs after this step; name a retrieve step that comes before it`);
+      });
+    }
     if (step.kind === 'generate' && step.gates) {
       expectKind(`steps.${i}.gates.onFail`, step.gates.onFail, anyKind);
       if (step.gates.onContextFailure) expectKind(`steps.${i}.gates.onContextFailure`, step.gates.onContextFailure, anyKind);
@@ -83,6 +89,9 @@ function crossReferenceIssues(wf: Workflow): string[] {
       if (wf.steps.findIndex((s) => s.id === step.draft) > i) issues.push(`steps.${i}.draft: "${step.draft}" runs after this step; classify a draft that already exists`);
     }
     if (step.kind === 'deliver' && step.text !== 'approval') expectKind(`steps.${i}.text`, step.text, ['generate']);
+    if (step.kind === 'deliver' && step.slack?.channelFromInput && !(step.slack.channelFromInput in wf.input)) {
+      issues.push(`steps.${i}.slack.channelFromInput: "${step.slack.channelFromInput}" is not one of the input fields (${Object.keys(wf.input).join(', ')})`);
+    }
   });
   if (wf.requester && !(wf.requester in wf.input)) issues.push(`requester: "${wf.requester}" is not one of the input fields (${Object.keys(wf.input).join(', ')})`);
   issues.push(...retentionIssues(retentionDays(wf.retention), longestApprovalWait(wf)));

@@ -119,6 +119,11 @@ const generateStepSchema = z
     system: z.string().optional(),
     prompt: z.string().min(1),
     models: z.array(modelRefSchema).min(1, 'name at least one model in the chain'),
+    /**
+     * The retrieve steps whose passages this draft reads, cites and is gated on. @default every
+     * passage retrieved so far in the run (e.g. one answer per RFP section, each from its own search).
+     */
+    context: z.array(stepIdSchema).min(1).optional(),
     /** When set, the reply is parsed as JSON and validated; the parsed object is the step's `output`. */
     outputSchema: outputSchemaSchema.optional(),
     gates: qualityGatesSchema.optional(),
@@ -341,6 +346,18 @@ const hubspotActSchema = z
   })
   .strict();
 
+const slackChannelId = z.string().regex(/^[CDG][A-Z0-9]{2,}$/, 'a Slack channel id such as C0123ABCD');
+
+/** Where a deliver step posts on Slack: a fixed channel, or the channel an input field names. */
+const slackActSchema = z
+  .object({
+    channel: slackChannelId.optional(),
+    /** The input field holding the channel id (checked when the step runs: a channel id such as C0123ABCD). */
+    channelFromInput: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'an input field name such as slackChannel').optional(),
+  })
+  .strict()
+  .refine((s) => Boolean(s.channel) !== Boolean(s.channelFromInput), { message: 'name either channel or channelFromInput' });
+
 const deliverStepSchema = z
   .object({
     id: stepIdSchema,
@@ -367,10 +384,16 @@ const deliverStepSchema = z
      * on the contact holding the text and a task for its owner (functions/connectors/hubspot/).
      */
     hubspot: hubspotActSchema.optional(),
+    /**
+     * Post the text to a Slack channel instead, with chat.postMessage through the stage's Slack bot
+     * (the approval channels' credentials), once per run (functions/connectors/slack/).
+     */
+    slack: slackActSchema.optional(),
   })
   .strict()
-  .refine((d) => d.url || d.urlFromEnv || d.zendesk || d.hubspot, { message: 'a deliver step needs url, urlFromEnv, zendesk or hubspot', path: ['url'] })
-  .refine((d) => !(d.zendesk && d.hubspot), { message: 'a deliver step acts on one connector: zendesk or hubspot, not both', path: ['hubspot'] });
+  .refine((d) => d.url || d.urlFromEnv || d.zendesk || d.hubspot || d.slack, { message: 'a deliver step needs url, urlFromEnv, zendesk, hubspot or slack', path: ['url'] })
+  .refine((d) => !(d.zendesk && d.hubspot), { message: 'a deliver step acts on one connector: zendesk or hubspot, not both', path: ['hubspot'] })
+  .refine((d) => !d.slack || !(d.url || d.urlFromEnv || d.zendesk || d.hubspot), { message: 'a deliver step with slack posts only to Slack: leave out url, urlFromEnv, zendesk and hubspot', path: ['slack'] });
 
 export const stepSchema = z.discriminatedUnion('kind', [
   retrieveStepSchema,
@@ -477,6 +500,7 @@ export type TopicRef = z.infer<typeof topicSchema>;
 export type QueueOwner = z.infer<typeof ownerSchema>;
 export type ZendeskAct = z.infer<typeof zendeskActSchema>;
 export type HubspotAct = z.infer<typeof hubspotActSchema>;
+export type SlackAct = z.infer<typeof slackActSchema>;
 
 /** Step kinds that run as Lambda functions (route compiles to a Choice state). */
 export const lambdaStepKinds = ['retrieve', 'generate', 'classify', 'approval', 'deliver'] as const;

@@ -11,15 +11,21 @@ import type { SlackBlock } from './slack-blocks.js';
 
 const clients = new Map<string, WebClient>();
 
-export function slackClient(token: string): WebClient {
+/**
+ * `retries: 0` and a caller's own timeout are for callers that retry themselves and must not post
+ * twice (a delivery: functions/connectors/slack/post-once.ts).
+ */
+export function slackClient(token: string, options: { timeoutMs?: number; retries?: number } = {}): WebClient {
   const slackApiUrl = optionalEnv(ENV.slackApiUrl);
-  const key = `${slackApiUrl ?? ''}\n${token}`;
+  const timeout = options.timeoutMs ?? 5000;
+  const retries = options.retries ?? 1;
+  const key = `${slackApiUrl ?? ''}\n${timeout}\n${retries}\n${token}`;
   let client = clients.get(key);
   if (!client) {
     client = new WebClient(token, {
       ...(slackApiUrl ? { slackApiUrl } : {}),
-      timeout: 5000,
-      retryConfig: { retries: 1, minTimeout: 200, maxTimeout: 1000 },
+      timeout,
+      retryConfig: { retries, minTimeout: 200, maxTimeout: 1000 },
       rejectRateLimitedCalls: true,
       logLevel: LogLevel.ERROR,
     });

@@ -63,6 +63,8 @@ export interface ApprovalItem {
   readonly status: 'pending' | 'approved' | 'edited' | 'rejected';
   readonly decision?: Decision;
   readonly finalText?: string;
+  /** The quality gates its draft failed (e.g. no passage supports it: missing information), for its reviewer and the document. */
+  readonly qualityFailures?: { gate: string; detail: string }[];
 }
 
 export interface ApprovalRecord {

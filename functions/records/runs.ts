@@ -27,7 +27,7 @@ const endedFilter = {
 };
 
 export interface DeliveryRecord {
-  /** `sending`: a Zendesk update or HubSpot note and task is about to be (or was) sent, its outcome not yet recorded. */
+  /** `sending`: a Zendesk update, HubSpot note and task or Slack post is about to be (or was) sent, its outcome not yet recorded. */
   readonly status: 'sending' | 'delivered' | 'failed';
   readonly url: string;
   readonly text: string;
@@ -47,6 +47,14 @@ export interface DeliveryRecord {
     readonly noteId?: string;
     readonly taskId?: string;
     readonly calls: readonly { attempt: number; method: string; path: string; status?: number; error?: string; durationMs: number; at: string }[];
+  };
+  /** A post to a Slack channel (functions/connectors/slack/): when the intent was recorded, the message, and every API call of every invocation. */
+  readonly slack?: {
+    readonly channel: string;
+    /** Epoch seconds: a message posted for the run is no older than this (less clock skew). */
+    readonly intentAt?: number;
+    readonly ts?: string;
+    readonly calls: readonly { attempt: number; method: string; channel: string; result?: string; status?: number; error?: string; durationMs: number; at: string }[];
   };
 }
 

@@ -1,8 +1,12 @@
 import type { Passage, StateData } from '../shared/step-contract.js';
 
-/** Every passage retrieved so far in the run, in step order (a draft may cite any of them). */
-export function passagesInState(state: StateData): Passage[] {
-  return Object.values(state.steps).flatMap((output) => {
+/**
+ * Every passage retrieved so far in the run, in step order (a draft may cite any of them), or only
+ * those of the retrieve steps named in `only` (a generate step's `context`).
+ */
+export function passagesInState(state: StateData, only?: readonly string[]): Passage[] {
+  return Object.entries(state.steps).flatMap(([stepId, output]) => {
+    if (only && !only.includes(stepId)) return [];
     const passages = (output as { passages?: unknown } | null)?.passages;
     return Array.isArray(passages) ? (passages as Passage[]) : [];
   });

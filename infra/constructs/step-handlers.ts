@@ -25,8 +25,10 @@ export interface StepHandlersProps {
   /** The key that signs deliveries (Standard Webhooks); only the deliver function reads it. */
   readonly deliverySecret: secretsmanager.ISecret;
   readonly environment: Record<string, string>;
-  /** Slack and Teams credentials (JSON); only the approval function, which notifies, reads it. */
+  /** Slack and Teams credentials (JSON); the functions that notify read it, and the deliver function when a workflow delivers to Slack. */
   readonly channelSecrets: secretsmanager.ISecret;
+  /** A workflow's deliver step posts to Slack: the deliver function reads the Slack bot token. @default false */
+  readonly slackDelivery?: boolean;
   /** Verified SES sender of approval emails; without it, email is off. */
   readonly emailFrom?: string;
   /** What only the deliver function reads: the URL behind each deliver step's `urlFromEnv`. */
@@ -174,8 +176,9 @@ export class StepHandlers extends Construct {
     this.notifier.grant(approval);
 
     // Reads the run (never deliver twice) and the decided text, records the delivery, signs with the
-    // delivery key; with Zendesk or HubSpot, reads its token.
-    const deliver = fn('deliver', Duration.minutes(2), { environment: { [ENV.deliverySecretArn]: props.deliverySecret.secretArn, ...props.deliveryEnvironment } });
+    // delivery key; with Zendesk or HubSpot, reads its token; with Slack, the channel credentials.
+    const slackDelivery: Record<string, string> = props.slackDelivery ? { [ENV.channelSecretsArn]: props.channelSecrets.secretArn } : {};
+    const deliver = fn('deliver', Duration.minutes(2), { environment: { [ENV.deliverySecretArn]: props.deliverySecret.secretArn, ...slackDelivery, ...props.deliveryEnvironment } });
     readRunView(deliver);
     data.grantTable(data.runs, deliver, 'dynamodb:UpdateItem');
     // A delivery to Zendesk or HubSpot writes its step record: every API call it made.
@@ -183,6 +186,8 @@ export class StepHandlers extends Construct {
     data.grantAuditAppend(deliver);
     grantSecretValue(props.deliverySecret, deliver);
     for (const secret of props.connectorSecrets ?? []) grantSecretValue(secret, deliver);
+    // A deliver step with slack posts with the approval channels' Slack bot token.
+    if (props.slackDelivery) grantSecretValue(props.channelSecrets, deliver);
 
     // Ends the run, expires a timed-out request: conditional updates and audit events only.
     const finish = fn('finish', Duration.seconds(30));

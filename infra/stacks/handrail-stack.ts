@@ -161,6 +161,7 @@ export class HandrailStack extends Stack {
     const logRetention = sharedLogRetention(props.workflows);
     const steps = new StepHandlers(this, 'Steps', {
       data: this.data, signingSecret, deliverySecret, environment, channelSecrets, emailFrom: config.channels.emailFrom, deliveryEnvironment, connectorSecrets: [zendeskSecret, hubspotSecret].filter((x): x is secretsmanager.Secret => x !== undefined), modelEnvironment, openAiSecret, directory: props.directory, logRetention,
+      slackDelivery: props.workflows.some((w) => w.definition.steps.some((s) => s.kind === 'deliver' && s.slack)),
     });
     // What each workflow is released as here: definition, reviewers, this stage's delivery URLs, prices, knowledge.
     const releases = stageReleases(props.workflows, props.directory, config);

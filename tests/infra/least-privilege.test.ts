@@ -95,6 +95,17 @@ const TABLE_FROM_CALLER: Readonly<Record<string, { readonly env: string | readon
 };
 
 /**
+ * Modules that send their command only when the function's environment names the resource: without
+ * the variable they send nothing, so the function needs no grant for them.
+ */
+const ONLY_WITH_ENV: Readonly<Record<string, { readonly env: string; readonly reason: string }>> = {
+  'functions/notifications/channel-config.ts': {
+    env: ENV.channelSecretsArn,
+    reason: 'reads the channel secret only when HANDRAIL_CHANNEL_SECRETS_ARN is set; the deliver function has it only when a workflow delivers to Slack',
+  },
+};
+
+/**
  * Modules that reach resources by a name prefix in the environment instead of a reference: every
  * resource of the service's type whose name starts with the prefix.
  */
@@ -186,6 +197,8 @@ function resourcesOf(use: SdkCommandUse, service: string, environment: Record<st
     if (!ids.length) throw new Error(`${use.module} sends ${use.command} but no ${type} is named with the prefix ${String(prefix)} (${byPrefix.env})`);
     return ids;
   }
+  const onlyWith = ONLY_WITH_ENV[use.module];
+  if (onlyWith && environment[onlyWith.env] === undefined) return [];
   const fromCaller = TABLE_FROM_CALLER[use.module];
   const envNames = fromCaller ? [fromCaller.env].flat() : use.envNames;
   const ids = [...new Set(envNames.flatMap((name) => referencedIds(environment[name])).filter((id) => resources[id]?.Type === type))];

@@ -14,7 +14,7 @@ import { METRICS_NAMESPACE, RELEASE_COUNTS } from '../../state-machines/rollout.
 
 function templateWith(release?: string): Template {
   const workflowsDir = mkdtempSync(join(tmpdir(), 'rollout-wf-'));
-  // One workflow, whose release strategy each case sets: its resources are the template's only ones.
+  // support-reply alone: the machine, versions and alias this test reads are its own.
   cpSync(join(defaultWorkflowsDir, 'support-reply.yaml'), join(workflowsDir, 'support-reply.yaml'));
   const file = join(workflowsDir, 'support-reply.yaml');
   if (release) writeFileSync(file, `${readFileSync(file, 'utf8')}\n${release}\n`);

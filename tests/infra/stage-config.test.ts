@@ -28,11 +28,11 @@ function envOf(template: Template, logicalIdPrefix: string): Record<string, unkn
 describe('stage configuration', () => {
   it.each([
     ['a stage that is not declared', 'local: {}\n', /has no stage "dev"/],
-    ['a workflow target without its URL', 'dev: { providers: [offline], delivery: { SALES_OUTREACH_URL: "https://x.example.com" } }\n', /dev\.delivery\.SUPPORT_REPLY_URL is required: workflow support-reply, step send_reply delivers to it/],
+    ['a workflow target without its URL', 'dev: { providers: [offline], delivery: { SALES_OUTREACH_URL: "https://x.example.com", RFP_RESPONSE_URL: "https://x.example.com" } }\n', /dev\.delivery\.SUPPORT_REPLY_URL is required: workflow support-reply, step send_reply delivers to it/],
     ['a malformed URL', 'dev: { delivery: { SUPPORT_REPLY_URL: not-a-url } }\n', /dev\.delivery\.SUPPORT_REPLY_URL: Invalid URL/],
-    ['an unknown provider', 'dev: { providers: [gemini], delivery: { SUPPORT_REPLY_URL: "https://x.example.com", SALES_OUTREACH_URL: "https://x.example.com" } }\n', /dev\.providers\.0: Invalid option/],
-    ['an unknown key', 'dev: { delivery: { SUPPORT_REPLY_URL: "https://x.example.com", SALES_OUTREACH_URL: "https://x.example.com" }, webhooks: 1 }\n', /dev: Unrecognized key: "webhooks"/],
-    ['openai settings without the provider', 'dev: { openai: {}, delivery: { SUPPORT_REPLY_URL: "https://x.example.com", SALES_OUTREACH_URL: "https://x.example.com" } }\n', /dev\.openai is set but dev\.providers does not include openai/],
+    ['an unknown provider', 'dev: { providers: [gemini], delivery: { SUPPORT_REPLY_URL: "https://x.example.com", SALES_OUTREACH_URL: "https://x.example.com", RFP_RESPONSE_URL: "https://x.example.com" } }\n', /dev\.providers\.0: Invalid option/],
+    ['an unknown key', 'dev: { delivery: { SUPPORT_REPLY_URL: "https://x.example.com", SALES_OUTREACH_URL: "https://x.example.com", RFP_RESPONSE_URL: "https://x.example.com" }, webhooks: 1 }\n', /dev: Unrecognized key: "webhooks"/],
+    ['openai settings without the provider', 'dev: { openai: {}, delivery: { SUPPORT_REPLY_URL: "https://x.example.com", SALES_OUTREACH_URL: "https://x.example.com", RFP_RESPONSE_URL: "https://x.example.com" } }\n', /dev\.openai is set but dev\.providers does not include openai/],
     ['an unknown kind of caller in limits', 'local: { limits: { users: { requests: 10 } } }\n', /local\.limits: Unrecognized key: "users"/],
     ['a limit of no requests', 'local: { limits: { webhook: { requests: 0 } } }\n', /local\.limits\.webhook\.requests: must be at least 1/],
     ['a window over an hour', 'local: { limits: { anonymous: { windowSeconds: 86400 } } }\n', /local\.limits\.anonymous\.windowSeconds: must be at most 3600 seconds/],
@@ -43,10 +43,10 @@ describe('stage configuration', () => {
   });
 
   // A deployed stage's identity section, with everything else valid.
-  const withIdentity = (identity: string) => `dev: { delivery: { SUPPORT_REPLY_URL: "https://x.example.com", SALES_OUTREACH_URL: "https://x.example.com" }, identity: ${identity} }\n`;
+  const withIdentity = (identity: string) => `dev: { delivery: { SUPPORT_REPLY_URL: "https://x.example.com", SALES_OUTREACH_URL: "https://x.example.com", RFP_RESPONSE_URL: "https://x.example.com" }, identity: ${identity} }\n`;
   const oidc = (fields: string) => withIdentity(`{ domainPrefix: acme-dev, callbackUrls: ["https://x.example.com/cb"], federation: { type: oidc, name: Okta, ${fields} } }`);
   it.each([
-    ['a deployed stage without identity', 'dev: { delivery: { SUPPORT_REPLY_URL: "https://x.example.com", SALES_OUTREACH_URL: "https://x.example.com" } }\n', /dev\.identity is required: a deployed stage signs people in through its Cognito user pool; declare identity\.domainPrefix and identity\.callbackUrls/],
+    ['a deployed stage without identity', 'dev: { delivery: { SUPPORT_REPLY_URL: "https://x.example.com", SALES_OUTREACH_URL: "https://x.example.com", RFP_RESPONSE_URL: "https://x.example.com" } }\n', /dev\.identity is required: a deployed stage signs people in through its Cognito user pool; declare identity\.domainPrefix and identity\.callbackUrls/],
     ['identity without its domain', withIdentity('{ callbackUrls: ["https://x.example.com/cb"] }'), /dev\.identity\.domainPrefix: is required: the Hosted UI domain prefix/],
     ['identity without callback URLs', withIdentity('{ domainPrefix: acme-dev }'), /dev\.identity\.callbackUrls: is required: a list of sign-in callback URLs/],
     ['an empty callback list', withIdentity('{ domainPrefix: acme-dev, callbackUrls: [] }'), /dev\.identity\.callbackUrls: must list at least one sign-in callback URL/],
@@ -73,7 +73,7 @@ describe('stage configuration', () => {
     const workflows = mkdtempSync(join(tmpdir(), 'open-wf-'));
     const support = readFileSync(join(projectRoot, 'state-machines/workflows/support-reply.yaml'), 'utf8');
     writeFileSync(join(workflows, 'support-reply.yaml'), support.replace('auth: [signature, api-key, zendesk]', 'auth: [none]'));
-    const yaml = `dev: { delivery: { SUPPORT_REPLY_URL: "https://x.example.com", SALES_OUTREACH_URL: "https://x.example.com" }, identity: { domainPrefix: acme-dev, callbackUrls: ["https://x.example.com/cb"] } }\n`;
+    const yaml = `dev: { delivery: { SUPPORT_REPLY_URL: "https://x.example.com", SALES_OUTREACH_URL: "https://x.example.com", RFP_RESPONSE_URL: "https://x.example.com" }, identity: { domainPrefix: acme-dev, callbackUrls: ["https://x.example.com/cb"] } }\n`;
     expect(() => buildApp({ stage: 'dev', bundling: false, outdir: mkdtempSync(join(tmpdir(), 'cdk-')), stagesFile: stagesFile(yaml), workflowsDir: workflows })).toThrow(
       /support-reply\.yaml: trigger\.auth: none is accepted only by the local stage; stage "dev" needs signed webhooks/,
     );
@@ -156,8 +156,18 @@ describe('stage configuration', () => {
     ['a Zendesk URL that is not https', 'zendesk: { url: "http://acme.zendesk.com", email: bot@acme.example }', /dev\.zendesk\.url: Zendesk is called over https/],
     ['a Zendesk email that is not one', 'zendesk: { url: "https://acme.zendesk.com", email: bot }', /dev\.zendesk\.email/],
   ])('refuses %s, naming the key', (_case, zendesk, message) => {
-    const yaml = `dev: { delivery: { SUPPORT_REPLY_URL: "https://x.example.com", SALES_OUTREACH_URL: "https://x.example.com" }, ${zendesk}, identity: { domainPrefix: acme-dev, callbackUrls: ["https://x.example.com/cb"] } }\n`;
+    const yaml = `dev: { delivery: { SUPPORT_REPLY_URL: "https://x.example.com", SALES_OUTREACH_URL: "https://x.example.com", RFP_RESPONSE_URL: "https://x.example.com" }, ${zendesk}, identity: { domainPrefix: acme-dev, callbackUrls: ["https://x.example.com/cb"] } }\n`;
     expect(() => synth('dev', yaml)).toThrow(message);
+  });
+
+  it('lets the deliver function read the channel credentials only when a workflow delivers to Slack', () => {
+    const holders = (template: Template) =>
+      Object.entries(template.findResources('AWS::Lambda::Function')).filter(([, fn]) => JSON.stringify(fn.Properties.Environment ?? {}).includes('HANDRAIL_CHANNEL_SECRETS_ARN')).map(([id]) => id);
+    const workflows = mkdtempSync(join(tmpdir(), 'slack-wf-'));
+    writeFileSync(join(workflows, 'slack-notes.yaml'), readFileSync(join(projectRoot, 'tests/fixtures/workflows/slack-notes.yaml'), 'utf8'));
+    const withSlack = Template.fromStack(buildApp({ stage: 'local', bundling: false, outdir: mkdtempSync(join(tmpdir(), 'cdk-')), stagesFile: stagesFile('local: {}\n'), workflowsDir: workflows }).stack);
+    expect(holders(withSlack).some((id) => id.startsWith('StepsDeliverFunction'))).toBe(true);
+    expect(holders(Template.fromStack(synth('local', 'local: {}\n').stack)).some((id) => id.startsWith('StepsDeliverFunction'))).toBe(false);
   });
 
   it('needs the stage to declare zendesk when a step acts only on Zendesk', () => {
@@ -173,7 +183,7 @@ describe('stage configuration', () => {
   it('exports the tables for auditors on the schedule the stage declares, daily at 03:00 UTC by default', () => {
     const schedules = (template: Template) => Object.values(template.findResources('AWS::Scheduler::Schedule')).map((s) => s.Properties.ScheduleExpression);
     expect(schedules(Template.fromStack(synth('dev').stack))).toEqual(Array(3).fill('cron(0 3 * * ? *)'));
-    const yaml = `dev: { delivery: { SUPPORT_REPLY_URL: "https://x.example.com", SALES_OUTREACH_URL: "https://x.example.com" }, identity: { domainPrefix: acme-dev, callbackUrls: ["https://x.example.com/cb"] }, exports: { schedule: "rate(12 hours)" } }\n`;
+    const yaml = `dev: { delivery: { SUPPORT_REPLY_URL: "https://x.example.com", SALES_OUTREACH_URL: "https://x.example.com", RFP_RESPONSE_URL: "https://x.example.com" }, identity: { domainPrefix: acme-dev, callbackUrls: ["https://x.example.com/cb"] }, exports: { schedule: "rate(12 hours)" } }\n`;
     expect(schedules(Template.fromStack(synth('dev', yaml).stack))).toEqual(Array(3).fill('rate(12 hours)'));
   });
 

@@ -18,7 +18,8 @@ import { client, decideAs, startTestRuntime, runRecordReaching } from '../suppor
 
 const dataDir = mkdtempSync(join(tmpdir(), 'handrail-canary-'));
 const workflowsDir = mkdtempSync(join(tmpdir(), 'handrail-canary-wf-'));
-cpSync(defaultWorkflowsDir, workflowsDir, { recursive: true });
+// support-reply alone: the deployments and rollouts this test reads are its own.
+cpSync(join(defaultWorkflowsDir, 'support-reply.yaml'), join(workflowsDir, 'support-reply.yaml'));
 const file = join(workflowsDir, 'support-reply.yaml');
 writeFileSync(
   file,

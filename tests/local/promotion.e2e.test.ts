@@ -24,10 +24,11 @@ const tmp = (name: string) => mkdtempSync(join(tmpdir(), `handrail-promotion-${n
 const devData = tmp('dev');
 const stagingData = tmp('staging');
 
-/** The shipped workflows, support-reply asking for two ended runs in the stage before (or another promotion rule). */
+/** support-reply, asking for two ended runs in the stage before (or another promotion rule). */
 function workflowsWith(promptExtra = '', promotion = '{ minRuns: 2 }'): string {
   const dir = tmp('wf');
-  cpSync(defaultWorkflowsDir, dir, { recursive: true });
+  // support-reply alone: the deployments and promotions this test reads are its own.
+  cpSync(join(defaultWorkflowsDir, 'support-reply.yaml'), join(dir, 'support-reply.yaml'));
   const file = join(dir, 'support-reply.yaml');
   const text = readFileSync(file, 'utf8').replace('      {{input.body}}\n', `      {{input.body}}\n${promptExtra}`);
   writeFileSync(file, `${text}\nrelease:\n  promotion: ${promotion}\n`);
@@ -47,6 +48,19 @@ async function deliveredRun(ticketId: string): Promise<RunRecord> {
   const waiting = await runRecordReaching(started.body.runId, ['awaiting_approval']);
   const approval = await getApproval(waiting.approvalIds!.at(-1)!);
   expect((await decideAs(rt!, approval!, 'support-agent@example.com', { action: 'approve' })).status).toBe(200);
+  return runRecordReaching(started.body.runId, ['delivered']);
+}
+
+/** One rfp-response run through to delivery, each section approved by its expert. */
+async function deliveredRfpRun(customer: string): Promise<RunRecord> {
+  const started = await client(rt!).post('/webhooks/rfp-response', { customer, security: 'How is data encrypted at rest?', commercial: 'What uptime do you commit to?', product: 'Is there a REST API?', legal: 'Will you sign our DPA?' });
+  expect(started.status).toBe(202);
+  const waiting = await runRecordReaching(started.body.runId, ['awaiting_approval']);
+  const approval = (await getApproval(waiting.approvalIds!.at(-1)!))!;
+  for (const item of approval.items!) {
+    const decided = await decideAs(rt!, { approvalId: `${approval.approvalId}/items/${item.itemId}`, draftHash: item.draftHash }, item.reviewers[0]!, { action: 'approve' });
+    expect(decided.status).toBe(200);
+  }
   return runRecordReaching(started.body.runId, ['delivered']);
 }
 
@@ -157,12 +171,15 @@ describe('promotion between local stages', () => {
 
     await runStage('dev', data, defaultWorkflowsDir);
     const run = await deliveredRun('T-check-1');
+    // Every shipped workflow's build must have run in dev.
+    const rfp = await deliveredRfpRun('Globex');
     const passed = await check(await stop());
     expect(passed).toMatchObject({ code: 0 });
     // staging's release differs from dev's by staging's delivery URL (stages.yaml) alone: the same build.
-    const [, stagingRelease] = /release (rel-[0-9a-f]{16}) ran in dev/.exec(passed.stdout)!;
+    const [, stagingRelease] = /support-reply: release (rel-[0-9a-f]{16}) ran in dev/.exec(passed.stdout)!;
     expect(stagingRelease).not.toBe(run.releaseId);
     expect(passed.stdout).toContain(`✓ support-reply: release ${stagingRelease} ran in dev as ${run.releaseId} (1 runs)`);
+    expect(passed.stdout).toMatch(new RegExp(`✓ rfp-response: release rel-[0-9a-f]{16} ran in dev as ${rfp.releaseId} \\(1 runs\\)`));
   }, 120_000);
 
   it('asks for a complete replay in the stage before when the rule says so, and takes one within tolerance', async () => {

@@ -14,7 +14,8 @@ import { client, pendingApprovalOf, startTestRuntime } from '../support/local-ru
 
 const dataDir = mkdtempSync(join(tmpdir(), 'handrail-releases-'));
 const workflowsDir = mkdtempSync(join(tmpdir(), 'handrail-releases-wf-'));
-cpSync(defaultWorkflowsDir, workflowsDir, { recursive: true });
+// support-reply's releases alone: GET /releases lists every deployed workflow's.
+cpSync(join(defaultWorkflowsDir, 'support-reply.yaml'), join(workflowsDir, 'support-reply.yaml'));
 let rt: LocalRuntime | undefined;
 
 afterAll(async () => {

@@ -18,7 +18,8 @@ import { client, decideAs, startTestRuntime, runRecordReaching } from '../suppor
 
 const dataDir = mkdtempSync(join(tmpdir(), 'handrail-replay-'));
 const workflowsDir = mkdtempSync(join(tmpdir(), 'handrail-replay-wf-'));
-cpSync(defaultWorkflowsDir, workflowsDir, { recursive: true });
+// support-reply alone: the deployments and rollouts this test reads are its own.
+cpSync(join(defaultWorkflowsDir, 'support-reply.yaml'), join(workflowsDir, 'support-reply.yaml'));
 const file = join(workflowsDir, 'support-reply.yaml');
 writeFileSync(file, `${readFileSync(file, 'utf8')}\nrelease: { strategy: canary, percent: 1, bake: 1h, rollbackWhen: { rejectionRateAbove: 0.5, minDecisions: 1 } }\n`);
 const REVIEWER = 'support-agent@example.com';

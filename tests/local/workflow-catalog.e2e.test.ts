@@ -9,7 +9,7 @@ const runtime = runtimeForSuite();
 describe('the workflow catalog', () => {
   it('describes each deployed workflow: trigger, steps, reviewers by level (groups resolved), delivery, knowledge, release', async () => {
     const { body } = await client(runtime(), { as: 'author@example.com' }).get('/workflows');
-    expect(body.workflows.map((w: { id: string }) => w.id).sort()).toEqual(['sales-outreach', 'support-reply']);
+    expect(body.workflows.map((w: { id: string }) => w.id).sort()).toEqual(['rfp-response', 'sales-outreach', 'support-reply']);
     const support = body.workflows.find((w: { id: string }) => w.id === 'support-reply');
     const release = (await client(runtime()).get('/releases?workflowId=support-reply')).body.releases.find((r: { current: boolean }) => r.current);
     expect(support).toMatchObject({
@@ -42,7 +42,7 @@ describe('the workflow catalog', () => {
 
   it('lists and shows them on the CLI', async () => {
     const list = await handrailCli(runtime(), ['workflows', 'list'], { as: 'auditor@example.com' });
-    expect(list.stdout).toMatch(/^sales-outreach {2}.+ {2}\d+ steps {2}trigger: hubspot or signature {2}release rel-[0-9a-f]{16}\nsupport-reply {2}.+ {2}\d+ steps {2}trigger: signature or api-key or zendesk {2}release rel-[0-9a-f]{16}\n$/);
+    expect(list.stdout).toMatch(/^rfp-response {2}.+ {2}\d+ steps {2}trigger: signature or api-key {2}release rel-[0-9a-f]{16}\nsales-outreach {2}.+ {2}\d+ steps {2}trigger: hubspot or signature {2}release rel-[0-9a-f]{16}\nsupport-reply {2}.+ {2}\d+ steps {2}trigger: signature or api-key or zendesk {2}release rel-[0-9a-f]{16}\n$/);
     const show = await handrailCli(runtime(), ['workflows', 'show', 'support-reply'], { as: 'auditor@example.com' });
     expect(show.stdout).toContain('  trigger: POST /webhooks/support-reply (signature or api-key or zendesk)');
     expect(show.stdout).toContain('    retrieve_context (retrieve): retrieves the top 4 passages from support');

@@ -141,7 +141,8 @@ describe('the shipped bundles', () => {
   });
 
   it('reaches the functions no happy path calls: a rejection, an execution that ends outside its state machine, the schedules', async () => {
-    const workflow = workflows[0]!;
+    // A single-draft approval (rfp-response's is multi-part: its form decides one part at a time).
+    const workflow = workflows.find((w) => w.definition.id === 'support-reply')!;
     const path = `/webhooks/${workflow.definition.id}`;
 
     // A rejection, from the review page's form (a form body reaches the API bundle base64-encoded)

@@ -45,7 +45,7 @@ describe('workflow definitions', () => {
     const first = shipped.find((w) => w.definition.id === 'support-reply');
     const again = loadWorkflowFile(first!.file);
     // Assess
-    expect(shipped.map((w) => w.definition.id)).toEqual(['sales-outreach', 'support-reply']);
+    expect(shipped.map((w) => w.definition.id)).toEqual(['rfp-response', 'sales-outreach', 'support-reply']);
     expect(first!.version).toMatch(/^[0-9a-f]{16}$/);
     expect(again.version).toBe(first!.version);
   });
@@ -72,11 +72,22 @@ describe('workflow definitions', () => {
     ['an unknown built-in topic', valid.replace('  - id: review', classify('[topic]', 'topics: [astrology]') + '  - id: review'), /steps\.1\.topics\.0/],
     ['a custom topic named none', valid.replace('  - id: review', classify('[topic]', 'topics: [{ name: none, terms: [x] }]') + '  - id: review'), /steps\.1\.topics\.0\.name: "none" is the label when no topic matches/],
     ['a classify draft that comes later', valid.replace('  - id: draft', classify('[confidence]', 'draft: draft') + '  - id: draft'), /steps\.0\.draft: "draft" runs after this step/],
+    ['a context that is not a retrieve step', valid.replace('    prompt: "{{input.subject}}"\n', '    prompt: "{{input.subject}}"\n    context: [send]\n'), /steps\.0\.context\.0: "send" is a deliver step; expected retrieve/],
+    ['a context retrieved after the draft', valid.replace('    prompt: "{{input.subject}}"\n', '    prompt: "{{input.subject}}"\n    context: [facts]\n').replace('  - id: review', '  - id: facts\n    kind: retrieve\n    collection: support\n    query: x\n  - id: review'), /steps\.0\.context\.0: "facts" runs after this step/],
+    ['a Slack target with both channel and channelFromInput', valid.replace('    url: http://localhost:9/x', '    slack: { channel: C0NOTES, channelFromInput: subject }'), /steps\.2\.slack: name either channel or channelFromInput/],
+    ['a Slack target that is not a channel id', valid.replace('    url: http://localhost:9/x', '    slack: { channel: general }'), /steps\.2\.slack\.channel: a Slack channel id such as C0123ABCD/],
+    ['a Slack target with a URL too', valid.replace('    url: http://localhost:9/x', '    url: http://localhost:9/x\n    slack: { channel: C0NOTES }'), /steps\.2\.slack: a deliver step with slack posts only to Slack/],
+    ['a Slack channel from an unknown input field', valid.replace('    url: http://localhost:9/x', '    slack: { channelFromInput: channel }'), /steps\.2\.slack\.channelFromInput: "channel" is not one of the input fields \(subject\)/],
     ['a condition with two operators', valid.replace('  - id: review', "  - id: pick\n    kind: route\n    paths:\n      - { name: a, when: [{ path: input.subject, equals: x, in: [y] }], next: review }\n      - { name: b, default: true, next: review }\n" + '  - id: review'), /exactly one of equals, in, contains/],
   ])('rejects %s with the file, the field path and what is expected', (_case, text, message) => {
     const err = errorOf(text);
     expect(err.message).toMatch(/^demo\.yaml: /);
     expect(err.message).toMatch(message);
+  });
+
+  it('accepts a deliver step that posts to a Slack channel, fixed or named by the input', () => {
+    expect(parseWorkflow(valid.replace('    url: http://localhost:9/x', '    slack: { channel: C0NOTES }'), 'demo.yaml').definition.steps[2]).toMatchObject({ kind: 'deliver', slack: { channel: 'C0NOTES' } });
+    expect(parseWorkflow(valid.replace('    url: http://localhost:9/x', '    slack: { channelFromInput: subject }'), 'demo.yaml').definition.steps[2]).toMatchObject({ slack: { channelFromInput: 'subject' } });
   });
 
   it('accepts a classify step with custom topics and applies its defaults', () => {

@@ -122,9 +122,10 @@ function buttons() {
 }
 
 /** One draft to decide: read it with its marks, edit it in place if needed, decide. */
-function draftForm(label: string, draft: { text: string }, sources: ApprovalRecord['sources'], hidden: Html, reasons: string[]) {
+function draftForm(label: string, draft: { text: string }, sources: ApprovalRecord['sources'], hidden: Html, reasons: string[], notice: Html | '' = '') {
   return html`<form method="post" class="card">
     <h2>${label}</h2>
+    ${notice}
     ${draftWithMarks(draft.text, sources)}
     <details class="edit-draft"><summary accesskey="d">Edit the draft</summary><textarea name="text" aria-label="${label}">${draft.text}</textarea></details>
     ${hidden}
@@ -144,12 +145,16 @@ function itemForms(approval: ApprovalRecord, reviewer: string) {
       return html`<section class="card"><h2>${item.title}</h2><p class="meta">${item.status === 'pending' ? `waiting for ${item.reviewers.join(', ')}` : `${item.status} by ${item.decision?.reviewer ?? ''}`}</p>
         <pre>${item.finalText ?? item.draft.text}</pre></section>`;
     }
+    const flagged = item.qualityFailures?.length
+      ? html`<p class="notice"><strong>Flagged</strong>: ${item.qualityFailures.map((f) => f.detail).join('; ')}. Approving as drafted keeps this flag in the document; edit to answer it.</p>`
+      : '';
     return draftForm(
       item.title,
       item.draft,
       approval.sources,
       html`<input type="hidden" name="itemId" value="${item.itemId}"><input type="hidden" name="draftHash" value="${item.draftHash}">`,
       approval.reasons,
+      flagged,
     );
   });
 }

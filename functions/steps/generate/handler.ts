@@ -18,7 +18,7 @@ type StepOutput = GenerateOutput & { output?: Record<string, unknown>; gates?: G
 
 export const handler = stepTaskHandler('generate', undefined, async ({ step, state, record }): Promise<StepOutput> => {
   const prompt = renderTemplate(step.prompt, state);
-  const passages = passagesInState(state);
+  const passages = passagesInState(state, step.context);
   const recordStep = modelStepRecorder(
     {
       runId: state.run.runId,

@@ -22,15 +22,17 @@ afterAll(async () => {
 describe('loadSampleKnowledge', () => {
   it('loads each sample article once and is idempotent', async () => {
     const first = await loadSampleKnowledge(samplesDir);
-    expect(first.length).toBeGreaterThanOrEqual(5);
-    // Each folder is a collection: support (support-reply) and product (sales-outreach)
-    expect([...new Set(first.map((d) => d.collection))].sort()).toEqual(['product', 'support']);
+    // Each subfolder is a collection: support (support-reply), product (sales-outreach), rfp (rfp-response).
+    expect([...new Set(first.map((d) => d.collection))].sort()).toEqual(['product', 'rfp', 'support']);
+    const support = first.filter((d) => d.collection === 'support');
+    expect(support.length).toBeGreaterThanOrEqual(5);
+    expect(first.filter((d) => d.collection === 'rfp').length).toBeGreaterThanOrEqual(4);
     expect(first.every((d) => d.version === 1 && !d.unchanged)).toBe(true);
     expect(first.map((d) => d.author)).toContain('handrail-samples');
 
     const again = await loadSampleKnowledge(samplesDir);
     expect(again.every((d) => d.unchanged === true && d.version === 1)).toBe(true);
-    expect(await listDocuments('support')).toHaveLength(first.filter((d) => d.collection === 'support').length);
+    expect(await listDocuments('support')).toHaveLength(support.length);
     expect(await listDocuments('product')).toHaveLength(first.filter((d) => d.collection === 'product').length);
   });
 });

@@ -41,23 +41,60 @@ function slackArgs(raw: string, contentType: string | undefined): Record<string,
   return args;
 }
 
+/**
+ * What the next call of a method meets instead of the usual answer: an HTTP status, a Slack error,
+ * or a post that lands but whose answer is lost (`landThenFail`: the message is kept, the client
+ * sees a 500).
+ */
+export type SlackFault = { status: number; retryAfter?: number } | { error: string } | { landThenFail: true };
+
 export async function startFakeSlack() {
   const calls: SlackCall[] = [];
+  /** Messages posted, per channel, newest last (conversations.history reads them back with their metadata). */
+  const messages = new Map<string, { ts: string; text: string; metadata?: unknown }[]>();
+  const faults = new Map<string, SlackFault[]>();
   let n = 0;
   const server = createServer(async (req, res) => {
     const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0]!;
     const args = slackArgs(await readBody(req), req.headers['content-type']);
     calls.push({ method, authorization: req.headers.authorization, args });
     const channel = typeof args.channel === 'string' && args.channel.startsWith('U') ? `D${args.channel.slice(1)}` : args.channel;
+    const fault = faults.get(method)?.shift();
+    if (fault && 'status' in fault) {
+      res.writeHead(fault.status, { 'content-type': 'application/json', ...(fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {}) }).end('{"ok":false}');
+      return;
+    }
+    if (fault && 'error' in fault) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error: fault.error }));
+      return;
+    }
+    const post = () => {
+      const ts = `1700000000.${String(++n).padStart(6, '0')}`;
+      messages.set(channel, [...(messages.get(channel) ?? []), { ts, text: args.text, ...(args.metadata ? { metadata: args.metadata } : {}) }]);
+      return ts;
+    };
+    if (fault && 'landThenFail' in fault) {
+      post();
+      res.writeHead(500, { 'content-type': 'application/json' }).end('{"ok":false}');
+      return;
+    }
     const reply =
-      method === 'chat.postMessage' ? { ok: true, channel, ts: `1700000000.${String(++n).padStart(6, '0')}` }
+      method === 'chat.postMessage' ? { ok: true, channel, ts: post() }
       : method === 'chat.update' ? { ok: true, channel, ts: args.ts }
       : method === 'views.open' ? { ok: true, view: { id: `V${++n}` } }
+      : method === 'conversations.history' ? { ok: true, messages: [...(messages.get(channel) ?? [])].reverse().map((m) => ({ type: 'message', ...m })), has_more: false }
       : { ok: false, error: 'unknown_method' };
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(reply));
   });
   const url = await listen(server);
-  return { apiUrl: `${url}/api/`, calls, close: close(server) };
+  return {
+    apiUrl: `${url}/api/`,
+    calls,
+    messages,
+    /** The next calls of `method` meet these faults, in order. */
+    fail: (method: string, ...next: SlackFault[]) => void faults.set(method, [...(faults.get(method) ?? []), ...next]),
+    close: close(server),
+  };
 }
 
 export async function startFakeTeams() {
