@@ -1,10 +1,9 @@
 /**
- * How a deliver step through a vendor's API (Zendesk, HubSpot…) ends, whichever the vendor: the
+ * How a deliver step through a vendor's API (Zendesk, HubSpot, Slack) ends, whichever the vendor: the
  * step record with every API call of every invocation; then either the run `delivered` with the
  * vendor's part of the delivery record, or the failure on the run, its audit event and
  * DeliveryFailed (the state machine marks the run `delivery_failed`: the human queue).
  */
-import type { ConnectorCall } from '../../connectors/call-recorder.js';
 import { recordAudit } from '../../records/audit.js';
 import { putStepRecord, updateRun, type DeliveryRecord, type RunRecord } from '../../records/runs.js';
 import { DeliveryFailed } from '../../shared/errors.js';
@@ -12,7 +11,17 @@ import type { ExecutionState } from '../../shared/step-contract.js';
 import { expiryOf } from '../../shared/ttl.js';
 
 /** The vendors a deliver step may act on, as the delivery record names their part. */
-export type ConnectorTarget = 'zendesk' | 'hubspot';
+export type ConnectorTarget = 'zendesk' | 'hubspot' | 'slack';
+
+/** What a connector writes down of each API call (connectors/call-recorder.ts; Slack's Web API calls, with their `result`). */
+export interface RecordedCall {
+  readonly attempt: number;
+  readonly status?: number;
+  readonly error?: string;
+  /** Slack's answer (`ok`, or the error it names) where the HTTP status says 200 either way. */
+  readonly result?: string;
+  readonly at: string;
+}
 
 export interface ConnectorDelivery {
   readonly stepId: string;
@@ -22,7 +31,7 @@ export interface ConnectorDelivery {
   readonly to: ConnectorTarget;
   readonly startedAt: Date;
   /** Every API call of every invocation of the step (no headers, no token). */
-  readonly calls: ConnectorCall[];
+  readonly calls: readonly RecordedCall[];
   /** What the step was asked to do (the step record's input). */
   readonly input: Record<string, unknown>;
   /** What the step acts on, for a failure's message: e.g. `Zendesk ticket 4711`. */
@@ -32,8 +41,11 @@ export interface ConnectorDelivery {
 export type ConnectorOutcome = { readonly ok: true; readonly output: Record<string, unknown> } | { readonly ok: false; readonly error: string };
 
 /** The delivery record's attempts: one per API call. */
-function attemptsOf(calls: readonly ConnectorCall[]): DeliveryRecord['attempts'] {
-  return calls.map((c) => ({ attempt: c.attempt, ...(c.status !== undefined ? { status: c.status } : {}), ...(c.error ? { error: c.error } : {}), at: c.at }));
+function attemptsOf(calls: readonly RecordedCall[]): DeliveryRecord['attempts'] {
+  return calls.map((c) => {
+    const error = c.error ?? (c.result && c.result !== 'ok' ? c.result : undefined);
+    return { attempt: c.attempt, ...(c.status !== undefined ? { status: c.status } : {}), ...(error ? { error } : {}), at: c.at };
+  });
 }
 
 /**
@@ -53,7 +65,7 @@ export async function recordConnectorOutcome(d: ConnectorDelivery, outcome: Conn
     latencyMs: finishedAt.getTime() - d.startedAt.getTime(),
     input: { to: d.to, ...d.input },
     output: outcome.ok ? outcome.output : undefined,
-    attempts: d.calls,
+    attempts: [...d.calls],
     ...(outcome.ok ? {} : { error: outcome.error }),
     ...expiryOf(d.record.retention, 'steps', finishedAt),
   });

@@ -10,11 +10,9 @@ import { channelApi, type SlackCall } from '../../connectors/slack/channel-api.j
 import { postOnce, type PostOutcome } from '../../connectors/slack/post-once.js';
 import { channelSecrets } from '../../notifications/channel-config.js';
 import { slackClient } from '../../notifications/slack-client.js';
-import { recordAudit } from '../../records/audit.js';
-import { putStepRecord, updateRun, type DeliveryRecord, type RunRecord } from '../../records/runs.js';
-import { DeliveryFailed } from '../../shared/errors.js';
+import { updateRun, type RunRecord } from '../../records/runs.js';
 import type { ExecutionState } from '../../shared/step-contract.js';
-import { expiryOf } from '../../shared/ttl.js';
+import { recordConnectorOutcome, type ConnectorDelivery } from './connector-outcome.js';
 import type { SlackAct, StepOf } from '../../../state-machines/schema.js';
 
 const CHANNEL_ID = /^[CDG][A-Z0-9]{2,}$/;
@@ -38,34 +36,24 @@ export async function deliverToSlack(step: StepOf<'deliver'> & { slack: SlackAct
   const url = `slack:${channel}`;
   let intentAt = earlier?.intentAt;
 
-  const finish = async (outcome: PostOutcome) => {
-    const slack = { channel, ...(intentAt !== undefined ? { intentAt } : {}), ...(outcome.ok ? { ts: outcome.ts } : {}), calls };
-    const attempts = calls.map((c) => ({ attempt: c.attempt, ...(c.status !== undefined ? { status: c.status } : {}), ...(c.error || (c.result && c.result !== 'ok') ? { error: c.error ?? c.result } : {}), at: c.at }));
-    const finishedAt = new Date();
-    await putStepRecord({
-      runId,
-      stepId: step.id,
-      kind: 'deliver',
-      status: outcome.ok ? 'succeeded' : 'failed',
-      startedAt: startedAt.toISOString(),
-      finishedAt: finishedAt.toISOString(),
-      latencyMs: finishedAt.getTime() - startedAt.getTime(),
-      input: { to: 'slack', channel: channel || String(state.input[step.slack.channelFromInput ?? ''] ?? '') },
-      output: outcome.ok ? { channel: outcome.channel, ts: outcome.ts, alreadyPosted: outcome.alreadyPosted } : undefined,
-      attempts: calls,
-      ...(outcome.ok ? {} : { error: outcome.error }),
-      ...expiryOf(record.retention, 'steps', finishedAt),
-    });
-    const base: Pick<DeliveryRecord, 'url' | 'text' | 'attempts'> = { url, text, attempts };
-    if (!outcome.ok) {
-      await updateRun(runId, { delivery: { ...base, status: 'failed', slack } });
-      await recordAudit({ subject: runId, runId, type: 'delivery.failed', actor: 'handrail', details: { url, to: 'slack', channel, calls: calls.length } });
-      throw new DeliveryFailed(`deliver ${step.id}: Slack channel ${channel || '(none)'}: ${outcome.error}`);
-    }
-    const deliveredAt = finishedAt.toISOString();
-    await updateRun(runId, { status: 'delivered', delivery: { ...base, status: 'delivered', deliveredAt, slack }, releaseId: state.run.releaseId });
-    return { status: 'delivered', deliveredAt, to: 'slack', channel: outcome.channel, ts: outcome.ts, alreadyPosted: outcome.alreadyPosted, calls: calls.length };
+  const delivery: ConnectorDelivery = {
+    stepId: step.id,
+    state,
+    record,
+    text,
+    to: 'slack',
+    startedAt,
+    calls,
+    input: { channel: channel || String(state.input[step.slack.channelFromInput ?? ''] ?? '') },
+    target: `Slack channel ${channel || '(none)'}`,
   };
+  const finish = (outcome: PostOutcome) =>
+    recordConnectorOutcome(
+      delivery,
+      outcome.ok ? { ok: true, output: { channel: outcome.channel, ts: outcome.ts, alreadyPosted: outcome.alreadyPosted } } : outcome,
+      url,
+      { channel, ...(intentAt !== undefined ? { intentAt } : {}), ...(outcome.ok ? { ts: outcome.ts } : {}), calls },
+    );
 
   if ('error' in target) return finish({ ok: false, error: target.error });
   let token: string | undefined;
