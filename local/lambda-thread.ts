@@ -42,6 +42,8 @@ export class ThreadedLambdaHost extends LambdaHost {
   private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   private nextId = 0;
   private sentVersion: number;
+  /** Why the thread is gone, once it is: later invocations fail at once instead of waiting forever. */
+  private stopped: string | undefined;
   private constructor(
     private readonly worker: Worker,
     functions: LocalFunction[],
@@ -60,8 +62,8 @@ export class ThreadedLambdaHost extends LambdaHost {
       else waiting?.reject(lambdaInvokeErrorOf(reply.name, reply.message));
     });
     // A thread that dies (out of memory, a crash in native code) fails what it was running, as a Lambda runtime error.
-    worker.on('error', (err) => this.failAll(`Runtime.ExitError`, `The functions' thread stopped: ${err.message}`));
-    worker.on('exit', () => this.failAll('Runtime.ExitError', "The functions' thread exited"));
+    worker.on('error', (err) => this.failAll(`The functions' thread stopped: ${err.message}`));
+    worker.on('exit', () => this.failAll("The functions' thread exited"));
   }
 
   /** Starts the functions' thread; resolves once it listens. */
@@ -89,6 +91,7 @@ export class ThreadedLambdaHost extends LambdaHost {
   }
 
   override invoke(arn: string, event: unknown): Promise<unknown> {
+    if (this.stopped) return Promise.reject(lambdaInvokeError('Runtime.ExitError', this.stopped));
     const env = environment();
     if (env.version !== this.sentVersion) {
       this.sentVersion = env.version;
@@ -97,12 +100,19 @@ export class ThreadedLambdaHost extends LambdaHost {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ type: 'invoke', id, arn, event } satisfies ThreadRequest);
+      try {
+        this.worker.postMessage({ type: 'invoke', id, arn, event } satisfies ThreadRequest);
+      } catch (err) {
+        // An event that cannot cross (a function, a symbol): Lambda would not take it either.
+        this.pending.delete(id);
+        reject(err);
+      }
     });
   }
 
-  private failAll(name: string, message: string): void {
-    for (const { reject } of this.pending.values()) reject(lambdaInvokeError(name, message));
+  private failAll(message: string): void {
+    this.stopped ??= message;
+    for (const { reject } of this.pending.values()) reject(lambdaInvokeError('Runtime.ExitError', message));
     this.pending.clear();
   }
 

@@ -68,5 +68,7 @@ describe('ThreadedLambdaHost', () => {
     const running = other.invoke(first.arn, {});
     await other.close();
     await expect(running).rejects.toMatchObject({ name: 'Runtime.ExitError' });
+    // …and what is invoked after, at once.
+    await expect(other.invoke(first.arn, {})).rejects.toMatchObject({ name: 'Runtime.ExitError' });
   });
 });
