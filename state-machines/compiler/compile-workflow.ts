@@ -22,6 +22,7 @@ import {
   type ApprovalLevel,
   type ApprovalPolicy,
   RUN_COMPLETED_STATE,
+  RUN_DELIVERED_STATE,
   RUN_REJECTED_STATE,
   stepTask,
 } from './tasks.js';
@@ -102,7 +103,8 @@ export function compileWorkflow(workflow: Workflow, directory: Directory, releas
       case 'deliver':
         kinds.add('deliver');
         // A delivery that fails for good fails the execution here (DeliveryFailed): redrive delivers again.
-        states[step.id] = stepTask('deliver', step, keep(step), next);
+        // One that ends the run goes to the finish function, which counts the run for its release.
+        states[step.id] = stepTask('deliver', step, keep(step), next ?? RUN_DELIVERED_STATE);
         return;
       case 'approval': {
         kinds.add('approval');
@@ -118,6 +120,7 @@ export function compileWorkflow(workflow: Workflow, directory: Directory, releas
   });
 
   if (kinds.has('approval')) states[RUN_REJECTED_STATE] = finishTask({ status: 'rejected' });
+  if (Object.values(states).some((s) => s.Type === 'Task' && s.Next === RUN_DELIVERED_STATE)) states[RUN_DELIVERED_STATE] = finishTask({ status: 'delivered' });
   // A step that fails for good is not caught (tasks.ts): the execution fails at it, its run goes
   // to the human queue, and RedriveExecution resumes it there.
   if (Object.values(states).some((s) => (s.Type === 'Task' && s.Next === RUN_COMPLETED_STATE) || (s.Type === 'Choice' && s.Default === RUN_COMPLETED_STATE))) {

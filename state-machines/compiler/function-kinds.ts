@@ -16,7 +16,7 @@ export function functionRef(kind: FunctionKind): string {
 
 /** How a run ended, as written by the `finish` function. */
 /** `needs_human`: a step failed for good; the run waits in the human queue with the error attached. */
-export type FinishStatus = 'completed' | 'rejected' | 'approval_timed_out' | 'delivery_failed' | 'needs_human' | 'failed';
+export type FinishStatus = 'completed' | 'delivered' | 'rejected' | 'approval_timed_out' | 'delivery_failed' | 'needs_human' | 'failed';
 
 export interface FinishConfig {
   /** Omitted when the run goes on (an expired approval whose workflow continues elsewhere). */

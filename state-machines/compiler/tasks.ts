@@ -14,6 +14,8 @@ import { functionRef, type FinishConfig, type FunctionKind } from './function-ki
 
 export const RUN_REJECTED_STATE = 'run_rejected';
 export const RUN_COMPLETED_STATE = 'run_completed';
+/** After a delivery that ends the run: the finish function counts it (RunsEnded, its decision) for its release. */
+export const RUN_DELIVERED_STATE = 'run_delivered';
 
 export const lambdaServiceRetry: Retrier = {
   ErrorEquals: [

@@ -57,7 +57,7 @@ describe('Handrail stack (dev)', () => {
       expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON' });
     }
     const roles = new Set(fns.map((f) => JSON.stringify(f.Properties.Role)));
-    expect(fns.length).toBe(15);
+    expect(fns.length).toBe(16);
     expect(roles.size).toBe(fns.length);
   });
 

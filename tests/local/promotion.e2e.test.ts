@@ -64,6 +64,19 @@ async function deliveredRfpRun(customer: string): Promise<RunRecord> {
   return runRecordReaching(started.body.runId, ['delivered']);
 }
 
+/**
+ * One sales-outreach run, ended by the rep's rejection (dev declares HubSpot, which a test cannot
+ * reach: an approval would end in the human queue instead).
+ */
+async function rejectedSalesRun(contactId: string): Promise<RunRecord> {
+  const started = await client(rt!).post('/webhooks/sales-outreach', { contactId, email: 'lead@example.com', firstName: 'Lee', company: 'Initech', message: 'Do you support SSO?' });
+  expect(started.status).toBe(202);
+  const waiting = await runRecordReaching(started.body.runId, ['awaiting_approval']);
+  const approval = (await getApproval(waiting.approvalIds!.at(-1)!))!;
+  expect((await decideAs(rt!, approval, 'sales-rep@example.com', { action: 'reject', reasonCode: approval.reasons[0] })).status).toBe(200);
+  return runRecordReaching(started.body.runId, ['rejected']);
+}
+
 async function runStage(stage: string, dataDir: string, wfDir = workflowsDir): Promise<LocalRuntime> {
   await rt?.stop();
   rt = undefined;
@@ -173,6 +186,7 @@ describe('promotion between local stages', () => {
     const run = await deliveredRun('T-check-1');
     // Every shipped workflow's build must have run in dev.
     const rfp = await deliveredRfpRun('Globex');
+    await rejectedSalesRun('4242');
     const passed = await check(await stop());
     expect(passed).toMatchObject({ code: 0 });
     // staging's release differs from dev's by staging's delivery URL (stages.yaml) alone: the same build.

@@ -112,7 +112,8 @@ describe('the shipped bundles', () => {
     expect(deliveries[0]!.idempotencyKey).toBe(runId);
     expect(deliveries[0]!.body).toMatchObject({ workflowId, workflowVersion: run.workflowVersion, text: run.delivery.text });
     expect(receiver.rejected).toBe(0);
-    expect((await executionOf(workflowId, runId)).status).toBe('SUCCEEDED');
+    // …and its execution ends (the finish function counts the delivered run after the delivery).
+    await vi.waitFor(async () => expect((await executionOf(workflowId, runId)).status).toBe('SUCCEEDED'), { timeout: 10_000 });
   });
 
   it('runs every function in a Node process of its own with exactly its template environment', async () => {
@@ -184,7 +185,7 @@ describe('the shipped bundles', () => {
       // The model steps: calls per provider, tokens per model
       expect(published('generate', PROVIDER_METRICS.calls).some((l) => l.Provider === 'offline')).toBe(true);
       expect(published('generate', USAGE_METRICS.inputTokens).some((l) => typeof l.Model === 'string' && (l[USAGE_METRICS.inputTokens] as number) > 0)).toBe(true);
-      // The runs ended: delivered by finish, stopped by the execution-status rule
+      // The runs ended, counted by finish (delivered and rejected ones), stopped ones by the execution-status rule
       expect(published('finish', WORKFLOW_METRICS.runs).length).toBeGreaterThanOrEqual(ids.length);
       expect(published('execution-status', WORKFLOW_METRICS.runs).length).toBeGreaterThan(0);
     }, { timeout: 10_000 });

@@ -1,4 +1,4 @@
-/** Lambda: records how a run ended (rejected, timed out, failed, delivery failed, completed). */
+/** Lambda: records how a run ended (rejected, timed out, failed, delivery failed, completed), and counts every ended run, delivered ones too, for its release. */
 import * as z from 'zod';
 import { approvalIdFor, expireAtFinalTimeout } from '../../records/approvals.js';
 import { recordAudit } from '../../records/audit.js';
@@ -14,7 +14,7 @@ import { countsOf, type RunOutcome } from '../../../state-machines/rollout.js';
 const errorSchema = z.object({ Error: z.string(), Cause: z.string().optional() }).partial();
 const eventSchema = z.object({
   finish: z.object({
-    status: z.enum(['completed', 'rejected', 'approval_timed_out', 'delivery_failed', 'needs_human', 'failed']).optional(),
+    status: z.enum(['completed', 'delivered', 'rejected', 'approval_timed_out', 'delivery_failed', 'needs_human', 'failed']).optional(),
     expireApprovalId: z.object({ stepId: z.string(), level: z.number().int() }).optional(),
   }),
   state: stateSchema,
@@ -44,10 +44,13 @@ export const handler = stepHandler(eventSchema, async ({ finish, state }) => {
   if (finish.status === 'needs_human') {
     await recordAudit({ subject: runId, runId, type: 'run.needs_human', actor: 'handrail', details: { error: error?.error, cause: error?.cause } });
   }
-  try {
-    await updateRun(runId, { status: finish.status, error, releaseId: state.run.releaseId }, finish.status === 'completed' ? { onlyIfStatusIn: ['running', 'awaiting_approval'] } : {});
-  } catch (err) {
-    if (!(err instanceof ConflictError)) throw err;
+  // A delivered run's record already says so (the deliver step wrote it): here it is only counted.
+  if (finish.status !== 'delivered') {
+    try {
+      await updateRun(runId, { status: finish.status, error, releaseId: state.run.releaseId }, finish.status === 'completed' ? { onlyIfStatusIn: ['running', 'awaiting_approval'] } : {});
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+    }
   }
   // Replays never count towards a release's rollback rule.
   if (!state.run.replay) publishRunEnded(state.run.workflowId, state.run.releaseId, countsOf({ status: finish.status, decision: decisionOf(finish.status, state.approval) }), finish.status === 'delivery_failed');

@@ -1,6 +1,7 @@
 import validator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
 import { compileWorkflow, type ChoiceState, type TaskState } from '../../../state-machines/compiler/index.js';
+import { RUN_DELIVERED_STATE } from '../../../state-machines/compiler/tasks.js';
 import { loadDirectory } from '../../../state-machines/directory.js';
 import { loadWorkflows, parseWorkflow } from '../../../state-machines/load-workflow.js';
 import { workflowSchema } from '../../../state-machines/schema.js';
@@ -112,10 +113,11 @@ describe('compileWorkflow', () => {
     for (const state of Object.values(support.States)) expect(JSON.stringify(state)).not.toContain('needs_human');
   });
 
-  it('lets a final delivery failure (DeliveryFailed) fail the execution at the deliver state', () => {
+  it('lets a final delivery failure (DeliveryFailed) fail the execution at the deliver state; a delivery that ends the run is counted by the finish function', () => {
     const send = support.States.send_reply as TaskState;
     expect(send.Catch).toBeUndefined();
-    expect(send.End).toBe(true);
+    expect(send.Next).toBe(RUN_DELIVERED_STATE);
+    expect(support.States[RUN_DELIVERED_STATE]).toMatchObject({ Type: 'Task', Parameters: { finish: { status: 'delivered' } }, End: true });
   });
 
   it("refuses an owner the reviewer directory does not know, naming owner.reviewers", () => {
@@ -221,8 +223,8 @@ describe('quality gates compilation', () => {
       ],
       Default: 'send_auto',
     });
-    expect((definition.States.send_auto as TaskState).End).toBe(true);
-    expect((definition.States.send_reviewed as TaskState).End).toBe(true);
+    expect((definition.States.send_auto as TaskState).Next).toBe(RUN_DELIVERED_STATE);
+    expect((definition.States.send_reviewed as TaskState).Next).toBe(RUN_DELIVERED_STATE);
     expect(validator(withArns(definition)).errors).toEqual([]);
   });
 });
