@@ -7,34 +7,15 @@
  * and the revision every version records.
  */
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
-import { GetObjectCommand, paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SYNCED } from '../functions/knowledge/document-text.js';
+import { parseS3Source, s3Source, SourceListError } from '../functions/knowledge/s3-source.js';
+import { contentRevision, type SyncSource } from '../functions/knowledge/sync.js';
 import { ENV } from '../functions/shared/env-names.js';
 import { CliError } from './api-client.js';
-import { SYNCED } from './document-text.js';
-
-export interface SourceFile {
-  /** Its path under the source, `/`-separated. */
-  readonly path: string;
-  read(): Promise<Buffer>;
-}
-
-export interface SyncSource {
-  /** Called when the sync is done with the files (a clone is removed). */
-  close?(): void;
-  /** What the source is (a folder's absolute path, `s3://bucket/prefix/`): versions record it, and a sync removes only its own. */
-  readonly id: string;
-  readonly files: SourceFile[];
-  /** What the versions record as the source's revision, given the files' text hashes. */
-  revision(hashes: readonly { path: string; sha256: string }[]): string;
-}
-
-/** A hash of the synced files' paths and texts: the revision of a source with no history of its own. */
-const contentRevision = (kind: string, hashes: readonly { path: string; sha256: string }[]) =>
-  `${kind}:${createHash('sha256').update(hashes.map((f) => `${f.path}\n${f.sha256}`).join('\n')).digest('hex').slice(0, 16)}`;
 
 function filesUnder(root: string, dir = root): string[] {
   return readdirSync(dir, { withFileTypes: true })
@@ -63,28 +44,14 @@ function folderSource(from: string, id?: string): SyncSource {
   };
 }
 
-async function s3Source(from: string): Promise<SyncSource> {
-  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(from);
-  if (!match) throw new CliError(`--from ${from}: an S3 source is s3://<bucket>/<prefix>/`, 2);
-  const [, bucket, rawPrefix] = match as unknown as [string, string, string];
-  const prefix = rawPrefix && !rawPrefix.endsWith('/') ? `${rawPrefix}/` : rawPrefix;
-  const s3 = new S3Client({ forcePathStyle: process.env[ENV.s3ForcePathStyle] === 'true' });
-  const keys: string[] = [];
+async function s3SyncSource(from: string): Promise<SyncSource> {
+  if (!parseS3Source(from)) throw new CliError(`--from ${from}: an S3 source is s3://<bucket>/<prefix>/`, 2);
   try {
-    for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: prefix })) {
-      keys.push(...(page.Contents ?? []).map((o) => o.Key!).filter((key) => SYNCED.test(key) && !key.split('/').some((part) => part.startsWith('.'))));
-    }
+    return await s3Source(new S3Client({ forcePathStyle: process.env[ENV.s3ForcePathStyle] === 'true' }), from);
   } catch (err) {
-    throw new CliError(`--from ${from}: cannot list the prefix (${(err as Error).name}: ${(err as Error).message}); check the bucket name and your AWS credentials`, 2);
+    if (!(err instanceof SourceListError)) throw err;
+    throw new CliError(`--from ${from}: ${err.message}; check the bucket name and your AWS credentials`, 2);
   }
-  return {
-    id: `s3://${bucket}/${prefix}`,
-    files: keys.sort().map((key) => ({
-      path: key.slice(prefix.length),
-      read: async () => Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToByteArray()),
-    })),
-    revision: (hashes) => contentRevision('s3', hashes),
-  };
 }
 
 function gitSource(from: string, path = ''): SyncSource {
@@ -112,5 +79,5 @@ function gitSource(from: string, path = ''): SyncSource {
 /** The source `--from` names: `s3://…`, `git+<url>` (with `path`, a folder of it) or a folder. */
 export function syncSource(from: string, path?: string): Promise<SyncSource> | SyncSource {
   if (path !== undefined && !from.startsWith('git+')) throw new CliError('--path is for a Git repository (--from git+<url>); give the folder itself to --from', 2);
-  return from.startsWith('s3://') ? s3Source(from) : from.startsWith('git+') ? gitSource(from, path) : folderSource(from);
+  return from.startsWith('s3://') ? s3SyncSource(from) : from.startsWith('git+') ? gitSource(from, path) : folderSource(from);
 }

@@ -11,6 +11,8 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import * as z from 'zod';
 import type { LoadedWorkflow } from '../state-machines/load-workflow.js';
+import { S3_SOURCE } from '../functions/knowledge/s3-source.js';
+import { collectionName } from '../functions/knowledge/validation.js';
 import { limitsSchema } from '../functions/limits/limits-config.js';
 import { stageNameSchema } from '../functions/shared/stage-name.js';
 import { identitySchema } from './identity-config.js';
@@ -24,6 +26,12 @@ const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
 /** EventBridge Scheduler's recurring forms: cron (six fields) or rate. */
 const SCHEDULE = /^(cron\((\S+ ){5}\S+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/;
 export const DEFAULT_EXPORT_SCHEDULE = 'cron(0 3 * * ? *)';
+const SYNC_EVERY = /^\d+(m|h|d)$/;
+/** A knowledge sync's `every` (15m, 6h, 1d) in minutes. */
+export function syncIntervalMinutes(every: string): number {
+  const n = Number(every.slice(0, -1));
+  return n * ({ m: 1, h: 60, d: 1440 } as const)[every.at(-1) as 'm' | 'h' | 'd'];
+}
 
 export const stageConfigSchema = z
   .object({
@@ -75,6 +83,25 @@ export const stageConfigSchema = z
       })
       .strict()
       .default({ schedule: DEFAULT_EXPORT_SCHEDULE }),
+    /**
+     * Collections that follow an S3 prefix on a schedule (functions/scheduled/knowledge-sync): the
+     * prefix and how often, e.g. `support: { from: s3://acme-help-center/articles/, every: 6h }`.
+     * A folder or a Git repository is synced with `npx handrail kb sync` (from cron or CI).
+     */
+    knowledgeSync: z
+      .record(
+        collectionName,
+        z
+          .object({
+            from: z.string().regex(S3_SOURCE, 'an S3 prefix such as s3://acme-help-center/articles/ (a folder or Git repository syncs with `npx handrail kb sync` from cron or CI)'),
+            every: z
+              .string()
+              .regex(SYNC_EVERY, 'how often, such as 15m, 6h or 1d')
+              .refine((every) => syncIntervalMinutes(every) >= 5, 'at least 5m'),
+          })
+          .strict(),
+      )
+      .default({}),
     /** Who signs in, and how: the stage's Cognito user pool (identity-config.ts). Required except locally. */
     identity: identitySchema.optional(),
   })

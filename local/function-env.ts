@@ -45,9 +45,14 @@ export function installFunctionEnv(): void {
       version++;
       return Reflect.deleteProperty(target, key);
     },
-    has: (target, key) => allowed(key) && Reflect.has(target, key),
-    ownKeys: (target) => Reflect.ownKeys(target).filter(allowed),
-    getOwnPropertyDescriptor: (target, key) => (allowed(key) ? Reflect.getOwnPropertyDescriptor(target, key) : undefined),
+    // `in`, Object.keys and descriptors agree with `get`: a function's own values are its variables too.
+    has: (target, key) => allowed(key) && (ownValue(key) !== undefined || Reflect.has(target, key)),
+    ownKeys: (target) => [...new Set([...Reflect.ownKeys(target), ...Object.keys(visible.getStore()?.own ?? {})])].filter(allowed),
+    getOwnPropertyDescriptor: (target, key) => {
+      if (!allowed(key)) return undefined;
+      const own = ownValue(key);
+      return own !== undefined ? { value: own, writable: true, enumerable: true, configurable: true } : Reflect.getOwnPropertyDescriptor(target, key);
+    },
   });
 }
 

@@ -1,6 +1,6 @@
 /**
  * Runs the template's EventBridge schedules locally: each rule invokes its target function with a
- * Scheduled Event, on the rule's rate. `runNow(time)` fires every rule at once with any event time
+ * Scheduled Event (or the target's constant input), on the rule's rate. `runNow(time)` fires every rule at once with any event time
  * (what tests use as fake time).
  */
 import { randomUUID } from 'node:crypto';
@@ -35,6 +35,8 @@ export class LocalScheduler {
   }
 
   private fire(schedule: LocalSchedule, time: Date): Promise<unknown> {
+    // A target with a constant input gets that input, not the event (as EventBridge sends it).
+    if (schedule.input !== undefined) return this.lambdas.invoke(schedule.functionArn, schedule.input);
     return this.lambdas.invoke(schedule.functionArn, {
       version: '0',
       id: randomUUID(),

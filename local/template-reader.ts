@@ -45,6 +45,8 @@ export interface LocalSchedule {
   readonly ruleId: string;
   readonly everyMs: number;
   readonly functionArn: string;
+  /** The target's constant input (`Input`): what EventBridge sends instead of the event, when set. */
+  readonly input?: unknown;
 }
 
 export interface LocalEventRule {
@@ -243,8 +245,8 @@ export class TemplateReader {
       const rate = String(props.ScheduleExpression ?? '').match(/^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/);
       if (!rate || props.State === 'DISABLED') return [];
       const unitMs = { minute: 60_000, minutes: 60_000, hour: 3_600_000, hours: 3_600_000, day: 86_400_000, days: 86_400_000 }[rate[2]!]!;
-      const targets = (props.Targets ?? []) as { Arn: unknown }[];
-      return targets.map((t) => ({ ruleId: logicalId, everyMs: Number(rate[1]) * unitMs, functionArn: this.resolve(t.Arn) }));
+      const targets = (props.Targets ?? []) as { Arn: unknown; Input?: string }[];
+      return targets.map((t) => ({ ruleId: logicalId, everyMs: Number(rate[1]) * unitMs, functionArn: this.resolve(t.Arn), ...(t.Input !== undefined ? { input: JSON.parse(t.Input) } : {}) }));
     });
   }
 

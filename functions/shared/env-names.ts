@@ -55,6 +55,8 @@ export const ENV = {
   /** The price table (YAML, or JSON if it ends in .json; USD per 1K tokens); default: prices.json in the bundle, else state-machines/prices.yaml. */
   pricesFile: 'HANDRAIL_PRICES_FILE',
   s3ForcePathStyle: 'HANDRAIL_S3_FORCE_PATH_STYLE',
+  /** The collections the scheduled knowledge sync follows: JSON `{ collection: "s3://bucket/prefix/" }` (stages.yaml `knowledgeSync`). */
+  knowledgeSources: 'HANDRAIL_KNOWLEDGE_SOURCES',
   /** Lifetime of a reviewer link, in seconds. */
   reviewLinkTtl: 'HANDRAIL_REVIEW_LINK_TTL_SECONDS',
   /** The stage's Zendesk account (stages.yaml `zendesk.url`, e.g. https://acme.zendesk.com); set, deliver steps with `zendesk` act on the ticket. */

@@ -224,6 +224,31 @@ export class DataLayer extends Construct {
     this.grantKey(grantee, 'write');
   }
 
+  /**
+   * What a writer of whole collections needs (the scheduled sync): their latest versions and new
+   * versions in their partitions of the knowledge table (Query, create-only PutItem:
+   * `dynamodb:LeadingKeys`), and their objects (written once, read back when a put finds one).
+   */
+  grantCollectionsWrite(grantee: iam.IGrantable, collections: readonly string[]): void {
+    const principal = grantee.grantPrincipal;
+    principal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:Query', 'dynamodb:PutItem'],
+        resources: [this.knowledge.tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...collections] } },
+      }),
+    );
+    principal.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject'], resources: collections.map((c) => this.knowledgeBucket.arnForObjects(`${collectionPrefix(c)}*`)) }),
+    );
+    if (Construct.isConstruct(grantee)) {
+      for (const c of collections) {
+        acknowledge(grantee, `IAM5[Resource::${nagArn(this, this.knowledgeBucket.bucketArn)}/${collectionPrefix(c)}*]`, `the documents of the collection ${c}, which this function writes: each new version gets a new key under its prefix`);
+      }
+    }
+    this.grantKey(grantee, 'write');
+  }
+
   private grantKey(grantee: iam.IGrantable, use: 'read' | 'write'): void {
     this.key.grant(grantee, ...(use === 'write' ? KEY_WRITE : KEY_READ));
     if (use === 'write' && Construct.isConstruct(grantee)) acknowledgeKeyWildcards(grantee);

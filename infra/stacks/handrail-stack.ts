@@ -20,7 +20,8 @@ import type { LoadedWorkflow } from '../../state-machines/load-workflow.js';
 import { acknowledge } from '../constructs/acknowledge.js';
 import { AuditExports } from '../constructs/audit-exports.js';
 import { DataLayer } from '../constructs/data-layer.js';
-import { deliveryTargets, LOCAL_STAGE, type StageConfig } from '../stage-config.js';
+import { deliveryTargets, LOCAL_STAGE, stagesFile, type StageConfig } from '../stage-config.js';
+import { KnowledgeSync } from '../constructs/knowledge-sync.js';
 import { grantSecretValue } from '../constructs/grant-secret-value.js';
 import { ExecutionStatus } from '../constructs/execution-status.js';
 import { GovernedWorkflow } from '../constructs/governed-workflow.js';
@@ -171,6 +172,10 @@ export class HandrailStack extends Stack {
       const functions = collections.length ? { ...steps.functions, retrieve: steps.retrieverFor(workflow.definition.id, collections, logRetentionOf(workflow)) } : steps.functions;
       return new GovernedWorkflow(this, `Workflow-${workflow.definition.id}`, { stage, workflow, directory: props.directory, functions, release: releases[i]! });
     });
+    // Collections that follow an S3 prefix on a schedule (stages.yaml knowledgeSync).
+    const unknownSynced = Object.keys(config.knowledgeSync).find((c) => !props.collections.collections[c]);
+    if (unknownSynced) throw new Error(`${stagesFile()}: ${stage}.knowledgeSync.${unknownSynced}: no such collection in the collections file (declare it there first)`);
+    if (Object.keys(config.knowledgeSync).length) new KnowledgeSync(this, 'KnowledgeSync', { data: this.data, sources: config.knowledgeSync, environment, logRetention });
     new ExecutionStatus(this, 'ExecutionStatus', { data: this.data, environment, stateMachines: this.workflows.map((w) => w.stateMachine), logRetention, notifier: steps.notifier, stateMachinePrefix });
     // Graduated autonomy: the approval function resumes the runs it auto-approves. Granted on the
     // stage's machines by name prefix: naming each machine would make the function depend on the

@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { App, Stack } from 'aws-cdk-lib';
 import * as esbuild from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bundledFunctions, dirBytes, MAX_BUNDLE_BYTES, type BundledFunction, type SynthTemplate } from '../../bench/bundles-measure.js';
+import { bundledFunctions, dirBytes, MAX_BUNDLE_BYTES, maxBundleBytes, type BundledFunction, type SynthTemplate } from '../../bench/bundles-measure.js';
 import { readPriceTable } from '../../functions/usage/price-table.js';
 import { buildApp } from '../../infra/app-factory.js';
 import { BUNDLING, HandrailFunction, SOURCE_MAPS_CONTEXT } from '../../infra/constructs/handrail-function.js';
@@ -39,13 +39,15 @@ describe('Lambda bundles (built by HandrailFunction)', () => {
     const { app, stack } = buildApp({ stage: 'dev', bundling: true, outdir });
     shipped = bundledFunctions(app.synth().getStackByName(stack.stackName).template as SynthTemplate, outdir);
     functions = [...shipped, ...synthesize(['errors']).functions];
-  }, 60_000);
+  }, 180_000);
   const bundle = (kind: string) => functions.find((f) => f.kind === kind)!;
 
   it('ships every function within the size limit', () => {
     expect(shipped.map((f) => f.kind)).toEqual(expect.arrayContaining(['api', 'console', 'knowledge', 'retrieve', 'generate', 'classify', 'approval', 'deliver', 'finish', 'reminders']));
     const sizes = Object.fromEntries(shipped.map((f) => [f.kind, dirBytes(f.assetDir).bytes]));
-    expect(Object.entries(sizes).filter(([, bytes]) => bytes > MAX_BUNDLE_BYTES)).toEqual([]);
+    expect(Object.entries(sizes).filter(([kind, bytes]) => bytes > maxBundleBytes(kind))).toEqual([]);
+    // Only the functions allowed more are over the 1 MB every other one keeps to.
+    expect(Object.keys(sizes).filter((kind) => maxBundleBytes(kind) > MAX_BUNDLE_BYTES).sort()).toEqual(['knowledge-sync']);
   });
 
   it.each(['retrieve', 'generate', 'classify'])('%s is one minified ESM file with the AWS SDK inside and no source map', (kind) => {

@@ -51,13 +51,14 @@ describe('Handrail stack (dev)', () => {
     const fns = Object.values(template.findResources('AWS::Lambda::Function')).filter((f) => f.Metadata?.['handrail:kind']);
     // dev maps its IdP's groups to roles: the user pool's pre token generation trigger is one more.
     // Retrieve is one function per workflow that retrieves (each reads only its own collections: knowledge-scope.test.ts).
-    expect(fns.map((f) => f.Metadata['handrail:kind']).sort()).toEqual(['api', 'approval', 'classify', 'console', 'deliver', 'execution-status', 'finish', 'generate', 'knowledge', 'pre-token-generation', 'reconcile-decisions', 'reminders', 'retrieve', 'retrieve', 'retrieve', 'audit-checkpoint'].sort());
+    // dev syncs a collection from S3 on a schedule: the knowledge sync is one more (knowledge-sync.test.ts).
+    expect(fns.map((f) => f.Metadata['handrail:kind']).sort()).toEqual(['api', 'approval', 'classify', 'console', 'deliver', 'execution-status', 'finish', 'generate', 'knowledge', 'knowledge-sync', 'pre-token-generation', 'reconcile-decisions', 'reminders', 'retrieve', 'retrieve', 'retrieve', 'audit-checkpoint'].sort());
     for (const fn of fns) {
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
       expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON' });
     }
     const roles = new Set(fns.map((f) => JSON.stringify(f.Properties.Role)));
-    expect(fns.length).toBe(16);
+    expect(fns.length).toBe(17);
     expect(roles.size).toBe(fns.length);
   });
 
@@ -201,7 +202,7 @@ describe('Handrail stack (dev)', () => {
     for (const a of priced) expect(JSON.parse(readFileSync(join(outdir, a, 'prices.json'), 'utf8'))).toEqual(readPriceTable(join(projectRoot, 'state-machines/prices.yaml')));
     expect(functionAssets.length).toBeGreaterThanOrEqual(9);
     expect(functionAssets.every((a) => existsSync(join(outdir, a, 'index.mjs')))).toBe(true);
-  }, 60_000); // bundles every function of the stack (as tests/infra/bundles.test.ts's synth does)
+  }, 180_000); // bundles every function of the stack (as tests/infra/bundles.test.ts's synth does)
 });
 
 describe('approval channels in the stack', () => {

@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ENV } from '../../functions/shared/env-names.js';
 import { DECISION_METRICS, METRICS_NAMESPACE, PROVIDER_METRICS, USAGE_METRICS, WORKFLOW_METRICS } from '../../functions/shared/metric-names.js';
@@ -20,6 +21,7 @@ import { stateMachineName } from '../../state-machines/compiler/index.js';
 import { loadWorkflows } from '../../state-machines/load-workflow.js';
 import { client, pendingApprovalOf, startSignedReceiver, waitForRun } from '../support/local-runtime.js';
 import { approveUntilSettled, loadKnowledge, PARITY_STAGE, sampleInput, writeParityStages } from '../support/parity.js';
+import { minimalPdf } from '../support/pdf.js';
 
 /** What Lambda itself puts in every function's environment, and the SDK endpoint overrides: nothing else may be there. */
 const PLATFORM = [
@@ -52,6 +54,9 @@ const PLATFORM = [
 const CANARY = 'HANDRAIL_PARITY_CANARY';
 
 const workflows = loadWorkflows();
+/** The S3 prefix the parity stage's rfp collection follows (stages.yaml knowledgeSync). */
+const SYNC_BUCKET = 'parity-sources';
+const SYNC_FROM = `s3://${SYNC_BUCKET}/rfp/`;
 let rt: BundledRuntime;
 let receiver: Awaited<ReturnType<typeof startSignedReceiver>>;
 const api = () => client(rt);
@@ -80,8 +85,9 @@ describe('the shipped bundles', () => {
   beforeAll(async () => {
     process.env[CANARY] = 'the test process only';
     process.env[ENV.signingSecret] = 'an inline signing secret the bundles must not see';
-    ({ runtime: rt, signedReceiver: receiver } = await startParity(PARITY_STAGE));
-  }, 90_000);
+    // The rfp collection follows an S3 prefix on a schedule: the sync bundle (with PDF.js) runs too.
+    ({ runtime: rt, signedReceiver: receiver } = await startParity(PARITY_STAGE, { [PARITY_STAGE]: { providers: ['offline'], knowledgeSync: { rfp: { from: SYNC_FROM, every: '1h' } } } }));
+  }, 180_000); // bundles every function first, as cdk deploy does
 
   afterAll(async () => {
     await rt?.stop();
@@ -161,8 +167,18 @@ describe('the shipped bundles', () => {
     await rt.engine.stopExecution((await executionOf(workflow.definition.id, stopped)).arn, 'Parity.Stop', 'stopped by the parity suite');
     expect((await waitForRun(rt, stopped, ['failed'])).error).toMatchObject({ error: 'Parity.Stop' });
 
-    // The schedules (reminders, the decision reconciler)
-    await expect(rt.runSchedules()).resolves.toHaveLength(rt.functions.filter((f) => ['reminders', 'reconcile-decisions', 'audit-checkpoint'].includes(f.kind)).length);
+    // The schedules (reminders, the decision reconciler, the audit checkpoint, the knowledge sync of
+    // a prefix holding a PDF: its text comes out of the bundled PDF.js)
+    const s3 = new S3Client({ endpoint: rt.emulators.s3Endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    await s3.send(new CreateBucketCommand({ Bucket: SYNC_BUCKET }));
+    await s3.send(new PutObjectCommand({ Bucket: SYNC_BUCKET, Key: 'rfp/data-residency.pdf', Body: minimalPdf(['Customer data stays in the region chosen at sign-up.'], 'Data residency') }));
+    const results = (await rt.runSchedules()) as Record<string, unknown>[];
+    expect(results).toHaveLength(rt.functions.filter((f) => ['reminders', 'reconcile-decisions', 'audit-checkpoint', 'knowledge-sync'].includes(f.kind)).length);
+    expect(results).toContainEqual(expect.objectContaining({ collection: 'rfp', from: SYNC_FROM, added: 1, skipped: 0 }));
+    const { documents } = (await api().get('/knowledge/rfp/documents')).body as { documents: { docId: string; version: number; author: string }[] };
+    const synced = documents.find((d) => d.docId === 'data-residency')!;
+    expect(synced.author).toBe('knowledge-sync');
+    expect((await api().get(`/knowledge/rfp/documents/data-residency/versions/${synced.version}`)).body.text).toBe('# Data residency\n\nCustomer data stays in the region chosen at sign-up.');
     expect(receiver.received.some((r) => r.body.runId === rejected || r.body.runId === stopped)).toBe(false);
   });
 
@@ -259,7 +275,7 @@ describe('a stage with OpenAI, its OpenAiSecret as deployed (no key in it yet)',
   let openai: Awaited<ReturnType<typeof startParity>> | undefined;
   beforeAll(async () => {
     if (drafting) openai = await startParity(stage, { [stage]: { providers: ['openai', 'offline'], openai: {} } });
-  }, 90_000);
+  }, 180_000); // bundles every function first, as cdk deploy does
   afterAll(async () => {
     await openai?.runtime.stop();
     await openai?.signedReceiver.close();
