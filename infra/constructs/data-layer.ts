@@ -224,6 +224,36 @@ export class DataLayer extends Construct {
     this.grantKey(grantee, 'write');
   }
 
+  /**
+   * Adds versions to the given collections, nothing else of the knowledge store: reads their
+   * partitions (the latest version, the document's history) and commits new versions (conditional
+   * puts) there, and puts new objects under their prefixes (a HEAD when the key exists: GetObject).
+   */
+  grantCollectionsWrite(grantee: iam.IGrantable, collections: readonly string[]): void {
+    const principal = grantee.grantPrincipal;
+    principal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'VersionsOfPublishedCollections',
+        actions: ['dynamodb:Query', 'dynamodb:PutItem'],
+        resources: [this.knowledge.tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...collections] } },
+      }),
+    );
+    principal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'WritePublishedCollections',
+        actions: ['s3:PutObject', 's3:GetObject'],
+        resources: collections.map((c) => this.knowledgeBucket.arnForObjects(`${collectionPrefix(c)}*`)),
+      }),
+    );
+    if (Construct.isConstruct(grantee)) {
+      for (const c of collections) {
+        acknowledge(grantee, `IAM5[Resource::${nagArn(this, this.knowledgeBucket.bucketArn)}/${collectionPrefix(c)}*]`, `the documents of the collection ${c}, which this workflow publishes approved edits to: each new version is a new key under its prefix`);
+      }
+    }
+    this.grantKey(grantee, 'write');
+  }
+
   private grantKey(grantee: iam.IGrantable, use: 'read' | 'write'): void {
     this.key.grant(grantee, ...(use === 'write' ? KEY_WRITE : KEY_READ));
     if (use === 'write' && Construct.isConstruct(grantee)) acknowledgeKeyWildcards(grantee);

@@ -6,6 +6,7 @@
 import type { Context } from 'hono';
 import { assertMayList, assertMayWrite } from '../../knowledge/collection-access.js';
 import { documentHistory, getDocumentText, getDocumentVersion, listDocuments, putDocument, removeDocument, type DocumentVersion } from '../../knowledge/document-store.js';
+import { auditVersion } from '../../knowledge/version-audit.js';
 import { listLabels, putLabel, snapshotKey, snapshotsWith } from '../../knowledge/snapshots.js';
 import { collectionName, docIdSchema, parseInput } from '../../knowledge/validation.js';
 import { runsBySnapshot } from '../../records/runs.js';
@@ -36,15 +37,6 @@ function versionIn(c: Context): { docId: string; version: number } {
   const raw = c.req.param('version') ?? '';
   if (!/^[1-9]\d{0,8}$/.test(raw)) throw new NotFoundError(`No version ${raw.slice(0, 20)} of ${docId}`);
   return { docId, version: Number(raw) };
-}
-
-async function auditVersion(version: DocumentVersion, details: Record<string, unknown> = {}): Promise<void> {
-  await recordAudit({
-    subject: `knowledge#${version.collection}`,
-    type: 'knowledge.version_added',
-    actor: version.author,
-    details: { docId: version.docId, version: version.version, sha256: version.sha256, s3Key: version.s3Key, s3VersionId: version.s3VersionId, ...details },
-  });
 }
 
 /** Every route under /knowledge/ (route-table.ts KnowledgeRouteId): the knowledge function serves exactly these (knowledge-handler.ts). */
