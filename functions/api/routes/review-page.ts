@@ -142,10 +142,8 @@ function decisionForm(approval: ApprovalRecord) {
 
 /** One line of a unified diff, marked as added, removed or context. */
 function diffLine(line: string) {
-  const cls = line.startsWith('+++') || line.startsWith('---') ? 'diff-file' : line.startsWith('@@') ? 'diff-hunk' : line.startsWith('+') ? 'diff-add' : line.startsWith('-') ? 'diff-del' : 'diff-ctx';
-  const mark = cls === 'diff-add' ? html`<ins>${line}</ins>` : cls === 'diff-del' ? html`<del>${line}</del>` : line;
-  return html`<span class="${cls}">${mark}</span>
-`;
+  const cls = line.startsWith('@@') ? 'hunk' : line.startsWith('+') ? 'add' : line.startsWith('-') ? 'del' : 'ctx';
+  return html`<span class="${cls}">${line || ' '}</span>`;
 }
 
 /**
