@@ -46,11 +46,13 @@ export async function deliverToKnowledge(step: StepOf<'deliver'> & { knowledge: 
   try {
     const version = await publishRevision({ collection, docId, fileName: `${docId}.md`, content: approval.text, author: approval.reviewer, runId, baseVersion });
     const wrote = !version.duplicate && !version.unchanged;
+    // Not written now: by this run before (a retry, or a concurrent invocation that committed first), or the text already is the latest version.
+    const earlier = !wrote && version.runId === runId;
     // The audit event of every new version, as the API writes it; a retried step's version was audited by the invocation that wrote it.
     if (wrote) await auditVersion(version, { runId, approvalId: approval.approvalId, stepId: step.id, baseVersion });
     return await recordConnectorOutcome(
       delivery,
-      { ok: true, output: { collection, docId, version: version.version, sha256: version.sha256, baseVersion, written: wrote, ...(version.duplicate ? { alreadyWritten: true } : {}), ...(version.unchanged && !version.duplicate ? { unchanged: true } : {}) } },
+      { ok: true, output: { collection, docId, version: version.version, sha256: version.sha256, baseVersion, written: wrote, ...(earlier ? { alreadyWritten: true } : {}), ...(!wrote && !earlier ? { unchanged: true } : {}) } },
       url,
       { collection, docId, baseVersion, version: version.version, sha256: version.sha256 },
     );

@@ -103,6 +103,8 @@ describe('deliver to knowledge', () => {
     const { state, record } = await runWith('run-race', 'raced-doc', v1.version, approved('run-race', `${BASE}\nRaced.\n`));
     const outs = await Promise.all([deliverToKnowledge(step, state, record), deliverToKnowledge(step, state, record)]);
     expect(outs.map((o) => o.version)).toEqual([2, 2]);
+    expect(outs.map((o) => o.written).sort()).toEqual([false, true]);
+    expect(outs.find((o) => !o.written)).toMatchObject({ alreadyWritten: true });
     expect((await documentHistory('support', 'raced-doc')).map((v) => v.version)).toEqual([2, 1]);
   });
 
@@ -128,6 +130,13 @@ describe('deliver to knowledge', () => {
   it('creates a new document when the proposal revises none', async () => {
     const { state, record } = await runWith('run-new', 'brand-new-article', 0, approved('run-new', '# Brand new article\n\nText.\n', 'approve'));
     expect(await deliverToKnowledge(step, state, record)).toMatchObject({ docId: 'brand-new-article', version: 1, baseVersion: 0, written: true });
+  });
+
+  it('writes nothing when the approved text already is the current version', async () => {
+    const v1 = await seed('same-doc');
+    const { state, record } = await runWith('run-same', 'same-doc', v1.version, approved('run-same', BASE, 'edit'));
+    expect(await deliverToKnowledge(step, state, record)).toMatchObject({ status: 'delivered', version: 1, written: false, unchanged: true });
+    expect((await documentHistory('support', 'same-doc')).map((v) => v.version)).toEqual([1]);
   });
 
   it('refuses a collection its function may not write, writing nothing', async () => {
