@@ -24,6 +24,11 @@ const collectionSchema = z
     writers: z.array(z.string().min(1).max(320)).default([]),
     /** Workflows whose retrieve steps may read it. */
     readers: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a workflow id')).default([]),
+    /**
+     * Workflows whose deliver steps may add versions (a `knowledge` target: an approved knowledge
+     * edit). On AWS only that workflow's deliver function may write the collection's prefix and partition.
+     */
+    publishers: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a workflow id')).default([]),
   })
   .strict();
 
@@ -55,6 +60,31 @@ export function collectionsReadBy(workflow: LoadedWorkflow): string[] {
   return [...new Set(workflow.definition.steps.flatMap((s) => (s.kind === 'retrieve' ? [s.collection] : [])))].sort();
 }
 
+/** The collections a workflow's deliver steps write (knowledge edits), sorted, each once. */
+export function collectionsWrittenBy(workflow: LoadedWorkflow): string[] {
+  return [...new Set(workflow.definition.steps.flatMap((s) => (s.kind === 'deliver' && s.knowledge ? [s.knowledge.collection] : [])))].sort();
+}
+
+/** Issues of a workflow that writes knowledge: each collection it writes names it as a publisher, and whoever approves its edits may write the collection. */
+function publishingIssues(collections: Collections, workflow: LoadedWorkflow, directory: Directory, file: string): string[] {
+  const { steps, id } = workflow.definition;
+  return steps.flatMap((step, i) => {
+    if (step.kind !== 'deliver' || !step.knowledge) return [];
+    const name = step.knowledge.collection;
+    const declared = collections.collections[name];
+    if (!declared) return [`steps[${i}] (${step.id}).knowledge.collection: "${name}" is not a declared collection; declare it in ${file} (known: ${Object.keys(collections.collections).join(', ') || 'none'})`];
+    if (!declared.publishers.includes(id)) return [`steps[${i}] (${step.id}).knowledge.collection: "${name}" does not let this workflow write it; add ${id} to collections.${name}.publishers in ${file}`];
+    // Whoever approves the edit is its author: every reviewer of every approval before it must be a writer.
+    return steps.slice(0, i).flatMap((s, j) => {
+      if (s.kind !== 'approval') return [];
+      const refs = [...(s.reviewers ?? []), ...(s.parts ?? []).flatMap((p) => p.reviewers), ...s.escalation.flatMap((l) => l.reviewers)];
+      const members = (ref: string) => (ref.startsWith('group:') ? (directory.groups[ref.slice('group:'.length)] ?? []) : [ref]);
+      const outsiders = [...new Set(refs.flatMap(members).filter((m) => !isWriter(declared, directory, m)))];
+      return outsiders.length ? [`steps[${j}] (${s.id}).reviewers: ${outsiders.join(', ')} may not write the collection "${name}" this workflow's edits go to; add them to collections.${name}.writers in ${file}`] : [];
+    });
+  });
+}
+
 /**
  * Every workflow reads only collections that are declared and name it as a reader; every writer
  * group exists in the directory. @throws WorkflowDefinitionError naming the file and what to add
@@ -68,6 +98,7 @@ export function checkCollectionGrants(collections: Collections, workflows: reado
       if (!declared.readers.includes(workflow.definition.id)) return [`steps[${i}] (${step.id}).collection: "${step.collection}" does not let this workflow read it; add ${workflow.definition.id} to collections.${step.collection}.readers in ${file}`];
       return [];
     });
+    issues.push(...publishingIssues(collections, workflow, directory, file));
     if (issues.length) throw new WorkflowDefinitionError(workflow.file, issues);
   }
   const unknownGroups = Object.entries(collections.collections).flatMap(([name, c]) =>

@@ -75,6 +75,12 @@ function crossReferenceIssues(wf: Workflow): string[] {
         if (wf.steps.findIndex((s) => s.id === id) > i) issues.push(`steps.${i}.context.${j}: "${id}" runs after this step; name a retrieve step that comes before it`);
       });
     }
+    if (step.kind === 'generate' && step.revise) {
+      expectKind(`steps.${i}.revise`, step.revise, ['retrieve']);
+      const source = byId.get(step.revise);
+      if (source?.kind === 'retrieve' && !source.wholeDocument) issues.push(`steps.${i}.revise: "${step.revise}" reads passages only; give it wholeDocument: true`);
+      if (wf.steps.findIndex((s) => s.id === step.revise) > i) issues.push(`steps.${i}.revise: "${step.revise}" runs after this step; name a retrieve step that comes before it`);
+    }
     if (step.kind === 'generate' && step.gates) {
       expectKind(`steps.${i}.gates.onFail`, step.gates.onFail, anyKind);
       if (step.gates.onContextFailure) expectKind(`steps.${i}.gates.onContextFailure`, step.gates.onContextFailure, anyKind);
@@ -89,6 +95,19 @@ function crossReferenceIssues(wf: Workflow): string[] {
       if (wf.steps.findIndex((s) => s.id === step.draft) > i) issues.push(`steps.${i}.draft: "${step.draft}" runs after this step; classify a draft that already exists`);
     }
     if (step.kind === 'deliver' && step.text !== 'approval') expectKind(`steps.${i}.text`, step.text, ['generate']);
+    if (step.kind === 'deliver' && step.knowledge) {
+      const from = byId.get(step.knowledge.documentFrom);
+      expectKind(`steps.${i}.knowledge.documentFrom`, step.knowledge.documentFrom, ['generate']);
+      if (from?.kind === 'generate' && !from.revise) issues.push(`steps.${i}.knowledge.documentFrom: "${from.id}" drafts text, not a document revision; give it revise: <retrieve step id>`);
+      const reads = from?.kind === 'generate' && from.revise ? byId.get(from.revise) : undefined;
+      if (reads?.kind === 'retrieve' && reads.collection !== step.knowledge.collection) {
+        issues.push(`steps.${i}.knowledge.collection: "${step.knowledge.collection}" is not the collection "${reads.collection}" the proposal revises (step ${reads.id})`);
+      }
+      // The function that writes a collection serves only this workflow's knowledge deliveries (least privilege).
+      const other = wf.steps.findIndex((s) => s.kind === 'deliver' && !s.knowledge);
+      if (other >= 0) issues.push(`steps.${other}: a workflow that writes knowledge delivers only to knowledge; move this delivery to another workflow`);
+      if (!wf.steps.slice(0, i).some((s) => s.kind === 'approval')) issues.push(`steps.${i}.knowledge: a knowledge edit needs an approval step before it`);
+    }
     if (step.kind === 'deliver' && step.slack?.channelFromInput && !(step.slack.channelFromInput in wf.input)) {
       issues.push(`steps.${i}.slack.channelFromInput: "${step.slack.channelFromInput}" is not one of the input fields (${Object.keys(wf.input).join(', ')})`);
     }

@@ -37,6 +37,11 @@ const retrieveStepSchema = z
     label: labelName.optional(),
     query: z.string().min(1),
     topK: z.number().int().min(1).max(20).default(4),
+    /**
+     * Also read the whole current text of the best-matching document (the top passage's), e.g. for
+     * a generate step that proposes a revision of it (`revise`). @default false: passages only
+     */
+    wholeDocument: z.boolean().optional(),
     next: stepIdSchema.optional(),
   })
   .strict();
@@ -127,9 +132,17 @@ const generateStepSchema = z
     /** When set, the reply is parsed as JSON and validated; the parsed object is the step's `output`. */
     outputSchema: outputSchemaSchema.optional(),
     gates: qualityGatesSchema.optional(),
+    /**
+     * The draft is a proposed new version of a knowledge document: the whole document as it should
+     * read, revising the best-matching document the named retrieve step read (`wholeDocument: true`),
+     * or a new document when it found none. The approval shows it as a diff against the current
+     * version; a deliver step's `knowledge` target writes it.
+     */
+    revise: stepIdSchema.optional(),
     next: stepIdSchema.optional(),
   })
-  .strict();
+  .strict()
+  .refine((g) => !(g.revise && g.outputSchema), { message: 'a revision is the document itself: leave out outputSchema', path: ['revise'] });
 
 /** What a classify step can tell about a text (and a draft); each has an offline and an LLM-backed implementation. */
 export const classifierNames = ['sentiment', 'topic', 'complexity', 'confidence'] as const;
@@ -358,6 +371,16 @@ const slackActSchema = z
   .strict()
   .refine((s) => Boolean(s.channel) !== Boolean(s.channelFromInput), { message: 'name either channel or channelFromInput' });
 
+/** Where a deliver step writes a proposed knowledge edit: a new version of the document it revises. */
+const knowledgeActSchema = z
+  .object({
+    /** The collection written; the workflow must be one of its `publishers` (state-machines/collections.yaml). */
+    collection: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a collection name: lowercase letters, digits and -'),
+    /** The generate step (with `revise`) whose proposal names the document and the version it revises. */
+    documentFrom: stepIdSchema,
+  })
+  .strict();
+
 const deliverStepSchema = z
   .object({
     id: stepIdSchema,
@@ -389,9 +412,16 @@ const deliverStepSchema = z
      * (the approval channels' credentials), once per run (functions/connectors/slack/).
      */
     slack: slackActSchema.optional(),
+    /**
+     * Write the approved text as a new immutable version of a knowledge document instead (the one
+     * the `documentFrom` step's proposal revises), once per run, through the knowledge store.
+     */
+    knowledge: knowledgeActSchema.optional(),
   })
   .strict()
-  .refine((d) => d.url || d.urlFromEnv || d.zendesk || d.hubspot || d.slack, { message: 'a deliver step needs url, urlFromEnv, zendesk, hubspot or slack', path: ['url'] })
+  .refine((d) => d.url || d.urlFromEnv || d.zendesk || d.hubspot || d.slack || d.knowledge, { message: 'a deliver step needs url, urlFromEnv, zendesk, hubspot, slack or knowledge', path: ['url'] })
+  .refine((d) => !d.knowledge || !(d.url || d.urlFromEnv || d.zendesk || d.hubspot || d.slack), { message: 'a deliver step with knowledge writes only the document: leave out url, urlFromEnv, zendesk, hubspot and slack', path: ['knowledge'] })
+  .refine((d) => !d.knowledge || d.text === 'approval', { message: 'a knowledge edit is written only once a person approved it: text must be approval', path: ['text'] })
   .refine((d) => !(d.zendesk && d.hubspot), { message: 'a deliver step acts on one connector: zendesk or hubspot, not both', path: ['hubspot'] })
   .refine((d) => !d.slack || !(d.url || d.urlFromEnv || d.zendesk || d.hubspot), { message: 'a deliver step with slack posts only to Slack: leave out url, urlFromEnv, zendesk and hubspot', path: ['slack'] });
 
@@ -501,6 +531,7 @@ export type QueueOwner = z.infer<typeof ownerSchema>;
 export type ZendeskAct = z.infer<typeof zendeskActSchema>;
 export type HubspotAct = z.infer<typeof hubspotActSchema>;
 export type SlackAct = z.infer<typeof slackActSchema>;
+export type KnowledgeAct = z.infer<typeof knowledgeActSchema>;
 
 /** Step kinds that run as Lambda functions (route compiles to a Choice state). */
 export const lambdaStepKinds = ['retrieve', 'generate', 'classify', 'approval', 'deliver'] as const;

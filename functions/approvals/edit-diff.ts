@@ -10,3 +10,12 @@ export interface EditSummary {
 export function summarizeEdit(before: string, after: string): EditSummary {
   return { diff: createPatch('draft', before, after, 'draft', 'edited', { context: 2 }), editDistance: distance(before, after) };
 }
+
+/**
+ * A proposed knowledge edit as its owner reviews it: a unified diff of the document's current
+ * version against the proposal, named after the document (a new document: all lines added).
+ */
+export function proposalDiff(proposal: { readonly docId: string; readonly baseVersion: number; readonly baseText: string }, proposed: string): string {
+  const name = `${proposal.docId}.md`;
+  return createPatch(name, proposal.baseText, proposed, proposal.baseVersion ? `v${proposal.baseVersion} (current)` : 'new document', 'proposed', { context: 3 });
+}

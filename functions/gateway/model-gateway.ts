@@ -9,7 +9,7 @@ import { ModelChainExhausted } from '../shared/errors.js';
 import { ENV } from '../shared/env-names.js';
 import type { Passage } from '../shared/step-contract.js';
 import { providerHealth, type ProviderHealth } from './health.js';
-import { findCitations, renderPrompt, type PromptTask } from './prompt.js';
+import { findCitations, renderPrompt, type DocumentToRevise, type PromptTask } from './prompt.js';
 import { callBedrock } from './providers/bedrock.js';
 import { callOffline, OFFLINE_MODEL } from './providers/offline.js';
 import { callOpenAI, openaiConfigured } from './providers/openai.js';
@@ -43,6 +43,8 @@ export interface GenerateRequest {
   followUp?: FollowUp;
   /** Answer the request (default) or classify it; decides the data rules the model reads. */
   task?: PromptTask;
+  /** A proposed knowledge edit: the document to revise (empty text for a new one); the reply is the whole new document. */
+  revision?: DocumentToRevise;
 }
 
 export interface GenerateResult {
@@ -170,7 +172,7 @@ async function walkChain(req: GenerateRequest, options: GenerateOptions & { purp
   };
   const started = performance.now();
   const prompt = renderPrompt(req);
-  const request = { prompt: req.prompt, passages: req.passages, outputSchema: req.outputSchema };
+  const request = { prompt: req.prompt, passages: req.passages, outputSchema: req.outputSchema, revision: req.revision };
 
   for (const ref of req.chain) {
     const model = ref.provider === 'offline' ? OFFLINE_MODEL : (ref.model ?? '');

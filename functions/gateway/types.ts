@@ -4,7 +4,7 @@
  */
 import { modelFailureKinds, type ModelFailureKind, type ModelRef, type Provider } from '../../state-machines/schema.js';
 import type { Passage } from '../shared/step-contract.js';
-import type { RenderedPrompt } from './prompt.js';
+import type { DocumentToRevise, RenderedPrompt } from './prompt.js';
 
 /** A call's failure (ModelFailureKind), or why a model was skipped without a call. */
 export type ErrorKind = ModelFailureKind | 'not_configured' | 'cooldown';
@@ -43,7 +43,7 @@ export interface ProviderCall {
   readonly model: string;
   readonly prompt: RenderedPrompt;
   /** The raw request, for the offline provider which works on words rather than a rendered prompt. */
-  readonly request: { readonly prompt: string; readonly passages: readonly Passage[]; readonly outputSchema?: JsonSchema };
+  readonly request: { readonly prompt: string; readonly passages: readonly Passage[]; readonly outputSchema?: JsonSchema; readonly revision?: DocumentToRevise | undefined };
   /** A repair turn: the model's previous reply and the platform's correction, sent after the prompt. */
   readonly followUp?: FollowUp;
 }

@@ -45,6 +45,12 @@ export function assertReadable(name: string): void {
   if (!readable.includes(name)) throw new ForbiddenError(`This workflow may not read the knowledge collection "${name}" (it may read: ${readable.join(', ')})`);
 }
 
+/** A workflow's knowledge-writing deliver function writes only the collections it publishes to (its environment, as its IAM role). @throws ForbiddenError */
+export function assertWritable(name: string): void {
+  const writable = (process.env[ENV.writableCollections] ?? '').split(',').filter(Boolean);
+  if (!writable.includes(name)) throw new ForbiddenError(`This function may not write the knowledge collection "${name}" (it may write: ${writable.join(', ') || 'none'}); a workflow writes only the collections that name it in collections.<name>.publishers`);
+}
+
 /** For tests that switch collections files. */
 export function resetCollections(): void {
   cached = undefined;

@@ -34,6 +34,8 @@ export interface DocumentVersion {
   readonly removed?: boolean;
   /** Where a synced version came from (`npx handrail kb sync`): the file and the source's revision. */
   readonly source?: { readonly path: string; readonly revision: string };
+  /** The run whose approved knowledge edit this version is (workflows' deliver `knowledge` target). */
+  readonly runId?: string;
 }
 
 /** Bounds the retry loop; each lost round means another writer committed a version. */
@@ -46,7 +48,35 @@ export function s3KeyOf(collection: string, docId: string, version: number, sha2
 }
 
 export async function putDocument(input: PutDocumentInput): Promise<DocumentVersion> {
-  const { collection, fileName, content, author, docId: givenDocId, source } = parseInput(putDocumentInput, input);
+  return commitDocument(input);
+}
+
+/**
+ * A run's approved knowledge edit, as a new version of the document it revises: written once per
+ * run (a retried step finds the version the run already wrote and writes nothing), and only over
+ * the version the edit was drafted against (`baseVersion`; 0: the document must not exist yet), so
+ * an edit never silently undoes a version written while it waited for approval.
+ * @throws ConflictError naming both versions when the document moved on
+ */
+export async function publishRevision(input: PutDocumentInput & { docId: string; runId: string; baseVersion: number }): Promise<DocumentVersion & { duplicate?: boolean }> {
+  const { baseVersion, ...put } = input;
+  const parsed = parseInput(putDocumentInput, put);
+  const history = await queryVersions(parsed.collection, parsed.docId);
+  const written = history.find((v) => v.runId === parsed.runId);
+  if (written) return { ...written, duplicate: true };
+  const latest = history.reduce<DocumentVersion | undefined>((a, v) => (!a || v.version > a.version ? v : a), undefined);
+  const current = latest && !latest.removed ? latest.version : 0;
+  if (current !== baseVersion) {
+    throw new ConflictError(
+      `${parsed.collection}/${parsed.docId} changed while the edit waited for approval: it was drafted against ${baseVersion ? `v${baseVersion}` : 'no document'}, the current version is ${current ? `v${current}` : 'none (removed)'}${latest ? ` by ${latest.author}` : ''}; propose the edit again against the current version`,
+    );
+  }
+  return commitDocument(parsed, (v) => v.runId === parsed.runId);
+}
+
+/** Commits a version unless the latest already holds the content (or, with `mine`, is this writer's). */
+async function commitDocument(input: PutDocumentInput, mine?: (latest: DocumentVersion) => boolean): Promise<DocumentVersion> {
+  const { collection, fileName, content, author, docId: givenDocId, source, runId } = parseInput(putDocumentInput, input);
   const docId = givenDocId ?? slugify(fileName);
   const sha256 = createHash('sha256').update(content, 'utf8').digest('hex');
   const title = titleOf(content, fileName);
@@ -61,8 +91,10 @@ export async function putDocument(input: PutDocumentInput): Promise<DocumentVers
       ...(s3VersionId ? { s3VersionId } : {}),
       author, createdAt: new Date().toISOString(), bytes,
       ...(source ? { source } : {}),
+      ...(runId ? { runId } : {}),
     };
-  }, (latest) => latest.sha256 === sha256 && !latest.removed);
+    // A concurrent invocation of the same run that committed first wrote this edit: nothing more to write.
+  }, (latest) => (latest.sha256 === sha256 && !latest.removed) || (mine?.(latest) ?? false));
 }
 
 /**

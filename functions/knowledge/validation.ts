@@ -6,6 +6,11 @@ import * as z from 'zod';
 import { ValidationError } from '../shared/errors.js';
 
 export const MAX_CONTENT_BYTES = 1024 * 1024;
+/**
+ * A document a workflow revises (a retrieve step's `wholeDocument`, a proposed knowledge edit): its
+ * text and the proposal travel on the run's records (DynamoDB items of at most 400 KB), so less.
+ */
+export const MAX_REVISABLE_BYTES = 100 * 1024;
 
 /** Where knowledge documents live in the bucket: one prefix per collection under it. */
 export const KNOWLEDGE_PREFIX = 'knowledge/';
@@ -35,6 +40,8 @@ export const putDocumentInput = z.object({
     .refine((s) => Buffer.byteLength(s, 'utf8') <= MAX_CONTENT_BYTES, `must be at most ${MAX_CONTENT_BYTES} bytes`),
   author: z.string().trim().min(1, 'must not be empty'),
   source: sourceSchema.optional(),
+  /** The run whose approved knowledge edit this version is (a deliver step's `knowledge` target): at most one version per run. */
+  runId: z.string().regex(/^[A-Za-z0-9_-]{1,80}$/, 'must be a run id').optional(),
 });
 
 export type PutDocumentInput = z.input<typeof putDocumentInput>;

@@ -1,4 +1,7 @@
-/** The audit events of knowledge writes (the API's, a scheduled sync's): one per new version or removal. */
+/**
+ * The audit events of knowledge writes, one shape whoever wrote them: a person through the knowledge
+ * API, a workflow's approved knowledge edit (with its run and approval), a scheduled sync.
+ */
 import { recordAudit } from '../records/audit.js';
 import type { DocumentVersion } from './document-store.js';
 

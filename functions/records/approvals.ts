@@ -10,7 +10,7 @@ import { documentClient } from '../shared/aws-clients.js';
 import { ENV } from '../shared/env-names.js';
 import { requireEnv } from '../shared/env.js';
 import { ConflictError } from '../shared/errors.js';
-import type { DecisionAction, Passage } from '../shared/step-contract.js';
+import type { DecisionAction, Passage, Revision } from '../shared/step-contract.js';
 import type { ApprovalAutonomy } from '../autonomy/types.js';
 import { decodeCursor, encodeCursor } from './cursors.js';
 import { isConditionFailure, scanAll, updateIf } from './dynamo-helpers.js';
@@ -106,6 +106,8 @@ export interface ApprovalRecord {
   /** Multi-part approvals: the parts, each decided on its own. */
   readonly items?: ApprovalItem[];
   readonly sources: Pick<Passage, 'n' | 'title' | 'docId' | 'version' | 'passageId' | 'text' | 'score'>[];
+  /** A proposed knowledge edit: the document the draft is a new version of, and its current text (the review shows the diff). */
+  readonly proposal?: Revision;
   readonly decision?: Decision;
   /** The text that will be delivered: the draft, or the reviewer's edit. */
   readonly finalText?: string;

@@ -56,6 +56,14 @@ export interface DeliveryRecord {
     readonly ts?: string;
     readonly calls: readonly { attempt: number; method: string; channel: string; result?: string; status?: number; error?: string; durationMs: number; at: string }[];
   };
+  /** An approved knowledge edit (a deliver step's `knowledge` target): the document version it wrote. */
+  readonly knowledge?: {
+    readonly collection: string;
+    readonly docId: string;
+    readonly baseVersion: number;
+    readonly version?: number;
+    readonly sha256?: string;
+  };
 }
 
 export interface RunRecord {

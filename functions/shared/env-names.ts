@@ -41,6 +41,8 @@ export const ENV = {
   collectionsFile: 'HANDRAIL_COLLECTIONS_FILE',
   /** The collections a workflow's retrieve function may read (comma-separated); the same as its IAM grants on AWS. */
   readableCollections: 'HANDRAIL_READABLE_COLLECTIONS',
+  /** The collections a workflow's knowledge-writing deliver function may add versions to (comma-separated); the same as its IAM grants on AWS. */
+  writableCollections: 'HANDRAIL_WRITABLE_COLLECTIONS',
   /** Model providers this deployment may call (comma-separated); the others are skipped. */
   enabledProviders: 'HANDRAIL_PROVIDERS',
   /** The model gateway's table: provider health (cooldowns) and usage counters. */

@@ -37,9 +37,35 @@ export interface Passage {
   readonly score: number;
 }
 
+/** The whole current text of a knowledge document version (a retrieve step's `wholeDocument`). */
+export interface WholeDocument {
+  readonly collection: string;
+  readonly docId: string;
+  readonly version: number;
+  readonly title: string;
+  readonly sha256: string;
+  readonly text: string;
+}
+
 export interface RetrieveOutput {
   readonly query: string;
   readonly passages: Passage[];
+  /** With `wholeDocument`: the collection searched (a proposal that finds no document starts a new one there). */
+  readonly collection?: string;
+  /** With `wholeDocument`: the best-matching document (the top passage's), when one matched. */
+  readonly document?: WholeDocument;
+}
+
+/**
+ * A generate step's proposed knowledge edit (`revise`): which document its text is a new version
+ * of, and the version it was drafted against (0 and an empty text for a new document).
+ */
+export interface Revision {
+  readonly collection: string;
+  readonly docId: string;
+  readonly baseVersion: number;
+  readonly title: string;
+  readonly baseText: string;
 }
 
 export interface GenerateOutput {
@@ -48,6 +74,8 @@ export interface GenerateOutput {
   readonly model: string;
   /** Passage numbers ([n]) the draft cites. */
   readonly citations: number[];
+  /** A proposed knowledge edit: the document the text is a new version of (`revise`). */
+  readonly revision?: Revision;
 }
 
 export type DecisionAction = 'approve' | 'edit' | 'reject';

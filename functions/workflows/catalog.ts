@@ -38,9 +38,9 @@ const people = (refs: readonly string[], release: Release | undefined): string[]
 function does(step: Step): string {
   switch (step.kind) {
     case 'retrieve':
-      return `retrieves the top ${step.topK} passages from ${step.collection}${step.label ? `@${step.label}` : ''}`;
+      return `retrieves the top ${step.topK} passages from ${step.collection}${step.label ? `@${step.label}` : ''}${step.wholeDocument ? ', and the best-matching document whole' : ''}`;
     case 'generate':
-      return `drafts with ${step.models.map((m) => `${m.provider}${m.model ? `/${m.model}` : ''}`).join(' → ')}`;
+      return `${step.revise ? `proposes a revision of the document ${step.revise} found, ` : ''}drafts with ${step.models.map((m) => `${m.provider}${m.model ? `/${m.model}` : ''}`).join(' → ')}`;
     case 'classify':
       return `classifies (${step.classifiers.join(', ')})`;
     case 'route':
@@ -48,6 +48,7 @@ function does(step: Step): string {
     case 'approval':
       return `asks for approval${step.escalation.length ? `, escalating ${step.escalation.length} level(s)` : ''}${step.signIn ? ' (sign-in required)' : ''}`;
     case 'deliver':
+      if (step.knowledge) return `writes the approved text as a new version of the ${step.knowledge.collection} document ${step.knowledge.documentFrom} revises (once per run)`;
       return `delivers ${step.text === 'approval' ? 'the approved text' : `the draft of ${step.text}`} to ${[step.urlFromEnv ?? step.url, step.zendesk ? `the Zendesk ticket in input.${step.zendesk.ticket} (as a ${step.zendesk.comment} comment) where the stage declares zendesk` : undefined, step.hubspot ? `the HubSpot contact in input.${step.hubspot.contact} (a note, and a task for input.${step.hubspot.owner}) where the stage declares hubspot` : undefined].filter(Boolean).join(', or ')}`;
     default:
       return (step as { kind: string }).kind;

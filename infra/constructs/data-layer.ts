@@ -225,25 +225,31 @@ export class DataLayer extends Construct {
   }
 
   /**
-   * What a writer of whole collections needs (the scheduled sync): their latest versions and new
-   * versions in their partitions of the knowledge table (Query, create-only PutItem:
-   * `dynamodb:LeadingKeys`), and their objects (written once, read back when a put finds one).
+   * Adds versions to the given collections (approved knowledge edits, a scheduled sync), nothing
+   * else of the knowledge store: reads their
+   * partitions (the latest version, the document's history) and commits new versions (conditional
+   * puts) there, and puts new objects under their prefixes (a HEAD when the key exists: GetObject).
    */
   grantCollectionsWrite(grantee: iam.IGrantable, collections: readonly string[]): void {
     const principal = grantee.grantPrincipal;
     principal.addToPrincipalPolicy(
       new iam.PolicyStatement({
+        sid: 'VersionsOfPublishedCollections',
         actions: ['dynamodb:Query', 'dynamodb:PutItem'],
         resources: [this.knowledge.tableArn],
         conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...collections] } },
       }),
     );
     principal.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject'], resources: collections.map((c) => this.knowledgeBucket.arnForObjects(`${collectionPrefix(c)}*`)) }),
+      new iam.PolicyStatement({
+        sid: 'WritePublishedCollections',
+        actions: ['s3:PutObject', 's3:GetObject'],
+        resources: collections.map((c) => this.knowledgeBucket.arnForObjects(`${collectionPrefix(c)}*`)),
+      }),
     );
     if (Construct.isConstruct(grantee)) {
       for (const c of collections) {
-        acknowledge(grantee, `IAM5[Resource::${nagArn(this, this.knowledgeBucket.bucketArn)}/${collectionPrefix(c)}*]`, `the documents of the collection ${c}, which this function writes: each new version gets a new key under its prefix`);
+        acknowledge(grantee, `IAM5[Resource::${nagArn(this, this.knowledgeBucket.bucketArn)}/${collectionPrefix(c)}*]`, `the documents of the collection ${c}, which this function adds versions to: each new version is a new key under its prefix`);
       }
     }
     this.grantKey(grantee, 'write');

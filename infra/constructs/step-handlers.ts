@@ -67,6 +67,7 @@ export class StepHandlers extends Construct {
   readonly functions: Record<SharedFunctionKind, HandrailFunction>;
   readonly notifier: Notifier;
   private readonly data: DataLayer;
+  private readonly environment: Record<string, string>;
   private readonly fn: (kind: FunctionKind, timeout: Duration, extra?: Pick<HandrailFunctionProps, 'commandHooks' | 'logRetention'> & { environment?: Record<string, string>; id?: string }) => HandrailFunction;
   private readonly stepRecords: (f: HandrailFunction) => void;
   readonly reminders: HandrailFunction;
@@ -77,6 +78,7 @@ export class StepHandlers extends Construct {
     super(scope, id);
     const { data } = props;
     this.data = data;
+    this.environment = props.environment;
     const fn = (this.fn = (kind, timeout, extra = {}) =>
       new HandrailFunction(this, extra.id ?? `${kind[0]!.toUpperCase()}${kind.slice(1)}Function`, {
         entry: `functions/steps/${kind}/handler.ts`,
@@ -264,10 +266,34 @@ export class StepHandlers extends Construct {
    * (HANDRAIL_READABLE_COLLECTIONS, functions/knowledge/collection-access.ts).
    */
   retrieverFor(workflowId: string, collections: readonly string[], logRetention: logs.RetentionDays): HandrailFunction {
-    const suffix = workflowId.replace(/(^|-)([a-z0-9])/g, (_m, _d, c: string) => c.toUpperCase());
+    const suffix = pascal(workflowId);
     const retrieve = this.fn('retrieve', Duration.seconds(30), { id: `Retrieve${suffix}Function`, environment: { [ENV.readableCollections]: collections.join(',') }, logRetention });
     this.data.grantCollectionsRead(retrieve, collections);
     this.stepRecords(retrieve);
     return retrieve;
   }
+
+  /**
+   * The deliver function of one workflow that writes knowledge (deliver steps' `knowledge`): it
+   * alone may add versions to the collections that name the workflow as a publisher, in IAM and in
+   * its code (HANDRAIL_WRITABLE_COLLECTIONS); it reads the run, records its step and the run's
+   * delivery, appends the audit events, and sends nothing anywhere else.
+   */
+  publisherFor(workflowId: string, collections: readonly string[], logRetention: logs.RetentionDays): HandrailFunction {
+    const publish = new HandrailFunction(this, `Deliver${pascal(workflowId)}KnowledgeFunction`, {
+      entry: 'functions/steps/deliver/knowledge-handler.ts',
+      kind: 'deliver-knowledge',
+      timeout: Duration.minutes(1),
+      environment: { ...this.environment, [ENV.writableCollections]: collections.join(',') },
+      logRetention,
+    });
+    this.data.grantCollectionsWrite(publish, collections);
+    this.stepRecords(publish);
+    this.data.grantTable(this.data.runs, publish, 'dynamodb:UpdateItem');
+    this.data.grantAuditAppend(publish);
+    return publish;
+  }
 }
+
+/** `kb-update` → `KbUpdate`, for construct ids. */
+const pascal = (id: string): string => id.replace(/(^|-)([a-z0-9])/g, (_m, _d, c: string) => c.toUpperCase());

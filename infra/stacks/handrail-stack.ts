@@ -14,7 +14,7 @@ import { ROLES } from '../../functions/auth/roles.js';
 import { ENV } from '../../functions/shared/env-names.js';
 import { EncryptLogGroups } from '../aspects/encrypt-log-groups.js';
 import { stateMachineName } from '../../state-machines/compiler/index.js';
-import { collectionsReadBy, type Collections } from '../../state-machines/collections.js';
+import { collectionsReadBy, collectionsWrittenBy, type Collections } from '../../state-machines/collections.js';
 import type { Directory } from '../../state-machines/directory.js';
 import type { LoadedWorkflow } from '../../state-machines/load-workflow.js';
 import { acknowledge } from '../constructs/acknowledge.js';
@@ -169,7 +169,11 @@ export class HandrailStack extends Stack {
     this.workflows = props.workflows.map((workflow, i) => {
       const collections = collectionsReadBy(workflow);
       // Retrieval reads only the workflow's own collections (IAM): one function per workflow that retrieves.
-      const functions = collections.length ? { ...steps.functions, retrieve: steps.retrieverFor(workflow.definition.id, collections, logRetentionOf(workflow)) } : steps.functions;
+      const retriever = collections.length ? { retrieve: steps.retrieverFor(workflow.definition.id, collections, logRetentionOf(workflow)) } : {};
+      // Knowledge edits are written by the workflow's own deliver function, the only one that may write those collections.
+      const written = collectionsWrittenBy(workflow);
+      const publisher = written.length ? { deliver: steps.publisherFor(workflow.definition.id, written, logRetentionOf(workflow)) } : {};
+      const functions = { ...steps.functions, ...retriever, ...publisher };
       return new GovernedWorkflow(this, `Workflow-${workflow.definition.id}`, { stage, workflow, directory: props.directory, functions, release: releases[i]! });
     });
     // Collections that follow an S3 prefix on a schedule (stages.yaml knowledgeSync).

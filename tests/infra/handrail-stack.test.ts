@@ -30,7 +30,7 @@ const actionsOf = (prefix: string) => statementsOf(prefix).flatMap((s) => [s.Act
 describe('Handrail stack (dev)', () => {
   it('has one Standard state machine per workflow, with logging and tracing, whose ASL validates', () => {
     const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
-    expect(machines.map((m) => m.Properties.StateMachineName).sort()).toEqual(['handrail-dev-rfp-response', 'handrail-dev-sales-outreach', 'handrail-dev-support-reply']);
+    expect(machines.map((m) => m.Properties.StateMachineName).sort()).toEqual(['handrail-dev-kb-update', 'handrail-dev-rfp-response', 'handrail-dev-sales-outreach', 'handrail-dev-support-reply']);
     for (const other of machines) {
       const asl = JSON.parse(String(other.Properties.DefinitionString).replace(/\$\{fn_(\w+)\}/g, 'arn:aws:lambda:us-east-1:123456789012:function:$1'));
       expect(validator(asl).errors).toEqual([]);
@@ -50,15 +50,16 @@ describe('Handrail stack (dev)', () => {
   it('bundles one nodejs22.x function per step kind plus the API, the console and the knowledge routes, each with its own role', () => {
     const fns = Object.values(template.findResources('AWS::Lambda::Function')).filter((f) => f.Metadata?.['handrail:kind']);
     // dev maps its IdP's groups to roles: the user pool's pre token generation trigger is one more.
-    // Retrieve is one function per workflow that retrieves (each reads only its own collections: knowledge-scope.test.ts).
+    // Retrieve is one function per workflow that retrieves (each reads only its own collections: knowledge-scope.test.ts);
+    // a workflow that writes knowledge (kb-update) has its own deliver function, the only one that may write it;
     // dev syncs a collection from S3 on a schedule: the knowledge sync is one more (knowledge-sync.test.ts).
-    expect(fns.map((f) => f.Metadata['handrail:kind']).sort()).toEqual(['api', 'approval', 'classify', 'console', 'deliver', 'execution-status', 'finish', 'generate', 'knowledge', 'knowledge-sync', 'pre-token-generation', 'reconcile-decisions', 'reminders', 'retrieve', 'retrieve', 'retrieve', 'audit-checkpoint'].sort());
+    expect(fns.map((f) => f.Metadata['handrail:kind']).sort()).toEqual(['api', 'approval', 'classify', 'console', 'deliver', 'deliver-knowledge', 'execution-status', 'finish', 'generate', 'knowledge', 'knowledge-sync', 'pre-token-generation', 'reconcile-decisions', 'reminders', 'retrieve', 'retrieve', 'retrieve', 'retrieve', 'audit-checkpoint'].sort());
     for (const fn of fns) {
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
       expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON' });
     }
     const roles = new Set(fns.map((f) => JSON.stringify(f.Properties.Role)));
-    expect(fns.length).toBe(17);
+    expect(fns.length).toBe(19);
     expect(roles.size).toBe(fns.length);
   });
 

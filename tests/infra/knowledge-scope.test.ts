@@ -81,3 +81,50 @@ describe('knowledge scoped per workflow, in IAM', () => {
     expect(() => synth(collectionsFile(yaml))).toThrow(message);
   });
 });
+
+describe('knowledge written by one workflow, in IAM', () => {
+  const kbDir = mkdtempSync(join(dir, 'kb-workflows-'));
+  writeFileSync(join(kbDir, 'support-reply.yaml'), supportReply);
+  const kbUpdate = readFileSync(join(projectRoot, 'state-machines/workflows/kb-update.yaml'), 'utf8');
+  writeFileSync(join(kbDir, 'kb-update.yaml'), kbUpdate);
+  const synthKb = (file: string) => buildApp({ stage: 'local', bundling: false, outdir: mkdtempSync(join(tmpdir(), 'cdk-')), workflowsDir: kbDir, collectionsFile: file });
+  const publishing = collectionsFile(`collections:
+  support: { writers: [author@example.com, group:support-leads, group:support-knowledge], readers: [support-reply, kb-update], publishers: [kb-update] }
+`);
+  const template = Template.fromStack(synthKb(publishing).stack);
+
+  it('lets only the workflow\'s own deliver function write the partition and prefix of the collection it publishes to', () => {
+    const statements = statementsOf(template, 'StepsDeliverKbUpdateKnowledgeFunction');
+    const knowledge = statements.filter((s) => actions(s).some((a) => a.startsWith('s3:')) || JSON.stringify(s.Resource).includes('KnowledgeTable'));
+    const table = knowledge.filter((s) => JSON.stringify(s.Resource).includes('KnowledgeTable'));
+    expect(table.flatMap(actions).sort()).toEqual(['dynamodb:PutItem', 'dynamodb:Query']);
+    for (const s of table) expect(s.Condition).toEqual({ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['support'] } });
+    const objects = knowledge.filter((s) => actions(s).some((a) => a.startsWith('s3:')));
+    expect(objects.flatMap(actions).sort()).toEqual(['s3:GetObject', 's3:PutObject']);
+    expect(JSON.stringify(objects.map((s) => s.Resource))).toContain('/knowledge/support/*');
+    expect(JSON.stringify(knowledge)).not.toContain('/knowledge/*');
+    // The shared deliver function and the other steps' functions write no knowledge.
+    for (const other of ['StepsDeliverFunction', 'StepsApprovalFunction', 'StepsRetrieveKbUpdateFunction', 'StepsRetrieveSupportReplyFunction']) {
+      expect(statementsOf(template, other).flatMap(actions)).not.toContain('s3:PutObject');
+    }
+    expect(statementsOf(template, 'StepsDeliverFunction').some((s) => JSON.stringify(s.Resource).includes('KnowledgeTable'))).toBe(false);
+  });
+
+  it('routes the workflow\'s deliver steps to that function, with its collections, and the others\' to the shared one', () => {
+    const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+    const deliverOf = (name: string) => JSON.stringify(machines.find((m) => JSON.stringify(m.Properties.StateMachineName).includes(name))!.Properties.DefinitionSubstitutions.fn_deliver);
+    expect(deliverOf('kb-update')).toContain('StepsDeliverKbUpdateKnowledgeFunction');
+    expect(deliverOf('support-reply')).toContain('StepsDeliverFunction');
+    expect(deliverOf('support-reply')).not.toContain('KbUpdate');
+    const fn = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('StepsDeliverKbUpdateKnowledgeFunction'))![1];
+    expect(fn.Properties.Environment.Variables.HANDRAIL_WRITABLE_COLLECTIONS).toBe('support');
+    expect(fn.Metadata['handrail:entry']).toBe('functions/steps/deliver/knowledge-handler.ts');
+  });
+
+  it.each([
+    ['a collection that does not name the workflow as a publisher', `collections:\n  support: { writers: [group:support-knowledge, group:support-leads], readers: [support-reply, kb-update] }\n`, /kb-update\.yaml: steps\[3\] \(publish_edit\)\.knowledge\.collection: "support" does not let this workflow write it; add kb-update to collections\.support\.publishers/],
+    ['a reviewer of the edits who may not write the collection', `collections:\n  support: { writers: [group:support-knowledge], readers: [support-reply, kb-update], publishers: [kb-update] }\n`, /kb-update\.yaml: steps\[2\] \(owner_review\)\.reviewers: head-of-support@example\.com may not write the collection "support" this workflow.s edits go to; add them to collections\.support\.writers/],
+  ])('fails the synth on %s, naming what to fix', (_what, yaml, message) => {
+    expect(() => synthKb(collectionsFile(yaml))).toThrow(message);
+  });
+});

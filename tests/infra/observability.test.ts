@@ -50,8 +50,8 @@ describe('the stage dashboard and alarms', () => {
   });
 
   it('sends every alarm to one topic, encrypted with a key CloudWatch may use, TLS only', () => {
-    // Three per shipped workflow (support-reply, sales-outreach, rfp-response), two per provider.
-    expect(alarms.length).toBe(3 * 3 + 2);
+    // Three per shipped workflow (support-reply, sales-outreach, rfp-response, kb-update), two per provider.
+    expect(alarms.length).toBe(3 * 4 + 2);
     for (const a of alarms) expect(a.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } });

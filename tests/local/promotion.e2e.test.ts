@@ -77,6 +77,16 @@ async function rejectedSalesRun(contactId: string): Promise<RunRecord> {
   return runRecordReaching(started.body.runId, ['rejected']);
 }
 
+/** One kb-update run through to a new version of the article, approved by its owner. */
+async function deliveredKbRun(ticketId: string): Promise<RunRecord> {
+  const started = await client(rt!).post('/webhooks/kb-update', { ticketId, subject: 'Refund after a downgrade', resolution: 'A downgrade refunds the unused days of the current billing cycle as credit.' });
+  expect(started.status).toBe(202);
+  const waiting = await runRecordReaching(started.body.runId, ['awaiting_approval']);
+  const approval = (await getApproval(waiting.approvalIds!.at(-1)!))!;
+  expect((await decideAs(rt!, approval, 'kb-owner@example.com', { action: 'approve' })).status).toBe(200);
+  return runRecordReaching(started.body.runId, ['delivered']);
+}
+
 async function runStage(stage: string, dataDir: string, wfDir = workflowsDir): Promise<LocalRuntime> {
   await rt?.stop();
   rt = undefined;
@@ -187,6 +197,7 @@ describe('promotion between local stages', () => {
     // Every shipped workflow's build must have run in dev.
     const rfp = await deliveredRfpRun('Globex');
     await rejectedSalesRun('4242');
+    const kb = await deliveredKbRun('T-check-kb');
     const passed = await check(await stop());
     expect(passed).toMatchObject({ code: 0 });
     // staging's release differs from dev's by staging's delivery URL (stages.yaml) alone: the same build.
@@ -194,6 +205,7 @@ describe('promotion between local stages', () => {
     expect(stagingRelease).not.toBe(run.releaseId);
     expect(passed.stdout).toContain(`✓ support-reply: release ${stagingRelease} ran in dev as ${run.releaseId} (1 runs)`);
     expect(passed.stdout).toMatch(new RegExp(`✓ rfp-response: release rel-[0-9a-f]{16} ran in dev as ${rfp.releaseId} \\(1 runs\\)`));
+    expect(passed.stdout).toMatch(new RegExp(`✓ kb-update: release rel-[0-9a-f]{16} ran in dev as ${kb.releaseId} \\(1 runs\\)`));
   }, 120_000);
 
   it('asks for a complete replay in the stage before when the rule says so, and takes one within tolerance', async () => {

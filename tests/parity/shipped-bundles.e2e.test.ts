@@ -114,9 +114,18 @@ describe('the shipped bundles', () => {
     expect(approved.length).toBeGreaterThan(0);
     expect(run).toMatchObject({ status: 'delivered', delivery: { status: 'delivered' } });
     const deliveries = receiver.received.filter((r) => r.body.runId === runId);
-    expect(deliveries).toHaveLength(1);
-    expect(deliveries[0]!.idempotencyKey).toBe(runId);
-    expect(deliveries[0]!.body).toMatchObject({ workflowId, workflowVersion: run.workflowVersion, text: run.delivery.text });
+    if (workflow.definition.steps.some((s) => s.kind === 'deliver' && s.knowledge)) {
+      // A knowledge edit (kb-update): written by the workflow's own deliver bundle as a new version, posted nowhere.
+      expect(deliveries).toHaveLength(0);
+      expect(run.delivery).toMatchObject({ url: expect.stringMatching(/^knowledge:support\//), knowledge: { version: expect.any(Number) } });
+      const { docId, version } = run.delivery.knowledge;
+      const written = await api().get(`/knowledge/support/documents/${docId}/versions/${version}`);
+      expect(written.body).toMatchObject({ runId, text: run.delivery.text });
+    } else {
+      expect(deliveries).toHaveLength(1);
+      expect(deliveries[0]!.idempotencyKey).toBe(runId);
+      expect(deliveries[0]!.body).toMatchObject({ workflowId, workflowVersion: run.workflowVersion, text: run.delivery.text });
+    }
     expect(receiver.rejected).toBe(0);
     // …and its execution ends (the finish function counts the delivered run after the delivery).
     await vi.waitFor(async () => expect((await executionOf(workflowId, runId)).status).toBe('SUCCEEDED'), { timeout: 10_000 });

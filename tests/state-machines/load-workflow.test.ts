@@ -25,6 +25,33 @@ steps:
     url: http://localhost:9/x
 `;
 
+const kbUpdate = `
+id: demo
+name: Demo
+input:
+  subject: { type: string, required: true }
+steps:
+  - id: find
+    kind: retrieve
+    collection: support
+    query: "{{input.subject}}"
+    wholeDocument: true
+  - id: propose
+    kind: generate
+    revise: find
+    prompt: "{{input.subject}}"
+    models: [{ provider: offline }]
+  - id: review
+    kind: approval
+    draft: propose
+    reviewers: [a@example.com]
+  - id: publish
+    kind: deliver
+    knowledge:
+      collection: support
+      documentFrom: propose
+`;
+
 const classify = (classifiers: string, extra = '') =>
   `  - id: triage\n    kind: classify\n    text: "{{input.subject}}"\n    classifiers: ${classifiers}\n${extra ? `    ${extra}\n` : ''}`;
 
@@ -45,7 +72,7 @@ describe('workflow definitions', () => {
     const first = shipped.find((w) => w.definition.id === 'support-reply');
     const again = loadWorkflowFile(first!.file);
     // Assess
-    expect(shipped.map((w) => w.definition.id)).toEqual(['rfp-response', 'sales-outreach', 'support-reply']);
+    expect(shipped.map((w) => w.definition.id)).toEqual(['kb-update', 'rfp-response', 'sales-outreach', 'support-reply']);
     expect(first!.version).toMatch(/^[0-9a-f]{16}$/);
     expect(again.version).toBe(first!.version);
   });
@@ -79,10 +106,28 @@ describe('workflow definitions', () => {
     ['a Slack target with a URL too', valid.replace('    url: http://localhost:9/x', '    url: http://localhost:9/x\n    slack: { channel: C0NOTES }'), /steps\.2\.slack: a deliver step with slack posts only to Slack/],
     ['a Slack channel from an unknown input field', valid.replace('    url: http://localhost:9/x', '    slack: { channelFromInput: channel }'), /steps\.2\.slack\.channelFromInput: "channel" is not one of the input fields \(subject\)/],
     ['a condition with two operators', valid.replace('  - id: review', "  - id: pick\n    kind: route\n    paths:\n      - { name: a, when: [{ path: input.subject, equals: x, in: [y] }], next: review }\n      - { name: b, default: true, next: review }\n" + '  - id: review'), /exactly one of equals, in, contains/],
+    ['a knowledge target with a URL too', kbUpdate.replace('    knowledge:', '    url: http://localhost:9/x\n    knowledge:'), /steps\.3\.knowledge: a deliver step with knowledge writes only the document/],
+    ['a knowledge target without documentFrom', kbUpdate.replace('      documentFrom: propose\n', ''), /steps\.3\.knowledge\.documentFrom: Invalid input/],
+    ['a knowledge target with a bad collection name', kbUpdate.replace('      collection: support', '      collection: Support_KB'), /steps\.3\.knowledge\.collection: a collection name/],
+    ['a knowledge target from a draft that revises nothing', kbUpdate.replace('    revise: find\n', ''), /steps\.3\.knowledge\.documentFrom: "propose" drafts text, not a document revision; give it revise/],
+    ['a knowledge target from a retrieve step', kbUpdate.replace('documentFrom: propose', 'documentFrom: find'), /steps\.3\.knowledge\.documentFrom: "find" is a retrieve step; expected generate/],
+    ['a knowledge target in another collection than the proposal', kbUpdate.replace('      collection: support', '      collection: rfp'), /steps\.3\.knowledge\.collection: "rfp" is not the collection "support" the proposal revises/],
+    ['a knowledge target that delivers the draft unapproved', kbUpdate.replace('    knowledge:', '    text: propose\n    knowledge:'), /steps\.3\.text: a knowledge edit is written only once a person approved it/],
+    ['a knowledge target without an approval before it', kbUpdate.replace(/  - id: review\n(    .*\n){3}/, ''), /steps\.2\.knowledge: a knowledge edit needs an approval step before it/],
+    ['a revision of a retrieve step that reads passages only', kbUpdate.replace('    wholeDocument: true\n', ''), /steps\.1\.revise: "find" reads passages only; give it wholeDocument: true/],
+    ['a revision with an output schema', kbUpdate.replace('    revise: find\n', '    revise: find\n    outputSchema: { type: object }\n'), /steps\.1\.revise: a revision is the document itself/],
+    ['another delivery in a workflow that writes knowledge', kbUpdate + '  - id: notify\n    kind: deliver\n    url: http://localhost:9/x\n', /steps\.4: a workflow that writes knowledge delivers only to knowledge/],
   ])('rejects %s with the file, the field path and what is expected', (_case, text, message) => {
     const err = errorOf(text);
     expect(err.message).toMatch(/^demo\.yaml: /);
     expect(err.message).toMatch(message);
+  });
+
+  it('accepts a deliver step that writes an approved knowledge edit', () => {
+    const { steps } = parseWorkflow(kbUpdate, 'demo.yaml').definition;
+    expect(steps[0]).toMatchObject({ kind: 'retrieve', wholeDocument: true });
+    expect(steps[1]).toMatchObject({ kind: 'generate', revise: 'find' });
+    expect(steps[3]).toMatchObject({ kind: 'deliver', text: 'approval', knowledge: { collection: 'support', documentFrom: 'propose' } });
   });
 
   it('accepts a deliver step that posts to a Slack channel, fixed or named by the input', () => {

@@ -8,6 +8,7 @@
  */
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
+import { proposalDiff } from '../../approvals/edit-diff.js';
 import { CITATION_MARKS } from '../../gateway/prompt.js';
 import type { ApprovalRecord } from '../../records/approvals.js';
 import { pageStyle } from './page-style.js';
@@ -134,7 +135,35 @@ function draftForm(label: string, draft: { text: string }, sources: ApprovalReco
 }
 
 function decisionForm(approval: ApprovalRecord) {
-  return draftForm('Draft', approval.draft, approval.sources, html`<input type="hidden" name="draftHash" value="${approval.draftHash}">`, approval.reasons);
+  const hidden = html`<input type="hidden" name="draftHash" value="${approval.draftHash}">`;
+  if (approval.proposal) return proposalForm(approval, approval.proposal, hidden);
+  return draftForm('Draft', approval.draft, approval.sources, hidden, approval.reasons);
+}
+
+/** One line of a unified diff, marked as added, removed or context. */
+function diffLine(line: string) {
+  const cls = line.startsWith('@@') ? 'hunk' : line.startsWith('+') ? 'add' : line.startsWith('-') ? 'del' : 'ctx';
+  return html`<span class="${cls}">${line || ' '}</span>`;
+}
+
+/**
+ * A proposed knowledge edit, for the document's owner: what changes against the current version (a
+ * unified diff, added lines marked + and removed lines -), then the whole proposed document to edit.
+ */
+function proposalForm(approval: ApprovalRecord, proposal: NonNullable<ApprovalRecord['proposal']>, hidden: Html) {
+  // The patch's own header (Index, ===, ---, +++) says nothing the heading does not.
+  const diff = proposalDiff(proposal, approval.draft.text).split('\n').slice(4).filter((l, i, all) => i < all.length - 1 || l !== '');
+  const what = proposal.baseVersion
+    ? html`a new version of <strong>${proposal.title}</strong> (<code>${proposal.collection}/${proposal.docId}</code>, now v${proposal.baseVersion})`
+    : html`a new document <strong>${proposal.title}</strong> (<code>${proposal.collection}/${proposal.docId}</code>)`;
+  return html`<form method="post" class="card">
+    <h2>Proposed knowledge edit</h2>
+    <p class="meta">Approving writes ${what}, authored by you. The current version is left as it is; its history keeps every version.</p>
+    <section aria-label="Changes against the current version"><h3>Changes</h3><div class="diff">${diff.length ? diff.map(diffLine) : html`<p class="meta">No change: the proposal is the current version.</p>`}</div></section>
+    <details class="edit-draft"><summary accesskey="d">Edit the proposed document</summary><textarea name="text" aria-label="Proposed document">${approval.draft.text}</textarea></details>
+    ${hidden}
+    ${reasonFields(approval.reasons)} ${buttons()}
+  </form>`;
 }
 
 /** Multi-part: one form per part; the reviewer decides the parts that are theirs. */

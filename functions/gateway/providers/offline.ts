@@ -100,7 +100,35 @@ export function composeOfflineText(requestText: string, passages: readonly Passa
   return `${OFFLINE_HEADER}\n\nFrom the knowledge base: ${body}\n\nSources:\n${sources}\n\nA reviewer should check this draft before it is sent.`;
 }
 
+/** Heads an offline knowledge edit's new section, so its owner sees no model wrote it. */
+export const OFFLINE_REVISION_NOTE = '> Offline proposal: composed without a language model from the resolved ticket; check the wording before approving.';
+
+/**
+ * An offline knowledge edit, a pure function of its input: the current document unchanged, then a
+ * new section built from the request, whose first line is the section's heading (e.g. the ticket's
+ * subject) and whose other lines are its text (e.g. the resolution). A new document when there is
+ * none to revise. Nothing is invented: every added word comes from the request.
+ */
+export function composeOfflineRevision(requestText: string, current: { readonly title: string; readonly text: string }): string {
+  const lines = requestText.replace(/\r\n?/g, '\n').split('\n');
+  const first = lines.findIndex((l) => l.trim().length > 0);
+  const heading = (first >= 0 ? lines[first]! : current.title).replace(/^#+\s*/, '').replace(/\s+/g, ' ').trim().slice(0, 120) || current.title;
+  const body = lines
+    .slice(first + 1)
+    .join('\n')
+    .trim()
+    // Paragraphs as written, at most one blank line between them.
+    .replace(/\n{3,}/g, '\n\n');
+  const text = body || '(The request carried no text beyond its first line: write what the resolution teaches here.)';
+  if (!current.text.trim()) return `# ${heading}\n\n${OFFLINE_REVISION_NOTE}\n\n${text}\n`;
+  return `${current.text.trimEnd()}\n\n## ${heading}\n\n${OFFLINE_REVISION_NOTE}\n\n${text}\n`;
+}
+
 export async function callOffline(call: ProviderCall): Promise<ProviderReply> {
+  if (call.request.revision) {
+    const text = composeOfflineRevision(call.request.prompt, call.request.revision);
+    return { text, model: OFFLINE_MODEL, usage: { inputTokens: countWords(`${call.prompt.system}\n${call.prompt.user}`), outputTokens: countWords(text) } };
+  }
   const draft = composeOfflineText(call.request.prompt, call.request.passages);
   // With an output schema the draft fills the object's text fields; the reply is its JSON.
   const schema = call.request.outputSchema;

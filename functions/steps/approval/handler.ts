@@ -83,6 +83,8 @@ export const handler = stepTaskHandler('approval', approvalFields, async ({ step
     ...(items ? { items } : {}),
     ...qualityFailuresIn(state),
     ...classificationIn(state),
+    // A proposed knowledge edit: the document's current text, for the diff the reviewer decides on.
+    ...(!items && (draft as GenerateOutput).revision ? { proposal: (draft as GenerateOutput).revision } : {}),
     sources: passagesInState(state).map(({ n, title, docId, version, passageId, text, score }) => ({ n, title, docId, version, passageId, text, score })),
     ...(replay ? replayDecisionFields(draft.text, now.toISOString()) : autonomyFields(assessment, draft.text, now.toISOString())),
     ...expiryOf(record.retention, 'approvals', now),

@@ -23,6 +23,7 @@ import { deliverToHubspot } from './hubspot-delivery.js';
 
 export const handler = stepTaskHandler('deliver', undefined, async ({ step, state, record }) => {
   const { runId, workflowId, version } = state.run;
+  if (step.knowledge) throw new ValidationError(`deliver ${step.id}: knowledge edits are written by the workflow's own knowledge deliver function (knowledge-handler.ts), not this one`, 'step.knowledge');
   if (record.delivery?.status === 'delivered') return { status: 'delivered', deliveredAt: record.delivery.deliveredAt, duplicate: true };
 
   const text = step.text === 'approval' ? state.approval?.text : (state.steps[step.text] as GenerateOutput | undefined)?.text;

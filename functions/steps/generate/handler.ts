@@ -7,7 +7,10 @@ import { generate, type GenerateResult } from '../../gateway/model-gateway.js';
 import { generateStructured } from '../../gateway/structured-generate.js';
 import { StructuredOutputInvalid } from '../../gateway/structured-output.js';
 import { draftConfidence, evaluateGates, type GateResult } from '../../quality/gates.js';
-import type { GenerateOutput } from '../../shared/step-contract.js';
+import { slugify } from '../../knowledge/validation.js';
+import { ValidationError } from '../../shared/errors.js';
+import type { GenerateOutput, RetrieveOutput, Revision, StateData } from '../../shared/step-contract.js';
+import type { StepOf } from '../../../state-machines/schema.js';
 import { publishGateFailures } from '../../shared/metrics.js';
 import { renderTemplate } from '../../shared/template.js';
 import { stepTaskHandler } from '../step-task.js';
@@ -29,7 +32,14 @@ export const handler = stepTaskHandler('generate', undefined, async ({ step, sta
     },
     record,
   );
-  const request = { system: step.system, prompt, passages, chain: step.models };
+  const revision = step.revise ? revisionOf(step, state, prompt) : undefined;
+  const request = {
+    system: step.system,
+    prompt,
+    passages,
+    chain: step.models,
+    ...(revision ? { revision: { docId: revision.docId, title: revision.title, version: revision.baseVersion, text: revision.baseText } } : {}),
+  };
   try {
     const result: GenerateResult & { output?: Record<string, unknown>; repaired?: boolean } = step.outputSchema
       ? await generateStructured({ ...request, outputSchema: step.outputSchema })
@@ -44,6 +54,7 @@ export const handler = stepTaskHandler('generate', undefined, async ({ step, sta
       citations: result.citations,
       ...(result.output ? { output: result.output } : {}),
       ...(gates ? { gates } : {}),
+      ...(revision ? { revision } : {}),
     };
     const recorded = { ...output, offline: result.offline, ...(result.repaired ? { repaired: true } : {}) };
     await recordStep({ status: 'succeeded', output: recorded, provider: result.provider, model: result.model, attempts: result.attempts }, result);
@@ -63,3 +74,27 @@ export const handler = stepTaskHandler('generate', undefined, async ({ step, sta
     throw err;
   }
 });
+
+/**
+ * The document a proposed knowledge edit revises: the one the `revise` retrieve step read whole, or,
+ * when it found none, a new document named after the request's first line.
+ */
+function revisionOf(step: StepOf<'generate'>, state: StateData, prompt: string): Revision {
+  const found = state.steps[step.revise!] as RetrieveOutput | undefined;
+  if (!found) throw new ValidationError(`generate ${step.id}: the retrieve step ${step.revise} has not run`, 'step.revise');
+  if (found.document) {
+    const { collection, docId, version, title, text } = found.document;
+    return { collection, docId, baseVersion: version, title, baseText: text };
+  }
+  const collection = found.collection ?? found.passages[0]?.collection ?? '';
+  const firstLine = prompt.split('\n').find((l) => l.trim()) ?? '';
+  const title = firstLine.replace(/^#+\s*/, '').replace(/\s+/g, ' ').trim().slice(0, 120) || `Proposed by run ${state.run.runId}`;
+  let docId: string;
+  try {
+    docId = slugify(`${title}.md`);
+  } catch {
+    // A title of no letters or digits (e.g. only punctuation): the run names the document.
+    docId = `proposed-${state.run.runId.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`.slice(0, 128).replace(/-+$/, '');
+  }
+  return { collection, docId, baseVersion: 0, title, baseText: '' };
+}

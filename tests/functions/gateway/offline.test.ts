@@ -1,7 +1,7 @@
 /** The offline provider: extractive, cited, deterministic, and honest when nothing covers a question. */
 import { describe, expect, it } from 'vitest';
 import { generate } from '../../../functions/gateway/model-gateway.js';
-import { composeOfflineText, NO_ARTICLE_TEXT, OFFLINE_HEADER } from '../../../functions/gateway/providers/offline.js';
+import { composeOfflineRevision, composeOfflineText, NO_ARTICLE_TEXT, OFFLINE_HEADER, OFFLINE_REVISION_NOTE } from '../../../functions/gateway/providers/offline.js';
 import { PASSAGES, ref } from './fixtures.js';
 
 const noSleep = async () => {};
@@ -50,5 +50,23 @@ describe('offline provider', () => {
     expect(result.text).toContain('No knowledge-base article covers this question');
     expect(result.text).toContain('A human agent should answer it.');
     expect(result.citations).toEqual([]);
+  });
+});
+
+describe('offline knowledge edit', () => {
+  const current = { docId: 'reset-password', title: 'Resetting your password', version: 3, text: '# Resetting your password\n\nClick "Reset password".\n\n' };
+  const request = 'Reset link expired\n\nLinks expire after 30 minutes.\n\n\n\nOnly the newest link works.';
+
+  it('proposes the current document unchanged, then a labelled section from the request, the same every time', async () => {
+    const result = await generate({ prompt: request, passages: PASSAGES, chain: [ref('offline')], revision: current }, { sleep: noSleep });
+    expect(result).toMatchObject({ provider: 'offline', offline: true, citations: [] });
+    expect(result.text).toBe(`# Resetting your password\n\nClick "Reset password".\n\n## Reset link expired\n\n${OFFLINE_REVISION_NOTE}\n\nLinks expire after 30 minutes.\n\nOnly the newest link works.\n`);
+    const again = await generate({ prompt: request, passages: PASSAGES, chain: [ref('offline')], revision: current }, { sleep: noSleep });
+    expect(again.text).toBe(result.text);
+  });
+
+  it('proposes a new document when there is none to revise, and says what to write when the request has no text', () => {
+    expect(composeOfflineRevision(request, { title: 'Reset link expired', text: '' })).toBe(`# Reset link expired\n\n${OFFLINE_REVISION_NOTE}\n\nLinks expire after 30 minutes.\n\nOnly the newest link works.\n`);
+    expect(composeOfflineRevision('## Only a heading', current)).toMatch(/## Only a heading\n\n> Offline proposal.+\n\n\(The request carried no text beyond its first line: write what the resolution teaches here\.\)\n$/);
   });
 });
