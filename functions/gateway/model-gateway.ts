@@ -22,6 +22,7 @@ import {
   RETRYABLE_KINDS,
   type ErrorKind,
   type FollowUp,
+  type DraftSource,
   type JsonSchema,
   type ModelAttempt,
   type ProviderCall,
@@ -43,6 +44,8 @@ export interface GenerateRequest {
   followUp?: FollowUp;
   /** Answer the request (default) or classify it; decides the data rules the model reads. */
   task?: PromptTask;
+  /** `input`: the step reads no retrieve step, so the offline provider drafts from the prompt's text itself. */
+  draftsFrom?: DraftSource;
 }
 
 export interface GenerateResult {
@@ -170,7 +173,7 @@ async function walkChain(req: GenerateRequest, options: GenerateOptions & { purp
   };
   const started = performance.now();
   const prompt = renderPrompt(req);
-  const request = { prompt: req.prompt, passages: req.passages, outputSchema: req.outputSchema };
+  const request = { prompt: req.prompt, passages: req.passages, outputSchema: req.outputSchema, ...(req.draftsFrom ? { draftsFrom: req.draftsFrom } : {}) };
 
   for (const ref of req.chain) {
     const model = ref.provider === 'offline' ? OFFLINE_MODEL : (ref.model ?? '');

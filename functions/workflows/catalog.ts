@@ -48,7 +48,7 @@ function does(step: Step): string {
     case 'approval':
       return `asks for approval${step.escalation.length ? `, escalating ${step.escalation.length} level(s)` : ''}${step.signIn ? ' (sign-in required)' : ''}`;
     case 'deliver':
-      return `delivers ${step.text === 'approval' ? 'the approved text' : `the draft of ${step.text}`} to ${[step.urlFromEnv ?? step.url, step.zendesk ? `the Zendesk ticket in input.${step.zendesk.ticket} (as a ${step.zendesk.comment} comment) where the stage declares zendesk` : undefined, step.hubspot ? `the HubSpot contact in input.${step.hubspot.contact} (a note, and a task for input.${step.hubspot.owner}) where the stage declares hubspot` : undefined].filter(Boolean).join(', or ')}`;
+      return `delivers ${step.text === 'approval' ? 'the approved text' : `the draft of ${step.text}`} to ${[step.urlFromEnv ?? step.url, step.zendesk ? `the Zendesk ticket in input.${step.zendesk.ticket} (as a ${step.zendesk.comment} comment) where the stage declares zendesk` : undefined, step.hubspot ? `the HubSpot contact in input.${step.hubspot.contact} (a note, and a task for input.${step.hubspot.owner}) where the stage declares hubspot` : undefined, step.slack ? `the Slack channel ${step.slack.channel ?? `in input.${step.slack.channelFromInput}`}` : undefined].filter(Boolean).join(', or ')}`;
     default:
       return (step as { kind: string }).kind;
   }
@@ -60,7 +60,8 @@ export function describeWorkflow(workflow: RegisteredWorkflow, release = deploye
   for (const step of definition.steps) {
     if (step.kind !== 'approval') continue;
     const first = step.reviewers ?? [...new Set(step.parts?.flatMap((p) => p.reviewers) ?? [])];
-    reviewers[step.id] = [people(first, release), ...step.escalation.map((level) => people(level.reviewers, release))];
+    // Named by the run's input: the field, as the catalog cannot know whom each run names.
+    reviewers[step.id] = [step.reviewersFromInput ? [`input.${step.reviewersFromInput}`] : people(first, release), ...step.escalation.map((level) => people(level.reviewers, release))];
   }
   return {
     id: definition.id,

@@ -9,7 +9,7 @@ const runtime = runtimeForSuite();
 describe('the workflow catalog', () => {
   it('describes each deployed workflow: trigger, steps, reviewers by level (groups resolved), delivery, knowledge, release', async () => {
     const { body } = await client(runtime(), { as: 'author@example.com' }).get('/workflows');
-    expect(body.workflows.map((w: { id: string }) => w.id).sort()).toEqual(['rfp-response', 'sales-outreach', 'support-reply']);
+    expect(body.workflows.map((w: { id: string }) => w.id).sort()).toEqual(['meeting-notes', 'rfp-response', 'sales-outreach', 'support-reply']);
     const support = body.workflows.find((w: { id: string }) => w.id === 'support-reply');
     const release = (await client(runtime()).get('/releases?workflowId=support-reply')).body.releases.find((r: { current: boolean }) => r.current);
     expect(support).toMatchObject({
@@ -36,13 +36,17 @@ describe('the workflow catalog', () => {
     });
     expect(sales.steps.find((s: { kind: string }) => s.kind === 'deliver').does).toMatch(/the HubSpot contact in input\.contactId \(a note, and a task for input\.ownerId\) where the stage declares hubspot/);
     expect(Object.values(sales.reviewers as Record<string, string[][]>).flat(2)).toEqual(expect.arrayContaining(['sales-rep@example.com', ...loadDirectory().groups['sales']!]));
+    // meeting-notes: its owner is named by each run's input, and it posts to the channel the input names
+    const notes = body.workflows.find((w: { id: string }) => w.id === 'meeting-notes');
+    expect(notes.reviewers).toEqual({ owner_review: [['input.owner']] });
+    expect(notes.steps.find((s: { kind: string }) => s.kind === 'deliver').does).toBe('delivers the approved text to the Slack channel in input.channel');
     expect((await client(runtime()).get('/workflows/nope')).status).toBe(404);
     expect((await client(runtime(), { as: 'support-agent@example.com' }).get('/workflows')).status).toBe(403);
   });
 
   it('lists and shows them on the CLI', async () => {
     const list = await handrailCli(runtime(), ['workflows', 'list'], { as: 'auditor@example.com' });
-    expect(list.stdout).toMatch(/^rfp-response {2}.+ {2}\d+ steps {2}trigger: signature or api-key {2}release rel-[0-9a-f]{16}\nsales-outreach {2}.+ {2}\d+ steps {2}trigger: hubspot or signature {2}release rel-[0-9a-f]{16}\nsupport-reply {2}.+ {2}\d+ steps {2}trigger: signature or api-key or zendesk {2}release rel-[0-9a-f]{16}\n$/);
+    expect(list.stdout).toMatch(/^meeting-notes {2}.+ {2}\d+ steps {2}trigger: signature or api-key or slack {2}release rel-[0-9a-f]{16}\nrfp-response {2}.+ {2}\d+ steps {2}trigger: signature or api-key {2}release rel-[0-9a-f]{16}\nsales-outreach {2}.+ {2}\d+ steps {2}trigger: hubspot or signature {2}release rel-[0-9a-f]{16}\nsupport-reply {2}.+ {2}\d+ steps {2}trigger: signature or api-key or zendesk {2}release rel-[0-9a-f]{16}\n$/);
     const show = await handrailCli(runtime(), ['workflows', 'show', 'support-reply'], { as: 'auditor@example.com' });
     expect(show.stdout).toContain('  trigger: POST /webhooks/support-reply (signature or api-key or zendesk)');
     expect(show.stdout).toContain('    retrieve_context (retrieve): retrieves the top 4 passages from support');

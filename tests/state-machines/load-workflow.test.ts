@@ -45,7 +45,7 @@ describe('workflow definitions', () => {
     const first = shipped.find((w) => w.definition.id === 'support-reply');
     const again = loadWorkflowFile(first!.file);
     // Assess
-    expect(shipped.map((w) => w.definition.id)).toEqual(['rfp-response', 'sales-outreach', 'support-reply']);
+    expect(shipped.map((w) => w.definition.id)).toEqual(['meeting-notes', 'rfp-response', 'sales-outreach', 'support-reply']);
     expect(first!.version).toMatch(/^[0-9a-f]{16}$/);
     expect(again.version).toBe(first!.version);
   });
@@ -78,11 +78,20 @@ describe('workflow definitions', () => {
     ['a Slack target that is not a channel id', valid.replace('    url: http://localhost:9/x', '    slack: { channel: general }'), /steps\.2\.slack\.channel: a Slack channel id such as C0123ABCD/],
     ['a Slack target with a URL too', valid.replace('    url: http://localhost:9/x', '    url: http://localhost:9/x\n    slack: { channel: C0NOTES }'), /steps\.2\.slack: a deliver step with slack posts only to Slack/],
     ['a Slack channel from an unknown input field', valid.replace('    url: http://localhost:9/x', '    slack: { channelFromInput: channel }'), /steps\.2\.slack\.channelFromInput: "channel" is not one of the input fields \(subject\)/],
+    ['reviewers and reviewersFromInput both', valid.replace('    reviewers: [a@example.com]', '    reviewers: [a@example.com]\n    reviewersFromInput: subject'), /steps\.1\.reviewersFromInput: name either reviewers or reviewersFromInput, not both/],
+    ['reviewersFromInput of an unknown input field', valid.replace('    reviewers: [a@example.com]', '    reviewersFromInput: owner'), /steps\.1\.reviewersFromInput: "owner" is not one of the input fields \(subject\)/],
+    ['reviewersFromInput of an optional field', valid.replace('  subject: { type: string, required: true }', '  subject: { type: string, required: true }\n  owner: { type: string }').replace('    reviewers: [a@example.com]', '    reviewersFromInput: owner'), /steps\.1\.reviewersFromInput: input field "owner" must be a required string/],
+    ['reviewersFromInput with two approvals required', valid.replace('    reviewers: [a@example.com]', '    reviewersFromInput: subject\n    requiredApprovals: 2'), /steps\.1\.requiredApprovals: reviewersFromInput names one reviewer/],
     ['a condition with two operators', valid.replace('  - id: review', "  - id: pick\n    kind: route\n    paths:\n      - { name: a, when: [{ path: input.subject, equals: x, in: [y] }], next: review }\n      - { name: b, default: true, next: review }\n" + '  - id: review'), /exactly one of equals, in, contains/],
   ])('rejects %s with the file, the field path and what is expected', (_case, text, message) => {
     const err = errorOf(text);
     expect(err.message).toMatch(/^demo\.yaml: /);
     expect(err.message).toMatch(message);
+  });
+
+  it('accepts an approval whose reviewer the input names, escalating to named reviewers', () => {
+    const text = valid.replace('    reviewers: [a@example.com]', '    reviewersFromInput: subject\n    escalation: [{ reviewers: [b@example.com], timeout: 1h }]');
+    expect(parseWorkflow(text, 'demo.yaml').definition.steps[1]).toMatchObject({ kind: 'approval', reviewersFromInput: 'subject', escalation: [{ reviewers: ['b@example.com'] }] });
   });
 
   it('accepts a deliver step that posts to a Slack channel, fixed or named by the input', () => {

@@ -5,6 +5,7 @@
  */
 import type { Passage } from '../../shared/step-contract.js';
 import type { ProviderCall, ProviderReply } from '../types.js';
+import { composeOfflineNotes, offlineNotesText, OFFLINE_NOTES_MARK } from './offline-notes.js';
 import { composeOfflineObject } from './offline-structured.js';
 
 export const OFFLINE_MODEL = 'offline-extractive-v1';
@@ -100,11 +101,22 @@ export function composeOfflineText(requestText: string, passages: readonly Passa
   return `${OFFLINE_HEADER}\n\nFrom the knowledge base: ${body}\n\nSources:\n${sources}\n\nA reviewer should check this draft before it is sent.`;
 }
 
-export async function callOffline(call: ProviderCall): Promise<ProviderReply> {
-  const draft = composeOfflineText(call.request.prompt, call.request.passages);
+/** The reply's text: from the passages, or (a step with no retrieve context) from the input text itself. */
+function offlineReply(request: ProviderCall['request']): string {
+  const schema = request.outputSchema;
+  if (request.draftsFrom === 'input') {
+    const notes = composeOfflineNotes(request.prompt);
+    if (!schema) return offlineNotesText(notes);
+    // The object's text fields take the summary (marked as offline), its lists the action items.
+    return JSON.stringify(composeOfflineObject(schema, request.prompt, `${OFFLINE_NOTES_MARK} ${notes.summary}`, notes.actionItems));
+  }
+  const draft = composeOfflineText(request.prompt, request.passages);
   // With an output schema the draft fills the object's text fields; the reply is its JSON.
-  const schema = call.request.outputSchema;
-  const text = schema ? JSON.stringify(composeOfflineObject(schema, call.request.prompt, draft)) : draft;
+  return schema ? JSON.stringify(composeOfflineObject(schema, request.prompt, draft)) : draft;
+}
+
+export async function callOffline(call: ProviderCall): Promise<ProviderReply> {
+  const text = offlineReply(call.request);
   return {
     text,
     model: OFFLINE_MODEL,
