@@ -6,7 +6,7 @@
  */
 import { membersOf } from '../../state-machines/group-refs.js';
 import type { Release } from '../../state-machines/release.js';
-import type { Step } from '../../state-machines/schema.js';
+import type { SlackTrigger, Step } from '../../state-machines/schema.js';
 import { deployedReleases } from '../releases/deployed.js';
 import { workflowRegistry, type RegisteredWorkflow } from '../shared/workflow-registry.js';
 
@@ -23,7 +23,7 @@ export interface CatalogEntry {
   readonly description?: string;
   readonly version: string;
   readonly releaseId?: string;
-  readonly trigger: { readonly webhook: string; readonly auth: readonly string[]; readonly input: readonly string[] };
+  readonly trigger: { readonly webhook: string; readonly auth: readonly string[]; readonly input: readonly string[]; readonly slack?: SlackTrigger };
   readonly steps: readonly CatalogStep[];
   /** Per approval step, level by level (0 first), the people who may decide. */
   readonly reviewers: Record<string, string[][]>;
@@ -69,7 +69,7 @@ export function describeWorkflow(workflow: RegisteredWorkflow, release = deploye
     ...(definition.description ? { description: definition.description } : {}),
     version: workflow.version,
     ...(release ? { releaseId: release.releaseId } : {}),
-    trigger: { webhook: `POST /webhooks/${definition.id}`, auth: definition.trigger.auth, input: Object.keys(definition.input) },
+    trigger: { webhook: `POST /webhooks/${definition.id}`, auth: definition.trigger.auth, input: Object.keys(definition.input), ...(definition.trigger.slack ? { slack: definition.trigger.slack } : {}) },
     steps: definition.steps.map((step) => ({ id: step.id, kind: step.kind, does: does(step) })),
     reviewers,
     delivery: release?.manifest.delivery ?? {},

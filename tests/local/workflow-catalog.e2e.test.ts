@@ -39,6 +39,7 @@ describe('the workflow catalog', () => {
     // meeting-notes: its owner is named by each run's input, and it posts to the channel the input names
     const notes = body.workflows.find((w: { id: string }) => w.id === 'meeting-notes');
     expect(notes.reviewers).toEqual({ owner_review: [['input.owner']] });
+    expect(notes.trigger).toMatchObject({ auth: ['signature', 'api-key', 'slack'], slack: { command: '/handrail-notes', shortcut: 'handrail_notes', input: { transcript: 'text', channel: 'channel', owner: 'user' } } });
     expect(notes.steps.find((s: { kind: string }) => s.kind === 'deliver').does).toBe('delivers the approved text to the Slack channel in input.channel');
     expect((await client(runtime()).get('/workflows/nope')).status).toBe(404);
     expect((await client(runtime(), { as: 'support-agent@example.com' }).get('/workflows')).status).toBe(403);

@@ -1,5 +1,6 @@
 /** Slack as a trigger: which workflow a command or shortcut starts, and how Slack fills its input. */
 import { describe, expect, it } from 'vitest';
+import { authenticateTrigger } from '../../../functions/triggers/authenticate-trigger.js';
 import { loadDirectory } from '../../../state-machines/directory.js';
 import { loadWorkflows } from '../../../state-machines/load-workflow.js';
 import {
@@ -47,5 +48,11 @@ describe('Slack trigger', () => {
     const parsed = slashCommandSchema.safeParse({ ...form, ...change });
     expect(parsed.success).toBe(false);
     expect(parsed.error!.issues[0]!.path).toEqual([field]);
+  });
+
+  it('refuses a webhook call to a workflow that starts only from Slack, saying where it starts', async () => {
+    const slackOnly = { id: 'notes', trigger: { auth: ['slack' as const], slack: { command: '/notes', input: {} } } };
+    const req = { header: () => undefined, rawBody: '{}', method: 'POST', url: 'http://localhost/webhooks/notes' };
+    await expect(authenticateTrigger(slackOnly, req)).rejects.toThrow('Workflow notes starts only from Slack: its slash command or message shortcut (trigger.slack), at /slack/commands or /slack/interactions');
   });
 });
