@@ -12,7 +12,7 @@ import { canonicalJson } from '../functions/shared/canonical-json.js';
 import { yamlParser } from '../functions/shared/lazy-yaml.js';
 import { outputSchemaProblem } from './output-schema-check.js';
 import { retentionDays, retentionIssues } from './retention.js';
-import { durationSeconds, workflowSchema, type Step, type Workflow } from './schema.js';
+import { durationSeconds, SLACK_TRIGGER_SOURCES, workflowSchema, type Step, type Workflow } from './schema.js';
 
 export const defaultWorkflowsDir = resolve(fileURLToPath(new URL('.', import.meta.url)), 'workflows');
 /** A workflow definition's file name: `<id>.yaml`, `<id>.yml` or `<id>.json`. */
@@ -89,6 +89,11 @@ function crossReferenceIssues(wf: Workflow): string[] {
       if (step.draft) expectKind(`steps.${i}.draft`, step.draft, ['generate']);
       step.parts?.forEach((part, j) => expectKind(`steps.${i}.parts.${j}.draft`, part.draft, ['generate']));
       if (typeof step.onFinalTimeout === 'object') expectKind(`steps.${i}.onFinalTimeout.route`, step.onFinalTimeout.route, anyKind);
+      const field = step.reviewersFromInput;
+      if (field && !(field in wf.input)) issues.push(`steps.${i}.reviewersFromInput: "${field}" is not one of the input fields (${Object.keys(wf.input).join(', ')})`);
+      else if (field && (wf.input[field]!.type !== 'string' || !wf.input[field]!.required)) {
+        issues.push(`steps.${i}.reviewersFromInput: input field "${field}" must be a required string (a reviewer id such as an email address)`);
+      }
     }
     if (step.kind === 'classify' && step.draft) {
       expectKind(`steps.${i}.draft`, step.draft, ['generate']);
@@ -112,6 +117,12 @@ function crossReferenceIssues(wf: Workflow): string[] {
       issues.push(`steps.${i}.slack.channelFromInput: "${step.slack.channelFromInput}" is not one of the input fields (${Object.keys(wf.input).join(', ')})`);
     }
   });
+  const slack = wf.trigger.slack;
+  if (slack) {
+    for (const field of Object.keys(slack.input)) if (!(field in wf.input)) issues.push(`trigger.slack.input.${field}: not one of the input fields (${Object.keys(wf.input).join(', ')})`);
+    const unfilled = Object.entries(wf.input).filter(([name, f]) => f.required && !(name in slack.input)).map(([name]) => name);
+    if (unfilled.length) issues.push(`trigger.slack.input: the required input field(s) ${unfilled.join(', ')} must be filled from Slack (${SLACK_TRIGGER_SOURCES.join(', ')})`);
+  }
   if (wf.requester && !(wf.requester in wf.input)) issues.push(`requester: "${wf.requester}" is not one of the input fields (${Object.keys(wf.input).join(', ')})`);
   issues.push(...retentionIssues(retentionDays(wf.retention), longestApprovalWait(wf)));
   const last = wf.steps[wf.steps.length - 1];
@@ -178,8 +189,19 @@ export function loadWorkflowFile(file: string): LoadedWorkflow {
 
 /** Every `*.yaml` (or `*.json`) in `dir`, sorted by id. Any invalid file fails the whole load. */
 export function loadWorkflows(dir: string = defaultWorkflowsDir): LoadedWorkflow[] {
-  return readdirSync(dir)
+  const loaded = readdirSync(dir)
     .filter((f) => WORKFLOW_FILE.test(f))
     .sort()
     .map((f) => loadWorkflowFile(join(dir, f)));
+  // A Slack command or shortcut starts one workflow: two that claim the same one is a mistake.
+  const claimed = new Map<string, string>();
+  for (const { definition, file } of loaded) {
+    for (const [kind, name] of [['command', definition.trigger.slack?.command], ['shortcut', definition.trigger.slack?.shortcut]] as const) {
+      if (!name) continue;
+      const other = claimed.get(`${kind}:${name}`);
+      if (other) throw new WorkflowDefinitionError(file, [`trigger.slack.${kind}: ${name} is already the ${kind} of workflow ${other}`]);
+      claimed.set(`${kind}:${name}`, definition.id);
+    }
+  }
+  return loaded;
 }

@@ -290,6 +290,12 @@ const approvalStepSchema = z
     draft: stepIdSchema.optional(),
     /** Who reviews first (level 0); with `parts`, each part names its own reviewers. */
     reviewers: z.array(reviewerRefSchema).min(1).optional(),
+    /**
+     * Or: the input field naming who reviews first (e.g. `owner`, the meeting's owner), resolved when
+     * the step runs. It must name a user of the reviewer directory with the reviewer role (else the
+     * run goes to the human queue, naming the field); escalation levels still name their reviewers.
+     */
+    reviewersFromInput: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'an input field name such as owner').optional(),
     /** A multi-part approval: each part is decided separately; the run resumes when all are. */
     parts: z.array(approvalPartSchema).min(2).max(20).optional(),
     /** How long level 0 has before the request escalates. */
@@ -319,10 +325,12 @@ const approvalStepSchema = z
     next: stepIdSchema.optional(),
   })
   .strict()
-  .refine((a) => (a.parts ? !a.draft && !a.reviewers : a.draft && a.reviewers), {
-    message: 'an approval has either draft and reviewers, or parts (each with its draft and reviewers)',
+  .refine((a) => (a.parts ? !a.draft && !a.reviewers && !a.reviewersFromInput : a.draft && (a.reviewers || a.reviewersFromInput)), {
+    message: 'an approval has either draft and reviewers (or reviewersFromInput), or parts (each with its draft and reviewers)',
     path: ['parts'],
   })
+  .refine((a) => !(a.reviewers && a.reviewersFromInput), { message: 'name either reviewers or reviewersFromInput, not both', path: ['reviewersFromInput'] })
+  .refine((a) => !a.reviewersFromInput || a.requiredApprovals === 1, { message: 'reviewersFromInput names one reviewer, who gives the one approval', path: ['requiredApprovals'] })
   .refine((a) => !a.parts || a.requiredApprovals === 1, { message: 'a multi-part approval takes one decision per part', path: ['requiredApprovals'] })
   .refine((a) => !a.parts || new Set(a.parts.map((p) => p.id)).size === a.parts.length, { message: 'part ids must be unique', path: ['parts'] });
 
@@ -456,8 +464,29 @@ const ownerSchema = z
 /** Trigger auth kinds that are a SaaS vendor's own webhook signature, checked with the workflow's `<id>.<vendor>` secret (functions/triggers/vendor-signatures.ts). */
 export const VENDOR_TRIGGER_AUTH = ['zendesk', 'hubspot'] as const;
 export type VendorTriggerAuth = (typeof VENDOR_TRIGGER_AUTH)[number];
-export const TRIGGER_AUTH = ['signature', 'api-key', ...VENDOR_TRIGGER_AUTH, 'none'] as const;
+export const TRIGGER_AUTH = ['signature', 'api-key', ...VENDOR_TRIGGER_AUTH, 'slack', 'none'] as const;
 export type TriggerAuth = (typeof TRIGGER_AUTH)[number];
+
+/**
+ * What a Slack slash command or message shortcut gives a run's input field (functions/triggers/slack-trigger.ts):
+ * `text`, the command's text or the shortcut's message text; `channel`, the channel it was used in;
+ * `user`, the reviewer-directory id of the Slack user who used it (their `slackUserId`); `slackUser`, their Slack user id.
+ */
+export const SLACK_TRIGGER_SOURCES = ['text', 'channel', 'user', 'slackUser'] as const;
+export type SlackTriggerSource = (typeof SLACK_TRIGGER_SOURCES)[number];
+
+/** A workflow started from Slack (trigger auth `slack`): its slash command and/or message shortcut, and how they fill its input. */
+const slackTriggerSchema = z
+  .object({
+    /** The slash command, as configured in the Slack app (its Request URL: `<ApiUrl>/slack/commands`). */
+    command: z.string().regex(/^\/[a-z0-9][a-z0-9_-]{0,31}$/, 'a slash command such as /handrail-notes').optional(),
+    /** The message shortcut's callback id (the app's Interactivity Request URL: `<ApiUrl>/slack/interactions`). */
+    shortcut: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'a callback id such as handrail_notes').optional(),
+    /** Input field → what Slack gives it. */
+    input: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'an input field name'), z.enum(SLACK_TRIGGER_SOURCES)),
+  })
+  .strict()
+  .refine((s) => s.command || s.shortcut, { message: 'name a command, a shortcut, or both' });
 
 const triggerSchema = z
   .object({
@@ -465,8 +494,11 @@ const triggerSchema = z
       .array(z.enum(TRIGGER_AUTH))
       .min(1)
       .refine((auth) => !auth.includes('none') || auth.length === 1, { message: 'none cannot be combined with another way to authenticate' }),
+    /** With auth `slack`: the slash command and/or message shortcut that start a run. */
+    slack: slackTriggerSchema.optional(),
   })
-  .strict();
+  .strict()
+  .refine((t) => t.auth.includes('slack') === Boolean(t.slack), { message: 'auth slack and trigger.slack go together: slack takes the command or shortcut trigger.slack declares', path: ['slack'] });
 
 export const workflowSchema = z
   .object({
@@ -486,6 +518,7 @@ export const workflowSchema = z
      * secret; `api-key`, an API key scoped to the workflow (`Authorization: Bearer hrk_…`); `zendesk`,
      * a Zendesk webhook's signature (X-Zendesk-Webhook-Signature) with the workflow's Zendesk secret;
      * `hubspot`, a HubSpot v3 request signature (X-HubSpot-Signature-v3) with the workflow's HubSpot secret;
+     * `slack`, the Slack app's request signature on the slash command or message shortcut `trigger.slack` declares;
      * `none` must be written out alone, and only the local stage accepts it (infra/stage-config.ts).
      */
     trigger: triggerSchema.default({ auth: ['signature'] }),
@@ -532,6 +565,7 @@ export type ZendeskAct = z.infer<typeof zendeskActSchema>;
 export type HubspotAct = z.infer<typeof hubspotActSchema>;
 export type SlackAct = z.infer<typeof slackActSchema>;
 export type KnowledgeAct = z.infer<typeof knowledgeActSchema>;
+export type SlackTrigger = z.infer<typeof slackTriggerSchema>;
 
 /** Step kinds that run as Lambda functions (route compiles to a Choice state). */
 export const lambdaStepKinds = ['retrieve', 'generate', 'classify', 'approval', 'deliver'] as const;

@@ -89,14 +89,17 @@ async function slackSender(c: Context, slackSecret: SlackSecret | undefined): Pr
   } catch {
     return anonymous(c);
   }
+  const form = new URLSearchParams(rawBody);
   let payload: unknown;
   try {
-    payload = JSON.parse(new URLSearchParams(rawBody).get('payload') ?? '');
+    payload = JSON.parse(form.get('payload') ?? '');
   } catch {
     payload = undefined;
   }
+  // Interactions carry the team in their JSON payload; slash commands as a form field.
   const team = slackTeam.safeParse(payload);
-  return { kind: 'slack', caller: team.success ? team.data.team.id : 'no-team' };
+  const commandTeam = form.get('team_id');
+  return { kind: 'slack', caller: team.success ? team.data.team.id : commandTeam && commandTeam.length <= 40 ? commandTeam : 'no-team' };
 }
 
 async function countedOf(c: Context, route: RouteSpec, slackSecret: SlackSecret | undefined): Promise<Counted | undefined> {

@@ -22,6 +22,7 @@ import {
   RETRYABLE_KINDS,
   type ErrorKind,
   type FollowUp,
+  type DraftSource,
   type JsonSchema,
   type ModelAttempt,
   type ProviderCall,
@@ -45,6 +46,8 @@ export interface GenerateRequest {
   task?: PromptTask;
   /** A proposed knowledge edit: the document to revise (empty text for a new one); the reply is the whole new document. */
   revision?: DocumentToRevise;
+  /** `input`: the step reads no retrieve step, so the offline provider drafts from the prompt's text itself. */
+  draftsFrom?: DraftSource;
 }
 
 export interface GenerateResult {
@@ -172,7 +175,7 @@ async function walkChain(req: GenerateRequest, options: GenerateOptions & { purp
   };
   const started = performance.now();
   const prompt = renderPrompt(req);
-  const request = { prompt: req.prompt, passages: req.passages, outputSchema: req.outputSchema, revision: req.revision };
+  const request = { prompt: req.prompt, passages: req.passages, outputSchema: req.outputSchema, revision: req.revision, ...(req.draftsFrom ? { draftsFrom: req.draftsFrom } : {}) };
 
   for (const ref of req.chain) {
     const model = ref.provider === 'offline' ? OFFLINE_MODEL : (ref.model ?? '');

@@ -37,13 +37,16 @@ export interface ModelAttempt {
   purpose?: 'repair';
 }
 
+/** What a draft is made from: retrieved passages (default), or the input text alone (a generate step with no retrieve context). */
+export type DraftSource = 'passages' | 'input';
+
 export interface ProviderCall {
   readonly ref: ModelRef;
   /** Model id to send (ref.model, or the provider's default for offline). */
   readonly model: string;
   readonly prompt: RenderedPrompt;
   /** The raw request, for the offline provider which works on words rather than a rendered prompt. */
-  readonly request: { readonly prompt: string; readonly passages: readonly Passage[]; readonly outputSchema?: JsonSchema; readonly revision?: DocumentToRevise | undefined };
+  readonly request: { readonly prompt: string; readonly passages: readonly Passage[]; readonly outputSchema?: JsonSchema; readonly revision?: DocumentToRevise | undefined; readonly draftsFrom?: DraftSource };
   /** A repair turn: the model's previous reply and the platform's correction, sent after the prompt. */
   readonly followUp?: FollowUp;
 }

@@ -11,3 +11,8 @@ export function passagesInState(state: StateData, only?: readonly string[]): Pas
     return Array.isArray(passages) ? (passages as Passage[]) : [];
   });
 }
+
+/** Whether any retrieve step (of those named in `only`) ran before: else a draft is made from the input alone. */
+export function hasRetrieveContext(state: StateData, only?: readonly string[]): boolean {
+  return Object.entries(state.steps).some(([stepId, output]) => (!only || only.includes(stepId)) && Array.isArray((output as { passages?: unknown } | null)?.passages));
+}

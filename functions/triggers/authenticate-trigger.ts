@@ -44,6 +44,9 @@ export async function authenticateTrigger(
   const vendors = accepted.filter((a): a is VendorTriggerAuth => (VENDOR_TRIGGER_AUTH as readonly string[]).includes(a));
   if (signedBy || !accepted.includes('signature')) {
     const vendor = signedBy ?? (vendors.length === 1 ? vendors[0] : undefined);
+    if (!signedBy && !vendors.length && !accepted.includes('api-key') && accepted.includes('slack')) {
+      throw new UnauthorizedError(`Workflow ${workflow.id} starts only from Slack: its slash command or message shortcut (trigger.slack), at /slack/commands or /slack/interactions`);
+    }
     if (!vendor || !accepted.includes(vendor)) {
       throw new UnauthorizedError(
         signedBy

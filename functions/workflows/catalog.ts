@@ -6,7 +6,7 @@
  */
 import { membersOf } from '../../state-machines/group-refs.js';
 import type { Release } from '../../state-machines/release.js';
-import type { Step } from '../../state-machines/schema.js';
+import type { SlackTrigger, Step } from '../../state-machines/schema.js';
 import { deployedReleases } from '../releases/deployed.js';
 import { workflowRegistry, type RegisteredWorkflow } from '../shared/workflow-registry.js';
 
@@ -23,7 +23,7 @@ export interface CatalogEntry {
   readonly description?: string;
   readonly version: string;
   readonly releaseId?: string;
-  readonly trigger: { readonly webhook: string; readonly auth: readonly string[]; readonly input: readonly string[] };
+  readonly trigger: { readonly webhook: string; readonly auth: readonly string[]; readonly input: readonly string[]; readonly slack?: SlackTrigger };
   readonly steps: readonly CatalogStep[];
   /** Per approval step, level by level (0 first), the people who may decide. */
   readonly reviewers: Record<string, string[][]>;
@@ -49,7 +49,7 @@ function does(step: Step): string {
       return `asks for approval${step.escalation.length ? `, escalating ${step.escalation.length} level(s)` : ''}${step.signIn ? ' (sign-in required)' : ''}`;
     case 'deliver':
       if (step.knowledge) return `writes the approved text as a new version of the ${step.knowledge.collection} document ${step.knowledge.documentFrom} revises (once per run)`;
-      return `delivers ${step.text === 'approval' ? 'the approved text' : `the draft of ${step.text}`} to ${[step.urlFromEnv ?? step.url, step.zendesk ? `the Zendesk ticket in input.${step.zendesk.ticket} (as a ${step.zendesk.comment} comment) where the stage declares zendesk` : undefined, step.hubspot ? `the HubSpot contact in input.${step.hubspot.contact} (a note, and a task for input.${step.hubspot.owner}) where the stage declares hubspot` : undefined].filter(Boolean).join(', or ')}`;
+      return `delivers ${step.text === 'approval' ? 'the approved text' : `the draft of ${step.text}`} to ${[step.urlFromEnv ?? step.url, step.zendesk ? `the Zendesk ticket in input.${step.zendesk.ticket} (as a ${step.zendesk.comment} comment) where the stage declares zendesk` : undefined, step.hubspot ? `the HubSpot contact in input.${step.hubspot.contact} (a note, and a task for input.${step.hubspot.owner}) where the stage declares hubspot` : undefined, step.slack ? `the Slack channel ${step.slack.channel ?? `in input.${step.slack.channelFromInput}`}` : undefined].filter(Boolean).join(', or ')}`;
     default:
       return (step as { kind: string }).kind;
   }
@@ -61,7 +61,8 @@ export function describeWorkflow(workflow: RegisteredWorkflow, release = deploye
   for (const step of definition.steps) {
     if (step.kind !== 'approval') continue;
     const first = step.reviewers ?? [...new Set(step.parts?.flatMap((p) => p.reviewers) ?? [])];
-    reviewers[step.id] = [people(first, release), ...step.escalation.map((level) => people(level.reviewers, release))];
+    // Named by the run's input: the field, as the catalog cannot know whom each run names.
+    reviewers[step.id] = [step.reviewersFromInput ? [`input.${step.reviewersFromInput}`] : people(first, release), ...step.escalation.map((level) => people(level.reviewers, release))];
   }
   return {
     id: definition.id,
@@ -69,7 +70,7 @@ export function describeWorkflow(workflow: RegisteredWorkflow, release = deploye
     ...(definition.description ? { description: definition.description } : {}),
     version: workflow.version,
     ...(release ? { releaseId: release.releaseId } : {}),
-    trigger: { webhook: `POST /webhooks/${definition.id}`, auth: definition.trigger.auth, input: Object.keys(definition.input) },
+    trigger: { webhook: `POST /webhooks/${definition.id}`, auth: definition.trigger.auth, input: Object.keys(definition.input), ...(definition.trigger.slack ? { slack: definition.trigger.slack } : {}) },
     steps: definition.steps.map((step) => ({ id: step.id, kind: step.kind, does: does(step) })),
     reviewers,
     delivery: release?.manifest.delivery ?? {},

@@ -47,6 +47,8 @@ export function approvalLevels(step: StepOf<'approval'>, directory: Directory): 
   const firstLevel = step.parts ? step.parts.flatMap((p) => p.reviewers) : (step.reviewers ?? []);
   const chain = [{ reviewers: firstLevel, timeout: step.timeout }, ...step.escalation];
   return chain.map((level, i) => {
+    // Level 0 from the input: whom it names is checked against the directory when the step runs.
+    if (i === 0 && step.reviewersFromInput) return { level: 0, reviewers: [], reviewersFromInput: step.reviewersFromInput, timeoutSeconds: durationSeconds(level.timeout) };
     const where = `approval ${step.id}, ${i === 0 ? 'reviewers' : `escalation.${i - 1}.reviewers`}`;
     const reviewers = expandReviewers(directory, level.reviewers, where);
     if (reviewers.length < step.requiredApprovals) {

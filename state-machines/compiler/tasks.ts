@@ -64,6 +64,8 @@ export interface ApprovalLevel {
   readonly timeoutSeconds: number;
   /** Multi-part approvals at level 0: who decides each part (groups expanded). */
   readonly partReviewers?: Record<string, string[]>;
+  /** Level 0 of an approval with `reviewersFromInput`: the input field naming its reviewer (reviewers is then empty). */
+  readonly reviewersFromInput?: string;
 }
 
 /**
@@ -80,7 +82,7 @@ export interface ApprovalPolicy {
 export function approvalTask(step: StepOf<'approval'>, level: ApprovalLevel, isLast: boolean, next: string, requesterField?: string, policy?: ApprovalPolicy): TaskState {
   return {
     Type: 'Task',
-    Comment: `approval ${step.id}, level ${level.level}: ${level.reviewers.join(', ')}`,
+    Comment: `approval ${step.id}, level ${level.level}: ${level.reviewersFromInput ? `input.${level.reviewersFromInput}` : level.reviewers.join(', ')}`,
     Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
     Parameters: {
       FunctionName: functionRef('approval'),

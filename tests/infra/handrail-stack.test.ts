@@ -30,7 +30,7 @@ const actionsOf = (prefix: string) => statementsOf(prefix).flatMap((s) => [s.Act
 describe('Handrail stack (dev)', () => {
   it('has one Standard state machine per workflow, with logging and tracing, whose ASL validates', () => {
     const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
-    expect(machines.map((m) => m.Properties.StateMachineName).sort()).toEqual(['handrail-dev-kb-update', 'handrail-dev-rfp-response', 'handrail-dev-sales-outreach', 'handrail-dev-support-reply']);
+    expect(machines.map((m) => m.Properties.StateMachineName).sort()).toEqual(['handrail-dev-kb-update', 'handrail-dev-meeting-notes', 'handrail-dev-rfp-response', 'handrail-dev-sales-outreach', 'handrail-dev-support-reply']);
     for (const other of machines) {
       const asl = JSON.parse(String(other.Properties.DefinitionString).replace(/\$\{fn_(\w+)\}/g, 'arn:aws:lambda:us-east-1:123456789012:function:$1'));
       expect(validator(asl).errors).toEqual([]);
@@ -221,18 +221,19 @@ describe('approval channels in the stack', () => {
     expect(JSON.stringify(ses.Resource)).toContain(':identity/*');
   });
 
-  it('keeps Slack and Teams credentials in a secret read only by the approval function and the API', () => {
+  it('keeps Slack and Teams credentials in a secret read only by the approval function, the API and (a shipped workflow posts to Slack: meeting-notes) the deliver function', () => {
     template.hasResourceProperties('AWS::SecretsManager::Secret', {
       GenerateSecretString: Match.objectLike({ SecretStringTemplate: JSON.stringify({ slackBotToken: '', slackSigningSecret: '', teamsWebhookUrl: '' }) }),
     });
     expect(readsChannelSecrets('StepsApprovalFunction')).toBe(true);
     expect(readsChannelSecrets('ApiFunction')).toBe(true);
-    for (const other of ['StepsDeliverFunction', 'StepsGenerateFunction', 'StepsRetrieveFunction', 'StepsFinishFunction']) expect(readsChannelSecrets(other)).toBe(false);
+    expect(readsChannelSecrets('StepsDeliverFunction')).toBe(true);
+    for (const other of ['StepsGenerateFunction', 'StepsRetrieveFunction', 'StepsFinishFunction']) expect(readsChannelSecrets(other)).toBe(false);
     expect(fnEnv('approval')).toMatchObject({ HANDRAIL_EMAIL_TRANSPORT: 'ses', HANDRAIL_CHANNEL_SECRETS_ARN: { Ref: expect.stringMatching(/^ChannelSecrets/) }, HANDRAIL_DIRECTORY_FILE: '/var/task/reviewers.json' });
     expect(fnEnv('api')).toHaveProperty('HANDRAIL_CHANNEL_SECRETS_ARN');
-    expect(fnEnv('deliver')).not.toHaveProperty('HANDRAIL_CHANNEL_SECRETS_ARN');
+    expect(fnEnv('deliver')).toHaveProperty('HANDRAIL_CHANNEL_SECRETS_ARN');
     // No credential is ever inline in a function's environment.
-    for (const kind of ['approval', 'api']) {
+    for (const kind of ['approval', 'api', 'deliver']) {
       for (const name of ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'TEAMS_WEBHOOK_URL']) expect(Object.keys(fnEnv(kind))).not.toContain(name);
     }
   });

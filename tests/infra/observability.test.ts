@@ -26,6 +26,7 @@ describe('the stage dashboard and alarms', () => {
     const body = JSON.stringify(dashboard!.Properties.DashboardBody);
     expect(body).toContain('## support-reply');
     expect(body).toContain('## sales-outreach');
+    expect(body).toContain('## meeting-notes');
     expect(body).toContain('## Model providers');
     for (const name of [WORKFLOW_METRICS.runs, WORKFLOW_METRICS.runsStarted, WORKFLOW_METRICS.needsHuman, WORKFLOW_METRICS.deliveryFailed, WORKFLOW_METRICS.approved, WORKFLOW_METRICS.rejected, PROVIDER_METRICS.calls, PROVIDER_METRICS.fallbacks]) expect(body).toContain(name);
     for (const name of [...Object.values(DECISION_METRICS), ...Object.values(GATE_METRICS), ...Object.values(USAGE_METRICS)]) expect(body).toContain(name);
@@ -50,8 +51,8 @@ describe('the stage dashboard and alarms', () => {
   });
 
   it('sends every alarm to one topic, encrypted with a key CloudWatch may use, TLS only', () => {
-    // Three per shipped workflow (support-reply, sales-outreach, rfp-response, kb-update), two per provider.
-    expect(alarms.length).toBe(3 * 4 + 2);
+    // Three per shipped workflow (support-reply, sales-outreach, rfp-response, kb-update, meeting-notes), two per provider.
+    expect(alarms.length).toBe(3 * 5 + 2);
     for (const a of alarms) expect(a.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } });

@@ -12,7 +12,7 @@ describe('releases in the stack', () => {
 
   it('tags each state machine with its release id and keeps the manifest in its metadata', () => {
     const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
-    expect(machines.map((m) => m.Metadata[RELEASE_METADATA].manifest.workflowId).sort()).toEqual(['kb-update', 'rfp-response', 'sales-outreach', 'support-reply']);
+    expect(machines.map((m) => m.Metadata[RELEASE_METADATA].manifest.workflowId).sort()).toEqual(['kb-update', 'meeting-notes', 'rfp-response', 'sales-outreach', 'support-reply']);
     const machine = machines.find((m) => m.Metadata[RELEASE_METADATA].manifest.workflowId === 'support-reply');
     const release = machine!.Metadata[RELEASE_METADATA];
     expect(release.releaseId).toMatch(/^rel-[0-9a-f]{16}$/);

@@ -167,7 +167,11 @@ describe('stage configuration', () => {
     writeFileSync(join(workflows, 'slack-notes.yaml'), readFileSync(join(projectRoot, 'tests/fixtures/workflows/slack-notes.yaml'), 'utf8'));
     const withSlack = Template.fromStack(buildApp({ stage: 'local', bundling: false, outdir: mkdtempSync(join(tmpdir(), 'cdk-')), stagesFile: stagesFile('local: {}\n'), workflowsDir: workflows }).stack);
     expect(holders(withSlack).some((id) => id.startsWith('StepsDeliverFunction'))).toBe(true);
-    expect(holders(Template.fromStack(synth('local', 'local: {}\n').stack)).some((id) => id.startsWith('StepsDeliverFunction'))).toBe(false);
+    // support-reply alone delivers by webhook or Zendesk: its deliver function gets no channel credentials.
+    const without = mkdtempSync(join(tmpdir(), 'no-slack-wf-'));
+    writeFileSync(join(without, 'support-reply.yaml'), readFileSync(join(projectRoot, 'state-machines/workflows/support-reply.yaml'), 'utf8'));
+    const noSlack = Template.fromStack(buildApp({ stage: 'local', bundling: false, outdir: mkdtempSync(join(tmpdir(), 'cdk-')), stagesFile: stagesFile('local: {}\n'), workflowsDir: without }).stack);
+    expect(holders(noSlack).some((id) => id.startsWith('StepsDeliverFunction'))).toBe(false);
   });
 
   it('needs the stage to declare zendesk when a step acts only on Zendesk', () => {

@@ -70,7 +70,7 @@ function bodyOf(req: FuzzRequest, headers: Record<string, string>): RequestInit[
     Object.assign(headers, signedWebhookHeaders(rt.deliverySecret, `msg_${randomUUID()}`, b.text));
     return b.text;
   }
-  const raw = `payload=${encodeURIComponent(b.payload)}`;
+  const raw = b.kind === 'slack-form' ? b.form : `payload=${encodeURIComponent(b.payload)}`;
   const ts = String(Math.floor(Date.now() / 1000));
   headers['x-slack-request-timestamp'] = ts;
   headers['x-slack-signature'] = b.signed ? slackSignature(SLACK_SECRET, ts, raw) : `v0=${'0'.repeat(64)}`;

@@ -87,6 +87,16 @@ async function deliveredKbRun(ticketId: string): Promise<RunRecord> {
   return runRecordReaching(started.body.runId, ['delivered']);
 }
 
+/** One meeting-notes run, ended by its owner's rejection (dev has no Slack bot to post the notes with). */
+async function rejectedNotesRun(owner: string): Promise<RunRecord> {
+  const started = await client(rt!).post('/webhooks/meeting-notes', { transcript: 'Ana: We ship on Monday. Bo will write the release notes.', owner, channel: 'C0PROMOTE' });
+  expect(started.status).toBe(202);
+  const waiting = await runRecordReaching(started.body.runId, ['awaiting_approval']);
+  const approval = (await getApproval(waiting.approvalIds!.at(-1)!))!;
+  expect((await decideAs(rt!, approval, owner, { action: 'reject', reasonCode: approval.reasons[0] })).status).toBe(200);
+  return runRecordReaching(started.body.runId, ['rejected']);
+}
+
 async function runStage(stage: string, dataDir: string, wfDir = workflowsDir): Promise<LocalRuntime> {
   await rt?.stop();
   rt = undefined;
@@ -198,6 +208,7 @@ describe('promotion between local stages', () => {
     const rfp = await deliveredRfpRun('Globex');
     await rejectedSalesRun('4242');
     const kb = await deliveredKbRun('T-check-kb');
+    await rejectedNotesRun('support-lead@example.com');
     const passed = await check(await stop());
     expect(passed).toMatchObject({ code: 0 });
     // staging's release differs from dev's by staging's delivery URL (stages.yaml) alone: the same build.

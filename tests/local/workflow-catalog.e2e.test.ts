@@ -9,7 +9,7 @@ const runtime = runtimeForSuite();
 describe('the workflow catalog', () => {
   it('describes each deployed workflow: trigger, steps, reviewers by level (groups resolved), delivery, knowledge, release', async () => {
     const { body } = await client(runtime(), { as: 'author@example.com' }).get('/workflows');
-    expect(body.workflows.map((w: { id: string }) => w.id).sort()).toEqual(['kb-update', 'rfp-response', 'sales-outreach', 'support-reply']);
+    expect(body.workflows.map((w: { id: string }) => w.id).sort()).toEqual(['kb-update', 'meeting-notes', 'rfp-response', 'sales-outreach', 'support-reply']);
     const support = body.workflows.find((w: { id: string }) => w.id === 'support-reply');
     const release = (await client(runtime()).get('/releases?workflowId=support-reply')).body.releases.find((r: { current: boolean }) => r.current);
     expect(support).toMatchObject({
@@ -50,13 +50,18 @@ describe('the workflow catalog', () => {
       'asks for approval, escalating 1 level(s)',
       'writes the approved text as a new version of the support document propose_edit revises (once per run)',
     ]);
+    // meeting-notes: its owner is named by each run's input, and it posts to the channel the input names
+    const notes = body.workflows.find((w: { id: string }) => w.id === 'meeting-notes');
+    expect(notes.reviewers).toEqual({ owner_review: [['input.owner']] });
+    expect(notes.trigger).toMatchObject({ auth: ['signature', 'api-key', 'slack'], slack: { command: '/handrail-notes', shortcut: 'handrail_notes', input: { transcript: 'text', channel: 'channel', owner: 'user' } } });
+    expect(notes.steps.find((s: { kind: string }) => s.kind === 'deliver').does).toBe('delivers the approved text to the Slack channel in input.channel');
     expect((await client(runtime()).get('/workflows/nope')).status).toBe(404);
     expect((await client(runtime(), { as: 'support-agent@example.com' }).get('/workflows')).status).toBe(403);
   });
 
   it('lists and shows them on the CLI', async () => {
     const list = await handrailCli(runtime(), ['workflows', 'list'], { as: 'auditor@example.com' });
-    expect(list.stdout).toMatch(/^kb-update {2}.+ {2}\d+ steps {2}trigger: signature or api-key or zendesk {2}release rel-[0-9a-f]{16}\nrfp-response {2}.+ {2}\d+ steps {2}trigger: signature or api-key {2}release rel-[0-9a-f]{16}\nsales-outreach {2}.+ {2}\d+ steps {2}trigger: hubspot or signature {2}release rel-[0-9a-f]{16}\nsupport-reply {2}.+ {2}\d+ steps {2}trigger: signature or api-key or zendesk {2}release rel-[0-9a-f]{16}\n$/);
+    expect(list.stdout).toMatch(/^kb-update {2}.+ {2}\d+ steps {2}trigger: signature or api-key or zendesk {2}release rel-[0-9a-f]{16}\nmeeting-notes {2}.+ {2}\d+ steps {2}trigger: signature or api-key or slack {2}release rel-[0-9a-f]{16}\nrfp-response {2}.+ {2}\d+ steps {2}trigger: signature or api-key {2}release rel-[0-9a-f]{16}\nsales-outreach {2}.+ {2}\d+ steps {2}trigger: hubspot or signature {2}release rel-[0-9a-f]{16}\nsupport-reply {2}.+ {2}\d+ steps {2}trigger: signature or api-key or zendesk {2}release rel-[0-9a-f]{16}\n$/);
     const show = await handrailCli(runtime(), ['workflows', 'show', 'support-reply'], { as: 'auditor@example.com' });
     expect(show.stdout).toContain('  trigger: POST /webhooks/support-reply (signature or api-key or zendesk)');
     expect(show.stdout).toContain('    retrieve_context (retrieve): retrieves the top 4 passages from support');

@@ -72,7 +72,7 @@ describe('workflow definitions', () => {
     const first = shipped.find((w) => w.definition.id === 'support-reply');
     const again = loadWorkflowFile(first!.file);
     // Assess
-    expect(shipped.map((w) => w.definition.id)).toEqual(['kb-update', 'rfp-response', 'sales-outreach', 'support-reply']);
+    expect(shipped.map((w) => w.definition.id)).toEqual(['kb-update', 'meeting-notes', 'rfp-response', 'sales-outreach', 'support-reply']);
     expect(first!.version).toMatch(/^[0-9a-f]{16}$/);
     expect(again.version).toBe(first!.version);
   });
@@ -105,6 +105,16 @@ describe('workflow definitions', () => {
     ['a Slack target that is not a channel id', valid.replace('    url: http://localhost:9/x', '    slack: { channel: general }'), /steps\.2\.slack\.channel: a Slack channel id such as C0123ABCD/],
     ['a Slack target with a URL too', valid.replace('    url: http://localhost:9/x', '    url: http://localhost:9/x\n    slack: { channel: C0NOTES }'), /steps\.2\.slack: a deliver step with slack posts only to Slack/],
     ['a Slack channel from an unknown input field', valid.replace('    url: http://localhost:9/x', '    slack: { channelFromInput: channel }'), /steps\.2\.slack\.channelFromInput: "channel" is not one of the input fields \(subject\)/],
+    ['reviewers and reviewersFromInput both', valid.replace('    reviewers: [a@example.com]', '    reviewers: [a@example.com]\n    reviewersFromInput: subject'), /steps\.1\.reviewersFromInput: name either reviewers or reviewersFromInput, not both/],
+    ['reviewersFromInput of an unknown input field', valid.replace('    reviewers: [a@example.com]', '    reviewersFromInput: owner'), /steps\.1\.reviewersFromInput: "owner" is not one of the input fields \(subject\)/],
+    ['reviewersFromInput of an optional field', valid.replace('  subject: { type: string, required: true }', '  subject: { type: string, required: true }\n  owner: { type: string }').replace('    reviewers: [a@example.com]', '    reviewersFromInput: owner'), /steps\.1\.reviewersFromInput: input field "owner" must be a required string/],
+    ['reviewersFromInput with two approvals required', valid.replace('    reviewers: [a@example.com]', '    reviewersFromInput: subject\n    requiredApprovals: 2'), /steps\.1\.requiredApprovals: reviewersFromInput names one reviewer/],
+    ['auth slack without trigger.slack', valid.replace('steps:', 'trigger: { auth: [slack] }\nsteps:'), /trigger\.slack: auth slack and trigger\.slack go together/],
+    ['trigger.slack without a command or shortcut', valid.replace('steps:', 'trigger: { auth: [slack], slack: { input: { subject: text } } }\nsteps:'), /trigger\.slack: name a command, a shortcut, or both/],
+    ['a Slack command without its slash', valid.replace('steps:', 'trigger: { auth: [slack], slack: { command: notes, input: { subject: text } } }\nsteps:'), /trigger\.slack\.command: a slash command such as \/handrail-notes/],
+    ['a Slack source that does not exist', valid.replace('steps:', 'trigger: { auth: [slack], slack: { command: /notes, input: { subject: thread } } }\nsteps:'), /trigger\.slack\.input\.subject/],
+    ['a Slack trigger that leaves a required field empty', valid.replace('steps:', 'trigger: { auth: [slack], slack: { command: /notes, input: {} } }\nsteps:'), /trigger\.slack\.input: the required input field\(s\) subject must be filled from Slack/],
+    ['a Slack trigger filling an unknown field', valid.replace('steps:', 'trigger: { auth: [slack], slack: { command: /notes, input: { subject: text, owner: user } } }\nsteps:'), /trigger\.slack\.input\.owner: not one of the input fields \(subject\)/],
     ['a condition with two operators', valid.replace('  - id: review', "  - id: pick\n    kind: route\n    paths:\n      - { name: a, when: [{ path: input.subject, equals: x, in: [y] }], next: review }\n      - { name: b, default: true, next: review }\n" + '  - id: review'), /exactly one of equals, in, contains/],
     ['a knowledge target with a URL too', kbUpdate.replace('    knowledge:', '    url: http://localhost:9/x\n    knowledge:'), /steps\.3\.knowledge: a deliver step with knowledge writes only the document/],
     ['a knowledge target without documentFrom', kbUpdate.replace('      documentFrom: propose\n', ''), /steps\.3\.knowledge\.documentFrom: Invalid input/],
@@ -128,6 +138,11 @@ describe('workflow definitions', () => {
     expect(steps[0]).toMatchObject({ kind: 'retrieve', wholeDocument: true });
     expect(steps[1]).toMatchObject({ kind: 'generate', revise: 'find' });
     expect(steps[3]).toMatchObject({ kind: 'deliver', text: 'approval', knowledge: { collection: 'support', documentFrom: 'propose' } });
+  });
+
+  it('accepts an approval whose reviewer the input names, escalating to named reviewers', () => {
+    const text = valid.replace('    reviewers: [a@example.com]', '    reviewersFromInput: subject\n    escalation: [{ reviewers: [b@example.com], timeout: 1h }]');
+    expect(parseWorkflow(text, 'demo.yaml').definition.steps[1]).toMatchObject({ kind: 'approval', reviewersFromInput: 'subject', escalation: [{ reviewers: ['b@example.com'] }] });
   });
 
   it('accepts a deliver step that posts to a Slack channel, fixed or named by the input', () => {

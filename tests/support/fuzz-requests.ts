@@ -25,6 +25,8 @@ export type FuzzBody =
   | { readonly kind: 'bytes'; readonly bytes: Uint8Array }
   | { readonly kind: 'repeat'; readonly prefix: string; readonly unit: string; readonly size: number; readonly suffix: string }
   | { readonly kind: 'slack'; readonly payload: string; readonly signed: boolean }
+  /** A slash command's form (already encoded), signed like a payload. */
+  | { readonly kind: 'slack-form'; readonly form: string; readonly signed: boolean }
   | { readonly kind: 'signed-sink'; readonly text: string };
 
 export interface FuzzRequest {
@@ -141,7 +143,11 @@ function slackPayloads(t: FuzzTargets) {
   return fc.oneof(
     fc
       .record({
-        type: pick('block_actions', 'view_submission', 'view_closed', 'shortcut', ''),
+        type: pick('block_actions', 'view_submission', 'view_closed', 'shortcut', 'message_action', ''),
+        callback_id: fc.option(pick('handrail_notes', 'x')),
+        channel: fc.oneof(fc.constant({ id: 'C0FUZZ' }), fc.jsonValue()),
+        message: fc.oneof(fc.record({ text: ascii(200) }), fc.jsonValue()),
+        response_url: fc.option(pick('https://hooks.slack.com/actions/T/1', 'http://127.0.0.1:9/x', 'not a url')),
         user: fc.oneof(fc.constant({ id: 'U0SUPPAGENT' }), fc.constant({ id: 'U0NOBODY' }), fc.jsonValue()),
         trigger_id: fc.option(ascii(20)),
         actions: fc.array(fc.record({ action_id: pick('handrail_approve', 'handrail_edit', 'handrail_reject', 'handrail_open', 'x'), value: fc.oneof(fc.constant(ref), ascii(80)) }), { maxLength: 2 }),
@@ -155,6 +161,22 @@ function slackPayloads(t: FuzzTargets) {
     jsonText,
   );
 }
+
+/** Slash command forms: Slack's fields, odd values, unknown commands, or no form at all. */
+const slackCommandForms = fc.oneof(
+  fc
+    .record({
+      command: fc.option(fc.oneof(pick('/handrail-notes', '/handrail-other', 'handrail-notes'), ascii(40))),
+      text: fc.option(ascii(300)),
+      user_id: fc.option(fc.oneof(pick('U0SUPPLEAD', 'U0NOBODY'), ascii(20))),
+      channel_id: fc.option(fc.oneof(pick('C0FUZZ', '#general'), ascii(20))),
+      team_id: fc.option(ascii(50)),
+      trigger_id: fc.option(ascii(30)),
+      response_url: fc.option(ascii(60)),
+    })
+    .map((f) => new URLSearchParams(Object.entries(f).filter((e): e is [string, string] => e[1] !== null)).toString()),
+  ascii(300),
+);
 
 /** Every route, with the arbitrary parts of its request. */
 export function requestArb(t: FuzzTargets): fc.Arbitrary<FuzzRequest> {
@@ -197,6 +219,12 @@ export function requestArb(t: FuzzTargets): fc.Arbitrary<FuzzRequest> {
       method: 'POST',
       path: '/slack/interactions',
       body: raw !== null && !signed ? { kind: 'text', text: raw } : { kind: 'slack', payload, signed },
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    })),
+    route(fc.record({ form: slackCommandForms, signed: fc.boolean() }), ({ form, signed }) => ({
+      method: 'POST',
+      path: '/slack/commands',
+      body: { kind: 'slack-form', form, signed },
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
     })),
     route(fc.record({ q: query }), ({ q }) => ({ method: 'GET', path: `/usage${q}`, body: { kind: 'none' } })),

@@ -35,9 +35,16 @@ function sampleValue(name: string, field: InputField): unknown {
   return `Parity check (${name}): how do I get a refund for my annual plan?`.slice(0, field.maxLength ?? Infinity);
 }
 
-/** A webhook body every declared input field of `definition` accepts. */
+/** The reviewer a parity run's input names where an approval takes its reviewer from the input. */
+export const PARITY_INPUT_REVIEWER = 'support-agent@example.com';
+
+/** A webhook body every declared input field of `definition` accepts (a directory reviewer where a step names one from the input, a channel id where it posts to one). */
 export function sampleInput(definition: Workflow): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(definition.input).map(([name, field]) => [name, sampleValue(name, field)]));
+  const reviewerFields = new Set(definition.steps.flatMap((s) => (s.kind === 'approval' && s.reviewersFromInput ? [s.reviewersFromInput] : [])));
+  const channelFields = new Set(definition.steps.flatMap((s) => (s.kind === 'deliver' && s.slack?.channelFromInput ? [s.slack.channelFromInput] : [])));
+  return Object.fromEntries(
+    Object.entries(definition.input).map(([name, field]) => [name, reviewerFields.has(name) ? PARITY_INPUT_REVIEWER : channelFields.has(name) ? 'C0PARITY' : sampleValue(name, field)]),
+  );
 }
 
 /** Posts `samplesDir/<collection>/*.md` through the API for every collection the workflows retrieve from. */

@@ -1,5 +1,6 @@
 /** POST /webhooks/{workflowId}: authenticate the caller as the workflow's trigger declares, validate the body against its input, start one run. */
 import * as z from 'zod';
+import { checkInputReviewers } from '../../approvals/input-reviewer.js';
 import { startRun } from '../../runs/start-run.js';
 import { authenticateTrigger } from '../../triggers/authenticate-trigger.js';
 import { NotFoundError } from '../../shared/errors.js';
@@ -34,6 +35,7 @@ export const webhookRoutes: RouteHandlers<'startRun'> = {
     await throttleWebhookSender(c, sender.sender);
     const body = await jsonBody(c);
     const input = parseOrThrow(workflow.inputSchema, body, 'body') as Record<string, unknown>;
+    checkInputReviewers(workflow.definition, input);
     const key = parseOrThrow(idempotencyKeySchema, c.req.header('idempotency-key'), 'Idempotency-Key');
     // Its webhook-id is taken once the call is known to be valid: a replay starts nothing (401).
     await sender.claimOnce();

@@ -5,6 +5,7 @@
  * extractive draft for strings, the lowest allowed number, false, and empty lists.
  */
 import type { JsonSchema } from '../types.js';
+import type { ActionItem } from './offline-notes.js';
 
 type Node = Record<string, unknown>;
 
@@ -34,6 +35,30 @@ function lowestNumber(node: Node, integer: boolean): number {
 interface Fill {
   readonly request: Set<string>;
   readonly draft: string;
+  /** Drafted from the input text (no retrieve context): the action items it states fill lists. */
+  readonly actionItems?: readonly ActionItem[];
+}
+
+const TASK_FIELD = /task|action|text|title|description|item|what/i;
+const OWNER_FIELD = /owner|assignee|who|responsible|person/i;
+const DUE_FIELD = /due|deadline|when|date|by/i;
+
+/** One action item as an entry of the list the schema describes (an object with task/owner/due fields, or a string). */
+function actionEntry(items: Node, item: ActionItem, fill: Fill): unknown {
+  const type = firstType(items) ?? (items.properties ? 'object' : 'string');
+  if (type === 'string') return [item.task, item.owner ? `(owner: ${item.owner}${item.due ? `, due: ${item.due}` : ''})` : item.due ? `(due: ${item.due})` : ''].filter(Boolean).join(' ');
+  if (type !== 'object') return valueFor(items, fill);
+  const properties = (items.properties ?? {}) as Record<string, Node>;
+  const required = new Set(Array.isArray(items.required) ? (items.required as string[]) : []);
+  const out: Record<string, unknown> = {};
+  for (const [name, child] of Object.entries(properties)) {
+    const childType = firstType(child) ?? 'string';
+    const value = OWNER_FIELD.test(name) ? item.owner : DUE_FIELD.test(name) ? item.due : TASK_FIELD.test(name) ? item.task : undefined;
+    if (childType === 'string' && !child.enum && value !== undefined) out[name] = typeof child.maxLength === 'number' ? value.slice(0, child.maxLength) : value;
+    else if (required.has(name)) out[name] = OWNER_FIELD.test(name) && childType === 'string' && !child.enum ? 'unassigned' : DUE_FIELD.test(name) && childType === 'string' && !child.enum ? 'not set' : valueFor(child, fill);
+    else if ('const' in child || 'default' in child) out[name] = valueFor(child, fill);
+  }
+  return out;
 }
 
 function valueFor(node: Node, fill: Fill): unknown {
@@ -46,8 +71,14 @@ function valueFor(node: Node, fill: Fill): unknown {
     case 'object':
       return objectFor(node, fill);
     case 'array': {
-      const count = typeof node.minItems === 'number' ? node.minItems : 0;
       const items = (node.items ?? {}) as Node;
+      if (fill.actionItems) {
+        const max = typeof node.maxItems === 'number' ? node.maxItems : fill.actionItems.length;
+        const listed = fill.actionItems.slice(0, max).map((item) => actionEntry(items, item, fill));
+        const min = typeof node.minItems === 'number' ? node.minItems : 0;
+        return listed.length >= min ? listed : [...listed, ...Array.from({ length: min - listed.length }, () => valueFor(items, fill))];
+      }
+      const count = typeof node.minItems === 'number' ? node.minItems : 0;
       return Array.from({ length: count }, () => valueFor(items, fill));
     }
     case 'number':
@@ -76,6 +107,6 @@ function objectFor(node: Node, fill: Fill): Record<string, unknown> {
   return out;
 }
 
-export function composeOfflineObject(schema: JsonSchema, requestText: string, draft: string): Record<string, unknown> {
-  return objectFor(schema, { request: words(requestText), draft });
+export function composeOfflineObject(schema: JsonSchema, requestText: string, draft: string, actionItems?: readonly ActionItem[]): Record<string, unknown> {
+  return objectFor(schema, { request: words(requestText), draft, ...(actionItems ? { actionItems } : {}) });
 }

@@ -5,6 +5,7 @@
  */
 import type { Passage } from '../../shared/step-contract.js';
 import type { ProviderCall, ProviderReply } from '../types.js';
+import { composeOfflineNotes, offlineNotesText, OFFLINE_NOTES_MARK } from './offline-notes.js';
 import { composeOfflineObject } from './offline-structured.js';
 
 export const OFFLINE_MODEL = 'offline-extractive-v1';
@@ -124,15 +125,23 @@ export function composeOfflineRevision(requestText: string, current: { readonly 
   return `${current.text.trimEnd()}\n\n## ${heading}\n\n${OFFLINE_REVISION_NOTE}\n\n${text}\n`;
 }
 
-export async function callOffline(call: ProviderCall): Promise<ProviderReply> {
-  if (call.request.revision) {
-    const text = composeOfflineRevision(call.request.prompt, call.request.revision);
-    return { text, model: OFFLINE_MODEL, usage: { inputTokens: countWords(`${call.prompt.system}\n${call.prompt.user}`), outputTokens: countWords(text) } };
+/** The reply's text: a knowledge edit's revised document, a draft from the passages, or (a step with no retrieve context) from the input text itself. */
+function offlineReply(request: ProviderCall['request']): string {
+  if (request.revision) return composeOfflineRevision(request.prompt, request.revision);
+  const schema = request.outputSchema;
+  if (request.draftsFrom === 'input') {
+    const notes = composeOfflineNotes(request.prompt);
+    if (!schema) return offlineNotesText(notes);
+    // The object's text fields take the summary (marked as offline), its lists the action items.
+    return JSON.stringify(composeOfflineObject(schema, request.prompt, `${OFFLINE_NOTES_MARK} ${notes.summary}`, notes.actionItems));
   }
-  const draft = composeOfflineText(call.request.prompt, call.request.passages);
+  const draft = composeOfflineText(request.prompt, request.passages);
   // With an output schema the draft fills the object's text fields; the reply is its JSON.
-  const schema = call.request.outputSchema;
-  const text = schema ? JSON.stringify(composeOfflineObject(schema, call.request.prompt, draft)) : draft;
+  return schema ? JSON.stringify(composeOfflineObject(schema, request.prompt, draft)) : draft;
+}
+
+export async function callOffline(call: ProviderCall): Promise<ProviderReply> {
+  const text = offlineReply(call.request);
   return {
     text,
     model: OFFLINE_MODEL,

@@ -10,6 +10,7 @@
 import * as z from 'zod';
 import { draftHash } from '../../approvals/draft-hash.js';
 import { buildItems, joinedDraft } from '../../approvals/approval-items.js';
+import { reviewerFromInput } from '../../approvals/input-reviewer.js';
 import { approvalPolicySchema, assessAutonomy, autonomyFields, type Assessment } from '../../autonomy/assess.js';
 import { completeAutoApproval } from '../../autonomy/auto-approve.js';
 import { replayDecisionFields, resumeReplay } from '../../replays/replay-approval.js';
@@ -31,16 +32,19 @@ import { qualityFailuresIn } from '../quality-failures-in-state.js';
 const approvalFields = {
   level: z.number().int().min(0).max(5),
   partReviewers: z.record(z.string(), z.array(z.string().min(1)).min(1)).optional(),
-  reviewers: z.array(z.string().min(1)).min(1),
+  // Empty at level 0 of a step with reviewersFromInput: the input names the reviewer.
+  reviewers: z.array(z.string().min(1)),
   timeoutSeconds: z.number().int().positive(),
   taskToken: z.string().min(1),
   requesterField: z.string().optional(),
   policy: approvalPolicySchema.optional(),
 };
 
-export const handler = stepTaskHandler('approval', approvalFields, async ({ step, state, record, level, reviewers, timeoutSeconds, taskToken, requesterField, partReviewers, policy }) => {
+export const handler = stepTaskHandler('approval', approvalFields, async ({ step, state, record, level, reviewers: compiled, timeoutSeconds, taskToken, requesterField, partReviewers, policy }) => {
   const { runId, workflowId } = state.run;
   const approvalId = approvalIdFor(runId, step.id, level);
+  const reviewers = level === 0 && step.reviewersFromInput ? [reviewerFromInput(step.reviewersFromInput, state.input)] : compiled;
+  if (!reviewers.length) throw new ValidationError(`Approval ${step.id}, level ${level}: no reviewers`, 'reviewers');
   // Multi-part: each part's draft; decided parts carry over when the request escalates.
   const earlier = step.parts && level > 0 ? ((await getApproval(approvalIdFor(runId, step.id, level - 1)))?.items ?? []) : [];
   const items = step.parts ? buildItems(step, state, (part) => partReviewers?.[part] ?? reviewers, earlier) : undefined;

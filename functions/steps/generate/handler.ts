@@ -1,7 +1,8 @@
 /**
  * Lambda: drafts text through the model gateway and records provider, model, tokens, cost and
  * attempts. With `outputSchema`, the reply is parsed and validated (one repair) and the object is
- * the step's `output`, which route conditions read as `steps.<id>.output.<field>`.
+ * the step's `output`, which route conditions read as `steps.<id>.output.<field>`, and its `text` is
+ * that object rendered for people (functions/shared/structured-text.ts).
  */
 import { generate, type GenerateResult } from '../../gateway/model-gateway.js';
 import { generateStructured } from '../../gateway/structured-generate.js';
@@ -15,7 +16,8 @@ import { publishGateFailures } from '../../shared/metrics.js';
 import { renderTemplate } from '../../shared/template.js';
 import { stepTaskHandler } from '../step-task.js';
 import { modelStepRecorder } from '../model-step-record.js';
-import { passagesInState } from '../passages-in-state.js';
+import { hasRetrieveContext, passagesInState } from '../passages-in-state.js';
+import { renderStructured } from '../../shared/structured-text.js';
 
 type StepOutput = GenerateOutput & { output?: Record<string, unknown>; gates?: GateResult };
 
@@ -33,11 +35,14 @@ export const handler = stepTaskHandler('generate', undefined, async ({ step, sta
     record,
   );
   const revision = step.revise ? revisionOf(step, state, prompt) : undefined;
+  // A step that reads no retrieve step drafts from its input alone (the offline provider summarises the prompt's text).
+  const draftsFrom = hasRetrieveContext(state, step.context) ? ('passages' as const) : ('input' as const);
   const request = {
     system: step.system,
     prompt,
     passages,
     chain: step.models,
+    draftsFrom,
     ...(revision ? { revision: { docId: revision.docId, title: revision.title, version: revision.baseVersion, text: revision.baseText } } : {}),
   };
   try {
@@ -48,7 +53,8 @@ export const handler = stepTaskHandler('generate', undefined, async ({ step, sta
     const gates = step.gates ? evaluateGates(step.gates, { ...result, confidence }, passages) : undefined;
     if (gates?.failures.length) publishGateFailures(record.workflowId, step.id, gates.failures.map((f) => f.gate));
     const output: StepOutput = {
-      text: result.text,
+      // Structured output: what reviewers see and deliveries send is the object rendered as text (its JSON stays on `output`).
+      text: result.output ? renderStructured(result.output) : result.text,
       provider: result.provider,
       model: result.model,
       citations: result.citations,

@@ -99,6 +99,13 @@ describe('compileWorkflow', () => {
     expect(support.States.agent_review__timed_out).toMatchObject({ Type: 'Task', End: true, Parameters: { finish: { status: 'approval_timed_out', expireApprovalId: { stepId: 'agent_review', level: 2 } } } });
   });
 
+  it('leaves level 0 of an approval with reviewersFromInput to the input: no reviewers compiled, the step (and its field) in the payload', () => {
+    const notes = compileWorkflow(loadWorkflows().find((w) => w.definition.id === 'meeting-notes')!.definition, directory).definition;
+    const review = Object.entries(notes.States).find(([name]) => name.startsWith('owner_review'))![1] as TaskState;
+    expect(review.Comment).toBe('approval owner_review, level 0: input.owner');
+    expect(review.Parameters).toMatchObject({ Payload: { reviewers: [], step: { reviewersFromInput: 'owner' }, level: 0 } });
+  });
+
   it('keeps Lambda service retries on every Lambda task, and catches no failure for good', () => {
     for (const [name, state] of Object.entries(support.States)) {
       if (state.Type !== 'Task') continue;

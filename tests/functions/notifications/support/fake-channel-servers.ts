@@ -55,6 +55,12 @@ export async function startFakeSlack() {
   const faults = new Map<string, SlackFault[]>();
   let n = 0;
   const server = createServer(async (req, res) => {
+    // A request's response_url (Slack's https://hooks.slack.com/…; here /hooks/…): the message is recorded as `response_url`.
+    if (req.url?.startsWith('/hooks/')) {
+      calls.push({ method: 'response_url', authorization: req.headers.authorization, args: { ...slackArgs(await readBody(req), req.headers['content-type']), path: req.url } });
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      return;
+    }
     const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0]!;
     const args = slackArgs(await readBody(req), req.headers['content-type']);
     calls.push({ method, authorization: req.headers.authorization, args });
@@ -89,6 +95,8 @@ export async function startFakeSlack() {
   const url = await listen(server);
   return {
     apiUrl: `${url}/api/`,
+    /** Where a test request's response_url points (the same origin as the Web API: SLACK_API_URL's). */
+    hooksUrl: `${url}/hooks/`,
     calls,
     messages,
     /** The next calls of `method` meet these faults, in order. */
