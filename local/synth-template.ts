@@ -6,7 +6,7 @@
  * change any of those and the next start synthesizes again.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { projectRoot } from '../infra/project-root.js';
 import { stagesFile } from '../infra/stage-config.js';
@@ -49,7 +49,10 @@ export async function synthTemplate(stage: string, inputs: SynthInputs = {}): Pr
   try {
     const { app, stack } = buildApp({ stage, bundling: false, ...inputs, outdir });
     const template = app.synth().getStackByName(stack.stackName).template as CfnTemplate;
-    writeFileSync(cacheFile, JSON.stringify(template));
+    // Written aside, then renamed: another process (a parallel test file, a second `npm start`) reads whole files only.
+    const partial = `${cacheFile}.${process.pid}.tmp`;
+    writeFileSync(partial, JSON.stringify(template));
+    renameSync(partial, cacheFile);
     return template;
   } finally {
     rmSync(outdir, { recursive: true, force: true });

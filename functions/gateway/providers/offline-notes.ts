@@ -11,6 +11,7 @@
  *   "next week" the sentence carries.
  */
 import { renderStructured } from '../../shared/structured-text.js';
+import { contentWords as wordsOf } from './content-words.js';
 
 export const OFFLINE_NOTES_HEADER = '[offline draft — summarised from the input text without a language model]';
 export const OFFLINE_NOTES_MARK = '(Offline draft: extracted from the text without a language model; review before it is shared.)';
@@ -80,16 +81,8 @@ function sentencesOf(text: string): Sentence[] {
   return out;
 }
 
-function contentWords(text: string): string[] {
-  const out: string[] = [];
-  for (const m of text.toLowerCase().matchAll(/[\p{L}\p{N}']+/gu)) {
-    let w = m[0].replace(/^'+|'+$/g, '');
-    if (w.length < 3 || STOPWORDS.has(w)) continue;
-    if (w.length > 4 && w.endsWith('s') && !w.endsWith('ss')) w = w.slice(0, -1);
-    out.push(w);
-  }
-  return out;
-}
+/** Content words of `text` (content-words.ts), without this module's stopwords. */
+const contentWords = (text: string): string[] => wordsOf(text, STOPWORDS);
 
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);

@@ -7,6 +7,7 @@ import type { Passage } from '../../shared/step-contract.js';
 import type { ProviderCall, ProviderReply } from '../types.js';
 import { composeOfflineNotes, offlineNotesText, OFFLINE_NOTES_MARK } from './offline-notes.js';
 import { composeOfflineObject } from './offline-structured.js';
+import { contentWords as wordsOf } from './content-words.js';
 
 export const OFFLINE_MODEL = 'offline-extractive-v1';
 export const OFFLINE_HEADER = '[offline draft — composed from the knowledge base without a language model]';
@@ -27,17 +28,8 @@ const STOPWORDS = new Set(
     .split(' '),
 );
 
-/** Content words, lightly normalised (plural s dropped) so "passwords" matches "password". */
-function contentWords(text: string): string[] {
-  const out: string[] = [];
-  for (const m of text.toLowerCase().matchAll(/[\p{L}\p{N}']+/gu)) {
-    let w = m[0].replace(/^'+|'+$/g, '');
-    if (w.length < 3 || STOPWORDS.has(w)) continue;
-    if (w.length > 4 && w.endsWith('s') && !w.endsWith('ss')) w = w.slice(0, -1);
-    out.push(w);
-  }
-  return out;
-}
+/** Content words of `text` (content-words.ts), without this module's stopwords. */
+const contentWords = (text: string): string[] => wordsOf(text, STOPWORDS);
 
 function splitSentences(text: string): string[] {
   return text
