@@ -51,13 +51,14 @@ describe('Handrail stack (dev)', () => {
     const fns = Object.values(template.findResources('AWS::Lambda::Function')).filter((f) => f.Metadata?.['handrail:kind']);
     // dev maps its IdP's groups to roles: the user pool's pre token generation trigger is one more.
     // Retrieve is one function per workflow that retrieves (each reads only its own collections: knowledge-scope.test.ts).
-    expect(fns.map((f) => f.Metadata['handrail:kind']).sort()).toEqual(['api', 'approval', 'classify', 'console', 'deliver', 'execution-status', 'finish', 'generate', 'knowledge', 'pre-token-generation', 'reconcile-decisions', 'reminders', 'retrieve', 'retrieve', 'retrieve', 'audit-checkpoint'].sort());
+    expect(fns.map((f) => f.Metadata['handrail:kind']).sort()).toEqual(['api', 'approval', 'classify', 'console', 'deliver', 'execution-status', 'finish', 'generate', 'knowledge', 'pre-token-generation', 'reconcile-decisions', 'reminders', 'retrieve', 'retrieve', 'retrieve', 'audit-checkpoint', 'email-trigger'].sort());
     for (const fn of fns) {
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
       expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON' });
     }
     const roles = new Set(fns.map((f) => JSON.stringify(f.Properties.Role)));
-    expect(fns.length).toBe(16);
+    // dev declares email (stages.yaml email): the email-trigger function is one more.
+    expect(fns.length).toBe(17);
     expect(roles.size).toBe(fns.length);
   });
 
@@ -201,7 +202,7 @@ describe('Handrail stack (dev)', () => {
     for (const a of priced) expect(JSON.parse(readFileSync(join(outdir, a, 'prices.json'), 'utf8'))).toEqual(readPriceTable(join(projectRoot, 'state-machines/prices.yaml')));
     expect(functionAssets.length).toBeGreaterThanOrEqual(9);
     expect(functionAssets.every((a) => existsSync(join(outdir, a, 'index.mjs')))).toBe(true);
-  }, 60_000); // bundles every function of the stack (as tests/infra/bundles.test.ts's synth does)
+  }, 120_000); // bundles every function of the stack (as tests/infra/bundles.test.ts's synth does)
 });
 
 describe('approval channels in the stack', () => {
@@ -210,9 +211,11 @@ describe('approval channels in the stack', () => {
   const readsChannelSecrets = (prefix: string) =>
     statementsOf(prefix).some((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue') && JSON.stringify(s.Resource).includes('ChannelSecrets'));
 
-  it('lets only the approval function send email', () => {
+  it('lets only the approval function send email, and the deliver function replies from the stage\'s reply address', () => {
     expect(actionsOf('StepsApprovalFunction')).toContain('ses:SendEmail');
-    for (const other of ['ApiFunction', 'StepsDeliverFunction', 'StepsGenerateFunction', 'StepsRetrieveFunction', 'StepsFinishFunction']) {
+    const reply = statementsOf('StepsDeliverFunction').filter((s) => [s.Action].flat().some((a) => a.startsWith('ses:')));
+    expect(reply).toEqual([expect.objectContaining({ Action: 'ses:SendEmail', Condition: { StringEquals: { 'ses:FromAddress': 'support@mail.acme.example' } } })]);
+    for (const other of ['ApiFunction', 'StepsGenerateFunction', 'StepsRetrieveFunction', 'StepsFinishFunction']) {
       expect(actionsOf(other).some((a) => a.startsWith('ses:'))).toBe(false);
     }
     const ses = statementsOf('StepsApprovalFunction').find((s) => [s.Action].flat().includes('ses:SendEmail'))!;

@@ -22,6 +22,7 @@ import { ENV } from '../../functions/shared/env-names.js';
 import { buildApp } from '../../infra/app-factory.js';
 import { KNOWLEDGE_PREFIX } from '../../functions/knowledge/validation.js';
 import { EXPORTS_PREFIX } from '../../infra/constructs/audit-exports.js';
+import { INBOUND_MAIL_PREFIX } from '../../infra/constructs/inbound-email.js';
 import { ENTRY_METADATA, KIND_METADATA } from '../../infra/constructs/handrail-function.js';
 import { sdkUsageOf, type SdkCommandUse } from './sdk-usage.js';
 
@@ -298,11 +299,13 @@ describe('least privilege: each role grants exactly what its code sends', () => 
       .filter((s) => [s.Action].flat().some((a) => a.startsWith('s3:')));
     expect(s3Statements.length).toBeGreaterThan(0);
     const bucketId = (prefix: string) => Object.keys(resources).find((id) => resources[id]!.Type === 'AWS::S3::Bucket' && id.startsWith(prefix))!;
-    const [knowledge, exports] = [bucketId('DataKnowledgeBucket'), bucketId('AuditExportsBucket')];
+    const [knowledge, exports, inbound] = [bucketId('DataKnowledgeBucket'), bucketId('AuditExportsBucket'), bucketId('InboundEmailBucket')];
     for (const s of s3Statements) {
       const resource = JSON.stringify(s.Resource);
+      // The email-trigger function reads the messages SES stored under the inbound prefix only (inbound-email.test.ts).
+      if (resource.includes(`"${inbound}"`)) expect(resource).toMatch(new RegExp(`"${inbound}","Arn"\\]\\},"/${INBOUND_MAIL_PREFIX}\\*"`));
       // The exporter (audit-exports.test.ts) writes export files under the exports prefix only.
-      if (resource.includes(`"${exports}"`)) expect(resource).toMatch(new RegExp(`"${exports}","Arn"\\]\\},"/${EXPORTS_PREFIX}\\*"`));
+      else if (resource.includes(`"${exports}"`)) expect(resource).toMatch(new RegExp(`"${exports}","Arn"\\]\\},"/${EXPORTS_PREFIX}\\*"`));
       // The knowledge function writes any collection (writers are checked by the app); each retrieve function reads its own only (knowledge-scope.test.ts).
       else expect(resource).toMatch(new RegExp(`"${knowledge}".*/${KNOWLEDGE_PREFIX}([a-z0-9-]+/)?\\*`));
     }
