@@ -87,7 +87,8 @@ export async function receiveEmail(record: SesRecord): Promise<ReceiveOutcome> {
   }
   try {
     const { runId, duplicate } = await startRun(workflow, valid.data as Record<string, unknown>, `ses:${sesMessageId}`);
-    if (!duplicate) await recordAudit({ subject: runId, runId, type: 'email.received', actor: 'ses', details: { ...base, workflowId, address, attachmentsIgnored: email.attachments } });
+    // Each message's stream (email#<SES message id>) says what became of it: here, the run it started.
+    if (!duplicate) await recordAudit({ subject: `email#${sesMessageId}`, runId, type: 'email.received', actor: 'ses', details: { ...base, workflowId, address, attachmentsIgnored: email.attachments } });
     return { status: 'started', runId, duplicate, workflowId };
   } catch (err) {
     // Not retryable (no release live here, the key reused with another message): refused, kept in the bucket.
