@@ -5,7 +5,6 @@
  * reply lands in the outbox as a reply in the same thread. What SES would refuse or quarantine
  * starts nothing and leaves an audit event.
  */
-import { connect } from 'node:net';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditTrail } from '../../functions/records/audit.js';
@@ -15,6 +14,7 @@ import { parseEmlHeaders } from '../../functions/notifications/mime.js';
 import { parseEmail } from '../../functions/connectors/email/parse-message.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../../local/template-reader.js';
+import { inboundMessage as message, smtpSend } from '../support/smtp-client.js';
 import { client, decideAs, pendingApprovalOf, startTestRuntime, waitFor, waitForRun } from '../support/local-runtime.js';
 
 const ADDRESS = 'support@handrail.localhost';
@@ -25,56 +25,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rt?.stop();
 });
-
-/** One SMTP session: each command's reply code, and the queue id of the accepted message. */
-async function smtpSend(port: number, from: string, to: string[], message: string): Promise<{ codes: number[]; queuedAs?: string }> {
-  const socket = connect(port, '127.0.0.1');
-  socket.setEncoding('utf8');
-  let buffer = '';
-  const waiters: ((line: string) => void)[] = [];
-  socket.on('data', (data: string) => {
-    buffer += data;
-    // A reply is complete on a line "NNN text" (not "NNN-text", a continuation).
-    for (let m = /^(\d{3}) .*\r\n/m.exec(buffer); m; m = /^(\d{3}) .*\r\n/m.exec(buffer)) {
-      const end = m.index + m[0].length;
-      const reply = buffer.slice(0, end);
-      buffer = buffer.slice(end);
-      waiters.shift()?.(reply);
-    }
-  });
-  const reply = () => new Promise<string>((resolve) => waiters.push(resolve));
-  const command = async (line: string) => {
-    const next = reply();
-    socket.write(`${line}\r\n`);
-    return next;
-  };
-  const codes: number[] = [];
-  const code = (r: string) => Number(r.slice(0, 3));
-  codes.push(code(await reply())); // greeting
-  codes.push(code(await command('EHLO test.example')));
-  codes.push(code(await command(`MAIL FROM:<${from}>`)));
-  let accepted = 0;
-  for (const rcpt of to) {
-    const c = code(await command(`RCPT TO:<${rcpt}>`));
-    codes.push(c);
-    if (c === 250) accepted++;
-  }
-  let queuedAs: string | undefined;
-  if (accepted) {
-    codes.push(code(await command('DATA')));
-    // Dot-stuffing: a line starting with "." gets another.
-    const body = message.replace(/\r?\n/g, '\r\n').replace(/^\./gm, '..');
-    const done = await command(`${body}\r\n.`);
-    codes.push(code(done));
-    queuedAs = /queued as ([0-9a-f]+)/.exec(done)?.[1];
-  }
-  codes.push(code(await command('QUIT')));
-  socket.end();
-  return { codes, ...(queuedAs ? { queuedAs } : {}) };
-}
-
-const message = (headers: Record<string, string>, body: string) =>
-  [...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8', '', body, ''].join('\r\n');
 
 const trailOf = (sesMessageId: string) => waitFor(async () => {
   const events = await auditTrail(`email#${sesMessageId}`);

@@ -83,7 +83,8 @@ export async function deliverByEmail(step: StepOf<'deliver'> & { email: EmailAct
         { messageId: reply.messageId, inReplyTo: reply.inReplyTo, references: reply.references, singleAttempt: true },
       )),
     maxAttempts: step.maxAttempts,
-    mayHaveLanded: Boolean(earlier) || record.delivery?.status === 'sending',
+    // An earlier invocation left an intent without an outcome, or a send whose outcome is unknown: it may have landed.
+    mayHaveLanded: record.delivery?.status === 'sending' || (earlier?.calls ?? []).some((c) => c.status === undefined || c.status >= 500),
     recordIntent: () => updateRun(runId, { delivery: { url, text, attempts: [], status: 'sending', email: part() } }),
     calls,
   });
