@@ -63,6 +63,27 @@ export const stageConfigSchema = z
      * (local). Without it, those steps POST to their URL.
      */
     hubspot: z.object({ url: z.string().url() }).strict().optional(),
+    /**
+     * Email in and out (functions/connectors/email/, infra/constructs/inbound-email.ts): SES receives
+     * mail for `receive`'s addresses (their domain verified in SES, its MX pointing at SES), stores it
+     * in the stack's inbound bucket and starts a run of the workflow each names (which declares
+     * `trigger.email`); deliver steps with `email` reply from `from` (a verified SES identity) to runs
+     * an email started. Locally, the runtime's SMTP listener receives for the same addresses.
+     */
+    email: z
+      .object({
+        /** The sender of replies: a verified SES identity, usually the receiving address itself. */
+        from: z.string().email(),
+        receive: z
+          .array(z.object({ address: z.string().email(), workflow: z.string().regex(/^[a-z][a-z0-9-]{0,47}$/, 'a workflow id such as support-reply') }).strict())
+          .min(1)
+          .max(100)
+          .refine((r) => new Set(r.map((x) => x.address.toLowerCase())).size === r.length, { message: 'each receiving address once' }),
+        /** How long raw inbound messages are kept in the bucket (days). */
+        keepDays: z.number().int().min(1).max(3650).default(30),
+      })
+      .strict()
+      .optional(),
     channels: z
       .object({
         /** The verified SES sender of approval emails; without it, email is off on AWS. */
@@ -151,6 +172,11 @@ export function loadStageConfig(stage: string, workflows: LoadedWorkflow[], file
     if (zendeskOnly && !config.zendesk) throw new Error(`${file}: ${where(['zendesk'])} is required: workflow ${definition.id}, step ${zendeskOnly.id} acts only on Zendesk (declare zendesk.url and zendesk.email)`);
     const hubspotOnly = definition.steps.find((st) => st.kind === 'deliver' && st.hubspot && !st.url && !st.urlFromEnv);
     if (hubspotOnly && !config.hubspot) throw new Error(`${file}: ${where(['hubspot'])} is required: workflow ${definition.id}, step ${hubspotOnly.id} acts only on HubSpot (declare hubspot.url)`);
+  }
+  for (const [i, { address, workflow }] of (config.email?.receive ?? []).entries()) {
+    const target = workflows.find((w) => w.definition.id === workflow);
+    if (!target) throw new Error(`${file}: ${where(['email', 'receive', i, 'workflow'])}: no workflow ${workflow} (workflows: ${workflows.map((w) => w.definition.id).join(', ')})`);
+    if (!target.definition.trigger.email) throw new Error(`${file}: ${where(['email', 'receive', i, 'workflow'])}: workflow ${workflow} declares no trigger.email, so mail to ${address} could not start it; add trigger.email.input to ${target.file}`);
   }
   if (config.hubspot && stage !== LOCAL_STAGE && !config.hubspot.url.startsWith('https://')) {
     throw new Error(`${file}: ${where(['hubspot', 'url'])}: HubSpot is called over https (https://api.hubapi.com); received ${config.hubspot.url}`);

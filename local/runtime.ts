@@ -23,6 +23,7 @@ import { createOutbox } from './outbox.js';
 import { deliverySecretIn, signingSecretIn, webhookSecretIn, webhookSecretsIn } from './signing-secret-file.js';
 import { loadWorkflows } from '../state-machines/load-workflow.js';
 import { createSink } from './sink.js';
+import { startSmtpListener } from './smtp-listener.js';
 import type { LocalStepFunctions } from './stepfunctions/engine.js';
 import { authorize } from '../functions/api/authorize.js';
 import { accountStanding } from '../functions/records/disabled-users.js';
@@ -82,6 +83,11 @@ export interface LocalRuntimeOptions {
    * (npx handrail promote); without it, the runtime is the `local` stage and takes every release.
    */
   readonly pipelineStage?: string;
+  /**
+   * The port of the SMTP listener that plays the template's SES receipt rules (smtp-listener.ts),
+   * when the stage declares email. @default HANDRAIL_SMTP_PORT, else 2525; 0 (a free port) when `port` is 0
+   */
+  readonly smtpPort?: number;
 }
 
 export interface LocalRuntime {
@@ -94,6 +100,8 @@ export interface LocalRuntime {
   readonly signingSecret: string;
   readonly template: CfnTemplate;
   readonly sink: ReturnType<typeof createSink>['received'];
+  /** Where the SMTP listener receives mail for the stage's addresses (undefined: the stage declares no email). */
+  readonly smtpPort?: number;
   /** The key deliveries are signed with (Standard Webhooks `whsec_…`): what receivers verify with. */
   readonly deliverySecret: string;
   /** A workflow's webhook secret (Standard Webhooks `whsec_…`): what its sender signs with. */
@@ -326,7 +334,20 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
   // 5. The template's schedules (e.g. approval reminders), as EventBridge would fire them.
   const scheduler = startTemplateSchedules(reader, lambdas);
-  // 6. Deployments in progress: more traffic as their intervals pass, or back on a broken quality rule.
+  // 6. The template's SES receipt rules: an SMTP listener stores each message and invokes the rule's function.
+  const receiptRules = reader.receiptRules();
+  const { s3Client } = await import('../functions/shared/aws-clients.js');
+  const smtp = receiptRules.length
+    ? await startSmtpListener({
+        rules: receiptRules,
+        lambdas,
+        s3: s3Client(),
+        port: options.smtpPort ?? ((options.port ?? 3000) === 0 ? 0 : Number(process.env.HANDRAIL_SMTP_PORT ?? 2525)),
+        host,
+        onError: (err, rule) => console.error(`handrail: receipt rule ${rule.ruleId}: its function failed: ${(err as Error).message}`),
+      })
+    : undefined;
+  // 7. Deployments in progress: more traffic as their intervals pass, or back on a broken quality rule.
   const rollouts = await startRolloutMonitor(engine, deployments, reader, options.rolloutCheckMs ?? 5000);
 
   return {
@@ -338,6 +359,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     signingSecret,
     template,
     sink: sink.received,
+    ...(smtp ? { smtpPort: smtp.port } : {}),
     lambdas,
     deliverySecret,
     webhookSecret: (workflowId) => webhookSecretIn(dataDir, workflowId),
@@ -348,6 +370,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     checkRollouts: () => rollouts.check(),
     async stop() {
       scheduler.stop();
+      await smtp?.close();
       await rollouts.stop();
       await new Promise<void>((done) => server.close(() => done()));
       await sfn.close();

@@ -62,6 +62,16 @@ export interface LocalSecret {
   readonly properties: Record<string, unknown>;
 }
 
+/** An SES receipt rule (AWS::SES::ReceiptRule) with an S3 action and the Lambda action after it. */
+export interface LocalReceiptRule {
+  readonly ruleId: string;
+  /** Addresses, or domains (every address at it), the rule receives for. */
+  readonly recipients: string[];
+  readonly bucket: string;
+  readonly prefix: string;
+  readonly functionArn: string;
+}
+
 /** An HTTP API route (AWS::ApiGatewayV2::Route) and the function its integration invokes. */
 export interface LocalHttpRoute {
   /** e.g. `POST /webhooks/{workflowId}`, `ANY /{proxy+}` or `$default` */
@@ -163,6 +173,19 @@ export class TemplateReader {
 
   buckets(): string[] {
     return this.ofType('AWS::S3::Bucket').map(([id, r]) => localName(r, id));
+  }
+
+  /** The receipt rules that store a message in a bucket and then invoke a function (infra/constructs/inbound-email.ts). */
+  receiptRules(): LocalReceiptRule[] {
+    return this.ofType('AWS::SES::ReceiptRule').flatMap(([ruleId, r]) => {
+      const rule = (r.Properties?.Rule ?? {}) as { Recipients?: unknown[]; Enabled?: boolean; Actions?: { S3Action?: Record<string, unknown>; LambdaAction?: Record<string, unknown> }[] };
+      const store = rule.Actions?.find((a) => a.S3Action)?.S3Action;
+      const invoke = rule.Actions?.find((a) => a.LambdaAction)?.LambdaAction;
+      if (rule.Enabled === false || !store || !invoke) return [];
+      const bucketRef = store.BucketName as { Ref?: string } | string;
+      const bucket = typeof bucketRef === 'object' && bucketRef.Ref ? localName(this.template.Resources[bucketRef.Ref]!, bucketRef.Ref) : this.resolve(bucketRef);
+      return [{ ruleId, recipients: (rule.Recipients ?? []).map((x) => this.resolve(x).toLowerCase()), bucket, prefix: store.ObjectKeyPrefix === undefined ? '' : this.resolve(store.ObjectKeyPrefix), functionArn: this.resolve(invoke.FunctionArn) }];
+    });
   }
 
   functions(): LocalFunction[] {

@@ -389,6 +389,25 @@ const knowledgeActSchema = z
   })
   .strict();
 
+/**
+ * A deliver step's reply by email (functions/connectors/email/), in every stage whose stages.yaml
+ * declares `email`, for runs an email started (the run's `inReplyTo` field holds a Message-ID): the
+ * text goes to the original sender through SES as a reply in the same thread (In-Reply-To,
+ * References, "Re:" subject), once per run. Each value names an input field.
+ */
+const emailActSchema = z
+  .object({
+    /** The input field holding the address the reply goes to (the original sender). */
+    to: inputFieldName('customerEmail').default('customerEmail'),
+    /** The input field holding the original subject ("Re: " is added once). */
+    subject: inputFieldName('subject').default('subject'),
+    /** The input field holding the original Message-ID: the reply's In-Reply-To. */
+    inReplyTo: inputFieldName('messageId').default('messageId'),
+    /** The input field holding the original References (the thread so far), if any. */
+    references: inputFieldName('references').optional(),
+  })
+  .strict();
+
 const deliverStepSchema = z
   .object({
     id: stepIdSchema,
@@ -425,13 +444,18 @@ const deliverStepSchema = z
      * the `documentFrom` step's proposal revises), once per run, through the knowledge store.
      */
     knowledge: knowledgeActSchema.optional(),
+    /**
+     * Reply by email instead, in every stage whose stages.yaml declares `email`, to runs an email
+     * started (the others go on to zendesk, hubspot or the URL): see emailActSchema.
+     */
+    email: emailActSchema.optional(),
   })
   .strict()
-  .refine((d) => d.url || d.urlFromEnv || d.zendesk || d.hubspot || d.slack || d.knowledge, { message: 'a deliver step needs url, urlFromEnv, zendesk, hubspot, slack or knowledge', path: ['url'] })
-  .refine((d) => !d.knowledge || !(d.url || d.urlFromEnv || d.zendesk || d.hubspot || d.slack), { message: 'a deliver step with knowledge writes only the document: leave out url, urlFromEnv, zendesk, hubspot and slack', path: ['knowledge'] })
+  .refine((d) => d.url || d.urlFromEnv || d.zendesk || d.hubspot || d.slack || d.email || d.knowledge, { message: 'a deliver step needs url, urlFromEnv, zendesk, hubspot, slack, email or knowledge', path: ['url'] })
+  .refine((d) => !d.knowledge || !(d.url || d.urlFromEnv || d.zendesk || d.hubspot || d.slack || d.email), { message: 'a deliver step with knowledge writes only the document: leave out url, urlFromEnv, zendesk, hubspot, slack and email', path: ['knowledge'] })
   .refine((d) => !d.knowledge || d.text === 'approval', { message: 'a knowledge edit is written only once a person approved it: text must be approval', path: ['text'] })
   .refine((d) => !(d.zendesk && d.hubspot), { message: 'a deliver step acts on one connector: zendesk or hubspot, not both', path: ['hubspot'] })
-  .refine((d) => !d.slack || !(d.url || d.urlFromEnv || d.zendesk || d.hubspot), { message: 'a deliver step with slack posts only to Slack: leave out url, urlFromEnv, zendesk and hubspot', path: ['slack'] });
+  .refine((d) => !d.slack || !(d.url || d.urlFromEnv || d.zendesk || d.hubspot || d.email), { message: 'a deliver step with slack posts only to Slack: leave out url, urlFromEnv, zendesk, hubspot and email', path: ['slack'] });
 
 export const stepSchema = z.discriminatedUnion('kind', [
   retrieveStepSchema,
@@ -488,8 +512,27 @@ const slackTriggerSchema = z
   .strict()
   .refine((s) => s.command || s.shortcut, { message: 'name a command, a shortcut, or both' });
 
+/** What an inbound email carries that a workflow's input can be mapped from (functions/connectors/email/parse-message.ts). */
+export const EMAIL_FIELDS = ['from', 'fromName', 'to', 'subject', 'text', 'messageId', 'inReplyTo', 'references', 'date'] as const;
+export type EmailField = (typeof EMAIL_FIELDS)[number];
+
+/**
+ * Runs started by email: the stage's receiving addresses (stages.yaml `email.receive`) name the
+ * workflow; each input field takes one part of the message, and the whole is validated by the
+ * workflow's input like a webhook body. E.g. `input: { subject: subject, body: text, customerEmail: from }`.
+ */
+const emailTriggerSchema = z
+  .object({
+    input: z
+      .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'an input field name such as subject'), z.enum(EMAIL_FIELDS))
+      .refine((m) => Object.keys(m).length > 0, { message: 'map at least one input field from the message' }),
+  })
+  .strict();
+
 const triggerSchema = z
   .object({
+    /** Runs may also start from an email to one of the stage's receiving addresses (see emailTriggerSchema). */
+    email: emailTriggerSchema.optional(),
     auth: z
       .array(z.enum(TRIGGER_AUTH))
       .min(1)
@@ -545,7 +588,12 @@ export const workflowSchema = z
     requester: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/).optional(),
     steps: z.array(stepSchema).min(1),
   })
-  .strict();
+  .strict()
+  .superRefine((w, ctx) => {
+    for (const field of Object.keys(w.trigger.email?.input ?? {})) {
+      if (!w.input[field]) ctx.addIssue({ code: 'custom', path: ['trigger', 'email', 'input', field], message: `no input field ${field}: declare it under input (fields: ${Object.keys(w.input).join(', ')})` });
+    }
+  });
 
 export type Workflow = z.infer<typeof workflowSchema>;
 export type Step = z.infer<typeof stepSchema>;
@@ -566,6 +614,8 @@ export type HubspotAct = z.infer<typeof hubspotActSchema>;
 export type SlackAct = z.infer<typeof slackActSchema>;
 export type KnowledgeAct = z.infer<typeof knowledgeActSchema>;
 export type SlackTrigger = z.infer<typeof slackTriggerSchema>;
+export type EmailAct = z.infer<typeof emailActSchema>;
+export type EmailTrigger = z.infer<typeof emailTriggerSchema>;
 
 /** Step kinds that run as Lambda functions (route compiles to a Choice state). */
 export const lambdaStepKinds = ['retrieve', 'generate', 'classify', 'approval', 'deliver'] as const;

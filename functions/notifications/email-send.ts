@@ -20,19 +20,33 @@ import { errorText, noteNotification } from './notification-audit.js';
 export { OUTBOX_ID } from './mime.js';
 
 let ses: SESv2Client | undefined;
+let sesOnce: SESv2Client | undefined;
+
+/** How one message is sent besides its content. */
+export interface SendOptions {
+  /** Its Message-ID (without `<>`); @default `<outbox id>@handrail` */
+  readonly messageId?: string;
+  /** A reply's threading headers (mime.ts). */
+  readonly inReplyTo?: string;
+  readonly references?: readonly string[];
+  /** One attempt only (the SDK retries nothing): the caller decides what may be sent again (connectors/email/send-reply.ts). */
+  readonly singleAttempt?: boolean;
+}
 
 /** One message, through the configured transport; returns its message id. `headers` name what it is about (never secrets). */
-export async function sendEmail(settings: EmailSettings, message: Pick<ApprovalEmail, 'to' | 'subject' | 'text' | 'html'>, headers: [string, string][]): Promise<string> {
+export async function sendEmail(settings: EmailSettings, message: Pick<ApprovalEmail, 'to' | 'subject' | 'text' | 'html'>, headers: [string, string][], options: SendOptions = {}): Promise<string> {
   const id = `${Date.now()}-${randomUUID().slice(0, 8)}`; // sorts by time; matches OUTBOX_ID
   const eml = buildEml({
     from: settings.from,
     to: message.to,
     subject: message.subject,
-    messageId: `${id}@handrail`,
+    messageId: options.messageId ?? `${id}@handrail`,
     date: new Date(),
     text: message.text,
     html: message.html,
     headers,
+    ...(options.inReplyTo ? { inReplyTo: options.inReplyTo } : {}),
+    ...(options.references ? { references: options.references } : {}),
   });
   if (settings.transport === 'outbox') {
     mkdirSync(settings.outboxDir!, { recursive: true });
@@ -41,8 +55,8 @@ export async function sendEmail(settings: EmailSettings, message: Pick<ApprovalE
     renameSync(`${file}.tmp`, file); // readers never see half a message
     return id;
   }
-  ses ??= traced(new SESv2Client({ maxAttempts: 2 }));
-  const out = await ses.send(
+  const client = options.singleAttempt ? (sesOnce ??= traced(new SESv2Client({ maxAttempts: 1 }))) : (ses ??= traced(new SESv2Client({ maxAttempts: 2 })));
+  const out = await client.send(
     new SendEmailCommand({ FromEmailAddress: settings.from, Destination: { ToAddresses: [message.to] }, Content: { Raw: { Data: Buffer.from(eml, 'utf8') } } }),
     { abortSignal: AbortSignal.timeout(8000) },
   );

@@ -46,6 +46,15 @@ export interface MimeMessage {
   readonly html: string;
   /** Extra `X-…` headers (ASCII values). */
   readonly headers?: [string, string][];
+  /** A reply: the Message-ID it answers (`<…>`) … */
+  readonly inReplyTo?: string;
+  /** … and the thread's Message-IDs, oldest first, the answered one last. */
+  readonly references?: readonly string[];
+}
+
+/** Message-IDs, one per folded line (a References line may otherwise pass the 998-character limit). */
+function idList(ids: readonly string[]): string {
+  return ids.map((id) => headerValue(id)).join('\r\n ');
 }
 
 export function buildEml(m: MimeMessage): string {
@@ -58,6 +67,8 @@ export function buildEml(m: MimeMessage): string {
     `Subject: ${headerValue(m.subject)}`,
     `Date: ${m.date.toUTCString().replace('GMT', '+0000')}`,
     `Message-ID: <${m.messageId}>`,
+    ...(m.inReplyTo ? [`In-Reply-To: ${headerValue(m.inReplyTo)}`] : []),
+    ...(m.references?.length ? [`References: ${idList(m.references)}`] : []),
     ...(m.headers ?? []).map(([name, value]) => `${name}: ${headerValue(value)}`),
     'MIME-Version: 1.0',
     `Content-Type: multipart/alternative; boundary="${boundary}"`,

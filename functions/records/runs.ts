@@ -48,6 +48,14 @@ export interface DeliveryRecord {
     readonly taskId?: string;
     readonly calls: readonly { attempt: number; method: string; path: string; status?: number; error?: string; durationMs: number; at: string }[];
   };
+  /** A reply by email (functions/connectors/email/): to whom, the thread it answers, the Message-ID it was sent with, and every send attempt. */
+  readonly email?: {
+    readonly to: string;
+    readonly inReplyTo: string;
+    readonly messageId: string;
+    readonly sesMessageId?: string;
+    readonly calls: readonly { attempt: number; status?: number; error?: string; at: string }[];
+  };
   /** A post to a Slack channel (functions/connectors/slack/): when the intent was recorded, the message, and every API call of every invocation. */
   readonly slack?: {
     readonly channel: string;

@@ -98,6 +98,14 @@ export const ENV = {
   /** How approval emails leave: `ses` (AWS) or `outbox` (.eml files, local); unset = email off. */
   emailTransport: 'HANDRAIL_EMAIL_TRANSPORT',
   emailFrom: 'HANDRAIL_EMAIL_FROM',
+  /** The sender of email replies (stages.yaml `email.from`); set, deliver steps with `email` reply to runs an email started. */
+  emailReplyFrom: 'HANDRAIL_EMAIL_REPLY_FROM',
+  /** The bucket SES stores inbound mail in (the stack's inbound mail bucket). */
+  inboundMailBucket: 'HANDRAIL_INBOUND_MAIL_BUCKET',
+  /** The key prefix SES stores each inbound message under (+ its SES message id). */
+  inboundMailPrefix: 'HANDRAIL_INBOUND_MAIL_PREFIX',
+  /** The receiving addresses and the workflow each starts, as JSON `{ "support@example.com": "support-reply" }` (stages.yaml `email.receive`). */
+  emailRoutes: 'HANDRAIL_EMAIL_ROUTES',
   /** Where the `outbox` transport writes its .eml files. */
   outboxDir: 'HANDRAIL_OUTBOX_DIR',
   /** Where each workflow's webhook secret is: the Secrets Manager name prefix (AWS; + the workflow id) ... */

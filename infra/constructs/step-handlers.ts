@@ -31,6 +31,8 @@ export interface StepHandlersProps {
   readonly slackDelivery?: boolean;
   /** Verified SES sender of approval emails; without it, email is off. */
   readonly emailFrom?: string;
+  /** The sender of email replies (stages.yaml `email.from`), where a workflow's deliver step replies by email. */
+  readonly replyFrom?: string;
   /** What only the deliver function reads: the URL behind each deliver step's `urlFromEnv`. */
   readonly deliveryEnvironment: Record<string, string>;
   /** The stage's connector tokens (stages.yaml zendesk, hubspot), read by the deliver function only. @default none: no connector */
@@ -180,7 +182,19 @@ export class StepHandlers extends Construct {
     // Reads the run (never deliver twice) and the decided text, records the delivery, signs with the
     // delivery key; with Zendesk or HubSpot, reads its token; with Slack, the channel credentials.
     const slackDelivery: Record<string, string> = props.slackDelivery ? { [ENV.channelSecretsArn]: props.channelSecrets.secretArn } : {};
-    const deliver = fn('deliver', Duration.minutes(2), { environment: { [ENV.deliverySecretArn]: props.deliverySecret.secretArn, ...slackDelivery, ...props.deliveryEnvironment } });
+    const emailReplies: Record<string, string> = props.replyFrom ? { [ENV.emailTransport]: 'ses', [ENV.emailReplyFrom]: props.replyFrom } : {};
+    const deliver = fn('deliver', Duration.minutes(2), { environment: { [ENV.deliverySecretArn]: props.deliverySecret.secretArn, ...slackDelivery, ...emailReplies, ...props.deliveryEnvironment } });
+    // Email replies (functions/steps/deliver/email-delivery.ts) leave from the stage's reply address only.
+    if (props.replyFrom) {
+      deliver.addToRolePolicy(new iam.PolicyStatement({
+        sid: 'SendEmailReplies',
+        actions: ['ses:SendEmail'],
+        resources: [stack.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' })],
+        conditions: { StringEquals: { 'ses:FromAddress': props.replyFrom } },
+      }));
+      acknowledge(deliver, 'IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]',
+        "SES authorizes SendEmail on the sender's identity and, in the SES sandbox, on the recipient's (each customer who wrote in); the sender is pinned to the stage's reply address by the ses:FromAddress condition");
+    }
     readRunView(deliver);
     data.grantTable(data.runs, deliver, 'dynamodb:UpdateItem');
     // A delivery to Zendesk or HubSpot writes its step record: every API call it made.

@@ -28,6 +28,7 @@ import { GovernedWorkflow } from '../constructs/governed-workflow.js';
 import { HandrailFunction } from '../constructs/handrail-function.js';
 import { HandrailHttpApi } from '../constructs/http-api.js';
 import { Identity } from '../constructs/identity.js';
+import { InboundEmail, INBOUND_MAIL_PREFIX } from '../constructs/inbound-email.js';
 import { Observability } from '../constructs/observability.js';
 import { stageReleases } from '../stage-releases.js';
 import { logRetentionOf, sharedLogRetention } from '../log-retention.js';
@@ -163,6 +164,8 @@ export class HandrailStack extends Stack {
     const steps = new StepHandlers(this, 'Steps', {
       data: this.data, signingSecret, deliverySecret, environment, channelSecrets, emailFrom: config.channels.emailFrom, deliveryEnvironment, connectorSecrets: [zendeskSecret, hubspotSecret].filter((x): x is secretsmanager.Secret => x !== undefined), modelEnvironment, openAiSecret, directory: props.directory, logRetention,
       slackDelivery: props.workflows.some((w) => w.definition.steps.some((s) => s.kind === 'deliver' && s.slack)),
+      // Replies by email leave from the stage's address (stages.yaml email.from) where a deliver step says email.
+      ...(config.email && props.workflows.some((w) => w.definition.steps.some((s) => s.kind === 'deliver' && s.email)) ? { replyFrom: config.email.from } : {}),
     });
     // What each workflow is released as here: definition, reviewers, this stage's delivery URLs, prices, knowledge.
     const releases = stageReleases(props.workflows, props.directory, config);
@@ -180,6 +183,14 @@ export class HandrailStack extends Stack {
     const unknownSynced = Object.keys(config.knowledgeSync).find((c) => !props.collections.collections[c]);
     if (unknownSynced) throw new Error(`${stagesFile()}: ${stage}.knowledgeSync.${unknownSynced}: no such collection in the collections file (declare it there first)`);
     if (Object.keys(config.knowledgeSync).length) new KnowledgeSync(this, 'KnowledgeSync', { data: this.data, sources: config.knowledgeSync, environment, logRetention });
+    // Email in (stages.yaml email.receive): SES stores each message and starts a run of the workflow its address names.
+    if (config.email) {
+      const inbound = new InboundEmail(this, 'InboundEmail', {
+        stage, email: config.email, data: this.data, environment, stateMachinePrefix, workflows: props.workflows, governed: this.workflows, releases, logRetention, retainData: stage !== 'dev',
+      });
+      new CfnOutput(this, 'InboundMailBucketName', { value: inbound.bucket.bucketName, description: `Raw inbound email (${INBOUND_MAIL_PREFIX}<SES message id>), kept ${config.email.keepDays} days` });
+      new CfnOutput(this, 'ReceiptRuleSetName', { value: inbound.ruleSet.receiptRuleSetName, description: 'Activate it once: aws ses set-active-receipt-rule-set --rule-set-name <this>' });
+    }
     new ExecutionStatus(this, 'ExecutionStatus', { data: this.data, environment, stateMachines: this.workflows.map((w) => w.stateMachine), logRetention, notifier: steps.notifier, stateMachinePrefix });
     // Graduated autonomy: the approval function resumes the runs it auto-approves. Granted on the
     // stage's machines by name prefix: naming each machine would make the function depend on the

@@ -39,7 +39,7 @@ describe('Lambda bundles (built by HandrailFunction)', () => {
     const { app, stack } = buildApp({ stage: 'dev', bundling: true, outdir });
     shipped = bundledFunctions(app.synth().getStackByName(stack.stackName).template as SynthTemplate, outdir);
     functions = [...shipped, ...synthesize(['errors']).functions];
-  }, 180_000);
+  }, 180_000); // bundles every function of the stack
   const bundle = (kind: string) => functions.find((f) => f.kind === kind)!;
 
   it('ships every function within the size limit', () => {

@@ -53,13 +53,14 @@ describe('Handrail stack (dev)', () => {
     // Retrieve is one function per workflow that retrieves (each reads only its own collections: knowledge-scope.test.ts);
     // a workflow that writes knowledge (kb-update) has its own deliver function, the only one that may write it;
     // dev syncs a collection from S3 on a schedule: the knowledge sync is one more (knowledge-sync.test.ts).
-    expect(fns.map((f) => f.Metadata['handrail:kind']).sort()).toEqual(['api', 'approval', 'classify', 'console', 'deliver', 'deliver-knowledge', 'execution-status', 'finish', 'generate', 'knowledge', 'knowledge-sync', 'pre-token-generation', 'reconcile-decisions', 'reminders', 'retrieve', 'retrieve', 'retrieve', 'retrieve', 'audit-checkpoint'].sort());
+    expect(fns.map((f) => f.Metadata['handrail:kind']).sort()).toEqual(['api', 'approval', 'classify', 'console', 'deliver', 'deliver-knowledge', 'email-trigger', 'execution-status', 'finish', 'generate', 'knowledge', 'knowledge-sync', 'pre-token-generation', 'reconcile-decisions', 'reminders', 'retrieve', 'retrieve', 'retrieve', 'retrieve', 'audit-checkpoint'].sort());
     for (const fn of fns) {
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
       expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON' });
     }
     const roles = new Set(fns.map((f) => JSON.stringify(f.Properties.Role)));
-    expect(fns.length).toBe(19);
+    // dev declares email (stages.yaml email): the email-trigger function is one more.
+    expect(fns.length).toBe(20);
     expect(roles.size).toBe(fns.length);
   });
 
@@ -212,9 +213,11 @@ describe('approval channels in the stack', () => {
   const readsChannelSecrets = (prefix: string) =>
     statementsOf(prefix).some((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue') && JSON.stringify(s.Resource).includes('ChannelSecrets'));
 
-  it('lets only the approval function send email', () => {
+  it('lets only the approval function send email, and the deliver function replies from the stage\'s reply address', () => {
     expect(actionsOf('StepsApprovalFunction')).toContain('ses:SendEmail');
-    for (const other of ['ApiFunction', 'StepsDeliverFunction', 'StepsGenerateFunction', 'StepsRetrieveFunction', 'StepsFinishFunction']) {
+    const reply = statementsOf('StepsDeliverFunction').filter((s) => [s.Action].flat().some((a) => a.startsWith('ses:')));
+    expect(reply).toEqual([expect.objectContaining({ Action: 'ses:SendEmail', Condition: { StringEquals: { 'ses:FromAddress': 'support@mail.acme.example' } } })]);
+    for (const other of ['ApiFunction', 'StepsGenerateFunction', 'StepsRetrieveFunction', 'StepsFinishFunction']) {
       expect(actionsOf(other).some((a) => a.startsWith('ses:'))).toBe(false);
     }
     const ses = statementsOf('StepsApprovalFunction').find((s) => [s.Action].flat().includes('ses:SendEmail'))!;

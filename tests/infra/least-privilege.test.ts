@@ -22,6 +22,7 @@ import { ENV } from '../../functions/shared/env-names.js';
 import { buildApp } from '../../infra/app-factory.js';
 import { KNOWLEDGE_PREFIX } from '../../functions/knowledge/validation.js';
 import { EXPORTS_PREFIX } from '../../infra/constructs/audit-exports.js';
+import { INBOUND_MAIL_PREFIX } from '../../infra/constructs/inbound-email.js';
 import { ENTRY_METADATA, KIND_METADATA } from '../../infra/constructs/handrail-function.js';
 import { sdkUsageOf, type SdkCommandUse } from './sdk-usage.js';
 
@@ -327,7 +328,7 @@ describe('least privilege: each role grants exactly what its code sends', () => 
       .filter((s) => [s.Action].flat().some((a) => a.startsWith('s3:')));
     expect(s3Statements.length).toBeGreaterThan(0);
     const bucketId = (prefix: string) => Object.keys(resources).find((id) => resources[id]!.Type === 'AWS::S3::Bucket' && id.startsWith(prefix))!;
-    const [knowledge, exports] = [bucketId('DataKnowledgeBucket'), bucketId('AuditExportsBucket')];
+    const [knowledge, exports, inbound] = [bucketId('DataKnowledgeBucket'), bucketId('AuditExportsBucket'), bucketId('InboundEmailBucket')];
     // The S3 prefixes collections follow on a schedule (knowledge-sync.test.ts): their buckets, their prefixes.
     const sources = functions.flatMap(({ fn }) => Object.values(JSON.parse(String(fn.Properties!.Environment?.Variables?.[ENV.knowledgeSources] ?? '{}')) as Record<string, string>));
     expect(sources.length).toBeGreaterThan(0); // the dev stage syncs one
@@ -338,8 +339,10 @@ describe('least privilege: each role grants exactly what its code sends', () => 
     for (const s of s3Statements) {
       const resource = JSON.stringify(s.Resource);
       if (external.has(resource)) continue;
+      // The email-trigger function reads the messages SES stored under the inbound prefix only (inbound-email.test.ts).
+      if (resource.includes(`"${inbound}"`)) expect(resource).toMatch(new RegExp(`"${inbound}","Arn"\\]\\},"/${INBOUND_MAIL_PREFIX}\\*"`));
       // The exporter (audit-exports.test.ts) writes export files under the exports prefix only.
-      if (resource.includes(`"${exports}"`)) expect(resource).toMatch(new RegExp(`"${exports}","Arn"\\]\\},"/${EXPORTS_PREFIX}\\*"`));
+      else if (resource.includes(`"${exports}"`)) expect(resource).toMatch(new RegExp(`"${exports}","Arn"\\]\\},"/${EXPORTS_PREFIX}\\*"`));
       // The knowledge function writes any collection (writers are checked by the app); each retrieve function reads its own only (knowledge-scope.test.ts).
       else expect(resource).toMatch(new RegExp(`"${knowledge}".*/${KNOWLEDGE_PREFIX}([a-z0-9-]+/)?\\*`));
     }

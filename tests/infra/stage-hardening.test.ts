@@ -101,10 +101,11 @@ describe('stack description and outputs', () => {
 });
 
 describe('deleting a stage', () => {
-  it('empties and deletes the dev knowledge and exports buckets on `cdk destroy`', () => {
+  it('empties and deletes the dev knowledge, exports and inbound mail buckets on `cdk destroy`', () => {
     dev.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ VersioningConfiguration: { Status: 'Enabled' } }) });
     const emptied = Object.values(dev.findResources('Custom::S3AutoDeleteObjects')).map((r) => r.Properties.BucketName);
-    expect(emptied).toEqual([{ Ref: idOf(dev, 'AWS::S3::Bucket', 'DataKnowledgeBucket') }, { Ref: idOf(dev, 'AWS::S3::Bucket', 'AuditExportsBucket') }]);
+    expect(emptied).toEqual(expect.arrayContaining([{ Ref: idOf(dev, 'AWS::S3::Bucket', 'DataKnowledgeBucket') }, { Ref: idOf(dev, 'AWS::S3::Bucket', 'AuditExportsBucket') }, { Ref: idOf(dev, 'AWS::S3::Bucket', 'InboundEmailBucket') }]));
+    expect(emptied).toHaveLength(3);
   });
 
   it('keeps the prod knowledge and exports buckets and their objects', () => {

@@ -11,7 +11,7 @@ import type { ExecutionState } from '../../shared/step-contract.js';
 import { expiryOf } from '../../shared/ttl.js';
 
 /** The vendors a deliver step may act on, as the delivery record names their part. */
-export type ConnectorTarget = 'zendesk' | 'hubspot' | 'slack' | 'knowledge';
+export type ConnectorTarget = 'zendesk' | 'hubspot' | 'slack' | 'knowledge' | 'email';
 
 /** What a connector writes down of each API call (connectors/call-recorder.ts; Slack's Web API calls, with their `result`). */
 export interface RecordedCall {

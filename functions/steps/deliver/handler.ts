@@ -3,7 +3,8 @@
  * the runId, or, where the step says `zendesk` and the stage declares Zendesk, posts it to the
  * run's ticket (zendesk-delivery.ts), where it says `hubspot` and the stage declares HubSpot, logs
  * it on the run's contact (hubspot-delivery.ts), or where it says `slack`, posts it to a Slack channel
- * (slack-delivery.ts). A run that is already delivered is never sent again; a final
+ * (slack-delivery.ts), or where it says `email`, the stage declares email and an email started the
+ * run, replies to its sender in the same thread (email-delivery.ts). A run that is already delivered is never sent again; a final
  * failure is recorded on the run and raised as DeliveryFailed so the state machine marks the run
  * `delivery_failed`.
  */
@@ -20,6 +21,7 @@ import { deliverToSlack } from './slack-delivery.js';
 import { deliverToZendesk } from './zendesk-delivery.js';
 import { hubspotConfigured } from '../../connectors/hubspot/credentials.js';
 import { deliverToHubspot } from './hubspot-delivery.js';
+import { deliverByEmail, replySettings, startedByEmail } from './email-delivery.js';
 
 export const handler = stepTaskHandler('deliver', undefined, async ({ step, state, record }) => {
   const { runId, workflowId, version } = state.run;
@@ -32,9 +34,12 @@ export const handler = stepTaskHandler('deliver', undefined, async ({ step, stat
   const zendesk = step.zendesk && zendeskConfigured() ? step.zendesk : undefined;
   // …and one that declares HubSpot logs it on the contact (stages.yaml hubspot).
   const hubspot = step.hubspot && hubspotConfigured() ? step.hubspot : undefined;
+  // A stage that declares email replies by email to the runs an email started (stages.yaml email).
+  const emailSettings = step.email && startedByEmail(step.email, state.input) ? replySettings() : undefined;
+  const email = emailSettings ? step.email : undefined;
   // A step with slack posts only to Slack (its channel, or the one its input field names).
   const slackTarget = step.slack ? `slack:${step.slack.channel ?? `input.${step.slack.channelFromInput}`}` : undefined;
-  const url = slackTarget ?? (zendesk ? `zendesk:${process.env[ENV.zendeskUrl]}` : hubspot ? `hubspot:${process.env[ENV.hubspotUrl]}` : (step.urlFromEnv && process.env[step.urlFromEnv]) || step.url);
+  const url = slackTarget ?? (email ? `mailto:${String(state.input[email.to] ?? '')}` : undefined) ?? (zendesk ? `zendesk:${process.env[ENV.zendeskUrl]}` : hubspot ? `hubspot:${process.env[ENV.hubspotUrl]}` : (step.urlFromEnv && process.env[step.urlFromEnv]) || step.url);
   const connector = step.zendesk ? 'zendesk' : step.hubspot ? 'hubspot' : undefined;
   if (!url) throw new DeliveryFailed(`deliver ${step.id}: set ${step.urlFromEnv ?? 'url'} to the URL to deliver to${connector ? `, or declare ${connector} in the stage (stages.yaml)` : ''}`);
   // A replay (functions/replays/) delivers nothing: the step says what it would have sent where.
@@ -44,6 +49,7 @@ export const handler = stepTaskHandler('deliver', undefined, async ({ step, stat
     return { status: 'not_delivered', replay: true, wouldDeliverTo: url, length: text.length };
   }
   if (step.slack) return deliverToSlack({ ...step, slack: step.slack }, state, record, text);
+  if (email && emailSettings) return deliverByEmail({ ...step, email }, state, record, text, emailSettings);
   if (zendesk) return deliverToZendesk({ ...step, zendesk }, state, record, text);
   if (hubspot) return deliverToHubspot({ ...step, hubspot }, state, record, text);
   const deliveredAt = new Date().toISOString();
