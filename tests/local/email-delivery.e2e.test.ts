@@ -9,10 +9,13 @@ import type { LocalRuntime } from '../../local/runtime.js';
 import { startFakeSes, type FakeSes } from '../support/ses-server.js';
 import { inboundMessage, smtpSend } from '../support/smtp-client.js';
 import { client, decideAs, pendingApprovalOf, startTestRuntime, waitFor, waitForRun } from '../support/local-runtime.js';
+import { LOCAL_EMAIL_STAGE, useStagesFile } from '../support/stages-file.js';
 
 const ADDRESS = 'support@handrail.localhost';
 let rt: LocalRuntime;
 let ses: FakeSes;
+// The local stage that receives and sends email (the project's stages.yaml declares the same).
+useStagesFile(LOCAL_EMAIL_STAGE);
 beforeAll(async () => {
   ses = await startFakeSes();
   // Email leaves through SES (the SDK pointed at the fake) instead of the outbox.

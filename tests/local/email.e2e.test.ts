@@ -16,9 +16,12 @@ import type { LocalRuntime } from '../../local/runtime.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../../local/template-reader.js';
 import { inboundMessage as message, smtpSend } from '../support/smtp-client.js';
 import { client, decideAs, pendingApprovalOf, startTestRuntime, waitFor, waitForRun } from '../support/local-runtime.js';
+import { LOCAL_EMAIL_STAGE, useStagesFile } from '../support/stages-file.js';
 
 const ADDRESS = 'support@handrail.localhost';
 let rt: LocalRuntime;
+// The local stage that receives and sends email (the project's stages.yaml declares the same).
+useStagesFile(LOCAL_EMAIL_STAGE);
 beforeAll(async () => {
   rt = await startTestRuntime();
 }, 120_000);
