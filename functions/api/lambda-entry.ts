@@ -5,11 +5,10 @@
  * handlers' are (shared/lambda-handler.ts). The route is API Gateway's template
  * (`GET /review/{token}`), never the path: a link's token is a credential.
  */
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Hono } from 'hono';
 import { handle } from 'hono/aws-lambda';
-import { annotate, tracer } from '../shared/tracer.js';
+import { annotate, tracingMiddleware } from '../shared/tracer.js';
 
 /** The route an API Gateway (payload 2.0) event matched, and the run or workflow its path names. */
 export function routeAnnotations(event: unknown): Record<string, string> {
@@ -25,6 +24,6 @@ export function httpHandler(app: Hono) {
   // No early timeout: a request ends as it did under hono's handler alone (Lambda's own timeout),
   // and no timer is set per request.
   return middy(handle(app), { timeoutEarlyInMillis: 0 })
-    .use(captureLambdaHandler(tracer))
+    .use(tracingMiddleware())
     .use({ before: (request) => annotate(routeAnnotations(request.event)) });
 }

@@ -6,13 +6,12 @@
  * keys to follow one run through the logs and the traces.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { ZodType } from 'zod';
 import { ValidationError } from './errors.js';
 import { logger } from './logger.js';
-import { annotate, tracer } from './tracer.js';
+import { annotate, tracingMiddleware } from './tracer.js';
 
 /** The run, workflow and step a step event is about (a state machine task's payload), as log keys and trace annotations. */
 function correlationKeys(event: unknown): Record<string, string> {
@@ -44,7 +43,7 @@ export function stepHandler<TEvent, TResult>(schema: ZodType<TEvent>, body: (eve
     return body(parsed.data, context);
   })
     // First, so the invocation's subsegment is open for the annotations below, and closed last.
-    .use(captureLambdaHandler(tracer))
+    .use(tracingMiddleware())
     // Before the logger's own middleware, so the event line carries them too; cleared after each invocation.
     .use({ before: (request) => correlate(correlationKeys(request.event)) })
     .use(injectLambdaContext(logger, { resetKeys: true }));

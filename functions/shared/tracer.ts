@@ -18,8 +18,8 @@
  *   Lambda execution environment (no `AWS_EXECUTION_ENV`, no trace header, no daemon, and one
  *   tracer for every function): Powertools turns the tracer off, and the runtime says so too
  *   (`POWERTOOLS_TRACE_ENABLED=false`, local/runtime.ts), so a shell that sets `AWS_EXECUTION_ENV`
- *   (CloudShell does) changes nothing. Each tracer call then returns at once: a client is handed
- *   back untouched, a hook does nothing.
+ *   (CloudShell does) changes nothing. The tracer is then not loaded at all: a client is handed
+ *   back untouched, an invocation gets no middleware.
  *
  * What is recorded, and what is not: annotations are indexed and searchable, so only ids (run,
  * workflow, step, API route); never a handler's response, nor an error's message or stack (they
@@ -29,9 +29,20 @@
  * flag; the error itself is on the (redacted) log line, which has the trace id. Outbound HTTP (model providers, webhooks, Slack, Teams) is not traced:
  * the X-Ray SDK would record each URL, and a Teams webhook's URL is a credential.
  */
-import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import type { MiddlewareObj } from '@middy/core';
 
-export const tracer = new Tracer({ serviceName: 'handrail', captureHTTPsRequests: false });
+/**
+ * Powertools' own rule, read before loading it: a Lambda execution environment whose
+ * POWERTOOLS_TRACE_ENABLED does not say false. Elsewhere the tracer is not even loaded: the X-Ray
+ * SDK's context (cls-hooked) hooks every promise of the process from the moment it loads, which
+ * made each `await` of the local runtime (every function in one process) ~15 times dearer.
+ */
+const wanted = Boolean(process.env.AWS_EXECUTION_ENV) && !/^(false|0)$/i.test(process.env.POWERTOOLS_TRACE_ENABLED ?? '');
+
+/** The process's tracer on Lambda (Powertools may still turn it off: SAM local, Amplify); undefined elsewhere. */
+export const tracer: Tracer | undefined = wanted ? new (await import('@aws-lambda-powertools/tracer')).Tracer({ serviceName: 'handrail', captureHTTPsRequests: false }) : undefined;
 
 /**
  * The client, its calls recorded as X-Ray subsegments (service, operation, table or bucket, status)
@@ -39,11 +50,16 @@ export const tracer = new Tracer({ serviceName: 'handrail', captureHTTPsRequests
  * @example documentClient = DynamoDBDocumentClient.from(traced(new DynamoDBClient({})))
  */
 export function traced<T>(client: T): T {
-  return tracer.captureAWSv3Client(client);
+  return tracer ? tracer.captureAWSv3Client(client) : client;
 }
 
 /** Annotates the current invocation's subsegment with these ids (indexed: ids only, never personal data). */
 export function annotate(keys: Readonly<Record<string, string>>): void {
-  if (!tracer.isTracingEnabled()) return;
+  if (!tracer?.isTracingEnabled()) return;
   for (const [key, value] of Object.entries(keys)) tracer.putAnnotation(key, value);
+}
+
+/** The invocation's subsegment (Powertools' middy middleware) where the tracer is loaded; none elsewhere (for middy's `use`). */
+export function tracingMiddleware(): MiddlewareObj[] {
+  return tracer ? [captureLambdaHandler(tracer)] : [];
 }

@@ -45,7 +45,7 @@ export async function startFakeDaemon(): Promise<FakeDaemon> {
     documents.push(JSON.parse(text.slice(text.indexOf('\n') + 1)) as XRayDocument);
   });
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  tracer.provider.setDaemonAddress(`127.0.0.1:${(socket.address() as AddressInfo).port}`);
+  tracer!.provider.setDaemonAddress(`127.0.0.1:${(socket.address() as AddressInfo).port}`);
   return {
     documents,
     raw: () => raw.join('\n'),

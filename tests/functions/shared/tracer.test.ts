@@ -50,7 +50,7 @@ const handlerSubsegment = (docs: XRayDocument[]) => docs.find((d) => d.name === 
 
 describe('the tracer on Lambda', () => {
   it('is on, and captures every AWS SDK client the handlers create', () => {
-    expect(tracer.isTracingEnabled()).toBe(true);
+    expect(tracer?.isTracingEnabled()).toBe(true);
     for (const client of [documentClient(), s3Client(), sfnClient(), bedrockClient(), secretsClient()]) {
       expect(client.middlewareStack.identify().some((m) => m.startsWith('XRaySDKInstrumentation'))).toBe(true);
     }
