@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { s3KeyOf } from '../../functions/knowledge/document-store.js';
+import { parseS3Source } from '../../functions/knowledge/s3-source.js';
 import { ENV } from '../../functions/shared/env-names.js';
 import { buildApp } from '../../infra/app-factory.js';
 import { KNOWLEDGE_PREFIX } from '../../functions/knowledge/validation.js';
@@ -134,7 +135,7 @@ function externalSourceGrants(use: SdkCommandUse, environment: Record<string, un
   if (!external) return undefined;
   const sources = JSON.parse(String(environment[external.env] ?? '{}')) as Record<string, string>;
   return Object.values(sources).flatMap((from) => {
-    const [, bucket, prefix] = /^s3:\/\/([^/]+)\/(.*)$/.exec(from)!;
+    const { bucket, prefix } = parseS3Source(from)!;
     if (use.command === 'ListObjectsV2Command') return [grantKey('s3:ListBucket', JSON.stringify(`arn:aws:s3:::${bucket}`))];
     if (use.command === 'GetObjectCommand') return [grantKey('s3:GetObject', JSON.stringify(`arn:aws:s3:::${bucket}/${prefix}*`))];
     throw new Error(`${use.module} sends ${use.command} to an external source: say which grant it needs`);
@@ -333,7 +334,7 @@ describe('least privilege: each role grants exactly what its code sends', () => 
     const sources = functions.flatMap(({ fn }) => Object.values(JSON.parse(String(fn.Properties!.Environment?.Variables?.[ENV.knowledgeSources] ?? '{}')) as Record<string, string>));
     expect(sources.length).toBeGreaterThan(0); // the dev stage syncs one
     const external = new Set(sources.flatMap((from) => {
-      const [, bucket, prefix] = /^s3:\/\/([^/]+)\/(.*)$/.exec(from)!;
+      const { bucket, prefix } = parseS3Source(from)!;
       return [JSON.stringify(`arn:aws:s3:::${bucket}`), JSON.stringify(`arn:aws:s3:::${bucket}/${prefix}*`)];
     }));
     for (const s of s3Statements) {
