@@ -14,6 +14,7 @@ import { Worker } from 'node:worker_threads';
 import { reviewerToken } from '../functions/approvals/reviewer-tokens.js';
 import { startLocalRuntime } from '../local/runtime.js';
 import { percentile } from './load.js';
+import { requestsPer } from './requests-per.js';
 import { cpuPer, threadTimes } from './thread-cpu.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 2000);
@@ -52,6 +53,7 @@ await waitUntil(() => warm.every(({ runId }) => pendingAt.has(runId)), 60_000);
 
 // Phase 1: webhook → pending approval.
 const cpu0 = threadTimes();
+const requests0 = await runtime.emulators.requests();
 const t0 = now();
 const started = new Map((await ask({ type: 'webhooks', count: runs, offset: 0 })).map(({ runId, at }) => [runId, at]));
 await waitUntil(() => [...started.keys()].every((id) => pendingAt.has(id) || closed.has(id)), 300_000);
@@ -61,6 +63,7 @@ const toPending = pendingIds.map((id) => pendingAt.get(id)! - started.get(id)!);
 
 // Phase 2: decision → delivered.
 const cpu1 = threadTimes();
+const requests1 = await runtime.emulators.requests();
 const decided = new Map((await ask({ type: 'decisions', runIds: pendingIds })).map(({ runId, at }) => [runId, at]));
 await waitUntil(() => pendingIds.every((id) => closed.has(id)), 300_000);
 const delivered = pendingIds.filter((id) => closed.get(id)?.status === 'SUCCEEDED');
@@ -68,6 +71,7 @@ const toDelivered = delivered.map((id) => closed.get(id)!.at - decided.get(id)!)
 const firstDecision = Math.min(...decided.values());
 const lastDelivered = Math.max(...delivered.map((id) => closed.get(id)!.at));
 const cpu2 = threadTimes();
+const requests2 = await runtime.emulators.requests();
 
 console.log(
   JSON.stringify({
@@ -84,6 +88,9 @@ console.log(
     // CPU time per run (per decision) by thread: the busiest thread bounds the throughput.
     cpuMsPerRun: cpuPer(cpu0, cpu1, pendingIds.length),
     cpuMsPerDecision: cpuPer(cpu1, cpu2, delivered.length),
+    // Requests the emulators served per run (per decision): the write path each costs.
+    requestsPerRun: requestsPer(requests0, requests1, pendingIds.length),
+    requestsPerDecision: requestsPer(requests1, requests2, delivered.length),
   }),
 );
 await client.terminate();

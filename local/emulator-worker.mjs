@@ -27,17 +27,30 @@ const s3Dir = join(dataDir, 's3');
 mkdirSync(dynamoDir, { recursive: true });
 mkdirSync(s3Dir, { recursive: true });
 
+// Requests served, by operation (DynamoDB's X-Amz-Target action, S3's method): `npm run bench`
+// reports them per run, the write path that decides the local throughput.
+const requests = {};
+const count = (key) => {
+  requests[key] = (requests[key] ?? 0) + 1;
+};
+
 try {
   const dynamo = dynalite({ path: dynamoDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  dynamo.on('request', (req) => count(`dynamodb:${String(req.headers['x-amz-target'] ?? '').split('.').pop() || req.method}`));
   await new Promise((resolve, reject) => {
     dynamo.once('error', reject);
     dynamo.listen(0, host, resolve);
   });
   const s3 = new S3rver({ address: host, port: 0, directory: s3Dir, silent: true, resetOnClose: false });
   const s3Address = await s3.run();
+  s3.httpServer?.on('request', (req) => count(`s3:${req.method}`));
   parentPort.postMessage({ type: 'ready', dynamodbEndpoint: `http://${host}:${dynamo.address().port}`, s3Endpoint: `http://${host}:${s3Address.port}` });
   parentPort.on('message', async (message) => {
     // The soak report (bench/soak.ts) asks what the emulators' thread holds.
+    if (message === 'requests') {
+      parentPort.postMessage({ type: 'requests', counts: { ...requests } });
+      return;
+    }
     if (message === 'memory') {
       const { heapUsed, external, arrayBuffers } = process.memoryUsage();
       parentPort.postMessage({ type: 'memory', heapUsed, external, arrayBuffers });

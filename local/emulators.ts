@@ -10,6 +10,8 @@ export interface Emulators {
   readonly s3Endpoint: string;
   /** What the emulators' thread holds (its V8 heap and buffers), for the soak report. */
   memory(): Promise<{ heapUsed: number; external: number; arrayBuffers: number }>;
+  /** Requests served since start, by operation (`dynamodb:PutItem`, `s3:GET`…), for the bench report. */
+  requests(): Promise<Record<string, number>>;
   stop(): Promise<void>;
 }
 
@@ -23,6 +25,7 @@ type WorkerMessage =
   | { type: 'ready'; dynamodbEndpoint: string; s3Endpoint: string }
   | { type: 'stopped' }
   | { type: 'memory'; heapUsed: number; external: number; arrayBuffers: number }
+  | { type: 'requests'; counts: Record<string, number> }
   | { type: 'error'; message: string };
 
 export async function startEmulators({ dataDir, host = '127.0.0.1' }: EmulatorOptions): Promise<Emulators> {
@@ -47,6 +50,13 @@ export async function startEmulators({ dataDir, host = '127.0.0.1' }: EmulatorOp
       const m = await reply;
       if (m.type !== 'memory') throw new Error('The emulator worker sent an unexpected message');
       return { heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers };
+    },
+    async requests() {
+      const reply = next();
+      worker.postMessage('requests');
+      const m = await reply;
+      if (m.type !== 'requests') throw new Error('The emulator worker sent an unexpected message');
+      return m.counts;
     },
     async stop() {
       const stopped = next();
