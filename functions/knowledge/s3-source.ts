@@ -19,6 +19,11 @@ export function parseS3Source(from: string): { bucket: string; prefix: string } 
   return { bucket: match[1]!, prefix: raw && !raw.endsWith('/') ? `${raw}/` : raw };
 }
 
+/** The id a source at `from` is known by (`s3://bucket/prefix/`): what versions record and what removals compare. */
+export function s3SourceId({ bucket, prefix }: { bucket: string; prefix: string }): string {
+  return `s3://${bucket}/${prefix}`;
+}
+
 /** The source at `from` (`s3://bucket/prefix/`); throws SourceListError when it cannot be listed. */
 export async function s3Source(s3: S3Client, from: string): Promise<SyncSource> {
   const parsed = parseS3Source(from);
@@ -36,7 +41,7 @@ export async function s3Source(s3: S3Client, from: string): Promise<SyncSource> 
     throw new SourceListError(`cannot list the prefix (${(err as Error).name}: ${(err as Error).message})`);
   }
   return {
-    id: `s3://${bucket}/${prefix}`,
+    id: s3SourceId(parsed),
     files: keys.sort().map((key) => ({
       path: key.slice(prefix.length),
       read: async () => Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToByteArray()),

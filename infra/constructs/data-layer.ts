@@ -200,28 +200,11 @@ export class DataLayer extends Construct {
    * A workflow cannot read a collection that does not list it (state-machines/collections.yaml).
    */
   grantCollectionsRead(grantee: iam.IGrantable, collections: readonly string[]): void {
-    const principal = grantee.grantPrincipal;
-    principal.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'KnowledgeOfOwnCollections',
-        actions: ['dynamodb:Query', 'dynamodb:PutItem'],
-        resources: [this.knowledge.tableArn],
-        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...collections] } },
-      }),
-    );
-    principal.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadOwnCollections',
-        actions: ['s3:GetObject', 's3:GetObjectVersion'],
-        resources: collections.map((c) => this.knowledgeBucket.arnForObjects(`${collectionPrefix(c)}*`)),
-      }),
-    );
-    if (Construct.isConstruct(grantee)) {
-      for (const c of collections) {
-        acknowledge(grantee, `IAM5[Resource::${nagArn(this, this.knowledgeBucket.bucketArn)}/${collectionPrefix(c)}*]`, `the documents of the collection ${c}, which this workflow reads: every version under its prefix (new versions get new keys)`);
-      }
-    }
-    this.grantKey(grantee, 'write');
+    this.grantCollections(grantee, collections, {
+      table: 'KnowledgeOfOwnCollections',
+      objects: { sid: 'ReadOwnCollections', actions: ['s3:GetObject', 's3:GetObjectVersion'] },
+      why: (c) => `the documents of the collection ${c}, which this workflow reads: every version under its prefix (new versions get new keys)`,
+    });
   }
 
   /**
@@ -231,10 +214,26 @@ export class DataLayer extends Construct {
    * puts) there, and puts new objects under their prefixes (a HEAD when the key exists: GetObject).
    */
   grantCollectionsWrite(grantee: iam.IGrantable, collections: readonly string[]): void {
+    this.grantCollections(grantee, collections, {
+      table: 'VersionsOfPublishedCollections',
+      objects: { sid: 'WritePublishedCollections', actions: ['s3:PutObject', 's3:GetObject'] },
+      why: (c) => `the documents of the collection ${c}, which this function adds versions to: each new version is a new key under its prefix`,
+    });
+  }
+
+  /**
+   * The collections' partitions of the knowledge table (Query, and create-only puts: snapshots or
+   * versions) and `objects.actions` on their S3 prefixes, each prefix acknowledged with `why`.
+   */
+  private grantCollections(
+    grantee: iam.IGrantable,
+    collections: readonly string[],
+    grant: { table: string; objects: { sid: string; actions: string[] }; why: (collection: string) => string },
+  ): void {
     const principal = grantee.grantPrincipal;
     principal.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        sid: 'VersionsOfPublishedCollections',
+        sid: grant.table,
         actions: ['dynamodb:Query', 'dynamodb:PutItem'],
         resources: [this.knowledge.tableArn],
         conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...collections] } },
@@ -242,15 +241,13 @@ export class DataLayer extends Construct {
     );
     principal.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        sid: 'WritePublishedCollections',
-        actions: ['s3:PutObject', 's3:GetObject'],
+        sid: grant.objects.sid,
+        actions: grant.objects.actions,
         resources: collections.map((c) => this.knowledgeBucket.arnForObjects(`${collectionPrefix(c)}*`)),
       }),
     );
     if (Construct.isConstruct(grantee)) {
-      for (const c of collections) {
-        acknowledge(grantee, `IAM5[Resource::${nagArn(this, this.knowledgeBucket.bucketArn)}/${collectionPrefix(c)}*]`, `the documents of the collection ${c}, which this function adds versions to: each new version is a new key under its prefix`);
-      }
+      for (const c of collections) acknowledge(grantee, `IAM5[Resource::${nagArn(this, this.knowledgeBucket.bucketArn)}/${collectionPrefix(c)}*]`, grant.why(c));
     }
     this.grantKey(grantee, 'write');
   }

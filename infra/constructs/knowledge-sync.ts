@@ -11,7 +11,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { parseS3Source } from '../../functions/knowledge/s3-source.js';
+import { parseS3Source, s3SourceId } from '../../functions/knowledge/s3-source.js';
 import { ENV } from '../../functions/shared/env-names.js';
 import { syncIntervalMinutes, type StageConfig } from '../stage-config.js';
 import { acknowledge } from './acknowledge.js';
@@ -35,10 +35,7 @@ export class KnowledgeSync extends Construct {
     const { data, sources } = props;
     const collections = Object.keys(sources);
     // As the sync names them (s3://bucket/prefix/): what versions record and what removals compare.
-    const froms = Object.fromEntries(Object.entries(sources).map(([c, s]) => {
-      const { bucket, prefix } = parseS3Source(s.from)!;
-      return [c, `s3://${bucket}/${prefix}`];
-    }));
+    const froms = Object.fromEntries(Object.entries(sources).map(([c, s]) => [c, s3SourceId(parseS3Source(s.from)!)]));
     this.function = new HandrailFunction(this, 'Function', {
       entry: 'functions/scheduled/knowledge-sync/handler.ts',
       kind: 'knowledge-sync',

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { startFakeSlack } from '../functions/notifications/support/fake-channel-servers.js';
+import { MEETING_TRANSCRIPT } from '../fixtures/meeting-transcript.js';
 import { client, decideAs, pendingApprovalOf, startTestRuntime, waitForRun } from '../support/local-runtime.js';
 
 const TOKEN = 'xoxb-meeting-notes-test-token';
@@ -14,14 +15,7 @@ let rt: LocalRuntime;
 let api: ReturnType<typeof client>;
 let slack: Awaited<ReturnType<typeof startFakeSlack>>;
 
-export const TRANSCRIPT = [
-  'Dana: Thanks all. The Q3 launch moves to October because the billing migration is late.',
-  'Priya: The billing migration needs two more weeks of testing with the payments team.',
-  'Dana: I will send the revised launch plan to leadership by Friday.',
-  'Marco: Marketing will hold the campaign until the new launch date is confirmed.',
-  'Priya: Action: Priya to book a review with the payments team by next week.',
-  'TODO: update the pricing page copy (owner: Marco)',
-].join('\n');
+const TRANSCRIPT = MEETING_TRANSCRIPT;
 
 beforeAll(async () => {
   slack = await startFakeSlack();

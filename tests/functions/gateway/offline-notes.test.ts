@@ -3,20 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { generate } from '../../../functions/gateway/model-gateway.js';
 import { generateStructured } from '../../../functions/gateway/structured-generate.js';
 import { composeOfflineNotes, OFFLINE_NOTES_HEADER, OFFLINE_NOTES_MARK } from '../../../functions/gateway/providers/offline-notes.js';
+import { MEETING_TRANSCRIPT } from '../../fixtures/meeting-transcript.js';
 import { ref } from './fixtures.js';
 
 const noSleep = async () => {};
 
-const TRANSCRIPT = [
-  'Dana: Thanks all. The Q3 launch moves to October because the billing migration is late.',
-  'Priya: The billing migration needs two more weeks of testing with the payments team.',
-  'Dana: I will send the revised launch plan to leadership by Friday.',
-  'Marco: Marketing will hold the campaign until the new launch date is confirmed.',
-  'Priya: Action: Priya to book a review with the payments team by next week.',
-  'TODO: update the pricing page copy (owner: Marco)',
-  '- @lee to share the test report by 2026-12-04',
-  'Dana: It will be a busy month.',
-].join('\n');
+// The fixture's transcript, with a mention-style item and a line that states none.
+const TRANSCRIPT = [MEETING_TRANSCRIPT, '- @lee to share the test report by 2026-12-04', 'Dana: It will be a busy month.'].join('\n');
 
 const NOTES_SCHEMA = {
   type: 'object',
