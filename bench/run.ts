@@ -2,7 +2,8 @@
  * `npm run bench`: drives the support-reply workflow on the local runtime with the offline provider
  * and prints one JSON line: throughput from webhook to pending approval (runsPerSecond) and from
  * decision to delivered (decisionsPerSecond: the decisions sent over the time until the last of
- * them was delivered), and the latencies of each.
+ * them was delivered), the latencies of each, the CPU each thread spent and the requests the
+ * emulators served per run and per decision, and the machine's speed at the time (calibrationMs).
  * The HTTP client runs on its own thread (client-worker.mjs), as an external caller would.
  * BENCH_RUNS (default 2000) and BENCH_CONCURRENCY (default 32) tune the load.
  */
@@ -14,12 +15,16 @@ import { Worker } from 'node:worker_threads';
 import { reviewerToken } from '../functions/approvals/reviewer-tokens.js';
 import { startLocalRuntime } from '../local/runtime.js';
 import { percentile } from './load.js';
+import { calibrationMs } from './calibration.js';
 import { requestsPer } from './requests-per.js';
 import { cpuPer, threadTimes } from './thread-cpu.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 2000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const now = () => performance.timeOrigin + performance.now();
+
+// The machine's speed now, measured before anything else runs in this process (calibration.ts).
+const calibration = calibrationMs();
 
 // One sender and one reviewer drive the whole load: the bench's stage raises their request limits (bench/stages.yaml).
 process.env.HANDRAIL_STAGES_FILE ||= fileURLToPath(new URL('./stages.yaml', import.meta.url));
@@ -77,6 +82,7 @@ console.log(
   JSON.stringify({
     workflow: 'support-reply',
     provider: 'offline',
+    calibrationMs: calibration,
     concurrency,
     runsAttempted: runs,
     runsPending: pendingIds.length,

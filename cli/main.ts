@@ -1,13 +1,10 @@
 /** `npx handrail`: run workflows, inspect runs, decide approvals, manage knowledge. */
 import { parseArgs } from 'node:util';
 import { CliError } from './api-client.js';
-import { browserLogin } from './browser-login.js';
-import * as commands from './commands.js';
-import { kbSync } from './kb-sync.js';
-import { erase } from './erase.js';
-import { exportRecords } from './export.js';
-import { promote } from './promote.js';
-import { replay } from './replay.js';
+
+// Each command's module is loaded when that command runs: help and a mistyped command answer at
+// once, without loading the AWS SDK and the rest of what the commands need.
+const commands = () => import('./commands.js');
 
 const HELP = `Usage: handrail <command> [options]
 
@@ -146,24 +143,24 @@ async function main(argv: string[]): Promise<void> {
     case 'login':
       if (values.stage || values.issuer || values['client-id']) {
         if (sub) throw new CliError(`login --stage signs in whoever signs in in the browser; drop "${sub}"`, 2);
-        console.log(await browserLogin({ stage: values.stage, issuer: values.issuer, clientId: values['client-id'], outputs: values.outputs, port: values.port, noBrowser: values['no-browser'] }));
+        console.log(await (await import('./browser-login.js')).browserLogin({ stage: values.stage, issuer: values.issuer, clientId: values['client-id'], outputs: values.outputs, port: values.port, noBrowser: values['no-browser'] }));
         return;
       }
-      return commands.login(sub, process.env.HANDRAIL_DATA_DIR ?? '.handrail');
+      return (await commands()).login(sub, process.env.HANDRAIL_DATA_DIR ?? '.handrail');
     case 'run':
-      return commands.runWorkflow(sub, values.input, process.env.HANDRAIL_DATA_DIR ?? '.handrail', values['idempotency-key']);
+      return (await commands()).runWorkflow(sub, values.input, process.env.HANDRAIL_DATA_DIR ?? '.handrail', values['idempotency-key']);
     case 'runs show':
-      return commands.showRun(rest[0]);
+      return (await commands()).showRun(rest[0]);
     case 'runs list':
-      return commands.listRuns(values.workflow, values.status);
+      return (await commands()).listRuns(values.workflow, values.status);
     case 'runs redrive':
-      return commands.redriveRun(rest[0], values.reason);
+      return (await commands()).redriveRun(rest[0], values.reason);
     case 'approvals list':
-      return commands.listApprovals(values.status);
+      return (await commands()).listApprovals(values.status);
     case 'approvals approve':
     case 'approvals edit':
     case 'approvals reject':
-      return commands.decideApproval(sub as 'approve' | 'edit' | 'reject', rest[0], {
+      return (await commands()).decideApproval(sub as 'approve' | 'edit' | 'reject', rest[0], {
         token: values.token,
         text: values.text,
         textFile: values['text-file'],
@@ -171,74 +168,74 @@ async function main(argv: string[]): Promise<void> {
         reasonCode: values['reason-code'],
       });
     case 'keys create':
-      return commands.createKey(rest[0], values.workflows);
+      return (await commands()).createKey(rest[0], values.workflows);
     case 'keys list':
-      return commands.listKeys();
+      return (await commands()).listKeys();
     case 'keys revoke':
-      return commands.revokeKey(rest[0]);
+      return (await commands()).revokeKey(rest[0]);
     case 'workflows list':
-      return commands.listWorkflows();
+      return (await commands()).listWorkflows();
     case 'workflows show':
-      return commands.showWorkflow(rest[0]);
+      return (await commands()).showWorkflow(rest[0]);
     case 'releases list':
-      return commands.listReleases(values.workflow);
+      return (await commands()).listReleases(values.workflow);
     case 'releases show':
-      return commands.showRelease(rest[0]);
+      return (await commands()).showRelease(rest[0]);
     case 'releases diff':
-      return commands.diffReleases(rest[0], rest[1]);
+      return (await commands()).diffReleases(rest[0], rest[1]);
     case 'releases rollout':
-      return commands.showRollout(rest[0]);
+      return (await commands()).showRollout(rest[0]);
     case 'replay':
-      return replay(sub, { release: values.release, from: values.from, to: values.to, limit: values.limit, out: values.out });
+      return (await import('./replay.js')).replay(sub, { release: values.release, from: values.from, to: values.to, limit: values.limit, out: values.out });
     case 'audit export':
-      return exportRecords('audit', { format: values.format, from: values.from, to: values.to, out: values.out });
+      return (await import('./export.js')).exportRecords('audit', { format: values.format, from: values.from, to: values.to, out: values.out });
     case 'runs export':
-      return exportRecords('runs', { format: values.format, from: values.from, to: values.to, out: values.out, workflow: values.workflow, status: values.status });
+      return (await import('./export.js')).exportRecords('runs', { format: values.format, from: values.from, to: values.to, out: values.out, workflow: values.workflow, status: values.status });
     case 'audit verify':
-      return commands.verifyAudit(values.from, values.to);
+      return (await commands()).verifyAudit(values.from, values.to);
     case 'rollback':
-      return commands.rollback(sub, values.to, values.reason);
+      return (await commands()).rollback(sub, values.to, values.reason);
     case 'promote':
-      return promote(sub, { from: values.from, to: values.to, reason: values.reason, all: values.all, check: values.check, fromData: values['from-data'] });
+      return (await import('./promote.js')).promote(sub, { from: values.from, to: values.to, reason: values.reason, all: values.all, check: values.check, fromData: values['from-data'] });
     case 'erase':
-      return erase(values.subject, values.reason);
+      return (await import('./erase.js')).erase(values.subject, values.reason);
     case 'users disable':
-      return commands.disableUser(rest[0], values.reason);
+      return (await commands()).disableUser(rest[0], values.reason);
     case 'users enable':
-      return commands.enableUser(rest[0]);
+      return (await commands()).enableUser(rest[0]);
     case 'users disabled':
-      return commands.listDisabledUsers();
+      return (await commands()).listDisabledUsers();
     case 'webhooks secret':
-      return commands.printWebhookSecret(rest[0], process.env.HANDRAIL_DATA_DIR ?? '.handrail', values.zendesk ? 'zendesk' : values.hubspot ? 'hubspot' : undefined);
+      return (await commands()).printWebhookSecret(rest[0], process.env.HANDRAIL_DATA_DIR ?? '.handrail', values.zendesk ? 'zendesk' : values.hubspot ? 'hubspot' : undefined);
     case 'reviewers inbox':
-      return commands.printInboxLink(rest[0], process.env.HANDRAIL_DATA_DIR ?? '.handrail');
+      return (await commands()).printInboxLink(rest[0], process.env.HANDRAIL_DATA_DIR ?? '.handrail');
     case 'reviewers token':
-      return commands.printReviewerToken(rest[0], process.env.HANDRAIL_DATA_DIR ?? '.handrail', values.days);
+      return (await commands()).printReviewerToken(rest[0], process.env.HANDRAIL_DATA_DIR ?? '.handrail', values.days);
     case 'tokens create':
-      return commands.createToken(values.days);
+      return (await commands()).createToken(values.days);
     case 'tokens revoke':
-      return commands.revokeToken(rest[0]);
+      return (await commands()).revokeToken(rest[0]);
     case 'kb put':
-      return commands.kbPut(rest[0], rest[1]);
+      return (await commands()).kbPut(rest[0], rest[1]);
     case 'autonomy':
-      return commands.showAutonomy(values.workflow);
+      return (await commands()).showAutonomy(values.workflow);
     case 'kb history':
-      return commands.kbHistory(rest[0], rest[1]);
+      return (await commands()).kbHistory(rest[0], rest[1]);
     case 'kb diff':
-      return commands.kbDiff(rest[0], rest[1], rest[2]);
+      return (await commands()).kbDiff(rest[0], rest[1], rest[2]);
     case 'kb sync':
       if (!rest[0] || !values.from) throw new CliError('kb sync needs <collection> and --from <folder or s3://bucket/prefix/>; see `handrail --help`', 2);
-      return kbSync(rest[0], values.from, values.path);
+      return (await import('./kb-sync.js')).kbSync(rest[0], values.from, values.path);
     case 'kb label':
-      return commands.kbLabel(rest[0], rest[1]);
+      return (await commands()).kbLabel(rest[0], rest[1]);
     case 'kb labels':
-      return commands.kbLabels(rest[0]);
+      return (await commands()).kbLabels(rest[0]);
     case 'kb runs':
-      return commands.kbRuns(rest[0], rest[1]);
+      return (await commands()).kbRuns(rest[0], rest[1]);
     case 'kb restore':
-      return commands.kbRestore(rest[0], rest[1], values.reason);
+      return (await commands()).kbRestore(rest[0], rest[1], values.reason);
     case 'kb list':
-      return commands.kbList(rest[0]);
+      return (await commands()).kbList(rest[0]);
     default:
       throw new CliError(`unknown command "${positionals.join(' ')}"; run \`handrail --help\``, 2);
   }
