@@ -6,6 +6,10 @@ import './polyfill.js';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { SfnServiceError } from './errors.js';
 import type { TaskDispatch, TaskStateInfo } from './types.js';
+import { acceptedBefore, rememberAccepted } from './validated-definitions.js';
+
+/** How definitions are validated: ARNs are the template's own (local account), paths are checked. */
+const VALIDATION = { checkArn: false, checkPaths: true } as const;
 
 const LAMBDA_FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:[^:]*:[^:]*:function:[^:]+(:[^:]+)?$/;
 const LAMBDA_INVOKE = /^arn:aws[a-z-]*:states:::lambda:invoke$/;
@@ -57,7 +61,10 @@ export function parseDefinition(input: string | object): ParsedDefinition {
   }
   let machine: StateMachine;
   try {
-    machine = new StateMachine(definition, { validationOptions: { checkArn: false, checkPaths: true } });
+    // A text the validator accepted before is not validated again (validated-definitions.ts).
+    const accepted = acceptedBefore(definitionText, VALIDATION);
+    machine = new StateMachine(definition, { validationOptions: accepted ? { noValidate: true } : VALIDATION });
+    if (!accepted) rememberAccepted(definitionText, VALIDATION);
   } catch (err) {
     throw new SfnServiceError('InvalidDefinition', (err as Error).message);
   }
