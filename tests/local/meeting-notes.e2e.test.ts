@@ -28,7 +28,7 @@ afterAll(async () => {
   await slack?.close();
 });
 
-const postsTo = (channel: string) => slack.calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === channel);
+const postsTo = (channel: string) => slack.postsTo(channel);
 
 describe('meeting-notes on the local runtime', () => {
   it('drafts a summary and action items from the transcript; the owner edits them; one Slack message carries the approved text', async () => {

@@ -30,7 +30,7 @@ afterAll(async () => {
   await slack?.close();
 });
 
-const postsTo = (channel: string) => slack.calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === channel);
+const postsTo = (channel: string) => slack.postsTo(channel);
 
 describe('deliver to Slack on the local runtime', () => {
   it('posts the approved edit to the channel once, with the run as metadata, and records every call without the token', async () => {

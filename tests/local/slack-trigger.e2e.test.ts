@@ -75,7 +75,7 @@ async function runCount(): Promise<number> {
 }
 
 const runIdIn = (text: string) => /run (run-[\w-]+)/.exec(text)?.[1];
-const postsTo = (channel: string) => slack.calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === channel);
+const postsTo = (channel: string) => slack.postsTo(channel);
 
 describe('Slack as a trigger', () => {
   it('a slash command starts meeting-notes: an ephemeral ack with the run id, the user approves, the notes go back to that channel once', async () => {

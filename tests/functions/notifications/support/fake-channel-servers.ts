@@ -99,6 +99,8 @@ export async function startFakeSlack() {
     hooksUrl: `${url}/hooks/`,
     calls,
     messages,
+    /** The chat.postMessage calls sent to `channel` (as the caller named it), in order. */
+    postsTo: (channel: string) => calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === channel),
     /** The next calls of `method` meet these faults, in order. */
     fail: (method: string, ...next: SlackFault[]) => void faults.set(method, [...(faults.get(method) ?? []), ...next]),
     close: close(server),
