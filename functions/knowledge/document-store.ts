@@ -4,7 +4,6 @@
  * and a DynamoDB record `collection` / `docId#v000001`, which is the commit point. Retrieval
  * cites exact versions, so an answer can always be traced to the text it was drafted from.
  */
-import { createHash } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient, s3Client } from '../shared/aws-clients.js';
@@ -12,7 +11,7 @@ import { requireEnv } from '../shared/env.js';
 import { ENV } from '../shared/env-names.js';
 import { ConflictError, NotFoundError } from '../shared/errors.js';
 import { putIf, queryAll } from '../records/dynamo-helpers.js';
-import { collectionName, collectionPrefix, docIdSchema, parseInput, putDocumentInput, slugify, titleOf, type PutDocumentInput } from './validation.js';
+import { collectionName, collectionPrefix, docIdSchema, parseInput, putDocumentInput, slugify, textSha256, titleOf, type PutDocumentInput } from './validation.js';
 
 export type { PutDocumentInput } from './validation.js';
 
@@ -78,7 +77,7 @@ export async function publishRevision(input: PutDocumentInput & { docId: string;
 async function commitDocument(input: PutDocumentInput, mine?: (latest: DocumentVersion) => boolean): Promise<DocumentVersion> {
   const { collection, fileName, content, author, docId: givenDocId, source, runId } = parseInput(putDocumentInput, input);
   const docId = givenDocId ?? slugify(fileName);
-  const sha256 = createHash('sha256').update(content, 'utf8').digest('hex');
+  const sha256 = textSha256(content);
   const title = titleOf(content, fileName);
   const bytes = Buffer.byteLength(content, 'utf8');
   return allocateVersion(collection, docId, async (version) => {

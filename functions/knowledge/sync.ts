@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import { documentText } from './document-text.js';
-import { slugify } from './validation.js';
+import { slugify, textSha256 } from './validation.js';
 
 export interface SourceFile {
   /** Its path under the source, `/`-separated. */
@@ -75,9 +75,6 @@ export class DocIdClashError extends Error {
     super(`${path}: two files make the document id "${docId}"; rename one`);
   }
 }
-
-/** A sha256 of a document's text, as the store records it. */
-export const textSha256 = (content: string): string => createHash('sha256').update(content, 'utf8').digest('hex');
 
 /** A hash of the synced files' paths and texts: the revision of a source with no history of its own. */
 export const contentRevision = (kind: string, hashes: readonly { path: string; sha256: string }[]): string =>

@@ -2,6 +2,7 @@
  * Input schemas and small pure helpers of the knowledge store. Names end up in S3 keys and
  * DynamoDB sort keys, so they are restricted to [a-z0-9-]: no '/', no '#', nothing to escape.
  */
+import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { ValidationError } from '../shared/errors.js';
 
@@ -72,6 +73,9 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, fallb
   throw new ValidationError(`Invalid ${field}: ${issue?.message ?? 'invalid value'}.`, field);
 }
 
+/** The sha256 of a document's text, as its versions record it (and a sync compares). */
+export const textSha256 = (content: string): string => createHash('sha256').update(content, 'utf8').digest('hex');
+
 /** "Password Reset & 2FA.md" -> "password-reset-2fa": the default docId of a file. */
 export function slugify(fileName: string): string {
   const slug = fileName
@@ -88,6 +92,12 @@ export function slugify(fileName: string): string {
 }
 
 /** The first level-1 markdown heading, else the file name. */
+/** A request's first line as a document heading ("## Refunds  for annual plans" → "Refunds for annual plans"); empty when there is none. */
+export function firstLineTitle(text: string): string {
+  const first = text.split(/\r\n?|\n/).find((l) => l.trim()) ?? '';
+  return first.replace(/^#+\s*/, '').replace(/\s+/g, ' ').trim().slice(0, 120);
+}
+
 export function titleOf(content: string, fileName: string): string {
   const match = /^#[ \t]+(.+?)[ \t#]*$/m.exec(content);
   return match?.[1]?.trim() || fileName;

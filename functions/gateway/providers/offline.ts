@@ -6,6 +6,7 @@
 import type { Passage } from '../../shared/step-contract.js';
 import type { ProviderCall, ProviderReply } from '../types.js';
 import { composeOfflineNotes, offlineNotesText, OFFLINE_NOTES_MARK } from './offline-notes.js';
+import { firstLineTitle } from '../../knowledge/validation.js';
 import { composeOfflineObject } from './offline-structured.js';
 import { contentWords as wordsOf } from './content-words.js';
 
@@ -105,7 +106,7 @@ export const OFFLINE_REVISION_NOTE = '> Offline proposal: composed without a lan
 export function composeOfflineRevision(requestText: string, current: { readonly title: string; readonly text: string }): string {
   const lines = requestText.replace(/\r\n?/g, '\n').split('\n');
   const first = lines.findIndex((l) => l.trim().length > 0);
-  const heading = (first >= 0 ? lines[first]! : current.title).replace(/^#+\s*/, '').replace(/\s+/g, ' ').trim().slice(0, 120) || current.title;
+  const heading = firstLineTitle(requestText) || firstLineTitle(current.title) || current.title;
   const body = lines
     .slice(first + 1)
     .join('\n')

@@ -8,7 +8,7 @@ import { generate, type GenerateResult } from '../../gateway/model-gateway.js';
 import { generateStructured } from '../../gateway/structured-generate.js';
 import { StructuredOutputInvalid } from '../../gateway/structured-output.js';
 import { draftConfidence, evaluateGates, type GateResult } from '../../quality/gates.js';
-import { slugify } from '../../knowledge/validation.js';
+import { firstLineTitle, slugify } from '../../knowledge/validation.js';
 import { ValidationError } from '../../shared/errors.js';
 import type { GenerateOutput, RetrieveOutput, Revision, StateData } from '../../shared/step-contract.js';
 import type { StepOf } from '../../../state-machines/schema.js';
@@ -93,8 +93,7 @@ function revisionOf(step: StepOf<'generate'>, state: StateData, prompt: string):
     return { collection, docId, baseVersion: version, title, baseText: text };
   }
   const collection = found.collection ?? found.passages[0]?.collection ?? '';
-  const firstLine = prompt.split('\n').find((l) => l.trim()) ?? '';
-  const title = firstLine.replace(/^#+\s*/, '').replace(/\s+/g, ' ').trim().slice(0, 120) || `Proposed by run ${state.run.runId}`;
+  const title = firstLineTitle(prompt) || `Proposed by run ${state.run.runId}`;
   let docId: string;
   try {
     docId = slugify(`${title}.md`);
