@@ -1,9 +1,10 @@
 /** `npm start`: the whole of Handrail on this machine, no AWS account, keys or network needed. */
 import { startLocalRuntime } from './runtime.js';
+import { DEFAULT_SMTP_PORT } from './smtp-listener.js';
 import { localStageDir } from './stage-file.js';
 
 const port = Number(process.env.PORT ?? 3000);
-const smtpPort = Number(process.env.HANDRAIL_SMTP_PORT ?? 2525);
+const smtpPort = Number(process.env.HANDRAIL_SMTP_PORT ?? DEFAULT_SMTP_PORT);
 if (!Number.isInteger(smtpPort) || smtpPort < 0 || smtpPort > 65535) {
   console.error(`handrail: HANDRAIL_SMTP_PORT must be a port number (0-65535); received "${process.env.HANDRAIL_SMTP_PORT}"`);
   process.exit(2);

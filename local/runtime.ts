@@ -23,7 +23,7 @@ import { createOutbox } from './outbox.js';
 import { deliverySecretIn, signingSecretIn, webhookSecretIn, webhookSecretsIn } from './signing-secret-file.js';
 import { loadWorkflows } from '../state-machines/load-workflow.js';
 import { createSink } from './sink.js';
-import { startSmtpListener } from './smtp-listener.js';
+import { DEFAULT_SMTP_PORT, startSmtpListener } from './smtp-listener.js';
 import type { LocalStepFunctions } from './stepfunctions/engine.js';
 import { authorize } from '../functions/api/authorize.js';
 import { accountStanding } from '../functions/records/disabled-users.js';
@@ -85,7 +85,7 @@ export interface LocalRuntimeOptions {
   readonly pipelineStage?: string;
   /**
    * The port of the SMTP listener that plays the template's SES receipt rules (smtp-listener.ts),
-   * when the stage declares email. @default HANDRAIL_SMTP_PORT, else 2525; 0 (a free port) when `port` is 0
+   * when the stage declares email (`npm start` passes HANDRAIL_SMTP_PORT). @default 2525; 0 (a free port) when `port` is 0
    */
   readonly smtpPort?: number;
 }
@@ -342,7 +342,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         rules: receiptRules,
         lambdas,
         s3: s3Client(),
-        port: options.smtpPort ?? ((options.port ?? 3000) === 0 ? 0 : Number(process.env.HANDRAIL_SMTP_PORT ?? 2525)),
+        port: options.smtpPort ?? ((options.port ?? 3000) === 0 ? 0 : DEFAULT_SMTP_PORT),
         host,
         onError: (err, rule) => console.error(`handrail: receipt rule ${rule.ruleId}: its function failed: ${(err as Error).message}`),
       })

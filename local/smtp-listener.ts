@@ -16,6 +16,9 @@ import type { LocalReceiptRule } from './template-reader.js';
 /** SES accepts messages up to 40 MB; the local listener refuses larger ones at DATA (552). */
 const MAX_BYTES = 40 * 1024 * 1024;
 
+/** Where `npm start` receives mail when HANDRAIL_SMTP_PORT does not say (SMTP's submission ports need root; 2525 does not). */
+export const DEFAULT_SMTP_PORT = 2525;
+
 export interface SmtpListener {
   readonly port: number;
   close(): Promise<void>;
