@@ -12,6 +12,7 @@ import { requireEnv } from '../shared/env.js';
 import { ConflictError } from '../shared/errors.js';
 import type { DecisionAction, Passage, Revision } from '../shared/step-contract.js';
 import type { ApprovalAutonomy } from '../autonomy/types.js';
+import { readItems } from './consistent-reads.js';
 import { decodeCursor, encodeCursor } from './cursors.js';
 import { isConditionFailure, scanAll, updateIf } from './dynamo-helpers.js';
 import { redactTable, type ItemRedaction } from './erasure-writes.js';
@@ -156,12 +157,21 @@ export async function putApprovalRequest(approval: ApprovalRecord): Promise<'cre
   }
 }
 
-/** `consistent`: read after a write made elsewhere (a decision, before the run delivers its text). */
-export async function getApproval(approvalId: string, { consistent = false } = {}): Promise<ApprovalRecord | undefined> {
+export async function getApproval(approvalId: string): Promise<ApprovalRecord | undefined> {
   // The table also holds each route path's autonomy figures (functions/autonomy/stats-store.ts).
   if (approvalId.startsWith('autonomy#')) return undefined;
-  const out = await documentClient().send(new GetCommand({ TableName: table(), Key: { approvalId }, ...(consistent ? { ConsistentRead: true } : {}) }));
+  const out = await documentClient().send(new GetCommand({ TableName: table(), Key: { approvalId } }));
   return out.Item as ApprovalRecord | undefined;
+}
+
+/**
+ * The approval read after a write made elsewhere (a decision, before the run delivers its text):
+ * strongly consistent, and in one request with the run's own read back (consistent-reads.ts).
+ */
+export async function getDecidedApproval(approvalId: string): Promise<ApprovalRecord | undefined> {
+  if (approvalId.startsWith('autonomy#')) return undefined;
+  const [item] = await readItems(table(), ['approvalId'], [{ approvalId }]);
+  return item as ApprovalRecord | undefined;
 }
 
 /** Moves a pending approval to its decided status; throws ConflictError if it is not pending. */

@@ -15,10 +15,20 @@ interface Waiter<I, R> {
 
 interface KeyState<I, R> {
   inFlight: boolean;
+  /** A send is due once the current synchronous work ends (`sameTurn`). */
+  due: boolean;
   queued: Waiter<I, R>[];
 }
 
-export function coalesced<I, R>(send: (key: string, items: I[]) => Promise<R[]>): (key: string, item: I) => Promise<R> {
+export interface CoalescedOptions {
+  /**
+   * Requests asked in the same synchronous turn (e.g. the reads of one `Promise.all`) go together
+   * even when none is in flight: the first waits for the turn's end (a microtask), not a round trip.
+   */
+  readonly sameTurn?: boolean;
+}
+
+export function coalesced<I, R>(send: (key: string, items: I[]) => Promise<R[]>, options: CoalescedOptions = {}): (key: string, item: I) => Promise<R> {
   const keys = new Map<string, KeyState<I, R>>();
 
   const flush = (key: string, state: KeyState<I, R>) => {
@@ -40,8 +50,15 @@ export function coalesced<I, R>(send: (key: string, items: I[]) => Promise<R[]>)
   return (key, item) =>
     new Promise<R>((resolve, reject) => {
       let state = keys.get(key);
-      if (!state) keys.set(key, (state = { inFlight: false, queued: [] }));
+      if (!state) keys.set(key, (state = { inFlight: false, due: false, queued: [] }));
       state.queued.push({ item, resolve, reject });
-      if (!state.inFlight) flush(key, state);
+      if (state.inFlight || state.due) return;
+      if (!options.sameTurn) return flush(key, state);
+      const due = state;
+      due.due = true;
+      queueMicrotask(() => {
+        due.due = false;
+        if (!due.inFlight && due.queued.length > 0) flush(key, due);
+      });
     });
 }

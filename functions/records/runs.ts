@@ -12,6 +12,7 @@ import { ENV } from '../shared/env-names.js';
 import { requireEnv } from '../shared/env.js';
 import { ConflictError } from '../shared/errors.js';
 import { decodeCursor, encodeCursor } from './cursors.js';
+import { readItems } from './consistent-reads.js';
 import { isConditionFailure, putIf, queryAll, scanAll, untilProcessed } from './dynamo-helpers.js';
 import { groupCommit } from './group-commit.js';
 import { redactTable, type ItemRedaction } from './erasure-writes.js';
@@ -235,6 +236,19 @@ export async function getRunWithSteps(runId: string): Promise<{ run: RunRecord; 
   const steps = items.filter((i) => i.sk !== RUN_SK).map((i) => stripKeys(i) as unknown as StepRecord);
   steps.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
   return { run: stripKeys(run) as unknown as RunRecord, steps };
+}
+
+/**
+ * The run and the records of the steps named, strongly consistent (consistent-reads.ts: the reads
+ * of concurrent steps share one BatchGetItem): what a step reads back of its run
+ * (functions/steps/run-view.ts), the steps being those its execution state says have run.
+ */
+export async function getRunAndSteps(runId: string, stepIds: readonly string[]): Promise<{ run: RunRecord; steps: StepRecord[] } | undefined> {
+  const [run, ...steps] = await readItems(table(), ['runId', 'sk'], [{ runId, sk: RUN_SK }, ...stepIds.map((stepId) => ({ runId, sk: stepSk(stepId) }))]);
+  if (!run) return undefined;
+  const found = steps.filter((s) => s !== undefined).map((s) => stripKeys(s) as unknown as StepRecord);
+  found.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  return { run: stripKeys(run) as unknown as RunRecord, steps: found };
 }
 
 /** The runs whose retrieve steps searched a knowledge snapshot (the bySnapshot index), at most `limit`. */

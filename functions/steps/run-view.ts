@@ -2,12 +2,13 @@
  * What a step sees of its run. The execution state carries only what Choice states read
  * (step-contract.ts `ExecutionState`); everything else was stored once, when it was produced: the
  * input on the run record, each step's output on its step record, the decided text on the
- * approval. A step reads them back here, in one strongly consistent Query (plus the approval's
- * GetItem after a decision), and sees the run as a whole (`StateData`).
+ * approval. A step reads them back here, strongly consistent, by key: the run record, the records
+ * of the steps its state says have run and, after a decision, the approval (one BatchGetItem, shared
+ * with concurrent steps' reads: records/consistent-reads.ts), and sees the run as a whole (`StateData`).
  */
 import { resumeMessage } from '../approvals/approval-outcome.js';
-import { getApproval } from '../records/approvals.js';
-import { getRunWithSteps, type RunRecord } from '../records/runs.js';
+import { getDecidedApproval } from '../records/approvals.js';
+import { getRunAndSteps, type RunRecord } from '../records/runs.js';
 import { NotFoundError } from '../shared/errors.js';
 import type { ApprovalOutcome, ExecutionState, StateData } from '../shared/step-contract.js';
 
@@ -18,7 +19,7 @@ export interface RunView {
 }
 
 async function decidedOutcome(approvalId: string): Promise<ApprovalOutcome> {
-  const approval = await getApproval(approvalId, { consistent: true });
+  const approval = await getDecidedApproval(approvalId);
   const message = approval ? resumeMessage(approval) : undefined;
   if (message?.kind !== 'success') throw new NotFoundError(`Approval ${approvalId} has no approved decision on record, yet the run went on as approved`);
   return message.output;
@@ -26,7 +27,7 @@ async function decidedOutcome(approvalId: string): Promise<ApprovalOutcome> {
 
 export async function loadRunView(state: ExecutionState): Promise<RunView> {
   const { runId } = state.run;
-  const [found, approval] = await Promise.all([getRunWithSteps(runId), state.approval ? decidedOutcome(state.approval.approvalId) : undefined]);
+  const [found, approval] = await Promise.all([getRunAndSteps(runId, Object.keys(state.steps)), state.approval ? decidedOutcome(state.approval.approvalId) : undefined]);
   if (!found) throw new NotFoundError(`Run ${runId} has no record, so its steps cannot read its input`);
   // Failed steps recorded no output: the state has none for them either.
   const outputs = Object.fromEntries(found.steps.filter((s) => s.status === 'succeeded' && s.output !== undefined).map((s) => [s.stepId, s.output]));

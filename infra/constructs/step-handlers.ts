@@ -93,11 +93,11 @@ export class StepHandlers extends Construct {
 
     // Step records go out as PutItem (one) or BatchWriteItem (several in one turn): records/runs.ts.
     const writeStepRecords = (f: HandrailFunction) => data.grantTable(data.runs, f, 'dynamodb:PutItem', 'dynamodb:BatchWriteItem');
-    // Every step reads what its run stored (functions/steps/run-view.ts): the run and its step
-    // records in one Query, the decided approval's text with a GetItem.
+    // Every step reads what its run stored (functions/steps/run-view.ts): the run, its step records
+    // and the decided approval's text, by key, in one BatchGetItem (records/consistent-reads.ts).
     const readRunView = (f: HandrailFunction) => {
-      data.grantTable(data.runs, f, 'dynamodb:Query');
-      data.grantTable(data.approvals, f, 'dynamodb:GetItem');
+      data.grantTable(data.runs, f, 'dynamodb:BatchGetItem');
+      data.grantTable(data.approvals, f, 'dynamodb:BatchGetItem');
     };
 
     this.stepRecords = (f) => {
@@ -174,7 +174,8 @@ export class StepHandlers extends Construct {
     // previous level, reads and updates autonomy figures, marks the run; audit events are appended.
     const approval = fn('approval', Duration.seconds(30), { environment: notifierEnvironment, commandHooks: bundleDirectory });
     data.grantTable(data.approvals, approval, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
-    data.grantTable(data.runs, approval, 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem');
+    data.grantTable(data.runs, approval, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+    readRunView(approval);
     data.grantAuditAppend(approval);
     grantSecretValue(props.signingSecret, approval);
     this.notifier.grant(approval);

@@ -90,6 +90,10 @@ const TABLE_FROM_CALLER: Readonly<Record<string, { readonly env: string | readon
     env: ENV.gatewayTable,
     reason: 'DynamoHealthStore is constructed with the table functions/gateway/health.ts reads from HANDRAIL_GATEWAY_TABLE',
   },
+  'functions/records/consistent-reads.ts': {
+    env: [ENV.runsTable, ENV.approvalsTable],
+    reason: 'reads the items its callers name: records/runs.ts getRunAndSteps from HANDRAIL_RUNS_TABLE, records/approvals.ts getDecidedApproval from HANDRAIL_APPROVALS_TABLE',
+  },
   'functions/connectors/vendor-token.ts': {
     env: [ENV.zendeskSecretArn, ENV.hubspotSecretArn],
     reason: 'reads the token secret its caller names: connectors/zendesk/credentials.ts HANDRAIL_ZENDESK_SECRET_ARN, connectors/hubspot/credentials.ts HANDRAIL_HUBSPOT_SECRET_ARN (each where the stage declares that connector)',

@@ -62,4 +62,19 @@ describe('coalesced', () => {
     await store.release();
     expect(await next).toBe(1);
   });
+
+  it('with sameTurn, sends what was asked in one synchronous turn as one request, and later asks after it as before', async () => {
+    const store = manualStore();
+    const count = coalesced(store.send, { sameTurn: true });
+    const turn = [count('a', 'w1'), count('a', 'w2')];
+    expect(store.requests).toEqual([]);
+    await Promise.resolve();
+    expect(store.requests).toEqual([{ key: 'a', items: ['w1', 'w2'] }]);
+    const later = count('a', 'w3');
+    await store.release();
+    expect(await Promise.all(turn)).toEqual([1, 2]);
+    expect(store.requests.at(-1)).toEqual({ key: 'a', items: ['w3'] });
+    await store.release();
+    expect(await later).toBe(3);
+  });
 });
