@@ -5,7 +5,8 @@
  * them was delivered), the latencies of each, the CPU each thread spent and the requests the
  * emulators served per run and per decision, and the machine's speed at the time (calibrationMs).
  * The HTTP client runs on its own thread (client-worker.mjs), as an external caller would.
- * BENCH_RUNS (default 2000) and BENCH_CONCURRENCY (default 32) tune the load.
+ * BENCH_RUNS (default 2000), BENCH_WARM (runs through both paths before measuring, default 1000) and
+ * BENCH_CONCURRENCY (default 32) tune the load.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,7 @@ import { cpuPer, threadTimes } from './thread-cpu.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 2000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const warmRuns = Number(process.env.BENCH_WARM ?? 1000);
 const now = () => performance.timeOrigin + performance.now();
 
 // The machine's speed now, measured before anything else runs in this process (calibration.ts).
@@ -52,9 +54,14 @@ async function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> 
   while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
 }
 
-// Warm-up: load handler modules, build the retrieval index, open connections.
-const warm = await ask({ type: 'webhooks', count: 50, offset: -1000 });
-await waitUntil(() => warm.every(({ runId }) => pendingAt.has(runId)), 60_000);
+// Warm-up, both paths: load handler modules, build the retrieval index, open connections, and let
+// V8 compile the hot code (until it has, its compiler threads take a third of a run's CPU: the
+// steady state a running server is in is what the figures are of).
+const warm = await ask({ type: 'webhooks', count: warmRuns, offset: -warmRuns - 1 });
+await waitUntil(() => warm.every(({ runId }) => pendingAt.has(runId)), 300_000);
+const warmPending = warm.map(({ runId }) => runId).filter((id) => pendingAt.has(id));
+await ask({ type: 'decisions', runIds: warmPending });
+await waitUntil(() => warmPending.every((id) => closed.has(id)), 300_000);
 
 // Phase 1: webhook → pending approval.
 const cpu0 = threadTimes();
@@ -84,6 +91,7 @@ console.log(
     provider: 'offline',
     calibrationMs: calibration,
     concurrency,
+    warmRuns,
     runsAttempted: runs,
     runsPending: pendingIds.length,
     runsDelivered: delivered.length,

@@ -32,9 +32,13 @@ export function threadTimes(): ThreadTimes {
   return times;
 }
 
-/** CPU milliseconds per `per` (e.g. per run) of the threads that used the most between two readings. */
+/**
+ * CPU milliseconds per `per` (e.g. per run) between two readings: in all, of the threads that used
+ * the most, and of the rest together (`otherThreads`: V8's compiler and GC helpers, libuv's pool).
+ */
 export function cpuPer(before: ThreadTimes, after: ThreadTimes, per: number, top = 4): Record<string, number> {
   const used = [...after].map(([tid, t]) => ({ label: `${t.name}#${tid}`, ms: t.ms - (before.get(tid)?.ms ?? 0) })).sort((a, b) => b.ms - a.ms);
-  const total = used.reduce((sum, t) => sum + t.ms, 0);
-  return { total: Math.round((total / per) * 100) / 100, ...Object.fromEntries(used.slice(0, top).map((t) => [t.label, Math.round((t.ms / per) * 100) / 100])) };
+  const sum = (threads: { ms: number }[]) => threads.reduce((total, t) => total + t.ms, 0);
+  const perUnit = (ms: number) => Math.round((ms / per) * 100) / 100;
+  return { total: perUnit(sum(used)), ...Object.fromEntries(used.slice(0, top).map((t) => [t.label, perUnit(t.ms)])), otherThreads: perUnit(sum(used.slice(top))) };
 }
