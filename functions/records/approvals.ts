@@ -5,7 +5,7 @@
  * `byResume`), so a decision whose SendTask* call is lost is still found and sent by the
  * reconciler (functions/approvals/reconcile-decisions.ts).
  */
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../shared/aws-clients.js';
 import { ENV } from '../shared/env-names.js';
 import { requireEnv } from '../shared/env.js';
@@ -157,18 +157,14 @@ export async function putApprovalRequest(approval: ApprovalRecord): Promise<'cre
   }
 }
 
+/**
+ * An approval, strongly consistent (a decision made a moment ago elsewhere is seen, as the deliver
+ * step needs before it sends the decided text), read in a BatchGetItem that concurrent reads share
+ * (consistent-reads.ts): a reviewer's view, a decision and a step's read-back of many runs at once
+ * cost one request per round trip.
+ */
 export async function getApproval(approvalId: string): Promise<ApprovalRecord | undefined> {
   // The table also holds each route path's autonomy figures (functions/autonomy/stats-store.ts).
-  if (approvalId.startsWith('autonomy#')) return undefined;
-  const out = await documentClient().send(new GetCommand({ TableName: table(), Key: { approvalId } }));
-  return out.Item as ApprovalRecord | undefined;
-}
-
-/**
- * The approval read after a write made elsewhere (a decision, before the run delivers its text):
- * strongly consistent, and in one request with the run's own read back (consistent-reads.ts).
- */
-export async function getDecidedApproval(approvalId: string): Promise<ApprovalRecord | undefined> {
   if (approvalId.startsWith('autonomy#')) return undefined;
   const [item] = await readItems(table(), ['approvalId'], [{ approvalId }]);
   return item as ApprovalRecord | undefined;

@@ -7,7 +7,7 @@
  * with concurrent steps' reads: records/consistent-reads.ts), and sees the run as a whole (`StateData`).
  */
 import { resumeMessage } from '../approvals/approval-outcome.js';
-import { getDecidedApproval } from '../records/approvals.js';
+import { getApproval } from '../records/approvals.js';
 import { getRunAndSteps, type RunRecord } from '../records/runs.js';
 import { NotFoundError } from '../shared/errors.js';
 import type { ApprovalOutcome, ExecutionState, StateData } from '../shared/step-contract.js';
@@ -19,7 +19,7 @@ export interface RunView {
 }
 
 async function decidedOutcome(approvalId: string): Promise<ApprovalOutcome> {
-  const approval = await getDecidedApproval(approvalId);
+  const approval = await getApproval(approvalId);
   const message = approval ? resumeMessage(approval) : undefined;
   if (message?.kind !== 'success') throw new NotFoundError(`Approval ${approvalId} has no approved decision on record, yet the run went on as approved`);
   return message.output;

@@ -160,6 +160,16 @@ export class DataLayer extends Construct {
   }
 
   /**
+   * Strongly consistent reads by key of runs and approvals (functions/records/consistent-reads.ts):
+   * one BatchGetItem carries the reads of both tables that concurrent callers ask (a step's run, its
+   * step records and the decided approval), so a function that reads either way may read both.
+   */
+  grantKeyReads(grantee: iam.IGrantable): void {
+    this.grantTable(this.runs, grantee, 'dynamodb:BatchGetItem');
+    this.grantTable(this.approvals, grantee, 'dynamodb:BatchGetItem');
+  }
+
+  /**
    * Appending to the audit trail (functions/records/audit.ts): a create-only PutItem of the next event
    * of a stream, and a Query of the stream's head when another writer took that place. Never an
    * update or a delete: the trail is append-only for every function.

@@ -49,7 +49,8 @@ export class ExecutionStatus extends Construct {
     // queue, reads the run's release (from its execution's version when the run does not name it)
     // and the last decision, and tells the owners.
     props.data.runs.grant(this.function, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
-    props.data.approvals.grant(this.function, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+    props.data.approvals.grant(this.function, 'dynamodb:UpdateItem');
+    props.data.grantKeyReads(this.function);
     props.data.releases.grant(this.function, 'dynamodb:GetItem');
     props.notifier.grant(this.function);
     const executions = props.stateMachinePrefix.replace(':stateMachine:', ':execution:');

@@ -95,10 +95,7 @@ export class StepHandlers extends Construct {
     const writeStepRecords = (f: HandrailFunction) => data.grantTable(data.runs, f, 'dynamodb:PutItem', 'dynamodb:BatchWriteItem');
     // Every step reads what its run stored (functions/steps/run-view.ts): the run, its step records
     // and the decided approval's text, by key, in one BatchGetItem (records/consistent-reads.ts).
-    const readRunView = (f: HandrailFunction) => {
-      data.grantTable(data.runs, f, 'dynamodb:BatchGetItem');
-      data.grantTable(data.approvals, f, 'dynamodb:BatchGetItem');
-    };
+    const readRunView = (f: HandrailFunction) => data.grantKeyReads(f);
 
     this.stepRecords = (f) => {
       writeStepRecords(f);
@@ -224,8 +221,9 @@ export class StepHandlers extends Construct {
     // Queries pending requests, claims each reminder with a conditional update, reads it to notify;
     // the same for the runs waiting in the human queue past their SLA (the byHumanQueue index),
     // whose owners it reads from the run's release.
-    data.grantTable(data.approvals, this.reminders, 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem');
+    data.grantTable(data.approvals, this.reminders, 'dynamodb:Query', 'dynamodb:UpdateItem');
     data.grantTable(data.runs, this.reminders, 'dynamodb:Query', 'dynamodb:UpdateItem');
+    data.grantKeyReads(this.reminders);
     data.grantTable(data.releases, this.reminders, 'dynamodb:GetItem');
     data.grantAuditAppend(this.reminders);
     grantSecretValue(props.signingSecret, this.reminders);

@@ -294,6 +294,7 @@ export class HandrailStack extends Stack {
     this.data.grantTable(this.data.runs, apiFunction, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:Scan');
     // An erasure (POST /erasures) reads runs and approvals whole (Scan) and updates what held the person's data.
     this.data.grantTable(this.data.approvals, apiFunction, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:Scan');
+    this.data.grantKeyReads(apiFunction);
     this.data.grantAuditAppend(apiFunction);
     // audit verify reads the whole trail; an erasure too, and rewrites the events it redacts with a
     // PutItem conditioned on the event's hash (functions/records/audit.ts rewriteErased).
@@ -355,7 +356,8 @@ export class HandrailStack extends Stack {
     // Runs and their steps are read and listed (Scan without a workflow filter), decided approvals
     // queried by status, the audit trail read (a run's stream, pages, verification), the usage counters queried.
     this.data.grantTable(this.data.runs, consoleFunction, 'dynamodb:Query', 'dynamodb:Scan');
-    this.data.grantTable(this.data.approvals, consoleFunction, 'dynamodb:GetItem', 'dynamodb:Query');
+    this.data.grantTable(this.data.approvals, consoleFunction, 'dynamodb:Query');
+    this.data.grantKeyReads(consoleFunction);
     this.data.grantTable(this.data.audit, consoleFunction, 'dynamodb:Scan');
     this.data.grantTable(this.data.gateway, consoleFunction, 'dynamodb:GetItem', 'dynamodb:Query');
     // The knowledge routes (functions/api/knowledge-handler.ts), the only function of the HTTP API that

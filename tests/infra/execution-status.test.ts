@@ -28,10 +28,11 @@ it('lets the function read and end runs, close requests, append audit events, re
   const actions = policies.flatMap((p) => (p.Properties.PolicyDocument.Statement as { Action: string | string[] }[]).flatMap((s) => [s.Action].flat()));
   const data = actions.filter((a) => !a.startsWith('kms:') && !a.startsWith('xray:') && !a.startsWith('logs:'));
   // Appending an audit event: a create-only PutItem, and a Query of the stream's head when another writer took its place.
-  // Runs, approvals (the last decision) and releases are read; the notifier reads the channel secret and may send email.
+  // Runs, approvals (the last decision, by key with runs: records/consistent-reads.ts) and releases
+  // are read; the notifier reads the channel secret and may send email.
   expect(data.sort()).toEqual(
     [
-      'dynamodb:GetItem', 'dynamodb:GetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:UpdateItem',
+      'dynamodb:BatchGetItem', 'dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:UpdateItem',
       'secretsmanager:GetSecretValue', 'ses:SendEmail', 'states:DescribeExecution', 'states:DescribeStateMachine',
     ].sort(),
   );

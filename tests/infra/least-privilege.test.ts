@@ -92,7 +92,7 @@ const TABLE_FROM_CALLER: Readonly<Record<string, { readonly env: string | readon
   },
   'functions/records/consistent-reads.ts': {
     env: [ENV.runsTable, ENV.approvalsTable],
-    reason: 'reads the items its callers name: records/runs.ts getRunAndSteps from HANDRAIL_RUNS_TABLE, records/approvals.ts getDecidedApproval from HANDRAIL_APPROVALS_TABLE',
+    reason: 'reads the items its callers name: records/runs.ts getRunAndSteps from HANDRAIL_RUNS_TABLE, records/approvals.ts getApproval from HANDRAIL_APPROVALS_TABLE',
   },
   'functions/connectors/vendor-token.ts': {
     env: [ENV.zendeskSecretArn, ENV.hubspotSecretArn],

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { INBOX_SCOPE } from '../../functions/approvals/inbox-link.js';
 import { reviewerToken } from '../../functions/approvals/reviewer-tokens.js';
-import { getDecidedApproval } from '../../functions/records/approvals.js';
+import { getApproval } from '../../functions/records/approvals.js';
 import { logger } from '../../functions/shared/logger.js';
 import { signReviewToken } from '../../functions/shared/review-link.js';
 import type { LocalRuntime } from '../../local/runtime.js';
@@ -81,7 +81,7 @@ describe('the logs of a whole run', () => {
     expect(started.status).toBe(202);
     const { runId } = started.body;
     const pending = await pendingApprovalOf(rt, runId);
-    const taskToken = (await getDecidedApproval(pending.approvalId))?.taskToken ?? '';
+    const taskToken = (await getApproval(pending.approvalId))?.taskToken ?? '';
     expect(taskToken.length).toBeGreaterThan(16);
 
     // Act: the reviewer's queue with their personal token; the admin reads the review link
