@@ -46,15 +46,24 @@ parentPort.on('message', async (message) => {
         sent.push({ runId, at });
       });
       parentPort.postMessage({ type: 'done', sent });
-    } else if (message.type === 'decisions') {
-      const sent = [];
+    } else if (message.type === 'open') {
+      // Reviewers open their requests (to read the draft and its hash) before they decide: not timed.
+      const opened = [];
       await pool(message.runIds.length, async (i) => {
         const runId = message.runIds[i];
         const approvalId = `${runId}.agent_review.0`;
-        // A reviewer opens the request (to see the draft and its hash), then approves it.
-        const { draftHash } = await (await fetch(`${url}/approvals/${approvalId}`, { headers: { authorization: `Bearer ${reviewerToken}` } })).json();
+        const res = await fetch(`${url}/approvals/${approvalId}`, { headers: { authorization: `Bearer ${reviewerToken}` } });
+        const { draftHash } = await res.json();
+        if (res.status !== 200) throw new Error(`/approvals/${approvalId}: HTTP ${res.status}`);
+        opened.push({ runId, at: now(), draftHash });
+      });
+      parentPort.postMessage({ type: 'done', sent: opened });
+    } else if (message.type === 'decisions') {
+      const sent = [];
+      await pool(message.opened.length, async (i) => {
+        const { runId, draftHash } = message.opened[i];
         const at = now();
-        await post(`/approvals/${approvalId}/decision`, { action: 'approve', draftHash }, { authorization: `Bearer ${reviewerToken}` });
+        await post(`/approvals/${runId}.agent_review.0/decision`, { action: 'approve', draftHash }, { authorization: `Bearer ${reviewerToken}` });
         sent.push({ runId, at });
       });
       parentPort.postMessage({ type: 'done', sent });

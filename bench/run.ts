@@ -40,9 +40,9 @@ runtime.engine.on('taskTokenIssued', (e) => pendingAt.set(runIdOf(e.executionArn
 runtime.engine.on('executionClosed', (e) => closed.set(runIdOf(e.executionArn), { at: now(), status: e.status }));
 
 const client = new Worker(new URL('./client-worker.mjs', import.meta.url), { workerData: { url: runtime.url, concurrency, reviewerToken: reviewerToken(runtime.signingSecret, 'support-agent@example.com'), webhookSecret: runtime.webhookSecret('support-reply') }, execArgv: [] });
-function ask(message: unknown): Promise<{ runId: string; at: number }[]> {
+function ask(message: unknown): Promise<{ runId: string; at: number; draftHash?: string }[]> {
   return new Promise((resolve, reject) => {
-    client.once('message', (reply: { type: string; sent?: { runId: string; at: number }[]; message?: string }) =>
+    client.once('message', (reply: { type: string; sent?: { runId: string; at: number; draftHash?: string }[]; message?: string }) =>
       reply.type === 'done' ? resolve(reply.sent!) : reject(new Error(reply.message)),
     );
     client.postMessage(message);
@@ -60,7 +60,7 @@ async function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> 
 const warm = await ask({ type: 'webhooks', count: warmRuns, offset: -warmRuns - 1 });
 await waitUntil(() => warm.every(({ runId }) => pendingAt.has(runId)), 300_000);
 const warmPending = warm.map(({ runId }) => runId).filter((id) => pendingAt.has(id));
-await ask({ type: 'decisions', runIds: warmPending });
+await ask({ type: 'decisions', opened: await ask({ type: 'open', runIds: warmPending }) });
 await waitUntil(() => warmPending.every((id) => closed.has(id)), 300_000);
 
 // Phase 1: webhook → pending approval.
@@ -73,10 +73,12 @@ const pendingIds = [...started.keys()].filter((id) => pendingAt.has(id));
 const lastPending = Math.max(...pendingIds.map((id) => pendingAt.get(id)!));
 const toPending = pendingIds.map((id) => pendingAt.get(id)! - started.get(id)!);
 
-// Phase 2: decision → delivered.
+// Phase 2: decision → delivered. Reviewers open their requests first, untimed (a reviewer reads
+// the draft before deciding): the phase measures the decisions and what they set going.
+const opened = await ask({ type: 'open', runIds: pendingIds });
 const cpu1 = threadTimes();
 const requests1 = await runtime.emulators.requests();
-const decided = new Map((await ask({ type: 'decisions', runIds: pendingIds })).map(({ runId, at }) => [runId, at]));
+const decided = new Map((await ask({ type: 'decisions', opened })).map(({ runId, at }) => [runId, at]));
 await waitUntil(() => pendingIds.every((id) => closed.has(id)), 300_000);
 const delivered = pendingIds.filter((id) => closed.get(id)?.status === 'SUCCEEDED');
 const toDelivered = delivered.map((id) => closed.get(id)!.at - decided.get(id)!);
