@@ -1,9 +1,9 @@
 /**
  * Strongly consistent reads of items by key, of any tables, that share a round trip: reads asked
  * in the same turn, or while one is in flight, go together in the next BatchGetItem (coalesced.ts),
- * so every read still starts after its caller asked and sees every write made before. One invocation at a time
- * (Lambda) sends one request per read; the local runtime's concurrent step invocations, which each
- * read their run back (functions/steps/run-view.ts), send one request for many runs.
+ * so every read still starts after its caller asked and sees every write made before. One
+ * invocation at a time (Lambda) sends one request per read; the local runtime's concurrent step
+ * invocations, which each read their run back (functions/steps/run-view.ts), one for many runs.
  */
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../shared/aws-clients.js';
