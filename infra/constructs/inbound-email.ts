@@ -21,7 +21,8 @@ import { acknowledge } from './acknowledge.js';
 import type { DataLayer } from './data-layer.js';
 import type { GovernedWorkflow } from './governed-workflow.js';
 import { HandrailFunction } from './handrail-function.js';
-import { BUNDLED_RELEASES, BUNDLED_WORKFLOWS_DIR, releasesCommands, workflowCommands } from './json-assets.js';
+import { BUNDLED_DIRECTORY, BUNDLED_RELEASES, BUNDLED_WORKFLOWS_DIR, directoryCommands, releasesCommands, workflowCommands } from './json-assets.js';
+import type { Directory } from '../../state-machines/directory.js';
 import type { Release } from '../../state-machines/release.js';
 
 /** Where SES stores inbound messages in the bucket (each as `<prefix><SES message id>`). */
@@ -38,6 +39,8 @@ export interface InboundEmailProps {
   readonly workflows: readonly LoadedWorkflow[];
   readonly governed: readonly GovernedWorkflow[];
   readonly releases: readonly Release[];
+  /** The reviewer directory: a reviewer the message's input names must be in it, as for a webhook. */
+  readonly directory: Directory;
   readonly logRetention: logs.RetentionDays;
   /** Kept on stack deletion unless false. */
   readonly retainData: boolean;
@@ -75,6 +78,7 @@ export class InboundEmail extends Construct {
         [ENV.stateMachinePrefix]: props.stateMachinePrefix,
         [ENV.workflowsDir]: `/var/task/${BUNDLED_WORKFLOWS_DIR}`,
         [ENV.releasesFile]: `/var/task/${BUNDLED_RELEASES}`,
+        [ENV.directoryFile]: `/var/task/${BUNDLED_DIRECTORY}`,
         [ENV.inboundMailBucket]: this.bucket.bucketName,
         [ENV.inboundMailPrefix]: INBOUND_MAIL_PREFIX,
         [ENV.emailRoutes]: JSON.stringify(routes),
@@ -82,8 +86,13 @@ export class InboundEmail extends Construct {
       commandHooks: {
         beforeBundling: () => [],
         beforeInstall: () => [],
-        // It validates each message's input against the definitions the state machines were compiled from.
-        afterBundling: (_inputDir: string, outputDir: string) => [...workflowCommands(outputDir, [...props.workflows]), ...releasesCommands(outputDir, [...props.releases])],
+        // It validates each message's input against the definitions the state machines were compiled
+        // from, and the reviewers it names against the directory.
+        afterBundling: (_inputDir: string, outputDir: string) => [
+          ...workflowCommands(outputDir, [...props.workflows]),
+          ...releasesCommands(outputDir, [...props.releases]),
+          ...directoryCommands(outputDir, props.directory),
+        ],
       },
     });
     // Exactly what its code sends: reads the stored message, creates and reads runs (one per

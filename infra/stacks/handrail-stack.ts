@@ -186,7 +186,7 @@ export class HandrailStack extends Stack {
     // Email in (stages.yaml email.receive): SES stores each message and starts a run of the workflow its address names.
     if (config.email) {
       const inbound = new InboundEmail(this, 'InboundEmail', {
-        stage, email: config.email, data: this.data, environment, stateMachinePrefix, workflows: props.workflows, governed: this.workflows, releases, logRetention, retainData: stage !== 'dev',
+        stage, email: config.email, data: this.data, environment, stateMachinePrefix, workflows: props.workflows, governed: this.workflows, releases, directory: props.directory, logRetention, retainData: stage !== 'dev',
       });
       new CfnOutput(this, 'InboundMailBucketName', { value: inbound.bucket.bucketName, description: `Raw inbound email (${INBOUND_MAIL_PREFIX}<SES message id>), kept ${config.email.keepDays} days` });
       new CfnOutput(this, 'ReceiptRuleSetName', { value: inbound.ruleSet.receiptRuleSetName, description: 'Activate it once: aws ses set-active-receipt-rule-set --rule-set-name <this>' });

@@ -190,9 +190,10 @@ describe('Handrail stack (dev)', () => {
     const shipped = loadWorkflows(join(outdir, api, 'workflows'));
     expect(shipped.map((w) => [w.definition.id, w.version])).toEqual(loadWorkflows().map((w) => [w.definition.id, w.version]));
     // The API, the approval function, the reminders sweep and the execution-status function (which
-    // notify people) ship the reviewer directory; so does the knowledge function (a collection's writers may be its groups).
+    // notify people) ship the reviewer directory; so does the knowledge function (a collection's
+    // writers may be its groups), and the email trigger (a reviewer its input names must be in it).
     const withDirectory = assets.filter((a) => existsSync(join(outdir, a, 'reviewers.json')));
-    expect(withDirectory).toHaveLength(5);
+    expect(withDirectory).toHaveLength(6);
     for (const a of withDirectory) expect(loadDirectory(join(outdir, a, 'reviewers.json'))).toEqual(loadDirectory());
     // The knowledge collections ship with the knowledge function only (who may write or list each).
     const knowledgeAsset = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function')).find((f) => f.Metadata?.['handrail:kind'] === 'knowledge')!;

@@ -1,18 +1,19 @@
 /**
  * One inbound email, as SES received it: quarantined when SES's verdicts fail (spam, virus, SPF,
- * DKIM), refused when no workflow receives mail for its recipients or its input does not validate,
- * otherwise one run of the workflow the recipient names (started once: the SES message id is the
- * idempotency key, so a retried invocation finds the same run). Each outcome is an audit event; the
+ * DKIM), refused when no workflow receives mail for its recipients or its input does not validate
+ * (a reviewer it names included), otherwise one run of the workflow the recipient names (started
+ * once: the SES message id is the idempotency key, so a retried invocation finds the same run). Each outcome is an audit event; the
  * raw message stays in the inbound bucket (kept `email.keepDays`) whatever happens, so nothing is lost.
  */
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import * as z from 'zod';
+import { checkInputReviewers } from '../../approvals/input-reviewer.js';
 import { recordAudit } from '../../records/audit.js';
 import { startRun } from '../../runs/start-run.js';
 import { s3Client } from '../../shared/aws-clients.js';
 import { ENV } from '../../shared/env-names.js';
 import { jsonEnv, requireEnv } from '../../shared/env.js';
-import { ConflictError } from '../../shared/errors.js';
+import { ConflictError, ValidationError } from '../../shared/errors.js';
 import { logger } from '../../shared/logger.js';
 import { workflowRegistry, type RegisteredWorkflow } from '../../shared/workflow-registry.js';
 import { parseEmail, type InboundEmail } from './parse-message.js';
@@ -84,6 +85,13 @@ export async function receiveEmail(record: SesRecord): Promise<ReceiveOutcome> {
   if (!valid.success) {
     const issue = valid.error.issues[0]!;
     return refuse('rejected', `input.${issue.path.join('.')}: ${issue.message}`, { workflowId });
+  }
+  // A reviewer the input names is one the directory knows, as for a webhook (else a run no one may decide).
+  try {
+    checkInputReviewers(workflow.definition, valid.data as Record<string, unknown>, 'input');
+  } catch (err) {
+    if (err instanceof ValidationError) return refuse('rejected', err.message, { workflowId });
+    throw err;
   }
   try {
     const { runId, duplicate } = await startRun(workflow, valid.data as Record<string, unknown>, `ses:${sesMessageId}`);
