@@ -91,13 +91,13 @@ export function slugify(fileName: string): string {
   return slug;
 }
 
-/** The first level-1 markdown heading, else the file name. */
 /** A request's first line as a document heading ("## Refunds  for annual plans" → "Refunds for annual plans"); empty when there is none. */
 export function firstLineTitle(text: string): string {
   const first = text.split(/\r\n?|\n/).find((l) => l.trim()) ?? '';
   return first.replace(/^#+\s*/, '').replace(/\s+/g, ' ').trim().slice(0, 120);
 }
 
+/** The first level-1 markdown heading, else the file name. */
 export function titleOf(content: string, fileName: string): string {
   const match = /^#[ \t]+(.+?)[ \t#]*$/m.exec(content);
   return match?.[1]?.trim() || fileName;

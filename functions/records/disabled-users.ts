@@ -4,13 +4,13 @@
  * is refused from the next request on, though their tokens have not expired. Disabling and enabling
  * are conditional updates, so each happens once and the item keeps who did it last and why.
  */
-import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../shared/aws-clients.js';
 import { ENV } from '../shared/env-names.js';
 import { requireEnv } from '../shared/env.js';
 import { revokedTokenKey } from './api-keys.js';
 import { coalesced } from './coalesced.js';
-import { scanAll, untilProcessed, updateIf } from './dynamo-helpers.js';
+import { getConsistent, scanAll, updateIf } from './dynamo-helpers.js';
 
 export interface DisabledUser {
   readonly userId: string;
@@ -51,32 +51,12 @@ export async function isUserDisabled(userId: string): Promise<boolean> {
   return out.Item?.disabled === true;
 }
 
-/** BatchGetItem's own limit on keys per request. */
-const MAX_BATCH_KEYS = 100;
-
 /** Whether a caller's credentials still count: their account, and the personal token they used if any. */
 export type AccountStanding = 'active' | 'disabled' | 'token_revoked';
 
 interface StandingAsk {
   readonly userId: string;
   readonly personalTokenId?: string;
-}
-
-/** The items of `keyIds` that exist, strongly consistent, 100 keys a request; unprocessed keys are asked again. */
-async function readKeys(keyIds: readonly string[]): Promise<Record<string, unknown>[]> {
-  const found: Record<string, unknown>[] = [];
-  for (let i = 0; i < keyIds.length; i += MAX_BATCH_KEYS) {
-    await untilProcessed(
-      keyIds.slice(i, i + MAX_BATCH_KEYS).map((keyId): Record<string, unknown> => ({ keyId })),
-      async (keys) => {
-        const out = await documentClient().send(new BatchGetCommand({ RequestItems: { [table()]: { Keys: keys, ConsistentRead: true } } }));
-        found.push(...(out.Responses?.[table()] ?? []));
-        return out.UnprocessedKeys?.[table()]?.Keys ?? [];
-      },
-      'account standing key(s)',
-    );
-  }
-  return found;
 }
 
 /**
@@ -87,7 +67,7 @@ async function readKeys(keyIds: readonly string[]): Promise<Record<string, unkno
 const readStandings = coalesced<StandingAsk, AccountStanding>(async (_all, asks) => {
   const tokenKey = (a: StandingAsk) => (a.personalTokenId === undefined ? undefined : revokedTokenKey(a.personalTokenId));
   const keyIds = new Set(asks.flatMap((a) => [keyOf(a.userId).keyId, ...(a.personalTokenId === undefined ? [] : [tokenKey(a)!])]));
-  const found = await readKeys([...keyIds]);
+  const found = (await getConsistent([...keyIds].map((keyId) => ({ table: table(), key: { keyId } })), 'account standing key(s)')).map(({ item }) => item);
   const present = new Set(found.map((item) => item.keyId));
   const disabled = new Set(found.filter((item) => item.disabled === true).map((item) => item.keyId));
   return asks.map((a) => (tokenKey(a) !== undefined && present.has(tokenKey(a)) ? 'token_revoked' : disabled.has(keyOf(a.userId).keyId) ? 'disabled' : 'active'));

@@ -1,4 +1,4 @@
-import { PutCommand, QueryCommand, ScanCommand, UpdateCommand, type PutCommandInput, type QueryCommandInput, type ScanCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type PutCommandInput, type QueryCommandInput, type ScanCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../shared/aws-clients.js';
 
 export function isConditionFailure(err: unknown): boolean {
@@ -89,6 +89,33 @@ export async function untilProcessed<T>(pending: T[], send: (batch: T[]) => Prom
     if (attempt > 0) await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
     pending = await send(pending);
   }
+}
+
+/** BatchGetItem takes at most 100 keys a request. */
+const MAX_BATCH_KEYS = 100;
+
+type Item = Record<string, unknown>;
+
+/**
+ * The stored items of `keys` (each with the table it came from), strongly consistent: 100 keys a
+ * request, the keys DynamoDB leaves unprocessed asked again; `what` names them in the error.
+ */
+export async function getConsistent(keys: readonly { table: string; key: Item }[], what: string): Promise<{ table: string; item: Item }[]> {
+  const found: { table: string; item: Item }[] = [];
+  for (let i = 0; i < keys.length; i += MAX_BATCH_KEYS) {
+    await untilProcessed(
+      keys.slice(i, i + MAX_BATCH_KEYS),
+      async (batch) => {
+        const requestItems: Record<string, { Keys: Item[]; ConsistentRead: true }> = {};
+        for (const { table, key } of batch) (requestItems[table] ??= { Keys: [], ConsistentRead: true }).Keys.push(key);
+        const out = await documentClient().send(new BatchGetCommand({ RequestItems: requestItems }));
+        for (const [table, items] of Object.entries(out.Responses ?? {})) for (const item of items) found.push({ table, item });
+        return Object.entries(out.UnprocessedKeys ?? {}).flatMap(([table, { Keys }]) => (Keys ?? []).map((key) => ({ table, key })));
+      },
+      what,
+    );
+  }
+  return found;
 }
 
 /** A conditional single-item update: true if it applied, false if its condition did not hold. */

@@ -40,6 +40,7 @@ export const FORWARDING_HELPERS: readonly { readonly module: string; readonly fn
   { module: 'functions/records/dynamo-helpers.ts', fn: 'scanPages', sdkPackage: '@aws-sdk/lib-dynamodb', command: 'ScanCommand' },
   { module: 'functions/records/dynamo-helpers.ts', fn: 'queryAll', sdkPackage: '@aws-sdk/lib-dynamodb', command: 'QueryCommand' },
   { module: 'functions/records/dynamo-helpers.ts', fn: 'queryUpTo', sdkPackage: '@aws-sdk/lib-dynamodb', command: 'QueryCommand' },
+  { module: 'functions/records/dynamo-helpers.ts', fn: 'getConsistent', sdkPackage: '@aws-sdk/lib-dynamodb', command: 'BatchGetCommand' },
   { module: 'functions/records/erasure-writes.ts', fn: 'redactTable', sdkPackage: '@aws-sdk/lib-dynamodb', command: 'ScanCommand' },
   { module: 'functions/records/erasure-writes.ts', fn: 'redactTable', sdkPackage: '@aws-sdk/lib-dynamodb', command: 'UpdateCommand' },
   { module: 'functions/records/erasure-writes.ts', fn: 'redactTable', sdkPackage: '@aws-sdk/lib-dynamodb', command: 'GetCommand' },
