@@ -6,7 +6,8 @@
  * emulators served per run and per decision, and the machine's speed at the time (calibrationMs).
  * The HTTP client runs on its own thread (client-worker.mjs), as an external caller would.
  * BENCH_RUNS (default 2000), BENCH_WARM (runs through both paths before measuring, default 1000) and
- * BENCH_CONCURRENCY (default 32) tune the load.
+ * BENCH_CONCURRENCY (default 32) tune the load; BENCH_TOP (default 4) is how many threads the CPU
+ * figures name one by one (thread-cpu.ts), the rest summed as `otherThreads`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +24,7 @@ import { cpuPer, threadTimes } from './thread-cpu.js';
 const runs = Number(process.env.BENCH_RUNS ?? 2000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const warmRuns = Number(process.env.BENCH_WARM ?? 1000);
+const threadsNamed = Number(process.env.BENCH_TOP ?? 4);
 const now = () => performance.timeOrigin + performance.now();
 
 // The machine's speed now, measured before anything else runs in this process (calibration.ts).
@@ -102,8 +104,8 @@ console.log(
     webhookToPendingMs: { p50: percentile(toPending, 50), p95: percentile(toPending, 95) },
     decisionToDeliveredMs: { p50: percentile(toDelivered, 50), p95: percentile(toDelivered, 95) },
     // CPU time per run (per decision) by thread: the busiest thread bounds the throughput.
-    cpuMsPerRun: cpuPer(cpu0, cpu1, pendingIds.length),
-    cpuMsPerDecision: cpuPer(cpu1, cpu2, delivered.length),
+    cpuMsPerRun: cpuPer(cpu0, cpu1, pendingIds.length, threadsNamed),
+    cpuMsPerDecision: cpuPer(cpu1, cpu2, delivered.length, threadsNamed),
     // Requests the emulators served per run (per decision): the write path each costs.
     requestsPerRun: requestsPer(requests0, requests1, pendingIds.length),
     requestsPerDecision: requestsPer(requests1, requests2, delivered.length),

@@ -3,7 +3,10 @@
  * thread sends, with the environment the main thread has, and answers with its result or its error.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { installRequestHandler } from '../functions/shared/aws-request-handlers.js';
 import { enableConcurrentInvocations } from '../functions/shared/invocation-scope.js';
+import { emulatorExchange } from './emulator-transport.js';
+import { InProcessRequestHandler } from './in-process-requests.js';
 import { installFunctionEnv } from './function-env.js';
 import { LambdaHost } from './lambda-host.js';
 import type { ThreadData, ThreadReply, ThreadRequest } from './lambda-thread.js';
@@ -18,6 +21,7 @@ function setEnvironment(values: Record<string, string>): void {
 }
 
 setEnvironment(data.env);
+if (data.dynamodb) installRequestHandler('dynamodb', new InProcessRequestHandler(emulatorExchange(data.dynamodb).exchange));
 installFunctionEnv();
 await enableConcurrentInvocations();
 const visible = new Map(Object.entries(data.visible).map(([arn, names]) => [arn, new Set(names)]));

@@ -8,9 +8,10 @@
  * passed as JSON, errors named after their Lambda errorType — the same contract as in-process.
  *
  * The environment follows the main thread's: a variable set or deleted there (the API's URL once it
- * listens, a test's receiver URL) is sent before the next invocation.
+ * listens, a test's receiver URL) is sent before the next invocation. The thread's DynamoDB requests
+ * go to the emulators' thread over a port of its own (emulator-transport.ts), not a socket.
  */
-import { Worker } from 'node:worker_threads';
+import { type MessagePort, Worker } from 'node:worker_threads';
 import { environment } from './function-env.js';
 import { LambdaHost, lambdaInvokeError } from './lambda-host.js';
 import type { LocalFunction } from './template-reader.js';
@@ -32,6 +33,8 @@ export interface ThreadData {
   /** Each function's own values of names functions disagree on (function-env.ts), by ARN. */
   readonly own: Record<string, Record<string, string>>;
   readonly env: Record<string, string>;
+  /** Where the thread's DynamoDB requests go without a socket (emulators.ts `connect`); none: over HTTP. */
+  readonly dynamodb?: MessagePort;
 }
 
 /**
@@ -72,6 +75,7 @@ export class ThreadedLambdaHost extends LambdaHost {
     projectRoot: string,
     visibleNames: (fn: LocalFunction) => ReadonlySet<string>,
     ownValues: (fn: LocalFunction) => Readonly<Record<string, string>> = () => ({}),
+    dynamodb?: MessagePort,
   ): Promise<ThreadedLambdaHost> {
     const env = environment();
     const data: ThreadData = {
@@ -80,8 +84,9 @@ export class ThreadedLambdaHost extends LambdaHost {
       visible: Object.fromEntries(functions.map((fn) => [fn.arn, [...visibleNames(fn)]])),
       own: Object.fromEntries(functions.map((fn) => [fn.arn, { ...ownValues(fn) }])),
       env: env.values(),
+      ...(dynamodb ? { dynamodb } : {}),
     };
-    const worker = new Worker(new URL('./lambda-thread-worker.mjs', import.meta.url), { workerData: data, execArgv: [] });
+    const worker = new Worker(new URL('./lambda-thread-worker.mjs', import.meta.url), { workerData: data, execArgv: [], transferList: dynamodb ? [dynamodb] : [] });
     await new Promise<void>((resolve, reject) => {
       const onMessage = (m: ThreadReply) => m.type === 'ready' && (worker.off('error', reject), resolve());
       worker.once('message', onMessage);

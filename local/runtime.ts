@@ -14,6 +14,8 @@ import { enableConcurrentInvocations } from '../functions/shared/invocation-scop
 import { stateMachineName } from '../state-machines/compiler/index.js';
 import { ENV } from '../functions/shared/env-names.js';
 import { startEmulators, type Emulators } from './emulators.js';
+import { emulatorExchange } from './emulator-transport.js';
+import { InProcessRequestHandler } from './in-process-requests.js';
 import { synthTemplate } from './synth-template.js';
 import { installFunctionEnv } from './function-env.js';
 import type { LambdaHost } from './lambda-host.js';
@@ -30,6 +32,7 @@ import { accountStanding } from '../functions/records/disabled-users.js';
 import { resetCollections } from '../functions/knowledge/collection-access.js';
 import { resetDeployedReleases } from '../functions/releases/deployed.js';
 import { resetClients } from '../functions/shared/aws-clients.js';
+import { installRequestHandler, removeRequestHandler } from '../functions/shared/aws-request-handlers.js';
 import { resetWebhookSecrets } from '../functions/triggers/webhook-secrets.js';
 import { resetZendeskCredentials } from '../functions/connectors/zendesk/credentials.js';
 import { resetHubspotCredentials } from '../functions/connectors/hubspot/credentials.js';
@@ -42,7 +45,7 @@ import { issuerKey, issuerRoutes, mintIdToken } from './identity-issuer.js';
 import { signInCodeIn } from './issuer-sign-in.js';
 import { LOCAL_ISSUER_PATH } from '../functions/auth/local-identity.js';
 import { loadDirectory } from '../state-machines/directory.js';
-import { startSfnEndpoint } from './stepfunctions/endpoint.js';
+import { sfnExchange, startSfnEndpoint } from './stepfunctions/endpoint.js';
 import { ensureBuckets, ensureTables } from './provision.js';
 import { LocalDeployments } from './deployments.js';
 import { EVIDENCE_TABLES, writeLocalStage } from './stage-file.js';
@@ -155,6 +158,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     throw new Error(`another Handrail runtime (pid ${holder}) is using ${dataDir}; stop it, or start this one with another HANDRAIL_DATA_DIR`);
   }
   const emulators = await startEmulators({ dataDir, host });
+  // This thread's DynamoDB requests (the API's) go to the emulator without a socket; the functions' thread gets a port of its own.
+  const dynamoPort = emulatorExchange(emulators.connect());
+  const dynamoRequests = new InProcessRequestHandler(dynamoPort.exchange);
+  installRequestHandler('dynamodb', dynamoRequests);
   let publicUrl = '';
   const reader = new TemplateReader(template, (_id, attr) => (attr === 'ApiEndpoint' ? publicUrl : undefined));
   const functions = reader.functions();
@@ -257,7 +264,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const ownValues = (fn: LocalFunction) =>
     Object.fromEntries(Object.entries(fn.environment).filter(([k, v]) => !platform.has(k) && !bundleOnly.has(k) && developerEnv[k] === undefined && beforeListening[k] !== undefined && beforeListening[k] !== v));
   // The functions run on a thread of their own (lambda-thread.ts); the API's requests on this one.
-  const lambdas = await ThreadedLambdaHost.start(functions, projectRoot, visibleNames, ownValues);
+  const lambdas = await ThreadedLambdaHost.start(functions, projectRoot, visibleNames, ownValues, emulators.connect());
   // The template's state machines, and its event rules for executions that end outside them.
   const engine = createTemplateEngine(reader, lambdas, join(dataDir, 'stepfunctions'));
   // This start deploys the template: each workflow's new version, and its live alias shifted to it.
@@ -278,6 +285,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const recovered = engine.recover({ hold: true });
   const sfn = await startSfnEndpoint(engine, { host });
   process.env.AWS_ENDPOINT_URL_SFN = sfn.url;
+  // The API's Step Functions requests (a webhook's StartExecution, a decision's SendTaskSuccess) reach the engine on this thread without a socket.
+  const sfnRequests = new InProcessRequestHandler(sfnExchange(engine));
+  installRequestHandler('sfn', sfnRequests);
 
   // 4. The HTTP API (imported now, after the environment is set, as a Lambda cold start would).
   const { createApp } = await import('../functions/api/app.js');
@@ -375,6 +385,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       await new Promise<void>((done) => server.close(() => done()));
       await sfn.close();
       await lambdas.close();
+      removeRequestHandler('sfn', sfnRequests);
+      removeRequestHandler('dynamodb', dynamoRequests);
+      dynamoPort.close();
       await emulators.stop();
       writeLocalStage(dataDir, localStage);
       engine.closeJournal();

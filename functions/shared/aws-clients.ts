@@ -1,7 +1,8 @@
 /**
  * One instance of each AWS SDK client per process (created on first use, reused while warm).
  * Endpoints come from the SDK's own AWS_ENDPOINT_URL_<SERVICE> variables, so the same code
- * talks to AWS or to the local emulators; handlers never know which. Each is traced (tracer.ts):
+ * talks to AWS or to the local emulators; handlers never know which (the local runtime may also
+ * hand DynamoDB's and Step Functions' requests to its emulators without a socket: aws-request-handlers.ts). Each is traced (tracer.ts):
  * its calls are X-Ray subsegments on AWS, and it is the plain client where the tracer is off.
  */
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
@@ -10,6 +11,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { requestHandlerOption } from './aws-request-handlers.js';
 import { ENV } from './env-names.js';
 import { traced } from './tracer.js';
 
@@ -20,7 +22,7 @@ let bedrock: BedrockRuntimeClient | undefined;
 let secrets: SecretsManagerClient | undefined;
 
 export function documentClient(): DynamoDBDocumentClient {
-  ddb ??= DynamoDBDocumentClient.from(traced(new DynamoDBClient({})), {
+  ddb ??= DynamoDBDocumentClient.from(traced(new DynamoDBClient({ ...requestHandlerOption('dynamodb') })), {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
   return ddb;
@@ -32,7 +34,7 @@ export function s3Client(): S3Client {
 }
 
 export function sfnClient(): SFNClient {
-  sfn ??= traced(new SFNClient({}));
+  sfn ??= traced(new SFNClient({ ...requestHandlerOption('sfn') }));
   return sfn;
 }
 

@@ -1,9 +1,11 @@
 /**
  * An HTTP endpoint speaking the Step Functions AWS JSON 1.0 protocol, so the real
- * `@aws-sdk/client-sfn` (endpoint option or AWS_ENDPOINT_URL_SFN) talks to the local engine.
+ * `@aws-sdk/client-sfn` (endpoint option or AWS_ENDPOINT_URL_SFN) talks to the local engine; the
+ * same answers without a socket for a client on the engine's own thread (`sfnExchange`).
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
+import type { Exchange, WireReply } from '../in-process-requests.js';
 import type { LocalStepFunctions } from './engine.js';
 import { SfnServiceError } from './errors.js';
 import { operations } from './protocol.js';
@@ -43,20 +45,14 @@ function serialize(value: unknown): string {
   });
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const body = await readBodyUpTo(req, MAX_BODY_BYTES);
-  if (!body) throw new ProtocolError(413, `${CORAL_PREFIX}SerializationException`, 'Request body too large');
-  return body.toString('utf8');
-}
-
-async function handle(engine: LocalStepFunctions, req: IncomingMessage): Promise<unknown> {
-  const target = req.headers['x-amz-target'];
+/** The operation a request names (its X-Amz-Target), called with its JSON body. */
+async function handle(engine: LocalStepFunctions, method: string | undefined, target: string | string[] | undefined, text: string | undefined): Promise<unknown> {
   const name = typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
-  const operation = req.method === 'POST' && name !== undefined && Object.hasOwn(operations, name) ? operations[name] : undefined;
+  const operation = method === 'POST' && name !== undefined && Object.hasOwn(operations, name) ? operations[name] : undefined;
   if (!operation) {
-    throw new ProtocolError(400, `${CORAL_PREFIX}UnknownOperationException`, `Unknown operation: ${String(target ?? req.method)}`);
+    throw new ProtocolError(400, `${CORAL_PREFIX}UnknownOperationException`, `Unknown operation: ${String(target ?? method)}`);
   }
-  const text = await readBody(req);
+  if (text === undefined) throw new ProtocolError(413, `${CORAL_PREFIX}SerializationException`, 'Request body too large');
   let body: unknown = {};
   if (text.trim() !== '') {
     try {
@@ -68,33 +64,49 @@ async function handle(engine: LocalStepFunctions, req: IncomingMessage): Promise
   return operation(engine, body);
 }
 
-function send(res: ServerResponse, status: number, payload: unknown): void {
+/** The status and body the endpoint answers with: the operation's result, or the error as the service names it. */
+function reply(result: { ok: true; value: unknown } | { ok: false; error: unknown }): WireReply {
+  const [status, payload] = result.ok ? [200, result.value ?? {}] : errorReply(result.error);
   const body = serialize(payload);
-  res.writeHead(status, {
-    'Content-Type': 'application/x-amz-json-1.0',
-    'Content-Length': Buffer.byteLength(body),
-    'x-amzn-RequestId': randomUUID(),
-  });
-  res.end(body);
+  return {
+    statusCode: status,
+    headers: { 'content-type': 'application/x-amz-json-1.0', 'content-length': String(Buffer.byteLength(body)), 'x-amzn-requestid': randomUUID() },
+    body,
+  };
 }
 
-function sendError(res: ServerResponse, err: unknown): void {
+function errorReply(err: unknown): [number, unknown] {
   if (err instanceof SfnServiceError) {
     const prefix = err.code === 'ValidationException' ? 'com.amazon.coral.validate#' : SERVICE_PREFIX;
-    send(res, 400, { __type: `${prefix}${err.code}`, message: err.message });
-  } else if (err instanceof ProtocolError) {
-    send(res, err.status, { __type: err.type, message: err.message });
-  } else {
-    send(res, 500, { __type: `${CORAL_PREFIX}InternalFailure`, message: err instanceof Error ? err.message : String(err) });
+    return [400, { __type: `${prefix}${err.code}`, message: err.message }];
   }
+  if (err instanceof ProtocolError) return [err.status, { __type: err.type, message: err.message }];
+  return [500, { __type: `${CORAL_PREFIX}InternalFailure`, message: err instanceof Error ? err.message : String(err) }];
+}
+
+function answer(engine: LocalStepFunctions, method: string | undefined, target: string | string[] | undefined, text: string | undefined): Promise<WireReply> {
+  return handle(engine, method, target, text).then(
+    (value) => reply({ ok: true, value }),
+    (error: unknown) => reply({ ok: false, error }),
+  );
+}
+
+/** The endpoint's answers for a client on this thread, without a socket (in-process-requests.ts). */
+export function sfnExchange(engine: LocalStepFunctions): Exchange {
+  return (request) => answer(engine, request.method, request.headers['x-amz-target'], Buffer.byteLength(request.body) > MAX_BODY_BYTES ? undefined : request.body);
 }
 
 export async function startSfnEndpoint(engine: LocalStepFunctions, { host = '127.0.0.1', port = 0 }: SfnEndpointOptions = {}): Promise<SfnEndpoint> {
   const server = createServer((req, res) => {
-    handle(engine, req).then(
-      (result) => send(res, 200, result ?? {}),
-      (err: unknown) => sendError(res, err),
-    );
+    readBodyUpTo(req, MAX_BODY_BYTES)
+      .then((body) => answer(engine, req.method, req.headers['x-amz-target'], body?.toString('utf8')))
+      .then(
+        ({ statusCode, headers, body }) => {
+          res.writeHead(statusCode, headers);
+          res.end(body);
+        },
+        () => res.destroy(), // the request broke off before its body ended: nobody to answer
+      );
   });
   return listenLocally(server, { host, port });
 }

@@ -1,4 +1,4 @@
-/** Shared set-up: the engine behind its HTTP endpoint, driven by the real SFNClient. */
+/** Shared set-up: the engine behind its HTTP endpoint, driven by the real SFNClient (over HTTP, or handed its requests in-process). */
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { LocalStepFunctions } from '../../../local/stepfunctions/engine.js';
-import { startSfnEndpoint, type SfnEndpoint } from '../../../local/stepfunctions/endpoint.js';
+import { sfnExchange, startSfnEndpoint, type SfnEndpoint } from '../../../local/stepfunctions/endpoint.js';
+import { InProcessRequestHandler } from '../../../local/in-process-requests.js';
 import type { TaskTokenIssuedEvent } from '../../../local/stepfunctions/types.js';
 
 export const fnArn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
@@ -29,7 +30,7 @@ export interface Service {
   close(): Promise<void>;
 }
 
-export async function startService(functions: Record<string, TestFunction>, maxClosedExecutions?: number): Promise<Service> {
+export async function startService(functions: Record<string, TestFunction>, maxClosedExecutions?: number, transport: 'http' | 'in-process' = 'http'): Promise<Service> {
   const calls = new Map<string, unknown[]>();
   const engine = new LocalStepFunctions({
     maxClosedExecutions,
@@ -43,7 +44,9 @@ export async function startService(functions: Record<string, TestFunction>, maxC
   });
   const endpoint = await startSfnEndpoint(engine);
   const client = new SFNClient({
-    endpoint: endpoint.url,
+    // In-process, the client's endpoint is one nothing listens at: every answer came without a socket.
+    endpoint: transport === 'http' ? endpoint.url : 'http://127.0.0.1:9',
+    ...(transport === 'in-process' ? { requestHandler: new InProcessRequestHandler(sfnExchange(engine)) } : {}),
     region: 'us-east-1',
     credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
   });
