@@ -102,12 +102,20 @@ export class LambdaHost implements LambdaInvoker {
 
   /** Invokes the function with ARN `arn`; rejects with an Error named after the Lambda errorType. */
   async invoke(arn: string, event: unknown): Promise<unknown> {
+    return JSON.parse(await this.invokeJson(arn, JSON.stringify(event ?? null)));
+  }
+
+  /**
+   * Invoke with the event as JSON text, the result as JSON text (`null` for none): the payloads as
+   * Lambda carries them, and what crosses to the functions' thread (lambda-thread.ts) as is.
+   */
+  async invokeJson(arn: string, eventJson: string): Promise<string> {
     const fn = this.find(arn);
     try {
-      // Loaded inside the invocation (what a module reads as it loads is its function's), and a
-      // JSON round trip, as on Lambda: handlers never share objects with the caller.
-      const result = await this.asInvocation(arn, async (context) => (await this.load(fn))(JSON.parse(JSON.stringify(event ?? null)), context));
-      return result === undefined ? null : JSON.parse(JSON.stringify(result));
+      // Loaded inside the invocation (what a module reads as it loads is its function's), and parsed
+      // from JSON, as on Lambda: handlers never share objects with the caller.
+      const result = await this.asInvocation(arn, async (context) => (await this.load(fn))(JSON.parse(eventJson), context));
+      return JSON.stringify(result === undefined ? null : result);
     } catch (err) {
       const e = err instanceof Error ? err : new Error(String(err));
       throw lambdaInvokeError(e.name, e.message);

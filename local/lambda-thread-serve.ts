@@ -29,7 +29,7 @@ const host = new LambdaHost(data.functions, data.projectRoot, (fn) => visible.ge
 
 port.on('message', (request: ThreadRequest) => {
   if (request.type === 'env') return setEnvironment(request.values);
-  host.invoke(request.arn, request.event).then(
+  host.invokeJson(request.arn, request.event).then(
     (result) => port.postMessage({ type: 'result', id: request.id, result } satisfies ThreadReply),
     (err: Error) => port.postMessage({ type: 'error', id: request.id, name: err.name, message: err.message } satisfies ThreadReply),
   );

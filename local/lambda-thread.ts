@@ -5,7 +5,7 @@
  * (the emulators have a thread too: emulators.ts). The thread is a LambdaHost of its own
  * (lambda-thread-worker.mjs → lambda-thread-serve.ts): modules loaded once and kept warm, each
  * invocation in its own scope with only its function's environment, the event and the result
- * passed as JSON, errors named after their Lambda errorType — the same contract as in-process.
+ * passed as JSON text (what Lambda carries; parsed once, on the side that reads it), errors named after their Lambda errorType — the same contract as in-process.
  *
  * The environment follows the main thread's: a variable set or deleted there (the API's URL once it
  * listens, a test's receiver URL) is sent before the next invocation. The thread's DynamoDB requests
@@ -18,11 +18,11 @@ import type { LocalFunction } from './template-reader.js';
 
 export type ThreadRequest =
   | { readonly type: 'env'; readonly values: Record<string, string> }
-  | { readonly type: 'invoke'; readonly id: number; readonly arn: string; readonly event: unknown };
+  | { readonly type: 'invoke'; readonly id: number; readonly arn: string; /** JSON text. */ readonly event: string };
 
 export type ThreadReply =
   | { readonly type: 'ready' }
-  | { readonly type: 'result'; readonly id: number; readonly result: unknown }
+  | { readonly type: 'result'; readonly id: number; /** JSON text. */ readonly result: string }
   | { readonly type: 'error'; readonly id: number; readonly name: string; readonly message: string };
 
 export interface ThreadData {
@@ -61,7 +61,7 @@ export class ThreadedLambdaHost extends LambdaHost {
       if (reply.type === 'ready') return;
       const waiting = this.pending.get(reply.id);
       this.pending.delete(reply.id);
-      if (reply.type === 'result') waiting?.resolve(reply.result);
+      if (reply.type === 'result') waiting?.resolve(JSON.parse(reply.result));
       else waiting?.reject(lambdaInvokeErrorOf(reply.name, reply.message));
     });
     // A thread that dies (out of memory, a crash in native code) fails what it was running, as a Lambda runtime error.
@@ -106,9 +106,9 @@ export class ThreadedLambdaHost extends LambdaHost {
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       try {
-        this.worker.postMessage({ type: 'invoke', id, arn, event } satisfies ThreadRequest);
+        this.worker.postMessage({ type: 'invoke', id, arn, event: JSON.stringify(event ?? null) } satisfies ThreadRequest);
       } catch (err) {
-        // An event that cannot cross (a function, a symbol): Lambda would not take it either.
+        // An event that cannot cross (a BigInt, a cycle): Lambda would not take it either.
         this.pending.delete(id);
         reject(err);
       }
