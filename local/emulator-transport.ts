@@ -36,6 +36,13 @@ export function emulatorExchange(port: MessagePort): EmulatorExchange {
     waiter?.resolve(reply);
   });
   port.unref();
+  // The emulators' thread gone (stopped, or crashed): what is out fails instead of waiting forever.
+  port.on('close', () => fail());
+  function fail(): void {
+    closed = true;
+    for (const { reject } of waiting.values()) reject(stopped());
+    waiting.clear();
+  }
   return {
     exchange: (request) =>
       new Promise((resolve, reject) => {
@@ -46,9 +53,7 @@ export function emulatorExchange(port: MessagePort): EmulatorExchange {
         port.postMessage({ id, ...request } satisfies PortRequest);
       }),
     close() {
-      closed = true;
-      for (const { reject } of waiting.values()) reject(stopped());
-      waiting.clear();
+      fail();
       port.close();
     },
   };

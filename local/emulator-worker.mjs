@@ -40,6 +40,10 @@ const count = (key) => {
 };
 // DynamoDB requests by how they came: over a socket (HTTP) or a thread's port (emulator-transport.ts).
 const dynamodbChannels = { socket: 0, port: 0 };
+const countDynamo = (channel, headers, method) => {
+  dynamodbChannels[channel]++;
+  count(`dynamodb:${String(headers['x-amz-target'] ?? '').split('.').pop() || method}`);
+};
 
 /**
  * Serves the DynamoDB requests a thread sends over `port` (emulator-transport.ts) with dynalite's
@@ -47,8 +51,7 @@ const dynamodbChannels = { socket: 0, port: 0 };
  */
 function serveDynamoRequests(port, handler) {
   port.on('message', ({ id, method, url, headers, body }) => {
-    dynamodbChannels.port++;
-    count(`dynamodb:${String(headers['x-amz-target'] ?? '').split('.').pop() || method}`);
+    countDynamo('port', headers, method);
     const req = Object.assign(new EventEmitter(), { method, url, headers });
     const replyHeaders = {};
     let replied = false;
@@ -80,10 +83,7 @@ function serveDynamoRequests(port, handler) {
 
 try {
   const dynamo = dynalite({ path: dynamoDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  dynamo.on('request', (req) => {
-    dynamodbChannels.socket++;
-    count(`dynamodb:${String(req.headers['x-amz-target'] ?? '').split('.').pop() || req.method}`);
-  });
+  dynamo.on('request', (req) => countDynamo('socket', req.headers, req.method));
   await new Promise((resolve, reject) => {
     dynamo.once('error', reject);
     dynamo.listen(0, host, resolve);
@@ -93,11 +93,12 @@ try {
   s3.httpServer?.on('request', (req) => count(`s3:${req.method}`));
   parentPort.postMessage({ type: 'ready', dynamodbEndpoint: `http://${host}:${dynamo.address().port}`, s3Endpoint: `http://${host}:${s3Address.port}` });
   parentPort.on('message', async (message) => {
-    // The soak report (bench/soak.ts) asks what the emulators' thread holds.
+    // A thread's port to DynamoDB (emulators.ts connect), served by dynalite's request handler.
     if (message?.type === 'connect') {
       serveDynamoRequests(message.port, dynamo.listeners('request')[0]);
       return;
     }
+    // The soak report (bench/soak.ts) asks what the emulators' thread holds.
     if (message === 'requests') {
       parentPort.postMessage({ type: 'requests', counts: { ...requests }, dynamodbChannels: { ...dynamodbChannels } });
       return;

@@ -5,7 +5,8 @@
  * (the emulators have a thread too: emulators.ts). The thread is a LambdaHost of its own
  * (lambda-thread-worker.mjs → lambda-thread-serve.ts): modules loaded once and kept warm, each
  * invocation in its own scope with only its function's environment, the event and the result
- * passed as JSON text (what Lambda carries; parsed once, on the side that reads it), errors named after their Lambda errorType — the same contract as in-process.
+ * passed as JSON text (what Lambda carries; parsed once, on the side that reads it), errors named
+ * after their Lambda errorType — the same contract as in-process.
  *
  * The environment follows the main thread's: a variable set or deleted there (the API's URL once it
  * listens, a test's receiver URL) is sent before the next invocation. The thread's DynamoDB requests

@@ -72,4 +72,14 @@ describe('DynamoDB without a socket (emulator-transport.ts)', () => {
     await expect(client.send(new GetItemCommand({ TableName: 'items', Key: { pk: { S: 'a' } } }))).rejects.toThrow('The local DynamoDB emulator stopped');
     client.destroy();
   });
+
+  it('fails requests instead of waiting forever once the emulators have stopped', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'handrail-transport-stopped-'));
+    const others = await startEmulators({ dataDir: dir });
+    const other = emulatorExchange(others.connect());
+    await others.stop();
+    const request = { method: 'POST', url: '/', headers: { 'x-amz-target': 'DynamoDB_20120810.ListTables', 'content-type': 'application/x-amz-json-1.0' }, body: '{}' };
+    await expect(other.exchange(request)).rejects.toThrow('The local DynamoDB emulator stopped');
+    await rm(dir, { recursive: true, force: true });
+  });
 });
