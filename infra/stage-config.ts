@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import * as z from 'zod';
 import type { LoadedWorkflow } from '../state-machines/load-workflow.js';
+import { secondsIn } from '../state-machines/schema.js';
 import { S3_SOURCE } from '../functions/knowledge/s3-source.js';
 import { collectionName } from '../functions/knowledge/validation.js';
 import { limitsSchema } from '../functions/limits/limits-config.js';
@@ -27,11 +28,6 @@ const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
 const SCHEDULE = /^(cron\((\S+ ){5}\S+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/;
 export const DEFAULT_EXPORT_SCHEDULE = 'cron(0 3 * * ? *)';
 const SYNC_EVERY = /^\d+(m|h|d)$/;
-/** A knowledge sync's `every` (15m, 6h, 1d) in minutes. */
-export function syncIntervalMinutes(every: string): number {
-  const n = Number(every.slice(0, -1));
-  return n * ({ m: 1, h: 60, d: 1440 } as const)[every.at(-1) as 'm' | 'h' | 'd'];
-}
 
 export const stageConfigSchema = z
   .object({
@@ -118,7 +114,7 @@ export const stageConfigSchema = z
             every: z
               .string()
               .regex(SYNC_EVERY, 'how often, such as 15m, 6h or 1d')
-              .refine((every) => syncIntervalMinutes(every) >= 5, 'at least 5m'),
+              .refine((every) => (secondsIn(every) ?? 0) >= 5 * 60, 'at least 5m'),
           })
           .strict(),
       )

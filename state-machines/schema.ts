@@ -621,11 +621,16 @@ export type EmailTrigger = z.infer<typeof emailTriggerSchema>;
 export const lambdaStepKinds = ['retrieve', 'generate', 'classify', 'approval', 'deliver'] as const;
 export type LambdaStepKind = (typeof lambdaStepKinds)[number];
 
-/** Seconds in a duration string such as `24h`. */
-export function durationSeconds(duration: string): number {
-  const unit = duration.slice(-1);
+/** Seconds in a duration string such as `24h` (s, m, h or d, a whole positive number); undefined for anything else. */
+export function secondsIn(duration: string): number | undefined {
+  const factor = { s: 1, m: 60, h: 3600, d: 86400 }[duration.slice(-1)];
   const n = Number(duration.slice(0, -1));
-  const factor = { s: 1, m: 60, h: 3600, d: 86400 }[unit];
-  if (!factor || !Number.isInteger(n) || n <= 0) throw new Error(`Invalid duration "${duration}"; use 30s, 15m, 24h or 2d`);
-  return n * factor;
+  return factor && Number.isInteger(n) && n > 0 ? n * factor : undefined;
+}
+
+/** Seconds in a duration string such as `24h`; throws, saying what is expected, for anything else. */
+export function durationSeconds(duration: string): number {
+  const seconds = secondsIn(duration);
+  if (seconds === undefined) throw new Error(`Invalid duration "${duration}"; use 30s, 15m, 24h or 2d`);
+  return seconds;
 }

@@ -13,7 +13,8 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { parseS3Source, s3SourceId } from '../../functions/knowledge/s3-source.js';
 import { ENV } from '../../functions/shared/env-names.js';
-import { syncIntervalMinutes, type StageConfig } from '../stage-config.js';
+import { durationSeconds } from '../../state-machines/schema.js';
+import type { StageConfig } from '../stage-config.js';
 import { acknowledge } from './acknowledge.js';
 import type { DataLayer } from './data-layer.js';
 import { HandrailFunction } from './handrail-function.js';
@@ -60,7 +61,7 @@ export class KnowledgeSync extends Construct {
     for (const [collection, { every }] of Object.entries(sources)) {
       new events.Rule(this, `Schedule-${collection}`, {
         description: `Sync the knowledge collection ${collection} from ${sources[collection]!.from} every ${every}`,
-        schedule: events.Schedule.rate(Duration.minutes(syncIntervalMinutes(every))),
+        schedule: events.Schedule.rate(Duration.minutes(durationSeconds(every) / 60)),
         targets: [new targets.LambdaFunction(this.function, { event: events.RuleTargetInput.fromObject({ collection }), retryAttempts: 2 })],
       });
     }

@@ -69,6 +69,7 @@ describe('scheduled knowledge sync on the template', () => {
     ['a folder', '{ support: { from: ./articles, every: 6h } }', /local\.knowledgeSync\.support\.from: an S3 prefix such as s3:\/\/acme-help-center\/articles\/ \(a folder or Git repository syncs with `npx handrail kb sync` from cron or CI\)/],
     ['a Git repository', '{ support: { from: "git+https://github.com/acme/help", every: 6h } }', /local\.knowledgeSync\.support\.from: an S3 prefix/],
     ['too often', '{ support: { from: "s3://acme-help-center/", every: 1m } }', /local\.knowledgeSync\.support\.every: at least 5m/],
+    ['never', '{ support: { from: "s3://acme-help-center/", every: 0m } }', /local\.knowledgeSync\.support\.every: at least 5m/],
     ['no interval', '{ support: { from: "s3://acme-help-center/" } }', /local\.knowledgeSync\.support\.every: /],
     ['a cron expression', '{ support: { from: "s3://acme-help-center/", every: "cron(0 3 * * ? *)" } }', /local\.knowledgeSync\.support\.every: how often, such as 15m, 6h or 1d/],
     ['an unknown collection', '{ handbook: { from: "s3://acme-help-center/", every: 6h } }', /local\.knowledgeSync\.handbook: no such collection in the collections file/],
