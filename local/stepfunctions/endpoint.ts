@@ -64,9 +64,8 @@ async function handle(engine: LocalStepFunctions, method: string | undefined, ta
   return operation(engine, body);
 }
 
-/** The status and body the endpoint answers with: the operation's result, or the error as the service names it. */
-function reply(result: { ok: true; value: unknown } | { ok: false; error: unknown }): WireReply {
-  const [status, payload] = result.ok ? [200, result.value ?? {}] : errorReply(result.error);
+/** A status and body as the endpoint sends them (JSON, timestamps in epoch seconds). */
+function reply(status: number, payload: unknown): WireReply {
   const body = serialize(payload);
   return {
     statusCode: status,
@@ -75,20 +74,19 @@ function reply(result: { ok: true; value: unknown } | { ok: false; error: unknow
   };
 }
 
-function errorReply(err: unknown): [number, unknown] {
+/** An operation's error as the service names it. */
+function errorReply(err: unknown): WireReply {
   if (err instanceof SfnServiceError) {
     const prefix = err.code === 'ValidationException' ? 'com.amazon.coral.validate#' : SERVICE_PREFIX;
-    return [400, { __type: `${prefix}${err.code}`, message: err.message }];
+    return reply(400, { __type: `${prefix}${err.code}`, message: err.message });
   }
-  if (err instanceof ProtocolError) return [err.status, { __type: err.type, message: err.message }];
-  return [500, { __type: `${CORAL_PREFIX}InternalFailure`, message: err instanceof Error ? err.message : String(err) }];
+  if (err instanceof ProtocolError) return reply(err.status, { __type: err.type, message: err.message });
+  return reply(500, { __type: `${CORAL_PREFIX}InternalFailure`, message: err instanceof Error ? err.message : String(err) });
 }
 
+/** The endpoint's answer to a request: the operation's result, or its error. */
 function answer(engine: LocalStepFunctions, method: string | undefined, target: string | string[] | undefined, text: string | undefined): Promise<WireReply> {
-  return handle(engine, method, target, text).then(
-    (value) => reply({ ok: true, value }),
-    (error: unknown) => reply({ ok: false, error }),
-  );
+  return handle(engine, method, target, text).then((value) => reply(200, value ?? {}), errorReply);
 }
 
 /** The endpoint's answers for a client on this thread, without a socket (in-process-requests.ts). */
