@@ -360,6 +360,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   // 7. Deployments in progress: more traffic as their intervals pass, or back on a broken quality rule.
   const rollouts = await startRolloutMonitor(engine, deployments, reader, options.rolloutCheckMs ?? 5000);
 
+  let stopping: Promise<void> | undefined;
   return {
     url: publicUrl,
     dataDir,
@@ -378,20 +379,23 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     runSchedules: (time) => scheduler.runNow(time),
     deployments,
     checkRollouts: () => rollouts.check(),
-    async stop() {
-      scheduler.stop();
-      await smtp?.close();
-      await rollouts.stop();
-      await new Promise<void>((done) => server.close(() => done()));
-      await sfn.close();
-      await lambdas.close();
-      removeRequestHandler('sfn', sfnRequests);
-      removeRequestHandler('dynamodb', dynamoRequests);
-      dynamoPort.close();
-      await emulators.stop();
-      writeLocalStage(dataDir, localStage);
-      engine.closeJournal();
-      rmSync(running, { force: true }); // a clean stop: the next start need not look for lost runs
-    },
+    // Once: a second stop (SIGINT then SIGTERM, a test's own stop and its suite's) waits for the first.
+    stop: () => (stopping ??= stopAll()),
   };
+
+  async function stopAll(): Promise<void> {
+    scheduler.stop();
+    await smtp?.close();
+    await rollouts.stop();
+    await new Promise<void>((done) => server.close(() => done()));
+    await sfn.close();
+    await lambdas.close();
+    removeRequestHandler('sfn', sfnRequests);
+    removeRequestHandler('dynamodb', dynamoRequests);
+    dynamoPort.close();
+    await emulators.stop();
+    writeLocalStage(dataDir, localStage);
+    engine.closeJournal();
+    rmSync(running, { force: true }); // a clean stop: the next start need not look for lost runs
+  }
 }

@@ -4,14 +4,15 @@
  * knowledge does not support flagged as missing information → one part per section, each decided by
  * its expert → the assembled document delivered once, signed, in section order.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { signReviewToken } from '../../functions/shared/review-link.js';
-import type { LocalRuntime } from '../../local/runtime.js';
-import { client, decideAs, pendingApprovalOf, startSignedReceiver, startTestRuntime, waitForRun } from '../support/local-runtime.js';
+import { client, deliveringSuite, decideAs, pendingApprovalOf, waitForRun } from '../support/local-runtime.js';
 
-let rt: LocalRuntime;
+const suite = deliveringSuite('RFP_RESPONSE_URL');
 let api: ReturnType<typeof client>;
-let receiver: Awaited<ReturnType<typeof startSignedReceiver>>;
+beforeAll(() => {
+  api = client(suite.rt);
+});
 
 const questionnaire = {
   customer: 'Globex',
@@ -21,25 +22,13 @@ const questionnaire = {
   legal: 'What professional indemnity insurance cover do you carry, and what is your liability cap for consequential losses?',
 };
 
-beforeAll(async () => {
-  rt = await startTestRuntime();
-  api = client(rt);
-  receiver = await startSignedReceiver(rt.deliverySecret);
-  process.env.RFP_RESPONSE_URL = receiver.url;
-});
-
-afterAll(async () => {
-  await receiver?.close();
-  await rt?.stop();
-});
-
 describe('rfp-response on the local runtime', () => {
   it('drafts each section from its own search with citations, flags the unsupported one, and delivers the approved sections as one document', async () => {
     // Act: the questionnaire arrives
     const started = await api.post('/webhooks/rfp-response', questionnaire);
     expect(started.status).toBe(202);
     const { runId } = started.body;
-    const approval = await pendingApprovalOf(rt, runId);
+    const approval = await pendingApprovalOf(suite.rt, runId);
 
     // Assess: each section searched only its own questions, and its draft read only that search
     const { steps } = (await api.get(`/runs/${runId}`)).body;
@@ -70,26 +59,26 @@ describe('rfp-response on the local runtime', () => {
     expect(approval.draft.text).toMatch(/## Legal and compliance\n\n> Flagged: the draft cites no knowledge passage; no retrieved passage scores 3 or more\./);
 
     // The legal reviewer's page shows the flag on their part
-    const link = signReviewToken(rt.signingSecret, { approvalId: approval.approvalId, reviewer: 'legal-counsel@example.com', expiresAt: Math.floor(Date.now() / 1000) + 600 });
-    const page = await client(rt, { as: null }).get(`/review/${link}`);
+    const link = signReviewToken(suite.rt.signingSecret, { approvalId: approval.approvalId, reviewer: 'legal-counsel@example.com', expiresAt: Math.floor(Date.now() / 1000) + 600 });
+    const page = await client(suite.rt, { as: null }).get(`/review/${link}`);
     expect(page.status).toBe(200);
     expect(page.text).toMatch(/<strong>Flagged<\/strong>: the draft cites no knowledge passage; no retrieved passage scores 3 or more\. Approving as drafted keeps this flag/);
     expect(page.text.match(/<strong>Flagged<\/strong>/g)).toHaveLength(1);
 
     // Act: each expert decides their part; finance edits, legal approves the flagged draft as it is
     const itemPath = (item: any) => ({ approvalId: `${approval.approvalId}/items/${item.itemId}`, draftHash: item.draftHash });
-    expect((await decideAs(rt, itemPath(security), 'finance@example.com', { action: 'approve' })).status).toBe(403);
-    expect((await decideAs(rt, itemPath(security), 'security-expert@example.com', { action: 'approve' })).status).toBe(200);
+    expect((await decideAs(suite.rt, itemPath(security), 'finance@example.com', { action: 'approve' })).status).toBe(403);
+    expect((await decideAs(suite.rt, itemPath(security), 'security-expert@example.com', { action: 'approve' })).status).toBe(200);
     const edited = 'Business and Enterprise plans commit to 99.9% monthly uptime (99.95% on contract for Globex), with service credits of 10% to 50% of the monthly fee [1].';
-    expect((await decideAs(rt, itemPath(commercial), 'finance@example.com', { action: 'edit', text: edited, reasonCode: 'incomplete' })).status).toBe(200);
-    expect((await decideAs(rt, itemPath(product), 'solutions-engineer@example.com', { action: 'approve' })).status).toBe(200);
-    const last = await decideAs(rt, itemPath(legal), 'legal-counsel@example.com', { action: 'approve' });
+    expect((await decideAs(suite.rt, itemPath(commercial), 'finance@example.com', { action: 'edit', text: edited, reasonCode: 'incomplete' })).status).toBe(200);
+    expect((await decideAs(suite.rt, itemPath(product), 'solutions-engineer@example.com', { action: 'approve' })).status).toBe(200);
+    const last = await decideAs(suite.rt, itemPath(legal), 'legal-counsel@example.com', { action: 'approve' });
     expect(last.status).toBe(200);
     expect(last.body.status).toBe('decided');
 
     // Assess: one signed delivery, the sections in questionnaire order under their titles, the flag kept
-    const run = await waitForRun(rt, runId, ['delivered']);
-    const delivered = receiver.received.filter((r) => r.body.runId === runId);
+    const run = await waitForRun(suite.rt, runId, ['delivered']);
+    const delivered = suite.receiver.received.filter((r) => r.body.runId === runId);
     expect(delivered).toHaveLength(1);
     const document: string = delivered[0]!.body.text;
     expect(document.match(/^## .+$/gm)).toEqual(['## Security', '## Pricing and commercial terms', '## Product and integrations', '## Legal and compliance']);

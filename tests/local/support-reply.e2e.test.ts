@@ -2,14 +2,15 @@
  * The support-reply workflow end to end on the local runtime: the synthesized ASL, the real
  * handlers, the SDK clients against dynalite / s3rver / the local Step Functions endpoint.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalRuntime } from '../../local/runtime.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { signReviewToken } from '../../functions/shared/review-link.js';
-import { client, decideAs, pendingApprovalOf as pendingApproval, startSignedReceiver, startTestRuntime, waitForRun } from '../support/local-runtime.js';
+import { client, deliveringSuite, decideAs, pendingApprovalOf as pendingApproval, waitForRun } from '../support/local-runtime.js';
 
-let rt: LocalRuntime;
+const suite = deliveringSuite('SUPPORT_REPLY_URL');
 let api: ReturnType<typeof client>;
-let receiver: Awaited<ReturnType<typeof startSignedReceiver>>;
+beforeAll(() => {
+  api = client(suite.rt);
+});
 
 const ticket = (id: string, extra: Record<string, unknown> = {}) => ({
   ticketId: id,
@@ -19,21 +20,9 @@ const ticket = (id: string, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-const pendingApprovalOf = (runId: string) => pendingApproval(rt, runId);
+const pendingApprovalOf = (runId: string) => pendingApproval(suite.rt, runId);
 
-const finalRun = (runId: string, status: string) => waitForRun(rt, runId, [status]);
-
-beforeAll(async () => {
-  rt = await startTestRuntime();
-  api = client(rt);
-  receiver = await startSignedReceiver(rt.deliverySecret);
-  process.env.SUPPORT_REPLY_URL = receiver.url;
-});
-
-afterAll(async () => {
-  await receiver?.close();
-  await rt?.stop();
-});
+const finalRun = (runId: string, status: string) => waitForRun(suite.rt, runId, [status]);
 
 describe('support-reply on the local runtime', () => {
   it('drafts from the knowledge base, waits for review, delivers the edit with a valid signature', async () => {
@@ -61,7 +50,7 @@ describe('support-reply on the local runtime', () => {
     expect(inbox.body.approvals.map((a: any) => a.approvalId)).toContain(approval.approvalId);
 
     // Act: the reviewer edits
-    const decided = await decideAs(rt, approval, 'support-agent@example.com', {
+    const decided = await decideAs(suite.rt, approval, 'support-agent@example.com', {
       action: 'edit',
       text: 'Hi Pat, you are within the 30-day window, so we have refunded the unused months.',
       reasonCode: 'tone',
@@ -71,7 +60,7 @@ describe('support-reply on the local runtime', () => {
     const done = await finalRun(runId, 'delivered');
 
     // Assess: the edit is what was delivered, signed, once, keyed by the runId; the draft is kept
-    const deliveries = receiver.received.filter((r) => r.body.runId === runId);
+    const deliveries = suite.receiver.received.filter((r) => r.body.runId === runId);
     expect(deliveries).toHaveLength(1);
     expect(deliveries[0]!.idempotencyKey).toBe(runId);
     expect(deliveries[0]!.body.text).toBe('Hi Pat, you are within the 30-day window, so we have refunded the unused months.');
@@ -86,7 +75,7 @@ describe('support-reply on the local runtime', () => {
     expect(edited.decision.editDistance).toBeGreaterThan(10);
     expect(edited.decision.diff).toContain('+Hi Pat, you are within the 30-day window');
     expect(done.audit.map((e: any) => e.type)).toContain('approval.decided');
-    expect(receiver.rejected).toBe(0);
+    expect(suite.receiver.rejected).toBe(0);
   });
 
   it('routes urgent tickets to the senior reviewer', async () => {
@@ -126,12 +115,12 @@ describe('support-reply on the local runtime', () => {
   it('never delivers a rejected draft', async () => {
     const { runId } = (await api.post('/webhooks/support-reply', ticket('T-102'))).body;
     const approval = await pendingApprovalOf(runId);
-    const res = await decideAs(rt, approval, 'support-agent@example.com', { action: 'reject', reasonCode: 'policy', reason: 'wrong policy' });
+    const res = await decideAs(suite.rt, approval, 'support-agent@example.com', { action: 'reject', reasonCode: 'policy', reason: 'wrong policy' });
     expect(res.status).toBe(200);
     const run = await finalRun(runId, 'rejected');
     expect(run.approvals[0]).toMatchObject({ status: 'rejected', decision: { reasonCode: 'policy', reason: 'wrong policy' } });
     expect(run.delivery).toBeUndefined();
-    expect(receiver.received.some((r) => r.body.runId === runId)).toBe(false);
+    expect(suite.receiver.received.some((r) => r.body.runId === runId)).toBe(false);
   });
 
   it('starts one run for the same Idempotency-Key', async () => {
@@ -141,7 +130,7 @@ describe('support-reply on the local runtime', () => {
     expect(first.status).toBe(202);
     expect(second.status).toBe(202);
     expect(second.body).toMatchObject({ runId: first.body.runId, duplicate: true });
-    const executions = await rt.engine.listExecutions('arn:aws:states:us-east-1:000000000000:stateMachine:handrail-local-support-reply');
+    const executions = await suite.rt.engine.listExecutions('arn:aws:states:us-east-1:000000000000:stateMachine:handrail-local-support-reply');
     expect(executions.filter((e) => e.name === first.body.runId)).toHaveLength(1);
     const reused = await api.post('/webhooks/support-reply', ticket('T-999'), headers);
     expect(reused.status).toBe(409);
@@ -152,7 +141,7 @@ describe('support-reply on the local runtime', () => {
     const approval = await pendingApprovalOf(runId);
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        decideAs(rt, approval, 'support-agent@example.com', i % 2 ? { action: 'reject', reasonCode: 'other' } : { action: 'edit', text: `edit number ${i}`, reasonCode: 'tone' }),
+        decideAs(suite.rt, approval, 'support-agent@example.com', i % 2 ? { action: 'reject', reasonCode: 'other' } : { action: 'edit', text: `edit number ${i}`, reasonCode: 'tone' }),
       ),
     );
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
@@ -160,8 +149,8 @@ describe('support-reply on the local runtime', () => {
     const winner = results.findIndex((r) => r.status === 200);
     const run = await finalRun(runId, winner % 2 ? 'rejected' : 'delivered');
     expect(run.approvals[0].status).toBe(winner % 2 ? 'rejected' : 'edited');
-    if (winner % 2 === 0) expect(receiver.received.filter((r) => r.body.runId === runId).map((r) => r.body.text)).toEqual([`edit number ${winner}`]);
-    const again = await decideAs(rt, approval, 'support-agent@example.com', { action: 'edit', text: 'late', reasonCode: 'tone' });
+    if (winner % 2 === 0) expect(suite.receiver.received.filter((r) => r.body.runId === runId).map((r) => r.body.text)).toEqual([`edit number ${winner}`]);
+    const again = await decideAs(suite.rt, approval, 'support-agent@example.com', { action: 'edit', text: 'late', reasonCode: 'tone' });
     expect(again.status).toBe(409);
   });
 
@@ -181,7 +170,7 @@ describe('support-reply on the local runtime', () => {
     const forged = `${token.split('.')[0]}.${Buffer.from('not-the-signature').toString('base64url')}`;
     expect((await api.get(`/review/${forged}`)).status).toBe(403);
     expect((await api.form(`/review/${forged}`, { action: 'approve' })).status).toBe(403);
-    const expired = signReviewToken(rt.signingSecret, { approvalId: approval.approvalId, reviewer: 'support-agent@example.com', expiresAt: Math.floor(Date.now() / 1000) - 60 });
+    const expired = signReviewToken(suite.rt.signingSecret, { approvalId: approval.approvalId, reviewer: 'support-agent@example.com', expiresAt: Math.floor(Date.now() / 1000) - 60 });
     const expiredPage = await api.form(`/review/${expired}`, { action: 'approve' });
     expect(expiredPage.status).toBe(403);
     expect(expiredPage.text).toContain('expired');
@@ -217,12 +206,12 @@ describe('support-reply on the local runtime', () => {
     const approval = await pendingApprovalOf(runId);
     const path = `/approvals/${approval.approvalId}/decision`;
     // Prepare: an attempt with no credentials, with someone else's name, by a stranger
-    const anonymous = await client(rt, { as: null }).post(path, { action: 'approve', draftHash: approval.draftHash });
+    const anonymous = await client(suite.rt, { as: null }).post(path, { action: 'approve', draftHash: approval.draftHash });
     // An admin may read every request, but decides only where the request names them.
     const admin = await api.post(path, { action: 'approve', draftHash: approval.draftHash });
-    const impersonation = await decideAs(rt, approval, 'support-lead@example.com', { action: 'approve' });
+    const impersonation = await decideAs(suite.rt, approval, 'support-lead@example.com', { action: 'approve' });
     const claimed = await api.post(path, { action: 'approve', reviewer: 'support-agent@example.com', draftHash: approval.draftHash }, {
-      authorization: `Bearer ${(await import('../../functions/approvals/reviewer-tokens.js')).reviewerToken(rt.signingSecret, 'mallory@example.com')}`,
+      authorization: `Bearer ${(await import('../../functions/approvals/reviewer-tokens.js')).reviewerToken(suite.rt.signingSecret, 'mallory@example.com')}`,
     });
     const forgedToken = await api.post(path, { action: 'approve', draftHash: approval.draftHash }, { authorization: 'Bearer bWFsbG9yeQ.AAAA' });
     // Assess
@@ -231,16 +220,16 @@ describe('support-reply on the local runtime', () => {
     expect(impersonation.status).toBe(403);
     expect(claimed.status).toBe(403);
     expect(forgedToken.status).toBe(401);
-    const stale = await decideAs(rt, approval, 'support-agent@example.com', { action: 'approve', draftHash: '0'.repeat(32) });
+    const stale = await decideAs(suite.rt, approval, 'support-agent@example.com', { action: 'approve', draftHash: '0'.repeat(32) });
     expect(stale.status).toBe(409);
     expect(stale.body.error.message).toContain(approval.draftHash);
-    const noText = await decideAs(rt, approval, 'support-agent@example.com', { action: 'edit', reasonCode: 'tone' });
+    const noText = await decideAs(suite.rt, approval, 'support-agent@example.com', { action: 'edit', reasonCode: 'tone' });
     expect(noText.status).toBe(400);
     expect(noText.body.error.field).toBe('body.text');
-    const noReason = await decideAs(rt, approval, 'support-agent@example.com', { action: 'reject' });
+    const noReason = await decideAs(suite.rt, approval, 'support-agent@example.com', { action: 'reject' });
     expect(noReason.status).toBe(400);
     expect(noReason.body.error.field).toBe('reasonCode');
-    const badReason = await decideAs(rt, approval, 'support-agent@example.com', { action: 'reject', reasonCode: 'because' });
+    const badReason = await decideAs(suite.rt, approval, 'support-agent@example.com', { action: 'reject', reasonCode: 'because' });
     expect(badReason.status).toBe(400);
     expect((await api.get(`/approvals/${approval.approvalId}`)).body.status).toBe('pending');
     const run = (await api.get(`/runs/${runId}`)).body;
@@ -278,7 +267,7 @@ describe('the reviewer inbox page', () => {
     const { signReviewToken } = await import('../../functions/shared/review-link.js');
     const { runId } = (await api.post('/webhooks/support-reply', ticket('T-200', { priority: 'urgent' }))).body;
     const approval = await pendingApprovalOf(runId);
-    const token = signReviewToken(rt.signingSecret, { approvalId: '*', reviewer: 'support-lead@example.com', expiresAt: Math.floor(Date.now() / 1000) + 600 });
+    const token = signReviewToken(suite.rt.signingSecret, { approvalId: '*', reviewer: 'support-lead@example.com', expiresAt: Math.floor(Date.now() / 1000) + 600 });
     const page = await api.get(`/inbox/${token}`);
     expect(page.status).toBe(200);
     expect(page.text).toContain('Waiting for you');
@@ -287,9 +276,9 @@ describe('the reviewer inbox page', () => {
     const reviewLink = page.text.match(/href="([^"]*\/review\/[^"]+)"/)![1]!;
     expect((await api.get(new URL(reviewLink).pathname)).text).toContain('Approve as drafted');
 
-    const other = signReviewToken(rt.signingSecret, { approvalId: '*', reviewer: 'support-agent@example.com', expiresAt: Math.floor(Date.now() / 1000) + 600 });
+    const other = signReviewToken(suite.rt.signingSecret, { approvalId: '*', reviewer: 'support-agent@example.com', expiresAt: Math.floor(Date.now() / 1000) + 600 });
     expect((await api.get(`/inbox/${other}`)).text).not.toContain(approval.runId);
-    const reviewToken = signReviewToken(rt.signingSecret, { approvalId: approval.approvalId, reviewer: 'support-lead@example.com', expiresAt: Math.floor(Date.now() / 1000) + 600 });
+    const reviewToken = signReviewToken(suite.rt.signingSecret, { approvalId: approval.approvalId, reviewer: 'support-lead@example.com', expiresAt: Math.floor(Date.now() / 1000) + 600 });
     expect((await api.get(`/inbox/${reviewToken}`)).status).toBe(403);
     expect((await api.get(`/inbox/${token.slice(0, -2)}xx`)).status).toBe(403);
   });

@@ -154,7 +154,15 @@ export interface Received {
  * (written here from the specification, not with Handrail's code): HMAC-SHA256 over
  * `{webhook-id}.{webhook-timestamp}.{body}` with the key's bytes, any `v1,` entry, five minutes' tolerance.
  */
-export async function startSignedReceiver(secret: string, status = 200): Promise<{ url: string; received: Received[]; rejected: number; close(): Promise<void>; setStatus(s: number): void }> {
+export interface SignedReceiver {
+  readonly url: string;
+  readonly received: Received[];
+  readonly rejected: number;
+  close(): Promise<void>;
+  setStatus(s: number): void;
+}
+
+export async function startSignedReceiver(secret: string, status = 200): Promise<SignedReceiver> {
   const state = { received: [] as Received[], rejected: 0, status };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -194,6 +202,47 @@ export async function startSignedReceiver(secret: string, status = 200): Promise
       state.status = s;
     },
     close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+/** A file's runtime and the signed receiver its workflow delivers to (deliveringSuite). */
+export interface DeliveringSuite {
+  readonly rt: LocalRuntime;
+  readonly receiver: SignedReceiver;
+}
+
+/**
+ * One runtime for the tests of a file and a signed receiver its workflow delivers to (its URL set
+ * as `urlVariable`, e.g. SUPPORT_REPLY_URL): started before the tests, stopped after them. Read
+ * `rt` and `receiver` inside a test (they throw before the suite has started).
+ *
+ * @example
+ * const suite = deliveringSuite('SUPPORT_REPLY_URL');
+ * it('…', async () => { expect(suite.receiver.received).toHaveLength(0); });
+ */
+export function deliveringSuite(urlVariable: string, options: Partial<LocalRuntimeOptions> = {}): DeliveringSuite {
+  let rt: LocalRuntime | undefined;
+  let receiver: SignedReceiver | undefined;
+  beforeAll(async () => {
+    rt = await startTestRuntime(options);
+    receiver = await startSignedReceiver(rt.deliverySecret);
+    process.env[urlVariable] = receiver.url;
+  }, 120_000);
+  afterAll(async () => {
+    await receiver?.close();
+    await rt?.stop();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the suite runtime is not running');
+    return value;
+  };
+  return {
+    get rt() {
+      return started(rt);
+    },
+    get receiver() {
+      return started(receiver);
+    },
   };
 }
 
