@@ -31,8 +31,13 @@ describe('executions that end outside their state machine', () => {
 
     const run = await waitForRun(rt, 'run-too-big', ['failed']);
     expect(run.error).toMatchObject({ error: 'States.DataLimitExceeded', cause: expect.stringContaining('maximum number of bytes') });
-    expect(run.audit.map((e: any) => e.type)).toContain('run.execution_failed');
     expect(run.steps).toEqual([]); // the task was never invoked
+    // The run ends first (a conditional update), then the event that says so is appended.
+    const audited = await waitFor(async () => {
+      const { body } = await client(rt).get('/runs/run-too-big');
+      return body.audit.some((e: any) => e.type === 'run.execution_failed') && body;
+    }, 'the run.execution_failed audit event');
+    expect(audited.audit.find((e: any) => e.type === 'run.execution_failed').details).toMatchObject({ status: 'FAILED', error: 'States.DataLimitExceeded' });
   });
 
   it('a stopped execution fails its run and closes the request waiting for a reviewer', { timeout: 60_000 }, async () => {
