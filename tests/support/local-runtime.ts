@@ -149,11 +149,7 @@ export interface Received {
   idempotencyKey: string | undefined;
 }
 
-/**
- * A webhook receiver that checks the Standard Webhooks signature itself, as a customer's would
- * (written here from the specification, not with Handrail's code): HMAC-SHA256 over
- * `{webhook-id}.{webhook-timestamp}.{body}` with the key's bytes, any `v1,` entry, five minutes' tolerance.
- */
+/** A signed receiver's URL, what it accepted and how many calls it refused (startSignedReceiver). */
 export interface SignedReceiver {
   readonly url: string;
   readonly received: Received[];
@@ -162,6 +158,11 @@ export interface SignedReceiver {
   setStatus(s: number): void;
 }
 
+/**
+ * A webhook receiver that checks the Standard Webhooks signature itself, as a customer's would
+ * (written here from the specification, not with Handrail's code): HMAC-SHA256 over
+ * `{webhook-id}.{webhook-timestamp}.{body}` with the key's bytes, any `v1,` entry, five minutes' tolerance.
+ */
 export async function startSignedReceiver(secret: string, status = 200): Promise<SignedReceiver> {
   const state = { received: [] as Received[], rejected: 0, status };
   const server: Server = createServer((req, res) => {
