@@ -222,27 +222,22 @@ export interface DeliveringSuite {
  * it('…', async () => { expect(suite.receiver.received).toHaveLength(0); });
  */
 export function deliveringSuite(urlVariable: string, options: Partial<LocalRuntimeOptions> = {}): DeliveringSuite {
-  let rt: LocalRuntime | undefined;
+  const runtime = runtimeForSuite(options);
   let receiver: SignedReceiver | undefined;
   beforeAll(async () => {
-    rt = await startTestRuntime(options);
-    receiver = await startSignedReceiver(rt.deliverySecret);
+    receiver = await startSignedReceiver(runtime().deliverySecret);
     process.env[urlVariable] = receiver.url;
-  }, 120_000);
+  });
   afterAll(async () => {
     await receiver?.close();
-    await rt?.stop();
   });
-  const started = <T>(value: T | undefined): T => {
-    if (value === undefined) throw new Error('the suite runtime is not running');
-    return value;
-  };
   return {
     get rt() {
-      return started(rt);
+      return runtime();
     },
     get receiver() {
-      return started(receiver);
+      if (!receiver) throw new Error('the suite receiver is not running');
+      return receiver;
     },
   };
 }
