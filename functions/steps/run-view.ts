@@ -5,6 +5,8 @@
  * approval. A step reads them back here, strongly consistent, by key: the run record, the records
  * of the steps its state says have run and, after a decision, the approval (one BatchGetItem, shared
  * with concurrent steps' reads: records/consistent-reads.ts), and sees the run as a whole (`StateData`).
+ * A step kind that reads only some earlier steps names them (`reads`, step-task.ts): the others'
+ * records are not read, and the step sees of them only what the execution state carries.
  */
 import { resumeMessage } from '../approvals/approval-outcome.js';
 import { getApproval } from '../records/approvals.js';
@@ -25,9 +27,11 @@ async function decidedOutcome(approvalId: string): Promise<ApprovalOutcome> {
   return message.output;
 }
 
-export async function loadRunView(state: ExecutionState): Promise<RunView> {
+/** `reads`: the earlier steps whose records the step uses (default: every step that has run). */
+export async function loadRunView(state: ExecutionState, reads?: readonly string[]): Promise<RunView> {
   const { runId } = state.run;
-  const [found, approval] = await Promise.all([getRunAndSteps(runId, Object.keys(state.steps)), state.approval ? decidedOutcome(state.approval.approvalId) : undefined]);
+  const stepIds = Object.keys(state.steps).filter((stepId) => !reads || reads.includes(stepId));
+  const [found, approval] = await Promise.all([getRunAndSteps(runId, stepIds), state.approval ? decidedOutcome(state.approval.approvalId) : undefined]);
   if (!found) throw new NotFoundError(`Run ${runId} has no record, so its steps cannot read its input`);
   // Failed steps recorded no output: the state has none for them either.
   const outputs = Object.fromEntries(found.steps.filter((s) => s.status === 'succeeded' && s.output !== undefined).map((s) => [s.stepId, s.output]));

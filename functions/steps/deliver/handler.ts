@@ -14,6 +14,7 @@ import { ENV } from '../../shared/env-names.js';
 import { numberEnv } from '../../shared/env.js';
 import { DeliveryFailed, ValidationError } from '../../shared/errors.js';
 import type { GenerateOutput } from '../../shared/step-contract.js';
+import type { StepOf } from '../../../state-machines/schema.js';
 import { stepTaskHandler } from '../step-task.js';
 import { zendeskConfigured } from '../../connectors/zendesk/credentials.js';
 import { postWithRetries } from './post-with-retries.js';
@@ -22,6 +23,12 @@ import { deliverToZendesk } from './zendesk-delivery.js';
 import { hubspotConfigured } from '../../connectors/hubspot/credentials.js';
 import { deliverToHubspot } from './hubspot-delivery.js';
 import { deliverByEmail, replySettings, startedByEmail } from './email-delivery.js';
+
+/**
+ * The earlier steps a delivery reads: the generate step whose text it sends, if not the approval's
+ * (every target reads the run's input and the decided approval, never another step's output).
+ */
+export const deliverReads = (step: StepOf<'deliver'>): string[] => (step.text === 'approval' ? [] : [step.text]);
 
 export const handler = stepTaskHandler('deliver', undefined, async ({ step, state, record }) => {
   const { runId, workflowId, version } = state.run;
@@ -81,4 +88,4 @@ export const handler = stepTaskHandler('deliver', undefined, async ({ step, stat
   }
   await updateRun(runId, { status: 'delivered', delivery, releaseId: state.run.releaseId });
   return { status: 'delivered', deliveredAt: delivery.deliveredAt, attempts: result.attempts.length };
-});
+}, deliverReads);

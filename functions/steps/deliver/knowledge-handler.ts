@@ -18,4 +18,5 @@ export const handler = stepTaskHandler('deliver', undefined, async ({ step, stat
     return { status: 'not_delivered', replay: true, wouldDeliverTo: `knowledge:${step.knowledge.collection}`, length: state.approval?.text.length ?? 0 };
   }
   return deliverToKnowledge({ ...step, knowledge: step.knowledge }, state, record);
-});
+  // It reads the proposal (the generate step the edit came from) and the decided approval, no other step.
+}, (step) => (step.knowledge ? [step.knowledge.documentFrom] : []));
