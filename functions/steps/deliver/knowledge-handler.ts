@@ -6,8 +6,12 @@
  */
 import { ValidationError } from '../../shared/errors.js';
 import { updateRun } from '../../records/runs.js';
+import type { StepOf } from '../../../state-machines/schema.js';
 import { stepTaskHandler } from '../step-task.js';
 import { deliverToKnowledge } from './knowledge-delivery.js';
+
+/** The earlier step it reads: the proposal (the generate step the edit came from), besides the decided approval. */
+const knowledgeReads = (step: StepOf<'deliver'>): string[] => (step.knowledge ? [step.knowledge.documentFrom] : []);
 
 export const handler = stepTaskHandler('deliver', undefined, async ({ step, state, record }) => {
   if (!step.knowledge) throw new ValidationError(`deliver ${step.id}: this function writes knowledge only; the step names no knowledge target`, 'step.knowledge');
@@ -18,5 +22,4 @@ export const handler = stepTaskHandler('deliver', undefined, async ({ step, stat
     return { status: 'not_delivered', replay: true, wouldDeliverTo: `knowledge:${step.knowledge.collection}`, length: state.approval?.text.length ?? 0 };
   }
   return deliverToKnowledge({ ...step, knowledge: step.knowledge }, state, record);
-  // It reads the proposal (the generate step the edit came from) and the decided approval, no other step.
-}, (step) => (step.knowledge ? [step.knowledge.documentFrom] : []));
+}, knowledgeReads);
